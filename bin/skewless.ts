@@ -1,0 +1,28 @@
+#!/usr/bin/env -S node --import tsx
+/** The `skewless` CLI. Exit codes: 0 ok, 1 failure, 2 bad input, 3 refused (breaking plan, alert). */
+import { CommanderError } from 'commander';
+import { buildProgram } from '../lib/cli/program.ts';
+import { CliError, EXIT } from '../lib/cli/context.ts';
+import { SkewlessError, ValidationError } from '../lib/core/errors.ts';
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else if (error instanceof CliError) {
+    console.error(`skewless: ${error.message}`);
+    process.exitCode = error.exitCode;
+  } else if (
+    error instanceof ValidationError ||
+    (error instanceof SkewlessError && error.name === 'DefinitionError')
+  ) {
+    console.error(`skewless: ${error.message}`);
+    process.exitCode = EXIT.usage;
+  } else {
+    console.error(
+      `skewless: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    process.exitCode = EXIT.failure;
+  }
+}

@@ -1,0 +1,56 @@
+/** `skewless plan`: compare the definitions with the applied registry; `--apply` records them. */
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { canonicalJson } from '../../core/canonical-json.ts';
+import { formatPlan, planRegistry } from '../../registry/plan.ts';
+import type { Registry } from '../../registry/types.ts';
+import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.ts';
+
+export const APPLIED_REGISTRY_FILE = 'applied-registry.json';
+
+export function registerPlan(program: Command): void {
+  withCommonOptions(
+    program
+      .command('plan')
+      .description(
+        'List what changed since the applied registry; breaking changes exit with code 3',
+      )
+      .option('--applied <file>', `the applied registry (default: <defs>/${APPLIED_REGISTRY_FILE})`)
+      .option('--apply', 'record the current definitions as applied (refused when breaking)')
+      .option('--json', 'print the plan as JSON'),
+  ).action(async (options: { defs: string; applied?: string; apply?: boolean; json?: boolean }) => {
+    const { registry } = await loadCliRegistry(options);
+    const appliedPath = options.applied ?? path.join(options.defs, APPLIED_REGISTRY_FILE);
+    const applied = await readApplied(appliedPath);
+    const plan = planRegistry(applied, registry);
+    console.log(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
+    if (plan.breaking.length > 0) {
+      throw new CliError(
+        `${plan.breaking.length} breaking change(s): bump the version of each view named above (or revert the change).`,
+        EXIT.refused,
+      );
+    }
+    if (options.apply) {
+      await writeFile(appliedPath, `${canonicalJson(registry, 2)}\n`);
+      console.log(`Applied registry ${registry.hash.slice(0, 12)} written to ${appliedPath}`);
+    }
+  });
+}
+
+export async function readApplied(file: string): Promise<Registry | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    return JSON.parse(text) as Registry;
+  } catch (error) {
+    throw new CliError(`${file} is not valid JSON: ${(error as Error).message}`, EXIT.usage, {
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,28 @@
+/** The `skewless` command line: one sub-command per stage of the flow. */
+import { Command } from 'commander';
+import { registerPlan } from './commands/plan.ts';
+import { registerDev } from './commands/dev.ts';
+import { registerPush } from './commands/push.ts';
+import { registerGet } from './commands/get.ts';
+import { registerExport } from './commands/export.ts';
+import { registerSkewCheck } from './commands/skew-check.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('skewless')
+    .description(
+      'A serverless feature store: declare each feature once, serve and train on the same values.',
+    )
+    .showHelpAfterError()
+    .exitOverride();
+  for (const register of [
+    registerDev,
+    registerPlan,
+    registerPush,
+    registerGet,
+    registerExport,
+    registerSkewCheck,
+  ]) {
+    register(program);
+  }
+  return program;
+}

@@ -1,0 +1,51 @@
+/**
+ * Physical names of per-definition resources, derived once from the registry and a deployment
+ * prefix. The CDK constructs create resources with these names and the handlers address them
+ * by the same functions, so adding a view needs no configuration anywhere else.
+ */
+import type { RegistryView } from '../registry/types.ts';
+import { offlineTableName } from './columns.ts';
+
+export interface ResourceNames {
+  readonly prefix: string;
+}
+
+/** Kinesis stream of a source (max 128 characters). */
+export function sourceStreamName(names: ResourceNames, stream: string): string {
+  return `${names.prefix}-${stream.replace(/_/g, '-')}`;
+}
+
+/** Firehose delivery stream into a view version's Iceberg table (max 64 characters). */
+export function offlineDeliveryStreamName(
+  names: ResourceNames,
+  view: Pick<RegistryView, 'name' | 'version'>,
+): string {
+  return `${names.prefix}-${offlineTableName(view).replace(/_/g, '-')}`.slice(0, 64);
+}
+
+/** Firehose delivery stream of the inference log. */
+export function inferenceLogDeliveryStreamName(names: ResourceNames): string {
+  return `${names.prefix}-inference-log`;
+}
+
+/** Glue database name (lower case, underscores). */
+export function glueDatabaseName(names: ResourceNames): string {
+  return `${names.prefix.replace(/-/g, '_')}_offline`;
+}
+
+/** S3 prefixes inside the store bucket. */
+export const BUCKET_PREFIXES = {
+  offline: 'offline/',
+  inferenceLog: 'inference-log/',
+  exports: 'exports/',
+  spines: 'spines/',
+  athenaResults: 'athena-results/',
+  skewReports: 'skew-reports/',
+  baselines: 'baselines/',
+  registry: 'registry/',
+} as const;
+
+/** The online store's one DynamoDB table. */
+export function onlineTableName(names: ResourceNames): string {
+  return `${names.prefix}-online`;
+}

@@ -1,0 +1,3 @@
+export * from './definitions.ts';
+export * from './dtypes.ts';
+export * from './duration.ts';

@@ -1,0 +1,35 @@
+/** Lookups into the compiled registry, each failing with an error that lists what exists. */
+import { UnknownDefinitionError } from '../core/errors.ts';
+import type { Registry, RegistryService, RegistryView } from './types.ts';
+
+export function getView(registry: Registry, name: string): RegistryView {
+  const view = registry.featureViews.find((v) => v.name === name);
+  if (!view)
+    throw new UnknownDefinitionError(
+      'view',
+      name,
+      registry.featureViews.map((v) => v.name),
+    );
+  return view;
+}
+
+export function getService(registry: Registry, name: string): RegistryService {
+  const service = registry.featureServices.find((s) => s.name === name);
+  if (!service)
+    throw new UnknownDefinitionError(
+      'service',
+      name,
+      registry.featureServices.map((s) => s.name),
+    );
+  return service;
+}
+
+/** The views that read one Kinesis stream (they share join keys, by validation). */
+export function viewsOfStream(registry: Registry, stream: string): RegistryView[] {
+  return registry.featureViews.filter((v) => v.source.stream === stream);
+}
+
+/** Every distinct source stream, sorted. */
+export function streamsOf(registry: Registry): string[] {
+  return [...new Set(registry.featureViews.map((v) => v.source.stream))].sort();
+}
