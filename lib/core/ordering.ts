@@ -14,8 +14,11 @@ export interface RecordVersion {
   readonly recordId: string;
 }
 
-/** Width of the zero-padded Kinesis sequence number in a record id (sequence numbers are ≤ 128-bit decimals). */
-export const SEQUENCE_WIDTH = 40;
+/**
+ * Width of the zero-padded Kinesis sequence number in a record id. Kinesis issues 56-digit
+ * sequence numbers today; 64 leaves room while keeping ids short (they are stored per record).
+ */
+export const SEQUENCE_WIDTH = 64;
 
 /**
  * The record id of one Kinesis record: `<shardId>:<sequence number, zero-padded>`. The same for

@@ -209,7 +209,8 @@ function compileView(v: FeatureView, report: Report): RegistryView {
     };
   });
   if (features.length === 0) report('no-features', 'a feature view needs at least one feature');
-  if (!NAME.test(v.source.stream))
+  // A stream named after its view inherits the view's name check.
+  if (v.source.stream !== v.name && !NAME.test(v.source.stream))
     report('source', `stream name '${v.source.stream}' must match ${NAME}`);
 
   return {
@@ -250,7 +251,7 @@ function compileService(
   report: Report,
 ): RegistryService {
   const features = s.features.flatMap((item) => selectionRefs(item, views, report));
-  if (features.length === 0 && s.transforms.length === 0)
+  if (s.features.length === 0 && s.transforms.length === 0)
     report('empty', 'a feature service needs at least one feature');
   const outputs: RegistryColumn[] = features.map((f) => ({ name: f.output, dtype: f.dtype }));
   const request: RegistryColumn[] = [];
@@ -385,15 +386,13 @@ function columns(
 }
 
 function checkColumnName(name: string, what: string, report: Report): void {
-  if (!NAME.test(name)) report('name', `${what}: name must match ${NAME}`);
-  else if (
-    (RESERVED_COLUMNS as readonly string[]).includes(name) ||
-    name.startsWith(RESERVED_PREFIX)
-  ) {
+  if ((RESERVED_COLUMNS as readonly string[]).includes(name) || name.startsWith(RESERVED_PREFIX)) {
     report(
       'reserved-name',
       `${what}: '${name}' is reserved (${RESERVED_COLUMNS.join(', ')}, ${RESERVED_PREFIX}*)`,
     );
+  } else if (!NAME.test(name)) {
+    report('name', `${what}: name must match ${NAME}`);
   } else if (name.includes('__')) {
     report('name', `${what}: name must not contain '__'`);
   }
