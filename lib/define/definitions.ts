@@ -200,7 +200,7 @@ type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) exten
   ? I
   : never;
 
-type Simplify<T> = { [K in keyof T]: T[K] } & {};
+type Simplify<T> = { -readonly [K in keyof T]: T[K] } & {};
 /** The identity of an intersection (an object type with no members). */
 type Empty = Record<never, never>;
 
@@ -216,7 +216,7 @@ export type RequestSchema = Readonly<Record<string, Dtype>>;
 export type OutputSchema = Readonly<Record<string, Dtype>>;
 
 type ValuesOfSchema<S extends Readonly<Record<string, Dtype>>> = {
-  [K in keyof S]: ValueOf<S[K]> | null;
+  -readonly [K in keyof S]: ValueOf<S[K]> | null;
 };
 
 export interface RequestTransform<
@@ -380,7 +380,9 @@ type KeysOfList<L extends readonly (FeatureView | FeatureSelection)[]> = KeysOfV
 type ViewOf<S> = S extends FeatureView ? S : S extends FeatureSelection<infer V> ? V : never;
 type KeysOfView<V> =
   V extends FeatureView<string, FieldSchema, infer E>
-    ? UnionToIntersection<{ [K in keyof E[number]['keys']]: ValueOf<E[number]['keys'][K]> }>
+    ? UnionToIntersection<KeysOfEntity<E[number]>>
     : never;
+type KeysOfEntity<E> =
+  E extends Entity<infer K> ? { -readonly [P in keyof K]: ValueOf<K[P]> } : never;
 
 export type Definition = Entity | FeatureView | FeatureService | RequestTransform;

@@ -1,0 +1,39 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import type { InferEntityKeys, InferFeatures, InferRequest } from '../../lib/define/index.ts';
+import type { departureDelayModel } from '../../feature_defs/flights.ts';
+import { makeDefinitions } from '../registry/fixtures.ts';
+
+type Model = typeof departureDelayModel;
+
+describe('types flow from the definitions', () => {
+  it('types a service lookup from its definition', () => {
+    expectTypeOf<InferFeatures<Model>>().toEqualTypeOf<{
+      airport_departures__last_delay: number;
+      airport_departures__last_destination: string | null;
+      airport_departures__last_departed_late: boolean;
+      airport_hourly__dep_delay_mean_1h: number;
+      airport_hourly__flights_1h: number;
+      airport_hourly__late_share_1h: number | null;
+      route_flights__distance: number | null;
+      route_flights__last_delay: number;
+      evening_departure: boolean | null;
+      delay_above_hourly_mean: number | null;
+    }>();
+  });
+
+  it('types the entity keys and request fields a lookup takes', () => {
+    expectTypeOf<InferEntityKeys<Model>>().toEqualTypeOf<{ origin: string; destination: string }>();
+    expectTypeOf<InferRequest<Model>>().toEqualTypeOf<{ scheduled_hour: number | null }>();
+  });
+
+  it('types int64 keys as numbers and lists as number[]', () => {
+    const d = makeDefinitions();
+    expectTypeOf<InferEntityKeys<typeof d.fraud>>().toEqualTypeOf<{
+      user_id: number;
+      merchant_id: string;
+    }>();
+    expectTypeOf<InferFeatures<typeof d.fraud>>()
+      .toHaveProperty('pair_stats__visits')
+      .toEqualTypeOf<number>();
+  });
+});
