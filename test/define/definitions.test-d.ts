@@ -1,9 +1,10 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { InferEntityKeys, InferFeatures, InferRequest } from '../../lib/define/index.ts';
 import type { departureDelayModel } from '../../feature_defs/flights.ts';
-import { makeDefinitions } from '../registry/fixtures.ts';
+import type { makeDefinitions } from '../registry/fixtures.ts';
 
 type Model = typeof departureDelayModel;
+type Fraud = ReturnType<typeof makeDefinitions>['fraud'];
 
 describe('types flow from the definitions', () => {
   it('types a service lookup from its definition', () => {
@@ -27,12 +28,11 @@ describe('types flow from the definitions', () => {
   });
 
   it('types int64 keys as numbers and lists as number[]', () => {
-    const d = makeDefinitions();
-    expectTypeOf<InferEntityKeys<typeof d.fraud>>().toEqualTypeOf<{
+    expectTypeOf<InferEntityKeys<Fraud>>().toEqualTypeOf<{
       user_id: number;
       merchant_id: string;
     }>();
-    expectTypeOf<InferFeatures<typeof d.fraud>>()
+    expectTypeOf<InferFeatures<Fraud>>()
       .toHaveProperty('pair_stats__visits')
       .toEqualTypeOf<number>();
   });
