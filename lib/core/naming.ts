@@ -43,6 +43,8 @@ export const BUCKET_PREFIXES = {
   skewReports: 'skew-reports/',
   baselines: 'baselines/',
   registry: 'registry/',
+  /** Records Firehose could not deliver (per destination table), for inspection and replay. */
+  firehoseErrors: 'firehose-errors/',
 } as const;
 
 /** The online store's one DynamoDB table. */
