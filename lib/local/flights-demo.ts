@@ -1,0 +1,82 @@
+/**
+ * The example producer: turns the flights data set (vega-datasets, flights-3m.parquet) into
+ * records for the example views, as a team's streaming job would. `npm start` replays a slice
+ * of 2001 through Kinesis and the real ingest handler.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+/** Absolute path of the flights Parquet file shipped in the `vega-datasets` package. */
+export function flightsParquetPath(): string {
+  // The package exports only its code (build/index.js); its data folder sits beside build/.
+  const main = createRequire(import.meta.url).resolve('vega-datasets');
+  return path.join(path.dirname(main), '..', 'data', 'flights-3m.parquet');
+}
+
+export interface FlightsSlice {
+  /** Inclusive start, epoch ms. */
+  readonly from: number;
+  /** Exclusive end, epoch ms. */
+  readonly to: number;
+}
+
+export type WireRecord = Record<string, string | number | boolean | null>;
+
+/** A departure more than 15 minutes late: the label of the example model. */
+export const LATE_MINUTES = 15;
+
+const VIEW_QUERIES: Record<string, (source: string) => string> = {
+  airport_departures: (source) => `
+    SELECT origin, epoch_ms(date)::DOUBLE AS event_time, delay::INTEGER AS last_delay,
+           destination AS last_destination, delay > ${LATE_MINUTES} AS last_departed_late
+    FROM ${source} ORDER BY date, origin, destination`,
+  route_flights: (source) => `
+    SELECT origin, destination, epoch_ms(date)::DOUBLE AS event_time, distance::INTEGER AS distance, delay::INTEGER AS last_delay
+    FROM ${source} ORDER BY date, origin, destination`,
+  // Published when the hour closes: the aggregate is true from the end of its hour.
+  airport_hourly: (source) => `
+    SELECT origin, epoch_ms(date_trunc('hour', date) + INTERVAL 1 HOUR)::DOUBLE AS event_time,
+           avg(delay) AS dep_delay_mean_1h, count(*)::INTEGER AS flights_1h,
+           avg(CASE WHEN delay > ${LATE_MINUTES} THEN 1.0 ELSE 0.0 END) AS late_share_1h
+    FROM ${source} GROUP BY origin, date_trunc('hour', date) ORDER BY event_time, origin`,
+};
+
+export const DEMO_VIEWS = Object.keys(VIEW_QUERIES);
+
+// JSON rows: integers are cast to INTEGER / DOUBLE so they arrive as JS numbers, not strings.
+
+/** The records of one example view for flights departing in `slice`. */
+export async function flightsRecords(
+  duckdb: DuckDBConnection,
+  view: string,
+  slice: FlightsSlice,
+): Promise<WireRecord[]> {
+  const query = VIEW_QUERIES[view];
+  if (!query)
+    throw new Error(
+      `The flights demo has no producer for view '${view}' (it has ${DEMO_VIEWS.join(', ')})`,
+    );
+  const source = `(SELECT * FROM read_parquet($path) WHERE date >= make_timestamp($from * 1000) AND date < make_timestamp($to * 1000))`;
+  const reader = await duckdb.runAndReadAll(query(source), {
+    path: flightsParquetPath(),
+    from: slice.from,
+    to: slice.to,
+  });
+  return reader.getRowObjectsJson() as WireRecord[];
+}
+
+/** A training spine: one row per flight in `slice`, keys + departure time + label. */
+export async function flightsSpine(
+  duckdb: DuckDBConnection,
+  slice: FlightsSlice,
+): Promise<WireRecord[]> {
+  const reader = await duckdb.runAndReadAll(
+    `SELECT origin, destination, epoch_ms(date)::DOUBLE AS event_time, hour(date)::INTEGER AS scheduled_hour,
+            delay > ${LATE_MINUTES} AS departed_late
+     FROM read_parquet($path) WHERE date >= make_timestamp($from * 1000) AND date < make_timestamp($to * 1000)
+     ORDER BY date, origin, destination`,
+    { path: flightsParquetPath(), from: slice.from, to: slice.to },
+  );
+  return reader.getRowObjectsJson() as WireRecord[];
+}
