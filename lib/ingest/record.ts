@@ -1,0 +1,215 @@
+/**
+ * The wire format of a source stream and its validation. A record is a flat JSON object with the
+ * stream's join keys, `event_time` (ISO-8601 UTC ending in `Z`, or epoch ms) and feature values
+ * by name; an absent feature is null. Everything else is poison, with a precise reason: the
+ * producer helper and the ingest Lambda run this same check, so a record the helper accepts is
+ * one the Lambda accepts.
+ */
+import { coerceValue, parseInstant, type Dtype, type FeatureValue } from '../define/dtypes.ts';
+import {
+  checkKeyValue,
+  encodeEntityKey,
+  type EntityKey,
+  type KeyValue,
+} from '../core/entity-key.ts';
+import { ValidationError } from '../core/errors.ts';
+import { viewsOfStream } from '../registry/query.ts';
+import type { Registry, RegistryKey, RegistryView } from '../registry/types.ts';
+
+/**
+ * Largest accepted record (bytes of the JSON payload). Well under DynamoDB's 400 KB item limit
+ * and Firehose's 1,000 KiB record limit, so an accepted record always fits both stores.
+ */
+export const MAX_RECORD_BYTES = 256 * 1024;
+
+/** Fields the ingest Lambda sets itself; a producer may not send them. */
+export const INGEST_STAMPED_FIELDS = ['ingested_at', 'record_id'] as const;
+
+export const POISON_REASONS = [
+  'bad-json',
+  'not-an-object',
+  'oversized',
+  'unknown-field',
+  'reserved-field',
+  'missing-key',
+  'bad-key',
+  'missing-event-time',
+  'bad-event-time',
+  'wrong-type',
+  'unknown-stream',
+  'store-rejected',
+] as const;
+/** Why a record can never be ingested (retrying it would not help). */
+export type PoisonReason = (typeof POISON_REASONS)[number];
+
+export interface RecordProblem {
+  readonly reason: PoisonReason;
+  /** The offending field, when there is one. */
+  readonly field?: string;
+  readonly message: string;
+}
+
+/** A record that can never be accepted: carries every problem found, the first one is the reason. */
+export class PoisonRecordError extends ValidationError {
+  readonly reason: PoisonReason;
+  constructor(readonly problems: readonly RecordProblem[]) {
+    super(problems.map((p) => p.message).join('; '), problems[0]?.field);
+    this.reason = problems[0]?.reason ?? 'wrong-type';
+  }
+}
+
+/** Everything validation needs about one source stream, computed once per registry. */
+export interface StreamSchema {
+  readonly stream: string;
+  readonly views: readonly RegistryView[];
+  readonly joinKeys: readonly RegistryKey[];
+  /** Every feature of every view of the stream, by name, with the dtypes it must satisfy. */
+  readonly features: ReadonlyMap<string, readonly Dtype[]>;
+}
+
+export function streamSchema(registry: Registry, stream: string): StreamSchema {
+  const views = viewsOfStream(registry, stream);
+  const features = new Map<string, Dtype[]>();
+  for (const view of views) {
+    for (const f of view.features) {
+      const dtypes = features.get(f.name) ?? [];
+      if (!dtypes.includes(f.dtype)) dtypes.push(f.dtype);
+      features.set(f.name, dtypes);
+    }
+  }
+  // Views of one stream share join keys (the registry validates it).
+  return { stream, views, joinKeys: views[0]?.joinKeys ?? [], features };
+}
+
+/** A record that passed validation: canonical values, not yet stamped by the ingest Lambda. */
+export interface ValidRecord {
+  readonly entityKey: EntityKey;
+  readonly keys: Readonly<Record<string, KeyValue>>;
+  /** Epoch ms, UTC. */
+  readonly eventTime: number;
+  /** Every feature of the stream's views; absent ones are null. Timestamps are ISO-8601 UTC. */
+  readonly values: Readonly<Record<string, FeatureValue>>;
+}
+
+export type Validation =
+  | { readonly ok: true; readonly record: ValidRecord }
+  | { readonly ok: false; readonly problems: readonly RecordProblem[] };
+
+/** Parses and validates raw payload bytes (what Kinesis carries). */
+export function parseRecord(schema: StreamSchema, data: Uint8Array): Validation {
+  if (data.byteLength > MAX_RECORD_BYTES) {
+    return fail({
+      reason: 'oversized',
+      message: `record is ${data.byteLength} bytes; the limit is ${MAX_RECORD_BYTES}`,
+    });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString());
+  } catch (error) {
+    return fail({ reason: 'bad-json', message: `not JSON: ${(error as Error).message}` });
+  }
+  return validateRecord(schema, parsed);
+}
+
+/** Validates one decoded record against the views of its stream, collecting every problem. */
+export function validateRecord(schema: StreamSchema, input: unknown): Validation {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return fail({
+      reason: 'not-an-object',
+      message: `a record must be a JSON object, got ${Array.isArray(input) ? 'an array' : input === null ? 'null' : typeof input}`,
+    });
+  }
+  const record = input as Record<string, unknown>;
+  const problems: RecordProblem[] = [];
+  const keyNames = new Set(schema.joinKeys.map((k) => k.name));
+
+  for (const name of Object.keys(record)) {
+    if ((INGEST_STAMPED_FIELDS as readonly string[]).includes(name)) {
+      problems.push({
+        reason: 'reserved-field',
+        field: name,
+        message: `field '${name}' is set by skewless at ingestion; producers may not send it`,
+      });
+    } else if (name !== 'event_time' && !keyNames.has(name) && !schema.features.has(name)) {
+      problems.push({
+        reason: 'unknown-field',
+        field: name,
+        message: `field '${name}' is not a join key or feature of stream '${schema.stream}' (known: ${[...keyNames, 'event_time', ...schema.features.keys()].join(', ')})`,
+      });
+    }
+  }
+
+  const keys: Record<string, KeyValue> = {};
+  for (const key of schema.joinKeys) {
+    const value = record[key.name];
+    if (value === undefined || value === null) {
+      problems.push({
+        reason: 'missing-key',
+        field: key.name,
+        message: `join key '${key.name}' is missing`,
+      });
+      continue;
+    }
+    try {
+      keys[key.name] = checkKeyValue(key, value);
+    } catch (error) {
+      problems.push({ reason: 'bad-key', field: key.name, message: (error as Error).message });
+    }
+  }
+
+  const rawTime = record.event_time;
+  const eventTime = parseInstant(rawTime);
+  if (rawTime === undefined || rawTime === null) {
+    problems.push({
+      reason: 'missing-event-time',
+      field: 'event_time',
+      message: 'event_time is missing',
+    });
+  } else if (eventTime === undefined) {
+    problems.push({
+      reason: 'bad-event-time',
+      field: 'event_time',
+      message: `event_time must be ISO-8601 UTC ending in Z, or epoch ms; got ${JSON.stringify(rawTime)}`,
+    });
+  }
+
+  const values: Record<string, FeatureValue> = {};
+  for (const [name, dtypes] of schema.features) {
+    let canonical: FeatureValue = null;
+    for (const dtype of dtypes) {
+      const coerced = coerceValue(dtype, record[name] ?? null);
+      if (!coerced.ok) {
+        problems.push({ reason: 'wrong-type', field: name, message: `${name}: ${coerced.error}` });
+        break;
+      }
+      canonical = coerced.value;
+    }
+    values[name] = canonical;
+  }
+
+  let entityKey: EntityKey | undefined;
+  if (problems.length === 0) {
+    try {
+      entityKey = encodeEntityKey(schema.joinKeys, keys);
+    } catch (error) {
+      problems.push({ reason: 'bad-key', message: (error as Error).message });
+    }
+  }
+  if (problems.length > 0 || entityKey === undefined || eventTime === undefined)
+    return { ok: false, problems };
+  return { ok: true, record: { entityKey, keys, eventTime, values } };
+}
+
+/** The canonical wire JSON of a valid record (what the producer helper sends). */
+export function encodeWireRecord(record: ValidRecord): string {
+  return JSON.stringify({
+    ...record.keys,
+    event_time: new Date(record.eventTime).toISOString(),
+    ...record.values,
+  });
+}
+
+function fail(problem: RecordProblem): Validation {
+  return { ok: false, problems: [problem] };
+}
