@@ -1,0 +1,141 @@
+/**
+ * The spine: entity keys, a time column, optional per-row as-of, and any other columns (labels)
+ * that pass through unchanged. Checked against the service's join keys before any query runs,
+ * with every problem named at once.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { assertNever, type KeyDtype } from '../define/dtypes.ts';
+import { RESERVED_PREFIX } from '../registry/compile.ts';
+import type { RegistryService } from '../registry/types.ts';
+import { quoteIdentifier as q } from '../sql/literals.ts';
+import { SPINE_ROW_COLUMN, statusColumnName } from '../sql/plan.ts';
+import { SpineError } from './errors.ts';
+
+export interface SpineColumn {
+  readonly name: string;
+  /** DuckDB type, as DESCRIBE prints it. */
+  readonly type: string;
+}
+
+/** Time columns the spine may use for `t` (read as UTC instants; sessions run in UTC). */
+const TIME_TYPES = /^(TIMESTAMP(_S|_MS|_NS)?|TIMESTAMP WITH TIME ZONE|DATE)$/;
+const INTEGER_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/;
+
+function keyTypeOk(dtype: KeyDtype, type: string): boolean {
+  switch (dtype) {
+    case 'string':
+      return type === 'VARCHAR';
+    case 'int64':
+      return INTEGER_TYPES.test(type);
+    default:
+      return assertNever(dtype, 'key dtype');
+  }
+}
+
+/** The default time column: `event_time`, else `timestamp`. */
+export function defaultTimeColumn(columns: readonly SpineColumn[]): string | undefined {
+  return ['event_time', 'timestamp'].find((c) => columns.some((x) => x.name === c));
+}
+
+/** Every problem of a spine's columns for `service`; empty when it can be exported. */
+export function spineProblems(
+  service: RegistryService,
+  columns: readonly SpineColumn[],
+  options: { readonly timeColumn: string; readonly asOfColumn?: string },
+): string[] {
+  const problems: string[] = [];
+  const byName = new Map(columns.map((c) => [c.name, c]));
+  for (const key of service.joinKeys) {
+    const column = byName.get(key.name);
+    if (!column)
+      problems.push(
+        `missing join key column '${key.name}' (service '${service.name}' needs ${service.joinKeys.map((k) => k.name).join(', ')})`,
+      );
+    else if (!keyTypeOk(key.dtype, column.type))
+      problems.push(`join key '${key.name}' must be ${key.dtype}, the spine has ${column.type}`);
+  }
+  const timeLike = (name: string, what: string) => {
+    const column = byName.get(name);
+    if (!column)
+      problems.push(
+        `missing ${what} column '${name}' (columns: ${columns.map((c) => c.name).join(', ')})`,
+      );
+    else if (!TIME_TYPES.test(column.type))
+      problems.push(`${what} column '${name}' must be a timestamp, the spine has ${column.type}`);
+  };
+  timeLike(options.timeColumn, 'time');
+  if (options.asOfColumn !== undefined) timeLike(options.asOfColumn, 'as-of');
+  const outputs = new Set(service.outputs.flatMap((o) => [o.name, statusColumnName(o.name)]));
+  for (const column of columns) {
+    if (column.name === SPINE_ROW_COLUMN) {
+      if (!INTEGER_TYPES.test(column.type))
+        problems.push(
+          `'${SPINE_ROW_COLUMN}' must be an integer row number, the spine has ${column.type}`,
+        );
+    } else if (column.name.startsWith(RESERVED_PREFIX)) {
+      problems.push(`column '${column.name}' uses the reserved prefix '${RESERVED_PREFIX}'`);
+    } else if (outputs.has(column.name)) {
+      problems.push(`column '${column.name}' has the name of a service output`);
+    }
+  }
+  return problems;
+}
+
+export async function describeRelation(
+  duckdb: DuckDBConnection,
+  relation: string,
+): Promise<SpineColumn[]> {
+  const reader = await duckdb.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`);
+  return reader.getRowObjectsJS().map((r) => ({
+    name: String(r['column_name']),
+    type: String(r['column_type']),
+  }));
+}
+
+/** Throws a SpineError when the spine's columns or times cannot be exported. */
+export async function validateSpine(
+  duckdb: DuckDBConnection,
+  relation: string,
+  service: RegistryService,
+  options: { readonly timeColumn: string; readonly asOfColumn?: string; readonly label: string },
+): Promise<SpineColumn[]> {
+  const columns = await describeRelation(duckdb, relation);
+  const problems = spineProblems(service, columns, options);
+  if (problems.length === 0) {
+    const reader = await duckdb.runAndReadAll(
+      `SELECT count(*) FILTER (WHERE ${q(options.timeColumn)} IS NULL) AS n FROM ${relation}`,
+    );
+    const nulls = Number(reader.getRowObjectsJS()[0]?.['n'] ?? 0);
+    if (nulls > 0)
+      problems.push(
+        `time column '${options.timeColumn}' is null in ${nulls} row(s); every row needs a t`,
+      );
+  }
+  if (problems.length > 0) throw new SpineError(problems, options.label);
+  return columns;
+}
+
+let counter = 0;
+
+/**
+ * Copies the spine into a temp table that carries `_sk_row` (its order, from 0), unless it has
+ * one already. DuckDB preserves insertion order, so `rowid` of the copy is the spine order.
+ */
+export async function materializeSpine(
+  duckdb: DuckDBConnection,
+  relation: string,
+  columns: readonly SpineColumn[],
+): Promise<string> {
+  const name = q(`_sk_spine_${++counter}`);
+  if (columns.some((c) => c.name === SPINE_ROW_COLUMN)) {
+    await duckdb.run(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT * FROM ${relation}`);
+    return name;
+  }
+  const staging = q(`_sk_staging_${counter}`);
+  await duckdb.run(`CREATE OR REPLACE TEMP TABLE ${staging} AS SELECT * FROM ${relation}`);
+  await duckdb.run(
+    `CREATE OR REPLACE TEMP TABLE ${name} AS SELECT *, rowid AS ${q(SPINE_ROW_COLUMN)} FROM ${staging}`,
+  );
+  await duckdb.run(`DROP TABLE ${staging}`);
+  return name;
+}

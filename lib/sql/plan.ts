@@ -1,0 +1,87 @@
+/**
+ * The dialect-neutral point-in-time plan of a feature service: which views to read, with which
+ * keys, features, defaults and TTLs, against which spine. Pure data from the registry; the
+ * renderer (`render.ts`) turns it into SQL through a dialect.
+ */
+import type { Dtype, FeatureValue } from '../define/dtypes.ts';
+import { offlineTableName } from '../core/columns.ts';
+import { ValidationError } from '../core/errors.ts';
+import { getService, getView } from '../registry/query.ts';
+import type { Registry, RegistryKey } from '../registry/types.ts';
+
+/**
+ * The export's as-of: one instant for every row (epoch ms), or a per-row TIMESTAMP column of the
+ * spine (the skew check rebuilds each served vector as of its served time). A row whose as-of
+ * column is NULL sees every record.
+ */
+export type AsOf =
+  | { readonly kind: 'instant'; readonly at: number }
+  | { readonly kind: 'column'; readonly column: string };
+
+export interface PlannedFeature {
+  readonly feature: string;
+  /** `view__feature`, the output column. */
+  readonly output: string;
+  readonly dtype: Dtype;
+  readonly default: FeatureValue;
+}
+
+export interface PlannedView {
+  readonly name: string;
+  readonly version: number;
+  /** `offlineTableName(view)`: the Iceberg table / local Parquet folder. */
+  readonly table: string;
+  readonly keys: readonly RegistryKey[];
+  readonly ttlMs: number;
+  /** Only the features the service reads, in service order. */
+  readonly features: readonly PlannedFeature[];
+}
+
+export interface PointInTimePlan {
+  readonly service: string;
+  readonly spine: {
+    /** Every join key the service needs; each must be a spine column of that name. */
+    readonly keys: readonly RegistryKey[];
+    /** Spine column with the t of each row. */
+    readonly timeColumn: string;
+    readonly asOf: AsOf;
+  };
+  readonly views: readonly PlannedView[];
+}
+
+/** Column of every spine / export row: its position in the spine, from 0. */
+export const SPINE_ROW_COLUMN = '_sk_row';
+/** Suffix of the per-feature status column (`present` | `missing` | `expired`). */
+export const STATUS_SUFFIX = '__status';
+
+export function statusColumnName(output: string): string {
+  return `${output}${STATUS_SUFFIX}`;
+}
+
+export function buildPointInTimePlan(
+  registry: Registry,
+  serviceName: string,
+  spine: { readonly timeColumn: string; readonly asOf: AsOf },
+): PointInTimePlan {
+  const service = getService(registry, serviceName);
+  if (spine.asOf.kind === 'instant' && !Number.isSafeInteger(spine.asOf.at))
+    throw new ValidationError(`as_of ${String(spine.asOf.at)} is not an epoch-ms instant`, 'asOf');
+  const views = service.views.map((name): PlannedView => {
+    const view = getView(registry, name);
+    return {
+      name: view.name,
+      version: view.version,
+      table: offlineTableName(view),
+      keys: view.joinKeys,
+      ttlMs: view.ttlMs,
+      features: service.features
+        .filter((f) => f.view === view.name)
+        .map((f) => ({ feature: f.feature, output: f.output, dtype: f.dtype, default: f.default })),
+    };
+  });
+  return {
+    service: service.name,
+    spine: { keys: service.joinKeys, timeColumn: spine.timeColumn, asOf: spine.asOf },
+    views,
+  };
+}

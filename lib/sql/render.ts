@@ -1,0 +1,240 @@
+/**
+ * Renders a point-in-time plan to one SELECT through a dialect. The CTEs, per view:
+ *
+ * - `spine`: the spine's row number, keys, `t` (and the per-row as-of).
+ * - `<view>__candidates` (window) / `<view>__ties` (asof): spine rows and records in one stream.
+ * - `<view>__pick`: for each spine row, the newest visible record by `(event_time, record_id)`
+ *   (`lib/core/ordering.ts`), carried as ONE non-null struct so a legitimately null feature is
+ *   never skipped by IGNORE NULLS. Records at exactly `t` sort before the spine row, so they are
+ *   visible. Duplicate deliveries are identical copies, so ties need no dedup pass.
+ * - the final projection: spine columns, then per feature the value, or its default when the
+ *   record is missing, expired (`event_time <= t - ttl`) or null — `resolveFeature` semantics.
+ *
+ * The pick is a window over (keys) ordered by time, never a range join `f.ts <= s.ts` that grows
+ * with history × spine. A per-row as-of column cannot ride in that window (two inequalities), so
+ * only the rows whose pick was ingested after their as-of are re-picked by a join over their own
+ * keys' history (`<view>__late`, `<view>__fix`): exact, and small when late data is rare.
+ */
+import { quoteIdentifier as q, stringLiteral, timestampLiteral, valueLiteral } from './literals.ts';
+import type { SqlDialect, StructField } from './dialect.ts';
+import {
+  SPINE_ROW_COLUMN,
+  statusColumnName,
+  type PlannedView,
+  type PointInTimePlan,
+} from './plan.ts';
+
+/** Where the relations live: rendered relation text for the spine and for each view's table. */
+export interface SqlRelations {
+  /** The spine relation; it must carry `_sk_row`, the keys, the time (and as-of) column. */
+  readonly spine: string;
+  /** The offline relation of a view version, with exactly `offlineColumns(view)`. */
+  view(view: PlannedView): string;
+}
+
+export interface RenderOptions {
+  /** Add `<output>__status` columns. @default true */
+  readonly statusColumns?: boolean;
+}
+
+const ROW = q(SPINE_ROW_COLUMN);
+const T = q('_sk_t');
+const AS_OF = q('_sk_as_of');
+const ET = q('_sk_et');
+const ING = q('_sk_ing');
+const RID = q('_sk_rid');
+const KIND = q('_sk_kind');
+const V = q('_sk_v');
+
+/** Renders the plan to a SELECT whose rows are the spine rows (no ORDER BY: callers sort). */
+export function renderPointInTimeSql(
+  plan: PointInTimePlan,
+  dialect: SqlDialect,
+  relations: SqlRelations,
+  options: RenderOptions = {},
+): string {
+  const perRowAsOf = plan.spine.asOf.kind === 'column';
+  const ctes: [string, string][] = [['spine', spineCte(plan, dialect, relations)]];
+  plan.views.forEach((view) => {
+    ctes.push(...viewCtes(view, plan, dialect, relations, perRowAsOf));
+  });
+  const body = ctes.map(([name, sql]) => `${q(name)} AS (\n${indent(sql)}\n)`).join(',\n');
+  return `WITH\n${body}\n${projection(plan, dialect, relations, options)}`;
+}
+
+function spineCte(plan: PointInTimePlan, dialect: SqlDialect, relations: SqlRelations): string {
+  const ts = dialect.type('timestamp');
+  const cols = [
+    `s.${ROW} AS ${ROW}`,
+    ...plan.spine.keys.map((k) => `s.${q(k.name)} AS ${q(k.name)}`),
+    `CAST(s.${q(plan.spine.timeColumn)} AS ${ts}) AS ${T}`,
+  ];
+  if (plan.spine.asOf.kind === 'column')
+    cols.push(`CAST(s.${q(plan.spine.asOf.column)} AS ${ts}) AS ${AS_OF}`);
+  return `SELECT ${cols.join(', ')}\nFROM ${relations.spine} AS s`;
+}
+
+function structFields(view: PlannedView, perRowAsOf: boolean): StructField[] {
+  const fields: StructField[] = view.features.map((f) => ({ name: f.feature, dtype: f.dtype }));
+  fields.push({ name: '_sk_et', dtype: 'timestamp' });
+  if (perRowAsOf) fields.push({ name: '_sk_ing', dtype: 'timestamp' });
+  return fields;
+}
+
+/** The struct of one record `f` (features, event_time, and ingested_at when needed). */
+function recordStruct(view: PlannedView, dialect: SqlDialect, perRowAsOf: boolean): string {
+  const fields = structFields(view, perRowAsOf);
+  const exprs = view.features.map((f) => `CAST(f.${q(f.feature)} AS ${dialect.type(f.dtype)})`);
+  exprs.push(`f.${q('event_time')}`);
+  if (perRowAsOf) exprs.push(`f.${q('ingested_at')}`);
+  return dialect.struct(fields, exprs);
+}
+
+/** The records a view offers: non-null keys, and ingested by the as-of when it is one instant. */
+function recordFilter(view: PlannedView, plan: PointInTimePlan): string {
+  const conds = view.keys.map((k) => `f.${q(k.name)} IS NOT NULL`);
+  if (plan.spine.asOf.kind === 'instant')
+    conds.push(`f.${q('ingested_at')} <= ${timestampLiteral(plan.spine.asOf.at)}`);
+  return conds.join(' AND ');
+}
+
+function viewCtes(
+  view: PlannedView,
+  plan: PointInTimePlan,
+  dialect: SqlDialect,
+  relations: SqlRelations,
+  perRowAsOf: boolean,
+): [string, string][] {
+  const keys = view.keys.map((k) => q(k.name));
+  const struct = recordStruct(view, dialect, perRowAsOf);
+  const table = relations.view(view);
+  const pickName = perRowAsOf ? `${view.name}__pick0` : `${view.name}__pick`;
+  const ctes: [string, string][] = [];
+  if (dialect.pick === 'window') {
+    const nullStruct = `CAST(NULL AS ${dialect.structType(structFields(view, perRowAsOf))})`;
+    ctes.push([
+      `${view.name}__candidates`,
+      [
+        `SELECT ${keys.join(', ')}, ${T} AS ${ET}, 1 AS ${KIND}, CAST(NULL AS ${dialect.type('string')}) AS ${RID}, ${ROW}, ${nullStruct} AS ${V}`,
+        `FROM ${q('spine')}`,
+        'UNION ALL',
+        `SELECT ${keys.map((k) => `f.${k}`).join(', ')}, f.${q('event_time')}, 0, f.${q('record_id')}, CAST(NULL AS ${dialect.type('int64')}), ${struct}`,
+        `FROM ${table} AS f`,
+        `WHERE ${recordFilter(view, plan)}`,
+      ].join('\n'),
+    ]);
+    ctes.push([
+      pickName,
+      [
+        `SELECT w.${ROW}, w.${V}`,
+        'FROM (',
+        `  SELECT ${ROW}, ${KIND}, ${dialect.lastValueIgnoreNulls(V)} OVER (`,
+        `    PARTITION BY ${keys.join(', ')}`,
+        `    ORDER BY ${ET}, ${KIND}, ${RID}`,
+        '    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS ' + V,
+        `  FROM ${q(`${view.name}__candidates`)}`,
+        ') AS w',
+        `WHERE w.${KIND} = 1`,
+      ].join('\n'),
+    ]);
+  } else {
+    ctes.push([
+      `${view.name}__ties`,
+      [
+        `SELECT ${keys.map((k) => `f.${k}`).join(', ')}, f.${q('event_time')} AS ${ET}, arg_max(${struct}, f.${q('record_id')}) AS ${V}`,
+        `FROM ${table} AS f`,
+        `WHERE ${recordFilter(view, plan)}`,
+        `GROUP BY ${keys.map((k) => `f.${k}`).join(', ')}, f.${q('event_time')}`,
+      ].join('\n'),
+    ]);
+    ctes.push([
+      pickName,
+      [
+        `SELECT s.${ROW}, r.${V}`,
+        `FROM ${q('spine')} AS s ASOF LEFT JOIN ${q(`${view.name}__ties`)} AS r`,
+        `ON ${[...keys.map((k) => `s.${k} = r.${k}`), `s.${T} >= r.${ET}`].join(' AND ')}`,
+      ].join('\n'),
+    ]);
+  }
+  if (perRowAsOf) ctes.push(...lateFixCtes(view, struct, table));
+  return ctes;
+}
+
+/** Per-row as-of: re-pick, by a join over their own keys, the rows whose pick came in too late. */
+function lateFixCtes(view: PlannedView, struct: string, table: string): [string, string][] {
+  const keys = view.keys.map((k) => q(k.name));
+  const pick0 = q(`${view.name}__pick0`);
+  const late = q(`${view.name}__late`);
+  const fix = q(`${view.name}__fix`);
+  return [
+    [
+      `${view.name}__late`,
+      [
+        `SELECT s.${ROW}, ${keys.map((k) => `s.${k}`).join(', ')}, s.${T}, s.${AS_OF}`,
+        `FROM ${pick0} AS p JOIN ${q('spine')} AS s ON s.${ROW} = p.${ROW}`,
+        `WHERE p.${V}.${ING} > s.${AS_OF}`,
+      ].join('\n'),
+    ],
+    [
+      `${view.name}__fix`,
+      [
+        `SELECT x.${ROW}, x.${V}`,
+        'FROM (',
+        `  SELECT l.${ROW}, ${struct} AS ${V}, row_number() OVER (`,
+        `    PARTITION BY l.${ROW} ORDER BY f.${q('event_time')} DESC, f.${q('record_id')} DESC) AS ${q('_sk_rn')}`,
+        `  FROM ${late} AS l JOIN ${table} AS f`,
+        `  ON ${[...keys.map((k) => `f.${k} = l.${k}`), `f.${q('event_time')} <= l.${T}`, `f.${q('ingested_at')} <= l.${AS_OF}`].join(' AND ')}`,
+        ') AS x',
+        `WHERE x.${q('_sk_rn')} = 1`,
+      ].join('\n'),
+    ],
+    [
+      `${view.name}__pick`,
+      [
+        `SELECT p.${ROW}, CASE WHEN l.${ROW} IS NULL THEN p.${V} ELSE x.${V} END AS ${V}`,
+        `FROM ${pick0} AS p`,
+        `LEFT JOIN ${late} AS l ON l.${ROW} = p.${ROW}`,
+        `LEFT JOIN ${fix} AS x ON x.${ROW} = p.${ROW}`,
+      ].join('\n'),
+    ],
+  ];
+}
+
+function projection(
+  plan: PointInTimePlan,
+  dialect: SqlDialect,
+  relations: SqlRelations,
+  options: RenderOptions,
+): string {
+  const t = `CAST(s.${q(plan.spine.timeColumn)} AS ${dialect.type('timestamp')})`;
+  const cols = ['s.*'];
+  const statuses: string[] = [];
+  const joins: string[] = [];
+  plan.views.forEach((view, i) => {
+    const p = `p${i}`;
+    joins.push(`LEFT JOIN ${q(`${view.name}__pick`)} AS ${p} ON ${p}.${ROW} = s.${ROW}`);
+    const fresh = `${p}.${V}.${ET} > ${t} - ${dialect.interval(view.ttlMs)}`;
+    for (const f of view.features) {
+      const dflt = valueLiteral(f.default, f.dtype, dialect);
+      cols.push(
+        `CASE WHEN ${p}.${V} IS NULL THEN ${dflt} WHEN ${fresh} THEN COALESCE(${p}.${V}.${q(f.feature)}, ${dflt}) ELSE ${dflt} END AS ${q(f.output)}`,
+      );
+    }
+    if (options.statusColumns ?? true) {
+      const status = `CASE WHEN ${p}.${V} IS NULL THEN ${stringLiteral('missing')} WHEN ${fresh} THEN ${stringLiteral('present')} ELSE ${stringLiteral('expired')} END`;
+      for (const f of view.features) statuses.push(`${status} AS ${q(statusColumnName(f.output))}`);
+    }
+  });
+  return [
+    `SELECT ${[...cols, ...statuses].join(',\n  ')}`,
+    `FROM ${relations.spine} AS s`,
+    ...joins,
+  ].join('\n');
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}
