@@ -1,0 +1,107 @@
+/**
+ * One BatchGetItem round trip per lookup. DynamoDB takes at most 100 keys per call (and returns
+ * at most 16 MB), so keys past 100 go in chunks sent in parallel; keys DynamoDB leaves
+ * unprocessed (throttling, the 16 MB cap) are retried with jittered exponential backoff.
+ */
+import { SkewlessError } from '../core/errors.ts';
+import type { Item } from '../core/online-item.ts';
+
+/** DynamoDB's per-call key limit for BatchGetItem. */
+export const BATCH_GET_MAX_KEYS = 100;
+
+export interface BatchGetTableRequest {
+  readonly Keys: Item[];
+  readonly ProjectionExpression?: string;
+  readonly ExpressionAttributeNames?: Record<string, string>;
+  readonly ConsistentRead?: boolean;
+}
+
+export interface BatchGetInput {
+  readonly RequestItems: Record<string, BatchGetTableRequest>;
+}
+
+export interface BatchGetOutput {
+  readonly Responses?: Record<string, Item[]>;
+  readonly UnprocessedKeys?: Record<string, Partial<BatchGetTableRequest>>;
+}
+
+/** The online store as the lookup sees it: the one DynamoDB call it makes. */
+export interface OnlineStoreReader {
+  batchGetItem(input: BatchGetInput): Promise<BatchGetOutput>;
+}
+
+export interface BatchGetOptions {
+  /** Attempts per chunk, the first included. @default 5 */
+  readonly maxAttempts?: number;
+  /** First backoff, doubled per retry, with full jitter. @default 10 */
+  readonly baseDelayMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export class UnprocessedKeysError extends SkewlessError {
+  constructor(
+    readonly table: string,
+    readonly unprocessed: number,
+    readonly attempts: number,
+  ) {
+    super(`${unprocessed} key(s) of table '${table}' still unprocessed after ${attempts} attempts`);
+  }
+}
+
+export interface BatchGetResult {
+  readonly items: Item[];
+  /** BatchGetItem calls made, retries included. */
+  readonly calls: number;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function batchGetAll(
+  store: OnlineStoreReader,
+  table: string,
+  keys: readonly Item[],
+  request: Omit<BatchGetTableRequest, 'Keys'>,
+  options: BatchGetOptions = {},
+): Promise<BatchGetResult> {
+  if (keys.length === 0) return { items: [], calls: 0 };
+  if (keys.length <= BATCH_GET_MAX_KEYS) {
+    return getChunk(store, table, keys as Item[], request, options);
+  }
+  const chunks: Item[][] = [];
+  for (let i = 0; i < keys.length; i += BATCH_GET_MAX_KEYS) {
+    chunks.push(keys.slice(i, i + BATCH_GET_MAX_KEYS));
+  }
+  const results = await Promise.all(
+    chunks.map((chunk) => getChunk(store, table, chunk, request, options)),
+  );
+  return {
+    items: results.flatMap((r) => r.items),
+    calls: results.reduce((sum, r) => sum + r.calls, 0),
+  };
+}
+
+async function getChunk(
+  store: OnlineStoreReader,
+  table: string,
+  keys: Item[],
+  request: Omit<BatchGetTableRequest, 'Keys'>,
+  options: BatchGetOptions,
+): Promise<BatchGetResult> {
+  const maxAttempts = options.maxAttempts ?? 5;
+  const baseDelayMs = options.baseDelayMs ?? 10;
+  const sleep = options.sleep ?? defaultSleep;
+  let pending = keys;
+  let items: Item[] = [];
+  for (let attempt = 1; ; attempt++) {
+    const output = await store.batchGetItem({
+      RequestItems: { [table]: { ...request, Keys: pending } },
+    });
+    const got = output.Responses?.[table];
+    if (got && got.length > 0) items = items.length === 0 ? got : items.concat(got);
+    const left = output.UnprocessedKeys?.[table]?.Keys ?? [];
+    if (left.length === 0) return { items, calls: attempt };
+    if (attempt >= maxAttempts) throw new UnprocessedKeysError(table, left.length, attempt);
+    pending = left;
+    await sleep(Math.random() * baseDelayMs * 2 ** (attempt - 1));
+  }
+}

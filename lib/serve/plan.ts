@@ -1,0 +1,105 @@
+/**
+ * Per-service lookup plans, computed once per registry (never per request): which views to read,
+ * which item sort key each has, which features to project and in what order outputs appear.
+ */
+import type { RuntimeRegistry } from '../registry/compile.ts';
+import type {
+  RegistryKey,
+  RegistryService,
+  RegistryServiceFeature,
+  RegistryView,
+} from '../registry/types.ts';
+import { getView } from '../registry/query.ts';
+import { ONLINE_KEY, onlineSortKey } from '../core/online-item.ts';
+
+export interface ViewPlan {
+  readonly view: RegistryView;
+  readonly sortKey: string;
+}
+
+export interface FeaturePlan {
+  readonly feature: RegistryServiceFeature;
+  /** Index into `ServicePlan.views`. */
+  readonly viewIndex: number;
+}
+
+export interface ServicePlan {
+  readonly service: RegistryService;
+  readonly views: readonly ViewPlan[];
+  readonly viewIndexBySortKey: ReadonlyMap<string, number>;
+  readonly features: readonly FeaturePlan[];
+  readonly joinKeys: readonly RegistryKey[];
+  readonly joinKeyNames: ReadonlySet<string>;
+  readonly hasTransforms: boolean;
+  /** Reads only the key, `event_time` and the selected features of each item. */
+  readonly projection: {
+    readonly ProjectionExpression: string;
+    readonly ExpressionAttributeNames: Record<string, string>;
+  };
+}
+
+export interface LookupPlans {
+  readonly runtime: RuntimeRegistry;
+  readonly services: ReadonlyMap<string, ServicePlan>;
+}
+
+/** DynamoDB's limit on an expression's length; past it the whole values map is projected. */
+const MAX_EXPRESSION_LENGTH = 4096;
+
+export function buildLookupPlans(runtime: RuntimeRegistry): LookupPlans {
+  const services = new Map<string, ServicePlan>();
+  for (const service of runtime.registry.featureServices) {
+    services.set(service.name, buildServicePlan(runtime, service));
+  }
+  return { runtime, services };
+}
+
+function buildServicePlan(runtime: RuntimeRegistry, service: RegistryService): ServicePlan {
+  const views = service.views.map((name) => {
+    const view = getView(runtime.registry, name);
+    return { view, sortKey: onlineSortKey(view) };
+  });
+  const viewIndex = new Map(service.views.map((name, i) => [name, i]));
+  const features = service.features.map((feature) => ({
+    feature,
+    viewIndex: viewIndex.get(feature.view)!,
+  }));
+  return {
+    service,
+    views,
+    viewIndexBySortKey: new Map(views.map((v, i) => [v.sortKey, i])),
+    features,
+    joinKeys: service.joinKeys,
+    joinKeyNames: new Set(service.joinKeys.map((k) => k.name)),
+    hasTransforms: service.transforms.length > 0,
+    projection: projectionOf(service),
+  };
+}
+
+function projectionOf(service: RegistryService): ServicePlan['projection'] {
+  const names: Record<string, string> = {
+    '#pk': ONLINE_KEY.partition,
+    '#sk': ONLINE_KEY.sort,
+    '#et': 'event_time',
+    '#v': 'values',
+  };
+  const base = ['#pk', '#sk', '#et'];
+  const featureNames = [...new Set(service.features.map((f) => f.feature))];
+  const paths = featureNames.map((name, i) => {
+    names[`#f${i}`] = name;
+    return `#v.#f${i}`;
+  });
+  const expression = [...base, ...paths].join(', ');
+  if (expression.length <= MAX_EXPRESSION_LENGTH) {
+    return { ProjectionExpression: expression, ExpressionAttributeNames: names };
+  }
+  return {
+    ProjectionExpression: [...base, '#v'].join(', '),
+    ExpressionAttributeNames: {
+      '#pk': ONLINE_KEY.partition,
+      '#sk': ONLINE_KEY.sort,
+      '#et': 'event_time',
+      '#v': 'values',
+    },
+  };
+}

@@ -1,0 +1,321 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../lib/local/stack.ts';
+import { startLocalLookup, type LocalLookup } from '../../lib/local/lookup.ts';
+import { localInferenceLogDir } from '../../lib/local/inference-log.ts';
+import type { OnlineStoreReader } from '../../lib/serve/batch-get.ts';
+import { createDynamoDbClient, dynamoDbReader } from '../../lib/serve/dynamodb-aws.ts';
+import { LOCAL_AWS } from '../../lib/local/stack.ts';
+import { itemFor, postJson, putItems, runtime, T0, withStack } from './fixtures.ts';
+
+const HOUR = 3_600_000;
+const SERVICE = 'departure_delay_model';
+
+let stack: LocalStack;
+let cleanup: () => Promise<void>;
+let lookup: LocalLookup;
+let calls = 0;
+let keysPerCall: number[] = [];
+let unprocessedOnce = false;
+
+beforeAll(async () => {
+  ({ stack, cleanup } = await withStack());
+  const reader = dynamoDbReader(
+    createDynamoDbClient({ ...LOCAL_AWS, endpoint: stack.endpoints.dynamodb }),
+  );
+  // Counts calls, and can hold back half the keys once, as a throttled DynamoDB does.
+  const counting: OnlineStoreReader = {
+    async batchGetItem(input) {
+      calls++;
+      const [table, request] = Object.entries(input.RequestItems)[0]!;
+      keysPerCall.push(request.Keys.length);
+      if (unprocessedOnce && request.Keys.length > 1) {
+        unprocessedOnce = false;
+        const half = Math.ceil(request.Keys.length / 2);
+        const out = await reader.batchGetItem({
+          RequestItems: { [table]: { ...request, Keys: request.Keys.slice(0, half) } },
+        });
+        return {
+          ...out,
+          UnprocessedKeys: { [table]: { ...request, Keys: request.Keys.slice(half) } },
+        };
+      }
+      return reader.batchGetItem(input);
+    },
+  };
+  lookup = await startLocalLookup({
+    stack,
+    runtime,
+    clock: () => T0,
+    overrides: { dynamodb: counting, batchGet: { baseDelayMs: 1 } },
+  });
+
+  await putItems(stack, [
+    // SFO: departures fresh, hourly exactly at its 3h ttl (expired); route present.
+    itemFor(
+      'airport_departures',
+      { origin: 'SFO' },
+      { last_delay: 25, last_destination: 'LAX', last_departed_late: true },
+      T0 - 60_000,
+    ),
+    itemFor(
+      'airport_hourly',
+      { origin: 'SFO' },
+      { dep_delay_mean_1h: 9.5, flights_1h: 40, late_share_1h: 0.2 },
+      T0 - 3 * HOUR,
+    ),
+    itemFor(
+      'route_flights',
+      { origin: 'SFO', destination: 'LAX' },
+      { distance: 337, last_delay: 30 },
+      T0 - HOUR,
+    ),
+    // OAK: departures 1 ms inside their 2h ttl (present), hourly with a stored null.
+    itemFor(
+      'airport_departures',
+      { origin: 'OAK' },
+      { last_delay: 5, last_destination: null, last_departed_late: false },
+      T0 - 2 * HOUR + 1,
+    ),
+    itemFor(
+      'airport_hourly',
+      { origin: 'OAK' },
+      { dep_delay_mean_1h: null, flights_1h: 3, late_share_1h: null },
+      T0 - 10 * 60_000,
+    ),
+  ]);
+});
+
+afterAll(async () => {
+  await lookup?.close();
+  await cleanup?.();
+});
+
+describe('POST /features on the local stack', () => {
+  it('serves stored values with their status and age, and defaults for missing and expired', async () => {
+    calls = 0;
+    const { status, json } = await postJson(lookup.url, {
+      service: SERVICE,
+      entities: [{ origin: 'SFO', destination: 'LAX' }],
+      request: { scheduled_hour: 19 },
+    });
+    expect(status).toBe(200);
+    expect(json.service).toBe(SERVICE);
+    expect(json.registry_hash).toBe(runtime.registry.hash);
+    expect(json.served_at).toBe(new Date(T0).toISOString());
+    expect(typeof json.request_id).toBe('string');
+    const [row] = json.rows;
+    expect(row.keys).toEqual({ origin: 'SFO', destination: 'LAX' });
+    expect(row.values).toEqual({
+      airport_departures__last_delay: 25,
+      airport_departures__last_destination: 'LAX',
+      airport_departures__last_departed_late: true,
+      airport_hourly__dep_delay_mean_1h: 0,
+      airport_hourly__flights_1h: 0,
+      airport_hourly__late_share_1h: null,
+      route_flights__distance: 337,
+      route_flights__last_delay: 30,
+      evening_departure: true,
+      delay_above_hourly_mean: 25,
+    });
+    expect(row.statuses).toEqual({
+      airport_departures__last_delay: 'present',
+      airport_departures__last_destination: 'present',
+      airport_departures__last_departed_late: 'present',
+      airport_hourly__dep_delay_mean_1h: 'expired',
+      airport_hourly__flights_1h: 'expired',
+      airport_hourly__late_share_1h: 'expired',
+      route_flights__distance: 'present',
+      route_flights__last_delay: 'present',
+    });
+    expect(row.ages_ms.airport_departures__last_delay).toBe(60_000);
+    expect(row.ages_ms.airport_hourly__flights_1h).toBe(3 * HOUR);
+    expect(row.ages_ms.route_flights__distance).toBe(HOUR);
+    expect(calls).toBe(1);
+  });
+
+  it('reports present at ttl - 1 ms, missing with no item, and the default for a stored null', async () => {
+    const { status, json } = await postJson(lookup.url, {
+      service: SERVICE,
+      entities: [{ origin: 'OAK', destination: 'SJC' }],
+    });
+    expect(status).toBe(200);
+    const [row] = json.rows;
+    expect(row.statuses.airport_departures__last_delay).toBe('present');
+    expect(row.ages_ms.airport_departures__last_delay).toBe(2 * HOUR - 1);
+    expect(row.values.airport_departures__last_destination).toBeNull();
+    expect(row.statuses.airport_hourly__dep_delay_mean_1h).toBe('present');
+    expect(row.values.airport_hourly__dep_delay_mean_1h).toBe(0);
+    expect(row.values.airport_hourly__flights_1h).toBe(3);
+    expect(row.statuses.route_flights__distance).toBe('missing');
+    expect(row.ages_ms.route_flights__distance).toBeNull();
+    expect(row.values.route_flights__last_delay).toBe(0);
+    // No scheduled_hour sent: the transform sees null.
+    expect(row.values.evening_departure).toBeNull();
+    expect(row.values.delay_above_hourly_mean).toBe(5);
+  });
+
+  it('reads every row of a request in one BatchGetItem call, sharing items between rows', async () => {
+    calls = 0;
+    keysPerCall = [];
+    const { status, json } = await postJson(lookup.url, {
+      service: SERVICE,
+      entities: [
+        { origin: 'SFO', destination: 'LAX' },
+        { origin: 'SFO', destination: 'SEA' },
+        { origin: 'OAK', destination: 'LAX' },
+      ],
+    });
+    expect(status).toBe(200);
+    expect(json.rows).toHaveLength(3);
+    expect(json.rows[1].values.airport_departures__last_delay).toBe(25);
+    expect(calls).toBe(1);
+    // 2 airports × 2 airport views + 3 routes.
+    expect(keysPerCall).toEqual([7]);
+  });
+
+  it('splits more than 100 keys into parallel chunks of at most 100', async () => {
+    calls = 0;
+    keysPerCall = [];
+    const entities = Array.from({ length: 100 }, (_, i) => ({
+      origin: `A${i}`,
+      destination: 'LAX',
+    }));
+    entities[0] = { origin: 'SFO', destination: 'LAX' };
+    const { status, json } = await postJson(lookup.url, { service: SERVICE, entities });
+    expect(status).toBe(200);
+    expect(json.rows).toHaveLength(100);
+    expect(json.rows[0].values.route_flights__distance).toBe(337);
+    expect(json.rows[99].statuses.airport_departures__last_delay).toBe('missing');
+    expect(calls).toBe(3);
+    expect([...keysPerCall].sort((a, b) => a - b)).toEqual([100, 100, 100]);
+  });
+
+  it('retries the keys DynamoDB leaves unprocessed', async () => {
+    calls = 0;
+    unprocessedOnce = true;
+    const { status, json } = await postJson(lookup.url, {
+      service: SERVICE,
+      entities: [{ origin: 'SFO', destination: 'LAX' }],
+    });
+    expect(status).toBe(200);
+    expect(calls).toBe(2);
+    expect(json.rows[0].values.route_flights__distance).toBe(337);
+    expect(json.rows[0].statuses.airport_departures__last_delay).toBe('present');
+  });
+
+  it.each([
+    [
+      'an unknown service',
+      { service: 'nope', entities: [{ origin: 'SFO' }] },
+      /Unknown service 'nope'/,
+    ],
+    [
+      'a missing key',
+      { service: SERVICE, entities: [{ origin: 'SFO' }] },
+      /entities\[0\]: missing join key 'destination'/,
+    ],
+    [
+      'an extra key',
+      { service: SERVICE, entities: [{ origin: 'SFO', destination: 'LAX', gate: 'A1' }] },
+      /'gate' is not a join key/,
+    ],
+    [
+      'a wrongly typed key',
+      { service: SERVICE, entities: [{ origin: 7, destination: 'LAX' }] },
+      /join key 'origin' must be a non-empty string/,
+    ],
+    [
+      'too many entities',
+      {
+        service: SERVICE,
+        entities: Array.from({ length: 101 }, () => ({ origin: 'SFO', destination: 'LAX' })),
+      },
+      /more than 100 entity rows/,
+    ],
+    ['no entities', { service: SERVICE, entities: [] }, /at least one entity row/],
+    [
+      'an unknown request field',
+      { service: SERVICE, entities: [{ origin: 'SFO', destination: 'LAX' }], request: { hour: 1 } },
+      /request field 'hour'/,
+    ],
+    [
+      'a wrongly typed request field',
+      {
+        service: SERVICE,
+        entities: [{ origin: 'SFO', destination: 'LAX' }],
+        request: { scheduled_hour: 'x' },
+      },
+      /scheduled_hour/,
+    ],
+    [
+      'an unknown top-level field',
+      { service: SERVICE, entities: [{ origin: 'SFO', destination: 'LAX' }], extra: 1 },
+      /unknown field\(s\) 'extra'/,
+    ],
+    ['a body that is not JSON', '{"service": ', /not valid JSON/],
+    [
+      'a body over 64 KiB',
+      JSON.stringify({
+        service: SERVICE,
+        entities: [{ origin: 'x'.repeat(70_000), destination: 'LAX' }],
+      }),
+      /larger than 65536 bytes/,
+    ],
+  ])('answers 400 naming the problem for %s', async (_name, body, message) => {
+    const { status, json } = await postJson(lookup.url, body);
+    expect(status).toBe(400);
+    expect(json.error.message).toMatch(message);
+  });
+
+  it('answers health checks, 404 for unknown routes and 405 for other methods', async () => {
+    expect((await fetch(`${lookup.url}/health`)).status).toBe(200);
+    expect((await fetch(`${lookup.url}/nope`)).status).toBe(404);
+    const get = await fetch(`${lookup.url}/features`);
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+  });
+
+  it('logs every served vector exactly as it was served, readable by DuckDB', async () => {
+    const served = [];
+    for (const hour of [7, 21]) {
+      const { json } = await postJson(lookup.url, {
+        service: SERVICE,
+        entities: [
+          { origin: 'SFO', destination: 'LAX' },
+          { origin: 'OAK', destination: 'SJC' },
+        ],
+        request: { scheduled_hour: hour },
+      });
+      served.push(json);
+    }
+    await lookup.inferenceLog.flush();
+    const dir = localInferenceLogDir(stack.dataDir).replace(/'/g, "''");
+    const reader = await stack.duckdb.runAndReadAll(
+      `SELECT request_id, "row", served_at, service, registry_hash, entity_key,
+              to_json(keys) AS keys, to_json(request) AS request, to_json("values") AS vals,
+              to_json(statuses) AS statuses, to_json(ages_ms) AS ages, served_date::VARCHAR AS served_date
+         FROM read_json('${dir}/*/*.jsonl', format = 'newline_delimited', hive_partitioning = true,
+                        columns = {request_id: 'VARCHAR', "row": 'INTEGER', served_at: 'VARCHAR',
+                                   service: 'VARCHAR', registry_hash: 'VARCHAR', entity_key: 'VARCHAR',
+                                   keys: 'JSON', request: 'JSON', "values": 'JSON', statuses: 'JSON',
+                                   ages_ms: 'JSON'})`,
+    );
+    const logged = reader.getRowObjectsJS() as Record<string, unknown>[];
+    for (const response of served) {
+      for (const [r, row] of response.rows.entries()) {
+        const rec = logged.find((l) => l.request_id === response.request_id && l.row === r);
+        expect(rec, `log of ${response.request_id} row ${r}`).toBeDefined();
+        expect(rec!.served_at).toBe(response.served_at);
+        expect(rec!.served_date).toBe('2001-03-01');
+        expect(rec!.registry_hash).toBe(response.registry_hash);
+        expect(JSON.parse(rec!.keys as string)).toEqual(row.keys);
+        expect(JSON.parse(rec!.vals as string)).toEqual(row.values);
+        expect(JSON.parse(rec!.statuses as string)).toEqual(row.statuses);
+        expect(JSON.parse(rec!.ages as string)).toEqual(row.ages_ms);
+        expect(JSON.parse(rec!.request as string).scheduled_hour).toBe(
+          response === served[0] ? 7 : 21,
+        );
+      }
+    }
+  });
+});
