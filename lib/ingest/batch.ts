@@ -159,7 +159,7 @@ export async function processKinesisBatch(
   });
 
   const storeRejected: { index: number; letter: DeadLetter }[] = [];
-  const work: Promise<void>[] = [sendLetters(deps.deadLetter, letters, retry, unfinished)];
+  const work: Promise<void>[] = [];
   for (const [context, members] of byStream) {
     stats.accepted += members.length;
     work.push(
@@ -199,10 +199,19 @@ export async function processKinesisBatch(
     }
   }
   await Promise.all(work);
-  await sendLetters(deps.deadLetter, storeRejected, retry, unfinished);
+  // Dead letters go last, and only for records before their shard's first unfinished one:
+  // Kinesis delivers everything from that record on again, so a letter now would be a duplicate.
+  const firstUnfinished = firstUnfinishedPerShard(event, unfinished);
+  const due: { index: number; letter: DeadLetter }[] = [];
+  for (const l of [...letters, ...storeRejected]) {
+    const first = firstUnfinished.get(l.letter.shard_id);
+    if (first !== undefined && l.index > first) unfinished.add(l.index);
+    else due.push(l);
+  }
+  await sendLetters(deps.deadLetter, due, retry, unfinished);
 
-  const allLetters = [...letters, ...storeRejected];
-  stats.poison = allLetters.filter((l) => !unfinished.has(l.index)).length;
+  const stored = due.filter((l) => !unfinished.has(l.index));
+  stats.poison = stored.length;
   stats.unfinished = unfinished.size;
   const batchItemFailures = [...unfinished]
     .sort((a, b) => a - b)
@@ -210,8 +219,21 @@ export async function processKinesisBatch(
   return {
     response: { batchItemFailures },
     stats,
-    deadLetters: allLetters.filter((l) => !unfinished.has(l.index)).map((l) => l.letter),
+    deadLetters: stored.map((l) => l.letter),
   };
+}
+
+function firstUnfinishedPerShard(
+  event: KinesisStreamEvent,
+  unfinished: ReadonlySet<number>,
+): Map<string, number> {
+  const first = new Map<string, number>();
+  for (const i of unfinished) {
+    const shard = event.Records[i]!.eventID.split(':')[0] ?? '';
+    const current = first.get(shard);
+    if (current === undefined || i < current) first.set(shard, i);
+  }
+  return first;
 }
 
 /**
