@@ -15,7 +15,14 @@ export interface ParsedBody {
   readonly request?: Readonly<Record<string, unknown>>;
 }
 
-const plainObject = z.record(z.string(), z.unknown());
+/**
+ * A JSON object, passed through as parsed: `z.record` would rebuild it and silently drop an own
+ * `__proto__` key, which must instead be reported as an unknown key.
+ */
+const plainObject = z.custom<Readonly<Record<string, unknown>>>(
+  (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+  'must be a JSON object',
+);
 
 export function lookupBodySchema(limits: LookupLimits) {
   return z.strictObject({

@@ -252,6 +252,11 @@ describe('POST /features on the local stack', () => {
       { service: SERVICE, entities: [{ origin: 'SFO', destination: 'LAX' }], extra: 1 },
       /unknown field\(s\) 'extra'/,
     ],
+    [
+      'an own __proto__ key in a row',
+      `{"service":"${SERVICE}","entities":[{"origin":"SFO","destination":"LAX","__proto__":{}}]}`,
+      /'__proto__' is not a join key/,
+    ],
     ['a body that is not JSON', '{"service": ', /not valid JSON/],
     [
       'a body over 64 KiB',
