@@ -1,0 +1,106 @@
+/**
+ * The comparison of served and rebuilt values, as SQL expressions per output. Every rule lives
+ * here once and runs inside DuckDB over all vectors at once (a million vectors are one scan, not
+ * a JS loop):
+ * - both null → a match; exactly one null → a null mismatch (never a match);
+ * - float64: equal, or `|s − r| <= floatTolerance · max(|s|, |r|)` (relative tolerance);
+ *   float64_list: same length and every element within that tolerance;
+ * - int64, string, bool, timestamp: exactly equal;
+ * - a served value that does not parse as the current dtype is a type mismatch (never a match).
+ */
+import { assertNever, type Dtype } from '../define/dtypes.ts';
+import { duckdbType } from '../core/columns.ts';
+import { numberLiteral, quoteIdentifier as q } from '../sql/literals.ts';
+import { servedColumns } from './logs.ts';
+
+/** Column names in the joined table (served vs rebuilt) of one output. */
+export function joinedColumns(output: string): {
+  raw: string;
+  served: string;
+  rebuilt: string;
+  servedStatus: string;
+  rebuiltStatus: string;
+  age: string;
+} {
+  const s = servedColumns(output);
+  return {
+    raw: s.raw,
+    served: `${output}__served`,
+    rebuilt: `${output}__rebuilt`,
+    servedStatus: s.status,
+    rebuiltStatus: `${output}__rstatus`,
+    age: s.age,
+  };
+}
+
+/** The served text cast to the output's current type (NULL when it does not parse). */
+export function servedCast(output: string, dtype: Dtype): string {
+  return `TRY_CAST(${q(joinedColumns(output).raw)} AS ${duckdbType(dtype)})`;
+}
+
+export interface ComparisonSql {
+  readonly typeMismatch: string;
+  readonly nullMismatch: string;
+  /** A null mismatch where the served side is null. */
+  readonly servedNullOnly: string;
+  readonly match: string;
+}
+
+/** Boolean SQL expressions (never NULL) over the joined table for one output. */
+export function comparisonSql(output: string, dtype: Dtype, floatTolerance: number): ComparisonSql {
+  const c = joinedColumns(output);
+  const raw = q(c.raw);
+  const s = q(c.served);
+  const r = q(c.rebuilt);
+  const typeMismatch = `(${raw} IS NOT NULL AND ${s} IS NULL)`;
+  const servedNull = `(${raw} IS NULL)`;
+  const rebuiltNull = `(${r} IS NULL)`;
+  const equal = `coalesce(${equalSql(s, r, dtype, floatTolerance)}, FALSE)`;
+  return {
+    typeMismatch,
+    nullMismatch: `(NOT ${typeMismatch} AND ${servedNull} <> ${rebuiltNull})`,
+    servedNullOnly: `(${servedNull} AND NOT ${rebuiltNull})`,
+    match: `(NOT ${typeMismatch} AND ((${servedNull} AND ${rebuiltNull}) OR ${equal}))`,
+  };
+}
+
+function equalSql(s: string, r: string, dtype: Dtype, tolerance: number): string {
+  const tol = numberLiteral(tolerance);
+  switch (dtype) {
+    case 'float64':
+      return `(${s} = ${r} OR abs(${s} - ${r}) <= ${tol} * greatest(abs(${s}), abs(${r})))`;
+    case 'float64_list':
+      return (
+        `(${s} = ${r} OR (len(${s}) = len(${r}) AND list_bool_and(list_transform(` +
+        `range(1, len(${s}) + 1), i -> ${s}[i] = ${r}[i] OR ` +
+        `abs(${s}[i] - ${r}[i]) <= ${tol} * greatest(abs(${s}[i]), abs(${r}[i]))))))`
+      );
+    case 'int64':
+    case 'string':
+    case 'bool':
+    case 'timestamp':
+      return `(${s} = ${r})`;
+    default:
+      return assertNever(dtype, 'dtype');
+  }
+}
+
+/** Statuses that mean "the default was served because no fresh value existed". */
+export const ABSENT_STATUSES = `('expired', 'missing')`;
+
+/** Status comparisons of a stored feature (served status vs the rebuild's). */
+export function statusSql(output: string): {
+  servedStale: string;
+  servedFresher: string;
+  expectedStale: string;
+} {
+  const c = joinedColumns(output);
+  const ss = q(c.servedStatus);
+  const rs = q(c.rebuiltStatus);
+  return {
+    servedStale: `(${ss} IN ${ABSENT_STATUSES} AND ${rs} = 'present')`,
+    servedFresher: `(${ss} = 'present' AND ${rs} IN ${ABSENT_STATUSES})`,
+    // expired vs missing may differ: online keeps an item past its ttl, the join sees nothing.
+    expectedStale: `(${ss} IN ${ABSENT_STATUSES} AND ${rs} IN ${ABSENT_STATUSES})`,
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * The skew report: what the nightly check found for one service on one day. Plain JSON, so the
+ * HTML report, the alert text, the CLI summary and the tests all read the same document.
+ */
+import type { SkewThresholds } from '../define/definitions.ts';
+import type { Dtype, FeatureValue } from '../define/dtypes.ts';
+import type { FeatureStatus } from '../core/defaults.ts';
+
+export type Thresholds = Required<SkewThresholds>;
+
+/** A figure that can cross a threshold. */
+export type SkewMetric = 'exactMatch' | 'nullMismatch' | 'psi' | 'ks';
+
+/** One threshold crossed on one output. */
+export interface SkewDecision {
+  readonly service: string;
+  readonly output: string;
+  readonly metric: SkewMetric;
+  readonly value: number;
+  readonly threshold: number;
+  /** `min`: the value must be at least the threshold; `max`: at most. */
+  readonly bound: 'min' | 'max';
+}
+
+/** One served value that the rebuild did not reproduce. */
+export interface MismatchExample {
+  readonly requestId: string;
+  readonly row: number;
+  readonly servedAt: string;
+  readonly entityKey: string;
+  readonly registryHash: string;
+  readonly served: FeatureValue;
+  readonly rebuilt: FeatureValue;
+  readonly servedStatus: FeatureStatus | null;
+  readonly rebuiltStatus: FeatureStatus | null;
+  /** Served text that is not a value of the output's dtype (e.g. another version's type). */
+  readonly servedRaw?: string | null;
+}
+
+/** Ages of served values against the view's ttl (stored features only). */
+export interface Freshness {
+  readonly ttlMs: number;
+  /** Quantiles of `ages_ms` over rows with an age (present or expired). */
+  readonly ageP50Ms: number | null;
+  readonly ageP90Ms: number | null;
+  readonly ageP99Ms: number | null;
+  readonly ageMaxMs: number | null;
+  /** Shares of rows by served status. */
+  readonly presentShare: number;
+  readonly expiredShare: number;
+  readonly missingShare: number;
+}
+
+/** Why served and rebuilt disagree, as counts of rows (stored features only). */
+export interface StatusBreakdown {
+  /** Served expired/missing while the rebuild found a fresh value: the online store lagged. */
+  readonly servedStale: number;
+  /** Served a fresh value while the rebuild found none: the offline store lags or lost data. */
+  readonly servedFresher: number;
+  /** Served expired/missing and rebuilt the same: staleness the design expects, not skew. */
+  readonly expectedStale: number;
+}
+
+/** One histogram bin (numeric: `[lower, upper)`; categorical: one label). */
+export interface DistributionBin {
+  readonly label: string;
+  readonly baseline: number;
+  readonly served: number;
+}
+
+export interface Distribution {
+  readonly kind: 'numeric' | 'categorical';
+  readonly bins: readonly DistributionBin[];
+  readonly baselineNullShare: number;
+  readonly servedNullShare: number;
+}
+
+export interface OutputReport {
+  readonly output: string;
+  readonly dtype: Dtype;
+  /** `view` for stored features, `transform` for request-transform outputs. */
+  readonly source:
+    | { readonly kind: 'feature'; readonly view: string; readonly version: number }
+    | {
+        readonly kind: 'transform';
+        readonly transform: string;
+        readonly inputs: readonly string[];
+      };
+  readonly thresholds: Thresholds;
+  readonly rows: number;
+  readonly matches: number;
+  readonly exactMatchRate: number;
+  readonly nullMismatches: number;
+  readonly nullMismatchRate: number;
+  /** Served values that are not of the current dtype (counted as mismatches). */
+  readonly typeMismatches: number;
+  /** Rows served under a registry whose definition of this output differs from the current one. */
+  readonly versionMismatches: number;
+  readonly versionMismatchRate: number;
+  readonly status: StatusBreakdown | null;
+  readonly freshness: Freshness | null;
+  /** Population stability index vs the training baseline; null without a baseline. */
+  readonly psi: number | null;
+  /** Kolmogorov–Smirnov statistic (numeric outputs, at the baseline's bin edges); else null. */
+  readonly ks: number | null;
+  readonly distribution: Distribution | null;
+  readonly examples: readonly MismatchExample[];
+  readonly decisions: readonly SkewDecision[];
+  /** `skew` when a threshold is crossed; `stale` when clean but mostly expired/missing. */
+  readonly verdict: 'ok' | 'stale' | 'skew';
+  /** Short human notes: likely causes, what was not evaluated and why. */
+  readonly notes: readonly string[];
+}
+
+export interface SkewReport {
+  readonly formatVersion: 1;
+  readonly service: string;
+  /** The UTC day whose inference logs were checked (`YYYY-MM-DD`). */
+  readonly date: string;
+  readonly registryHash: string;
+  readonly generatedAt: string;
+  /** Served vectors checked. */
+  readonly vectors: number;
+  /** Vectors by the registry hash they were served under. */
+  readonly registryHashes: readonly {
+    readonly hash: string;
+    readonly vectors: number;
+    readonly known: boolean;
+  }[];
+  readonly baseline: { readonly source: string } | null;
+  readonly outputs: readonly OutputReport[];
+  readonly decisions: readonly SkewDecision[];
+  readonly alert: boolean;
+  /** Where the HTML report is (set by whoever writes it). */
+  readonly reportLocation?: string;
+  readonly timings: Readonly<Record<string, number>>;
+}

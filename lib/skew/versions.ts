@@ -1,0 +1,74 @@
+/**
+ * Definition versions: a vector served under another registry (an older deployment of the lookup)
+ * may have computed an output from another version of its view, another type or default, or
+ * another transform. Given the registries known by hash, name per output the hashes under which
+ * its definition differed from the current one.
+ */
+import { canonicalJson } from '../core/canonical-json.ts';
+import type { Registry, RegistryService } from '../registry/types.ts';
+
+export interface VersionChange {
+  readonly hash: string;
+  /** e.g. `airport_hourly v1 (now v2)`, or `not served by that registry`. */
+  readonly was: string;
+}
+
+/** Per output of `service`: the known registries under which its definition was different. */
+export function changedOutputs(
+  current: Registry,
+  service: RegistryService,
+  known: readonly Registry[],
+): ReadonlyMap<string, readonly VersionChange[]> {
+  const out = new Map<string, VersionChange[]>();
+  for (const old of known) {
+    if (old.hash === current.hash) continue;
+    const oldService = old.featureServices.find((s) => s.name === service.name);
+    for (const output of service.outputs) {
+      const was = describeChange(current, service, old, oldService, output.name);
+      if (was === null) continue;
+      const list = out.get(output.name) ?? [];
+      list.push({ hash: old.hash, was });
+      out.set(output.name, list);
+    }
+  }
+  return out;
+}
+
+function describeChange(
+  current: Registry,
+  service: RegistryService,
+  old: Registry,
+  oldService: RegistryService | undefined,
+  output: string,
+): string | null {
+  if (!oldService || !oldService.outputs.some((o) => o.name === output))
+    return 'not served by that registry';
+  const now = service.features.find((f) => f.output === output);
+  const then = oldService.features.find((f) => f.output === output);
+  if (now && then) {
+    if (now.version !== then.version) return `${then.view} v${then.version} (now v${now.version})`;
+    if (now.dtype !== then.dtype) return `type ${then.dtype} (now ${now.dtype})`;
+    if (canonicalJson(now.default) !== canonicalJson(then.default))
+      return `default ${JSON.stringify(then.default)} (now ${JSON.stringify(now.default)})`;
+    return null;
+  }
+  if (now || then) return 'another kind of output (stored feature vs transform)';
+  // A transform output: compare the transform's spec and the versions of what it reads. (The
+  // function body is not in the registry: a changed body shows only as value mismatches.)
+  const transformOf = (r: Registry, s: RegistryService) =>
+    r.requestTransforms.find(
+      (t) => s.transforms.includes(t.name) && t.outputs.some((o) => o.name === output),
+    );
+  const a = transformOf(old, oldService);
+  const b = transformOf(current, service);
+  if (!a || !b) return 'no transform with that output';
+  if (canonicalJson(a) !== canonicalJson(b)) return `transform '${a.name}' as defined then`;
+  const inputVersions = (s: RegistryService, names: readonly string[]) =>
+    names.map((n) => s.features.find((f) => f.output === n)?.version ?? null);
+  if (
+    canonicalJson(inputVersions(oldService, a.inputs)) !==
+    canonicalJson(inputVersions(service, b.inputs))
+  )
+    return `inputs of '${a.name}' at other view versions`;
+  return null;
+}
