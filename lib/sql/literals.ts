@@ -39,11 +39,20 @@ export function timestampLiteral(epochMs: number): string {
   return `TIMESTAMP '${date.toISOString().slice(0, 23).replace('T', ' ')}'`;
 }
 
-/** A finite number in a form both engines parse back to the same double. */
-export function numberLiteral(value: number): string {
+/**
+ * A finite number both engines parse back to the same value: integers as digits, doubles in
+ * exponent form (shortest round-trip digits). A plain `0.000001003...` would be read as a
+ * DECIMAL first and may not round back to the same double.
+ */
+export function numberLiteral(value: number, dtype: 'int64' | 'float64' = 'float64'): string {
   if (!Number.isFinite(value))
     throw new SqlLiteralError(`number ${String(value)} is not finite`, value);
-  return String(value);
+  if (dtype === 'int64') {
+    if (!Number.isSafeInteger(value))
+      throw new SqlLiteralError(`number ${String(value)} is not a safe integer`, value);
+    return String(value);
+  }
+  return value.toExponential();
 }
 
 /** How a dialect spells a typed value (the encoder handles the values, the dialect the types). */
@@ -62,7 +71,7 @@ export function valueLiteral(value: FeatureValue, dtype: Dtype, spell: TypeSpell
     case 'int64':
     case 'float64':
       if (typeof value !== 'number') break;
-      return typed(numberLiteral(value));
+      return typed(numberLiteral(value, dtype));
     case 'string':
       if (typeof value !== 'string') break;
       return stringLiteral(value);
@@ -76,7 +85,7 @@ export function valueLiteral(value: FeatureValue, dtype: Dtype, spell: TypeSpell
     }
     case 'float64_list':
       if (!Array.isArray(value)) break;
-      return typed(spell.array(value.map(numberLiteral)));
+      return typed(spell.array(value.map((x) => numberLiteral(x))));
     default:
       return assertNever(dtype, 'dtype');
   }
