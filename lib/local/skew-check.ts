@@ -1,0 +1,113 @@
+/**
+ * The skew check in local mode: DuckDB over the data folder's inference log and offline store,
+ * reports under `<dataDir>/skew/reports/<date>/`, alerts printed and appended to
+ * `<dataDir>/skew/alerts.jsonl`. The CLI (`skewless skew-check`) and the tests run this.
+ */
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { SkewlessError } from '../core/errors.ts';
+import { exportPointInTimeLocal } from '../export/local.ts';
+import type { RuntimeRegistry } from '../registry/compile.ts';
+import type { Registry } from '../registry/types.ts';
+import type { AlertSink } from '../skew/alert.ts';
+import type { SkewBaseline } from '../skew/distribution.ts';
+import { runDailySkewCheck, type DailySkewCheckResult, type ReportStore } from '../skew/run.ts';
+import { localInferenceLogDir } from './inference-log.ts';
+import { LOCAL_SKEW_DIR, localAlertSink } from './skew-alerts.ts';
+
+export class NoInferenceLogsError extends SkewlessError {
+  constructor(
+    readonly date: string,
+    readonly dir: string,
+  ) {
+    super(`no inference logs for ${date}: no *.jsonl file in ${dir}`);
+  }
+}
+
+export interface LocalSkewCheckOptions {
+  readonly dataDir: string;
+  readonly runtime: RuntimeRegistry;
+  readonly date: string;
+  readonly services?: readonly string[];
+  readonly baselines?: ReadonlyMap<string, SkewBaseline>;
+  /** Registries served under earlier (default: every `<dataDir>/registry/*.json`). */
+  readonly knownRegistries?: readonly Registry[];
+  /** An open connection (session in UTC); default: a new in-memory DuckDB. */
+  readonly duckdb?: DuckDBConnection;
+  readonly alerts?: AlertSink;
+  readonly clock?: () => number;
+}
+
+/** The folder local reports are written to. */
+export function localReportsDir(dataDir: string): string {
+  return path.join(dataDir, LOCAL_SKEW_DIR, 'reports');
+}
+
+export function localReportStore(dataDir: string): ReportStore {
+  const root = path.resolve(localReportsDir(dataDir));
+  return {
+    locate: (relativePath) => path.join(root, relativePath),
+    async write(relativePath, body) {
+      const file = path.join(root, relativePath);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, body);
+    },
+  };
+}
+
+export async function runLocalSkewCheck(
+  options: LocalSkewCheckOptions,
+): Promise<DailySkewCheckResult> {
+  const dataDir = path.resolve(options.dataDir);
+  const dir = path.join(localInferenceLogDir(dataDir), `served_date=${options.date}`);
+  const files = await readdir(dir).catch(() => [] as string[]);
+  if (!files.some((f) => f.endsWith('.jsonl'))) throw new NoInferenceLogsError(options.date, dir);
+
+  let instance: DuckDBInstance | undefined;
+  let duckdb = options.duckdb;
+  if (!duckdb) {
+    instance = await DuckDBInstance.create(':memory:');
+    duckdb = await instance.connect();
+    await duckdb.run(`SET TimeZone = 'UTC'`);
+  }
+  try {
+    const runtime = options.runtime;
+    const connection = duckdb;
+    return await runDailySkewCheck(
+      {
+        duckdb: connection,
+        runtime,
+        clock: options.clock ?? Date.now,
+        knownRegistries: options.knownRegistries ?? (await localRegistries(dataDir)),
+        rebuild: (request) =>
+          exportPointInTimeLocal({ duckdb: connection, dataDir, runtime }, request),
+        reports: localReportStore(dataDir),
+        alerts: options.alerts ?? localAlertSink(dataDir),
+      },
+      {
+        date: options.date,
+        logFiles: [path.join(dir, '*.jsonl')],
+        ...(options.services ? { services: options.services } : {}),
+        ...(options.baselines ? { baselines: options.baselines } : {}),
+      },
+    );
+  } finally {
+    if (instance) {
+      duckdb.closeSync();
+      instance.closeSync();
+    }
+  }
+}
+
+/** Registries kept under `<dataDir>/registry/` (one JSON document each), if any. */
+export async function localRegistries(dataDir: string): Promise<Registry[]> {
+  const dir = path.join(dataDir, 'registry');
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const out: Registry[] = [];
+  for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
+    const doc = JSON.parse(await readFile(path.join(dir, name), 'utf8')) as Registry;
+    if (typeof doc.hash === 'string' && Array.isArray(doc.featureServices)) out.push(doc);
+  }
+  return out;
+}

@@ -1,0 +1,169 @@
+/**
+ * The skew report as one self-contained HTML page: inline CSS, inline SVG histograms, no script
+ * and no external asset, so it opens from S3, a mail attachment or a local folder alike. Every
+ * string that comes from data (names, values, keys, notes) is escaped.
+ */
+import type { FeatureValue } from '../define/dtypes.ts';
+import { histogramSvg } from './histogram-svg.ts';
+import { anchorId, escapeHtml as e } from './html.ts';
+import { describeDecision } from './thresholds.ts';
+import type { OutputReport, SkewReport } from './types.ts';
+
+const CSS = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2937;margin:0;background:#f8fafc}
+main{max-width:1100px;margin:0 auto;padding:24px}
+h1{font-size:22px;margin:0 0 4px} h2{font-size:18px;margin:28px 0 8px} h3{font-size:16px;margin:0 0 6px}
+.meta{color:#4b5563;margin:0 0 16px}
+.banner{padding:10px 14px;border-radius:6px;margin:12px 0 20px;font-weight:600}
+.banner.alert{background:#fee2e2;color:#991b1b;border:1px solid #fca5a5}
+.banner.clean{background:#dcfce7;color:#166534;border:1px solid #86efac}
+table{border-collapse:collapse;width:100%;background:#fff;font-variant-numeric:tabular-nums}
+th,td{border:1px solid #e5e7eb;padding:5px 8px;text-align:left;vertical-align:top}
+th{background:#f1f5f9;font-weight:600}
+td.num{text-align:right}
+td.bad{background:#fee2e2;color:#991b1b;font-weight:600}
+.verdict{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:700}
+.verdict.skew{background:#dc2626;color:#fff}.verdict.stale{background:#f59e0b;color:#fff}.verdict.ok{background:#16a34a;color:#fff}
+section.feature{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:16px;margin:16px 0}
+section.feature.skew{border-left:5px solid #dc2626}
+.notes{margin:6px 0 10px;padding-left:18px;color:#374151}
+.histogram{display:block;max-width:100%;height:auto;margin:8px 0}
+.histogram .tick{font-size:10px;fill:#4b5563}.histogram .legend{font-size:12px;fill:#1f2937}
+code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px}
+.muted{color:#6b7280}
+`;
+
+/** Renders the report; `reportLocation` and the alert state are read from the report itself. */
+export function renderReportHtml(report: SkewReport): string {
+  const title = `Skew report: ${report.service}, ${report.date}`;
+  const flagged = report.outputs.filter((o) => o.verdict === 'skew');
+  const banner = report.alert
+    ? `<div class="banner alert">Skew found in ${flagged.length} feature${flagged.length === 1 ? '' : 's'}: ${flagged.map((o) => e(o.output)).join(', ')}</div>`
+    : `<div class="banner clean">No threshold crossed${report.vectors === 0 ? ' (no served vectors)' : ''}.</div>`;
+  const body = [
+    `<h1>${e(title)}</h1>`,
+    `<p class="meta">${report.vectors.toLocaleString('en-US')} served vectors rebuilt at served_at (as_of = served_at) · registry <code>${e(report.registryHash.slice(0, 12))}</code> · baseline ${report.baseline ? `<code>${e(report.baseline.source)}</code>` : 'none'} · generated ${e(report.generatedAt)}</p>`,
+    banner,
+    `<h2>Summary</h2>`,
+    summaryTable(report.outputs),
+    hashesTable(report),
+    ...report.outputs
+      .slice()
+      .sort((a, b) => rank(a) - rank(b))
+      .map((o) => featureSection(o)),
+  ];
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${e(title)}</title>
+<style>${CSS}</style>
+</head>
+<body><main>
+${body.join('\n')}
+</main></body>
+</html>
+`;
+}
+
+function rank(o: OutputReport): number {
+  return o.verdict === 'skew' ? 0 : o.verdict === 'stale' ? 1 : 2;
+}
+
+function summaryTable(outputs: readonly OutputReport[]): string {
+  const rows = outputs.map((o) => {
+    const crossed = new Set(o.decisions.map((d) => d.metric));
+    const cell = (text: string, bad: boolean) =>
+      `<td class="num${bad ? ' bad' : ''}">${e(text)}</td>`;
+    return (
+      `<tr class="summary-row" data-output="${e(o.output)}">` +
+      `<td><a href="#${anchorId(o.output)}">${e(o.output)}</a></td>` +
+      cell(pct(o.exactMatchRate), crossed.has('exactMatch')) +
+      cell(pct(o.nullMismatchRate), crossed.has('nullMismatch')) +
+      cell(fixed(o.psi), crossed.has('psi')) +
+      cell(fixed(o.ks), crossed.has('ks')) +
+      `<td>${e(freshnessText(o))}</td>` +
+      `<td><span class="verdict ${o.verdict}">${o.verdict}</span></td></tr>`
+    );
+  });
+  return (
+    `<table class="summary"><thead><tr><th>Feature</th><th>Exact match</th><th>Null mismatch</th>` +
+    `<th>PSI</th><th>KS</th><th>Freshness (p50 / p90 age, expired)</th><th>Verdict</th></tr></thead>` +
+    `<tbody>${rows.join('')}</tbody></table>`
+  );
+}
+
+function hashesTable(report: SkewReport): string {
+  if (report.registryHashes.length <= 1) return '';
+  const rows = report.registryHashes.map(
+    (h) =>
+      `<tr><td><code>${e(h.hash.slice(0, 12))}</code>${h.hash === report.registryHash ? ' (current)' : h.known ? '' : ' <span class="muted">(unknown)</span>'}</td><td class="num">${h.vectors}</td></tr>`,
+  );
+  return `<h2>Registries served under</h2><table><thead><tr><th>Registry</th><th>Vectors</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function featureSection(o: OutputReport): string {
+  const src =
+    o.source.kind === 'feature'
+      ? `${o.source.view} v${o.source.version}`
+      : `transform ${o.source.transform} (reads ${o.source.inputs.join(', ') || 'request only'})`;
+  const t = o.thresholds;
+  const parts = [
+    `<h3>${e(o.output)} <span class="verdict ${o.verdict}">${o.verdict}</span></h3>`,
+    `<p class="meta">${e(src)} · ${e(o.dtype)} · ${o.rows} vectors · thresholds: exact-match ≥ ${pct(t.exactMatchMin)}, null-mismatch ≤ ${pct(t.nullMismatchMax)}, PSI ≤ ${t.psiMax}, KS ≤ ${t.ksMax}, float tolerance ${t.floatTolerance}</p>`,
+  ];
+  if (o.decisions.length > 0)
+    parts.push(
+      `<p><strong>Crossed:</strong> ${o.decisions.map((d) => e(describeDecision(d))).join('; ')}</p>`,
+    );
+  if (o.notes.length > 0)
+    parts.push(`<ul class="notes">${o.notes.map((n) => `<li>${e(n)}</li>`).join('')}</ul>`);
+  parts.push(
+    o.distribution
+      ? histogramSvg(o.distribution, `${o.output}: training baseline vs served`) +
+          `<p class="muted">Null share: baseline ${pct(o.distribution.baselineNullShare)}, served ${pct(o.distribution.servedNullShare)}.</p>`
+      : `<p class="muted">No histogram: no training baseline for this output.</p>`,
+  );
+  if (o.examples.length > 0) parts.push(examplesTable(o));
+  return `<section class="feature ${o.verdict}" id="${anchorId(o.output)}">${parts.join('\n')}</section>`;
+}
+
+function examplesTable(o: OutputReport): string {
+  const rows = o.examples.map(
+    (x) =>
+      `<tr><td><code>${e(x.requestId)}#${x.row}</code></td><td>${e(x.servedAt)}</td><td><code>${e(x.entityKey)}</code></td>` +
+      `<td>${x.servedRaw !== undefined ? `<code>${e(x.servedRaw ?? 'null')}</code> (not ${e(o.dtype)})` : e(show(x.served))}${x.servedStatus ? ` <span class="muted">${e(x.servedStatus)}</span>` : ''}</td>` +
+      `<td>${e(show(x.rebuilt))}${x.rebuiltStatus ? ` <span class="muted">${e(x.rebuiltStatus)}</span>` : ''}</td>` +
+      `<td><code>${e(x.registryHash.slice(0, 12))}</code></td></tr>`,
+  );
+  return (
+    `<table class="examples"><thead><tr><th>Request</th><th>Served at</th><th>Entity key</th>` +
+    `<th>Served</th><th>Rebuilt</th><th>Registry</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
+  );
+}
+
+function freshnessText(o: OutputReport): string {
+  const f = o.freshness;
+  if (!f) return '—';
+  const age = (ms: number | null) => (ms === null ? '—' : duration(ms));
+  return `${age(f.ageP50Ms)} / ${age(f.ageP90Ms)} of ttl ${duration(f.ttlMs)}, ${pct(f.expiredShare)} expired`;
+}
+
+function duration(ms: number): string {
+  if (ms < 60_000) return `${Math.round(ms / 1000)}s`;
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)}m`;
+  return `${(ms / 3_600_000).toFixed(1)}h`;
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(2)}%`;
+}
+
+function fixed(x: number | null): string {
+  return x === null ? 'n/a' : x.toFixed(3);
+}
+
+function show(v: FeatureValue): string {
+  return JSON.stringify(v);
+}
