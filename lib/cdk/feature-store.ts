@@ -1,38 +1,183 @@
 /**
  * `FeatureStore`: every AWS resource of a skewless deployment, derived from the compiled
- * registry. (The foundation holds the online table; the infrastructure issue grows the rest.)
+ * registry. Adding a feature view to the definitions adds its Iceberg table, its Firehose
+ * stream, its stream (for a new source), its alarms and the matching permissions, with no
+ * other code change.
  */
-import { RemovalPolicy } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ValidationError } from '../core/errors.ts';
+import type { ResourceNames } from '../core/naming.ts';
 import type { Registry } from '../registry/types.ts';
-import { ONLINE_KEY, ONLINE_TTL_ATTRIBUTE } from '../core/online-item.ts';
-import { onlineTableName } from '../core/naming.ts';
+import { Exports } from './exports.ts';
+import {
+  MONITORING_DEFAULTS,
+  SECURE_DEFAULTS,
+  SERVING_DEFAULTS,
+  warnIfWeakened,
+} from './feature-store-defaults.ts';
+import { Ingestion } from './ingestion.ts';
+import { Monitoring } from './monitoring.ts';
+import { OfflineStore } from './offline-store.ts';
+import { OnlineStore } from './online-store.ts';
+import { Serving, type ApiAuthorization } from './serving.ts';
 
 export interface FeatureStoreProps {
-  /** The compiled registry (`loadRegistryFromDir('feature_defs')`). */
+  /** The compiled registry (`(await loadRegistryFromDir('feature_defs')).registry`). */
   readonly registry: Registry;
-  /** Prefix of every physical name. @default 'skewless' */
+  /**
+   * Prefix of every physical name: lower-case letters, digits and hyphens, at most 24
+   * characters (Firehose and Lambda names are limited to 64).
+   * @default 'skewless'
+   */
   readonly prefix?: string;
-  /** @default RemovalPolicy.RETAIN */
+  /**
+   * What happens to stored data (keys, table, bucket, streams, queues) on stack deletion.
+   * Anything but RETAIN is a synth warning.
+   * @default RemovalPolicy.RETAIN
+   */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Authorization of the lookup route. `'none'` (a public endpoint) is a synth warning.
+   * @default 'iam' (SigV4-signed requests; see `grantLookup`)
+   */
+  readonly apiAuthorization?: ApiAuthorization;
+  /** Stage throttling of the lookup API. @default SERVING_DEFAULTS (500 rps, burst 1000) */
+  readonly apiThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Kinesis records per ingest invocation. @default INGEST_DEFAULTS.batchSize (100) */
+  readonly ingestBatchSize?: number;
+  /** Reserved concurrency of the ingest Lambda. @default - unreserved (bounded by shards) */
+  readonly ingestReservedConcurrency?: number;
+  /** Reserved concurrency of the lookup Lambda. @default - unreserved (bounded by API throttling) */
+  readonly lookupReservedConcurrency?: number;
+  /** Reserved concurrency of the export Lambda. @default EXPORT_DEFAULTS.reservedConcurrency (5) */
+  readonly exportReservedConcurrency?: number;
+  /** Athena per-query scan cut-off in bytes. @default OFFLINE_DEFAULTS.bytesScannedCutoffPerQuery (1 TiB) */
+  readonly bytesScannedCutoffPerQuery?: number;
+  /** When the skew check runs. @default cron 03:00 UTC daily */
+  readonly skewCheckSchedule?: events.Schedule;
+  /** Retention of Lambda, Firehose and API access logs. @default 90 days */
+  readonly logRetention?: logs.RetentionDays;
+  /** Folder holding `ingest.ts`, `lookup.ts`, `export.ts`, `skew-check.ts`. @default `<repo>/lambdas` */
+  readonly handlersDir?: string;
 }
 
+const PREFIX_PATTERN = /^[a-z][a-z0-9-]{0,23}$/;
+
 export class FeatureStore extends Construct {
-  public readonly onlineTable: dynamodb.Table;
+  /** The customer-managed key of every data resource (table, bucket, streams, queues, Firehose). */
+  public readonly dataKey: kms.Key;
+  public readonly onlineStore: OnlineStore;
+  public readonly offlineStore: OfflineStore;
+  public readonly ingestion: Ingestion;
+  public readonly serving: Serving;
+  public readonly exports: Exports;
+  public readonly monitoring: Monitoring;
+  public readonly prefix: string;
 
   constructor(scope: Construct, id: string, props: FeatureStoreProps) {
     super(scope, id);
-    const names = { prefix: props.prefix ?? 'skewless' };
-    this.onlineTable = new dynamodb.Table(this, 'OnlineTable', {
-      tableName: onlineTableName(names),
-      partitionKey: { name: ONLINE_KEY.partition, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: ONLINE_KEY.sort, type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      timeToLiveAttribute: ONLINE_TTL_ATTRIBUTE,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    this.prefix = props.prefix ?? 'skewless';
+    if (!Token.isUnresolved(this.prefix) && !PREFIX_PATTERN.test(this.prefix)) {
+      throw new ValidationError(
+        `FeatureStore prefix '${this.prefix}' must match ${PREFIX_PATTERN} (lower-case letters, digits, hyphens; at most 24 characters)`,
+        'prefix',
+      );
+    }
+    const removalPolicy = props.removalPolicy ?? SECURE_DEFAULTS.removalPolicy;
+    const authorization = props.apiAuthorization ?? SECURE_DEFAULTS.apiAuthorization;
+    warnIfWeakened(this, 'removalPolicy', props.removalPolicy);
+    warnIfWeakened(this, 'apiAuthorization', props.apiAuthorization);
+
+    const names: ResourceNames = { prefix: this.prefix };
+    const { registry } = props;
+    const functionDefaults = {
+      prefix: this.prefix,
+      registryHash: registry.hash,
+      logRetention: props.logRetention ?? MONITORING_DEFAULTS.logRetentionDays,
+      removalPolicy,
+      handlersDir: props.handlersDir,
+    };
+
+    this.dataKey = new kms.Key(this, 'DataKey', {
+      alias: `alias/${this.prefix}-data`,
+      description: 'skewless feature data: online table, offline bucket, streams, queues',
+      enableKeyRotation: true,
+      pendingWindow: Duration.days(30),
+      removalPolicy,
     });
+    this.onlineStore = new OnlineStore(this, 'Online', { names, key: this.dataKey, removalPolicy });
+    this.offlineStore = new OfflineStore(this, 'Offline', {
+      names,
+      registry,
+      key: this.dataKey,
+      removalPolicy,
+      bytesScannedCutoffPerQuery: props.bytesScannedCutoffPerQuery,
+    });
+    this.ingestion = new Ingestion(this, 'Ingestion', {
+      names,
+      registry,
+      key: this.dataKey,
+      onlineStore: this.onlineStore,
+      offlineStore: this.offlineStore,
+      removalPolicy,
+      functionDefaults,
+      batchSize: props.ingestBatchSize,
+      reservedConcurrency: props.ingestReservedConcurrency,
+    });
+    this.serving = new Serving(this, 'Serving', {
+      names,
+      key: this.dataKey,
+      onlineStore: this.onlineStore,
+      offlineStore: this.offlineStore,
+      removalPolicy,
+      functionDefaults,
+      authorization,
+      throttle: props.apiThrottle ?? {
+        rateLimit: SERVING_DEFAULTS.throttleRateLimit,
+        burstLimit: SERVING_DEFAULTS.throttleBurstLimit,
+      },
+      reservedConcurrency: props.lookupReservedConcurrency,
+    });
+    this.exports = new Exports(this, 'Exports', {
+      offlineStore: this.offlineStore,
+      functionDefaults,
+      reservedConcurrency: props.exportReservedConcurrency,
+    });
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      names,
+      registry,
+      offlineStore: this.offlineStore,
+      ingestion: this.ingestion,
+      serving: this.serving,
+      functions: [this.ingestion.ingest, this.serving.lookup, this.exports.exporter],
+      removalPolicy,
+      functionDefaults,
+      skewCheckSchedule: props.skewCheckSchedule,
+    });
+  }
+
+  /** Lets a producer put records on one source stream (or every source stream). */
+  public grantProduce(grantee: iam.IGrantable, source?: string): void {
+    this.ingestion.grantProduce(grantee, source);
+  }
+
+  /** Lets a caller sign lookup requests (`POST /features`). */
+  public grantLookup(grantee: iam.IGrantable): iam.Grant {
+    return this.serving.grantLookup(grantee);
+  }
+
+  /** Lets a caller invoke the export Lambda. */
+  public grantRunExport(grantee: iam.IGrantable): iam.Grant {
+    return this.exports.grantRunExport(grantee);
+  }
+
+  /** The lookup endpoint (`<url>/features`). */
+  public get apiUrl(): string {
+    return this.serving.stage.url;
   }
 }

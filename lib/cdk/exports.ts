@@ -1,0 +1,57 @@
+/**
+ * Exports: the export Lambda, which builds training sets with Athena's point-in-time join. It
+ * reads the offline tables and `spines/`, writes `exports/` (each export under its own prefix)
+ * and Athena results, and may create and drop `tmp_*` tables over its spines. Invoked directly
+ * (`grantRunExport`): an export outlasts API Gateway's 30 s integration timeout.
+ */
+import type { Duration } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { BUCKET_PREFIXES } from '../core/naming.ts';
+import { EXPORT_DEFAULTS } from './feature-store-defaults.ts';
+import { HandlerFunction, type HandlerFunctionProps } from './handler-function.ts';
+import type { OfflineStore } from './offline-store.ts';
+
+export interface ExportsProps {
+  readonly offlineStore: OfflineStore;
+  readonly functionDefaults: Pick<
+    HandlerFunctionProps,
+    'prefix' | 'registryHash' | 'logRetention' | 'removalPolicy' | 'handlersDir'
+  >;
+  /** @default EXPORT_DEFAULTS.reservedConcurrency */
+  readonly reservedConcurrency?: number;
+  /** @default EXPORT_DEFAULTS.timeout */
+  readonly timeout?: Duration;
+}
+
+export class Exports extends Construct {
+  public readonly exporter: HandlerFunction;
+
+  constructor(scope: Construct, id: string, props: ExportsProps) {
+    super(scope, id);
+    const offline = props.offlineStore;
+    this.exporter = new HandlerFunction(this, 'Export', {
+      ...props.functionDefaults,
+      handler: 'export',
+      description: 'Builds point-in-time correct training sets with Athena.',
+      environment: {
+        bucket: offline.bucket.bucketName,
+        athenaWorkgroup: offline.workgroupName,
+        glueDatabase: offline.databaseName,
+      },
+      memorySize: EXPORT_DEFAULTS.memorySize,
+      timeout: props.timeout ?? EXPORT_DEFAULTS.timeout,
+      reservedConcurrentExecutions:
+        props.reservedConcurrency ?? EXPORT_DEFAULTS.reservedConcurrency,
+    });
+    offline.grantQuery(this.exporter.role, {
+      read: [BUCKET_PREFIXES.spines],
+      write: [BUCKET_PREFIXES.exports, BUCKET_PREFIXES.spines],
+    });
+  }
+
+  /** Lets a principal (a CI role, the CLI user) start exports. */
+  public grantRunExport(grantee: iam.IGrantable): iam.Grant {
+    return this.exporter.function.grantInvoke(grantee);
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Secure and operational defaults of the `FeatureStore` construct, as data. The constructs read
+ * these and nothing else; a prop that weakens one of the `SECURE_DEFAULTS` raises an
+ * `Annotations` warning (see `warnIfWeakened`).
+ */
+import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+
+/** Defaults whose override lowers the security posture: overriding one is a synth warning. */
+export const SECURE_DEFAULTS = {
+  /** HTTP API routes require SigV4 (IAM) signatures. */
+  apiAuthorization: 'iam',
+  /** Data survives `cdk destroy`. */
+  removalPolicy: RemovalPolicy.RETAIN,
+} as const;
+
+/** Kinesis → ingest Lambda event source mapping. */
+export const INGEST_DEFAULTS = {
+  /** Records per invocation: DynamoDB writes are per record, Firehose takes 500 per call. */
+  batchSize: 100,
+  maxBatchingWindow: Duration.seconds(1),
+  /** Split a failing batch to isolate the poison record instead of blocking the shard. */
+  bisectBatchOnError: true,
+  /** Bounded: after these the batch's metadata goes to the failed-batch queue. */
+  retryAttempts: 3,
+  maxRecordAge: Duration.hours(6),
+  /** One concurrent batch per shard keeps each entity's records in arrival order. */
+  parallelizationFactor: 1,
+  /** Kinesis retention: long enough to replay a day of outage. */
+  streamRetention: Duration.hours(48),
+  memorySize: 512,
+  timeout: Duration.seconds(60),
+} as const;
+
+export const SERVING_DEFAULTS = {
+  /** Steady-state requests per second across the API. */
+  throttleRateLimit: 500,
+  throttleBurstLimit: 1000,
+  memorySize: 1024,
+  /** API Gateway's integration timeout is 30 s; a lookup is one BatchGetItem round trip. */
+  timeout: Duration.seconds(10),
+  /** Inference log: Firehose buffers (flush on whichever comes first). */
+  inferenceLogBufferInterval: Duration.seconds(300),
+  /** Dynamic partitioning needs at least 64 MiB buffers. */
+  inferenceLogBufferSizeMiB: 64,
+} as const;
+
+export const EXPORT_DEFAULTS = {
+  memorySize: 1024,
+  /** Athena queries run asynchronously; the Lambda polls up to its timeout. */
+  timeout: Duration.minutes(15),
+  /** Bounds concurrent Athena exports (and their cost). */
+  reservedConcurrency: 5,
+} as const;
+
+export const OFFLINE_DEFAULTS = {
+  /** Athena cut-off per query: 1 TiB. */
+  bytesScannedCutoffPerQuery: 1024 ** 4,
+  /** Athena results and temporary exports expire; offline data does not. */
+  athenaResultsExpiration: Duration.days(7),
+  exportsExpiration: Duration.days(30),
+  inferenceLogTransitionToIa: Duration.days(30),
+  accessLogsExpiration: Duration.days(365),
+  /** Iceberg Firehose buffers. */
+  firehoseBufferInterval: Duration.seconds(60),
+  firehoseBufferSizeMiB: 64,
+} as const;
+
+export const MONITORING_DEFAULTS = {
+  /** Nightly skew check: 03:00 UTC, after the previous day's inference log has landed. */
+  skewCheckSchedule: { minute: '0', hour: '3' },
+  skewCheckTimeout: Duration.minutes(15),
+  skewCheckMemorySize: 1024,
+  /** Alarm when a shard's oldest unread record is older than this. */
+  iteratorAgeThreshold: Duration.minutes(5),
+  logRetentionDays: 90,
+} as const;
+
+/**
+ * Raises a synth warning when `value` differs from a secure default. The id is stable so a
+ * user can acknowledge it deliberately (`Validations.of(x).acknowledge({ id: 'annotation::…' })`).
+ */
+export function warnIfWeakened<K extends keyof typeof SECURE_DEFAULTS>(
+  scope: IConstruct,
+  key: K,
+  value: (typeof SECURE_DEFAULTS)[K] | string | boolean | RemovalPolicy | undefined,
+): void {
+  if (value === undefined || value === SECURE_DEFAULTS[key]) return;
+  Annotations.of(scope).addWarningV2(
+    `skewless:secureDefault:${key}`,
+    `FeatureStore: '${key}' overrides the secure default (${String(SECURE_DEFAULTS[key])}) with ${String(value)}.`,
+  );
+}

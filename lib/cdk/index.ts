@@ -1,0 +1,26 @@
+/** The CDK constructs of skewless, for use in your own CDK app. */
+export { FeatureStore, type FeatureStoreProps } from './feature-store.ts';
+export { OnlineStore, type OnlineStoreProps } from './online-store.ts';
+export {
+  OfflineStore,
+  SCRATCH_TABLE_PREFIX,
+  type OfflineStoreProps,
+  type QueryAccess,
+} from './offline-store.ts';
+export { Ingestion, type IngestionProps } from './ingestion.ts';
+export { Serving, LOOKUP_ROUTE, type ServingProps, type ApiAuthorization } from './serving.ts';
+export { Exports, type ExportsProps } from './exports.ts';
+export { Monitoring, type MonitoringProps } from './monitoring.ts';
+export {
+  HandlerFunction,
+  type HandlerFunctionProps,
+  type HandlerName,
+} from './handler-function.ts';
+export { icebergTableSpec, icebergType } from './iceberg-schema.ts';
+export {
+  FRESHNESS_METRIC,
+  METRICS_NAMESPACE,
+  POWERTOOLS_ENV,
+  viewMetricDimension,
+} from './metrics.ts';
+export * from './feature-store-defaults.ts';

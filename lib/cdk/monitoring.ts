@@ -1,0 +1,273 @@
+/**
+ * Monitoring: the nightly EventBridge rule → skew-check Lambda → SNS topic (its own CMK); the
+ * alarms (shard iterator age per stream, dead-letter depth, Lambda errors and throttles,
+ * feature freshness per view) publishing to the same topic; and one dashboard.
+ */
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { BUCKET_PREFIXES, type ResourceNames } from '../core/naming.ts';
+import type { Registry } from '../registry/types.ts';
+import { MONITORING_DEFAULTS } from './feature-store-defaults.ts';
+import { HandlerFunction, type HandlerFunctionProps } from './handler-function.ts';
+import type { Ingestion } from './ingestion.ts';
+import { FRESHNESS_METRIC, viewMetricDimension } from './metrics.ts';
+import type { OfflineStore } from './offline-store.ts';
+import type { Serving } from './serving.ts';
+
+export interface MonitoringProps {
+  readonly names: ResourceNames;
+  readonly registry: Registry;
+  readonly offlineStore: OfflineStore;
+  readonly ingestion: Ingestion;
+  readonly serving: Serving;
+  /** The other handlers, for error and throttle alarms (the skew check is created here). */
+  readonly functions: readonly HandlerFunction[];
+  readonly removalPolicy: RemovalPolicy;
+  readonly functionDefaults: Pick<
+    HandlerFunctionProps,
+    'prefix' | 'registryHash' | 'logRetention' | 'removalPolicy' | 'handlersDir'
+  >;
+  /** @default MONITORING_DEFAULTS.skewCheckSchedule (03:00 UTC daily) */
+  readonly skewCheckSchedule?: events.Schedule;
+}
+
+const PERIOD = Duration.minutes(5);
+
+export class Monitoring extends Construct {
+  public readonly alertKey: kms.Key;
+  public readonly alertTopic: sns.Topic;
+  public readonly skewCheck: HandlerFunction;
+  public readonly nightlyRule: events.Rule;
+  public readonly alarms: cloudwatch.Alarm[] = [];
+  public readonly dashboard: cloudwatch.Dashboard;
+  private readonly prefix: string;
+  private readonly functions: HandlerFunction[];
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    this.prefix = props.names.prefix;
+    this.alertKey = new kms.Key(this, 'AlertKey', {
+      alias: `alias/${this.prefix}-alerts`,
+      description: 'skewless alert topic',
+      enableKeyRotation: true,
+      removalPolicy: props.removalPolicy,
+    });
+    // CloudWatch alarms publish to the encrypted topic as the CloudWatch service.
+    this.alertKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+      }),
+    );
+    this.alertTopic = new sns.Topic(this, 'Alerts', {
+      topicName: `${this.prefix}-alerts`,
+      displayName: 'skewless alerts',
+      masterKey: this.alertKey,
+      enforceSSL: true,
+    });
+
+    const offline = props.offlineStore;
+    this.skewCheck = new HandlerFunction(this, 'SkewCheck', {
+      ...props.functionDefaults,
+      handler: 'skew-check',
+      description: 'Nightly: rebuilds served vectors offline, compares, alerts on skew.',
+      environment: {
+        bucket: offline.bucket.bucketName,
+        athenaWorkgroup: offline.workgroupName,
+        glueDatabase: offline.databaseName,
+        alertTopicArn: this.alertTopic.topicArn,
+      },
+      memorySize: MONITORING_DEFAULTS.skewCheckMemorySize,
+      timeout: MONITORING_DEFAULTS.skewCheckTimeout,
+      // One check at a time: a retry must not race the run it retries.
+      reservedConcurrentExecutions: 1,
+    });
+    offline.grantQuery(this.skewCheck.role, {
+      read: [BUCKET_PREFIXES.inferenceLog, BUCKET_PREFIXES.baselines],
+      write: [BUCKET_PREFIXES.skewReports],
+    });
+    this.skewCheck.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'PublishAlerts',
+        actions: ['sns:Publish'],
+        resources: [this.alertTopic.topicArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'UseAlertKey',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [this.alertKey.keyArn],
+      }),
+    );
+
+    this.nightlyRule = new events.Rule(this, 'Nightly', {
+      ruleName: `${this.prefix}-nightly-skew-check`,
+      description: 'Runs the skew check over the previous UTC day',
+      schedule:
+        props.skewCheckSchedule ?? events.Schedule.cron(MONITORING_DEFAULTS.skewCheckSchedule),
+      targets: [
+        new targets.LambdaFunction(this.skewCheck.function, {
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(2),
+        }),
+      ],
+    });
+
+    this.functions = [...props.functions, this.skewCheck];
+    this.addAlarms(props);
+    this.dashboard = this.buildDashboard(props);
+  }
+
+  private addAlarms(props: MonitoringProps): void {
+    const { ingestion, registry } = props;
+    for (const [source, stream] of ingestion.streams) {
+      this.alarm(`IteratorAge-${source}`, {
+        alarmName: `${this.prefix}-iterator-age-${source}`,
+        alarmDescription: `Records on '${source}' wait longer than ${MONITORING_DEFAULTS.iteratorAgeThreshold.toHumanString()} for the ingest Lambda.`,
+        metric: stream.metricGetRecordsIteratorAgeMilliseconds({
+          statistic: 'Maximum',
+          period: PERIOD,
+        }),
+        threshold: MONITORING_DEFAULTS.iteratorAgeThreshold.toMilliseconds(),
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+      });
+    }
+    for (const [id, queue] of [
+      ['PoisonRecords', ingestion.poisonQueue],
+      ['FailedBatches', ingestion.failedBatchQueue],
+    ] as const) {
+      this.alarm(`DeadLetters-${id}`, {
+        alarmName: `${this.prefix}-dead-letters-${id.toLowerCase()}`,
+        alarmDescription: `Messages are waiting in ${id === 'PoisonRecords' ? 'the poison-record queue' : 'the failed-batch queue'}.`,
+        metric: queue.metricApproximateNumberOfMessagesVisible({
+          statistic: 'Maximum',
+          period: PERIOD,
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+      });
+    }
+    for (const fn of this.functions) {
+      const name = fn.node.id;
+      this.alarm(`Errors-${name}`, {
+        alarmName: `${this.prefix}-errors-${name.toLowerCase()}`,
+        alarmDescription: `The ${name} Lambda reported errors.`,
+        metric: fn.function.metricErrors({ statistic: 'Sum', period: PERIOD }),
+        threshold: 1,
+        evaluationPeriods: 1,
+      });
+      this.alarm(`Throttles-${name}`, {
+        alarmName: `${this.prefix}-throttles-${name.toLowerCase()}`,
+        alarmDescription: `The ${name} Lambda was throttled.`,
+        metric: fn.function.metricThrottles({ statistic: 'Sum', period: PERIOD }),
+        threshold: 1,
+        evaluationPeriods: 1,
+      });
+    }
+    for (const view of registry.featureViews) {
+      const dimension = viewMetricDimension(view);
+      this.alarm(`Freshness-${dimension}`, {
+        alarmName: `${this.prefix}-freshness-${dimension}`,
+        alarmDescription: `Records of ${view.name} v${view.version} arrive older than its ttl (${view.ttlMs} ms): they would be served as expired.`,
+        metric: this.freshnessMetric(dimension),
+        threshold: view.ttlMs,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+      });
+    }
+  }
+
+  /** The freshness metric of one view version (see `FRESHNESS_METRIC`). */
+  public freshnessMetric(viewDimension: string): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: FRESHNESS_METRIC.namespace,
+      metricName: FRESHNESS_METRIC.metricName,
+      dimensionsMap: {
+        [FRESHNESS_METRIC.dimensions.service]: FRESHNESS_METRIC.service,
+        [FRESHNESS_METRIC.dimensions.prefix]: this.prefix,
+        [FRESHNESS_METRIC.dimensions.view]: viewDimension,
+      },
+      unit: cloudwatch.Unit.MILLISECONDS,
+      statistic: 'Maximum',
+      period: PERIOD,
+    });
+  }
+
+  private alarm(
+    id: string,
+    props: Omit<cloudwatch.AlarmProps, 'comparisonOperator' | 'treatMissingData'>,
+  ): void {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      ...props,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      // No traffic is not an incident: a quiet source emits no freshness or error datapoints.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new cwActions.SnsAction(this.alertTopic));
+    alarm.addOkAction(new cwActions.SnsAction(this.alertTopic));
+    this.alarms.push(alarm);
+  }
+
+  private buildDashboard(props: MonitoringProps): cloudwatch.Dashboard {
+    const { ingestion, serving, registry } = props;
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: `${this.prefix}-feature-store`,
+      defaultInterval: Duration.hours(6),
+    });
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Shard iterator age (ms)',
+        left: [...ingestion.streams.values()].map((s) =>
+          s.metricGetRecordsIteratorAgeMilliseconds({ statistic: 'Maximum', period: PERIOD }),
+        ),
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Feature age at ingest (ms)',
+        left: registry.featureViews.map((v) =>
+          this.freshnessMetric(viewMetricDimension(v)).with({ label: viewMetricDimension(v) }),
+        ),
+        width: 12,
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Lookup API',
+        left: [
+          serving.api.metricLatency({ statistic: 'p99', period: PERIOD }),
+          serving.api.metricIntegrationLatency({ statistic: 'p99', period: PERIOD }),
+        ],
+        right: [
+          serving.api.metricClientError({ period: PERIOD }),
+          serving.api.metricServerError({ period: PERIOD }),
+        ],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Dead letters',
+        left: [ingestion.poisonQueue, ingestion.failedBatchQueue].map((q) =>
+          q.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: PERIOD }),
+        ),
+        width: 12,
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Lambda errors and throttles',
+        left: this.functions.map((f) => f.function.metricErrors({ period: PERIOD })),
+        right: this.functions.map((f) => f.function.metricThrottles({ period: PERIOD })),
+        width: 12,
+      }),
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 12 }),
+    );
+    return dashboard;
+  }
+}

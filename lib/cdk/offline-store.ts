@@ -1,0 +1,340 @@
+/**
+ * The offline store: one S3 bucket (CMK, TLS only, no public access, access logs, lifecycle per
+ * prefix), a Glue database, one Iceberg table per view version and an Athena workgroup.
+ *
+ * Iceberg tables are `AWS::Glue::Table` with `OpenTableFormatInput.IcebergInput` (metadata
+ * operation CREATE, format version 2) in a general purpose bucket, not S3 Tables: Firehose's
+ * Iceberg destination, Athena and the Glue Data Catalog all address them by database and table
+ * name, and the CloudFormation `IcebergTableInput` carries both the schema and the partition
+ * spec `day(event_time)`, so nothing runs after deployment to finish a table.
+ */
+import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import * as athena from 'aws-cdk-lib/aws-athena';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct, type IConstruct } from 'constructs';
+import { offlineTableName } from '../core/columns.ts';
+import { BUCKET_PREFIXES, glueDatabaseName, type ResourceNames } from '../core/naming.ts';
+import type { Registry, RegistryView } from '../registry/types.ts';
+import { OFFLINE_DEFAULTS } from './feature-store-defaults.ts';
+import { icebergTableSpec } from './iceberg-schema.ts';
+import { acknowledgeWildcardResource, nagArnRef, nagStackArn } from './nag.ts';
+
+/** Glue tables the export and skew-check Lambdas may create and drop (spines, log views). */
+export const SCRATCH_TABLE_PREFIX = 'tmp_';
+
+export type BucketPrefix = (typeof BUCKET_PREFIXES)[keyof typeof BUCKET_PREFIXES];
+
+export interface OfflineStoreProps {
+  readonly names: ResourceNames;
+  readonly registry: Registry;
+  readonly key: kms.IKey;
+  readonly removalPolicy: RemovalPolicy;
+  /** @default OFFLINE_DEFAULTS.bytesScannedCutoffPerQuery */
+  readonly bytesScannedCutoffPerQuery?: number;
+}
+
+/** What a query-running Lambda may read and write through Athena. */
+export interface QueryAccess {
+  /** Prefixes it reads (the offline tables are always readable). */
+  readonly read: readonly BucketPrefix[];
+  /** Prefixes it writes (Athena results are always writable). */
+  readonly write: readonly BucketPrefix[];
+}
+
+export class OfflineStore extends Construct {
+  public readonly bucket: s3.Bucket;
+  public readonly accessLogBucket: s3.Bucket;
+  public readonly database: glue.CfnDatabase;
+  public readonly databaseName: string;
+  /** Iceberg table per view version, by `offlineTableName`. */
+  public readonly tables: ReadonlyMap<string, glue.CfnTable>;
+  public readonly workgroup: athena.CfnWorkGroup;
+  public readonly workgroupName: string;
+  private readonly key: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: OfflineStoreProps) {
+    super(scope, id);
+    this.key = props.key;
+    this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
+      // S3 server access logs can only be delivered to SSE-S3 buckets.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      // Object ownership is left to CDK: ACL-based log delivery needs ObjectWriter, the
+      // bucket-policy delivery (feature flag serverAccessLogsUseBucketPolicy) does not.
+      lifecycleRules: [{ expiration: OFFLINE_DEFAULTS.accessLogsExpiration }],
+      removalPolicy: props.removalPolicy,
+    });
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: props.key,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      serverAccessLogsBucket: this.accessLogBucket,
+      serverAccessLogsPrefix: 'store/',
+      lifecycleRules: lifecycleRules(),
+      removalPolicy: props.removalPolicy,
+    });
+
+    const stack = Stack.of(this);
+    this.databaseName = glueDatabaseName(props.names);
+    this.database = new glue.CfnDatabase(this, 'Database', {
+      catalogId: stack.account,
+      databaseInput: {
+        name: this.databaseName,
+        description: `skewless offline store (${props.names.prefix})`,
+        locationUri: this.bucket.s3UrlForObject(BUCKET_PREFIXES.offline),
+      },
+    });
+    const tables = new Map<string, glue.CfnTable>();
+    for (const view of props.registry.featureViews) {
+      tables.set(offlineTableName(view), this.icebergTable(view, stack));
+    }
+    this.tables = tables;
+
+    this.workgroupName = props.names.prefix;
+    this.workgroup = new athena.CfnWorkGroup(this, 'Workgroup', {
+      name: this.workgroupName,
+      description: 'skewless exports and skew checks',
+      state: 'ENABLED',
+      recursiveDeleteOption: false,
+      workGroupConfiguration: {
+        enforceWorkGroupConfiguration: true,
+        publishCloudWatchMetricsEnabled: true,
+        bytesScannedCutoffPerQuery:
+          props.bytesScannedCutoffPerQuery ?? OFFLINE_DEFAULTS.bytesScannedCutoffPerQuery,
+        engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
+        resultConfiguration: {
+          outputLocation: this.bucket.s3UrlForObject(BUCKET_PREFIXES.athenaResults),
+          encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: props.key.keyArn },
+        },
+      },
+    });
+  }
+
+  /** S3 URL of a view version's Iceberg table location. */
+  public tableLocation(view: Pick<RegistryView, 'name' | 'version'>): string {
+    return this.bucket.s3UrlForObject(`${BUCKET_PREFIXES.offline}${offlineTableName(view)}`);
+  }
+
+  public glueArn(kind: 'catalog' | 'database' | 'table', table?: string): string {
+    const stack = Stack.of(this);
+    const resourceName =
+      kind === 'catalog'
+        ? undefined
+        : kind === 'database'
+          ? this.databaseName
+          : `${this.databaseName}/${table}`;
+    return stack.formatArn({ service: 'glue', resource: kind, resourceName });
+  }
+
+  public workgroupArn(): string {
+    return Stack.of(this).formatArn({
+      service: 'athena',
+      resource: 'workgroup',
+      resourceName: this.workgroupName,
+    });
+  }
+
+  /** Object ARNs under one prefix of the store bucket. */
+  public objectsArn(prefix: string): string {
+    return this.bucket.arnForObjects(`${prefix}*`);
+  }
+
+  /**
+   * What Firehose needs to append to one Iceberg table: the table's metadata in Glue and the
+   * objects under its location. No other table, no other prefix.
+   */
+  public grantIcebergAppend(
+    grantee: iam.IGrantable,
+    view: RegistryView,
+    errorPrefix: string,
+  ): void {
+    const table = offlineTableName(view);
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:UpdateTable'],
+      resourceArns: [
+        this.glueArn('catalog'),
+        this.glueArn('database'),
+        this.glueArn('table', table),
+      ],
+    });
+    this.grantObjects(grantee, [`${BUCKET_PREFIXES.offline}${table}/`, errorPrefix], 'readWrite');
+  }
+
+  /**
+   * Running Athena queries in the store's workgroup over its tables: read the offline tables
+   * and `access.read`, write results and `access.write`, create and drop scratch tables.
+   */
+  public grantQuery(grantee: iam.IGrantable, access: QueryAccess): void {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: [
+        'athena:GetQueryExecution',
+        'athena:GetQueryResults',
+        'athena:GetWorkGroup',
+        'athena:StartQueryExecution',
+        'athena:StopQueryExecution',
+      ],
+      resourceArns: [this.workgroupArn()],
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: [
+        'glue:BatchGetPartition',
+        'glue:GetDatabase',
+        'glue:GetPartition',
+        'glue:GetPartitions',
+        'glue:GetTable',
+        'glue:GetTables',
+      ],
+      resourceArns: [
+        this.glueArn('catalog'),
+        this.glueArn('database'),
+        ...[...this.tables.keys()].map((t) => this.glueArn('table', t)),
+        this.glueArn('table', `${SCRATCH_TABLE_PREFIX}*`),
+      ],
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['glue:CreateTable', 'glue:DeleteTable'],
+      resourceArns: [
+        this.glueArn('catalog'),
+        this.glueArn('database'),
+        this.glueArn('table', `${SCRATCH_TABLE_PREFIX}*`),
+      ],
+    });
+    if (isConstruct(grantee.grantPrincipal)) {
+      acknowledgeWildcardResource(
+        grantee.grantPrincipal,
+        nagStackArn('glue', `table/${this.databaseName}/${SCRATCH_TABLE_PREFIX}*`),
+        `Scratch tables (spines, log views) are named per run; only the '${SCRATCH_TABLE_PREFIX}' prefix of the store's database.`,
+      );
+    }
+    const read = [BUCKET_PREFIXES.offline, ...access.read].filter((p) => !access.write.includes(p));
+    this.grantObjects(grantee, read, 'read');
+    this.grantObjects(grantee, [BUCKET_PREFIXES.athenaResults, ...access.write], 'readWrite');
+  }
+
+  /** Object access under prefixes, plus listing of exactly those prefixes, plus the key. */
+  public grantObjects(
+    grantee: iam.IGrantable,
+    prefixes: readonly string[],
+    mode: 'read' | 'readWrite',
+  ): void {
+    if (prefixes.length === 0) return;
+    const objectActions =
+      mode === 'read'
+        ? ['s3:GetObject']
+        : ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject'];
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: objectActions,
+      resourceArns: prefixes.map((p) => this.objectsArn(p)),
+    });
+    if (isConstruct(grantee.grantPrincipal)) {
+      const bucketRef = nagArnRef(this.bucket.node.defaultChild as s3.CfnBucket);
+      for (const prefix of prefixes) {
+        acknowledgeWildcardResource(
+          grantee.grantPrincipal,
+          `${bucketRef}/${prefix}*`,
+          `Object keys under '${prefix}' are generated per record, file or run; the grant is limited to that prefix.`,
+        );
+      }
+    }
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
+      resourceArns: [this.bucket.bucketArn],
+    });
+    // Listing is limited to the same prefixes.
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [this.bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': prefixes.map((p) => `${p}*`) } },
+      }),
+    );
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: mode === 'read' ? ['kms:Decrypt'] : ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resourceArns: [this.key.keyArn],
+    });
+  }
+
+  private icebergTable(view: RegistryView, stack: Stack): glue.CfnTable {
+    const spec = icebergTableSpec(view);
+    const name = offlineTableName(view);
+    const table = new glue.CfnTable(this, `Table-${name}`, {
+      catalogId: stack.account,
+      databaseName: this.databaseName,
+      tableInput: {
+        name,
+        description: view.description.slice(0, 2048),
+        tableType: 'EXTERNAL_TABLE',
+        parameters: { 'skewless:owner': view.owner, 'skewless:view': view.name },
+      },
+      openTableFormatInput: {
+        icebergInput: {
+          metadataOperation: 'CREATE',
+          version: '2',
+          icebergTableInput: {
+            location: this.tableLocation(view),
+            schema: spec.schema,
+            partitionSpec: spec.partitionSpec,
+            properties: {
+              'write.format.default': 'parquet',
+              'write.parquet.compression-codec': 'zstd',
+            },
+          },
+        },
+      },
+    });
+    table.node.addDependency(this.database);
+    return table;
+  }
+}
+
+function lifecycleRules(): s3.LifecycleRule[] {
+  return [
+    { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+    // Iceberg compaction leaves replaced files as noncurrent versions.
+    { id: 'noncurrent-versions', noncurrentVersionExpiration: Duration.days(30) },
+    {
+      id: 'athena-results',
+      prefix: BUCKET_PREFIXES.athenaResults,
+      expiration: OFFLINE_DEFAULTS.athenaResultsExpiration,
+    },
+    {
+      id: 'exports',
+      prefix: BUCKET_PREFIXES.exports,
+      expiration: OFFLINE_DEFAULTS.exportsExpiration,
+    },
+    {
+      id: 'spines',
+      prefix: BUCKET_PREFIXES.spines,
+      expiration: OFFLINE_DEFAULTS.exportsExpiration,
+    },
+    {
+      id: 'inference-log',
+      prefix: BUCKET_PREFIXES.inferenceLog,
+      transitions: [
+        {
+          storageClass: s3.StorageClass.INFREQUENT_ACCESS,
+          transitionAfter: OFFLINE_DEFAULTS.inferenceLogTransitionToIa,
+        },
+      ],
+    },
+  ];
+}
+
+function isConstruct(x: unknown): x is IConstruct {
+  return Construct.isConstruct(x);
+}

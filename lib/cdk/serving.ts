@@ -1,0 +1,213 @@
+/**
+ * Serving: an HTTP API (v2) with IAM (SigV4) authorization by default, stage throttling and
+ * JSON access logs; the lookup Lambda behind `POST /features`; and the inference-log Firehose
+ * into `inference-log/dt=YYYY-MM-DD/`, partitioned by the UTC date of each record's
+ * `served_at` (dynamic partitioning), so the skew check reads exactly the day it checks.
+ */
+import { ArnFormat, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import {
+  BUCKET_PREFIXES,
+  inferenceLogDeliveryStreamName,
+  type ResourceNames,
+} from '../core/naming.ts';
+import { SERVING_DEFAULTS } from './feature-store-defaults.ts';
+import { HandlerFunction, type HandlerFunctionProps } from './handler-function.ts';
+import type { OfflineStore } from './offline-store.ts';
+import type { OnlineStore } from './online-store.ts';
+
+/** The lookup route (the wire shapes are `lib/serve/types.ts`). */
+export const LOOKUP_ROUTE = { method: apigwv2.HttpMethod.POST, path: '/features' } as const;
+
+export type ApiAuthorization = 'iam' | 'none';
+
+export interface ServingProps {
+  readonly names: ResourceNames;
+  readonly key: kms.IKey;
+  readonly onlineStore: OnlineStore;
+  readonly offlineStore: OfflineStore;
+  readonly removalPolicy: RemovalPolicy;
+  readonly functionDefaults: Pick<
+    HandlerFunctionProps,
+    'prefix' | 'registryHash' | 'logRetention' | 'removalPolicy' | 'handlersDir'
+  >;
+  readonly authorization: ApiAuthorization;
+  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** @default - unreserved */
+  readonly reservedConcurrency?: number;
+}
+
+export class Serving extends Construct {
+  public readonly api: apigwv2.HttpApi;
+  public readonly stage: apigwv2.HttpStage;
+  public readonly accessLogGroup: logs.LogGroup;
+  public readonly lookup: HandlerFunction;
+  public readonly inferenceLog: firehose.CfnDeliveryStream;
+  public readonly inferenceLogGroup: logs.LogGroup;
+  private readonly route: apigwv2.HttpRoute;
+
+  constructor(scope: Construct, id: string, props: ServingProps) {
+    super(scope, id);
+    const { names } = props;
+    this.inferenceLogGroup = new logs.LogGroup(this, 'InferenceLogDeliveryLogs', {
+      logGroupName: `/aws/kinesisfirehose/${names.prefix}-inference-log`,
+      retention: props.functionDefaults.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
+    this.inferenceLog = this.inferenceLogStream(props);
+
+    this.lookup = new HandlerFunction(this, 'Lookup', {
+      ...props.functionDefaults,
+      handler: 'lookup',
+      description: 'Serves feature vectors from the online store and logs each one.',
+      environment: { onlineTable: props.onlineStore.table.tableName },
+      memorySize: SERVING_DEFAULTS.memorySize,
+      timeout: SERVING_DEFAULTS.timeout,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+    });
+    props.onlineStore.grantLookup(this.lookup.role);
+    this.lookup.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteInferenceLog',
+        actions: ['firehose:PutRecordBatch'],
+        resources: [this.inferenceLog.attrArn],
+      }),
+    );
+
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.functionDefaults.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
+    this.api = new apigwv2.HttpApi(this, 'Api', {
+      apiName: `${names.prefix}-features`,
+      description: 'skewless online feature lookup',
+      createDefaultStage: false,
+    });
+    this.stage = new apigwv2.HttpStage(this, 'Stage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(this.accessLogGroup),
+        format: apigw.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: apigw.AccessLogField.contextRequestId(),
+            ip: apigw.AccessLogField.contextIdentitySourceIp(),
+            caller: apigw.AccessLogField.contextIdentityUserArn(),
+            requestTime: apigw.AccessLogField.contextRequestTime(),
+            routeKey: '$context.routeKey',
+            status: apigw.AccessLogField.contextStatus(),
+            responseLength: apigw.AccessLogField.contextResponseLength(),
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integrationLatency',
+            error: '$context.error.message',
+          }),
+        ),
+      },
+    });
+    [this.route] = this.api.addRoutes({
+      path: LOOKUP_ROUTE.path,
+      methods: [LOOKUP_ROUTE.method],
+      integration: new HttpLambdaIntegration('LookupIntegration', this.lookup.function, {
+        payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+      }),
+      authorizer:
+        props.authorization === 'iam' ? new HttpIamAuthorizer() : new apigwv2.HttpNoneAuthorizer(),
+    }) as [apigwv2.HttpRoute];
+  }
+
+  /** Lets a caller (a model's role) sign requests to the lookup route. */
+  public grantLookup(grantee: iam.IGrantable): iam.Grant {
+    return this.route.grantInvoke(grantee);
+  }
+
+  private inferenceLogStream(props: ServingProps): firehose.CfnDeliveryStream {
+    const offline = props.offlineStore;
+    const stack = Stack.of(this);
+    const errorPrefix = `${BUCKET_PREFIXES.firehoseErrors}inference-log/`;
+    const role = new iam.Role(this, 'InferenceLogDeliveryRole', {
+      assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+      description: 'Firehose into the inference-log prefix only',
+    });
+    offline.grantObjects(role, [BUCKET_PREFIXES.inferenceLog, errorPrefix], 'readWrite');
+    const logStream = new logs.LogStream(this, 'InferenceLogDeliveryLogStream', {
+      logGroup: this.inferenceLogGroup,
+      logStreamName: 'delivery',
+      removalPolicy: props.removalPolicy,
+    });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:PutLogEvents'],
+        resources: [
+          stack.formatArn({
+            service: 'logs',
+            resource: 'log-group',
+            resourceName: `${this.inferenceLogGroup.logGroupName}:log-stream:delivery`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+    const keyArn = props.key.keyArn;
+    const stream = new firehose.CfnDeliveryStream(this, 'InferenceLogDelivery', {
+      deliveryStreamName: inferenceLogDeliveryStreamName(props.names),
+      deliveryStreamType: 'DirectPut',
+      deliveryStreamEncryptionConfigurationInput: { keyType: 'CUSTOMER_MANAGED_CMK', keyArn },
+      extendedS3DestinationConfiguration: {
+        bucketArn: offline.bucket.bucketArn,
+        roleArn: role.roleArn,
+        // One JSON object per Firehose record; Firehose appends the newline (JSON Lines).
+        prefix: `${BUCKET_PREFIXES.inferenceLog}dt=!{partitionKeyFromQuery:dt}/`,
+        errorOutputPrefix: `${errorPrefix}!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/`,
+        bufferingHints: {
+          intervalInSeconds: SERVING_DEFAULTS.inferenceLogBufferInterval.toSeconds(),
+          sizeInMBs: SERVING_DEFAULTS.inferenceLogBufferSizeMiB,
+        },
+        compressionFormat: 'GZIP',
+        encryptionConfiguration: { kmsEncryptionConfig: { awskmsKeyArn: keyArn } },
+        dynamicPartitioningConfiguration: {
+          enabled: true,
+          retryOptions: { durationInSeconds: 300 },
+        },
+        processingConfiguration: {
+          enabled: true,
+          processors: [
+            {
+              type: 'MetadataExtraction',
+              parameters: [
+                // `served_at` is ISO-8601 UTC: its first 10 characters are the UTC date (`utcDate`).
+                {
+                  parameterName: 'MetadataExtractionQuery',
+                  parameterValue: '{dt: .served_at[0:10]}',
+                },
+                { parameterName: 'JsonParsingEngine', parameterValue: 'JQ-1.6' },
+              ],
+            },
+            {
+              type: 'AppendDelimiterToRecord',
+              parameters: [{ parameterName: 'Delimiter', parameterValue: '\\n' }],
+            },
+          ],
+        },
+        cloudWatchLoggingOptions: {
+          enabled: true,
+          logGroupName: this.inferenceLogGroup.logGroupName,
+          logStreamName: logStream.logStreamName,
+        },
+      },
+    });
+    stream.node.addDependency(role);
+    return stream;
+  }
+}
