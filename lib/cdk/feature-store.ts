@@ -4,11 +4,12 @@
  * stream, its stream (for a new source), its alarms and the matching permissions, with no
  * other code change.
  */
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ValidationError } from '../core/errors.ts';
 import type { ResourceNames } from '../core/naming.ts';
