@@ -5,7 +5,7 @@ import { flightsRegistry, testApp } from './synth.ts';
 describe('cdk-nag AwsSolutionsChecks', () => {
   it('synthesizes the flights store with no unacknowledged finding', async () => {
     const registry = await flightsRegistry();
-    const app = testApp();
+    const app = testApp({}, true);
     buildSkewlessApp({ app, registry });
     let message = '';
     try {

@@ -15,8 +15,16 @@ export async function flightsRegistry(): Promise<Registry> {
   return (await loadRegistryFromDir('feature_defs')).registry;
 }
 
-export function testApp(context: Record<string, unknown> = {}): App {
+/**
+ * A test app. CDK's CloudFormation validation (a WASM engine, several seconds per synth) runs
+ * only where a test asks for it: the validation test.
+ */
+export function testApp(
+  context: Record<string, unknown> = {},
+  builtinCloudFormationValidation = false,
+): App {
   return new App({
+    builtinCloudFormationValidation,
     outdir: mkdtempSync(path.join(os.tmpdir(), 'skewless-cdk-')),
     postCliContext: { ...APP_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context },
   });
