@@ -1,13 +1,158 @@
-/** `skewless push`: placeholder until its issue lands (it fails with a clear message meanwhile). */
+/**
+ * `skewless push --view V --file F`: validates every record of a CSV / JSON lines / Parquet file
+ * against the registry, then puts them on the view's Kinesis stream (the running local stack by
+ * default, AWS with `--aws`). Nothing is sent when any record is invalid.
+ */
 import type { Command } from 'commander';
-import { CliError, EXIT } from '../context.ts';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { SingleBar, Presets } from 'cli-progress';
+import { getView } from '../../registry/query.ts';
+import { sourceStreamName } from '../../core/naming.ts';
+import { SkewlessError, ValidationError } from '../../core/errors.ts';
+import { LOCAL_AWS } from '../../local/stack.ts';
+import { readLocalEndpoints } from '../../local/endpoints.ts';
+import { kinesisPutter } from '../../producer/kinesis-aws.ts';
+import {
+  InvalidRecordError,
+  prepareRecord,
+  putRecords,
+  PutRecordsError,
+} from '../../producer/put-records.ts';
+import {
+  FILE_FORMATS,
+  RecordFileError,
+  readRecords,
+  type FileFormat,
+} from '../../producer/read-file.ts';
+import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.ts';
+
+interface PushOptions {
+  readonly defs: string;
+  readonly data: string;
+  readonly view: string;
+  readonly file: string;
+  readonly format?: FileFormat;
+  readonly aws?: boolean;
+  readonly prefix?: string;
+  readonly region?: string;
+  readonly progress: boolean;
+}
+
+/** Invalid records listed before giving up. */
+const MAX_LISTED = 10;
 
 export function registerPush(program: Command): void {
-  program
-    .command('push')
-    .description('(not built yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new CliError('`skewless push` is not built yet', EXIT.failure);
-    });
+  withCommonOptions(
+    program
+      .command('push')
+      .description("Validate a file's records and put them on a feature view's Kinesis stream")
+      .requiredOption('--view <name>', 'feature view whose stream receives the records')
+      .requiredOption('--file <path>', 'CSV, JSON lines or Parquet file of records')
+      .option('--format <format>', `file format (${FILE_FORMATS.join('|')}); default: by extension`)
+      .option('--aws', 'push to AWS (default credential chain) instead of the local stack')
+      .option('--prefix <prefix>', 'deployment prefix in AWS', 'skewless')
+      .option('--region <region>', 'AWS region (default: from the environment)')
+      .option('--no-progress', 'no progress bar'),
+  ).action(async (options: PushOptions) => {
+    if (options.format && !FILE_FORMATS.includes(options.format))
+      throw new CliError(`--format must be one of ${FILE_FORMATS.join(', ')}`);
+    const { registry } = await loadCliRegistry(options);
+    const view = wrapUsage(() => getView(registry, options.view));
+    const read = () => readRecords(options.file, { registry, view, format: options.format });
+
+    // Pass 1: validate everything, so a bad file sends nothing.
+    const problems: string[] = [];
+    let total = 0;
+    try {
+      for await (const record of read()) {
+        try {
+          prepareRecord(view, registry, record, total);
+        } catch (error) {
+          if (!(error instanceof InvalidRecordError)) throw error;
+          if (problems.length < MAX_LISTED) problems.push(`  ${error.message}`);
+          else if (problems.length === MAX_LISTED) problems.push('  …');
+        }
+        total++;
+      }
+    } catch (error) {
+      if (error instanceof RecordFileError) throw new CliError(error.message, EXIT.usage);
+      throw error;
+    }
+    if (problems.length > 0)
+      throw new CliError(
+        `${options.file}: invalid records for view '${view.name}'; nothing was sent:\n${problems.join('\n')}`,
+        EXIT.usage,
+      );
+
+    const { client, prefix, where } = await kinesisFor(options);
+    const stream = sourceStreamName({ prefix }, view.source.stream);
+    const bar =
+      options.progress && process.stderr.isTTY
+        ? new SingleBar({ format: 'push [{bar}] {value}/{total} records' }, Presets.shades_classic)
+        : undefined;
+    bar?.start(total, 0);
+    const started = Date.now();
+    try {
+      const result = await putRecords(kinesisPutter(client), read(), {
+        registry,
+        names: { prefix },
+        view,
+        onProgress: (p) => bar?.update(p.sent),
+      });
+      bar?.stop();
+      const seconds = (Date.now() - started) / 1000;
+      console.log(
+        `pushed ${result.sent} records to ${stream} (${where}) in ${seconds.toFixed(1)} s ` +
+          `(${Math.round(result.sent / Math.max(seconds, 0.001))}/s, ${result.calls} PutRecords calls, ${result.retried} entries resent)`,
+      );
+    } catch (error) {
+      bar?.stop();
+      if (error instanceof PutRecordsError)
+        throw new CliError(`Kinesis stream ${stream}: ${error.message}`, EXIT.failure, {
+          cause: error,
+        });
+      if (error instanceof SkewlessError && !(error instanceof CliError))
+        throw new CliError(error.message, EXIT.failure, { cause: error });
+      throw error;
+    } finally {
+      client.destroy();
+    }
+  });
+}
+
+async function kinesisFor(
+  options: PushOptions,
+): Promise<{ client: KinesisClient; prefix: string; where: string }> {
+  if (options.aws) {
+    return {
+      client: new KinesisClient(options.region ? { region: options.region } : {}),
+      prefix: options.prefix ?? 'skewless',
+      where: 'AWS',
+    };
+  }
+  let endpoints;
+  try {
+    endpoints = await readLocalEndpoints(options.data);
+  } catch (error) {
+    throw new CliError((error as Error).message, EXIT.failure, { cause: error });
+  }
+  return {
+    client: new KinesisClient({
+      ...LOCAL_AWS,
+      endpoint: endpoints.kinesis,
+      requestHandler: new NodeHttpHandler({ httpAgent: { keepAlive: true } }),
+    }),
+    prefix: endpoints.prefix,
+    where: `local, ${endpoints.kinesis}`,
+  };
+}
+
+function wrapUsage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof ValidationError) throw new CliError(error.message, EXIT.usage);
+    throw error;
+  }
 }

@@ -1,0 +1,180 @@
+/**
+ * Readers that turn a file into wire records for `putRecords`: CSV (through DuckDB, every cell
+ * read as text and typed by the view's own dtypes, so a key like `007` stays a string), JSON
+ * lines (parsed as is: JSON already carries types) and Parquet (through DuckDB, typed by the
+ * file). Column names must be the stream's field names: join keys, `event_time`, features.
+ */
+import { createReadStream } from 'node:fs';
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { assertNever, type Dtype } from '../define/dtypes.ts';
+import { SkewlessError } from '../core/errors.ts';
+import type { Registry, RegistryView } from '../registry/types.ts';
+import { streamSchema } from '../ingest/record.ts';
+
+export const FILE_FORMATS = ['csv', 'jsonl', 'parquet'] as const;
+export type FileFormat = (typeof FILE_FORMATS)[number];
+
+export class RecordFileError extends SkewlessError {
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${file}${line === undefined ? '' : `:${line}`}: ${message}`, options);
+  }
+}
+
+/** The format a file name implies, or undefined. */
+export function formatOfFile(file: string): FileFormat | undefined {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.csv' || ext === '.tsv') return 'csv';
+  if (ext === '.jsonl' || ext === '.ndjson' || ext === '.json') return 'jsonl';
+  if (ext === '.parquet') return 'parquet';
+  return undefined;
+}
+
+export interface ReadRecordsOptions {
+  readonly registry: Registry;
+  readonly view: RegistryView;
+  /** @default inferred from the extension */
+  readonly format?: FileFormat;
+}
+
+/** Yields one plain record per row of the file. Null cells are left out (absent = null). */
+export async function* readRecords(
+  file: string,
+  options: ReadRecordsOptions,
+): AsyncGenerator<Record<string, unknown>> {
+  const format = options.format ?? formatOfFile(file);
+  if (!format)
+    throw new RecordFileError(
+      file,
+      undefined,
+      `cannot tell the format from the extension; pass one of ${FILE_FORMATS.join(', ')}`,
+    );
+  try {
+    await access(file);
+  } catch (error) {
+    throw new RecordFileError(file, undefined, 'file not found', { cause: error });
+  }
+  switch (format) {
+    case 'jsonl':
+      yield* readJsonLines(file);
+      return;
+    case 'csv':
+    case 'parquet':
+      yield* readWithDuckDb(file, format, fieldTypes(options.registry, options.view));
+      return;
+    default:
+      assertNever(format, 'file format');
+  }
+}
+
+async function* readJsonLines(file: string): AsyncGenerator<Record<string, unknown>> {
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  let n = 0;
+  for await (const line of lines) {
+    n++;
+    if (line.trim() === '') continue;
+    try {
+      yield JSON.parse(line) as Record<string, unknown>;
+    } catch (error) {
+      throw new RecordFileError(file, n, `not JSON: ${(error as Error).message}`, { cause: error });
+    }
+  }
+}
+
+/** The dtype of every field a record of the view's stream may carry. */
+function fieldTypes(registry: Registry, view: RegistryView): Map<string, Dtype | 'event_time'> {
+  const schema = streamSchema(registry, view.source.stream);
+  const types = new Map<string, Dtype | 'event_time'>();
+  for (const k of schema.joinKeys) types.set(k.name, k.dtype);
+  for (const [name, dtypes] of schema.features) types.set(name, dtypes[0]!);
+  types.set('event_time', 'event_time');
+  return types;
+}
+
+async function* readWithDuckDb(
+  file: string,
+  format: 'csv' | 'parquet',
+  types: Map<string, Dtype | 'event_time'>,
+): AsyncGenerator<Record<string, unknown>> {
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const connection = await instance.connect();
+  try {
+    await connection.run(`SET TimeZone = 'UTC'`);
+    const source =
+      format === 'csv'
+        ? `read_csv($file, header = true, all_varchar = true)`
+        : `read_parquet($file)`;
+    const result = await connection.stream(`SELECT * FROM ${source}`, { file });
+    let row = 0;
+    for await (const rows of result.yieldRowObjectJs()) {
+      for (const raw of rows) {
+        row++;
+        const out: Record<string, unknown> = {};
+        for (const [name, value] of Object.entries(raw)) {
+          if (value === null) continue;
+          try {
+            out[name] =
+              format === 'csv'
+                ? fromText(types.get(name), String(value))
+                : fromJs(types.get(name), value);
+          } catch (error) {
+            throw new RecordFileError(file, row + 1, `${name}: ${(error as Error).message}`);
+          }
+          if (out[name] === undefined) delete out[name];
+        }
+        yield out;
+      }
+    }
+  } catch (error) {
+    if (error instanceof RecordFileError) throw error;
+    throw new RecordFileError(file, undefined, (error as Error).message, { cause: error });
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+/** Types one CSV cell by the field's dtype; an empty cell is absent. Unknown fields stay text. */
+function fromText(dtype: Dtype | 'event_time' | undefined, text: string): unknown {
+  if (text === '') return undefined;
+  switch (dtype) {
+    case undefined:
+    case 'string':
+    case 'timestamp':
+      return text;
+    case 'event_time':
+      return /^-?\d+$/.test(text) ? Number(text) : text;
+    case 'int64':
+    case 'float64': {
+      const n = Number(text);
+      if (text.trim() === '' || Number.isNaN(n)) throw new Error(`'${text}' is not a number`);
+      return n;
+    }
+    case 'bool':
+      if (/^(true|false)$/i.test(text)) return text.toLowerCase() === 'true';
+      throw new Error(`'${text}' is not true or false`);
+    case 'float64_list':
+      return JSON.parse(text) as unknown;
+    default:
+      return assertNever(dtype, 'dtype');
+  }
+}
+
+/** DuckDB's JS values to wire values: BIGINT → number, TIMESTAMP → epoch ms / ISO. */
+function fromJs(dtype: Dtype | 'event_time' | undefined, value: unknown): unknown {
+  if (typeof value === 'bigint') {
+    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER))
+      throw new Error(`${value} is outside the safe integer range`);
+    return Number(value);
+  }
+  if (value instanceof Date) return dtype === 'event_time' ? value.getTime() : value.toISOString();
+  if (Array.isArray(value)) return value.map((v) => fromJs(undefined, v));
+  return value;
+}
