@@ -30,6 +30,9 @@ const config = required(readConfig(process.env), 'prefix', 'onlineTable');
 const runtime = registryFromModule(defs);
 const region = process.env.AWS_REGION ?? 'us-east-1';
 const credentials = credentialsFromEnv(process.env);
+// The SDK's standard endpoint overrides (tests point these at dynalite and a local sink).
+const endpointOf = (service: string) =>
+  process.env[`AWS_ENDPOINT_URL_${service}`] ?? process.env.AWS_ENDPOINT_URL;
 const logger = new Logger({ serviceName: 'skewless-lookup' });
 const metrics = new Metrics({ namespace: 'skewless', serviceName: 'lookup' });
 
@@ -43,7 +46,9 @@ if (expectedHash && expectedHash !== runtime.registry.hash) {
 
 const inferenceLog = createBufferedSink({
   writer: createFirehoseWriter({
-    firehose: firehoseApi(createFirehoseClient({ region, credentials })),
+    firehose: firehoseApi(
+      createFirehoseClient({ region, credentials, endpoint: endpointOf('FIREHOSE') }),
+    ),
     deliveryStreamName: inferenceLogDeliveryStreamName({ prefix: config.prefix }),
   }),
   onFailure: (count, reason) => {
@@ -54,7 +59,9 @@ const inferenceLog = createBufferedSink({
 
 export const handler = createLookupHandler({
   runtime,
-  dynamodb: dynamoDbReader(createDynamoDbClient({ region, credentials })),
+  dynamodb: dynamoDbReader(
+    createDynamoDbClient({ region, credentials, endpoint: endpointOf('DYNAMODB') }),
+  ),
   tableName: config.onlineTable,
   inferenceLog,
   clock: Date.now,

@@ -135,3 +135,33 @@ describe('lookup handler fuzzing', () => {
     expect(statuses.get(400) ?? 0).toBeGreaterThan(0);
   });
 });
+
+describe('lookup handler faults', () => {
+  it('answers 500 without internals when the store fails, and counts the fault', async () => {
+    const metrics: string[] = [];
+    const handler = createLookupHandler({
+      runtime,
+      dynamodb: {
+        batchGetItem: async () => {
+          throw new Error('secret table arn:aws:dynamodb:eu-west-1:1:table/x is throttled');
+        },
+      },
+      tableName: 'online',
+      inferenceLog: createBufferedSink({
+        writer: { maxBatchRecords: 500, write: async () => ({ failed: [] }) },
+      }),
+      clock: () => T0,
+      metrics: { addMetric: (name) => void metrics.push(name) },
+      logger: { debug: () => undefined, warn: () => undefined, error: () => undefined },
+    });
+    const body = JSON.stringify({
+      service: 'departure_delay_model',
+      entities: [{ origin: 'SFO', destination: 'LAX' }],
+    });
+    const result = await handler(event(body, false), {} as Context);
+    expect(result.statusCode).toBe(500);
+    expect(JSON.parse(result.body!)).toEqual({ error: { message: 'internal error' } });
+    expect(result.body).not.toContain('secret');
+    expect(metrics).toContain('LookupFaults');
+  });
+});
