@@ -1,0 +1,216 @@
+/**
+ * Each role may touch only its own resources: the exact action set per role, the resources
+ * each data action reaches, and no wildcard action anywhere.
+ */
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { offlineTableName } from '../../lib/core/columns.ts';
+import type { Registry } from '../../lib/registry/types.ts';
+import { flightsRegistry, synthStore } from './synth.ts';
+
+interface Statement {
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: unknown;
+}
+
+let registry: Registry;
+let template: Template;
+
+beforeAll(async () => {
+  registry = await flightsRegistry();
+  ({ template } = synthStore(registry));
+});
+
+function logicalIdOf(type: string, props: Record<string, unknown>): string {
+  const ids = Object.keys(template.findResources(type, { Properties: props }));
+  expect(ids).toHaveLength(1);
+  return ids[0]!;
+}
+
+function roleOfFunction(handler: string): string {
+  const fnId = logicalIdOf('AWS::Lambda::Function', { FunctionName: `skewless-${handler}` });
+  const fn = template.toJSON().Resources[fnId] as {
+    Properties: { Role: { 'Fn::GetAtt': string[] } };
+  };
+  return fn.Properties.Role['Fn::GetAtt'][0]!;
+}
+
+function statementsOfRole(roleId: string): Statement[] {
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as {
+    Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: Statement[] } };
+  }[];
+  return policies
+    .filter((p) => p.Properties.Roles.some((r) => r.Ref === roleId))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement);
+}
+
+const actionsOf = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const resourcesOf = (s: Statement): string[] =>
+  (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).map((r) => JSON.stringify(r));
+
+function actionSet(statements: Statement[]): string[] {
+  return [...new Set(statements.flatMap(actionsOf))].sort();
+}
+
+/** Every resource (rendered) that an action reaches in these statements. */
+function resourcesFor(statements: Statement[], action: string): string[] {
+  return statements.filter((s) => actionsOf(s).includes(action)).flatMap(resourcesOf);
+}
+
+describe('IAM: every role', () => {
+  it('uses no wildcard action and no "*" resource', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as {
+      Properties: { PolicyDocument: { Statement: Statement[] } };
+    }[];
+    expect(policies.length).toBeGreaterThan(0);
+    for (const statement of policies.flatMap((p) => p.Properties.PolicyDocument.Statement)) {
+      for (const action of actionsOf(statement)) expect(action).not.toContain('*');
+      expect(resourcesOf(statement)).not.toContain('"*"');
+    }
+  });
+});
+
+describe('IAM: ingest Lambda', () => {
+  it('reads its streams, puts items, feeds its Firehoses and dead-letters, nothing else', () => {
+    const statements = statementsOfRole(roleOfFunction('ingest'));
+    expect(actionSet(statements)).toEqual(
+      [
+        'dynamodb:PutItem',
+        'firehose:PutRecord',
+        'firehose:PutRecordBatch',
+        'kinesis:DescribeStream',
+        'kinesis:DescribeStreamSummary',
+        'kinesis:GetRecords',
+        'kinesis:GetShardIterator',
+        'kinesis:ListShards',
+        'kms:Decrypt',
+        'kms:Encrypt',
+        'kms:GenerateDataKey',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sqs:GetQueueAttributes',
+        'sqs:SendMessage',
+      ].sort(),
+    );
+    expect(resourcesFor(statements, 'dynamodb:PutItem')).toEqual([
+      expect.stringMatching(/OnlineTable.*Arn/),
+    ]);
+    const firehoses = resourcesFor(statements, 'firehose:PutRecordBatch');
+    expect(firehoses).toHaveLength(registry.featureViews.length);
+    for (const f of firehoses) expect(f).toMatch(/IngestionDelivery/);
+    expect(resourcesFor(statements, 'kinesis:GetRecords')).toHaveLength(3);
+  });
+});
+
+describe('IAM: lookup Lambda', () => {
+  it('only reads the table and writes the inference log', () => {
+    const statements = statementsOfRole(roleOfFunction('lookup'));
+    expect(actionSet(statements)).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'firehose:PutRecordBatch',
+      'kms:Decrypt',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
+    expect(resourcesFor(statements, 'firehose:PutRecordBatch')).toEqual([
+      expect.stringMatching(/InferenceLogDelivery/),
+    ]);
+  });
+});
+
+const QUERY_ACTIONS = [
+  'athena:GetQueryExecution',
+  'athena:GetQueryResults',
+  'athena:GetWorkGroup',
+  'athena:StartQueryExecution',
+  'athena:StopQueryExecution',
+  'glue:BatchGetPartition',
+  'glue:CreateTable',
+  'glue:DeleteTable',
+  'glue:GetDatabase',
+  'glue:GetPartition',
+  'glue:GetPartitions',
+  'glue:GetTable',
+  'glue:GetTables',
+  'kms:Decrypt',
+  'kms:GenerateDataKey',
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+  's3:AbortMultipartUpload',
+  's3:DeleteObject',
+  's3:GetBucketLocation',
+  's3:GetObject',
+  's3:ListBucket',
+  's3:ListBucketMultipartUploads',
+  's3:PutObject',
+];
+
+function prefixesFor(statements: Statement[], action: string): string[] {
+  return resourcesFor(statements, action)
+    .map((r) => /"\/([a-z-]+\/)\*"/.exec(r)?.[1])
+    .filter((p): p is string => p !== undefined)
+    .sort();
+}
+
+describe('IAM: export Lambda', () => {
+  it('queries in its workgroup, reads the offline tables and spines, writes exports and results', () => {
+    const statements = statementsOfRole(roleOfFunction('export'));
+    expect(actionSet(statements)).toEqual(QUERY_ACTIONS.sort());
+    expect(resourcesFor(statements, 'athena:StartQueryExecution')).toEqual([
+      expect.stringContaining('workgroup/skewless'),
+    ]);
+    expect(prefixesFor(statements, 's3:GetObject')).toEqual(
+      ['athena-results/', 'exports/', 'offline/', 'spines/'].sort(),
+    );
+    expect(prefixesFor(statements, 's3:PutObject')).toEqual(
+      ['athena-results/', 'exports/', 'spines/'].sort(),
+    );
+    const tables = resourcesFor(statements, 'glue:GetTable').join('\n');
+    for (const view of registry.featureViews) {
+      expect(tables).toContain(`table/skewless_offline/${offlineTableName(view)}`);
+    }
+    expect(resourcesFor(statements, 'glue:CreateTable').join('\n')).toContain(
+      'table/skewless_offline/tmp_*',
+    );
+  });
+});
+
+describe('IAM: skew-check Lambda', () => {
+  it('queries like the export, reads the inference log and baselines, and publishes alerts', () => {
+    const statements = statementsOfRole(roleOfFunction('skew-check'));
+    expect(actionSet(statements)).toEqual([...QUERY_ACTIONS, 'sns:Publish'].sort());
+    expect(prefixesFor(statements, 's3:PutObject')).toEqual(['athena-results/', 'skew-reports/']);
+    expect(prefixesFor(statements, 's3:GetObject')).toEqual(
+      ['athena-results/', 'baselines/', 'inference-log/', 'offline/', 'skew-reports/'].sort(),
+    );
+    expect(resourcesFor(statements, 'sns:Publish')).toEqual([expect.stringMatching(/Alerts/)]);
+  });
+});
+
+describe('IAM: Firehose roles', () => {
+  it('let each offline delivery stream write only its own Iceberg table and prefix', () => {
+    for (const view of registry.featureViews) {
+      const table = offlineTableName(view);
+      const streamId = logicalIdOf('AWS::KinesisFirehose::DeliveryStream', {
+        DeliveryStreamName: `skewless-${table.replace(/_/g, '-')}`,
+      });
+      const stream = template.toJSON().Resources[streamId] as {
+        Properties: { IcebergDestinationConfiguration: { RoleARN: { 'Fn::GetAtt': string[] } } };
+      };
+      const statements = statementsOfRole(
+        stream.Properties.IcebergDestinationConfiguration.RoleARN['Fn::GetAtt'][0]!,
+      );
+      const glueTables = resourcesFor(statements, 'glue:UpdateTable').filter((r) =>
+        r.includes(':table/'),
+      );
+      expect(glueTables).toEqual([expect.stringContaining(`table/skewless_offline/${table}"`)]);
+      const objects = resourcesFor(statements, 's3:PutObject').join('\n');
+      expect(objects).toContain(`/offline/${table}/*`);
+      for (const other of registry.featureViews.filter((v) => v !== view)) {
+        expect(objects).not.toContain(offlineTableName(other));
+      }
+    }
+  });
+});

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { offlineColumns } from '../../lib/core/columns.ts';
+import { icebergTableSpec } from '../../lib/cdk/iceberg-schema.ts';
+import type { RegistryView } from '../../lib/registry/types.ts';
+
+const view: RegistryView = {
+  name: 'embeddings',
+  version: 2,
+  entities: ['user'],
+  joinKeys: [
+    { name: 'user_id', dtype: 'int64' },
+    { name: 'region', dtype: 'string' },
+  ],
+  features: [
+    { name: 'score', dtype: 'float64', default: 0, description: 'A score.' },
+    { name: 'active', dtype: 'bool', default: null, description: 'x'.repeat(300) },
+    { name: 'vector', dtype: 'float64_list', default: null, description: '' },
+    { name: 'seen_at', dtype: 'timestamp', default: null, description: '' },
+    { name: 'tag', dtype: 'string', default: null, description: '' },
+  ],
+  ttlMs: 3_600_000,
+  source: { stream: 'users' },
+  owner: 'o',
+  description: '',
+  tags: {},
+};
+
+describe('icebergTableSpec', () => {
+  const spec = icebergTableSpec(view);
+
+  it('lists the offline columns in order with ids 1..n', () => {
+    expect(spec.schema.fields.map((f) => f.name)).toEqual(offlineColumns(view).map((c) => c.name));
+    expect(spec.schema.fields.map((f) => f.id)).toEqual(offlineColumns(view).map((_, i) => i + 1));
+  });
+
+  it('maps each dtype to its Iceberg type', () => {
+    const types = Object.fromEntries(spec.schema.fields.map((f) => [f.name, f.type]));
+    expect(types).toMatchObject({
+      user_id: 'long',
+      region: 'string',
+      score: 'double',
+      active: 'boolean',
+      seen_at: 'timestamp',
+      tag: 'string',
+      event_time: 'timestamp',
+      ingested_at: 'timestamp',
+      record_id: 'string',
+    });
+    expect(JSON.parse(types.vector!)).toEqual({
+      type: 'list',
+      'element-id': spec.schema.fields.length + 1,
+      element: 'double',
+      'element-required': false,
+    });
+  });
+
+  it('requires keys and record columns and leaves features nullable', () => {
+    const required = spec.schema.fields.filter((f) => f.required).map((f) => f.name);
+    expect(required).toEqual(['user_id', 'region', 'event_time', 'ingested_at', 'record_id']);
+  });
+
+  it('keeps feature docs within Glue’s 255 characters', () => {
+    expect(spec.schema.fields.find((f) => f.name === 'active')!.doc).toHaveLength(255);
+  });
+
+  it('partitions by day of event_time', () => {
+    const eventTime = spec.schema.fields.find((f) => f.name === 'event_time')!;
+    expect(spec.partitionSpec.fields).toEqual([
+      { name: 'event_time_day', sourceId: eventTime.id, transform: 'day', fieldId: 1000 },
+    ]);
+  });
+});
