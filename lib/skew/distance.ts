@@ -1,8 +1,7 @@
 /**
  * Distribution distances between the training baseline and the served values, both given as
- * counts over the same bins (the baseline's quantile bins, or its top values plus `__other__`).
- * Nulls are not in the bins: they are compared separately (null shares), so a feature that
- * suddenly serves nulls shows up in the null-mismatch figures, not as a shifted distribution.
+ * counts over the same bins (the baseline's quantile bins, or its top values plus `__other__`;
+ * the caller adds a null bin for PSI, and leaves nulls out of KS, which needs ordered values).
  */
 
 /**

@@ -1,46 +1,36 @@
 /**
  * Served values against the training baseline: the served values are counted in SQL over the
- * baseline's own bins (numeric: its quantile edges; categorical: its top values + `__other__`),
- * then PSI and KS are computed from the two count vectors (`distance.ts`).
+ * baseline's own bins (numeric: its quantile edges; categorical: its top values + `__other__`;
+ * both plus a null bin),
+ * then PSI and KS are computed from the two count vectors (`distance.ts`). A baseline of another
+ * kind than the output's current dtype (another definition version) is not compared.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Dtype } from '../define/dtypes.ts';
+import { assertNever, type Dtype } from '../define/dtypes.ts';
 import { numberLiteral, quoteIdentifier as q, stringLiteral } from '../sql/literals.ts';
 import { joinedColumns } from './compare-sql.ts';
 import { ksStatistic, populationStabilityIndex } from './distance.ts';
 import type { Distribution } from './types.ts';
+import { BASELINE_OTHER, type BaselineOutput } from '../export/baseline.ts';
 
-/** The baseline of one output, in the form the check needs (adapted from the export artifact). */
-export type BaselineOutput =
-  | {
-      readonly kind: 'numeric';
-      readonly count: number;
-      readonly nullCount: number;
-      /** Ascending bin edges, `counts.length + 1` of them. */
-      readonly edges: readonly number[];
-      readonly counts: readonly number[];
-    }
-  | {
-      readonly kind: 'categorical';
-      readonly count: number;
-      readonly nullCount: number;
-      /** Top values (as text: `true`/`false` for bools) and their counts. */
-      readonly values: readonly { readonly value: string; readonly count: number }[];
-      readonly otherCount: number;
-    };
+export type { BaselineOutput };
 
+/** The training baseline the check compares with: the export's artifact, and where it came from. */
 export interface SkewBaseline {
-  /** Where it came from (a file path or S3 URI), for the report. */
+  /** A file path or S3 URI, for the report. */
   readonly source: string;
   readonly outputs: Readonly<Record<string, BaselineOutput>>;
 }
 
-export const OTHER_LABEL = '__other__';
+export const OTHER_LABEL = BASELINE_OTHER;
+/** The bin of null values (PSI only). */
+export const NULL_LABEL = 'null';
 
 /**
- * Bin of a numeric value given edges `e_0 < … < e_k` (k bins): bin i holds `e_i <= v < e_{i+1}`,
- * the last bin also holds `v = e_k`; values below `e_0` fall in bin 0 and above `e_k` in the last
- * bin (served values outside the training range still count, at the ends).
+ * SQL of the bin of a numeric value, the baseline's rule (`binOf` in `lib/export/baseline.ts`,
+ * which the tests cross-check): given edges `e_0 < … < e_k`, bin i holds `e_i <= v < e_{i+1}`, the
+ * last bin also `v = e_k`; values below `e_0` fall in bin 0 and above `e_k` in the last bin, so
+ * served values outside the training range still count, at the ends.
  */
 export function numericBinSql(valueSql: string, edges: readonly number[]): string {
   const k = edges.length - 1;
@@ -51,13 +41,6 @@ export function numericBinSql(valueSql: string, edges: readonly number[]): strin
   return whens.length === 0 ? '0' : `CASE ${whens.join(' ')} ELSE ${k - 1} END`;
 }
 
-/** The same rule in TypeScript (the tests' oracle, and the baseline side when given values). */
-export function numericBin(value: number, edges: readonly number[]): number {
-  const k = edges.length - 1;
-  for (let i = 1; i < k; i++) if (value < edges[i]!) return i - 1;
-  return Math.max(k - 1, 0);
-}
-
 /** Counts served values over the baseline's bins and computes PSI and KS. */
 export async function compareDistribution(
   duckdb: DuckDBConnection,
@@ -65,7 +48,8 @@ export async function compareDistribution(
   output: string,
   dtype: Dtype,
   baseline: BaselineOutput,
-): Promise<{ distribution: Distribution; psi: number | null; ks: number | null }> {
+): Promise<{ distribution: Distribution; psi: number | null; ks: number | null } | null> {
+  if (baseline.kind !== kindOf(dtype)) return null;
   const c = joinedColumns(output);
   const served = q(c.served);
   const nullsReader = await duckdb.runAndReadAll(
@@ -73,25 +57,36 @@ export async function compareDistribution(
      FROM ${q(joined)}`,
   );
   const totals = nullsReader.getRowObjectsJson()[0]!;
-  const servedNullShare = Number(totals.n) === 0 ? 0 : Number(totals.nulls) / Number(totals.n);
+  const servedNulls = Number(totals.nulls);
+  const servedNullShare = Number(totals.n) === 0 ? 0 : servedNulls / Number(totals.n);
   const baselineNullShare = baseline.count === 0 ? 0 : baseline.nullCount / baseline.count;
+  // Nulls are a bin of their own in PSI: a feature that starts serving its null default (an
+  // expired value, a dropped column) has shifted even if its non-null values have not.
+  const nullBin = { label: NULL_LABEL, baseline: baseline.nullCount, served: servedNulls };
+  const psiOf = (bins: readonly { baseline: number; served: number }[]) =>
+    populationStabilityIndex(
+      bins.map((b) => b.baseline),
+      bins.map((b) => b.served),
+    );
 
   if (baseline.kind === 'numeric') {
     const k = baseline.counts.length;
     const reader = await duckdb.runAndReadAll(
-      `SELECT ${numericBinSql(served, baseline.edges)} AS bin, count(*)::BIGINT AS n
+      `SELECT ${numericBinSql(numericSql(served, dtype), baseline.edges)} AS bin, count(*)::BIGINT AS n
        FROM ${q(joined)} WHERE ${served} IS NOT NULL GROUP BY 1`,
     );
     const servedCounts = new Array<number>(k).fill(0);
     for (const row of reader.getRowObjectsJson()) servedCounts[Number(row.bin)] = Number(row.n);
-    const bins = baseline.counts.map((count, i) => ({
-      label: `[${fmtEdge(baseline.edges[i]!)}, ${fmtEdge(baseline.edges[i + 1]!)}${i === k - 1 ? ']' : ')'}`,
+    const valueBins = baseline.counts.map((count, i) => ({
+      label: `[${fmtEdge(baseline.edges[i]!, dtype)}, ${fmtEdge(baseline.edges[i + 1]!, dtype)}${i === k - 1 ? ']' : ')'}`,
       baseline: count,
       served: servedCounts[i]!,
     }));
+    const bins = [...valueBins, nullBin];
     return {
       distribution: { kind: 'numeric', bins, baselineNullShare, servedNullShare },
-      psi: populationStabilityIndex(baseline.counts, servedCounts),
+      psi: psiOf(bins),
+      // KS compares the ordered (non-null) values only.
       ks: ksStatistic(baseline.counts, servedCounts),
     };
   }
@@ -118,18 +113,38 @@ export async function compareDistribution(
       baseline: baseline.otherCount,
       served: servedByLabel.get(OTHER_LABEL) ?? 0,
     },
+    nullBin,
   ];
   return {
     distribution: { kind: 'categorical', bins, baselineNullShare, servedNullShare },
-    psi: populationStabilityIndex(
-      bins.map((b) => b.baseline),
-      bins.map((b) => b.served),
-    ),
+    psi: psiOf(bins),
     // KS needs an order; categories have none.
     ks: null,
   };
 }
 
-function fmtEdge(x: number): string {
+function kindOf(dtype: Dtype): BaselineOutput['kind'] | 'none' {
+  switch (dtype) {
+    case 'int64':
+    case 'float64':
+    case 'timestamp':
+      return 'numeric';
+    case 'string':
+    case 'bool':
+      return 'categorical';
+    case 'float64_list':
+      return 'none';
+    default:
+      return assertNever(dtype, 'dtype');
+  }
+}
+
+/** The number a numeric output is binned by (timestamps: epoch ms, as in the baseline). */
+function numericSql(value: string, dtype: Dtype): string {
+  return dtype === 'timestamp' ? `epoch_ms(${value})` : `CAST(${value} AS DOUBLE)`;
+}
+
+function fmtEdge(x: number, dtype: Dtype): string {
+  if (dtype === 'timestamp') return new Date(x).toISOString().slice(0, 16).replace('T', ' ');
   return Number.isInteger(x) ? String(x) : x.toPrecision(4);
 }

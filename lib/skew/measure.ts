@@ -10,7 +10,7 @@ import type { Registry, RegistryService } from '../registry/types.ts';
 import { getView } from '../registry/query.ts';
 import { quoteIdentifier as q, stringLiteral } from '../sql/literals.ts';
 import { comparisonSql, joinedColumns, statusSql } from './compare-sql.ts';
-import type { Distribution } from './types.ts';
+import type { Distribution, Thresholds } from './types.ts';
 import type { SkewBaseline } from './distribution.ts';
 import { decide, thresholdsFor } from './thresholds.ts';
 import type { MismatchExample, OutputReport } from './types.ts';
@@ -216,7 +216,7 @@ export function buildOutputReport(
           missingShare: rate(f.status.missing),
         }
       : null;
-  const notes = notesOf(f, freshness, baseline, dist !== null);
+  const notes = notesOf(f, freshness, baseline, dist, thresholds);
   const stale = freshness !== null && freshness.expiredShare + freshness.missingShare > STALE_SHARE;
   return {
     output: f.output,
@@ -249,12 +249,18 @@ export function buildOutputReport(
   };
 }
 
+function isShifted(dist: { psi: number | null; ks: number | null }, t: Thresholds): boolean {
+  return (dist.psi ?? 0) > t.psiMax || (dist.ks ?? 0) > t.ksMax;
+}
+
 function notesOf(
   f: OutputFigures,
   freshness: OutputReport['freshness'],
   baseline: SkewBaseline | null,
-  compared: boolean,
+  dist: { psi: number | null; ks: number | null } | null,
+  thresholds: Thresholds,
 ): string[] {
+  const compared = dist !== null;
   const notes: string[] = [];
   const mismatches = f.rows - f.matches;
   const pct = (n: number) => `${((100 * n) / Math.max(f.rows, 1)).toFixed(2)}%`;
@@ -298,10 +304,16 @@ function notesOf(
       `Stale: ${pct(f.status!.expired + f.status!.missing)} of values were served expired or missing ` +
         `(ttl ${freshness.ttlMs / 60000} min); ingestion may have stalled (see the freshness alarms).`,
     );
+  const stale = freshness ? freshness.expiredShare + freshness.missingShare : 0;
+  if (f.matches === f.rows && stale > 0.1 && dist && isShifted(dist, thresholds))
+    notes.push(
+      `Latency skew: every served value is what the online store could know, but ${pct(f.status!.expired + f.status!.missing)} ` +
+        `were served expired/missing (defaults) where training sees fresh values: ingestion stalled or lags.`,
+    );
   if (!compared)
     notes.push(
       baseline
-        ? 'PSI/KS not computed: the baseline has no entry for this output.'
+        ? 'PSI/KS not computed: the baseline has no comparable entry for this output (missing, or another type).'
         : 'PSI/KS not computed: no training baseline given.',
     );
   return notes;
