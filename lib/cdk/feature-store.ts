@@ -69,6 +69,17 @@ export interface FeatureStoreProps {
 
 const PREFIX_PATTERN = /^[a-z][a-z0-9-]{0,23}$/;
 
+/**
+ * A complete skewless feature store: online and offline stores, ingestion, serving, exports
+ * and monitoring, every resource named and permissioned from the registry.
+ *
+ * @example
+ * const { registry } = await loadRegistryFromDir('feature_defs');
+ * const store = new FeatureStore(stack, 'FeatureStore', { registry, prefix: 'fraud' });
+ * store.grantProduce(producerRole, 'airport_departures'); // put records on one source stream
+ * store.grantLookup(modelRole); // sign `POST <store.apiUrl>features`
+ * store.grantRunExport(trainingRole); // invoke the export Lambda
+ */
 export class FeatureStore extends Construct {
   /** The customer-managed key of every data resource (table, bucket, streams, queues, Firehose). */
   public readonly dataKey: kms.Key;

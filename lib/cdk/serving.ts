@@ -167,7 +167,8 @@ export class Serving extends Construct {
       extendedS3DestinationConfiguration: {
         bucketArn: offline.bucket.bucketArn,
         roleArn: role.roleArn,
-        // One JSON object per Firehose record; Firehose appends the newline (JSON Lines).
+        // One newline-terminated JSON object per Firehose record (the lookup's writer adds the
+        // newline), so the objects are JSON Lines with no delimiter processor.
         prefix: `${BUCKET_PREFIXES.inferenceLog}dt=!{partitionKeyFromQuery:dt}/`,
         errorOutputPrefix: `${errorPrefix}!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/`,
         bufferingHints: {
@@ -193,10 +194,6 @@ export class Serving extends Construct {
                 },
                 { parameterName: 'JsonParsingEngine', parameterValue: 'JQ-1.6' },
               ],
-            },
-            {
-              type: 'AppendDelimiterToRecord',
-              parameters: [{ parameterName: 'Delimiter', parameterValue: '\\n' }],
             },
           ],
         },
