@@ -3,7 +3,7 @@
  * `AwsSolutionsChecks` and CDK's CloudFormation validation as validation plugins (their
  * findings fail synthesis). `bin/app.ts` and the tests build the app through this function.
  */
-import { App, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
+import { App, CfnOutput, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Registry } from '../registry/types.ts';
 import { FeatureStore, type FeatureStoreProps } from './feature-store.ts';
@@ -48,6 +48,17 @@ export function buildSkewlessApp(options: SkewlessAppOptions): SkewlessApp {
     prefix: options.prefix,
   });
   Tags.of(stack).add('skewless:registry', registry.hash.slice(0, 12));
+  // What a user needs after `cdk deploy`: where to look up, export, and watch.
+  const outputs: Record<string, string> = {
+    LookupUrl: `${store.apiUrl}features`,
+    OnlineTable: store.onlineStore.table.tableName,
+    Bucket: store.offlineStore.bucket.bucketName,
+    GlueDatabase: store.offlineStore.databaseName,
+    AthenaWorkgroup: store.offlineStore.workgroupName,
+    ExportFunction: store.exports.exporter.function.functionName,
+    AlertTopic: store.monitoring.alertTopic.topicArn,
+  };
+  for (const [id, value] of Object.entries(outputs)) new CfnOutput(stack, id, { value });
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, store };
 }
