@@ -146,5 +146,5 @@ function numericSql(value: string, dtype: Dtype): string {
 
 function fmtEdge(x: number, dtype: Dtype): string {
   if (dtype === 'timestamp') return new Date(x).toISOString().slice(0, 16).replace('T', ' ');
-  return Number.isInteger(x) ? String(x) : x.toPrecision(4);
+  return Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(4)));
 }

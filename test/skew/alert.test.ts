@@ -1,0 +1,79 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from 'vitest';
+import { buildAlert, SUBJECT_MAX, toSubject } from '../../lib/skew/alert.ts';
+import { snsAlertSink } from '../../lib/skew/alert-sns-aws.ts';
+import { localAlertSink, localAlertsPath } from '../../lib/local/skew-alerts.ts';
+import { sampleReport } from './fixtures/report.ts';
+
+describe('the alert text', () => {
+  it('names the feature, figures, threshold, three examples and the report location', () => {
+    const alert = buildAlert(sampleReport())!;
+    expect(alert.subject.length).toBeLessThanOrEqual(SUBJECT_MAX);
+    expect(alert.subject).toContain('airport_hourly__late_share_1h');
+    const text = alert.message;
+    expect(text).toContain('Feature airport_hourly__late_share_1h (airport_hourly v1)');
+    expect(text).toContain('exact-match 80.00%');
+    expect(text).toContain('null-mismatch 20.00%');
+    expect(text).toContain('PSI 0.900');
+    expect(text).toContain('crossed: exact-match 80.00% (min 99.00%)');
+    expect(text).toContain('crossed: PSI 0.900 (max 0.200)');
+    expect(text.match(/^ {4}req-/gm)).toHaveLength(3);
+    expect(text).toContain('0 [present] → null [present]');
+    expect(text).toContain(
+      'Report: s3://bucket/skew-reports/2001-03-02/departure_delay_model.html',
+    );
+    // The clean feature is not in the alert.
+    expect(text).not.toContain('Feature route_flights__distance');
+    expect(alert.outputs).toEqual(['airport_hourly__late_share_1h']);
+  });
+
+  it('raises nothing on a clean report', () => {
+    expect(buildAlert(sampleReport({ clean: true }))).toBeNull();
+  });
+
+  it('keeps subjects to one line of printable ASCII within 100 characters', () => {
+    const subject = toSubject(`skew: ${'x'.repeat(200)}\nnext line é`);
+    expect(subject.length).toBe(SUBJECT_MAX);
+    expect(subject).toMatch(/^[\x20-\x7e]+$/);
+    expect(subject.endsWith('...')).toBe(true);
+  });
+});
+
+describe('alert sinks', () => {
+  it('publishes one SNS message with subject, text and attributes', async () => {
+    const sns = mockClient(SNSClient);
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    const alert = buildAlert(sampleReport())!;
+    await snsAlertSink(
+      new SNSClient({ region: 'us-east-1' }),
+      'arn:aws:sns:us-east-1:1:topic',
+    ).send(alert);
+    const calls = sns.commandCalls(PublishCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.args[0].input).toMatchObject({
+      TopicArn: 'arn:aws:sns:us-east-1:1:topic',
+      Subject: alert.subject,
+      Message: alert.message,
+      MessageAttributes: { service: { DataType: 'String', StringValue: 'departure_delay_model' } },
+    });
+    sns.restore();
+  });
+
+  it('prints locally and appends one JSON line per alert to <data>/skew/alerts.jsonl', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'skewless-alerts-'));
+    const printed: string[] = [];
+    const sink = localAlertSink(dataDir, (t) => printed.push(t));
+    const alert = buildAlert(sampleReport())!;
+    await sink.send(alert);
+    await sink.send(alert);
+    const lines = (await readFile(localAlertsPath(dataDir), 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ subject: alert.subject, message: alert.message });
+    expect(printed[0]).toContain(alert.subject);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+});

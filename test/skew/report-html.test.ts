@@ -1,0 +1,156 @@
+/**
+ * The HTML report: escaping and self-containment as unit checks, then the real thing in headless
+ * Chromium: a report from a planted day, opened from disk, must show its title, one summary row
+ * per feature, a drawn histogram for each flagged feature, and no console error or network fetch.
+ */
+import { execSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderReportHtml } from '../../lib/skew/report-html.ts';
+import { startLocalStack } from '../../lib/local/stack.ts';
+import { runLocalSkewCheck } from '../../lib/local/skew-check.ts';
+import { localAlertSink } from '../../lib/local/skew-alerts.ts';
+import { parseBaseline } from '../../lib/skew/baseline.ts';
+import type { SkewReport } from '../../lib/skew/types.ts';
+import { flightsRuntime, SERVICE } from './fixtures/defs.ts';
+import { buildWorld, DAY, writeTrainingBaseline } from './fixtures/world.ts';
+import { sampleReport } from './fixtures/report.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+describe('the HTML report', () => {
+  it('escapes every string that comes from data', () => {
+    const html = renderReportHtml(sampleReport());
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('req-&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('s:ATL|s:&quot;ORD&quot;');
+    expect(html).toContain('&lt;b&gt;imputed&lt;/b&gt; &amp; more');
+  });
+
+  it('is self-contained: no script, no external asset', () => {
+    const html = renderReportHtml(sampleReport());
+    expect(html).not.toMatch(/<script|<link|<img|@import|url\(/i);
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//i);
+  });
+});
+
+describe('the HTML report in headless Chromium', () => {
+  let browser: Browser;
+  let dir: string;
+  let report: SkewReport;
+  let file: string;
+
+  beforeAll(async () => {
+    try {
+      execSync('command -v chromium', { stdio: 'ignore' });
+    } catch {
+      execSync('apt-get update && apt-get install -y chromium', { stdio: 'ignore' });
+    }
+    dir = await mkdtemp(path.join(os.tmpdir(), 'skewless-report-'));
+    // A real report: a day with a null-imputing producer and an online stall planted.
+    const runtime = flightsRuntime();
+    const dataDir = path.join(dir, 'data');
+    const stack = await startLocalStack({ registry: runtime.registry, dataDir });
+    try {
+      await buildWorld(stack.duckdb, dataDir, runtime, {
+        plants: { imputeNulls: true, onlineStall: { view: 'airport_departures', fromHour: 6 } },
+      });
+      const baselineFile = await writeTrainingBaseline(stack.duckdb, dataDir, runtime);
+      const { baseline } = parseBaseline(
+        JSON.parse(await readFile(baselineFile, 'utf8')),
+        baselineFile,
+      );
+      const result = await runLocalSkewCheck({
+        dataDir,
+        runtime,
+        date: DAY,
+        duckdb: stack.duckdb,
+        baselines: new Map([[SERVICE, baseline]]),
+        alerts: localAlertSink(dataDir, () => {}),
+      });
+      report = result.reports[0]!;
+      file = report.reportLocation!;
+    } finally {
+      await stack.stop();
+    }
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        `--user-data-dir=${path.join(dir, 'profile')}`,
+      ],
+    });
+  }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('shows the title, the summary rows and a drawn histogram per flagged feature', async () => {
+    expect(report.alert).toBe(true);
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    const fetched: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('request', (r) => fetched.push(r.url()));
+    await page.setViewport({ width: 1200, height: 900 });
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+
+    expect(await page.title()).toBe(`Skew report: ${SERVICE}, ${DAY}`);
+    const rows = await page.$$eval('table.summary tbody tr', (trs) =>
+      trs.map((tr) => ({
+        output: tr.getAttribute('data-output'),
+        verdict: tr.querySelector('.verdict')?.textContent,
+      })),
+    );
+    expect(rows.map((r) => r.output)).toEqual(report.outputs.map((o) => o.output));
+    const flagged = report.outputs.filter((o) => o.verdict === 'skew').map((o) => o.output);
+    expect(flagged).toContain('airport_hourly__late_share_1h');
+    expect(flagged).toContain('airport_departures__last_delay');
+    expect(rows.filter((r) => r.verdict === 'skew').map((r) => r.output)).toEqual(
+      expect.arrayContaining(flagged),
+    );
+
+    for (const output of flagged) {
+      const svg = await page.$(`#f-${output} svg.histogram`);
+      expect(svg, output).not.toBeNull();
+      const box = await svg!.boundingBox();
+      expect(box!.width, output).toBeGreaterThan(0);
+      expect(box!.height, output).toBeGreaterThan(0);
+      const bars = await page.$$eval(`#f-${output} svg.histogram rect.bar`, (rs) =>
+        rs.map((r) => Number(r.getAttribute('height'))),
+      );
+      expect(
+        bars.some((h) => h > 0),
+        output,
+      ).toBe(true);
+      const examples = await page.$$(`#f-${output} table.examples tbody tr`);
+      expect(examples.length, output).toBeGreaterThanOrEqual(3);
+    }
+    expect(errors).toEqual([]);
+    expect(fetched.filter((u) => !u.startsWith('file:'))).toEqual([]);
+
+    const shot = path.join(os.tmpdir(), 'skewless-skew-report.png');
+    await page.screenshot({ path: shot, fullPage: false });
+    const section = await page.$('#f-airport_hourly__late_share_1h');
+    await section!.screenshot({ path: shot.replace('.png', '-section.png') });
+    await writeFile(`${shot}.txt`, file);
+    await page.close();
+  });
+});
