@@ -2,7 +2,8 @@
  * Handler configuration, read from the environment once at a handler's module scope. The CDK
  * constructs set exactly these variables (`HANDLER_ENV`), so the names live here only.
  */
-import { z } from 'zod';
+// zod/mini keeps handler bundles small (the classic namespace is ~440 KB minified).
+import * as z from 'zod/mini';
 
 export const HANDLER_ENV = {
   prefix: 'SKEWLESS_PREFIX',
@@ -32,7 +33,9 @@ export function required<K extends keyof typeof HANDLER_ENV>(
   config: HandlerConfig,
   ...keys: K[]
 ): { [P in K]: string } {
-  const schema = z.object(Object.fromEntries(keys.map((k) => [k, z.string().min(1)])));
+  const schema = z.object(
+    Object.fromEntries(keys.map((k) => [k, z.string().check(z.minLength(1))])),
+  );
   const parsed = schema.safeParse(config);
   if (!parsed.success) {
     const missing = keys.filter((k) => !config[k]).map((k) => HANDLER_ENV[k]);
