@@ -259,6 +259,24 @@ describe('Lambdas', () => {
     });
   });
 
+  it.each([
+    ['ingest', ['prefix', 'registryHash', 'onlineTable', 'deadLetterQueueUrl']],
+    ['lookup', ['prefix', 'registryHash', 'onlineTable']],
+    ['export', ['prefix', 'registryHash', 'bucket', 'athenaWorkgroup', 'glueDatabase']],
+    [
+      'skew-check',
+      ['prefix', 'registryHash', 'bucket', 'athenaWorkgroup', 'glueDatabase', 'alertTopicArn'],
+    ],
+  ] as const)('gives the %s Lambda only the HANDLER_ENV settings it needs', (handler, keys) => {
+    const env = (functionNamed(handler).Properties.Environment as { Variables: object }).Variables;
+    const skewless = Object.keys(env).filter((k) => k.startsWith('SKEWLESS_'));
+    expect(skewless.sort()).toEqual(keys.map((k) => HANDLER_ENV[k]).sort());
+    expect(env).toMatchObject({
+      POWERTOOLS_SERVICE_NAME: handler,
+      POWERTOOLS_METRICS_NAMESPACE: 'skewless',
+    });
+  });
+
   it('bounds the concurrency of the export and skew-check Lambdas', () => {
     expect(functionNamed('export').Properties.ReservedConcurrentExecutions).toBe(5);
     expect(functionNamed('skew-check').Properties.ReservedConcurrentExecutions).toBe(1);
