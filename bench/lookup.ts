@@ -1,0 +1,276 @@
+/**
+ * `npm run bench -- lookup [iterations]`: the lookup's cost, in three layers.
+ * - handler: the real middy handler in-process (validation, plan, decode, resolve, JSON, the
+ *   inference-log enqueue), the store stubbed with canned items: 1 entity × 3 views × 20 features.
+ * - e2e: an HTTP POST through the local server (API Gateway v2 events) → handler → dynalite.
+ * - bare: BatchGetItem of the same 3 keys against the same dynalite, no handler, no HTTP.
+ * Plus store calls per request and the size of the Lambda bundle (esbuild, minified, SDK bundled).
+ */
+import http from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BatchGetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { build } from 'esbuild';
+import {
+  defineEntity,
+  defineFeatureService,
+  defineFeatureView,
+  field,
+  type Field,
+} from '../lib/define/index.ts';
+import { compileRegistry } from '../lib/registry/compile.ts';
+import { encodeEntityKey } from '../lib/core/entity-key.ts';
+import { encodeOnlineItem, onlineItemKey, type Item } from '../lib/core/online-item.ts';
+import type { RegistryView } from '../lib/registry/types.ts';
+import { startLocalStack, LOCAL_AWS } from '../lib/local/stack.ts';
+import { startLocalLookup } from '../lib/local/lookup.ts';
+import type { BatchGetInput, OnlineStoreReader } from '../lib/serve/batch-get.ts';
+import { createDynamoDbClient, dynamoDbReader } from '../lib/serve/dynamodb-aws.ts';
+import { createLookupHandler } from '../lib/serve/handler.ts';
+import { createBufferedSink } from '../lib/serve/inference-log-sink.ts';
+import { buildLookupPlans } from '../lib/serve/plan.ts';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const NOW = Date.parse('2001-03-01T12:00:00.000Z');
+
+function benchRegistry() {
+  const user = defineEntity({ name: 'user', keys: { user_id: 'string' } });
+  const makers = [
+    () => field.float64({ default: 0 }),
+    () => field.int64({ default: 0 }),
+    () => field.string(),
+    () => field.bool({ default: false }),
+  ];
+  const views = ['profile', 'activity', 'risk'].map((name) => {
+    const features: Record<string, Field> = {};
+    for (let i = 0; i < 20; i++) features[`${name}_f${i}`] = makers[i % makers.length]!();
+    return defineFeatureView({ name, entities: [user], ttl: '1d', owner: 'bench', features });
+  });
+  const service = defineFeatureService({ name: 'bench_model', features: views });
+  return compileRegistry([user, ...views, service]);
+}
+
+function valuesOf(view: RegistryView): Record<string, number | string | boolean> {
+  return Object.fromEntries(
+    view.features.map((f, i) => [
+      f.name,
+      f.dtype === 'float64'
+        ? i + 0.5
+        : f.dtype === 'int64'
+          ? i
+          : f.dtype === 'bool'
+            ? true
+            : `v${i}`,
+    ]),
+  );
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+function summary(samples: number[]): { p50: number; p99: number; mean: number } {
+  const s = [...samples].sort((a, b) => a - b);
+  const round = (x: number) => Math.round(x * 1000) / 1000;
+  return {
+    p50: round(percentile(s, 0.5)),
+    p99: round(percentile(s, 0.99)),
+    mean: round(s.reduce((a, b) => a + b, 0) / s.length),
+  };
+}
+
+async function time(fn: () => Promise<unknown>): Promise<number> {
+  const t = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+export async function run(args: string[]): Promise<Record<string, unknown>> {
+  const iterations = Number(args[0] ?? 20_000);
+  const e2eIterations = Math.max(200, Math.floor(iterations / 10));
+  const runtime = benchRegistry();
+  const views = runtime.registry.featureViews;
+  const entity = { user_id: 'u-42' };
+  const items: Item[] = views.map((view) =>
+    encodeOnlineItem(view, {
+      entityKey: encodeEntityKey(view.joinKeys, entity),
+      eventTime: NOW - 60_000,
+      ingestedAt: NOW - 59_000,
+      recordId: 'shard-0:0001',
+      values: valuesOf(view),
+    }),
+  );
+  const body = JSON.stringify({ service: 'bench_model', entities: [entity] });
+
+  // ---- handler, in-process, store stubbed ----
+  let stubCalls = 0;
+  const stub: OnlineStoreReader = {
+    async batchGetItem(input: BatchGetInput) {
+      stubCalls++;
+      const table = Object.keys(input.RequestItems)[0]!;
+      return { Responses: { [table]: items } };
+    },
+  };
+  const sink = createBufferedSink({
+    writer: { maxBatchRecords: 500, write: async () => ({ failed: [] }) },
+    flushIntervalMs: 100,
+  });
+  const metricsSeen = { n: 0 };
+  const handler = createLookupHandler({
+    runtime,
+    dynamodb: stub,
+    tableName: 'bench-online',
+    inferenceLog: sink,
+    clock: () => NOW,
+    metrics: { addMetric: () => void metricsSeen.n++ },
+  });
+  const event = (): APIGatewayProxyEventV2 =>
+    ({
+      version: '2.0',
+      routeKey: 'POST /features',
+      rawPath: '/features',
+      rawQueryString: '',
+      headers: {},
+      requestContext: { requestId: 'bench', http: { method: 'POST' } },
+      body,
+      isBase64Encoded: false,
+    }) as unknown as APIGatewayProxyEventV2;
+  const ctx = {} as Context;
+  const first = await handler(event(), ctx);
+  if (first.statusCode !== 200) throw new Error(`bench lookup failed: ${first.body}`);
+  const servedFeatures = Object.keys(JSON.parse(first.body!).rows[0].values).length;
+  for (let i = 0; i < 2000; i++) await handler(event(), ctx);
+  const handlerSamples: number[] = [];
+  stubCalls = 0;
+  for (let i = 0; i < iterations; i++) handlerSamples.push(await time(() => handler(event(), ctx)));
+  const handlerStoreCalls = stubCalls / iterations;
+  await sink.close();
+
+  // Plan building happens once per registry; report what a cold start pays for it.
+  const planMs = await time(async () => buildLookupPlans(runtime));
+
+  // ---- e2e through the local HTTP server vs bare BatchGetItem, same dynalite ----
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'skewless-bench-lookup-'));
+  const stack = await startLocalStack({ registry: runtime.registry, dataDir });
+  let e2e: ReturnType<typeof summary>;
+  let bareLean: ReturnType<typeof summary>;
+  let bareSdk: ReturnType<typeof summary>;
+  let storeCallsPerRequest: number;
+  try {
+    for (const item of items) {
+      await stack.dynamodb.send(
+        new PutItemCommand({ TableName: stack.onlineTable, Item: item as never }),
+      );
+    }
+    const leanClient = createDynamoDbClient({ ...LOCAL_AWS, endpoint: stack.endpoints.dynamodb });
+    const lean = dynamoDbReader(leanClient);
+    let e2eCalls = 0;
+    const counting: OnlineStoreReader = {
+      batchGetItem: (input) => (e2eCalls++, lean.batchGetItem(input)),
+    };
+    const local = await startLocalLookup({
+      stack,
+      runtime,
+      clock: () => NOW,
+      overrides: { dynamodb: counting },
+    });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const post = () =>
+      new Promise<void>((resolve, reject) => {
+        const req = http.request(
+          `${local.url}/features`,
+          { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+          (res) => {
+            res.resume();
+            res.on('end', () =>
+              res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`)),
+            );
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    const keys = views.map((v) => onlineItemKey(encodeEntityKey(v.joinKeys, entity), v));
+    const plan = buildLookupPlans(runtime).services.get('bench_model')!;
+    const bareInput = {
+      RequestItems: { [stack.onlineTable]: { Keys: keys, ...plan.projection } },
+    };
+    const bareLeanCall = () => lean.batchGetItem(bareInput);
+    const bareSdkCall = () => stack.dynamodb.send(new BatchGetItemCommand(bareInput as never));
+
+    for (let i = 0; i < 300; i++) {
+      await post();
+      await bareLeanCall();
+      await bareSdkCall();
+    }
+    // Interleaved blocks, so drift on the shared machine hits all three alike.
+    const samples = { e2e: [] as number[], lean: [] as number[], sdk: [] as number[] };
+    e2eCalls = 0;
+    const block = 50;
+    for (let done = 0; done < e2eIterations; done += block) {
+      for (let i = 0; i < block; i++) samples.e2e.push(await time(post));
+      for (let i = 0; i < block; i++) samples.lean.push(await time(bareLeanCall));
+      for (let i = 0; i < block; i++) samples.sdk.push(await time(bareSdkCall));
+    }
+    storeCallsPerRequest = e2eCalls / samples.e2e.length;
+    e2e = summary(samples.e2e);
+    bareLean = summary(samples.lean);
+    bareSdk = summary(samples.sdk);
+    agent.destroy();
+    await local.close();
+    leanClient.destroy();
+  } finally {
+    await stack.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+
+  // ---- bundle ----
+  const bundle = await build({
+    entryPoints: [path.join(root, 'lambdas/lookup.ts')],
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node20',
+    // CJS runs as-is on Lambda; ESM would need a createRequire banner for the CJS dependencies.
+    format: 'cjs',
+    write: false,
+    logLevel: 'silent',
+  });
+  const bundleKb = Math.round((bundle.outputFiles[0]!.contents.length / 1024) * 10) / 10;
+
+  const handlerSummary = summary(handlerSamples);
+  const bareP99 = Math.min(bareLean.p99, bareSdk.p99);
+  return {
+    shape: { entities: 1, views: views.length, features_per_view: 20, outputs: servedFeatures },
+    iterations: { handler: iterations, e2e: e2eIterations },
+    handler_p50_ms: handlerSummary.p50,
+    handler_p99_ms: handlerSummary.p99,
+    handler_mean_ms: handlerSummary.mean,
+    handler_store_calls_per_request: handlerStoreCalls,
+    e2e_p50_ms: e2e.p50,
+    e2e_p99_ms: e2e.p99,
+    bare_batchget_p50_ms: Math.min(bareLean.p50, bareSdk.p50),
+    bare_batchget_p99_ms: bareP99,
+    bare_batchget_lean_client: bareLean,
+    bare_batchget_sdk_client: bareSdk,
+    e2e_over_bare_p99: Math.round((e2e.p99 / bareP99) * 100) / 100,
+    store_calls_per_request: storeCallsPerRequest,
+    plan_build_ms: Math.round(planMs * 1000) / 1000,
+    bundle_kb: bundleKb,
+    goals: {
+      store_calls_per_request: storeCallsPerRequest === 1,
+      handler_p99_le_0_3_ms: handlerSummary.p99 <= 0.3,
+      e2e_p99_le_2x_bare: e2e.p99 <= 2 * bareP99,
+      bundle_le_400_kb: bundleKb <= 400,
+    },
+    notes: [
+      'handler: createLookupHandler (middy + error handler + core + JSON + log enqueue), metrics stubbed (Powertools EMF publishing is Lambda wiring), store stubbed.',
+      'e2e: node:http client (keep-alive) → local server → same handler → lean SigV4 DynamoDB client → dynalite, inference log written as JSON lines; all in one process.',
+      'bare_batchget_*: the smaller of the lean client and the SDK v3 DynamoDBClient, same keys and projection.',
+      'bundle: lambdas/lookup.ts with every dependency bundled (no externals); DynamoDB/Firehose via the lean SigV4 client, not SDK clients.',
+    ],
+  };
+}
