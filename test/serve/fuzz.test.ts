@@ -165,3 +165,62 @@ describe('lookup handler faults', () => {
     expect(metrics).toContain('LookupFaults');
   });
 });
+
+describe('lookup statuses against an oracle', () => {
+  it('serves present below the ttl, expired at or past it, missing without an item', async () => {
+    const views = ['airport_departures', 'airport_hourly', 'route_flights'] as const;
+    const ttl = Object.fromEntries(registry.featureViews.map((v) => [v.name, v.ttlMs]));
+    const stored = fc.record({
+      airport_departures: fc.option(fc.integer({ min: -3, max: 3 }), { nil: undefined }),
+      airport_hourly: fc.option(fc.integer({ min: -3, max: 3 }), { nil: undefined }),
+      route_flights: fc.option(fc.integer({ min: -3, max: 3 }), { nil: undefined }),
+    });
+    await fc.assert(
+      fc.asyncProperty(stored, fc.integer({ min: 0, max: 2 }), async (offsets, ttlShift) => {
+        // Each stored item sits within a few ms of its view's ttl edge (or further past it).
+        const ages = Object.fromEntries(
+          views.map((v) => [
+            v,
+            offsets[v] === undefined ? undefined : ttl[v]! + offsets[v]! * 10 ** ttlShift,
+          ]),
+        );
+        const items = views.flatMap((v) => {
+          if (ages[v] === undefined) return [];
+          const keys =
+            v === 'route_flights' ? { origin: 'SFO', destination: 'LAX' } : { origin: 'SFO' };
+          const values =
+            v === 'airport_departures'
+              ? { last_delay: 1, last_destination: 'X', last_departed_late: true }
+              : v === 'airport_hourly'
+                ? { dep_delay_mean_1h: 2, flights_1h: 3, late_share_1h: 0.5 }
+                : { distance: 4, last_delay: 5 };
+          return [itemFor(v, keys, values, T0 - ages[v]!)];
+        });
+        const handler = createLookupHandler({
+          runtime,
+          dynamodb: memoryStore(items),
+          tableName: 'online',
+          inferenceLog: createBufferedSink({
+            writer: { maxBatchRecords: 500, write: async () => ({ failed: [] }) },
+          }),
+          clock: () => T0,
+        });
+        const body = JSON.stringify({
+          service: 'departure_delay_model',
+          entities: [{ origin: 'SFO', destination: 'LAX' }],
+        });
+        const result = await handler(event(body, false), {} as Context);
+        const row = JSON.parse(result.body!).rows[0];
+        for (const f of registry.featureServices[0]!.features) {
+          const age = ages[f.view as (typeof views)[number]];
+          const expected =
+            age === undefined ? 'missing' : age >= ttl[f.view]! ? 'expired' : 'present';
+          expect(row.statuses[f.output]).toBe(expected);
+          expect(row.ages_ms[f.output]).toBe(age ?? null);
+          if (expected !== 'present') expect(row.values[f.output]).toEqual(f.default);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
