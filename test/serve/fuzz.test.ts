@@ -186,7 +186,7 @@ describe('lookup statuses against an oracle', () => {
         );
         const items = views.flatMap((v) => {
           if (ages[v] === undefined) return [];
-          const keys =
+          const keys: Record<string, string> =
             v === 'route_flights' ? { origin: 'SFO', destination: 'LAX' } : { origin: 'SFO' };
           const values =
             v === 'airport_departures'
