@@ -188,7 +188,7 @@ describe('lookup statuses against an oracle', () => {
           if (ages[v] === undefined) return [];
           const keys: Record<string, string> =
             v === 'route_flights' ? { origin: 'SFO', destination: 'LAX' } : { origin: 'SFO' };
-          const values =
+          const values: Record<string, number | string | boolean> =
             v === 'airport_departures'
               ? { last_delay: 1, last_destination: 'X', last_departed_late: true }
               : v === 'airport_hourly'
