@@ -81,6 +81,8 @@ export async function exportPointInTimeLocal(
   const spine = await materializeSpine(duckdb, spineRelation, columns);
   const pit = q(`${request.into}__sk_pit`);
   const tx = `${request.into}__sk_tx`;
+  const into = q(request.into);
+  const row = q(SPINE_ROW_COLUMN);
   try {
     const plan = buildPointInTimePlan(runtime.registry, service.name, {
       timeColumn: request.timeColumn,
@@ -88,37 +90,42 @@ export async function exportPointInTimeLocal(
     });
     const relations = await localRelations(runtime.registry, deps.dataDir, plan.views);
     const sql = renderPointInTimeSql(plan, dialectByName(request.dialect ?? 'duckdb-asof'), {
-      spine,
+      spine: spine.relation,
       view: (v) => relations.get(v.table) ?? emptyRelation(runtime.registry, v),
     });
-    await duckdb.run(`CREATE OR REPLACE TEMP TABLE ${pit} AS ${sql}`);
-    request.onProgress?.('join', 0);
-
-    const spineCols = columns.map((c) => c.name).filter((n) => n !== SPINE_ROW_COLUMN);
     const extra = transformOutputs(service);
-    if (extra.length > 0) {
+    const columnsOf = (p: string, x: string) => [
+      ...columns
+        .map((c) => c.name)
+        .filter((n) => n !== SPINE_ROW_COLUMN)
+        .map((c) => `${p}.${q(c)}`),
+      `${p}.${row}`,
+      ...service.features.map((f) => `${p}.${q(f.output)}`),
+      ...extra.map((o) => `${x}.${q(o.name)}`),
+      ...service.features.map((f) => `${p}.${q(statusColumnName(f.output))}`),
+    ];
+    if (extra.length === 0) {
+      // No transforms: the join writes the final table directly, in spine order.
+      await duckdb.run(
+        `CREATE OR REPLACE TABLE ${into} AS SELECT ${columnsOf('p', 'x').join(', ')} FROM (${sql}) AS p ORDER BY p.${row}`,
+      );
+      request.onProgress?.('join', 0);
+    } else {
+      await duckdb.run(`CREATE OR REPLACE TEMP TABLE ${pit} AS ${sql}`);
+      request.onProgress?.('join', 0);
       await applyTransformsToTable(duckdb, runtime, service, pit, tx, (done) =>
         request.onProgress?.('transforms', done),
       );
+      await duckdb.run(
+        `CREATE OR REPLACE TABLE ${into} AS SELECT ${columnsOf('p', 'x').join(', ')} FROM ${pit} AS p` +
+          ` LEFT JOIN ${q(tx)} AS x ON x.${row} = p.${row} ORDER BY p.${row}`,
+      );
     }
-    const select = [
-      ...spineCols.map((c) => `p.${q(c)}`),
-      `p.${q(SPINE_ROW_COLUMN)}`,
-      ...service.features.map((f) => `p.${q(f.output)}`),
-      ...extra.map((o) => `x.${q(o.name)}`),
-      ...service.features.map((f) => `p.${q(statusColumnName(f.output))}`),
-    ];
-    await duckdb.run(
-      `CREATE OR REPLACE TABLE ${q(request.into)} AS SELECT ${select.join(', ')} FROM ${pit} AS p` +
-        (extra.length > 0
-          ? ` LEFT JOIN ${q(tx)} AS x ON x.${q(SPINE_ROW_COLUMN)} = p.${q(SPINE_ROW_COLUMN)}`
-          : '') +
-        ` ORDER BY p.${q(SPINE_ROW_COLUMN)}`,
-    );
-    const reader = await duckdb.runAndReadAll(`SELECT count(*) AS n FROM ${q(request.into)}`);
+    const reader = await duckdb.runAndReadAll(`SELECT count(*) AS n FROM ${into}`);
     return { rows: Number(reader.getRowObjectsJS()[0]?.['n'] ?? 0) };
   } finally {
-    for (const t of [pit, q(tx), spine]) await duckdb.run(`DROP TABLE IF EXISTS ${t}`);
+    for (const t of [pit, q(tx)]) await duckdb.run(`DROP TABLE IF EXISTS ${t}`);
+    await spine.drop();
   }
 }
 

@@ -118,24 +118,42 @@ export async function validateSpine(
 let counter = 0;
 
 /**
- * Copies the spine into a temp table that carries `_sk_row` (its order, from 0), unless it has
- * one already. DuckDB preserves insertion order, so `rowid` of the copy is the spine order.
+ * The spine with its `_sk_row` (spine order, from 0): the relation itself when it has one, else
+ * a temp copy numbered by `rowid` (DuckDB keeps insertion order, so `rowid` is table order; a
+ * view has no `rowid`, so it is copied into a table first). Returns the relation and a cleanup.
  */
 export async function materializeSpine(
   duckdb: DuckDBConnection,
   relation: string,
   columns: readonly SpineColumn[],
-): Promise<string> {
+): Promise<{ relation: string; drop: () => Promise<void> }> {
+  if (columns.some((c) => c.name === SPINE_ROW_COLUMN))
+    return { relation, drop: async () => undefined };
   const name = q(`_sk_spine_${++counter}`);
-  if (columns.some((c) => c.name === SPINE_ROW_COLUMN)) {
-    await duckdb.run(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT * FROM ${relation}`);
-    return name;
+  const drop = async () => {
+    await duckdb.run(`DROP TABLE IF EXISTS ${name}`);
+  };
+  const row = q(SPINE_ROW_COLUMN);
+  try {
+    await duckdb.run(
+      `CREATE OR REPLACE TEMP TABLE ${name} AS SELECT *, rowid AS ${row} FROM ${relation}`,
+    );
+  } catch {
+    const staging = q(`_sk_staging_${counter}`);
+    await duckdb.run(`CREATE OR REPLACE TEMP TABLE ${staging} AS SELECT * FROM ${relation}`);
+    await duckdb.run(
+      `CREATE OR REPLACE TEMP TABLE ${name} AS SELECT *, rowid AS ${row} FROM ${staging}`,
+    );
+    await duckdb.run(`DROP TABLE ${staging}`);
   }
-  const staging = q(`_sk_staging_${counter}`);
-  await duckdb.run(`CREATE OR REPLACE TEMP TABLE ${staging} AS SELECT * FROM ${relation}`);
-  await duckdb.run(
-    `CREATE OR REPLACE TEMP TABLE ${name} AS SELECT *, rowid AS ${q(SPINE_ROW_COLUMN)} FROM ${staging}`,
+  // A table with deleted rows has gaps in rowid: renumber (same order) so rows count from 0.
+  const check = await duckdb.runAndReadAll(
+    `SELECT coalesce(max(${row}) + 1, 0) = count(*) AS ok FROM ${name}`,
   );
-  await duckdb.run(`DROP TABLE ${staging}`);
-  return name;
+  if (check.getRows()[0]?.[0] !== true) {
+    await duckdb.run(
+      `CREATE OR REPLACE TEMP TABLE ${name} AS SELECT * REPLACE (row_number() OVER (ORDER BY ${row}) - 1 AS ${row}) FROM ${name} ORDER BY ${row}`,
+    );
+  }
+  return { relation: name, drop };
 }

@@ -232,6 +232,28 @@ describe('point-in-time export against the brute-force oracle', () => {
                 });
             });
           }
+          // A service without transforms takes the direct path (no transform pass).
+          await exportPointInTimeLocal(
+            { duckdb, dataDir, runtime },
+            {
+              service: 'svc_plain',
+              spineTable: 'spine',
+              timeColumn: 'event_time',
+              asOf,
+              into: 'plain',
+              dialect: 'duckdb',
+            },
+          );
+          const plainRows = (await duckdb.runAndReadAll('SELECT * FROM plain')).getRowObjectsJS();
+          plainRows.forEach((row, i) => {
+            for (const o of ['pair_stats__amount', 'pair_stats__note'])
+              expect({ i, o, v: row[o], s: row[statusColumnName(o)] }).toEqual({
+                i,
+                o,
+                v: expected[i]!.values[o],
+                s: expected[i]!.statuses[o],
+              });
+          });
           await rm(dataDir, { recursive: true, force: true });
         },
       ),

@@ -65,3 +65,9 @@ export const svc = defineFeatureService({
   features: [userStats, pick(pairStats, ['amount', 'note'])],
   transforms: [bonus],
 });
+
+export const svcPlain = defineFeatureService({
+  name: 'svc_plain',
+  description: 'One view of a composite key, no transforms.',
+  features: [pick(pairStats, ['amount', 'note'])],
+});

@@ -1,0 +1,188 @@
+/**
+ * `npm run bench -- pit [spineRows]`: the point-in-time join on the flights data.
+ *
+ * History: flights-3m.parquet as the `route_flights` view (keys origin, destination; features
+ * distance, last_delay), 5% null values per feature, 2% duplicate deliveries, ingestion lags of
+ * seconds to minutes and 1% late records (ingested weeks later, after the as-of). Written as
+ * Parquet in the local offline layout. Spine: ≥ 1M (route, t) rows. Compared:
+ * - `ours_ms`: `exportPointInTimeLocal` end to end (validation, row numbers, the generated
+ *   join in the `duckdb-asof` dialect, defaults, statuses, rows in spine order);
+ * - `ours_window_ms`: the same with the `duckdb` dialect (the Athena union-and-window shape);
+ * - `duckdb_asof_ms`: a hand-written DuckDB ASOF JOIN with the same rule and tie-break;
+ * - `range_join_ms`: the usual `JOIN ON f.event_time <= s.t` + ROW_NUMBER plan with a 1 h ttl
+ *   (on a fraction of the spine, extrapolated linearly when the whole would take > ~3 min).
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import * as flights from '../feature_defs/flights.ts';
+import { defineFeatureService } from '../lib/define/index.ts';
+import { compileRegistry } from '../lib/registry/compile.ts';
+import { collectDefinitions } from '../lib/registry/load.ts';
+import { exportPointInTimeLocal } from '../lib/export/local.ts';
+import { flightsParquetPath } from '../lib/local/flights-demo.ts';
+import { stringLiteral, timestampLiteral } from '../lib/sql/literals.ts';
+
+const routeService = defineFeatureService({
+  name: 'route_pit_bench',
+  description: 'The route view alone, for the point-in-time benchmark.',
+  features: [flights.routeFlights],
+});
+
+const AS_OF = Date.parse('2001-06-20T00:00:00.000Z');
+const TTL_MS = 86_400_000; // route_flights: 1d
+
+async function timed(label: string, fn: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  const ms = Math.round(performance.now() - t0);
+  console.error(`${label}: ${ms} ms`);
+  return ms;
+}
+
+async function count(duckdb: DuckDBConnection, sql: string): Promise<number> {
+  return Number((await duckdb.runAndReadAll(sql)).getRows()[0]?.[0] ?? 0);
+}
+
+export async function run(args: string[]): Promise<Record<string, unknown>> {
+  const spineRows = Number(args[0] ?? 1_200_000);
+  const flightsFile = flightsParquetPath();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'skewless-bench-pit-'));
+  const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+  const duckdb = await instance.connect();
+  await duckdb.run(`SET TimeZone = 'UTC'`);
+  const runtime = compileRegistry([...collectDefinitions(flights), routeService]);
+  try {
+    // History: one record per flight, record ids in arrival order, 5% nulls, 2% redeliveries.
+    await duckdb.run(`CREATE TABLE flights AS SELECT * FROM read_parquet(${stringLiteral(flightsFile)})`);
+    await duckdb.run(`
+      CREATE TABLE history AS
+      WITH base AS (
+        SELECT origin, destination, date AS event_time, distance, delay,
+               row_number() OVER () AS n, hash(origin, destination, date, delay) AS h
+        FROM flights
+      ), rec AS (
+        SELECT origin, destination,
+               CASE WHEN h % 100 < 5 THEN NULL ELSE distance END AS distance,
+               CASE WHEN (h // 100) % 100 < 5 THEN NULL ELSE delay END AS last_delay,
+               event_time,
+               event_time + to_seconds(CAST(((h // 10000) % 600) AS BIGINT))
+                 + CASE WHEN (h // 10000000) % 100 = 0 THEN INTERVAL 30 DAY ELSE INTERVAL 0 DAY END AS ingested_at,
+               n, h
+        FROM base
+      ), ids AS (
+        SELECT origin, destination, distance, last_delay, event_time, ingested_at,
+               'shardId-000000000000:' || lpad(CAST(row_number() OVER (ORDER BY ingested_at, n) AS VARCHAR), 40, '0') AS record_id,
+               h
+        FROM rec
+      )
+      SELECT origin, destination, distance, last_delay, event_time, ingested_at, record_id FROM ids
+      UNION ALL
+      SELECT origin, destination, distance, last_delay, event_time, ingested_at, record_id FROM ids
+      WHERE (h // 1000000000) % 100 < 2`);
+    const historyRows = await count(duckdb, 'SELECT count(*) FROM history');
+    const offlineDir = path.join(dataDir, 'offline', 'route_flights_v1');
+    await mkdir(path.dirname(offlineDir), { recursive: true });
+    await duckdb.run(
+      `COPY (SELECT *, strftime(event_time, '%Y-%m-%d') AS event_date FROM history) TO ${stringLiteral(offlineDir)} (FORMAT PARQUET, PARTITION_BY (event_date), FILENAME_PATTERN 'part-{uuid}')`,
+    );
+
+    // Spine: flights' routes at a time shortly after (sometimes exactly at) a departure.
+    await duckdb.run(`
+      CREATE TABLE spine AS
+      SELECT origin, destination,
+             date + to_minutes(CAST(hash(date, origin, destination, delay, 7) % 180 AS BIGINT)) AS event_time,
+             delay > 15 AS label
+      FROM flights USING SAMPLE ${spineRows} ROWS (reservoir, 42)`);
+    const rows = await count(duckdb, 'SELECT count(*) FROM spine');
+
+    const ours_ms = await timed('ours (duckdb-asof)', () =>
+      exportPointInTimeLocal(
+        { duckdb, dataDir, runtime },
+        { service: 'route_pit_bench', spineTable: 'spine', timeColumn: 'event_time', asOf: { kind: 'instant', at: AS_OF }, into: 'ours', dialect: 'duckdb-asof' },
+      ),
+    );
+    const ours_window_ms = await timed('ours (duckdb, Athena shape)', () =>
+      exportPointInTimeLocal(
+        { duckdb, dataDir, runtime },
+        { service: 'route_pit_bench', spineTable: 'spine', timeColumn: 'event_time', asOf: { kind: 'instant', at: AS_OF }, into: 'ours_window', dialect: 'duckdb' },
+      ),
+    );
+
+    // Hand-written DuckDB ASOF JOIN, same rule: ties pre-aggregated to the greatest record id.
+    const hist = `read_parquet(${stringLiteral(path.join(offlineDir, '**', '*.parquet'))}, hive_partitioning = true)`;
+    await duckdb.run(`CREATE TABLE spine_n AS SELECT *, rowid AS _sk_row FROM spine`);
+    const duckdb_asof_ms = await timed('duckdb ASOF', () =>
+      duckdb.run(`
+        CREATE TABLE ref AS
+        WITH ties AS (
+          SELECT origin, destination, event_time,
+                 arg_max({'distance': distance, 'last_delay': last_delay}, record_id) AS v
+          FROM ${hist} WHERE ingested_at <= ${timestampLiteral(AS_OF)}
+          GROUP BY origin, destination, event_time
+        )
+        SELECT s._sk_row,
+               CASE WHEN t.event_time > s.event_time - INTERVAL ${TTL_MS / 1000} SECOND THEN t.v.distance END AS route_flights__distance,
+               CASE WHEN t.event_time > s.event_time - INTERVAL ${TTL_MS / 1000} SECOND THEN coalesce(t.v.last_delay, 0) ELSE 0 END AS route_flights__last_delay
+        FROM spine_n s ASOF LEFT JOIN ties t
+          ON s.origin = t.origin AND s.destination = t.destination AND s.event_time >= t.event_time`),
+    );
+    const mismatches_vs_asof = await count(
+      duckdb,
+      `SELECT count(*) FROM ours o FULL JOIN ref r ON o._sk_row = r._sk_row
+       WHERE o._sk_row IS NULL OR r._sk_row IS NULL
+          OR o.route_flights__distance IS DISTINCT FROM r.route_flights__distance
+          OR o.route_flights__last_delay IS DISTINCT FROM r.route_flights__last_delay`,
+    );
+    const mismatches_window_vs_asof = await count(
+      duckdb,
+      `SELECT count(*) FROM ours_window o FULL JOIN ref r ON o._sk_row = r._sk_row
+       WHERE o._sk_row IS NULL OR r._sk_row IS NULL
+          OR o.route_flights__distance IS DISTINCT FROM r.route_flights__distance
+          OR o.route_flights__last_delay IS DISTINCT FROM r.route_flights__last_delay`,
+    );
+
+    // The range-join plan (1 h ttl), on a fraction of the spine when the whole would be too slow.
+    const rangeJoin = (fraction: number) => `
+      CREATE OR REPLACE TABLE range_ref AS
+      SELECT _sk_row, distance, last_delay FROM (
+        SELECT s._sk_row, f.distance, f.last_delay,
+               row_number() OVER (PARTITION BY s._sk_row ORDER BY f.event_time DESC, f.record_id DESC) AS rn
+        FROM (SELECT * FROM spine_n WHERE _sk_row < ${Math.ceil(rows * fraction)}) s
+        LEFT JOIN ${hist} f
+          ON f.origin = s.origin AND f.destination = s.destination
+         AND f.event_time <= s.event_time AND f.event_time > s.event_time - INTERVAL 1 HOUR
+         AND f.ingested_at <= ${timestampLiteral(AS_OF)}
+      ) WHERE rn = 1`;
+    const probeFraction = 0.01;
+    const probe_ms = await timed(`range join on ${probeFraction * 100}%`, () => duckdb.run(rangeJoin(probeFraction)));
+    let fraction = 1;
+    if ((probe_ms / probeFraction) > 180_000) fraction = Math.min(1, Math.max(probeFraction, 60_000 / (probe_ms / probeFraction)));
+    const measured = fraction === probeFraction ? probe_ms : await timed(`range join on ${(fraction * 100).toFixed(1)}%`, () => duckdb.run(rangeJoin(fraction)));
+    const range_join_rows = Math.ceil(rows * fraction);
+    const range_join_ms = Math.round(measured * (rows / range_join_rows));
+
+    return {
+      history_rows: historyRows,
+      rows,
+      as_of: new Date(AS_OF).toISOString(),
+      ours_ms,
+      ours_dialect: 'duckdb-asof',
+      ours_window_ms,
+      duckdb_asof_ms,
+      range_join_ms,
+      range_join_rows,
+      range_join_extrapolated: range_join_rows < rows,
+      mismatches_vs_asof,
+      mismatches_window_vs_asof,
+      ours_vs_asof: Number((ours_ms / duckdb_asof_ms).toFixed(2)),
+      range_join_vs_ours: Number((range_join_ms / ours_ms).toFixed(1)),
+      threads: 2,
+    };
+  } finally {
+    duckdb.closeSync();
+    instance.closeSync();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
