@@ -52,7 +52,7 @@ export function numberLiteral(value: number, dtype: 'int64' | 'float64' = 'float
       throw new SqlLiteralError(`number ${String(value)} is not a safe integer`, value);
     return String(value);
   }
-  return value.toExponential();
+  return value.toExponential().toUpperCase();
 }
 
 /** How a dialect spells a typed value (the encoder handles the values, the dialect the types). */
