@@ -108,9 +108,9 @@ export async function lookupFeatures(
   const log: InferenceLogRecord[] = [];
   for (let r = 0; r < rowKeys.length; r++) {
     const slots = rowSlots[r]!;
-    const values: Record<string, FeatureValue> = {};
-    const statuses: Record<string, FeatureStatus> = {};
-    const ages: Record<string, number | null> = {};
+    const values: Record<string, FeatureValue> = { ...plan.templates.values };
+    const statuses: Record<string, FeatureStatus> = { ...plan.templates.statuses };
+    const ages: Record<string, number | null> = { ...plan.templates.ages };
     for (const { feature, viewIndex } of plan.features) {
       const stored = records[slots[viewIndex]!];
       const resolved = resolveFeature(

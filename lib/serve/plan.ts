@@ -10,6 +10,7 @@ import type {
   RegistryView,
 } from '../registry/types.ts';
 import { getView } from '../registry/query.ts';
+import type { FeatureStatus } from '../core/defaults.ts';
 import { ONLINE_KEY, onlineSortKey } from '../core/online-item.ts';
 
 export interface ViewPlan {
@@ -31,6 +32,15 @@ export interface ServicePlan {
   readonly joinKeys: readonly RegistryKey[];
   readonly joinKeyNames: ReadonlySet<string>;
   readonly hasTransforms: boolean;
+  /**
+   * Per-row objects pre-shaped with every key, copied with a spread and then filled: V8 clones
+   * a fixed shape far faster than it grows an object key by key (60 outputs: ~2× the core).
+   */
+  readonly templates: {
+    readonly values: Readonly<Record<string, null>>;
+    readonly statuses: Readonly<Record<string, FeatureStatus>>;
+    readonly ages: Readonly<Record<string, null>>;
+  };
   /** Reads only the key, `event_time` and the selected features of each item. */
   readonly projection: {
     readonly ProjectionExpression: string;
@@ -72,6 +82,11 @@ function buildServicePlan(runtime: RuntimeRegistry, service: RegistryService): S
     joinKeys: service.joinKeys,
     joinKeyNames: new Set(service.joinKeys.map((k) => k.name)),
     hasTransforms: service.transforms.length > 0,
+    templates: {
+      values: Object.fromEntries(service.outputs.map((o) => [o.name, null])),
+      statuses: Object.fromEntries(service.features.map((f) => [f.output, 'missing' as const])),
+      ages: Object.fromEntries(service.features.map((f) => [f.output, null])),
+    },
     projection: projectionOf(service),
   };
 }
