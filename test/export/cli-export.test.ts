@@ -1,0 +1,202 @@
+/** `skewless export` locally: a spine CSV in, a Parquet training set + manifest + baseline out. */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as flights from '../../feature_defs/flights.ts';
+import { buildProgram } from '../../lib/cli/program.ts';
+import { registryFromModule } from '../../lib/registry/load.ts';
+import { getView } from '../../lib/registry/query.ts';
+import { SpineError } from '../../lib/export/errors.ts';
+import type { ExportManifest } from '../../lib/export/manifest.ts';
+import type { TrainingBaseline } from '../../lib/export/baseline.ts';
+import { writeOfflineRecords } from './offline-fixture.ts';
+
+const runtime = registryFromModule(flights);
+const T0 = Date.parse('2001-01-01T10:00:00.000Z');
+const H = 3_600_000;
+const defs = path.resolve('feature_defs');
+
+async function cli(...args: string[]): Promise<string> {
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...parts: unknown[]) => lines.push(parts.join(' '));
+  try {
+    await buildProgram().parseAsync(['node', 'skewless', ...args]);
+  } finally {
+    console.log = log;
+  }
+  return lines.join('\n');
+}
+
+describe('skewless export (local)', () => {
+  let dir: string;
+  let instance: DuckDBInstance;
+  let duckdb: DuckDBConnection;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'skewless-cli-export-'));
+    instance = await DuckDBInstance.create(':memory:');
+    duckdb = await instance.connect();
+    await duckdb.run(`SET TimeZone = 'UTC'`);
+    const data = path.join(dir, 'data');
+    await writeOfflineRecords(duckdb, data, getView(runtime.registry, 'airport_departures'), [
+      {
+        keys: { origin: 'SFO' },
+        values: { last_delay: 30, last_destination: 'LAX', last_departed_late: true },
+        eventTime: T0,
+        ingestedAt: T0,
+        recordId: 's:1',
+      },
+      // Ingested after the as-of below: invisible to the export.
+      {
+        keys: { origin: 'SFO' },
+        values: { last_delay: 99, last_destination: 'JFK', last_departed_late: true },
+        eventTime: T0 + 1000,
+        ingestedAt: T0 + 10 * H,
+        recordId: 's:2',
+      },
+    ]);
+    await writeOfflineRecords(duckdb, data, getView(runtime.registry, 'airport_hourly'), [
+      {
+        keys: { origin: 'SFO' },
+        values: { dep_delay_mean_1h: 12.5, flights_1h: 40, late_share_1h: 0.25 },
+        eventTime: T0 - H / 2,
+        ingestedAt: T0 - H / 2,
+        recordId: 's:3',
+      },
+    ]);
+    await writeFile(
+      path.join(dir, 'spine.csv'),
+      [
+        'origin,destination,event_time,scheduled_hour,label',
+        'SFO,LAX,2001-01-01T10:30:00Z,19,1',
+        'JFK,BOS,2001-01-01T10:30:00Z,8,0',
+        'SFO,LAX,2001-01-01T09:00:00Z,9,0',
+      ].join('\n'),
+    );
+  });
+  afterAll(async () => {
+    duckdb.closeSync();
+    instance.closeSync();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes the rows in spine order with defaults and transforms, a manifest and a baseline', async () => {
+    const out = path.join(dir, 'train.parquet');
+    const printed = await cli(
+      'export',
+      '--defs',
+      defs,
+      '--data',
+      path.join(dir, 'data'),
+      '--spine',
+      path.join(dir, 'spine.csv'),
+      '--service',
+      'departure_delay_model',
+      '--out',
+      out,
+      '--as-of',
+      '2001-01-01T12:00:00Z',
+    );
+    expect(printed).toMatch(/exported 3 rows × 10 features/);
+    const rows = (
+      await duckdb.runAndReadAll(`SELECT * FROM read_parquet('${out}')`)
+    ).getRowObjectsJS();
+    expect(rows.map((r) => [r['_sk_row'], r['origin'], r['label']])).toEqual([
+      [0n, 'SFO', 1n],
+      [1n, 'JFK', 0n],
+      [2n, 'SFO', 0n],
+    ]);
+    expect(rows[0]).toMatchObject({
+      airport_departures__last_delay: 30n,
+      airport_hourly__dep_delay_mean_1h: 12.5,
+      evening_departure: true,
+      delay_above_hourly_mean: 17.5,
+    });
+    // JFK: nothing stored, every default; 09:00 is before any SFO record.
+    expect(rows[1]).toMatchObject({
+      airport_departures__last_delay: 0n,
+      evening_departure: false,
+      delay_above_hourly_mean: 0,
+    });
+    expect(rows[2]).toMatchObject({
+      airport_departures__last_delay: 0n,
+      airport_departures__last_destination: null,
+    });
+    expect(Object.keys(rows[0]!).some((k) => k.endsWith('__status'))).toBe(false);
+
+    const manifest = JSON.parse(await readFile(`${out}.manifest.json`, 'utf8')) as ExportManifest;
+    expect(manifest).toMatchObject({
+      service: 'departure_delay_model',
+      asOf: '2001-01-01T12:00:00.000Z',
+      engine: 'duckdb',
+      registryHash: runtime.registry.hash,
+      rows: 3,
+      queryId: null,
+      spine: { rows: 3, timeColumn: 'event_time' },
+    });
+    expect(manifest.spine.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const baseline = JSON.parse(await readFile(`${out}.baseline.json`, 'utf8')) as TrainingBaseline;
+    expect(baseline.outputs['airport_departures__last_delay']).toMatchObject({
+      kind: 'numeric',
+      count: 3,
+      nullCount: 0,
+    });
+    expect(baseline.outputs['airport_departures__last_destination']).toMatchObject({
+      kind: 'categorical',
+      count: 3,
+      nullCount: 2,
+      values: [{ value: 'LAX', count: 1 }],
+      otherCount: 0,
+    });
+  });
+
+  it('gives the same bytes again for the same spine and as-of', async () => {
+    const a = path.join(dir, 'a.parquet');
+    const b = path.join(dir, 'b.parquet');
+    for (const out of [a, b])
+      await cli(
+        'export',
+        '--defs',
+        defs,
+        '--data',
+        path.join(dir, 'data'),
+        '--spine',
+        path.join(dir, 'spine.csv'),
+        '--service',
+        'departure_delay_model',
+        '--out',
+        out,
+        '--as-of',
+        '2001-01-01T12:00:00Z',
+        '--dialect',
+        out === a ? 'duckdb' : 'duckdb-asof',
+      );
+    expect(Buffer.compare(await readFile(a), await readFile(b))).toBe(0);
+  });
+
+  it('names every problem of a spine that lacks a key and has no time column', async () => {
+    await writeFile(path.join(dir, 'bad.csv'), 'origin,when,label\nSFO,2001-01-01T10:00:00Z,1\n');
+    const error = await cli(
+      'export',
+      '--defs',
+      defs,
+      '--data',
+      path.join(dir, 'data'),
+      '--spine',
+      path.join(dir, 'bad.csv'),
+      '--service',
+      'departure_delay_model',
+      '--out',
+      path.join(dir, 'x.parquet'),
+      '--time-column',
+      'label',
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SpineError);
+    expect((error as SpineError).problems).toEqual([
+      "missing join key column 'destination' (service 'departure_delay_model' needs origin, destination)",
+      "time column 'label' must be a timestamp, the spine has BIGINT",
+    ]);
+  });
+});
