@@ -1,4 +1,33 @@
-/** The export Lambda handler (placeholder until its issue lands). */
-export const handler = async (): Promise<never> => {
-  throw new Error('the export handler is not built yet');
-};
+/**
+ * The export Lambda: `{ service, spineS3Uri, asOf?, timeColumn? }` → a point-in-time training
+ * set unloaded by Athena under `exports/<export id>/`. Module-scope wiring only; the rules live
+ * in `lib/export`.
+ */
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { S3Client } from '@aws-sdk/client-s3';
+import middy from '@middy/core';
+import * as defs from '../feature_defs/index.ts';
+import { readConfig, required } from '../lib/config.ts';
+import { runExportEvent } from '../lib/export/lambda-aws.ts';
+import { registryFromModule } from '../lib/registry/load.ts';
+
+const config = required(readConfig(process.env), 'bucket', 'athenaWorkgroup', 'glueDatabase');
+const runtime = registryFromModule(defs);
+const athena = new AthenaClient({});
+const s3 = new S3Client({});
+
+export const handler = middy().handler((event: unknown) =>
+  runExportEvent(
+    {
+      athena,
+      s3,
+      bucket: config.bucket,
+      workgroup: config.athenaWorkgroup,
+      glueDatabase: config.glueDatabase,
+      runtime,
+      clock: Date.now,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    },
+    event,
+  ),
+);

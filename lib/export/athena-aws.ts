@@ -25,6 +25,12 @@ import { ExportQueryError } from './errors.ts';
 import { MANIFEST_FORMAT_VERSION, type ExportManifest } from './manifest.ts';
 import type { SpineColumn } from './spine.ts';
 
+/**
+ * The spine's scratch table: `tmp_` is the scratch prefix the CDK grants create/drop on
+ * (`SCRATCH_TABLE_PREFIX` in lib/cdk/offline-store.ts; a test checks they agree).
+ */
+export const SPINE_TABLE_PREFIX = 'tmp_spine_';
+
 export interface PollOptions {
   /** @default 250 */
   readonly initialMs: number;
@@ -150,7 +156,7 @@ export async function runAthenaExport(
 ): Promise<AthenaExportResult> {
   const service = getService(deps.runtime.registry, request.service);
   const prefixes = exportPrefixes(request.exportId);
-  const spineTable = `spine_${request.exportId}`;
+  const spineTable = `${SPINE_TABLE_PREFIX}${request.exportId}`;
   const s3uri = (key: string) => `s3://${deps.bucket}/${key}`;
   const startedAt = deps.clock();
 

@@ -12,10 +12,12 @@ import { registryFromModule } from '../../lib/registry/load.ts';
 import {
   runAthenaExport,
   runAthenaQuery,
+  SPINE_TABLE_PREFIX,
   type AthenaExportDeps,
 } from '../../lib/export/athena-aws.ts';
 import { ExportQueryError } from '../../lib/export/errors.ts';
 import type { ExportManifest } from '../../lib/export/manifest.ts';
+import { SCRATCH_TABLE_PREFIX } from '../../lib/cdk/offline-store.ts';
 
 const runtime = registryFromModule(flights);
 const athenaMock = mockClient(AthenaClient);
@@ -57,6 +59,10 @@ const request = {
 beforeEach(() => {
   athenaMock.reset();
   s3Mock.reset();
+});
+
+it('names the spine table with the scratch prefix the CDK lets the export create and drop', () => {
+  expect(SPINE_TABLE_PREFIX.startsWith(SCRATCH_TABLE_PREFIX)).toBe(true);
 });
 
 describe('runAthenaQuery', () => {
@@ -142,13 +148,13 @@ describe('runAthenaExport', () => {
       .commandCalls(StartQueryExecutionCommand)
       .map((c) => c.args[0].input.QueryString ?? '');
     expect(queries).toHaveLength(3);
-    expect(queries[0]).toMatch(/^CREATE EXTERNAL TABLE `skewless_offline`.`spine_exp_1`/);
+    expect(queries[0]).toMatch(/^CREATE EXTERNAL TABLE `skewless_offline`.`tmp_spine_exp_1`/);
     expect(queries[0]).toContain("LOCATION 's3://store-bucket/spines/exp_1/'");
     expect(queries[1]).toMatch(/^UNLOAD \(\nWITH/);
     expect(queries[1]).toContain(
       "TO 's3://store-bucket/exports/exp_1/data/'\nWITH (format = 'PARQUET')",
     );
-    expect(queries[2]).toBe('DROP TABLE IF EXISTS `skewless_offline`.`spine_exp_1`');
+    expect(queries[2]).toBe('DROP TABLE IF EXISTS `skewless_offline`.`tmp_spine_exp_1`');
     expect(result).toMatchObject({
       queryId: 'q-2',
       bytesScanned: 99_000,
