@@ -92,6 +92,13 @@ describe('resolveFeature', () => {
       ageMs: null,
     });
   });
+  it('reports missing for a value not yet true at t, as the offline join would not see it', () => {
+    expect(resolveFeature(feature, { value: 7, eventTime: 11 }, 10, 5)).toEqual({
+      value: 0,
+      status: 'missing',
+      ageMs: null,
+    });
+  });
   it('reports expired with the default at age >= ttl', () => {
     expect(resolveFeature(feature, { value: 7, eventTime: 5 }, 10, 5)).toEqual({
       value: 0,
