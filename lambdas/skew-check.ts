@@ -1,4 +1,101 @@
-/** The skew-check Lambda handler (placeholder until its issue lands). */
-export const handler = async (): Promise<never> => {
-  throw new Error('the skew-check handler is not built yet');
-};
+/**
+ * The skew-check Lambda: run nightly by EventBridge (the UTC day before the event's time), or by
+ * hand with `{ "date": "YYYY-MM-DD", "services": [...] }`. Clients and config at module scope;
+ * every rule lives in `lib/skew` (the same core as `skewless skew-check`).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import middy from '@middy/core';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DuckDBInstance } from '@duckdb/node-api';
+import * as definitions from '../feature_defs/index.ts';
+import { readConfig, required } from '../lib/config.ts';
+import { registryFromModule } from '../lib/registry/load.ts';
+import { skewCheckTarget, type SkewCheckEvent } from '../lib/skew/event.ts';
+import { athenaRebuild } from '../lib/skew/rebuild-athena-aws.ts';
+import { runAwsSkewCheck } from '../lib/skew/run-aws.ts';
+import { formatSummary } from '../lib/skew/summary.ts';
+
+const config = required(
+  readConfig(process.env),
+  'bucket',
+  'athenaWorkgroup',
+  'glueDatabase',
+  'alertTopicArn',
+);
+const runtime = registryFromModule(definitions as Record<string, unknown>);
+const s3 = new S3Client({});
+const sns = new SNSClient({});
+const athena = new AthenaClient({});
+const logger = new Logger();
+
+export interface SkewCheckResponse {
+  readonly date: string;
+  readonly logObjects: number;
+  readonly services: readonly {
+    service: string;
+    vectors: number;
+    alert: boolean;
+    report?: string;
+  }[];
+  readonly alerts: number;
+}
+
+export const handler = middy(async (event: SkewCheckEvent): Promise<SkewCheckResponse> => {
+  const target = skewCheckTarget(event, Date.now());
+  const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'skew-'));
+  const instance = await DuckDBInstance.create(':memory:');
+  const duckdb = await instance.connect();
+  try {
+    await duckdb.run(`SET TimeZone = 'UTC'`);
+    await duckdb.run(`SET temp_directory = '${tmpDir.replace(/'/g, "''")}'`);
+    const runId = `${target.date.replace(/-/g, '')}_${randomUUID().replace(/-/g, '').slice(0, 8)}`;
+    const common = { runtime, clock: Date.now, bucket: config.bucket };
+    const result = await runAwsSkewCheck(
+      {
+        ...common,
+        duckdb,
+        s3,
+        sns,
+        alertTopicArn: config.alertTopicArn,
+        tmpDir,
+        rebuild: athenaRebuild({
+          ...common,
+          duckdb,
+          s3,
+          athena,
+          workgroup: config.athenaWorkgroup,
+          glueDatabase: config.glueDatabase,
+          sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+          tmpDir,
+          runId,
+        }),
+      },
+      target,
+    );
+    if (result.logObjects === 0)
+      logger.warn('no inference logs for the day', { date: target.date });
+    for (const report of result.reports) logger.info(formatSummary(report));
+    for (const s of result.skipped) logger.warn('service not in the deployed registry', { ...s });
+    return {
+      date: target.date,
+      logObjects: result.logObjects,
+      services: result.reports.map((r) => ({
+        service: r.service,
+        vectors: r.vectors,
+        alert: r.alert,
+        ...(r.reportLocation ? { report: r.reportLocation } : {}),
+      })),
+      alerts: result.alerts.length,
+    };
+  } finally {
+    duckdb.closeSync();
+    instance.closeSync();
+    await rm(tmpDir, { recursive: true, force: true });
+  }
+});

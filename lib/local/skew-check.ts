@@ -35,6 +35,8 @@ export interface LocalSkewCheckOptions {
   readonly knownRegistries?: readonly Registry[];
   /** An open connection (session in UTC); default: a new in-memory DuckDB. */
   readonly duckdb?: DuckDBConnection;
+  /** Settings of that new DuckDB (e.g. `{ memory_limit: '8GB', threads: '2' }`). */
+  readonly duckdbConfig?: Readonly<Record<string, string>>;
   readonly alerts?: AlertSink;
   readonly clock?: () => number;
 }
@@ -67,7 +69,7 @@ export async function runLocalSkewCheck(
   let instance: DuckDBInstance | undefined;
   let duckdb = options.duckdb;
   if (!duckdb) {
-    instance = await DuckDBInstance.create(':memory:');
+    instance = await DuckDBInstance.create(':memory:', { ...options.duckdbConfig });
     duckdb = await instance.connect();
     await duckdb.run(`SET TimeZone = 'UTC'`);
   }

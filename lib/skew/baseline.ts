@@ -2,13 +2,14 @@
  * Reads a training baseline artifact (written by the export next to each training set, see
  * `lib/export/baseline.ts`) with clear errors, into what the skew check needs.
  */
-import { z } from 'zod';
+// zod/mini: the skew-check Lambda bundles this (the classic namespace is ~440 KB).
+import * as z from 'zod/mini';
 import { ValidationError } from '../core/errors.ts';
 import { BASELINE_FORMAT_VERSION, type BaselineOutput } from '../export/baseline.ts';
 import { DTYPES } from '../define/dtypes.ts';
 import type { SkewBaseline } from './distribution.ts';
 
-const count = z.number().int().nonnegative();
+const count = z.int().check(z.nonnegative());
 const outputSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('numeric'),
@@ -44,7 +45,7 @@ export function parseBaseline(
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ValidationError(
-      `${source} is not a training baseline: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'}`,
+      `${source} is not a training baseline: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message} (${issue.code})` : 'invalid'}`,
       'baseline',
     );
   }

@@ -1,0 +1,120 @@
+/**
+ * The rebuild in AWS: the served vectors' spine goes to S3 as Parquet, Athena runs the export's
+ * point-in-time SQL over the Iceberg tables (`athenaUnloadSql`, with the per-row as-of column
+ * `served_at`) and UNLOADs the rows, which come back into DuckDB where the request transforms run
+ * (the lookup's own function, as in every export). Same contract as the local rebuild.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { exportPrefixes, runAthenaQuery, type AthenaExportDeps } from '../export/athena-aws.ts';
+import { athenaUnloadSql, dropTableDdl, parseS3Uri, spineTableDdl } from '../export/athena-sql.ts';
+import { describeRelation } from '../export/spine.ts';
+import { applyTransformsToTable, transformOutputs } from '../export/transforms-duckdb.ts';
+import { getService } from '../registry/query.ts';
+import { quoteIdentifier as q, stringLiteral } from '../sql/literals.ts';
+import { SPINE_ROW_COLUMN } from '../sql/plan.ts';
+import type { RebuildPointInTime } from './check.ts';
+
+export interface AthenaRebuildDeps extends AthenaExportDeps {
+  readonly duckdb: DuckDBConnection;
+  readonly tmpDir: string;
+  /** Names this run's S3 prefixes and spine table (`[a-z0-9_]`, unique per run). */
+  readonly runId: string;
+}
+
+export function athenaRebuild(deps: AthenaRebuildDeps): RebuildPointInTime {
+  let n = 0;
+  return async (request) => {
+    const { duckdb, runtime } = deps;
+    const service = getService(runtime.registry, request.service);
+    const exportId = `skew_${deps.runId}_${n++}`;
+    const prefixes = exportPrefixes(exportId);
+    const s3uri = (key: string) => `s3://${deps.bucket}/${key}`;
+    const work = path.join(deps.tmpDir, exportId);
+    await mkdir(work, { recursive: true });
+
+    // 1. The spine as Parquet under spines/<id>/.
+    const columns = await describeRelation(duckdb, q(request.spineTable));
+    const spineFile = path.join(work, 'spine.parquet');
+    await duckdb.run(
+      `COPY (SELECT * FROM ${q(request.spineTable)} ORDER BY ${q(SPINE_ROW_COLUMN)}) TO ${stringLiteral(spineFile)} (FORMAT PARQUET)`,
+    );
+    await deps.s3.send(
+      new PutObjectCommand({
+        Bucket: deps.bucket,
+        Key: `${prefixes.spine}spine.parquet`,
+        Body: await readFile(spineFile),
+      }),
+    );
+
+    // 2. Athena: the export's generator, per-row as-of; the spine table is dropped whatever happens.
+    const spineTable = `spine_${exportId}`;
+    await runAthenaQuery(
+      deps,
+      spineTableDdl(deps.glueDatabase, spineTable, columns, s3uri(prefixes.spine)),
+    );
+    try {
+      await runAthenaQuery(
+        deps,
+        athenaUnloadSql(runtime, {
+          service: service.name,
+          database: deps.glueDatabase,
+          spineTable,
+          timeColumn: request.timeColumn,
+          asOf: request.asOf,
+          target: s3uri(prefixes.data),
+        }),
+      );
+    } finally {
+      await runAthenaQuery(deps, dropTableDdl(deps.glueDatabase, spineTable)).catch(
+        () => undefined,
+      );
+    }
+
+    // 3. The unloaded rows back into DuckDB, then the transforms.
+    const files: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await deps.s3.send(
+        new ListObjectsV2Command({
+          Bucket: deps.bucket,
+          Prefix: prefixes.data,
+          ContinuationToken: token,
+        }),
+      );
+      for (const o of page.Contents ?? []) {
+        if (!o.Key) continue;
+        const { bucket, key } = parseS3Uri(s3uri(o.Key));
+        const object = await deps.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        const file = path.join(work, `part-${files.length}.parquet`);
+        await writeFile(file, (await object.Body?.transformToByteArray()) ?? new Uint8Array());
+        files.push(file);
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    const rows = `${request.into}__sk_rows`;
+    const tx = `${request.into}__sk_tx`;
+    await duckdb.run(
+      files.length === 0
+        ? `CREATE OR REPLACE TEMP TABLE ${q(rows)} AS SELECT * FROM ${q(request.spineTable)} WHERE FALSE`
+        : `CREATE OR REPLACE TEMP TABLE ${q(rows)} AS SELECT * FROM read_parquet([${files.map(stringLiteral).join(', ')}])`,
+    );
+    const extra = transformOutputs(service);
+    if (extra.length > 0) {
+      await applyTransformsToTable(duckdb, runtime, service, q(rows), tx);
+      await duckdb.run(
+        `CREATE OR REPLACE TABLE ${q(request.into)} AS SELECT r.*, ${extra.map((o) => `x.${q(o.name)}`).join(', ')}
+         FROM ${q(rows)} AS r LEFT JOIN ${q(tx)} AS x ON x.${q(SPINE_ROW_COLUMN)} = r.${q(SPINE_ROW_COLUMN)}`,
+      );
+    } else {
+      await duckdb.run(`CREATE OR REPLACE TABLE ${q(request.into)} AS SELECT * FROM ${q(rows)}`);
+    }
+    for (const t of [rows, tx]) await duckdb.run(`DROP TABLE IF EXISTS ${q(t)}`);
+    const reader = await duckdb.runAndReadAll(
+      `SELECT count(*)::BIGINT AS n FROM ${q(request.into)}`,
+    );
+    return { rows: Number(reader.getRowObjectsJson()[0]?.n ?? 0) };
+  };
+}
