@@ -11,7 +11,8 @@
  *   record is missing, expired (`event_time <= t - ttl`) or null — `resolveFeature` semantics.
  *
  * The pick is a window over (keys) ordered by time, never a range join `f.ts <= s.ts` that grows
- * with history × spine. A per-row as-of column cannot ride in that window (two inequalities), so
+ * with history × spine. In the `duckdb-asof` dialect with one as-of instant, the projection
+ * ASOF-joins each view's ties directly onto the spine instead of joining picks back by row. A per-row as-of column cannot ride in that window (two inequalities), so
  * only the rows whose pick was ingested after their as-of are re-picked by a join over their own
  * keys' history (`<view>__late`, `<view>__fix`): exact, and small when late data is rare.
  */
@@ -54,12 +55,16 @@ export function renderPointInTimeSql(
   options: RenderOptions = {},
 ): string {
   const perRowAsOf = plan.spine.asOf.kind === 'column';
-  const ctes: [string, string][] = [['spine', spineCte(plan, dialect, relations)]];
+  // ASOF with one as-of: the projection ASOF-joins each view's ties straight onto the spine, so
+  // no pick is materialized and joined back by row number (the cheapest DuckDB plan).
+  const chained = dialect.pick === 'asof' && !perRowAsOf;
+  const ctes: [string, string][] = chained ? [] : [['spine', spineCte(plan, dialect, relations)]];
   plan.views.forEach((view) => {
-    ctes.push(...viewCtes(view, plan, dialect, relations, perRowAsOf));
+    const all = viewCtes(view, plan, dialect, relations, perRowAsOf);
+    ctes.push(...(chained ? all.filter(([name]) => name.endsWith('__ties')) : all));
   });
   const body = ctes.map(([name, sql]) => `${q(name)} AS (\n${indent(sql)}\n)`).join(',\n');
-  return `WITH\n${body}\n${projection(plan, dialect, relations, options)}`;
+  return `WITH\n${body}\n${projection(plan, dialect, relations, options, chained)}`;
 }
 
 function spineCte(plan: PointInTimePlan, dialect: SqlDialect, relations: SqlRelations): string {
@@ -205,6 +210,7 @@ function projection(
   dialect: SqlDialect,
   relations: SqlRelations,
   options: RenderOptions,
+  chained: boolean,
 ): string {
   const t = `CAST(s.${q(plan.spine.timeColumn)} AS ${dialect.type('timestamp')})`;
   const cols = ['s.*'];
@@ -212,7 +218,11 @@ function projection(
   const joins: string[] = [];
   plan.views.forEach((view, i) => {
     const p = `p${i}`;
-    joins.push(`LEFT JOIN ${q(`${view.name}__pick`)} AS ${p} ON ${p}.${ROW} = s.${ROW}`);
+    joins.push(
+      chained
+        ? `ASOF LEFT JOIN ${q(`${view.name}__ties`)} AS ${p} ON ${[...view.keys.map((k) => `s.${q(k.name)} = ${p}.${q(k.name)}`), `${t} >= ${p}.${ET}`].join(' AND ')}`
+        : `LEFT JOIN ${q(`${view.name}__pick`)} AS ${p} ON ${p}.${ROW} = s.${ROW}`,
+    );
     const fresh = `${p}.${V}.${ET} > ${t} - ${dialect.interval(view.ttlMs)}`;
     for (const f of view.features) {
       const dflt = valueLiteral(f.default, f.dtype, dialect);
