@@ -57,6 +57,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       unfinished: 0,
       online: { requests: 0, written: 0, stale: 0, retried: 0, failed: 0 },
       offline: { calls: 0, records: 0, retriedEntries: 0 },
+      freshness: [],
     };
     let handlerMs = 0;
     const handler = createIngestHandler({

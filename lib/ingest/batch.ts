@@ -65,6 +65,11 @@ export interface IngestStats {
   unfinished: number;
   online: OnlineWriteStats;
   offline: OfflineWriteStats;
+  /**
+   * Per view that accepted records: `ingestedAt - max(event_time)` of its records, the
+   * freshness the `FeatureAgeMs` metric reports (see `lib/cdk/metrics.ts`).
+   */
+  freshness: { view: Pick<RegistryView, 'name' | 'version'>; ageMs: number }[];
 }
 
 export interface IngestResult {
@@ -124,6 +129,7 @@ export async function processKinesisBatch(
     unfinished: 0,
     online: { requests: 0, written: 0, stale: 0, retried: 0, failed: 0 },
     offline: { calls: 0, records: 0, retriedEntries: 0 },
+    freshness: [],
   };
   const unfinished = new Set<number>();
   const letters: { index: number; letter: DeadLetter }[] = [];
@@ -162,6 +168,9 @@ export async function processKinesisBatch(
   const work: Promise<void>[] = [];
   for (const [context, members] of byStream) {
     stats.accepted += members.length;
+    const newest = members.reduce((max, m) => Math.max(max, m.record.eventTime), -Infinity);
+    for (const view of context.schema.views)
+      stats.freshness.push({ view, ageMs: ingestedAt - newest });
     work.push(
       writeOnlineOf(context, members, deps, retry, ingestedAt, stats, unfinished, (m, error) =>
         storeRejected.push({

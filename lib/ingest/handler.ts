@@ -10,6 +10,7 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { processKinesisBatch, type IngestDeps, type IngestResult } from './batch.ts';
+import { FRESHNESS_METRIC, viewMetricDimension } from '../core/metrics.ts';
 
 export interface IngestHandlerDeps extends IngestDeps {
   readonly logger?: Logger;
@@ -43,6 +44,15 @@ export function createIngestHandler(deps: IngestHandlerDeps): IngestHandler {
       metrics.addMetric('OnlineStaleWrites', MetricUnit.Count, stats.online.stale);
       metrics.addMetric('OnlineRetries', MetricUnit.Count, stats.online.retried);
       metrics.addMetric('FirehoseCalls', MetricUnit.Count, stats.offline.calls);
+      // One single-metric per view, so only the documented dimensions ride along.
+      for (const { view, ageMs } of stats.freshness) {
+        const single = metrics.singleMetric();
+        single.addDimensions({
+          [FRESHNESS_METRIC.dimensions.prefix]: deps.names.prefix,
+          [FRESHNESS_METRIC.dimensions.view]: viewMetricDimension(view),
+        });
+        single.addMetric(FRESHNESS_METRIC.metricName, MetricUnit.Milliseconds, ageMs);
+      }
     }
     if (logger) {
       const level = stats.unfinished > 0 || stats.poison > 0 ? 'warn' : 'info';

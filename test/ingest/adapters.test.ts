@@ -9,6 +9,7 @@ import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose'
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { FRESHNESS_METRIC } from '../../lib/core/metrics.ts';
 import * as defs from '../../feature_defs/index.ts';
 import { registryFromModule } from '../../lib/registry/load.ts';
 import { dynamoOnlineWriter } from '../../lib/ingest/online-aws.ts';
@@ -120,6 +121,52 @@ describe('createIngestHandler', () => {
     );
     expect(res).toEqual({ batchItemFailures: [] });
     expect(deadLetter.letters.map((l) => l.reason)).toEqual(['not-an-object']);
+  });
+
+  it("emits each view's freshness as FeatureAgeMs with exactly the alarm's dimensions", async () => {
+    const lines: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    vi.spyOn(console, 'log').mockImplementation(
+      (...args: unknown[]) => void lines.push(args.map(String).join(' ')),
+    );
+    const handler = createIngestHandler({
+      registry,
+      names: { prefix: STREAM_PREFIX },
+      online: new MemoryOnline(),
+      offline: new MemoryOffline(),
+      deadLetter: new MemoryDeadLetters(),
+      clock: () => 10_000,
+      metrics: new Metrics({ namespace: FRESHNESS_METRIC.namespace, serviceName: 'ingest' }),
+    });
+    await handler(
+      kinesisEvent('airport_departures', [
+        { origin: 'SFO', event_time: 4_000 },
+        { origin: 'LAX', event_time: 7_500 },
+      ]),
+      localLambdaContext('ingest'),
+    );
+    const emf = lines
+      .flatMap((l) => l.split('\n'))
+      .filter((l) => l.includes(FRESHNESS_METRIC.metricName))
+      .map(
+        (l) =>
+          JSON.parse(l) as Record<string, unknown> & {
+            _aws: { CloudWatchMetrics: { Dimensions: string[][] }[] };
+          },
+      );
+    expect(emf).toHaveLength(1);
+    expect(emf[0]).toMatchObject({
+      FeatureAgeMs: 2_500,
+      prefix: STREAM_PREFIX,
+      view: 'airport_departures_v1',
+      service: 'ingest',
+    });
+    expect(new Set(emf[0]!._aws.CloudWatchMetrics[0]!.Dimensions[0])).toEqual(
+      new Set(['service', 'prefix', 'view']),
+    );
   });
 
   it('builds the Lambda module from its environment', async () => {
