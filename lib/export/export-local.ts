@@ -78,8 +78,9 @@ export async function runLocalExport(
     SPINE_ROW_COLUMN,
     ...service.outputs.map((o) => o.name),
   ];
+  // `into` is already in spine order and DuckDB keeps insertion order on a plain scan.
   await duckdb.run(
-    `COPY (SELECT ${keep.map(q).join(', ')} FROM ${q(into)} ORDER BY ${q(SPINE_ROW_COLUMN)}) TO ${stringLiteral(request.out)} (FORMAT PARQUET)`,
+    `COPY (SELECT ${keep.map(q).join(', ')} FROM ${q(into)}) TO ${stringLiteral(request.out)} (FORMAT PARQUET)`,
   );
   deps.onProgress?.('write', rows);
   const outputs = await summarizeOutputs(duckdb, into, service, true);

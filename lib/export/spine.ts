@@ -118,9 +118,9 @@ export async function validateSpine(
 let counter = 0;
 
 /**
- * The spine with its `_sk_row` (spine order, from 0): the relation itself when it has one, else
- * a temp copy numbered by `rowid` (DuckDB keeps insertion order, so `rowid` is table order; a
- * view has no `rowid`, so it is copied into a table first). Returns the relation and a cleanup.
+ * The spine with its `_sk_row` (spine order, from 0): the relation itself when it has one; a
+ * base table numbered by its `rowid` (DuckDB keeps insertion order, so `rowid` is table order);
+ * else a temp copy numbered the same way. Returns the relation and a cleanup.
  */
 export async function materializeSpine(
   duckdb: DuckDBConnection,
@@ -129,31 +129,28 @@ export async function materializeSpine(
 ): Promise<{ relation: string; drop: () => Promise<void> }> {
   if (columns.some((c) => c.name === SPINE_ROW_COLUMN))
     return { relation, drop: async () => undefined };
+  const row = q(SPINE_ROW_COLUMN);
+  // A base table without deleted rows: number it in place by rowid (no copy).
+  try {
+    const check = await duckdb.runAndReadAll(
+      `SELECT coalesce(max(rowid) + 1, 0) = count(*) AS ok FROM ${relation}`,
+    );
+    if (check.getRows()[0]?.[0] === true)
+      return {
+        relation: `(SELECT *, rowid AS ${row} FROM ${relation})`,
+        drop: async () => undefined,
+      };
+  } catch {
+    // A view has no rowid: copied below.
+  }
   const name = q(`_sk_spine_${++counter}`);
   const drop = async () => {
     await duckdb.run(`DROP TABLE IF EXISTS ${name}`);
   };
-  const row = q(SPINE_ROW_COLUMN);
-  try {
-    await duckdb.run(
-      `CREATE OR REPLACE TEMP TABLE ${name} AS SELECT *, rowid AS ${row} FROM ${relation}`,
-    );
-  } catch {
-    const staging = q(`_sk_staging_${counter}`);
-    await duckdb.run(`CREATE OR REPLACE TEMP TABLE ${staging} AS SELECT * FROM ${relation}`);
-    await duckdb.run(
-      `CREATE OR REPLACE TEMP TABLE ${name} AS SELECT *, rowid AS ${row} FROM ${staging}`,
-    );
-    await duckdb.run(`DROP TABLE ${staging}`);
-  }
-  // A table with deleted rows has gaps in rowid: renumber (same order) so rows count from 0.
-  const check = await duckdb.runAndReadAll(
-    `SELECT coalesce(max(${row}) + 1, 0) = count(*) AS ok FROM ${name}`,
-  );
-  if (check.getRows()[0]?.[0] !== true) {
-    await duckdb.run(
-      `CREATE OR REPLACE TEMP TABLE ${name} AS SELECT * REPLACE (row_number() OVER (ORDER BY ${row}) - 1 AS ${row}) FROM ${name} ORDER BY ${row}`,
-    );
-  }
+  // A copy keeps the relation's order; a table with deleted rows has gaps in rowid, so the
+  // copy is numbered by its own rowid (same order, from 0).
+  await duckdb.run(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT * FROM ${relation}`);
+  await duckdb.run(`ALTER TABLE ${name} ADD COLUMN ${row} BIGINT`);
+  await duckdb.run(`UPDATE ${name} SET ${row} = rowid`);
   return { relation: name, drop };
 }

@@ -1,9 +1,9 @@
 /**
  * Renders a point-in-time plan to one SELECT through a dialect. The CTEs, per view:
  *
- * - `spine`: the spine's row number, keys, `t` (and the per-row as-of).
- * - `<view>__candidates` (window) / `<view>__ties` (asof): spine rows and records in one stream.
- * - `<view>__pick`: for each spine row, the newest visible record by `(event_time, record_id)`
+ * - `_sk_spine`: the spine's row number, keys, `t` (and the per-row as-of).
+ * - `_sk_<view>__candidates` (window) / `_sk_<view>__ties` (asof): spine rows and records.
+ * - `_sk_<view>__pick`: for each spine row, the newest visible record by `(event_time, record_id)`
  *   (`lib/core/ordering.ts`), carried as ONE non-null struct so a legitimately null feature is
  *   never skipped by IGNORE NULLS. Records at exactly `t` sort before the spine row, so they are
  *   visible. Duplicate deliveries are identical copies, so ties need no dedup pass.
@@ -14,7 +14,7 @@
  * with history × spine. In the `duckdb-asof` dialect with one as-of instant, the projection
  * ASOF-joins each view's ties directly onto the spine instead of joining picks back by row. A per-row as-of column cannot ride in that window (two inequalities), so
  * only the rows whose pick was ingested after their as-of are re-picked by a join over their own
- * keys' history (`<view>__late`, `<view>__fix`): exact, and small when late data is rare.
+ * keys' history (`_sk_<view>__late`, `_sk_<view>__fix`): exact, and small when late data is rare.
  */
 import { quoteIdentifier as q, stringLiteral, timestampLiteral, valueLiteral } from './literals.ts';
 import type { SqlDialect, StructField } from './dialect.ts';
@@ -38,6 +38,8 @@ export interface RenderOptions {
   readonly statusColumns?: boolean;
 }
 
+/** CTE names carry the reserved `_sk_` prefix so no spine or offline table name can shadow them. */
+const SPINE_CTE = '_sk_spine';
 const ROW = q(SPINE_ROW_COLUMN);
 const T = q('_sk_t');
 const AS_OF = q('_sk_as_of');
@@ -58,7 +60,7 @@ export function renderPointInTimeSql(
   // ASOF with one as-of: the projection ASOF-joins each view's ties straight onto the spine, so
   // no pick is materialized and joined back by row number (the cheapest DuckDB plan).
   const chained = dialect.pick === 'asof' && !perRowAsOf;
-  const ctes: [string, string][] = chained ? [] : [['spine', spineCte(plan, dialect, relations)]];
+  const ctes: [string, string][] = chained ? [] : [[SPINE_CTE, spineCte(plan, dialect, relations)]];
   plan.views.forEach((view) => {
     const all = viewCtes(view, plan, dialect, relations, perRowAsOf);
     ctes.push(...(chained ? all.filter(([name]) => name.endsWith('__ties')) : all));
@@ -113,15 +115,15 @@ function viewCtes(
   const keys = view.keys.map((k) => q(k.name));
   const struct = recordStruct(view, dialect, perRowAsOf);
   const table = relations.view(view);
-  const pickName = perRowAsOf ? `${view.name}__pick0` : `${view.name}__pick`;
+  const pickName = perRowAsOf ? `_sk_${view.name}__pick0` : `_sk_${view.name}__pick`;
   const ctes: [string, string][] = [];
   if (dialect.pick === 'window') {
     const nullStruct = `CAST(NULL AS ${dialect.structType(structFields(view, perRowAsOf))})`;
     ctes.push([
-      `${view.name}__candidates`,
+      `_sk_${view.name}__candidates`,
       [
         `SELECT ${keys.join(', ')}, ${T} AS ${ET}, 1 AS ${KIND}, CAST(NULL AS ${dialect.type('string')}) AS ${RID}, ${ROW}, ${nullStruct} AS ${V}`,
-        `FROM ${q('spine')}`,
+        `FROM ${q(SPINE_CTE)}`,
         'UNION ALL',
         `SELECT ${keys.map((k) => `f.${k}`).join(', ')}, f.${q('event_time')}, 0, f.${q('record_id')}, CAST(NULL AS ${dialect.type('int64')}), ${struct}`,
         `FROM ${table} AS f`,
@@ -137,14 +139,14 @@ function viewCtes(
         `    PARTITION BY ${keys.join(', ')}`,
         `    ORDER BY ${ET}, ${KIND}, ${RID}`,
         '    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS ' + V,
-        `  FROM ${q(`${view.name}__candidates`)}`,
+        `  FROM ${q(`_sk_${view.name}__candidates`)}`,
         ') AS w',
         `WHERE w.${KIND} = 1`,
       ].join('\n'),
     ]);
   } else {
     ctes.push([
-      `${view.name}__ties`,
+      `_sk_${view.name}__ties`,
       [
         `SELECT ${keys.map((k) => `f.${k}`).join(', ')}, f.${q('event_time')} AS ${ET}, arg_max(${struct}, f.${q('record_id')}) AS ${V}`,
         `FROM ${table} AS f`,
@@ -156,7 +158,7 @@ function viewCtes(
       pickName,
       [
         `SELECT s.${ROW}, r.${V}`,
-        `FROM ${q('spine')} AS s ASOF LEFT JOIN ${q(`${view.name}__ties`)} AS r`,
+        `FROM ${q(SPINE_CTE)} AS s ASOF LEFT JOIN ${q(`_sk_${view.name}__ties`)} AS r`,
         `ON ${[...keys.map((k) => `s.${k} = r.${k}`), `s.${T} >= r.${ET}`].join(' AND ')}`,
       ].join('\n'),
     ]);
@@ -168,20 +170,20 @@ function viewCtes(
 /** Per-row as-of: re-pick, by a join over their own keys, the rows whose pick came in too late. */
 function lateFixCtes(view: PlannedView, struct: string, table: string): [string, string][] {
   const keys = view.keys.map((k) => q(k.name));
-  const pick0 = q(`${view.name}__pick0`);
-  const late = q(`${view.name}__late`);
-  const fix = q(`${view.name}__fix`);
+  const pick0 = q(`_sk_${view.name}__pick0`);
+  const late = q(`_sk_${view.name}__late`);
+  const fix = q(`_sk_${view.name}__fix`);
   return [
     [
-      `${view.name}__late`,
+      `_sk_${view.name}__late`,
       [
         `SELECT s.${ROW}, ${keys.map((k) => `s.${k}`).join(', ')}, s.${T}, s.${AS_OF}`,
-        `FROM ${pick0} AS p JOIN ${q('spine')} AS s ON s.${ROW} = p.${ROW}`,
+        `FROM ${pick0} AS p JOIN ${q(SPINE_CTE)} AS s ON s.${ROW} = p.${ROW}`,
         `WHERE p.${V}.${ING} > s.${AS_OF}`,
       ].join('\n'),
     ],
     [
-      `${view.name}__fix`,
+      `_sk_${view.name}__fix`,
       [
         `SELECT x.${ROW}, x.${V}`,
         'FROM (',
@@ -194,7 +196,7 @@ function lateFixCtes(view: PlannedView, struct: string, table: string): [string,
       ].join('\n'),
     ],
     [
-      `${view.name}__pick`,
+      `_sk_${view.name}__pick`,
       [
         `SELECT p.${ROW}, CASE WHEN l.${ROW} IS NULL THEN p.${V} ELSE x.${V} END AS ${V}`,
         `FROM ${pick0} AS p`,
@@ -220,8 +222,8 @@ function projection(
     const p = `p${i}`;
     joins.push(
       chained
-        ? `ASOF LEFT JOIN ${q(`${view.name}__ties`)} AS ${p} ON ${[...view.keys.map((k) => `s.${q(k.name)} = ${p}.${q(k.name)}`), `${t} >= ${p}.${ET}`].join(' AND ')}`
-        : `LEFT JOIN ${q(`${view.name}__pick`)} AS ${p} ON ${p}.${ROW} = s.${ROW}`,
+        ? `ASOF LEFT JOIN ${q(`_sk_${view.name}__ties`)} AS ${p} ON ${[...view.keys.map((k) => `s.${q(k.name)} = ${p}.${q(k.name)}`), `${t} >= ${p}.${ET}`].join(' AND ')}`
+        : `LEFT JOIN ${q(`_sk_${view.name}__pick`)} AS ${p} ON ${p}.${ROW} = s.${ROW}`,
     );
     const fresh = `${p}.${V}.${ET} > ${t} - ${dialect.interval(view.ttlMs)}`;
     for (const f of view.features) {

@@ -1,17 +1,17 @@
 WITH
-"airport_departures__ties" AS (
+"_sk_airport_departures__ties" AS (
   SELECT f."origin", f."event_time" AS "_sk_et", arg_max(struct_pack("last_delay" := CAST(f."last_delay" AS BIGINT), "last_destination" := CAST(f."last_destination" AS VARCHAR), "last_departed_late" := CAST(f."last_departed_late" AS BOOLEAN), "_sk_et" := f."event_time"), f."record_id") AS "_sk_v"
   FROM "airport_departures_v1" AS f
   WHERE f."origin" IS NOT NULL AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000'
   GROUP BY f."origin", f."event_time"
 ),
-"airport_hourly__ties" AS (
+"_sk_airport_hourly__ties" AS (
   SELECT f."origin", f."event_time" AS "_sk_et", arg_max(struct_pack("dep_delay_mean_1h" := CAST(f."dep_delay_mean_1h" AS DOUBLE), "flights_1h" := CAST(f."flights_1h" AS BIGINT), "late_share_1h" := CAST(f."late_share_1h" AS DOUBLE), "_sk_et" := f."event_time"), f."record_id") AS "_sk_v"
   FROM "airport_hourly_v1" AS f
   WHERE f."origin" IS NOT NULL AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000'
   GROUP BY f."origin", f."event_time"
 ),
-"route_flights__ties" AS (
+"_sk_route_flights__ties" AS (
   SELECT f."origin", f."destination", f."event_time" AS "_sk_et", arg_max(struct_pack("distance" := CAST(f."distance" AS BIGINT), "last_delay" := CAST(f."last_delay" AS BIGINT), "_sk_et" := f."event_time"), f."record_id") AS "_sk_v"
   FROM "route_flights_v1" AS f
   WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000'
@@ -35,6 +35,6 @@ SELECT s.*,
   CASE WHEN p2."_sk_v" IS NULL THEN 'missing' WHEN p2."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '86400000 milliseconds' THEN 'present' ELSE 'expired' END AS "route_flights__distance__status",
   CASE WHEN p2."_sk_v" IS NULL THEN 'missing' WHEN p2."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '86400000 milliseconds' THEN 'present' ELSE 'expired' END AS "route_flights__last_delay__status"
 FROM "spine_table" AS s
-ASOF LEFT JOIN "airport_departures__ties" AS p0 ON s."origin" = p0."origin" AND CAST(s."event_time" AS TIMESTAMP) >= p0."_sk_et"
-ASOF LEFT JOIN "airport_hourly__ties" AS p1 ON s."origin" = p1."origin" AND CAST(s."event_time" AS TIMESTAMP) >= p1."_sk_et"
-ASOF LEFT JOIN "route_flights__ties" AS p2 ON s."origin" = p2."origin" AND s."destination" = p2."destination" AND CAST(s."event_time" AS TIMESTAMP) >= p2."_sk_et"
+ASOF LEFT JOIN "_sk_airport_departures__ties" AS p0 ON s."origin" = p0."origin" AND CAST(s."event_time" AS TIMESTAMP) >= p0."_sk_et"
+ASOF LEFT JOIN "_sk_airport_hourly__ties" AS p1 ON s."origin" = p1."origin" AND CAST(s."event_time" AS TIMESTAMP) >= p1."_sk_et"
+ASOF LEFT JOIN "_sk_route_flights__ties" AS p2 ON s."origin" = p2."origin" AND s."destination" = p2."destination" AND CAST(s."event_time" AS TIMESTAMP) >= p2."_sk_et"

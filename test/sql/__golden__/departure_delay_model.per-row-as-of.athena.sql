@@ -1,128 +1,128 @@
 UNLOAD (
 WITH
-"spine" AS (
+"_sk_spine" AS (
   SELECT s."_sk_row" AS "_sk_row", s."origin" AS "origin", s."destination" AS "destination", CAST(s."event_time" AS timestamp(6)) AS "_sk_t", CAST(s."served_at" AS timestamp(6)) AS "_sk_as_of"
   FROM "skewless_prod_offline"."spine_departure_delay_model_20010701_abc123" AS s
 ),
-"airport_departures__candidates" AS (
+"_sk_airport_departures__candidates" AS (
   SELECT "origin", "_sk_t" AS "_sk_et", 1 AS "_sk_kind", CAST(NULL AS varchar) AS "_sk_rid", "_sk_row", CAST(NULL AS ROW("last_delay" bigint, "last_destination" varchar, "last_departed_late" boolean, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))) AS "_sk_v"
-  FROM "spine"
+  FROM "_sk_spine"
   UNION ALL
   SELECT f."origin", f."event_time", 0, f."record_id", CAST(NULL AS bigint), CAST(ROW(CAST(f."last_delay" AS bigint), CAST(f."last_destination" AS varchar), CAST(f."last_departed_late" AS boolean), f."event_time", f."ingested_at") AS ROW("last_delay" bigint, "last_destination" varchar, "last_departed_late" boolean, "_sk_et" timestamp(6), "_sk_ing" timestamp(6)))
   FROM "skewless_prod_offline"."airport_departures_v1" AS f
   WHERE f."origin" IS NOT NULL
 ),
-"airport_departures__pick0" AS (
+"_sk_airport_departures__pick0" AS (
   SELECT w."_sk_row", w."_sk_v"
   FROM (
     SELECT "_sk_row", "_sk_kind", last_value("_sk_v") IGNORE NULLS OVER (
       PARTITION BY "origin"
       ORDER BY "_sk_et", "_sk_kind", "_sk_rid"
       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_sk_v"
-    FROM "airport_departures__candidates"
+    FROM "_sk_airport_departures__candidates"
   ) AS w
   WHERE w."_sk_kind" = 1
 ),
-"airport_departures__late" AS (
+"_sk_airport_departures__late" AS (
   SELECT s."_sk_row", s."origin", s."_sk_t", s."_sk_as_of"
-  FROM "airport_departures__pick0" AS p JOIN "spine" AS s ON s."_sk_row" = p."_sk_row"
+  FROM "_sk_airport_departures__pick0" AS p JOIN "_sk_spine" AS s ON s."_sk_row" = p."_sk_row"
   WHERE p."_sk_v"."_sk_ing" > s."_sk_as_of"
 ),
-"airport_departures__fix" AS (
+"_sk_airport_departures__fix" AS (
   SELECT x."_sk_row", x."_sk_v"
   FROM (
     SELECT l."_sk_row", CAST(ROW(CAST(f."last_delay" AS bigint), CAST(f."last_destination" AS varchar), CAST(f."last_departed_late" AS boolean), f."event_time", f."ingested_at") AS ROW("last_delay" bigint, "last_destination" varchar, "last_departed_late" boolean, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))) AS "_sk_v", row_number() OVER (
       PARTITION BY l."_sk_row" ORDER BY f."event_time" DESC, f."record_id" DESC) AS "_sk_rn"
-    FROM "airport_departures__late" AS l JOIN "skewless_prod_offline"."airport_departures_v1" AS f
+    FROM "_sk_airport_departures__late" AS l JOIN "skewless_prod_offline"."airport_departures_v1" AS f
     ON f."origin" = l."origin" AND f."event_time" <= l."_sk_t" AND f."ingested_at" <= l."_sk_as_of"
   ) AS x
   WHERE x."_sk_rn" = 1
 ),
-"airport_departures__pick" AS (
+"_sk_airport_departures__pick" AS (
   SELECT p."_sk_row", CASE WHEN l."_sk_row" IS NULL THEN p."_sk_v" ELSE x."_sk_v" END AS "_sk_v"
-  FROM "airport_departures__pick0" AS p
-  LEFT JOIN "airport_departures__late" AS l ON l."_sk_row" = p."_sk_row"
-  LEFT JOIN "airport_departures__fix" AS x ON x."_sk_row" = p."_sk_row"
+  FROM "_sk_airport_departures__pick0" AS p
+  LEFT JOIN "_sk_airport_departures__late" AS l ON l."_sk_row" = p."_sk_row"
+  LEFT JOIN "_sk_airport_departures__fix" AS x ON x."_sk_row" = p."_sk_row"
 ),
-"airport_hourly__candidates" AS (
+"_sk_airport_hourly__candidates" AS (
   SELECT "origin", "_sk_t" AS "_sk_et", 1 AS "_sk_kind", CAST(NULL AS varchar) AS "_sk_rid", "_sk_row", CAST(NULL AS ROW("dep_delay_mean_1h" double, "flights_1h" bigint, "late_share_1h" double, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))) AS "_sk_v"
-  FROM "spine"
+  FROM "_sk_spine"
   UNION ALL
   SELECT f."origin", f."event_time", 0, f."record_id", CAST(NULL AS bigint), CAST(ROW(CAST(f."dep_delay_mean_1h" AS double), CAST(f."flights_1h" AS bigint), CAST(f."late_share_1h" AS double), f."event_time", f."ingested_at") AS ROW("dep_delay_mean_1h" double, "flights_1h" bigint, "late_share_1h" double, "_sk_et" timestamp(6), "_sk_ing" timestamp(6)))
   FROM "skewless_prod_offline"."airport_hourly_v1" AS f
   WHERE f."origin" IS NOT NULL
 ),
-"airport_hourly__pick0" AS (
+"_sk_airport_hourly__pick0" AS (
   SELECT w."_sk_row", w."_sk_v"
   FROM (
     SELECT "_sk_row", "_sk_kind", last_value("_sk_v") IGNORE NULLS OVER (
       PARTITION BY "origin"
       ORDER BY "_sk_et", "_sk_kind", "_sk_rid"
       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_sk_v"
-    FROM "airport_hourly__candidates"
+    FROM "_sk_airport_hourly__candidates"
   ) AS w
   WHERE w."_sk_kind" = 1
 ),
-"airport_hourly__late" AS (
+"_sk_airport_hourly__late" AS (
   SELECT s."_sk_row", s."origin", s."_sk_t", s."_sk_as_of"
-  FROM "airport_hourly__pick0" AS p JOIN "spine" AS s ON s."_sk_row" = p."_sk_row"
+  FROM "_sk_airport_hourly__pick0" AS p JOIN "_sk_spine" AS s ON s."_sk_row" = p."_sk_row"
   WHERE p."_sk_v"."_sk_ing" > s."_sk_as_of"
 ),
-"airport_hourly__fix" AS (
+"_sk_airport_hourly__fix" AS (
   SELECT x."_sk_row", x."_sk_v"
   FROM (
     SELECT l."_sk_row", CAST(ROW(CAST(f."dep_delay_mean_1h" AS double), CAST(f."flights_1h" AS bigint), CAST(f."late_share_1h" AS double), f."event_time", f."ingested_at") AS ROW("dep_delay_mean_1h" double, "flights_1h" bigint, "late_share_1h" double, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))) AS "_sk_v", row_number() OVER (
       PARTITION BY l."_sk_row" ORDER BY f."event_time" DESC, f."record_id" DESC) AS "_sk_rn"
-    FROM "airport_hourly__late" AS l JOIN "skewless_prod_offline"."airport_hourly_v1" AS f
+    FROM "_sk_airport_hourly__late" AS l JOIN "skewless_prod_offline"."airport_hourly_v1" AS f
     ON f."origin" = l."origin" AND f."event_time" <= l."_sk_t" AND f."ingested_at" <= l."_sk_as_of"
   ) AS x
   WHERE x."_sk_rn" = 1
 ),
-"airport_hourly__pick" AS (
+"_sk_airport_hourly__pick" AS (
   SELECT p."_sk_row", CASE WHEN l."_sk_row" IS NULL THEN p."_sk_v" ELSE x."_sk_v" END AS "_sk_v"
-  FROM "airport_hourly__pick0" AS p
-  LEFT JOIN "airport_hourly__late" AS l ON l."_sk_row" = p."_sk_row"
-  LEFT JOIN "airport_hourly__fix" AS x ON x."_sk_row" = p."_sk_row"
+  FROM "_sk_airport_hourly__pick0" AS p
+  LEFT JOIN "_sk_airport_hourly__late" AS l ON l."_sk_row" = p."_sk_row"
+  LEFT JOIN "_sk_airport_hourly__fix" AS x ON x."_sk_row" = p."_sk_row"
 ),
-"route_flights__candidates" AS (
+"_sk_route_flights__candidates" AS (
   SELECT "origin", "destination", "_sk_t" AS "_sk_et", 1 AS "_sk_kind", CAST(NULL AS varchar) AS "_sk_rid", "_sk_row", CAST(NULL AS ROW("distance" bigint, "last_delay" bigint, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))) AS "_sk_v"
-  FROM "spine"
+  FROM "_sk_spine"
   UNION ALL
   SELECT f."origin", f."destination", f."event_time", 0, f."record_id", CAST(NULL AS bigint), CAST(ROW(CAST(f."distance" AS bigint), CAST(f."last_delay" AS bigint), f."event_time", f."ingested_at") AS ROW("distance" bigint, "last_delay" bigint, "_sk_et" timestamp(6), "_sk_ing" timestamp(6)))
   FROM "skewless_prod_offline"."route_flights_v1" AS f
   WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL
 ),
-"route_flights__pick0" AS (
+"_sk_route_flights__pick0" AS (
   SELECT w."_sk_row", w."_sk_v"
   FROM (
     SELECT "_sk_row", "_sk_kind", last_value("_sk_v") IGNORE NULLS OVER (
       PARTITION BY "origin", "destination"
       ORDER BY "_sk_et", "_sk_kind", "_sk_rid"
       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_sk_v"
-    FROM "route_flights__candidates"
+    FROM "_sk_route_flights__candidates"
   ) AS w
   WHERE w."_sk_kind" = 1
 ),
-"route_flights__late" AS (
+"_sk_route_flights__late" AS (
   SELECT s."_sk_row", s."origin", s."destination", s."_sk_t", s."_sk_as_of"
-  FROM "route_flights__pick0" AS p JOIN "spine" AS s ON s."_sk_row" = p."_sk_row"
+  FROM "_sk_route_flights__pick0" AS p JOIN "_sk_spine" AS s ON s."_sk_row" = p."_sk_row"
   WHERE p."_sk_v"."_sk_ing" > s."_sk_as_of"
 ),
-"route_flights__fix" AS (
+"_sk_route_flights__fix" AS (
   SELECT x."_sk_row", x."_sk_v"
   FROM (
     SELECT l."_sk_row", CAST(ROW(CAST(f."distance" AS bigint), CAST(f."last_delay" AS bigint), f."event_time", f."ingested_at") AS ROW("distance" bigint, "last_delay" bigint, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))) AS "_sk_v", row_number() OVER (
       PARTITION BY l."_sk_row" ORDER BY f."event_time" DESC, f."record_id" DESC) AS "_sk_rn"
-    FROM "route_flights__late" AS l JOIN "skewless_prod_offline"."route_flights_v1" AS f
+    FROM "_sk_route_flights__late" AS l JOIN "skewless_prod_offline"."route_flights_v1" AS f
     ON f."origin" = l."origin" AND f."destination" = l."destination" AND f."event_time" <= l."_sk_t" AND f."ingested_at" <= l."_sk_as_of"
   ) AS x
   WHERE x."_sk_rn" = 1
 ),
-"route_flights__pick" AS (
+"_sk_route_flights__pick" AS (
   SELECT p."_sk_row", CASE WHEN l."_sk_row" IS NULL THEN p."_sk_v" ELSE x."_sk_v" END AS "_sk_v"
-  FROM "route_flights__pick0" AS p
-  LEFT JOIN "route_flights__late" AS l ON l."_sk_row" = p."_sk_row"
-  LEFT JOIN "route_flights__fix" AS x ON x."_sk_row" = p."_sk_row"
+  FROM "_sk_route_flights__pick0" AS p
+  LEFT JOIN "_sk_route_flights__late" AS l ON l."_sk_row" = p."_sk_row"
+  LEFT JOIN "_sk_route_flights__fix" AS x ON x."_sk_row" = p."_sk_row"
 )
 SELECT s.*,
   CASE WHEN p0."_sk_v" IS NULL THEN CAST(0 AS bigint) WHEN p0."_sk_v"."_sk_et" > CAST(s."event_time" AS timestamp(6)) - INTERVAL '0 02:00:00.000' DAY TO SECOND THEN COALESCE(p0."_sk_v"."last_delay", CAST(0 AS bigint)) ELSE CAST(0 AS bigint) END AS "airport_departures__last_delay",
@@ -142,9 +142,9 @@ SELECT s.*,
   CASE WHEN p2."_sk_v" IS NULL THEN 'missing' WHEN p2."_sk_v"."_sk_et" > CAST(s."event_time" AS timestamp(6)) - INTERVAL '1 00:00:00.000' DAY TO SECOND THEN 'present' ELSE 'expired' END AS "route_flights__distance__status",
   CASE WHEN p2."_sk_v" IS NULL THEN 'missing' WHEN p2."_sk_v"."_sk_et" > CAST(s."event_time" AS timestamp(6)) - INTERVAL '1 00:00:00.000' DAY TO SECOND THEN 'present' ELSE 'expired' END AS "route_flights__last_delay__status"
 FROM "skewless_prod_offline"."spine_departure_delay_model_20010701_abc123" AS s
-LEFT JOIN "airport_departures__pick" AS p0 ON p0."_sk_row" = s."_sk_row"
-LEFT JOIN "airport_hourly__pick" AS p1 ON p1."_sk_row" = s."_sk_row"
-LEFT JOIN "route_flights__pick" AS p2 ON p2."_sk_row" = s."_sk_row"
+LEFT JOIN "_sk_airport_departures__pick" AS p0 ON p0."_sk_row" = s."_sk_row"
+LEFT JOIN "_sk_airport_hourly__pick" AS p1 ON p1."_sk_row" = s."_sk_row"
+LEFT JOIN "_sk_route_flights__pick" AS p2 ON p2."_sk_row" = s."_sk_row"
 )
 TO 's3://skewless-bucket/exports/departure_delay_model_20010701_abc123/data/'
 WITH (format = 'PARQUET')
