@@ -1,0 +1,63 @@
+/**
+ * Rewrites the benchmark table in README.md from `bench/results/*.json`, between the
+ * `<!-- bench:start -->` and `<!-- bench:end -->` markers: `npx tsx bench/readme-table.ts`.
+ */
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const readme = path.join(here, '..', 'README.md');
+
+/** The figures shown per bench, with the goal each is held to. */
+const ROWS: Record<string, [field: string, label: string, goal: string][]> = {
+  ingest: [
+    ['records', 'records ingested (flights, real handler, dynalite + local Firehose)', ''],
+    ['records_per_s', 'records per second', '≥ 10× naive'],
+    ['naive_records_per_s', 'naive per-record PutItem loop, records per second', ''],
+    ['dynamodb_writes_per_record', 'DynamoDB writes per record', '≤ 1'],
+    ['firehose_records_per_call', 'records per Firehose call', '≥ 100'],
+  ],
+  pit: [
+    ['history_rows', 'feature history rows (flights, 5% nulls, 2% duplicates)', ''],
+    ['rows', 'spine rows', '≥ 1M'],
+    ['ours_ms', 'point-in-time export, ms', '≤ DuckDB ASOF'],
+    ['duckdb_asof_ms', "DuckDB's native ASOF JOIN, ms", ''],
+    ['range_join_ms', 'range-join plan (1 h ttl), ms', '≥ 100× ours'],
+    ['mismatches_vs_asof', 'rows differing from ASOF', '0'],
+  ],
+  lookup: [
+    ['store_calls_per_request', 'store calls per lookup', '1'],
+    ['handler_p99_ms', 'handler p99 (3 views × 20 features), ms', '≤ 0.3'],
+    ['e2e_p99_ms', 'end to end p99 through the local HTTP API, ms', '≤ 2× bare'],
+    ['bare_batchget_p99_ms', 'bare BatchGetItem p99, ms', ''],
+    ['bundle_kb', 'lookup Lambda bundle, KB', '≤ 400'],
+  ],
+  skew: [
+    ['vectors', 'logged vectors checked', '≥ 1M'],
+    ['seconds', 'seconds', '≤ 60'],
+    ['vectors_per_s', 'vectors per second', ''],
+  ],
+};
+
+const files = (await readdir(path.join(here, 'results'))).filter((f) => f.endsWith('.json')).sort();
+const lines = ['| bench | figure | value | goal |', '| --- | --- | --- | --- |'];
+for (const file of files) {
+  const name = file.slice(0, -5);
+  const result = JSON.parse(await readFile(path.join(here, 'results', file), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  for (const [field, label, goal] of ROWS[name] ?? []) {
+    const value = result[field];
+    if (value === undefined) continue;
+    lines.push(
+      `| ${name} | ${label} | ${typeof value === 'number' ? value.toLocaleString('en-US') : String(value)} | ${goal} |`,
+    );
+  }
+}
+const text = await readFile(readme, 'utf8');
+const table = `<!-- bench:start -->\n${lines.join('\n')}\n<!-- bench:end -->`;
+const updated = text.replace(/<!-- bench:start -->[\s\S]*?<!-- bench:end -->|BENCH_TABLE/, table);
+await writeFile(readme, updated);
+console.log(table);
