@@ -176,6 +176,34 @@ describe('skewless export (local)', () => {
     expect(Buffer.compare(await readFile(a), await readFile(b))).toBe(0);
   });
 
+  it('refuses --aws without a bucket, workgroup and database, and an s3 --out without --aws', async () => {
+    const base = [
+      'export',
+      '--defs',
+      defs,
+      '--spine',
+      path.join(dir, 'spine.csv'),
+      '--service',
+      'departure_delay_model',
+    ];
+    const saved = { ...process.env };
+    for (const name of ['SKEWLESS_BUCKET', 'SKEWLESS_ATHENA_WORKGROUP', 'SKEWLESS_GLUE_DATABASE'])
+      delete process.env[name];
+    try {
+      await expect(cli(...base, '--out', path.join(dir, 'y.parquet'), '--aws')).rejects.toThrow(
+        /--aws needs --bucket, --workgroup and --database/,
+      );
+      await expect(cli(...base, '--out', 's3://b/k.parquet')).rejects.toThrow(
+        /an s3:\/\/ --out needs --aws/,
+      );
+      await expect(
+        cli(...base, '--out', path.join(dir, 'y.parquet'), '--as-of', '2001-01-01'),
+      ).rejects.toThrow(/is not a UTC instant/);
+    } finally {
+      process.env = saved;
+    }
+  });
+
   it('names every problem of a spine that lacks a key and has no time column', async () => {
     await writeFile(path.join(dir, 'bad.csv'), 'origin,when,label\nSFO,2001-01-01T10:00:00Z,1\n');
     const error = await cli(
