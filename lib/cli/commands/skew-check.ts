@@ -6,11 +6,16 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { NoInferenceLogsError, runLocalSkewCheck } from '../../local/skew-check.ts';
+import {
+  localRegistries,
+  NoInferenceLogsError,
+  runLocalSkewCheck,
+} from '../../local/skew-check.ts';
 import { parseBaseline } from '../../skew/baseline.ts';
 import type { SkewBaseline } from '../../skew/distribution.ts';
 import { formatSummary } from '../../skew/summary.ts';
 import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.ts';
+import { APPLIED_REGISTRY_FILE, readApplied } from './plan.ts';
 
 interface SkewCheckOptions {
   readonly defs: string;
@@ -48,12 +53,20 @@ export function registerSkewCheck(program: Command): void {
         throw new CliError(`${file} does not name its service: pass --service`, EXIT.usage);
       baselines.set(target, baseline);
     }
+    // Registries vectors may have been served under: the applied one and any kept in the data
+    // folder, so a version change is named on the feature it touched.
+    const applied = await readApplied(path.join(options.defs, APPLIED_REGISTRY_FILE));
+    const knownRegistries = [
+      ...(applied ? [applied] : []),
+      ...(await localRegistries(options.data)),
+    ];
     let result;
     try {
       result = await runLocalSkewCheck({
         dataDir: options.data,
         runtime,
         date,
+        knownRegistries,
         ...(options.service ? { services: options.service } : {}),
         baselines,
       });
