@@ -14,7 +14,10 @@
  * with history × spine. In the `duckdb-asof` dialect with one as-of instant, the projection
  * ASOF-joins each view's ties directly onto the spine instead of joining picks back by row. A per-row as-of column cannot ride in that window (two inequalities), so
  * only the rows whose pick was ingested after their as-of are re-picked by a join over their own
- * keys' history (`_sk_<view>__late`, `_sk_<view>__fix`): exact, and small when late data is rare.
+ * keys' records inside the ttl window `(t - ttl, t]` (`_sk_<view>__late`, `_sk_<view>__fix`):
+ * older records resolve to the default anyway. Whether such a row is `expired` or `missing` comes
+ * from the running minimum of `ingested_at` carried by the pick (`_sk_min_ing`): some record at or
+ * before `t` was known by the as-of exactly when that minimum is `<= as_of`.
  */
 import { quoteIdentifier as q, stringLiteral, timestampLiteral, valueLiteral } from './literals.ts';
 import type { SqlDialect, StructField } from './dialect.ts';
@@ -48,6 +51,7 @@ const ING = q('_sk_ing');
 const RID = q('_sk_rid');
 const KIND = q('_sk_kind');
 const V = q('_sk_v');
+const MIN_ING = q('_sk_min_ing');
 
 /** Renders the plan to a SELECT whose rows are the spine rows (no ORDER BY: callers sort). */
 export function renderPointInTimeSql(
@@ -118,14 +122,15 @@ function viewCtes(
   const pickName = perRowAsOf ? `_sk_${view.name}__pick0` : `_sk_${view.name}__pick`;
   const ctes: [string, string][] = [];
   if (dialect.pick === 'window') {
+    const window = `(PARTITION BY ${keys.join(', ')} ORDER BY ${ET}, ${KIND}, ${RID} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
     const nullStruct = `CAST(NULL AS ${dialect.structType(structFields(view, perRowAsOf))})`;
     ctes.push([
       `_sk_${view.name}__candidates`,
       [
-        `SELECT ${keys.join(', ')}, ${T} AS ${ET}, 1 AS ${KIND}, CAST(NULL AS ${dialect.type('string')}) AS ${RID}, ${ROW}, ${nullStruct} AS ${V}`,
+        `SELECT ${keys.join(', ')}, ${T} AS ${ET}, 1 AS ${KIND}, CAST(NULL AS ${dialect.type('string')}) AS ${RID}, ${ROW}, ${nullStruct} AS ${V}${perRowAsOf ? `, CAST(NULL AS ${dialect.type('timestamp')}) AS ${ING}` : ''}`,
         `FROM ${q(SPINE_CTE)}`,
         'UNION ALL',
-        `SELECT ${keys.map((k) => `f.${k}`).join(', ')}, f.${q('event_time')}, 0, f.${q('record_id')}, CAST(NULL AS ${dialect.type('int64')}), ${struct}`,
+        `SELECT ${keys.map((k) => `f.${k}`).join(', ')}, f.${q('event_time')}, 0, f.${q('record_id')}, CAST(NULL AS ${dialect.type('int64')}), ${struct}${perRowAsOf ? `, f.${q('ingested_at')}` : ''}`,
         `FROM ${table} AS f`,
         `WHERE ${recordFilter(view, plan)}`,
       ].join('\n'),
@@ -133,42 +138,62 @@ function viewCtes(
     ctes.push([
       pickName,
       [
-        `SELECT w.${ROW}, w.${V}`,
+        `SELECT w.${ROW}, w.${V}${perRowAsOf ? `, w.${MIN_ING}` : ''}`,
         'FROM (',
-        `  SELECT ${ROW}, ${KIND}, ${dialect.lastValueIgnoreNulls(V)} OVER (`,
-        `    PARTITION BY ${keys.join(', ')}`,
-        `    ORDER BY ${ET}, ${KIND}, ${RID}`,
-        '    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS ' + V,
+        `  SELECT ${ROW}, ${KIND}, ${dialect.lastValueIgnoreNulls(V)} OVER ${window} AS ${V}${perRowAsOf ? `, min(${ING}) OVER ${window} AS ${MIN_ING}` : ''}`,
         `  FROM ${q(`_sk_${view.name}__candidates`)}`,
         ') AS w',
         `WHERE w.${KIND} = 1`,
       ].join('\n'),
     ]);
   } else {
+    const grouped = [
+      `SELECT ${keys.map((k) => `f.${k}`).join(', ')}, f.${q('event_time')} AS ${ET}, arg_max(${struct}, f.${q('record_id')}) AS ${V}${perRowAsOf ? `, min(f.${q('ingested_at')}) AS ${ING}` : ''}`,
+      `FROM ${table} AS f`,
+      `WHERE ${recordFilter(view, plan)}`,
+      `GROUP BY ${keys.map((k) => `f.${k}`).join(', ')}, f.${q('event_time')}`,
+    ].join('\n');
     ctes.push([
       `_sk_${view.name}__ties`,
-      [
-        `SELECT ${keys.map((k) => `f.${k}`).join(', ')}, f.${q('event_time')} AS ${ET}, arg_max(${struct}, f.${q('record_id')}) AS ${V}`,
-        `FROM ${table} AS f`,
-        `WHERE ${recordFilter(view, plan)}`,
-        `GROUP BY ${keys.map((k) => `f.${k}`).join(', ')}, f.${q('event_time')}`,
-      ].join('\n'),
+      perRowAsOf
+        ? [
+            `SELECT g.*, min(g.${ING}) OVER (PARTITION BY ${keys.map((k) => `g.${k}`).join(', ')} ORDER BY g.${ET} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS ${MIN_ING}`,
+            `FROM (\n${indent(grouped)}\n) AS g`,
+          ].join('\n')
+        : grouped,
     ]);
     ctes.push([
       pickName,
       [
-        `SELECT s.${ROW}, r.${V}`,
+        `SELECT s.${ROW}, r.${V}${perRowAsOf ? `, r.${MIN_ING}` : ''}`,
         `FROM ${q(SPINE_CTE)} AS s ASOF LEFT JOIN ${q(`_sk_${view.name}__ties`)} AS r`,
         `ON ${[...keys.map((k) => `s.${k} = r.${k}`), `s.${T} >= r.${ET}`].join(' AND ')}`,
       ].join('\n'),
     ]);
   }
-  if (perRowAsOf) ctes.push(...lateFixCtes(view, struct, table));
+  if (perRowAsOf) ctes.push(...lateFixCtes(view, struct, table, dialect));
   return ctes;
 }
 
-/** Per-row as-of: re-pick, by a join over their own keys, the rows whose pick came in too late. */
-function lateFixCtes(view: PlannedView, struct: string, table: string): [string, string][] {
+/**
+ * Per-row as-of: re-pick the rows whose pick came in too late, by a join over their own keys'
+ * records in `(t - ttl, t]`. A late row with no such record is `expired` when some record at or
+ * before `t` was known by its as-of (the pick's running minimum of `ingested_at`), else `missing`:
+ * the pick then stands for that with a featureless record timed `t - ttl`, or with none.
+ */
+function lateFixCtes(
+  view: PlannedView,
+  struct: string,
+  table: string,
+  dialect: SqlDialect,
+): [string, string][] {
+  const ttl = dialect.interval(view.ttlMs);
+  const fields = structFields(view, true);
+  const expired = dialect.struct(fields, [
+    ...view.features.map((f) => `CAST(NULL AS ${dialect.type(f.dtype)})`),
+    `l.${T} - ${ttl}`,
+    `CAST(NULL AS ${dialect.type('timestamp')})`,
+  ]);
   const keys = view.keys.map((k) => q(k.name));
   const pick0 = q(`_sk_${view.name}__pick0`);
   const late = q(`_sk_${view.name}__late`);
@@ -177,7 +202,7 @@ function lateFixCtes(view: PlannedView, struct: string, table: string): [string,
     [
       `_sk_${view.name}__late`,
       [
-        `SELECT s.${ROW}, ${keys.map((k) => `s.${k}`).join(', ')}, s.${T}, s.${AS_OF}`,
+        `SELECT s.${ROW}, ${keys.map((k) => `s.${k}`).join(', ')}, s.${T}, s.${AS_OF}, p.${MIN_ING}`,
         `FROM ${pick0} AS p JOIN ${q(SPINE_CTE)} AS s ON s.${ROW} = p.${ROW}`,
         `WHERE p.${V}.${ING} > s.${AS_OF}`,
       ].join('\n'),
@@ -190,7 +215,7 @@ function lateFixCtes(view: PlannedView, struct: string, table: string): [string,
         `  SELECT l.${ROW}, ${struct} AS ${V}, row_number() OVER (`,
         `    PARTITION BY l.${ROW} ORDER BY f.${q('event_time')} DESC, f.${q('record_id')} DESC) AS ${q('_sk_rn')}`,
         `  FROM ${late} AS l JOIN ${table} AS f`,
-        `  ON ${[...keys.map((k) => `f.${k} = l.${k}`), `f.${q('event_time')} <= l.${T}`, `f.${q('ingested_at')} <= l.${AS_OF}`].join(' AND ')}`,
+        `  ON ${[...keys.map((k) => `f.${k} = l.${k}`), `f.${q('event_time')} <= l.${T}`, `f.${q('event_time')} > l.${T} - ${ttl}`, `f.${q('ingested_at')} <= l.${AS_OF}`].join(' AND ')}`,
         ') AS x',
         `WHERE x.${q('_sk_rn')} = 1`,
       ].join('\n'),
@@ -198,7 +223,7 @@ function lateFixCtes(view: PlannedView, struct: string, table: string): [string,
     [
       `_sk_${view.name}__pick`,
       [
-        `SELECT p.${ROW}, CASE WHEN l.${ROW} IS NULL THEN p.${V} ELSE x.${V} END AS ${V}`,
+        `SELECT p.${ROW}, CASE WHEN l.${ROW} IS NULL THEN p.${V} WHEN x.${V} IS NOT NULL THEN x.${V} WHEN l.${MIN_ING} <= l.${AS_OF} THEN ${expired} END AS ${V}`,
         `FROM ${pick0} AS p`,
         `LEFT JOIN ${late} AS l ON l.${ROW} = p.${ROW}`,
         `LEFT JOIN ${fix} AS x ON x.${ROW} = p.${ROW}`,

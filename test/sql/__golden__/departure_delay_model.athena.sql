@@ -15,10 +15,7 @@ WITH
 "_sk_airport_departures__pick" AS (
   SELECT w."_sk_row", w."_sk_v"
   FROM (
-    SELECT "_sk_row", "_sk_kind", last_value("_sk_v") IGNORE NULLS OVER (
-      PARTITION BY "origin"
-      ORDER BY "_sk_et", "_sk_kind", "_sk_rid"
-      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_sk_v"
+    SELECT "_sk_row", "_sk_kind", last_value("_sk_v") IGNORE NULLS OVER (PARTITION BY "origin" ORDER BY "_sk_et", "_sk_kind", "_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_sk_v"
     FROM "_sk_airport_departures__candidates"
   ) AS w
   WHERE w."_sk_kind" = 1
@@ -34,10 +31,7 @@ WITH
 "_sk_airport_hourly__pick" AS (
   SELECT w."_sk_row", w."_sk_v"
   FROM (
-    SELECT "_sk_row", "_sk_kind", last_value("_sk_v") IGNORE NULLS OVER (
-      PARTITION BY "origin"
-      ORDER BY "_sk_et", "_sk_kind", "_sk_rid"
-      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_sk_v"
+    SELECT "_sk_row", "_sk_kind", last_value("_sk_v") IGNORE NULLS OVER (PARTITION BY "origin" ORDER BY "_sk_et", "_sk_kind", "_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_sk_v"
     FROM "_sk_airport_hourly__candidates"
   ) AS w
   WHERE w."_sk_kind" = 1
@@ -53,10 +47,7 @@ WITH
 "_sk_route_flights__pick" AS (
   SELECT w."_sk_row", w."_sk_v"
   FROM (
-    SELECT "_sk_row", "_sk_kind", last_value("_sk_v") IGNORE NULLS OVER (
-      PARTITION BY "origin", "destination"
-      ORDER BY "_sk_et", "_sk_kind", "_sk_rid"
-      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_sk_v"
+    SELECT "_sk_row", "_sk_kind", last_value("_sk_v") IGNORE NULLS OVER (PARTITION BY "origin", "destination" ORDER BY "_sk_et", "_sk_kind", "_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_sk_v"
     FROM "_sk_route_flights__candidates"
   ) AS w
   WHERE w."_sk_kind" = 1

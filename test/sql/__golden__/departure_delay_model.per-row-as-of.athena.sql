@@ -5,26 +5,23 @@ WITH
   FROM "skewless_prod_offline"."spine_departure_delay_model_20010701_abc123" AS s
 ),
 "_sk_airport_departures__candidates" AS (
-  SELECT "origin", "_sk_t" AS "_sk_et", 1 AS "_sk_kind", CAST(NULL AS varchar) AS "_sk_rid", "_sk_row", CAST(NULL AS ROW("last_delay" bigint, "last_destination" varchar, "last_departed_late" boolean, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))) AS "_sk_v"
+  SELECT "origin", "_sk_t" AS "_sk_et", 1 AS "_sk_kind", CAST(NULL AS varchar) AS "_sk_rid", "_sk_row", CAST(NULL AS ROW("last_delay" bigint, "last_destination" varchar, "last_departed_late" boolean, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))) AS "_sk_v", CAST(NULL AS timestamp(6)) AS "_sk_ing"
   FROM "_sk_spine"
   UNION ALL
-  SELECT f."origin", f."event_time", 0, f."record_id", CAST(NULL AS bigint), CAST(ROW(CAST(f."last_delay" AS bigint), CAST(f."last_destination" AS varchar), CAST(f."last_departed_late" AS boolean), f."event_time", f."ingested_at") AS ROW("last_delay" bigint, "last_destination" varchar, "last_departed_late" boolean, "_sk_et" timestamp(6), "_sk_ing" timestamp(6)))
+  SELECT f."origin", f."event_time", 0, f."record_id", CAST(NULL AS bigint), CAST(ROW(CAST(f."last_delay" AS bigint), CAST(f."last_destination" AS varchar), CAST(f."last_departed_late" AS boolean), f."event_time", f."ingested_at") AS ROW("last_delay" bigint, "last_destination" varchar, "last_departed_late" boolean, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))), f."ingested_at"
   FROM "skewless_prod_offline"."airport_departures_v1" AS f
   WHERE f."origin" IS NOT NULL
 ),
 "_sk_airport_departures__pick0" AS (
-  SELECT w."_sk_row", w."_sk_v"
+  SELECT w."_sk_row", w."_sk_v", w."_sk_min_ing"
   FROM (
-    SELECT "_sk_row", "_sk_kind", last_value("_sk_v") IGNORE NULLS OVER (
-      PARTITION BY "origin"
-      ORDER BY "_sk_et", "_sk_kind", "_sk_rid"
-      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_sk_v"
+    SELECT "_sk_row", "_sk_kind", last_value("_sk_v") IGNORE NULLS OVER (PARTITION BY "origin" ORDER BY "_sk_et", "_sk_kind", "_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_sk_v", min("_sk_ing") OVER (PARTITION BY "origin" ORDER BY "_sk_et", "_sk_kind", "_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_sk_min_ing"
     FROM "_sk_airport_departures__candidates"
   ) AS w
   WHERE w."_sk_kind" = 1
 ),
 "_sk_airport_departures__late" AS (
-  SELECT s."_sk_row", s."origin", s."_sk_t", s."_sk_as_of"
+  SELECT s."_sk_row", s."origin", s."_sk_t", s."_sk_as_of", p."_sk_min_ing"
   FROM "_sk_airport_departures__pick0" AS p JOIN "_sk_spine" AS s ON s."_sk_row" = p."_sk_row"
   WHERE p."_sk_v"."_sk_ing" > s."_sk_as_of"
 ),
@@ -34,37 +31,34 @@ WITH
     SELECT l."_sk_row", CAST(ROW(CAST(f."last_delay" AS bigint), CAST(f."last_destination" AS varchar), CAST(f."last_departed_late" AS boolean), f."event_time", f."ingested_at") AS ROW("last_delay" bigint, "last_destination" varchar, "last_departed_late" boolean, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))) AS "_sk_v", row_number() OVER (
       PARTITION BY l."_sk_row" ORDER BY f."event_time" DESC, f."record_id" DESC) AS "_sk_rn"
     FROM "_sk_airport_departures__late" AS l JOIN "skewless_prod_offline"."airport_departures_v1" AS f
-    ON f."origin" = l."origin" AND f."event_time" <= l."_sk_t" AND f."ingested_at" <= l."_sk_as_of"
+    ON f."origin" = l."origin" AND f."event_time" <= l."_sk_t" AND f."event_time" > l."_sk_t" - INTERVAL '0 02:00:00.000' DAY TO SECOND AND f."ingested_at" <= l."_sk_as_of"
   ) AS x
   WHERE x."_sk_rn" = 1
 ),
 "_sk_airport_departures__pick" AS (
-  SELECT p."_sk_row", CASE WHEN l."_sk_row" IS NULL THEN p."_sk_v" ELSE x."_sk_v" END AS "_sk_v"
+  SELECT p."_sk_row", CASE WHEN l."_sk_row" IS NULL THEN p."_sk_v" WHEN x."_sk_v" IS NOT NULL THEN x."_sk_v" WHEN l."_sk_min_ing" <= l."_sk_as_of" THEN CAST(ROW(CAST(NULL AS bigint), CAST(NULL AS varchar), CAST(NULL AS boolean), l."_sk_t" - INTERVAL '0 02:00:00.000' DAY TO SECOND, CAST(NULL AS timestamp(6))) AS ROW("last_delay" bigint, "last_destination" varchar, "last_departed_late" boolean, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))) END AS "_sk_v"
   FROM "_sk_airport_departures__pick0" AS p
   LEFT JOIN "_sk_airport_departures__late" AS l ON l."_sk_row" = p."_sk_row"
   LEFT JOIN "_sk_airport_departures__fix" AS x ON x."_sk_row" = p."_sk_row"
 ),
 "_sk_airport_hourly__candidates" AS (
-  SELECT "origin", "_sk_t" AS "_sk_et", 1 AS "_sk_kind", CAST(NULL AS varchar) AS "_sk_rid", "_sk_row", CAST(NULL AS ROW("dep_delay_mean_1h" double, "flights_1h" bigint, "late_share_1h" double, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))) AS "_sk_v"
+  SELECT "origin", "_sk_t" AS "_sk_et", 1 AS "_sk_kind", CAST(NULL AS varchar) AS "_sk_rid", "_sk_row", CAST(NULL AS ROW("dep_delay_mean_1h" double, "flights_1h" bigint, "late_share_1h" double, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))) AS "_sk_v", CAST(NULL AS timestamp(6)) AS "_sk_ing"
   FROM "_sk_spine"
   UNION ALL
-  SELECT f."origin", f."event_time", 0, f."record_id", CAST(NULL AS bigint), CAST(ROW(CAST(f."dep_delay_mean_1h" AS double), CAST(f."flights_1h" AS bigint), CAST(f."late_share_1h" AS double), f."event_time", f."ingested_at") AS ROW("dep_delay_mean_1h" double, "flights_1h" bigint, "late_share_1h" double, "_sk_et" timestamp(6), "_sk_ing" timestamp(6)))
+  SELECT f."origin", f."event_time", 0, f."record_id", CAST(NULL AS bigint), CAST(ROW(CAST(f."dep_delay_mean_1h" AS double), CAST(f."flights_1h" AS bigint), CAST(f."late_share_1h" AS double), f."event_time", f."ingested_at") AS ROW("dep_delay_mean_1h" double, "flights_1h" bigint, "late_share_1h" double, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))), f."ingested_at"
   FROM "skewless_prod_offline"."airport_hourly_v1" AS f
   WHERE f."origin" IS NOT NULL
 ),
 "_sk_airport_hourly__pick0" AS (
-  SELECT w."_sk_row", w."_sk_v"
+  SELECT w."_sk_row", w."_sk_v", w."_sk_min_ing"
   FROM (
-    SELECT "_sk_row", "_sk_kind", last_value("_sk_v") IGNORE NULLS OVER (
-      PARTITION BY "origin"
-      ORDER BY "_sk_et", "_sk_kind", "_sk_rid"
-      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_sk_v"
+    SELECT "_sk_row", "_sk_kind", last_value("_sk_v") IGNORE NULLS OVER (PARTITION BY "origin" ORDER BY "_sk_et", "_sk_kind", "_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_sk_v", min("_sk_ing") OVER (PARTITION BY "origin" ORDER BY "_sk_et", "_sk_kind", "_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_sk_min_ing"
     FROM "_sk_airport_hourly__candidates"
   ) AS w
   WHERE w."_sk_kind" = 1
 ),
 "_sk_airport_hourly__late" AS (
-  SELECT s."_sk_row", s."origin", s."_sk_t", s."_sk_as_of"
+  SELECT s."_sk_row", s."origin", s."_sk_t", s."_sk_as_of", p."_sk_min_ing"
   FROM "_sk_airport_hourly__pick0" AS p JOIN "_sk_spine" AS s ON s."_sk_row" = p."_sk_row"
   WHERE p."_sk_v"."_sk_ing" > s."_sk_as_of"
 ),
@@ -74,37 +68,34 @@ WITH
     SELECT l."_sk_row", CAST(ROW(CAST(f."dep_delay_mean_1h" AS double), CAST(f."flights_1h" AS bigint), CAST(f."late_share_1h" AS double), f."event_time", f."ingested_at") AS ROW("dep_delay_mean_1h" double, "flights_1h" bigint, "late_share_1h" double, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))) AS "_sk_v", row_number() OVER (
       PARTITION BY l."_sk_row" ORDER BY f."event_time" DESC, f."record_id" DESC) AS "_sk_rn"
     FROM "_sk_airport_hourly__late" AS l JOIN "skewless_prod_offline"."airport_hourly_v1" AS f
-    ON f."origin" = l."origin" AND f."event_time" <= l."_sk_t" AND f."ingested_at" <= l."_sk_as_of"
+    ON f."origin" = l."origin" AND f."event_time" <= l."_sk_t" AND f."event_time" > l."_sk_t" - INTERVAL '0 03:00:00.000' DAY TO SECOND AND f."ingested_at" <= l."_sk_as_of"
   ) AS x
   WHERE x."_sk_rn" = 1
 ),
 "_sk_airport_hourly__pick" AS (
-  SELECT p."_sk_row", CASE WHEN l."_sk_row" IS NULL THEN p."_sk_v" ELSE x."_sk_v" END AS "_sk_v"
+  SELECT p."_sk_row", CASE WHEN l."_sk_row" IS NULL THEN p."_sk_v" WHEN x."_sk_v" IS NOT NULL THEN x."_sk_v" WHEN l."_sk_min_ing" <= l."_sk_as_of" THEN CAST(ROW(CAST(NULL AS double), CAST(NULL AS bigint), CAST(NULL AS double), l."_sk_t" - INTERVAL '0 03:00:00.000' DAY TO SECOND, CAST(NULL AS timestamp(6))) AS ROW("dep_delay_mean_1h" double, "flights_1h" bigint, "late_share_1h" double, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))) END AS "_sk_v"
   FROM "_sk_airport_hourly__pick0" AS p
   LEFT JOIN "_sk_airport_hourly__late" AS l ON l."_sk_row" = p."_sk_row"
   LEFT JOIN "_sk_airport_hourly__fix" AS x ON x."_sk_row" = p."_sk_row"
 ),
 "_sk_route_flights__candidates" AS (
-  SELECT "origin", "destination", "_sk_t" AS "_sk_et", 1 AS "_sk_kind", CAST(NULL AS varchar) AS "_sk_rid", "_sk_row", CAST(NULL AS ROW("distance" bigint, "last_delay" bigint, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))) AS "_sk_v"
+  SELECT "origin", "destination", "_sk_t" AS "_sk_et", 1 AS "_sk_kind", CAST(NULL AS varchar) AS "_sk_rid", "_sk_row", CAST(NULL AS ROW("distance" bigint, "last_delay" bigint, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))) AS "_sk_v", CAST(NULL AS timestamp(6)) AS "_sk_ing"
   FROM "_sk_spine"
   UNION ALL
-  SELECT f."origin", f."destination", f."event_time", 0, f."record_id", CAST(NULL AS bigint), CAST(ROW(CAST(f."distance" AS bigint), CAST(f."last_delay" AS bigint), f."event_time", f."ingested_at") AS ROW("distance" bigint, "last_delay" bigint, "_sk_et" timestamp(6), "_sk_ing" timestamp(6)))
+  SELECT f."origin", f."destination", f."event_time", 0, f."record_id", CAST(NULL AS bigint), CAST(ROW(CAST(f."distance" AS bigint), CAST(f."last_delay" AS bigint), f."event_time", f."ingested_at") AS ROW("distance" bigint, "last_delay" bigint, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))), f."ingested_at"
   FROM "skewless_prod_offline"."route_flights_v1" AS f
   WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL
 ),
 "_sk_route_flights__pick0" AS (
-  SELECT w."_sk_row", w."_sk_v"
+  SELECT w."_sk_row", w."_sk_v", w."_sk_min_ing"
   FROM (
-    SELECT "_sk_row", "_sk_kind", last_value("_sk_v") IGNORE NULLS OVER (
-      PARTITION BY "origin", "destination"
-      ORDER BY "_sk_et", "_sk_kind", "_sk_rid"
-      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_sk_v"
+    SELECT "_sk_row", "_sk_kind", last_value("_sk_v") IGNORE NULLS OVER (PARTITION BY "origin", "destination" ORDER BY "_sk_et", "_sk_kind", "_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_sk_v", min("_sk_ing") OVER (PARTITION BY "origin", "destination" ORDER BY "_sk_et", "_sk_kind", "_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_sk_min_ing"
     FROM "_sk_route_flights__candidates"
   ) AS w
   WHERE w."_sk_kind" = 1
 ),
 "_sk_route_flights__late" AS (
-  SELECT s."_sk_row", s."origin", s."destination", s."_sk_t", s."_sk_as_of"
+  SELECT s."_sk_row", s."origin", s."destination", s."_sk_t", s."_sk_as_of", p."_sk_min_ing"
   FROM "_sk_route_flights__pick0" AS p JOIN "_sk_spine" AS s ON s."_sk_row" = p."_sk_row"
   WHERE p."_sk_v"."_sk_ing" > s."_sk_as_of"
 ),
@@ -114,12 +105,12 @@ WITH
     SELECT l."_sk_row", CAST(ROW(CAST(f."distance" AS bigint), CAST(f."last_delay" AS bigint), f."event_time", f."ingested_at") AS ROW("distance" bigint, "last_delay" bigint, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))) AS "_sk_v", row_number() OVER (
       PARTITION BY l."_sk_row" ORDER BY f."event_time" DESC, f."record_id" DESC) AS "_sk_rn"
     FROM "_sk_route_flights__late" AS l JOIN "skewless_prod_offline"."route_flights_v1" AS f
-    ON f."origin" = l."origin" AND f."destination" = l."destination" AND f."event_time" <= l."_sk_t" AND f."ingested_at" <= l."_sk_as_of"
+    ON f."origin" = l."origin" AND f."destination" = l."destination" AND f."event_time" <= l."_sk_t" AND f."event_time" > l."_sk_t" - INTERVAL '1 00:00:00.000' DAY TO SECOND AND f."ingested_at" <= l."_sk_as_of"
   ) AS x
   WHERE x."_sk_rn" = 1
 ),
 "_sk_route_flights__pick" AS (
-  SELECT p."_sk_row", CASE WHEN l."_sk_row" IS NULL THEN p."_sk_v" ELSE x."_sk_v" END AS "_sk_v"
+  SELECT p."_sk_row", CASE WHEN l."_sk_row" IS NULL THEN p."_sk_v" WHEN x."_sk_v" IS NOT NULL THEN x."_sk_v" WHEN l."_sk_min_ing" <= l."_sk_as_of" THEN CAST(ROW(CAST(NULL AS bigint), CAST(NULL AS bigint), l."_sk_t" - INTERVAL '1 00:00:00.000' DAY TO SECOND, CAST(NULL AS timestamp(6))) AS ROW("distance" bigint, "last_delay" bigint, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))) END AS "_sk_v"
   FROM "_sk_route_flights__pick0" AS p
   LEFT JOIN "_sk_route_flights__late" AS l ON l."_sk_row" = p."_sk_row"
   LEFT JOIN "_sk_route_flights__fix" AS x ON x."_sk_row" = p."_sk_row"
