@@ -8,7 +8,12 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import { exportPrefixes, runAthenaQuery, type AthenaExportDeps } from '../export/athena-aws.ts';
+import {
+  exportPrefixes,
+  runAthenaQuery,
+  SPINE_TABLE_PREFIX,
+  type AthenaExportDeps,
+} from '../export/athena-aws.ts';
 import { athenaUnloadSql, dropTableDdl, parseS3Uri, spineTableDdl } from '../export/athena-sql.ts';
 import { describeRelation } from '../export/spine.ts';
 import { applyTransformsToTable, transformOutputs } from '../export/transforms-duckdb.ts';
@@ -50,7 +55,7 @@ export function athenaRebuild(deps: AthenaRebuildDeps): RebuildPointInTime {
     );
 
     // 2. Athena: the export's generator, per-row as-of; the spine table is dropped whatever happens.
-    const spineTable = `spine_${exportId}`;
+    const spineTable = `${SPINE_TABLE_PREFIX}${exportId}`;
     await runAthenaQuery(
       deps,
       spineTableDdl(deps.glueDatabase, spineTable, columns, s3uri(prefixes.spine)),

@@ -32,6 +32,7 @@ import { stringLiteral } from '../../lib/sql/literals.ts';
 import { buildPointInTimePlan } from '../../lib/sql/plan.ts';
 import { renderPointInTimeSql } from '../../lib/sql/render.ts';
 import { SERVICE } from './fixtures/defs.ts';
+import { SCRATCH_TABLE_PREFIX } from '../../lib/cdk/offline-store.ts';
 import { buildWorld, DAY } from './fixtures/world.ts';
 
 const BUCKET = 'store-bucket';
@@ -151,6 +152,14 @@ describe('the skew-check Lambda (AWS clients mocked)', () => {
     expect(unload).toContain('"served_at"');
     expect(queries.some((q) => q.startsWith('CREATE EXTERNAL TABLE'))).toBe(true);
     expect(queries.some((q) => q.startsWith('DROP TABLE'))).toBe(true);
+    // The role may create and drop only scratch tables (`tmp_*`) in the store's database.
+    for (const ddl of queries.filter((q) => /^(CREATE EXTERNAL TABLE|DROP TABLE)/.test(q))) {
+      expect(ddl).toMatch(
+        new RegExp(
+          `^(CREATE EXTERNAL TABLE|DROP TABLE IF EXISTS|DROP TABLE) \`?[\\w]+\`?\\.\`?${SCRATCH_TABLE_PREFIX}`,
+        ),
+      );
+    }
 
     const json = JSON.parse(String(uploads.get(`skew-reports/${DAY}/${SERVICE}.json`)));
     expect(
