@@ -49,6 +49,12 @@ export interface HandlerFunctionProps {
   readonly removalPolicy: RemovalPolicy;
   /** Directory holding `<handler>.ts`. @default `<repo>/lambdas` */
   readonly handlersDir?: string;
+  /**
+   * Native modules shipped beside the bundle (installed from the lock file for Lambda's
+   * linux-x64, whatever machine synthesizes), e.g. DuckDB for the skew check. Such a function
+   * runs on x86_64 so the prebuilt binary matches. @default - none
+   */
+  readonly nativeModules?: readonly string[];
 }
 
 export class HandlerFunction extends Construct {
@@ -99,7 +105,9 @@ export class HandlerFunction extends Construct {
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
+      architecture: props.nativeModules?.length
+        ? lambda.Architecture.X86_64
+        : lambda.Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
@@ -118,6 +126,17 @@ export class HandlerFunction extends Construct {
         mainFields: ['module', 'main'],
         banner: ESM_BANNER,
         externalModules: EXTERNAL_MODULES,
+        ...(props.nativeModules?.length
+          ? {
+              nodeModules: [...props.nativeModules],
+              // npm picks optional platform packages by these, not by the host.
+              environment: {
+                npm_config_os: 'linux',
+                npm_config_cpu: 'x64',
+                npm_config_libc: 'glibc',
+              },
+            }
+          : {}),
         // The SDK version pinned in package-lock.json is the one tested locally.
         bundleAwsSDK: true,
         forceDockerBundling: false,

@@ -89,6 +89,8 @@ export class Monitoring extends Construct {
       timeout: MONITORING_DEFAULTS.skewCheckTimeout,
       // One check at a time: a retry must not race the run it retries.
       reservedConcurrentExecutions: 1,
+      // The comparison runs in DuckDB inside the function (over what Athena unloads).
+      nativeModules: ['@duckdb/node-api'],
     });
     offline.grantQuery(this.skewCheck.role, {
       read: [BUCKET_PREFIXES.inferenceLog, BUCKET_PREFIXES.baselines],

@@ -282,6 +282,13 @@ describe('Lambdas', () => {
     expect(functionNamed('skew-check').Properties.ReservedConcurrentExecutions).toBe(1);
   });
 
+  it('runs the skew check on x86_64, where the shipped DuckDB binary runs, and the rest on arm64', () => {
+    expect(functionNamed('skew-check').Properties.Architectures).toEqual(['x86_64']);
+    for (const name of ['ingest', 'lookup', 'export']) {
+      expect(functionNamed(name).Properties.Architectures).toEqual(['arm64']);
+    }
+  });
+
   it('attaches no AWS managed policy to any role', () => {
     for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
       expect((role as { Properties: object }).Properties).not.toHaveProperty('ManagedPolicyArns');
