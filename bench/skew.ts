@@ -191,7 +191,7 @@ export async function run(args: string[]): Promise<BenchResult> {
       rebuild_same_spine_instant_as_of_s: rebuildInstantSeconds,
       note:
         'rebuild_s is exportPointInTimeLocal with the per-row as_of column (as_of = served_at), ' +
-        "whose late-record fix is a join over each late row's whole key history; with one as-of " +
+        "whose late rows are re-picked within (t - ttl, t] of their keys' records; with one as-of " +
         'instant the same spine takes rebuild_same_spine_instant_as_of_s (setup, not timed).',
       log_bytes: (await stat(logFile)).size,
       offline_flights: flightRows,
