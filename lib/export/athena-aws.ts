@@ -182,20 +182,7 @@ export async function runAthenaExport(
     await runAthenaQuery(deps, dropTableDdl(deps.glueDatabase, spineTable)).catch(() => undefined);
   }
 
-  const files: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await deps.s3.send(
-      new ListObjectsV2Command({
-        Bucket: deps.bucket,
-        Prefix: prefixes.data,
-        ContinuationToken: token,
-      }),
-    );
-    for (const o of page.Contents ?? []) if (o.Key) files.push(s3uri(o.Key));
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  files.sort();
+  const files = (await listObjectKeys(deps, prefixes.data)).map(s3uri);
 
   const manifest: ExportManifest = {
     formatVersion: MANIFEST_FORMAT_VERSION,
@@ -234,4 +221,21 @@ export async function runAthenaExport(
     manifestUri: s3uri(prefixes.manifest),
     manifest,
   };
+}
+
+/** Every object key under `prefix` of the store's bucket, sorted (all pages of ListObjectsV2). */
+export async function listObjectKeys(
+  deps: Pick<AthenaExportDeps, 's3' | 'bucket'>,
+  prefix: string,
+): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await deps.s3.send(
+      new ListObjectsV2Command({ Bucket: deps.bucket, Prefix: prefix, ContinuationToken: token }),
+    );
+    for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return keys.sort();
 }

@@ -53,7 +53,8 @@ export interface TrainingBaseline {
   readonly outputs: Readonly<Record<string, BaselineOutput>>;
 }
 
-function baselineKind(dtype: Dtype): 'numeric' | 'categorical' | 'none' {
+/** How a dtype's baseline is kept: bins for numbers, frequencies for categories, none for lists. */
+export function baselineKind(dtype: Dtype): 'numeric' | 'categorical' | 'none' {
   switch (dtype) {
     case 'int64':
     case 'float64':

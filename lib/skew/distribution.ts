@@ -6,12 +6,12 @@
  * kind than the output's current dtype (another definition version) is not compared.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { assertNever, type Dtype } from '../define/dtypes.ts';
+import type { Dtype } from '../define/dtypes.ts';
 import { numberLiteral, quoteIdentifier as q, stringLiteral } from '../sql/literals.ts';
 import { joinedColumns } from './compare-sql.ts';
 import { ksStatistic, populationStabilityIndex } from './distance.ts';
 import type { Distribution } from './types.ts';
-import { BASELINE_OTHER, type BaselineOutput } from '../export/baseline.ts';
+import { BASELINE_OTHER, baselineKind, type BaselineOutput } from '../export/baseline.ts';
 
 export type { BaselineOutput };
 
@@ -49,7 +49,7 @@ export async function compareDistribution(
   dtype: Dtype,
   baseline: BaselineOutput,
 ): Promise<{ distribution: Distribution; psi: number | null; ks: number | null } | null> {
-  if (baseline.kind !== kindOf(dtype)) return null;
+  if (baseline.kind !== baselineKind(dtype)) return null;
   const c = joinedColumns(output);
   const served = q(c.served);
   const nullsReader = await duckdb.runAndReadAll(
@@ -121,22 +121,6 @@ export async function compareDistribution(
     // KS needs an order; categories have none.
     ks: null,
   };
-}
-
-function kindOf(dtype: Dtype): BaselineOutput['kind'] | 'none' {
-  switch (dtype) {
-    case 'int64':
-    case 'float64':
-    case 'timestamp':
-      return 'numeric';
-    case 'string':
-    case 'bool':
-      return 'categorical';
-    case 'float64_list':
-      return 'none';
-    default:
-      return assertNever(dtype, 'dtype');
-  }
 }
 
 /** The number a numeric output is binned by (timestamps: epoch ms, as in the baseline). */

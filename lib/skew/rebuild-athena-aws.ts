@@ -7,14 +7,15 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   exportPrefixes,
+  listObjectKeys,
   runAthenaQuery,
   SPINE_TABLE_PREFIX,
   type AthenaExportDeps,
 } from '../export/athena-aws.ts';
-import { athenaUnloadSql, dropTableDdl, parseS3Uri, spineTableDdl } from '../export/athena-sql.ts';
+import { athenaUnloadSql, dropTableDdl, spineTableDdl } from '../export/athena-sql.ts';
 import { describeRelation } from '../export/spine.ts';
 import { applyTransformsToTable, transformOutputs } from '../export/transforms-duckdb.ts';
 import { getService } from '../registry/query.ts';
@@ -80,25 +81,12 @@ export function athenaRebuild(deps: AthenaRebuildDeps): RebuildPointInTime {
 
     // 3. The unloaded rows back into DuckDB, then the transforms.
     const files: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await deps.s3.send(
-        new ListObjectsV2Command({
-          Bucket: deps.bucket,
-          Prefix: prefixes.data,
-          ContinuationToken: token,
-        }),
-      );
-      for (const o of page.Contents ?? []) {
-        if (!o.Key) continue;
-        const { bucket, key } = parseS3Uri(s3uri(o.Key));
-        const object = await deps.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-        const file = path.join(work, `part-${files.length}.parquet`);
-        await writeFile(file, (await object.Body?.transformToByteArray()) ?? new Uint8Array());
-        files.push(file);
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    for (const key of await listObjectKeys(deps, prefixes.data)) {
+      const object = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: key }));
+      const file = path.join(work, `part-${files.length}.parquet`);
+      await writeFile(file, (await object.Body?.transformToByteArray()) ?? new Uint8Array());
+      files.push(file);
+    }
     const rows = `${request.into}__sk_rows`;
     const tx = `${request.into}__sk_tx`;
     await duckdb.run(
