@@ -21,7 +21,7 @@ import { KinesisPoller, localLambdaContext } from '../lib/local/kinesis-poller.t
 import { flightsRecords } from '../lib/local/flights-demo.ts';
 import { createIngestHandler } from '../lib/ingest/handler.ts';
 import { dynamoOnlineWriter } from '../lib/ingest/online-aws.ts';
-import type { IngestStats } from '../lib/ingest/batch.ts';
+import { emptyIngestStats, type IngestStats } from '../lib/ingest/batch.ts';
 import { streamSchema, validateRecord } from '../lib/ingest/record.ts';
 import { putRecords } from '../lib/producer/put-records.ts';
 import { kinesisPutter } from '../lib/producer/kinesis-aws.ts';
@@ -50,15 +50,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const putSeconds = (performance.now() - putStarted) / 1000;
 
     const firehose = await LocalFirehose.create({ registry, names: stack.names, dataDir });
-    const totals: IngestStats = {
-      records: 0,
-      accepted: 0,
-      poison: 0,
-      unfinished: 0,
-      online: { requests: 0, written: 0, stale: 0, retried: 0, failed: 0 },
-      offline: { calls: 0, records: 0, retriedEntries: 0 },
-      freshness: [],
-    };
+    const totals: IngestStats = emptyIngestStats();
     let handlerMs = 0;
     const handler = createIngestHandler({
       registry,

@@ -111,6 +111,19 @@ function streamContexts(registry: Registry, names: ResourceNames): Map<string, S
   return byStream;
 }
 
+/** Counters at zero, for a batch of `records` (or a running total). */
+export function emptyIngestStats(records = 0): IngestStats {
+  return {
+    records,
+    accepted: 0,
+    poison: 0,
+    unfinished: 0,
+    online: { requests: 0, written: 0, stale: 0, retried: 0, failed: 0 },
+    offline: { calls: 0, records: 0, retriedEntries: 0 },
+    freshness: [],
+  };
+}
+
 export async function processKinesisBatch(
   event: KinesisStreamEvent,
   deps: IngestDeps,
@@ -122,15 +135,7 @@ export async function processKinesisBatch(
   };
   // One instant per batch: every record of an invocation is stored at the same time.
   const ingestedAt = deps.clock();
-  const stats: IngestStats = {
-    records: event.Records.length,
-    accepted: 0,
-    poison: 0,
-    unfinished: 0,
-    online: { requests: 0, written: 0, stale: 0, retried: 0, failed: 0 },
-    offline: { calls: 0, records: 0, retriedEntries: 0 },
-    freshness: [],
-  };
+  const stats = emptyIngestStats(event.Records.length);
   const unfinished = new Set<number>();
   const letters: { index: number; letter: DeadLetter }[] = [];
   const byStream = new Map<StreamContext, Member[]>();
