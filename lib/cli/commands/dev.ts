@@ -5,6 +5,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { runDemo, type DemoProgress } from '../../local/demo.ts';
 import { formatSummary as formatExport } from '../../export/manifest.ts';
 import { formatSummary as formatSkew } from '../../skew/summary.ts';
+import type { SkewDecision } from '../../skew/types.ts';
 import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.ts';
 
 interface DevOptions {
@@ -49,7 +50,10 @@ export function registerDev(program: Command): void {
     console.log('');
     console.log(formatExport(exportSummary));
     console.log('');
-    for (const report of skew.reports) console.log(formatSkew(report));
+    for (const report of skew.reports) {
+      console.log(formatSkew(report));
+      console.log(explainDecisions(report.decisions));
+    }
     console.log('');
     console.log(
       `Lookup API: ${lookup.url}/features   (simulated clock: ${new Date(demo.clock()).toISOString()})`,
@@ -75,6 +79,30 @@ export function registerDev(program: Command): void {
     });
     await demo.stop();
   });
+}
+
+/**
+ * What the demo's skew check found, in words: value mismatches are training–serving skew;
+ * PSI / KS alone compare the served day with the training day, and real flights drift.
+ */
+function explainDecisions(decisions: readonly SkewDecision[]): string {
+  const mismatches = decisions.filter(
+    (d) => d.metric === 'exactMatch' || d.metric === 'nullMismatch',
+  );
+  const drift = new Set(
+    decisions.filter((d) => d.metric === 'psi' || d.metric === 'ks').map((d) => d.output),
+  );
+  const lines = [
+    mismatches.length === 0
+      ? 'Online and offline agree: every served value equals its point-in-time rebuild.'
+      : `Training–serving skew on ${new Set(mismatches.map((d) => d.output)).size} output(s): served values differ from their rebuild.`,
+  ];
+  if (drift.size > 0) {
+    lines.push(
+      `Distribution drift (PSI/KS vs the training day) on ${drift.size} output(s): delays change from one day of 2001 to the next; thresholds live in the service definition.`,
+    );
+  }
+  return lines.join('\n');
 }
 
 function positiveInt(text: string, flag: string): number {
