@@ -48,7 +48,11 @@ describe('the HTML report in headless Chromium', () => {
     try {
       execSync('command -v chromium', { stdio: 'ignore' });
     } catch {
-      execSync('apt-get update && apt-get install -y chromium', { stdio: 'ignore' });
+      // A fresh CI machine has no browser: Debian's package (no stdin there, so no prompts).
+      execSync('apt-get update && apt-get install -y --no-install-recommends chromium', {
+        stdio: 'ignore',
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      });
     }
     dir = await mkdtemp(path.join(os.tmpdir(), 'skewless-report-'));
     // A real report: a day with a null-imputing producer and an online stall planted.
