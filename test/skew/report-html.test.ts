@@ -49,7 +49,7 @@ describe('the HTML report in headless Chromium', () => {
       execSync('command -v chromium', { stdio: 'ignore' });
     } catch {
       // A fresh CI machine has no browser: Debian's package (no stdin there, so no prompts).
-      execSync('apt-get update && apt-get install -y --no-install-recommends chromium', {
+      execSync('apt-get update && apt-get install -y chromium', {
         stdio: 'ignore',
         env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
       });
