@@ -51,3 +51,12 @@ export const BUCKET_PREFIXES = {
 export function onlineTableName(names: ResourceNames): string {
   return `${names.prefix}-online`;
 }
+
+/**
+ * The S3 key of the training baseline the nightly skew check compares a service against: the
+ * baseline of the export the deployed model was trained on (`skewless export --aws
+ * --promote-baseline` puts it there).
+ */
+export function baselineKey(service: string): string {
+  return `${BUCKET_PREFIXES.baselines}${service}.baseline.json`;
+}

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getService } from '../registry/query.ts';
+import { baselineKey } from '../core/naming.ts';
 import { quoteIdentifier as q, stringLiteral } from '../sql/literals.ts';
 import { SPINE_ROW_COLUMN } from '../sql/plan.ts';
 import { parseS3Uri } from './athena-sql.ts';
@@ -29,6 +30,8 @@ export interface AwsExportRequest {
   readonly asOf?: number;
   readonly timeColumn?: string;
   readonly exportId: string;
+  /** Also make this export's baseline the one the nightly skew check compares against. */
+  readonly promoteBaseline?: boolean;
 }
 
 export interface AwsExportDeps extends AthenaExportDeps {
@@ -144,6 +147,16 @@ export async function runAwsExport(
         ContentType: 'application/json',
       }),
     );
+    if (request.promoteBaseline) {
+      await deps.s3.send(
+        new PutObjectCommand({
+          Bucket: deps.bucket,
+          Key: baselineKey(service.name),
+          Body: baselineText,
+          ContentType: 'application/json',
+        }),
+      );
+    }
     if (request.out.startsWith('s3://')) {
       const put = async (uri: string, body: string | Buffer, type: string) => {
         const { bucket, key } = parseS3Uri(uri);

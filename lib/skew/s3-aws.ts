@@ -5,7 +5,9 @@
  * The client is injected, typed structurally so tests pass a mocked `S3Client`.
  */
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { BUCKET_PREFIXES } from '../core/naming.ts';
+import { BUCKET_PREFIXES, baselineKey } from '../core/naming.ts';
+
+export { baselineKey };
 import { parseBaseline } from './baseline.ts';
 import type { SkewBaseline } from './distribution.ts';
 import type { ReportStore } from './run.ts';
@@ -28,11 +30,6 @@ export function s3ReportStore(s3: S3Objects, bucket: string): ReportStore {
       );
     },
   };
-}
-
-/** The S3 key of a service's training baseline. */
-export function baselineKey(service: string): string {
-  return `${BUCKET_PREFIXES.baselines}${service}.baseline.json`;
 }
 
 /** Reads a service's baseline; undefined when there is none (PSI/KS are then not computed). */

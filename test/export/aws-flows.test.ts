@@ -167,6 +167,7 @@ describe('AWS flows', () => {
         out,
         asOf: T0 + 1000,
         exportId: 'exp_aws',
+        promoteBaseline: true,
       },
     );
     expect(summary).toMatchObject({ rows: 40, queryId: 'q-2', bytesScanned: 4096 });
@@ -191,6 +192,7 @@ describe('AWS flows', () => {
       'spines/exp_aws/spine.parquet',
       'exports/exp_aws/manifest.json',
       'exports/exp_aws/baseline.json',
+      `baselines/${service.name}.baseline.json`,
     ]);
     const manifest = JSON.parse(await readFile(`${out}.manifest.json`, 'utf8')) as Record<
       string,

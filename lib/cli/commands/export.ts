@@ -33,6 +33,7 @@ interface ExportOptions {
   readonly bucket?: string;
   readonly workgroup?: string;
   readonly database?: string;
+  readonly promoteBaseline?: boolean;
   readonly json?: boolean;
 }
 
@@ -71,6 +72,10 @@ export function registerExport(program: Command): void {
         'Athena workgroup (with --aws; default: $SKEWLESS_ATHENA_WORKGROUP)',
       )
       .option('--database <name>', 'Glue database (with --aws; default: $SKEWLESS_GLUE_DATABASE)')
+      .option(
+        '--promote-baseline',
+        "with --aws: make this export's baseline the one the nightly skew check compares against",
+      )
       .option('--json', 'print the summary as JSON'),
   ).action(async (options: ExportOptions) => {
     const runtime = await loadCliRegistry(options);
@@ -123,6 +128,7 @@ export function registerExport(program: Command): void {
             out: options.out,
             asOf,
             timeColumn: options.timeColumn,
+            promoteBaseline: options.promoteBaseline === true,
             exportId,
           },
         );
