@@ -17,6 +17,19 @@ import {
 import { DefinitionError, type DefinitionProblem } from '../core/errors.ts';
 import { canonicalJson, sha256Hex } from '../core/canonical-json.ts';
 import {
+  byName,
+  checkColumnName,
+  checkThresholds,
+  columns,
+  deepFreeze,
+  keysSignature,
+  NAME,
+  pickThresholds,
+  type Report,
+} from './rules.ts';
+// The reserved names are part of the compiler's public face.
+export { RESERVED_COLUMNS, RESERVED_PREFIX } from './rules.ts';
+import {
   REGISTRY_FORMAT_VERSION,
   type Registry,
   type RegistryColumn,
@@ -27,13 +40,6 @@ import {
   type RegistryTransform,
   type RegistryView,
 } from './types.ts';
-
-/** Columns every offline row carries; no key, feature, request field or output may use them. */
-export const RESERVED_COLUMNS = ['event_time', 'ingested_at', 'record_id'] as const;
-/** Prefix kept for skewless's own columns (spine row numbers, statuses, ...). */
-export const RESERVED_PREFIX = '_sk';
-
-const NAME = /^[a-z][a-z0-9_]{0,62}$/;
 
 export type TransformFn = RequestTransform['fn'];
 
@@ -148,8 +154,6 @@ export function compileRegistry(
     transforms: new Map(byKind.transform.map((t) => [t.name, t.fn])),
   };
 }
-
-type Report = (rule: string, message: string) => void;
 
 function compileEntity(e: Entity, report: Report): RegistryEntity {
   const keys = Object.entries(e.keys).map(([name, dtype]) => ({ name, dtype }));
@@ -370,65 +374,4 @@ function selectionRefs(
 /** `view__feature`: the one naming rule for a view's feature in lookups and exports. */
 export function featureOutputName(view: string, feature: string): string {
   return `${view}__${feature}`;
-}
-
-function columns(
-  schema: Readonly<Record<string, Dtype>>,
-  what: string,
-  report: Report,
-): RegistryColumn[] {
-  return Object.entries(schema).map(([name, dtype]) => {
-    checkColumnName(name, `${what} '${name}'`, report);
-    if (!(DTYPES as readonly string[]).includes(dtype))
-      report('feature-type', `${what} '${name}' has unknown type '${dtype}'`);
-    return { name, dtype };
-  });
-}
-
-function checkColumnName(name: string, what: string, report: Report): void {
-  if ((RESERVED_COLUMNS as readonly string[]).includes(name) || name.startsWith(RESERVED_PREFIX)) {
-    report(
-      'reserved-name',
-      `${what}: '${name}' is reserved (${RESERVED_COLUMNS.join(', ')}, ${RESERVED_PREFIX}*)`,
-    );
-  } else if (!NAME.test(name)) {
-    report('name', `${what}: name must match ${NAME}`);
-  } else if (name.includes('__')) {
-    report('name', `${what}: name must not contain '__'`);
-  }
-}
-
-function pickThresholds(t: SkewThresholds): SkewThresholds {
-  const out: Record<string, number> = {};
-  for (const key of Object.keys(DEFAULT_SKEW_THRESHOLDS) as (keyof SkewThresholds)[]) {
-    const v = t[key];
-    if (v !== undefined) out[key] = v;
-  }
-  return out;
-}
-
-function checkThresholds(t: Required<SkewThresholds>, where: string, report: Report): void {
-  for (const [key, value] of Object.entries(t)) {
-    if (!Number.isFinite(value) || value < 0)
-      report('skew-threshold', `${where}.${key} must be a non-negative number`);
-  }
-  for (const key of ['exactMatchMin', 'nullMismatchMax'] as const) {
-    if (t[key] > 1) report('skew-threshold', `${where}.${key} is a rate and must be at most 1`);
-  }
-}
-
-function keysSignature(keys: readonly RegistryKey[]): string {
-  return keys.map((k) => `${k.name}:${k.dtype}`).join(',');
-}
-
-function byName<T extends { name: string }>(items: readonly T[]): T[] {
-  return [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
 }

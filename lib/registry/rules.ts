@@ -1,0 +1,77 @@
+/**
+ * The naming and threshold rules every definition is checked against, and small helpers of
+ * the compiler. A broken rule is reported (file, object, rule), never thrown.
+ */
+import { DTYPES, type Dtype } from '../define/dtypes.ts';
+import { DEFAULT_SKEW_THRESHOLDS, type SkewThresholds } from '../define/definitions.ts';
+import type { RegistryColumn, RegistryKey } from './types.ts';
+
+/** Columns every offline row carries; no key, feature, request field or output may use them. */
+export const RESERVED_COLUMNS = ['event_time', 'ingested_at', 'record_id'] as const;
+/** Prefix kept for skewless's own columns (spine row numbers, statuses, ...). */
+export const RESERVED_PREFIX = '_sk';
+
+export const NAME = /^[a-z][a-z0-9_]{0,62}$/;
+
+export type Report = (rule: string, message: string) => void;
+
+export function columns(
+  schema: Readonly<Record<string, Dtype>>,
+  what: string,
+  report: Report,
+): RegistryColumn[] {
+  return Object.entries(schema).map(([name, dtype]) => {
+    checkColumnName(name, `${what} '${name}'`, report);
+    if (!(DTYPES as readonly string[]).includes(dtype))
+      report('feature-type', `${what} '${name}' has unknown type '${dtype}'`);
+    return { name, dtype };
+  });
+}
+
+export function checkColumnName(name: string, what: string, report: Report): void {
+  if ((RESERVED_COLUMNS as readonly string[]).includes(name) || name.startsWith(RESERVED_PREFIX)) {
+    report(
+      'reserved-name',
+      `${what}: '${name}' is reserved (${RESERVED_COLUMNS.join(', ')}, ${RESERVED_PREFIX}*)`,
+    );
+  } else if (!NAME.test(name)) {
+    report('name', `${what}: name must match ${NAME}`);
+  } else if (name.includes('__')) {
+    report('name', `${what}: name must not contain '__'`);
+  }
+}
+
+export function pickThresholds(t: SkewThresholds): SkewThresholds {
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(DEFAULT_SKEW_THRESHOLDS) as (keyof SkewThresholds)[]) {
+    const v = t[key];
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
+export function checkThresholds(t: Required<SkewThresholds>, where: string, report: Report): void {
+  for (const [key, value] of Object.entries(t)) {
+    if (!Number.isFinite(value) || value < 0)
+      report('skew-threshold', `${where}.${key} must be a non-negative number`);
+  }
+  for (const key of ['exactMatchMin', 'nullMismatchMax'] as const) {
+    if (t[key] > 1) report('skew-threshold', `${where}.${key} is a rate and must be at most 1`);
+  }
+}
+
+export function keysSignature(keys: readonly RegistryKey[]): string {
+  return keys.map((k) => `${k.name}:${k.dtype}`).join(',');
+}
+
+export function byName<T extends { name: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
