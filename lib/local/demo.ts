@@ -80,7 +80,8 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
   const service = getService(runtime.registry, options.service ?? 'departure_delay_model');
   const views = DEMO_VIEWS.filter((v) => service.views.includes(v));
   const from = Date.parse(`${options.startDay ?? '2001-01-01'}T00:00:00.000Z`);
-  const slice: FlightsSlice = { from, to: from + (options.days ?? 3) * DAY_MS };
+  const days = options.days ?? 3;
+  const slice: FlightsSlice = { from, to: from + days * DAY_MS };
   const servedDay: FlightsSlice = { from: slice.to, to: slice.to + DAY_MS };
   // Simulated time: set by the replay, then running at wall speed once the demo serves.
   let simulated = slice.to;
@@ -138,7 +139,7 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
     const history = await recordsByView(stack, views, slice);
     const total = [...history.values()].reduce((n, list) => n + list.length, 0);
     progress.stage(
-      `replay ${options.days ?? 3} days of flights through Kinesis and the ingest handler`,
+      `replay ${days} day${days === 1 ? '' : 's'} of flights through Kinesis and the ingest handler`,
       total,
     );
     const drained = await replay(history, (n) => progress.advance(n));
