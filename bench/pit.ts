@@ -178,27 +178,18 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const bestCpu = (name: string) => Math.min(...(samples[name]?.cpu ?? [Number.NaN]));
     const ours_ms = best('ours');
     const duckdb_asof_ms = best('duckdb_asof');
-    const mismatches_vs_asof = await count(
-      duckdb,
-      `SELECT count(*) FROM ours o FULL JOIN ref r ON o._sk_row = r._sk_row
+    // Rows of a result that differ from the ASOF reference (or exist on one side only).
+    const mismatchesVsRef = (table: string) =>
+      count(
+        duckdb,
+        `SELECT count(*) FROM ${table} o FULL JOIN ref r ON o._sk_row = r._sk_row
        WHERE o._sk_row IS NULL OR r._sk_row IS NULL
           OR o.route_flights__distance IS DISTINCT FROM r.route_flights__distance
           OR o.route_flights__last_delay IS DISTINCT FROM r.route_flights__last_delay`,
-    );
-    const mismatches_sql_vs_asof = await count(
-      duckdb,
-      `SELECT count(*) FROM ours_sql o FULL JOIN ref r ON o._sk_row = r._sk_row
-       WHERE o._sk_row IS NULL OR r._sk_row IS NULL
-          OR o.route_flights__distance IS DISTINCT FROM r.route_flights__distance
-          OR o.route_flights__last_delay IS DISTINCT FROM r.route_flights__last_delay`,
-    );
-    const mismatches_window_vs_asof = await count(
-      duckdb,
-      `SELECT count(*) FROM ours_window o FULL JOIN ref r ON o._sk_row = r._sk_row
-       WHERE o._sk_row IS NULL OR r._sk_row IS NULL
-          OR o.route_flights__distance IS DISTINCT FROM r.route_flights__distance
-          OR o.route_flights__last_delay IS DISTINCT FROM r.route_flights__last_delay`,
-    );
+      );
+    const mismatches_vs_asof = await mismatchesVsRef('ours');
+    const mismatches_sql_vs_asof = await mismatchesVsRef('ours_sql');
+    const mismatches_window_vs_asof = await mismatchesVsRef('ours_window');
 
     // The range-join plan (1 h ttl), on a fraction of the spine when the whole would be too slow.
     const rangeJoin = (fraction: number) => `

@@ -9,15 +9,12 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { BUCKET_PREFIXES } from '../core/naming.ts';
 import { EXPORT_DEFAULTS } from './feature-store-defaults.ts';
-import { HandlerFunction, type HandlerFunctionProps } from './handler-function.ts';
+import { HandlerFunction, type HandlerFunctionDefaults } from './handler-function.ts';
 import type { OfflineStore } from './offline-store.ts';
 
 export interface ExportsProps {
   readonly offlineStore: OfflineStore;
-  readonly functionDefaults: Pick<
-    HandlerFunctionProps,
-    'prefix' | 'registryHash' | 'logRetention' | 'removalPolicy' | 'handlersDir'
-  >;
+  readonly functionDefaults: HandlerFunctionDefaults;
   /** @default EXPORT_DEFAULTS.reservedConcurrency */
   readonly reservedConcurrency?: number;
   /** @default EXPORT_DEFAULTS.timeout */

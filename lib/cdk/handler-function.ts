@@ -57,6 +57,12 @@ export interface HandlerFunctionProps {
   readonly nativeModules?: readonly string[];
 }
 
+/** The settings every handler of one store shares; each construct adds its own. */
+export type HandlerFunctionDefaults = Pick<
+  HandlerFunctionProps,
+  'prefix' | 'registryHash' | 'logRetention' | 'removalPolicy' | 'handlersDir'
+>;
+
 export class HandlerFunction extends Construct {
   public readonly function: NodejsFunction;
   public readonly role: iam.Role;

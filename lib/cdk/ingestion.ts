@@ -32,7 +32,7 @@ import {
 import { streamsOf } from '../registry/query.ts';
 import type { Registry, RegistryView } from '../registry/types.ts';
 import { INGEST_DEFAULTS, OFFLINE_DEFAULTS } from './feature-store-defaults.ts';
-import { HandlerFunction, type HandlerFunctionProps } from './handler-function.ts';
+import { HandlerFunction, type HandlerFunctionDefaults } from './handler-function.ts';
 import type { OfflineStore } from './offline-store.ts';
 import type { OnlineStore } from './online-store.ts';
 import { acknowledgeRule } from './nag.ts';
@@ -44,10 +44,7 @@ export interface IngestionProps {
   readonly onlineStore: OnlineStore;
   readonly offlineStore: OfflineStore;
   readonly removalPolicy: RemovalPolicy;
-  readonly functionDefaults: Pick<
-    HandlerFunctionProps,
-    'prefix' | 'registryHash' | 'logRetention' | 'removalPolicy' | 'handlersDir'
-  >;
+  readonly functionDefaults: HandlerFunctionDefaults;
   /** @default INGEST_DEFAULTS.batchSize */
   readonly batchSize?: number;
   /** @default - unreserved (concurrency is already bounded by shards × parallelization factor) */

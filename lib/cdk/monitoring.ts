@@ -15,7 +15,7 @@ import { Construct } from 'constructs';
 import { BUCKET_PREFIXES, type ResourceNames } from '../core/naming.ts';
 import type { Registry } from '../registry/types.ts';
 import { MONITORING_DEFAULTS } from './feature-store-defaults.ts';
-import { HandlerFunction, type HandlerFunctionProps } from './handler-function.ts';
+import { HandlerFunction, type HandlerFunctionDefaults } from './handler-function.ts';
 import type { Ingestion } from './ingestion.ts';
 import { FRESHNESS_METRIC, viewMetricDimension } from './metrics.ts';
 import type { OfflineStore } from './offline-store.ts';
@@ -30,10 +30,7 @@ export interface MonitoringProps {
   /** The other handlers, for error and throttle alarms (the skew check is created here). */
   readonly functions: readonly HandlerFunction[];
   readonly removalPolicy: RemovalPolicy;
-  readonly functionDefaults: Pick<
-    HandlerFunctionProps,
-    'prefix' | 'registryHash' | 'logRetention' | 'removalPolicy' | 'handlersDir'
-  >;
+  readonly functionDefaults: HandlerFunctionDefaults;
   /** @default MONITORING_DEFAULTS.skewCheckSchedule (03:00 UTC daily) */
   readonly skewCheckSchedule?: events.Schedule;
 }

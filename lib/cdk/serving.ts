@@ -20,7 +20,7 @@ import {
   type ResourceNames,
 } from '../core/naming.ts';
 import { SERVING_DEFAULTS } from './feature-store-defaults.ts';
-import { HandlerFunction, type HandlerFunctionProps } from './handler-function.ts';
+import { HandlerFunction, type HandlerFunctionDefaults } from './handler-function.ts';
 import type { OfflineStore } from './offline-store.ts';
 import type { OnlineStore } from './online-store.ts';
 
@@ -35,10 +35,7 @@ export interface ServingProps {
   readonly onlineStore: OnlineStore;
   readonly offlineStore: OfflineStore;
   readonly removalPolicy: RemovalPolicy;
-  readonly functionDefaults: Pick<
-    HandlerFunctionProps,
-    'prefix' | 'registryHash' | 'logRetention' | 'removalPolicy' | 'handlersDir'
-  >;
+  readonly functionDefaults: HandlerFunctionDefaults;
   readonly authorization: ApiAuthorization;
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   /** @default - unreserved */
