@@ -46,7 +46,10 @@ const userHistory = fc
       user_id: fc.constantFrom('u1', 'u2', 'u3'),
       score: nullable(fc.integer({ min: -5, max: 5 })),
       tag: nullable(fc.constantFrom('a', 'b', "it's")),
-      ratio: nullable(fc.double({ min: -10, max: 10, noNaN: true })),
+      // -0 and 0 are one value to a model, and DuckDB's window path may drop the sign of zero.
+      ratio: nullable(
+        fc.double({ min: -10, max: 10, noNaN: true }).map((x) => (Object.is(x, -0) ? 0 : x)),
+      ),
       flag: nullable(fc.boolean()),
     }),
     { maxLength: 25 },
