@@ -15,7 +15,7 @@ import type { OfflineStore } from './offline-store.ts';
 export interface ExportsProps {
   readonly offlineStore: OfflineStore;
   readonly functionDefaults: HandlerFunctionDefaults;
-  /** @default EXPORT_DEFAULTS.reservedConcurrency */
+  /** @default - unreserved (see EXPORT_DEFAULTS) */
   readonly reservedConcurrency?: number;
   /** @default EXPORT_DEFAULTS.timeout */
   readonly timeout?: Duration;
@@ -38,8 +38,7 @@ export class Exports extends Construct {
       },
       memorySize: EXPORT_DEFAULTS.memorySize,
       timeout: props.timeout ?? EXPORT_DEFAULTS.timeout,
-      reservedConcurrentExecutions:
-        props.reservedConcurrency ?? EXPORT_DEFAULTS.reservedConcurrency,
+      reservedConcurrentExecutions: props.reservedConcurrency,
     });
     offline.grantQuery(this.exporter.role, {
       read: [BUCKET_PREFIXES.spines],

@@ -10,8 +10,12 @@ import type { IConstruct } from 'constructs';
 export const SECURE_DEFAULTS = {
   /** HTTP API routes require SigV4 (IAM) signatures. */
   apiAuthorization: 'iam',
-  /** Data survives `cdk destroy`. */
-  removalPolicy: RemovalPolicy.RETAIN,
+  /**
+   * Data survives `cdk destroy` and updates (CloudFormation `RetainExceptOnCreate`), but a
+   * failed first deploy deletes what it created: a retained resource with a physical name (the
+   * table, streams, queues, log groups, key aliases) would otherwise block the next deploy.
+   */
+  removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
 } as const;
 
 /** Kinesis → ingest Lambda event source mapping. */
@@ -49,8 +53,9 @@ export const EXPORT_DEFAULTS = {
   memorySize: 1024,
   /** Athena queries run asynchronously; the Lambda polls up to its timeout. */
   timeout: Duration.minutes(15),
-  /** Bounds concurrent Athena exports (and their cost). */
-  reservedConcurrency: 5,
+  // No reserved concurrency by default (for any handler): new and sandbox accounts have a
+  // concurrency quota of 10 and Lambda keeps 10 unreserved, so any reservation fails the deploy
+  // there. `exportReservedConcurrency` opts in to bound concurrent Athena exports.
 } as const;
 
 export const OFFLINE_DEFAULTS = {
@@ -66,11 +71,36 @@ export const OFFLINE_DEFAULTS = {
   firehoseBufferSizeMiB: 64,
 } as const;
 
+/**
+ * Iceberg maintenance by Glue table optimizers, one set per view table. Firehose commits every
+ * `firehoseBufferInterval` (~1,440 small commits a day per table); compaction rewrites the
+ * small files, snapshot retention expires the commits, orphan-file deletion removes files no
+ * snapshot references (failed writes). Exports never time-travel (`as_of` filters on
+ * `ingested_at`), so old snapshots serve no query.
+ */
+export const ICEBERG_MAINTENANCE_DEFAULTS = {
+  snapshotRetentionDays: 5,
+  /** Keep at least this many snapshots whatever their age. */
+  snapshotsToRetain: 1,
+  orphanFileRetentionDays: 3,
+} as const;
+
 export const MONITORING_DEFAULTS = {
   /** Nightly skew check: 03:00 UTC, after the previous day's inference log has landed. */
   skewCheckSchedule: { minute: '0', hour: '3' },
   skewCheckTimeout: Duration.minutes(15),
   skewCheckMemorySize: 1024,
+  /**
+   * /tmp for DuckDB: the day's inference log, the unloaded rebuilds and DuckDB's spill files
+   * (`temp_directory`) live there. 10 GiB is Lambda's maximum; past the free 512 MB it costs
+   * about $0.0003 per 15-minute run.
+   */
+  skewCheckEphemeralStorageMiB: 10240,
+  /**
+   * Lambda's own retries of the nightly (asynchronous) invocation: none. A failed night is an
+   * alarm (Errors-SkewCheck), not up to three Athena runs over the same day.
+   */
+  skewCheckRetryAttempts: 0,
   /** Alarm when a shard's oldest unread record is older than this. */
   iteratorAgeThreshold: Duration.minutes(5),
   logRetentionDays: 90,
@@ -86,6 +116,8 @@ export function warnIfWeakened<K extends keyof typeof SECURE_DEFAULTS>(
   value: (typeof SECURE_DEFAULTS)[K] | string | boolean | RemovalPolicy | undefined,
 ): void {
   if (value === undefined || value === SECURE_DEFAULTS[key]) return;
+  // Plain RETAIN keeps data too (it only also keeps what a failed first deploy created).
+  if (key === 'removalPolicy' && value === RemovalPolicy.RETAIN) return;
   Annotations.of(scope).addWarningV2(
     `skewless:secureDefault:${key}`,
     `FeatureStore: '${key}' overrides the secure default (${String(SECURE_DEFAULTS[key])}) with ${String(value)}.`,

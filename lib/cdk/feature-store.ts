@@ -22,8 +22,8 @@ import {
   warnIfWeakened,
 } from './feature-store-defaults.ts';
 import { Ingestion } from './ingestion.ts';
-import { Monitoring } from './monitoring.ts';
-import { OfflineStore } from './offline-store.ts';
+import { Monitoring, type AlertSubscriptions } from './monitoring.ts';
+import { OfflineStore, type OfflineStoreProps } from './offline-store.ts';
 import { OnlineStore } from './online-store.ts';
 import { Serving, type ApiAuthorization } from './serving.ts';
 
@@ -37,9 +37,10 @@ export interface FeatureStoreProps {
    */
   readonly prefix?: string;
   /**
-   * What happens to stored data (keys, table, bucket, streams, queues) on stack deletion.
-   * Anything but RETAIN is a synth warning.
-   * @default RemovalPolicy.RETAIN
+   * What happens to stored data (keys, table, bucket, streams, queues, Glue tables, logs) on
+   * stack deletion. DESTROY or SNAPSHOT is a synth warning. Plain RETAIN also keeps what a
+   * failed first deploy created, whose fixed names then block the next deploy.
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE (CloudFormation `RetainExceptOnCreate`)
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
@@ -55,10 +56,24 @@ export interface FeatureStoreProps {
   readonly ingestReservedConcurrency?: number;
   /** Reserved concurrency of the lookup Lambda. @default - unreserved (bounded by API throttling) */
   readonly lookupReservedConcurrency?: number;
-  /** Reserved concurrency of the export Lambda. @default EXPORT_DEFAULTS.reservedConcurrency (5) */
+  /**
+   * Reserved concurrency of the export Lambda (bounds concurrent Athena exports). An account
+   * must have this much concurrency above its unreserved minimum of 10.
+   * @default - unreserved (deploys on accounts with the new-account quota of 10)
+   */
   readonly exportReservedConcurrency?: number;
+  /**
+   * Snapshot and orphan-file retention of the Iceberg tables' Glue optimizers.
+   * @default ICEBERG_MAINTENANCE_DEFAULTS (snapshots 5 days, orphan files 3 days)
+   */
+  readonly icebergMaintenance?: OfflineStoreProps['icebergMaintenance'];
   /** Athena per-query scan cut-off in bytes. @default OFFLINE_DEFAULTS.bytesScannedCutoffPerQuery (1 TiB) */
   readonly bytesScannedCutoffPerQuery?: number;
+  /**
+   * Who receives the alert topic's messages (skew-check alerts and CloudWatch alarms).
+   * @default - none: subscribe to the `AlertTopic` output yourself
+   */
+  readonly alertSubscriptions?: AlertSubscriptions;
   /** When the skew check runs. @default cron 03:00 UTC daily */
   readonly skewCheckSchedule?: events.Schedule;
   /** Retention of Lambda, Firehose and API access logs. @default 90 days */
@@ -129,6 +144,7 @@ export class FeatureStore extends Construct {
       key: this.dataKey,
       removalPolicy,
       bytesScannedCutoffPerQuery: props.bytesScannedCutoffPerQuery,
+      icebergMaintenance: props.icebergMaintenance,
     });
     this.ingestion = new Ingestion(this, 'Ingestion', {
       names,
@@ -170,6 +186,7 @@ export class FeatureStore extends Construct {
       removalPolicy,
       functionDefaults,
       skewCheckSchedule: props.skewCheckSchedule,
+      alertSubscriptions: props.alertSubscriptions,
     });
   }
 

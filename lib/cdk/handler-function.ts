@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Validations } from 'aws-cdk-lib';
+import { Size, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -14,6 +14,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { HANDLER_ENV } from '../config.ts';
 import { METRICS_NAMESPACE, POWERTOOLS_ENV } from './metrics.ts';
+import { copyNativeModulesCommand, nativeModulePackages } from './native-modules.ts';
 
 /** The repository root: `lambdas/`, `feature_defs/` and `package-lock.json` live there. */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -45,14 +46,18 @@ export interface HandlerFunctionProps {
   readonly timeout: Duration;
   /** @default - unreserved */
   readonly reservedConcurrentExecutions?: number;
+  /** Lambda's retries of an asynchronous invocation. @default - Lambda's default (2) */
+  readonly retryAttempts?: number;
+  /** /tmp size. @default - 512 MiB */
+  readonly ephemeralStorageMiB?: number;
   readonly logRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
   /** Directory holding `<handler>.ts`. @default `<repo>/lambdas` */
   readonly handlersDir?: string;
   /**
-   * Native modules shipped beside the bundle (installed from the lock file for Lambda's
-   * linux-x64, whatever machine synthesizes), e.g. DuckDB for the skew check. Such a function
-   * runs on x86_64 so the prebuilt binary matches. @default - none
+   * Native modules shipped beside the bundle, e.g. DuckDB for the skew check: copied from the
+   * project's `node_modules` with their linux-x64 platform package (`native-modules.ts`; no npm
+   * at synth). Such a function runs on x86_64 so the prebuilt binary matches. @default - none
    */
   readonly nativeModules?: readonly string[];
 }
@@ -117,6 +122,11 @@ export class HandlerFunction extends Construct {
       memorySize: props.memorySize,
       timeout: props.timeout,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      retryAttempts: props.retryAttempts,
+      ephemeralStorageSize:
+        props.ephemeralStorageMiB === undefined
+          ? undefined
+          : Size.mebibytes(props.ephemeralStorageMiB),
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
@@ -133,15 +143,7 @@ export class HandlerFunction extends Construct {
         banner: ESM_BANNER,
         externalModules: EXTERNAL_MODULES,
         ...(props.nativeModules?.length
-          ? {
-              nodeModules: [...props.nativeModules],
-              // npm picks optional platform packages by these, not by the host.
-              environment: {
-                npm_config_os: 'linux',
-                npm_config_cpu: 'x64',
-                npm_config_libc: 'glibc',
-              },
-            }
+          ? { commandHooks: nativeModuleHooks(props.nativeModules) }
           : {}),
         // The SDK version pinned in package-lock.json is the one tested locally.
         bundleAwsSDK: true,
@@ -158,4 +160,18 @@ export class HandlerFunction extends Construct {
   public addToPolicy(...statements: iam.PolicyStatement[]): void {
     for (const s of statements) this.role.addToPrincipalPolicy(s);
   }
+}
+
+/**
+ * Bundling hooks that copy native modules (and their linux-x64 binding) into the bundle. The
+ * packages are resolved when bundling runs, so a synth that skips bundling needs none of them.
+ */
+function nativeModuleHooks(roots: readonly string[]) {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir: string, outputDir: string) => [
+      copyNativeModulesCommand(PROJECT_ROOT, nativeModulePackages(PROJECT_ROOT, roots), outputDir),
+    ],
+  };
 }

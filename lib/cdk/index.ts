@@ -10,7 +10,7 @@ export {
 export { Ingestion, type IngestionProps } from './ingestion.ts';
 export { Serving, LOOKUP_ROUTE, type ServingProps, type ApiAuthorization } from './serving.ts';
 export { Exports, type ExportsProps } from './exports.ts';
-export { Monitoring, type MonitoringProps } from './monitoring.ts';
+export { Monitoring, type MonitoringProps, type AlertSubscriptions } from './monitoring.ts';
 export {
   HandlerFunction,
   type HandlerFunctionProps,

@@ -288,6 +288,7 @@ export class Ingestion extends Construct {
         },
       },
     });
+    stream.applyRemovalPolicy(props.removalPolicy);
     const glueTable = offline.tables.get(table);
     if (glueTable) stream.node.addDependency(glueTable);
     stream.node.addDependency(role);

@@ -3,7 +3,7 @@
  * alarms (shard iterator age per stream, dead-letter depth, Lambda errors and throttles,
  * feature freshness per view) publishing to the same topic; and one dashboard.
  */
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -11,6 +11,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { BUCKET_PREFIXES, type ResourceNames } from '../core/naming.ts';
 import type { Registry } from '../registry/types.ts';
@@ -33,6 +34,19 @@ export interface MonitoringProps {
   readonly functionDefaults: HandlerFunctionDefaults;
   /** @default MONITORING_DEFAULTS.skewCheckSchedule (03:00 UTC daily) */
   readonly skewCheckSchedule?: events.Schedule;
+  /** Who receives alerts (skew, staleness, drift, alarms). @default - no subscription */
+  readonly alertSubscriptions?: AlertSubscriptions;
+}
+
+/**
+ * Subscriptions of the alert topic. An email address must confirm the subscription from the
+ * message SNS sends it; an HTTPS endpoint must answer SNS's SubscriptionConfirmation request.
+ */
+export interface AlertSubscriptions {
+  /** Email addresses (each confirms once). @default - none */
+  readonly emails?: readonly string[];
+  /** HTTPS endpoints (e.g. a chat or paging webhook that speaks SNS). @default - none */
+  readonly httpsUrls?: readonly string[];
 }
 
 const PERIOD = Duration.minutes(5);
@@ -56,20 +70,17 @@ export class Monitoring extends Construct {
       enableKeyRotation: true,
       removalPolicy: props.removalPolicy,
     });
-    // CloudWatch alarms publish to the encrypted topic as the CloudWatch service.
-    this.alertKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
-      }),
-    );
     this.alertTopic = new sns.Topic(this, 'Alerts', {
       topicName: `${this.prefix}-alerts`,
       displayName: 'skewless alerts',
       masterKey: this.alertKey,
       enforceSSL: true,
     });
+    this.allowAlarmsToPublish();
+    for (const email of props.alertSubscriptions?.emails ?? [])
+      this.alertTopic.addSubscription(new subscriptions.EmailSubscription(email));
+    for (const url of props.alertSubscriptions?.httpsUrls ?? [])
+      this.alertTopic.addSubscription(new subscriptions.UrlSubscription(url));
 
     const offline = props.offlineStore;
     this.skewCheck = new HandlerFunction(this, 'SkewCheck', {
@@ -84,14 +95,17 @@ export class Monitoring extends Construct {
       },
       memorySize: MONITORING_DEFAULTS.skewCheckMemorySize,
       timeout: MONITORING_DEFAULTS.skewCheckTimeout,
-      // One check at a time: a retry must not race the run it retries.
-      reservedConcurrentExecutions: 1,
+      // No Lambda retry races the run it retries; no reserved concurrency (see EXPORT_DEFAULTS).
+      retryAttempts: MONITORING_DEFAULTS.skewCheckRetryAttempts,
+      ephemeralStorageMiB: MONITORING_DEFAULTS.skewCheckEphemeralStorageMiB,
       // The comparison runs in DuckDB inside the function (over what Athena unloads).
       nativeModules: ['@duckdb/node-api'],
     });
+    // The rebuild is the export's Athena path (`lib/skew/rebuild-athena-aws.ts`): it uploads
+    // spines, UNLOADs into `exports/` and reads the files back, like the export Lambda.
     offline.grantQuery(this.skewCheck.role, {
       read: [BUCKET_PREFIXES.inferenceLog, BUCKET_PREFIXES.baselines],
-      write: [BUCKET_PREFIXES.skewReports],
+      write: [BUCKET_PREFIXES.skewReports, BUCKET_PREFIXES.spines, BUCKET_PREFIXES.exports],
     });
     this.skewCheck.addToPolicy(
       new iam.PolicyStatement({
@@ -122,6 +136,45 @@ export class Monitoring extends Construct {
     this.functions = [...props.functions, this.skewCheck];
     this.addAlarms(props);
     this.dashboard = this.buildDashboard(props);
+  }
+
+  /**
+   * CloudWatch publishes alarm actions as its service principal: the topic policy must allow it
+   * (enforceSSL adds only a Deny) and the key policy must let it encrypt. Both only for this
+   * account's alarms of this store (`aws:SourceAccount`, `aws:SourceArn`).
+   */
+  private allowAlarmsToPublish(): void {
+    const stack = Stack.of(this);
+    const conditions = {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: {
+        'aws:SourceArn': stack.formatArn({
+          service: 'cloudwatch',
+          resource: 'alarm',
+          resourceName: `${this.prefix}-*`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      },
+    };
+    const cloudwatchService = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+    this.alertTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AlarmsPublish',
+        principals: [cloudwatchService],
+        actions: ['sns:Publish'],
+        resources: [this.alertTopic.topicArn],
+        conditions,
+      }),
+    );
+    this.alertKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AlarmsEncryptForTopic',
+        principals: [cloudwatchService],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions,
+      }),
+    );
   }
 
   private addAlarms(props: MonitoringProps): void {

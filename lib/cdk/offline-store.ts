@@ -19,6 +19,7 @@ import { offlineTableName } from '../core/columns.ts';
 import { BUCKET_PREFIXES, glueDatabaseName, type ResourceNames } from '../core/naming.ts';
 import type { Registry, RegistryView } from '../registry/types.ts';
 import { OFFLINE_DEFAULTS } from './feature-store-defaults.ts';
+import { IcebergMaintenance, type IcebergMaintenanceSettings } from './iceberg-maintenance.ts';
 import { icebergTableSpec } from './iceberg-schema.ts';
 import { acknowledgeWildcardResource, nagArnRef, nagStackArn } from './nag.ts';
 
@@ -34,7 +35,16 @@ export interface OfflineStoreProps {
   readonly removalPolicy: RemovalPolicy;
   /** @default OFFLINE_DEFAULTS.bytesScannedCutoffPerQuery */
   readonly bytesScannedCutoffPerQuery?: number;
+  /** Snapshot and orphan-file retention of the table optimizers. @default ICEBERG_MAINTENANCE_DEFAULTS */
+  readonly icebergMaintenance?: Partial<IcebergMaintenanceSettings>;
 }
+
+/**
+ * How a grantee may list the bucket: only under its prefixes (`s3:prefix` condition), or the
+ * whole bucket, as AWS documents for roles whose service lists table locations itself
+ * (Firehose's Iceberg destination, Glue's table optimizers).
+ */
+export type BucketListing = 'prefixes' | 'bucket';
 
 /** What a query-running Lambda may read and write through Athena. */
 export interface QueryAccess {
@@ -53,6 +63,8 @@ export class OfflineStore extends Construct {
   public readonly tables: ReadonlyMap<string, glue.CfnTable>;
   public readonly workgroup: athena.CfnWorkGroup;
   public readonly workgroupName: string;
+  /** Compaction, snapshot retention and orphan-file deletion of every table. */
+  public readonly maintenance: IcebergMaintenance;
   private readonly key: kms.IKey;
 
   constructor(scope: Construct, id: string, props: OfflineStoreProps) {
@@ -92,9 +104,12 @@ export class OfflineStore extends Construct {
         locationUri: this.bucket.s3UrlForObject(BUCKET_PREFIXES.offline),
       },
     });
+    this.database.applyRemovalPolicy(props.removalPolicy);
     const tables = new Map<string, glue.CfnTable>();
     for (const view of props.registry.featureViews) {
-      tables.set(offlineTableName(view), this.icebergTable(view, stack));
+      const table = this.icebergTable(view, stack);
+      table.applyRemovalPolicy(props.removalPolicy);
+      tables.set(offlineTableName(view), table);
     }
     this.tables = tables;
 
@@ -115,6 +130,12 @@ export class OfflineStore extends Construct {
           encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: props.key.keyArn },
         },
       },
+    });
+    this.workgroup.applyRemovalPolicy(props.removalPolicy);
+    this.maintenance = new IcebergMaintenance(this, 'Maintenance', {
+      offlineStore: this,
+      views: props.registry.featureViews,
+      settings: props.icebergMaintenance,
     });
   }
 
@@ -166,7 +187,12 @@ export class OfflineStore extends Construct {
         this.glueArn('table', table),
       ],
     });
-    this.grantObjects(grantee, [`${BUCKET_PREFIXES.offline}${table}/`, errorPrefix], 'readWrite');
+    this.grantObjects(
+      grantee,
+      [`${BUCKET_PREFIXES.offline}${table}/`, errorPrefix],
+      'readWrite',
+      'bucket',
+    );
   }
 
   /**
@@ -223,11 +249,12 @@ export class OfflineStore extends Construct {
     this.grantObjects(grantee, [BUCKET_PREFIXES.athenaResults, ...access.write], 'readWrite');
   }
 
-  /** Object access under prefixes, plus listing of exactly those prefixes, plus the key. */
+  /** Object access under prefixes, plus listing (see `BucketListing`), plus the key. */
   public grantObjects(
     grantee: iam.IGrantable,
     prefixes: readonly string[],
     mode: 'read' | 'readWrite',
+    listing: BucketListing = 'prefixes',
   ): void {
     if (prefixes.length === 0) return;
     const objectActions =
@@ -254,12 +281,13 @@ export class OfflineStore extends Construct {
       actions: ['s3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
       resourceArns: [this.bucket.bucketArn],
     });
-    // Listing is limited to the same prefixes.
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['s3:ListBucket'],
         resources: [this.bucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': prefixes.map((p) => `${p}*`) } },
+        ...(listing === 'prefixes'
+          ? { conditions: { StringLike: { 's3:prefix': prefixes.map((p) => `${p}*`) } } }
+          : {}),
       }),
     );
     iam.Grant.addToPrincipal({

@@ -201,6 +201,7 @@ export class Serving extends Construct {
         },
       },
     });
+    stream.applyRemovalPolicy(props.removalPolicy);
     stream.node.addDependency(role);
     return stream;
   }
