@@ -18,6 +18,7 @@ import type { RegistryView } from '../registry/types.ts';
 import { ICEBERG_MAINTENANCE_DEFAULTS } from './feature-store-defaults.ts';
 import { acknowledgeWildcardResource, nagStackArn } from './nag.ts';
 import type { OfflineStore } from './offline-store.ts';
+import { dependOnRolePolicy } from './role-policy.ts';
 
 /** The optimizer types of `AWS::Glue::TableOptimizer`, and the log group each writes to. */
 export const TABLE_OPTIMIZERS = {
@@ -117,7 +118,7 @@ export class IcebergMaintenance extends Construct {
         });
         if (glueTable) optimizer.node.addDependency(glueTable);
         // Glue checks the role when the optimizer is created: its policy must exist first.
-        optimizer.node.addDependency(this.role);
+        dependOnRolePolicy(optimizer, this.role);
         optimizers.set(`${table}/${type}`, optimizer);
       }
     }
@@ -132,7 +133,8 @@ function optimizerSettings(
 ): Partial<glue.CfnTableOptimizer.TableOptimizerConfigurationProperty> {
   switch (type) {
     case 'compaction':
-      return { compactionConfiguration: { icebergConfiguration: { strategy: 'binpack' } } };
+      // Glue's default strategy (binpack): merges small files, no sort order to maintain.
+      return {};
     case 'retention':
       return {
         retentionConfiguration: {

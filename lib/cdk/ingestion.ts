@@ -36,6 +36,7 @@ import { HandlerFunction, type HandlerFunctionDefaults } from './handler-functio
 import type { OfflineStore } from './offline-store.ts';
 import type { OnlineStore } from './online-store.ts';
 import { acknowledgeRule } from './nag.ts';
+import { dependOnRolePolicy } from './role-policy.ts';
 
 export interface IngestionProps {
   readonly names: ResourceNames;
@@ -291,7 +292,7 @@ export class Ingestion extends Construct {
     stream.applyRemovalPolicy(props.removalPolicy);
     const glueTable = offline.tables.get(table);
     if (glueTable) stream.node.addDependency(glueTable);
-    stream.node.addDependency(role);
+    dependOnRolePolicy(stream, role);
     return stream;
   }
 }

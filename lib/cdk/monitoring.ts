@@ -3,7 +3,7 @@
  * alarms (shard iterator age per stream, dead-letter depth, Lambda errors and throttles,
  * feature freshness per view) publishing to the same topic; and one dashboard.
  */
-import { ArnFormat, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, type CfnResource, type RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -273,6 +273,11 @@ export class Monitoring extends Construct {
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: `${this.prefix}-feature-store`,
       defaultInterval: Duration.hours(6),
+    });
+    // cfn-lint 1.51.0's schema lacks the Tags CloudFormation accepts on dashboards (the stack's
+    // tags reach it): ignore E3002 on this resource only (see .cfnlintrc).
+    (dashboard.node.defaultChild as CfnResource).addMetadata('cfn-lint', {
+      config: { ignore_checks: ['E3002'] },
     });
     dashboard.addWidgets(
       new cloudwatch.GraphWidget({

@@ -23,6 +23,7 @@ import { SERVING_DEFAULTS } from './feature-store-defaults.ts';
 import { HandlerFunction, type HandlerFunctionDefaults } from './handler-function.ts';
 import type { OfflineStore } from './offline-store.ts';
 import type { OnlineStore } from './online-store.ts';
+import { dependOnRolePolicy } from './role-policy.ts';
 
 /** The lookup route (the wire shapes are `lib/serve/types.ts`). */
 export const LOOKUP_ROUTE = { method: apigwv2.HttpMethod.POST, path: '/features' } as const;
@@ -202,7 +203,7 @@ export class Serving extends Construct {
       },
     });
     stream.applyRemovalPolicy(props.removalPolicy);
-    stream.node.addDependency(role);
+    dependOnRolePolicy(stream, role);
     return stream;
   }
 }

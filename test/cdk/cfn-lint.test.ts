@@ -1,0 +1,33 @@
+/**
+ * cfn-lint (the CloudFormation linter; 1.51.0 on the project's machine image and in CI) over
+ * the synthesized template, with the repository's `.cfnlintrc`: zero errors. Where cfn-lint is
+ * not installed the test is skipped, except in CI, where it must run.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../lib/cdk/handler-function.ts';
+import { flightsRegistry, synthStore } from './synth.ts';
+
+const version = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
+const installed = version.status === 0;
+if (!installed && process.env.CI) throw new Error('cfn-lint is not installed (required in CI)');
+
+describe.skipIf(!installed)('cfn-lint', () => {
+  it('finds no error in the synthesized template', async () => {
+    const { template } = synthStore(await flightsRegistry());
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'skewless-lint-')), 'Skewless.json');
+    writeFileSync(file, JSON.stringify(template.toJSON(), null, 1));
+    const run = spawnSync('cfn-lint', ['--format', 'parseable', file], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+    });
+    const findings = run.stdout.split('\n').filter((l) => l.trim().length > 0);
+    const errors = findings.filter((l) => /:E\d{4}:/.test(l));
+    expect(errors, run.stderr).toEqual([]);
+    // Exit code bit 2 means errors (4 warnings, 8 informational).
+    expect(run.status! & 2).toBe(0);
+  }, 120_000);
+});
