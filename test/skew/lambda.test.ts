@@ -34,6 +34,8 @@ import { renderPointInTimeSql } from '../../lib/sql/render.ts';
 import { SERVICE } from './fixtures/defs.ts';
 import { SCRATCH_TABLE_PREFIX } from '../../lib/cdk/offline-store.ts';
 import { buildWorld, DAY } from './fixtures/world.ts';
+import { recordedCalls } from '../iam/calls.ts';
+import { expectCallsAllowedForHandler, settingsFromEnv } from '../iam/simulate.ts';
 
 const BUCKET = 'store-bucket';
 const s3 = mockClient(S3Client);
@@ -176,4 +178,13 @@ describe('the skew-check Lambda (AWS clients mocked)', () => {
       `Report: s3://${BUCKET}/skew-reports/${DAY}/${SERVICE}.html`,
     );
   });
+
+  it("made only AWS calls the skew check's deployed role allows (IAM contract)", async () => {
+    expect(s3.calls().length).toBeGreaterThan(0);
+    await expectCallsAllowedForHandler(
+      'skew-check',
+      recordedCalls(s3, athena, sns),
+      settingsFromEnv(process.env, ['bucket', 'athenaWorkgroup', 'glueDatabase', 'alertTopicArn']),
+    );
+  }, 60_000);
 });
