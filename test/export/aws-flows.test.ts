@@ -32,6 +32,8 @@ import { parquetSpineColumns, runExportEvent } from '../../lib/export/lambda-aws
 import { loadSpineFile } from '../../lib/export/spine-file.ts';
 import { statusColumnName } from '../../lib/sql/plan.ts';
 import { writeOfflineRecords } from './offline-fixture.ts';
+import { recordedCalls } from '../iam/calls.ts';
+import { expectCallsAllowedForHandler } from '../iam/simulate.ts';
 
 const runtime = registryFromModule(flights);
 const service = getService(runtime.registry, 'departure_delay_model');
@@ -242,7 +244,14 @@ describe('AWS flows', () => {
     expect(s3Mock.commandCalls(PutObjectCommand)[0]!.args[0].input.Key).toBe(
       'spines/departure_delay_model_20010101t100000_abcdef/spine.parquet',
     );
-  });
+    // IAM contract: the export Lambda's deployed role allows every call it just made.
+    const deps = athenaDeps();
+    await expectCallsAllowedForHandler('export', recordedCalls(s3Mock, athenaMock), {
+      bucket: deps.bucket,
+      athenaWorkgroup: deps.workgroup,
+      glueDatabase: deps.glueDatabase,
+    });
+  }, 60_000);
 
   it('rejects a Lambda spine without _sk_row or a join key, naming both', async () => {
     const spineFile = path.join(dir, 'bad-spine.parquet');
