@@ -7,6 +7,11 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { expect } from 'vitest';
 import type { HandlerName } from '../../lib/cdk/handler-function.ts';
 import { HANDLER_ENV } from '../../lib/config.ts';
+import {
+  inferenceLogDeliveryStreamName,
+  offlineDeliveryStreamName,
+  onlineTableName,
+} from '../../lib/core/naming.ts';
 import { CallTranslator, type IamRequest, type SdkCall } from './calls.ts';
 import { ACCOUNT, deployedStore, type Deployed, type PolicyDocument } from './deployed.ts';
 
@@ -112,6 +117,9 @@ export async function expectCallsAllowedForHandler(
     expect(deployedValue, `the stack gives ${handler} no ${key}`).toBeDefined();
     renames.set(value, deployedValue!);
   }
+  if (testSettings.prefix !== undefined)
+    for (const [from, to] of derivedNames(deployed, testSettings.prefix, settings.prefix!))
+      renames.set(from, to);
   const requests = new CallTranslator(deployed, renames).translate(calls);
   await expectAllAllowed(deployed, { roleId: deployed.function(handler).roleId }, requests);
 }
@@ -124,4 +132,18 @@ export function settingsFromEnv(
   return Object.fromEntries(
     keys.filter((k) => env[HANDLER_ENV[k]] !== undefined).map((k) => [k, env[HANDLER_ENV[k]]!]),
   );
+}
+
+/** Names derived from the prefix (`lib/core/naming.ts`): the test's and the stack's. */
+function derivedNames(deployed: Deployed, from: string, to: string): [string, string][] {
+  const names = (prefix: string): string[] => {
+    const n = { prefix };
+    return [
+      onlineTableName(n),
+      inferenceLogDeliveryStreamName(n),
+      ...deployed.registry.featureViews.map((v) => offlineDeliveryStreamName(n, v)),
+    ];
+  };
+  const target = names(to);
+  return names(from).map((name, i) => [name, target[i]!]);
 }

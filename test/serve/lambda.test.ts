@@ -8,10 +8,13 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LocalStack } from '../../lib/local/stack.ts';
 import { itemFor, putItems, withStack } from './fixtures.ts';
+import { expectCallsAllowedForHandler } from '../iam/simulate.ts';
+import { recordingProxy, type RecordingProxy } from '../iam/wire.ts';
 
 let stack: LocalStack;
 let cleanup: () => Promise<void>;
 let firehose: http.Server;
+let wire: RecordingProxy[] = [];
 const delivered: { stream: string; lines: unknown[] }[] = [];
 let handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<any>;
 
@@ -80,11 +83,13 @@ beforeAll(async () => {
   vi.stubEnv('AWS_REGION', 'us-east-1');
   vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
   vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
-  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', stack.endpoints.dynamodb);
-  vi.stubEnv(
-    'AWS_ENDPOINT_URL_FIREHOSE',
-    `http://127.0.0.1:${(firehose.address() as AddressInfo).port}`,
-  );
+  // The handler's calls pass through recording proxies (for the IAM contract below).
+  wire = [
+    await recordingProxy(stack.endpoints.dynamodb),
+    await recordingProxy(`http://127.0.0.1:${(firehose.address() as AddressInfo).port}`),
+  ];
+  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', wire[0]!.url);
+  vi.stubEnv('AWS_ENDPOINT_URL_FIREHOSE', wire[1]!.url);
   ({ handler } = await import('../../lambdas/lookup.ts'));
   await putItems(stack, [
     itemFor(
@@ -98,6 +103,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   vi.unstubAllEnvs();
+  for (const proxy of wire) await proxy.close();
   await new Promise<void>((r) => firehose?.close(() => r()));
   await cleanup?.();
 });
@@ -147,4 +153,16 @@ describe('lambdas/lookup.ts', () => {
     expect(result.statusCode).toBe(400);
     expect(JSON.parse(result.body).error.field).toBe('entities[0].destination');
   });
+
+  it("made only AWS calls the lookup's deployed role allows (IAM contract)", async () => {
+    const calls = wire.flatMap((p) => p.calls);
+    expect(calls.map((c) => c.command)).toEqual(
+      expect.arrayContaining(['BatchGetItemCommand', 'PutRecordBatchCommand']),
+    );
+    // The test's stack has its own prefix: its table and Firehose names map to the deployed ones.
+    await expectCallsAllowedForHandler('lookup', calls, {
+      onlineTable: stack.onlineTable,
+      prefix: stack.names.prefix,
+    });
+  }, 60_000);
 });
