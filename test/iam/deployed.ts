@@ -30,8 +30,9 @@ export class Deployed {
     raw: Record<string, CfnResource>,
     readonly registry: Registry,
   ) {
+    // Physical names come from literal properties, so `ref` works on the raw template while
+    // every property is resolved.
     this.resources = raw;
-    // Resolve lazily per property: names first depend only on literal properties.
     const resolved: Record<string, CfnResource> = {};
     for (const [id, r] of Object.entries(raw)) {
       resolved[id] = { Type: r.Type, Properties: this.resolve(r.Properties ?? {}) as never };

@@ -29,14 +29,19 @@ function resourcePolicy(deployed: Deployed, resource: string): PolicyDocument | 
   return deployed.resourcePolicyOf(bucket ?? resource);
 }
 
+/**
+ * One request's decision. `onResource` replaces the resource's own policy (a role's trust
+ * policy, for sts:AssumeRole).
+ */
 export async function decide(
   deployed: Deployed,
   caller: Caller,
   request: IamRequest,
+  onResource?: PolicyDocument,
 ): Promise<{ decision: Decision; detail: string }> {
   const isRole = 'roleId' in caller;
   const principal = isRole ? deployed.getAtt(caller.roleId, 'Arn') : caller.service;
-  const policy = resourcePolicy(deployed, request.resource);
+  const policy = onResource ?? resourcePolicy(deployed, request.resource);
   const response = await runSimulation(
     {
       identityPolicies: isRole
@@ -71,6 +76,7 @@ export async function expectAllAllowed(
   deployed: Deployed,
   caller: Caller,
   requests: readonly IamRequest[],
+  onResource?: PolicyDocument,
 ): Promise<void> {
   expect(requests.length).toBeGreaterThan(0);
   const denied: string[] = [];
@@ -79,7 +85,7 @@ export async function expectAllAllowed(
     const id = describeRequest(request);
     if (seen.has(id)) continue;
     seen.add(id);
-    const { decision, detail } = await decide(deployed, caller, request);
+    const { decision, detail } = await decide(deployed, caller, request, onResource);
     if (decision !== 'Allowed') denied.push(`${decision}: ${id}${detail ? ` ${detail}` : ''}`);
   }
   expect(denied).toEqual([]);
@@ -89,8 +95,9 @@ export async function expectDenied(
   deployed: Deployed,
   caller: Caller,
   request: IamRequest,
+  onResource?: PolicyDocument,
 ): Promise<void> {
-  const { decision, detail } = await decide(deployed, caller, request);
+  const { decision, detail } = await decide(deployed, caller, request, onResource);
   // A request the simulator cannot evaluate proves nothing: only a real denial passes.
   expect(
     ['ExplicitlyDenied', 'ImplicitlyDenied'],
