@@ -6,6 +6,7 @@
  * credentials on its behalf, as AWS documents it:
  * - S3 objects under SSE-KMS: PutObject needs kms:GenerateDataKey, GetObject kms:Decrypt;
  * - SNS topics and SQS queues with a CMK: the sender needs kms:GenerateDataKey and kms:Decrypt;
+ * - DynamoDB tables with a CMK: DynamoDB decrypts the table key as the caller (kms:Decrypt);
  * - Athena runs a query as its caller: it reads the Glue tables the SQL names and their S3
  *   locations, creates/drops the tables of a DDL, writes an UNLOAD's target (after listing it:
  *   UNLOAD needs an empty prefix) and writes the query's results to the workgroup's location.
@@ -116,9 +117,9 @@ export class CallTranslator {
       case 'SendMessageBatchCommand':
         return this.encryptedSend('sqs:SendMessage', this.queueArn(input.QueueUrl), because);
       case 'PutItemCommand':
-        return [this.table('dynamodb:PutItem', input.TableName, because)];
+        return this.table('dynamodb:PutItem', input.TableName, because);
       case 'BatchGetItemCommand':
-        return Object.keys(input.RequestItems as object).map((t) =>
+        return Object.keys(input.RequestItems as object).flatMap((t) =>
           this.table('dynamodb:BatchGetItem', t, because),
         );
       case 'PutRecordBatchCommand':
@@ -134,8 +135,13 @@ export class CallTranslator {
     }
   }
 
-  private table(action: string, table: unknown, because: string): IamRequest {
-    return { action, resource: regional('dynamodb', `table/${this.name(table)}`), because };
+  private table(action: string, table: unknown, because: string): IamRequest[] {
+    const resource = regional('dynamodb', `table/${this.name(table)}`);
+    const key = this.deployed.keyOf(resource);
+    return [
+      { action, resource, because },
+      ...(key ? [{ action: 'kms:Decrypt', resource: key, because: `${because} (CMK table)` }] : []),
+    ];
   }
 
   private queueArn(url: unknown): string {

@@ -216,7 +216,7 @@ export class Deployed {
     return undefined;
   }
 
-  /** KMS key ARN that encrypts a bucket, topic, queue or stream (by the resource's ARN). */
+  /** KMS key ARN that encrypts a bucket, topic, queue, table or stream (by the resource's ARN). */
   keyOf(arn: string): string | undefined {
     for (const [id, r] of Object.entries(this.resources)) {
       const p = r.Properties ?? {};
@@ -234,6 +234,11 @@ export class Deployed {
         return keyArn(this, p.KmsMasterKeyId);
       if (r.Type === 'AWS::SQS::Queue' && this.getAtt(id, 'Arn') === arn)
         return keyArn(this, p.KmsMasterKeyId);
+      if (r.Type === 'AWS::DynamoDB::Table' && this.getAtt(id, 'Arn') === arn)
+        return keyArn(
+          this,
+          (p.SSESpecification as { KMSMasterKeyId?: string } | undefined)?.KMSMasterKeyId,
+        );
       if (r.Type === 'AWS::Kinesis::Stream' && this.getAtt(id, 'Arn') === arn)
         return keyArn(this, (p.StreamEncryption as { KeyId?: string } | undefined)?.KeyId);
     }
