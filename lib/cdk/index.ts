@@ -18,6 +18,13 @@ export {
 } from './handler-function.ts';
 export { icebergTableSpec, icebergType } from './iceberg-schema.ts';
 export {
+  IcebergMaintenance,
+  TABLE_OPTIMIZERS,
+  type IcebergMaintenanceProps,
+  type IcebergMaintenanceSettings,
+  type TableOptimizerType,
+} from './iceberg-maintenance.ts';
+export {
   FRESHNESS_METRIC,
   METRICS_NAMESPACE,
   POWERTOOLS_ENV,
