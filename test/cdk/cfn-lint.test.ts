@@ -11,8 +11,16 @@ import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../lib/cdk/handler-function.ts';
 import { flightsRegistry, synthStore } from './synth.ts';
 
-const version = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
-const installed = version.status === 0;
+/** cfn-lint on PATH, or where pip and pyenv put it when a shell's PATH lacks them. */
+const CANDIDATES = [
+  'cfn-lint',
+  path.join(os.homedir(), '.pyenv', 'shims', 'cfn-lint'),
+  path.join(os.homedir(), '.local', 'bin', 'cfn-lint'),
+];
+const cfnLint = CANDIDATES.find(
+  (bin) => spawnSync(bin, ['--version'], { encoding: 'utf8' }).status === 0,
+);
+const installed = cfnLint !== undefined;
 if (!installed && process.env.CI) throw new Error('cfn-lint is not installed (required in CI)');
 
 describe.skipIf(!installed)('cfn-lint', () => {
@@ -20,7 +28,7 @@ describe.skipIf(!installed)('cfn-lint', () => {
     const { template } = synthStore(await flightsRegistry());
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'skewless-lint-')), 'Skewless.json');
     writeFileSync(file, JSON.stringify(template.toJSON(), null, 1));
-    const run = spawnSync('cfn-lint', ['--format', 'parseable', file], {
+    const run = spawnSync(cfnLint!, ['--format', 'parseable', file], {
       cwd: PROJECT_ROOT,
       encoding: 'utf8',
     });
