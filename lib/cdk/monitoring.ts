@@ -170,7 +170,8 @@ export class Monitoring extends Construct {
       new iam.PolicyStatement({
         sid: 'AlarmsEncryptForTopic',
         principals: [cloudwatchService],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        // The actions SNS documents for an AWS service publishing to an encrypted topic.
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
         conditions,
       }),
