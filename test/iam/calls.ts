@@ -5,6 +5,7 @@
  * Each becomes the request IAM authorizes, plus what AWS does with the caller's own
  * credentials on its behalf, as AWS documents it:
  * - S3 objects under SSE-KMS: PutObject needs kms:GenerateDataKey, GetObject kms:Decrypt;
+ * - Kinesis streams with a CMK: the producer needs kms:GenerateDataKey;
  * - SNS topics and SQS queues with a CMK: the sender needs kms:GenerateDataKey and kms:Decrypt;
  * - DynamoDB tables with a CMK: DynamoDB decrypts the table key as the caller (kms:Decrypt);
  * - Athena runs a query as its caller: it reads the Glue tables the SQL names and their S3
@@ -122,6 +123,16 @@ export class CallTranslator {
         return Object.keys(input.RequestItems as object).flatMap((t) =>
           this.table('dynamodb:BatchGetItem', t, because),
         );
+      case 'PutRecordsCommand': {
+        const stream = regional('kinesis', `stream/${this.name(input.StreamName)}`);
+        const key = this.deployed.keyOf(stream);
+        return [
+          { action: 'kinesis:PutRecords', resource: stream, because },
+          ...(key
+            ? [{ action: 'kms:GenerateDataKey', resource: key, because: `${because} (encrypted)` }]
+            : []),
+        ];
+      }
       case 'PutRecordBatchCommand':
         return [
           {

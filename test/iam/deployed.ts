@@ -4,6 +4,7 @@
  * ARNs CloudFormation would give the resources (in one made-up account and region), so policies
  * can be evaluated against the ARNs the handlers address.
  */
+import type { Template } from 'aws-cdk-lib/assertions';
 import { HANDLER_ENV } from '../../lib/config.ts';
 import type { HandlerName } from '../../lib/cdk/handler-function.ts';
 import type { Registry } from '../../lib/registry/types.ts';
@@ -273,14 +274,18 @@ function keyArn(deployed: Deployed, value: unknown): string | undefined {
   return found ? deployed.getAtt(found[0], 'Arn') : value;
 }
 
+/** A synthesized template, resolved. */
+export function deployedFrom(template: Template, registry: Registry): Deployed {
+  return new Deployed(template.toJSON().Resources as Record<string, CfnResource>, registry);
+}
+
 let cached: Promise<Deployed> | undefined;
 
 /** The flights store, synthesized once per test file (bundling skipped), resolved. */
 export function deployedStore(): Promise<Deployed> {
   cached ??= (async () => {
     const registry = await flightsRegistry();
-    const { template } = synthStore(registry);
-    return new Deployed(template.toJSON().Resources as Record<string, CfnResource>, registry);
+    return deployedFrom(synthStore(registry).template, registry);
   })();
   return cached;
 }
