@@ -60,7 +60,36 @@ export class IcebergMaintenance extends Construct {
       }),
       description: 'Glue table optimizers of the skewless offline tables',
     });
-    const tables = props.views.map(offlineTableName);
+    this.grantMaintenance(offline, props.views.map(offlineTableName));
+
+    const optimizers = new Map<string, glue.CfnTableOptimizer>();
+    for (const view of props.views) {
+      const table = offlineTableName(view);
+      const glueTable = offline.tables.get(table);
+      for (const type of Object.keys(TABLE_OPTIMIZERS) as TableOptimizerType[]) {
+        const optimizer = new glue.CfnTableOptimizer(this, `${table}-${type}`, {
+          catalogId: stack.account,
+          databaseName: offline.databaseName,
+          tableName: table,
+          type,
+          tableOptimizerConfiguration: {
+            enabled: true,
+            roleArn: this.role.roleArn,
+            ...optimizerSettings(type, offline.tableLocation(view), settings),
+          },
+        });
+        if (glueTable) optimizer.node.addDependency(glueTable);
+        // Glue checks the role when the optimizer is created: its policy must exist first.
+        dependOnRolePolicy(optimizer, this.role);
+        optimizers.set(`${table}/${type}`, optimizer);
+      }
+    }
+    this.optimizers = optimizers;
+  }
+
+  /** What the optimizers do as the role: update the tables, rewrite their files, log. */
+  private grantMaintenance(offline: OfflineStore, tables: readonly string[]): void {
+    const stack = Stack.of(this);
     iam.Grant.addToPrincipal({
       grantee: this.role,
       actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:UpdateTable'],
@@ -99,30 +128,6 @@ export class IcebergMaintenance extends Construct {
         'Glue names the optimizer log streams per run inside its fixed log group, as AWS documents.',
       );
     }
-
-    const optimizers = new Map<string, glue.CfnTableOptimizer>();
-    for (const view of props.views) {
-      const table = offlineTableName(view);
-      const glueTable = offline.tables.get(table);
-      for (const type of Object.keys(TABLE_OPTIMIZERS) as TableOptimizerType[]) {
-        const optimizer = new glue.CfnTableOptimizer(this, `${table}-${type}`, {
-          catalogId: stack.account,
-          databaseName: offline.databaseName,
-          tableName: table,
-          type,
-          tableOptimizerConfiguration: {
-            enabled: true,
-            roleArn: this.role.roleArn,
-            ...optimizerSettings(type, offline.tableLocation(view), settings),
-          },
-        });
-        if (glueTable) optimizer.node.addDependency(glueTable);
-        // Glue checks the role when the optimizer is created: its policy must exist first.
-        dependOnRolePolicy(optimizer, this.role);
-        optimizers.set(`${table}/${type}`, optimizer);
-      }
-    }
-    this.optimizers = optimizers;
   }
 }
 
