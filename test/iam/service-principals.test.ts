@@ -272,5 +272,16 @@ describe('the Lambdas are denied what their handlers never do', () => {
       { roleId: deployed.function('skew-check').roleId },
       req('sns:Publish', regional('sns', 'another-topic'), 'another topic'),
     );
+    // The bucket policy takes part: a read the role may make over TLS is denied without it.
+    await expectAllAllowed(deployed, { roleId: deployed.function('skew-check').roleId }, [
+      req('s3:GetObject', `arn:aws:s3:::${bucket}/baselines/x.baseline.json`, 'TLS'),
+    ]);
+    await expectDenied(
+      deployed,
+      { roleId: deployed.function('skew-check').roleId },
+      req('s3:GetObject', `arn:aws:s3:::${bucket}/baselines/x.baseline.json`, 'no TLS', {
+        'aws:SecureTransport': 'false',
+      }),
+    );
   });
 });
