@@ -285,6 +285,8 @@ export interface SkewThresholds {
   readonly exactMatchMin?: number;
   /** Maximum share of rows where exactly one of served / rebuilt is null. */
   readonly nullMismatchMax?: number;
+  /** Maximum share of values served expired/missing while a fresher value existed (`stale`). */
+  readonly staleMax?: number;
   /** Maximum population stability index of served values vs the training baseline. */
   readonly psiMax?: number;
   /** Maximum Kolmogorov–Smirnov statistic of served values vs the training baseline. */
@@ -296,6 +298,7 @@ export interface SkewThresholds {
 export const DEFAULT_SKEW_THRESHOLDS: Required<SkewThresholds> = Object.freeze({
   exactMatchMin: 0.99,
   nullMismatchMax: 0.01,
+  staleMax: 0.01,
   psiMax: 0.2,
   ksMax: 0.1,
   floatTolerance: 1e-9,

@@ -44,6 +44,8 @@ export interface LocalPointInTimeRequest {
   readonly into: string;
   /** The pick's SQL shape. @default 'duckdb-asof' (same rows as 'duckdb', the Athena shape) */
   readonly dialect?: Exclude<DialectName, 'athena'>;
+  /** Run the request transforms (false: stored features only, as the skew check asks). @default true */
+  readonly transforms?: boolean;
   /** Called with rows done while transforms run over large exports. */
   readonly onProgress?: (stage: 'join' | 'transforms', done: number) => void;
 }
@@ -93,7 +95,7 @@ export async function exportPointInTimeLocal(
       spine: spine.relation,
       view: (v) => relations.get(v.table) ?? emptyRelation(runtime.registry, v),
     });
-    const extra = transformOutputs(service);
+    const extra = request.transforms === false ? [] : transformOutputs(service);
     const columnsOf = (p: string, x: string) => [
       ...columns
         .map((c) => c.name)

@@ -13,7 +13,7 @@ import type { Registry } from '../registry/types.ts';
 import type { AlertSink } from '../skew/alert.ts';
 import type { SkewBaseline } from '../skew/distribution.ts';
 import { runDailySkewCheck, type DailySkewCheckResult, type ReportStore } from '../skew/run.ts';
-import { localInferenceLogDir } from './inference-log.ts';
+import { INFERENCE_LOG_EXTENSION, localInferenceLogDir } from './inference-log.ts';
 import { LOCAL_SKEW_DIR, localAlertSink } from './skew-alerts.ts';
 
 export class NoInferenceLogsError extends SkewlessError {
@@ -21,7 +21,7 @@ export class NoInferenceLogsError extends SkewlessError {
     readonly date: string,
     readonly dir: string,
   ) {
-    super(`no inference logs for ${date}: no *.jsonl file in ${dir}`);
+    super(`no inference logs for ${date}: no *${INFERENCE_LOG_EXTENSION} file in ${dir}`);
   }
 }
 
@@ -64,7 +64,8 @@ export async function runLocalSkewCheck(
   const dataDir = path.resolve(options.dataDir);
   const dir = path.join(localInferenceLogDir(dataDir), `served_date=${options.date}`);
   const files = await readdir(dir).catch(() => [] as string[]);
-  if (!files.some((f) => f.endsWith('.jsonl'))) throw new NoInferenceLogsError(options.date, dir);
+  if (!files.some((f) => f.endsWith(INFERENCE_LOG_EXTENSION)))
+    throw new NoInferenceLogsError(options.date, dir);
 
   let instance: DuckDBInstance | undefined;
   let duckdb = options.duckdb;
@@ -83,13 +84,16 @@ export async function runLocalSkewCheck(
         clock: options.clock ?? Date.now,
         knownRegistries: options.knownRegistries ?? (await localRegistries(dataDir)),
         rebuild: (request) =>
-          exportPointInTimeLocal({ duckdb: connection, dataDir, runtime }, request),
+          exportPointInTimeLocal(
+            { duckdb: connection, dataDir, runtime },
+            { ...request, transforms: false },
+          ),
         reports: localReportStore(dataDir),
         alerts: options.alerts ?? localAlertSink(dataDir),
       },
       {
         date: options.date,
-        logFiles: [path.join(dir, '*.jsonl')],
+        logFiles: [path.join(dir, `*${INFERENCE_LOG_EXTENSION}`)],
         ...(options.services ? { services: options.services } : {}),
         ...(options.baselines ? { baselines: options.baselines } : {}),
       },

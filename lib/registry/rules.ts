@@ -55,7 +55,7 @@ export function checkThresholds(t: Required<SkewThresholds>, where: string, repo
     if (!Number.isFinite(value) || value < 0)
       report('skew-threshold', `${where}.${key} must be a non-negative number`);
   }
-  for (const key of ['exactMatchMin', 'nullMismatchMax'] as const) {
+  for (const key of ['exactMatchMin', 'nullMismatchMax', 'staleMax'] as const) {
     if (t[key] > 1) report('skew-threshold', `${where}.${key} is a rate and must be at most 1`);
   }
 }

@@ -1,15 +1,17 @@
 /**
- * The alert a crossed threshold raises: one SNS message per service and day, whose text names
- * each flagged feature, its figures, the threshold crossed, three example mismatches, and where
- * the report is. A clean day raises nothing.
+ * The alert a finding raises: one SNS message per service and day. Its subject and first line
+ * name the kinds found (skew, stale, drift); its text names each flagged feature, its figures,
+ * the thresholds crossed, its causes with an example each, the malformed log lines, and where
+ * the report is. A day with nothing that alerts raises nothing.
  */
 import type { FeatureValue } from '../define/dtypes.ts';
+import { causesText, findingsHeadline, malformedText } from './headline.ts';
 import { describeDecision } from './thresholds.ts';
 import type { MismatchExample, OutputReport, SkewReport } from './types.ts';
 
 /** SNS limits a subject to 100 characters (and to one line of printable ASCII). */
 export const SUBJECT_MAX = 100;
-/** Examples per flagged feature in the alert text. */
+/** Malformed log lines named in the alert text. */
 export const ALERT_EXAMPLES = 3;
 
 export interface SkewAlert {
@@ -27,20 +29,21 @@ export interface AlertSink {
   send(alert: SkewAlert): Promise<void>;
 }
 
-/** The alert of a report, or null on a clean day. */
+/** The alert of a report, or null when nothing alerts. */
 export function buildAlert(report: SkewReport): SkewAlert | null {
-  const flagged = report.outputs.filter((o) => o.decisions.length > 0);
-  if (!report.alert || flagged.length === 0) return null;
-  const first = flagged[0]!;
-  const more = flagged.length > 1 ? ` +${flagged.length - 1} more` : '';
+  if (!report.alert) return null;
+  const flagged = report.outputs.filter((o) => o.kinds.length > 0);
+  const kinds = report.kinds.length > 0 ? report.kinds.join(', ') : 'malformed logs';
   const subject = toSubject(
-    `skewless skew: ${report.service} ${report.date}: ${first.output}${more}`,
+    `skewless ${kinds}: ${report.service} ${report.date}` +
+      (flagged.length > 0 ? ` (${flagged.length} feature${flagged.length === 1 ? '' : 's'})` : ''),
   );
   const lines = [
-    `Training/serving skew in feature service '${report.service}' on ${report.date}`,
+    `${capitalize(findingsHeadline(report))}: feature service '${report.service}' on ${report.date}`,
     `(${report.vectors} served vectors rebuilt from the offline store at served_at, registry ${report.registryHash.slice(0, 12)}).`,
     '',
     ...flagged.flatMap((o) => featureSection(o)),
+    ...malformedSection(report),
     `Report: ${report.reportLocation ?? '(not written)'}`,
   ];
   return {
@@ -56,28 +59,49 @@ export function buildAlert(report: SkewReport): SkewAlert | null {
 function featureSection(o: OutputReport): string[] {
   const figures = [
     `exact-match ${pct(o.exactMatchRate)}`,
+    `stale ${pct(o.staleRate)}`,
     `null-mismatch ${pct(o.nullMismatchRate)}`,
     `PSI ${o.psi === null ? 'n/a' : o.psi.toFixed(3)}`,
     `KS ${o.ks === null ? 'n/a' : o.ks.toFixed(3)}`,
   ];
   return [
-    `Feature ${o.output} (${o.source.kind === 'feature' ? `${o.source.view} v${o.source.version}` : `transform ${o.source.transform}`}):`,
+    `${o.verdict} ${o.output} (${o.source.kind === 'feature' ? `${o.source.view} v${o.source.version}` : `transform ${o.source.transform}`}):`,
     `  figures: ${figures.join(', ')} over ${o.rows} vectors`,
     ...o.decisions.map((d) => `  crossed: ${describeDecision(d)}`),
+    ...(o.causes.length > 0 ? [`  causes: ${causesText(o)}`] : []),
     ...o.notes.slice(0, 2).map((n) => `  note: ${n}`),
-    `  examples (served → rebuilt):`,
-    ...o.examples.slice(0, ALERT_EXAMPLES).map((e) => `    ${exampleLine(e)}`),
+    ...o.causes.flatMap((c) =>
+      c.examples.slice(0, 1).map((e) => `  e.g. ${c.cause}: ${exampleLine(e)}`),
+    ),
     '',
   ];
+}
+
+function malformedSection(report: SkewReport): string[] {
+  if (report.malformed.count === 0) return [];
+  return [
+    `${capitalize(malformedText(report.malformed.count))} (not checked):`,
+    ...report.malformed.examples
+      .slice(0, ALERT_EXAMPLES)
+      .map(
+        (m) => `  ${m.file}${m.line === null ? '' : ` line ${m.line}`}: ${m.reason}: ${m.excerpt}`,
+      ),
+    '',
+  ];
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** One example as a line: request, time, key, values and statuses. */
 export function exampleLine(e: MismatchExample): string {
   const status = (s: string | null) => (s ? ` [${s}]` : '');
   const served = e.servedRaw !== undefined ? `raw ${JSON.stringify(e.servedRaw)}` : show(e.served);
+  const latest = e.latest !== undefined ? `, now ${show(e.latest)}` : '';
   return (
     `${e.requestId}#${e.row} at ${e.servedAt} key ${e.entityKey}: ` +
-    `${served}${status(e.servedStatus)} → ${show(e.rebuilt)}${status(e.rebuiltStatus)}`
+    `${served}${status(e.servedStatus)} → ${show(e.rebuilt)}${status(e.rebuiltStatus)}${latest}`
   );
 }
 

@@ -1,34 +1,47 @@
 /**
- * The skew check of one service on one day: load the served vectors, rebuild each one with the
- * point-in-time export at `t = as_of = served_at` (so the rebuild sees only what the online store
- * could have known), compare value by value in SQL, measure the served distribution against the
- * training baseline and the served ages against each view's ttl, and decide which thresholds
- * were crossed. The core takes its world as parameters: a DuckDB connection, the registry, the
- * rebuild function (the export's generator) and a clock.
+ * The skew check of one service on one day: take the day's served vectors, rebuild each one with
+ * the point-in-time export at `t = as_of = served_at` (so the rebuild sees only what the online
+ * store could have known), rebuild the ones served expired/missing again with the latest as_of
+ * (what training sees now), give every mismatched or stale value its cause in SQL, measure the
+ * served distribution against the training baseline, and decide which findings (skew, stale,
+ * drift) crossed their thresholds. The core takes its world as parameters: a DuckDB connection,
+ * the registry, the rebuild function (the export's generator) and a clock.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RuntimeRegistry } from '../registry/compile.ts';
 import { getService } from '../registry/query.ts';
-import type { Registry } from '../registry/types.ts';
+import type { Registry, RegistryService } from '../registry/types.ts';
 import { SkewlessError } from '../core/errors.ts';
 import { quoteIdentifier as q } from '../sql/literals.ts';
-import { joinedColumns, servedCast } from './compare-sql.ts';
+import { statusColumnName, type AsOf } from '../sql/plan.ts';
+import { causeSelectList, latestColumns } from './causes.ts';
+import { ABSENT_STATUSES, comparisonSql, joinedColumns, servedCast } from './compare-sql.ts';
 import { compareDistribution, type SkewBaseline } from './distribution.ts';
 import { createSkewSpine, loadServedVectors, SKEW_COLUMNS, servedColumns } from './logs.ts';
-import { buildOutputReport, measureOutputs } from './measure.ts';
-import type { OutputReport, SkewReport } from './types.ts';
-import { changedOutputs } from './versions.ts';
+import { measureOutputs } from './measure.ts';
+import { buildOutputReport } from './output-report.ts';
+import { rebuildTransforms } from './rebuild-transforms.ts';
+import { kindsOf, thresholdsFor, verdictOf } from './thresholds.ts';
+import type { MalformedLines, OutputReport, SkewReport } from './types.ts';
+import { changedOutputs, type VersionChange } from './versions.ts';
 
-/** What the rebuild gets: the same shape as the export's `LocalPointInTimeRequest`. */
+/**
+ * What the rebuild gets: the shape of the export's `LocalPointInTimeRequest`, stored features
+ * only (the check applies the request transforms itself, once per distinct input: see
+ * `rebuild-transforms.ts`).
+ */
 export interface RebuildRequest {
   readonly service: string;
   readonly spineTable: string;
   readonly timeColumn: string;
-  readonly asOf: { readonly kind: 'column'; readonly column: string };
+  readonly asOf: AsOf;
   readonly into: string;
 }
 
-/** Rebuilds vectors through the export's point-in-time generator (never a second SQL). */
+/**
+ * Rebuilds vectors through the export's point-in-time generator (never a second SQL): `into`
+ * gets `_sk_row`, every stored feature output and its `<output>__status`.
+ */
 export type RebuildPointInTime = (request: RebuildRequest) => Promise<{ rows: number }>;
 
 export interface SkewCheckDeps {
@@ -44,9 +57,9 @@ export interface SkewCheckRequest {
   readonly service: string;
   /** UTC day, `YYYY-MM-DD`. */
   readonly date: string;
-  /** The day's inference-log JSON-lines files (paths or globs). */
-  readonly logFiles: readonly string[];
   readonly baseline?: SkewBaseline | null;
+  /** The day's unreadable log lines (the day's log is already in `DAY_LOG_TABLE`). */
+  readonly malformed?: MalformedLines;
 }
 
 export class SkewCheckError extends SkewlessError {
@@ -63,10 +76,20 @@ const TABLES = {
   served: '_sk_skew_served',
   spine: '_sk_skew_spine',
   rebuilt: '_sk_skew_rebuilt',
+  transformed: '_sk_skew_transformed',
+  lateSpine: '_sk_skew_late_spine',
+  latest: '_sk_skew_latest',
+  recordSpine: '_sk_skew_record_spine',
+  records: '_sk_skew_records',
+  servedRecords: '_sk_skew_served_records',
+  values: '_sk_skew_values',
   joined: '_sk_skew_joined',
 } as const;
 
-/** Runs the check for one service; the report's `alert` says whether any threshold was crossed. */
+/**
+ * Runs the check for one service over the day's log loaded by `loadDayLog`; the report's `alert`
+ * says whether a finding alerts (skew always; stale and drift past their thresholds).
+ */
 export async function checkServiceSkew(
   deps: SkewCheckDeps,
   request: SkewCheckRequest,
@@ -85,35 +108,22 @@ export async function checkServiceSkew(
   };
 
   try {
-    const vectors = await timed('read_logs_s', () =>
-      loadServedVectors(duckdb, { files: request.logFiles, service, into: TABLES.served }),
+    const vectors = await timed('load_s', () =>
+      loadServedVectors(duckdb, { service, into: TABLES.served }),
     );
     const hashes = await registryHashes(duckdb, registry, deps.knownRegistries ?? []);
     let outputs: OutputReport[] = [];
     if (vectors > 0) {
-      await timed('rebuild_s', async () => {
-        await createSkewSpine(duckdb, service, TABLES.served, TABLES.spine);
-        const { rows } = await deps.rebuild({
-          service: service.name,
-          spineTable: TABLES.spine,
-          timeColumn: SKEW_COLUMNS.servedAt,
-          asOf: { kind: 'column', column: SKEW_COLUMNS.servedAt },
-          into: TABLES.rebuilt,
-        });
-        if (rows !== vectors)
-          throw new SkewCheckError(
-            `the rebuild returned ${rows} rows for ${vectors} served vectors`,
-            service.name,
-          );
-      });
-      await timed('join_s', () => createJoinedTable(duckdb, runtime, service.name));
+      await timed('rebuild_s', () => rebuildAtServedAt(deps, service, vectors));
+      await timed('transforms_s', () =>
+        rebuildTransforms(duckdb, runtime, service, TABLES.rebuilt, TABLES.transformed),
+      );
+      await timed('late_rebuild_s', () => rebuildLatest(deps, service));
+      const changes = changedOutputs(registry, service, deps.knownRegistries ?? []);
+      await timed('join_s', () => createJoinedTable(duckdb, service, vectors));
+      await timed('causes_s', () => addCauses(deps, service, changes));
       const figures = await timed('compare_s', () =>
-        measureOutputs(
-          duckdb,
-          TABLES.joined,
-          service,
-          changedOutputs(registry, service, deps.knownRegistries ?? []),
-        ),
+        measureOutputs(duckdb, TABLES.joined, service, changes),
       );
       outputs = await timed('distribution_s', async () => {
         const built: OutputReport[] = [];
@@ -128,8 +138,10 @@ export async function checkServiceSkew(
       });
     }
     const decisions = outputs.flatMap((o) => o.decisions);
+    const kinds = kindsOf(decisions);
+    const malformed = request.malformed ?? { count: 0, examples: [] };
     return {
-      formatVersion: 1,
+      formatVersion: 2,
       service: service.name,
       date: request.date,
       registryHash: registry.hash,
@@ -137,9 +149,12 @@ export async function checkServiceSkew(
       vectors,
       registryHashes: hashes,
       baseline: request.baseline ? { source: request.baseline.source } : null,
+      malformed,
       outputs,
       decisions,
-      alert: decisions.length > 0,
+      kinds,
+      verdict: verdictOf(kinds),
+      alert: kinds.length > 0 || malformed.count > 0,
       timings,
     };
   } finally {
@@ -147,12 +162,59 @@ export async function checkServiceSkew(
   }
 }
 
+/** The rebuild at `t = as_of = served_at`: what the online store could have known. */
+async function rebuildAtServedAt(
+  deps: SkewCheckDeps,
+  service: RegistryService,
+  vectors: number,
+): Promise<void> {
+  await createSkewSpine(deps.duckdb, service, TABLES.served, TABLES.spine);
+  const { rows } = await deps.rebuild({
+    service: service.name,
+    spineTable: TABLES.spine,
+    timeColumn: SKEW_COLUMNS.servedAt,
+    asOf: { kind: 'column', column: SKEW_COLUMNS.servedAt },
+    into: TABLES.rebuilt,
+  });
+  if (rows !== vectors)
+    throw new SkewCheckError(
+      `the rebuild returned ${rows} rows for ${vectors} served vectors`,
+      service.name,
+    );
+}
+
+/**
+ * The rebuild with the latest `as_of` (the check's clock), of the vectors that served some
+ * feature expired or missing only: what training sees now, to tell `late data` apart.
+ */
+async function rebuildLatest(deps: SkewCheckDeps, service: RegistryService): Promise<void> {
+  const { duckdb } = deps;
+  const absent = service.features.map(
+    (f) => `${q(servedColumns(f.output).status)} IN ${ABSENT_STATUSES}`,
+  );
+  await duckdb.run(
+    `CREATE OR REPLACE TEMP TABLE ${q(TABLES.lateSpine)} AS
+     SELECT * FROM ${q(TABLES.spine)} WHERE ${q(SKEW_COLUMNS.logId)} IN (
+       SELECT ${q(SKEW_COLUMNS.logId)} FROM ${q(TABLES.served)} WHERE ${absent.length ? absent.join(' OR ') : 'FALSE'})`,
+  );
+  await deps.rebuild({
+    service: service.name,
+    spineTable: TABLES.lateSpine,
+    timeColumn: SKEW_COLUMNS.servedAt,
+    asOf: { kind: 'instant', at: deps.clock() },
+    into: TABLES.latest,
+  });
+}
+
+/**
+ * Served ⋈ rebuilt (⋈ transforms, ⟕ latest) on the log id, as a view (`TABLES.values`). Fails
+ * loudly rather than report on a partial join.
+ */
 async function createJoinedTable(
   duckdb: DuckDBConnection,
-  runtime: RuntimeRegistry,
-  serviceName: string,
+  service: RegistryService,
+  vectors: number,
 ): Promise<void> {
-  const service = getService(runtime.registry, serviceName);
   const stored = new Set(service.features.map((f) => f.output));
   const cols = [
     `l.${q(SKEW_COLUMNS.logId)}`,
@@ -161,41 +223,104 @@ async function createJoinedTable(
     'l.served_at',
     'l.registry_hash',
     'l.entity_key',
+    ...service.joinKeys.map((k) => `l.${q(k.name)}`),
+    ...service.request.map((r) => `l.${q(r.name)}`),
     ...service.outputs.flatMap((o) => {
       const c = joinedColumns(o.name);
+      const latest = latestColumns(o.name);
       return [
         `l.${q(c.raw)}`,
         `${servedCast(o.name, o.dtype)} AS ${q(c.served)}`,
-        `r.${q(o.name)} AS ${q(c.rebuilt)}`,
+        stored.has(o.name)
+          ? `r.${q(o.name)} AS ${q(c.rebuilt)}`
+          : `t.${q(o.name)} AS ${q(c.rebuilt)}`,
         ...(stored.has(o.name)
           ? [
               `l.${q(c.servedStatus)}`,
-              `l.${q(servedColumns(o.name).age)}`,
-              `r.${q(`${o.name}__status`)} AS ${q(c.rebuiltStatus)}`,
+              `l.${q(c.age)}`,
+              `r.${q(statusColumnName(o.name))} AS ${q(c.rebuiltStatus)}`,
+              `x.${q(o.name)} AS ${q(latest.value)}`,
+              `x.${q(statusColumnName(o.name))} AS ${q(latest.status)}`,
             ]
           : []),
       ];
     }),
   ];
+  const id = q(SKEW_COLUMNS.logId);
   await duckdb.run(
-    `CREATE OR REPLACE TEMP TABLE ${q(TABLES.joined)} AS
-     SELECT ${cols.join(', ')}
-     FROM ${q(TABLES.served)} l JOIN ${q(TABLES.rebuilt)} r USING (${q(SKEW_COLUMNS.logId)})`,
+    `CREATE OR REPLACE TEMP TABLE ${q(TABLES.values)} AS
+     SELECT ${cols.join(',\n       ')}
+     FROM ${q(TABLES.served)} l JOIN ${q(TABLES.rebuilt)} r ON r.${id} = l.${id}
+     JOIN ${q(TABLES.transformed)} t ON t.${id} = l.${id}
+     LEFT JOIN ${q(TABLES.latest)} x ON x.${id} = l.${id}`,
   );
-  // Fail loudly rather than report on a partial join.
   const reader = await duckdb.runAndReadAll(
-    `SELECT count(*)::BIGINT AS n FROM ${q(TABLES.joined)}`,
+    `SELECT count(*)::BIGINT AS n FROM ${q(TABLES.values)}`,
   );
   const joined = Number(reader.getRowObjectsJson()[0]?.n ?? 0);
-  const servedReader = await duckdb.runAndReadAll(
-    `SELECT count(*)::BIGINT AS n FROM ${q(TABLES.served)}`,
-  );
-  const served = Number(servedReader.getRowObjectsJson()[0]?.n ?? 0);
-  if (joined !== served)
+  if (joined !== vectors)
     throw new SkewCheckError(
-      `only ${joined} of ${served} served vectors matched a rebuilt row`,
+      `only ${joined} of ${vectors} served vectors matched a rebuilt row`,
       service.name,
     );
+}
+
+/**
+ * The served records: for each vector served a present value that differs from its present
+ * rebuild, the rebuild at that value's own event time (`served_at − age`, as_of = served_at),
+ * per view, so the causes can tell an older record the online store still held (ingest lag)
+ * from a value no store ever held (unexplained). Then the joined table, with every cause.
+ */
+async function addCauses(
+  deps: SkewCheckDeps,
+  service: RegistryService,
+  changes: ReadonlyMap<string, readonly VersionChange[]>,
+): Promise<void> {
+  const { duckdb } = deps;
+  const registry = deps.runtime.registry;
+  const id = q(SKEW_COLUMNS.logId);
+  const at = q(SKEW_COLUMNS.servedRecordAt);
+  const perView = service.views.map((view, i) => {
+    const features = service.features.filter((f) => f.view === view);
+    const suspect = features.map((f) => {
+      const c = joinedColumns(f.output);
+      const cmp = comparisonSql(f.output, f.dtype, thresholdsFor(service, f.output).floatTolerance);
+      return `(${q(c.servedStatus)} = 'present' AND ${q(c.rebuiltStatus)} = 'present' AND NOT ${cmp.match})`;
+    });
+    const age = q(joinedColumns(features[0]!.output).age);
+    return (
+      `SELECT ${id} AS log_id, ${i} AS view_index, ` +
+      `${[...service.joinKeys.map((k) => q(k.name)), ...service.request.map((r) => q(r.name))].join(', ')}, ` +
+      `served_at - to_milliseconds(${age}) AS ${at}, served_at ` +
+      `FROM ${q(TABLES.values)} WHERE ${age} IS NOT NULL AND (${suspect.join(' OR ')})`
+    );
+  });
+  await duckdb.run(
+    `CREATE OR REPLACE TEMP TABLE ${q(TABLES.recordSpine)} AS
+     SELECT row_number() OVER (ORDER BY log_id, view_index) - 1 AS ${id}, *
+     FROM (${perView.join(' UNION ALL ')})`,
+  );
+  await deps.rebuild({
+    service: service.name,
+    spineTable: TABLES.recordSpine,
+    timeColumn: SKEW_COLUMNS.servedRecordAt,
+    asOf: { kind: 'column', column: SKEW_COLUMNS.servedAt },
+    into: TABLES.records,
+  });
+  const picks = service.features.map((f) => {
+    const i = service.views.indexOf(f.view);
+    return `any_value(${q(f.output)}) FILTER (WHERE view_index = ${i}) AS ${q(joinedColumns(f.output).servedRecord)}`;
+  });
+  await duckdb.run(
+    `CREATE OR REPLACE TEMP TABLE ${q(TABLES.servedRecords)} AS
+     SELECT log_id, ${picks.join(', ')} FROM ${q(TABLES.records)} GROUP BY log_id`,
+  );
+  await duckdb.run(
+    `CREATE OR REPLACE TEMP TABLE ${q(TABLES.joined)} AS
+     SELECT v.*, ${service.features.map((f) => `s.${q(joinedColumns(f.output).servedRecord)}`).join(', ')},
+            ${causeSelectList(registry, service, changes).join(',\n            ')}
+     FROM ${q(TABLES.values)} v LEFT JOIN ${q(TABLES.servedRecords)} s ON s.log_id = v.${id}`,
+  );
 }
 
 async function registryHashes(
@@ -217,9 +342,9 @@ async function registryHashes(
 
 /** A transform output flagged because an input it reads is flagged: say so, once, in its notes. */
 function addDerivedNotes(outputs: OutputReport[]): OutputReport[] {
-  const flagged = new Set(outputs.filter((o) => o.verdict === 'skew').map((o) => o.output));
+  const flagged = new Set(outputs.filter((o) => o.verdict !== 'ok').map((o) => o.output));
   return outputs.map((o) => {
-    if (o.source.kind !== 'transform' || o.verdict !== 'skew') return o;
+    if (o.source.kind !== 'transform' || o.verdict === 'ok') return o;
     const inputs = o.source.inputs.filter((i) => flagged.has(i));
     if (inputs.length === 0) return o;
     return {

@@ -21,6 +21,8 @@ export function joinedColumns(output: string): {
   servedStatus: string;
   rebuiltStatus: string;
   age: string;
+  /** The value the offline store held at the served record's own event time (see causes). */
+  servedRecord: string;
 } {
   const s = servedColumns(output);
   return {
@@ -30,6 +32,7 @@ export function joinedColumns(output: string): {
     servedStatus: s.status,
     rebuiltStatus: `${output}__rstatus`,
     age: s.age,
+    servedRecord: `${output}__srecord`,
   };
 }
 
@@ -46,12 +49,20 @@ export interface ComparisonSql {
   readonly match: string;
 }
 
-/** Boolean SQL expressions (never NULL) over the joined table for one output. */
-export function comparisonSql(output: string, dtype: Dtype, floatTolerance: number): ComparisonSql {
+/**
+ * Boolean SQL expressions (never NULL) over the joined table for one output: served against
+ * `against` (default: the rebuilt column).
+ */
+export function comparisonSql(
+  output: string,
+  dtype: Dtype,
+  floatTolerance: number,
+  against: string = joinedColumns(output).rebuilt,
+): ComparisonSql {
   const c = joinedColumns(output);
   const raw = q(c.raw);
   const s = q(c.served);
-  const r = q(c.rebuilt);
+  const r = q(against);
   const typeMismatch = `(${raw} IS NOT NULL AND ${s} IS NULL)`;
   const servedNull = `(${raw} IS NULL)`;
   const rebuiltNull = `(${r} IS NULL)`;

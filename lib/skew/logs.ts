@@ -1,13 +1,14 @@
 /**
- * Reads one day's inference logs (JSON lines, one `InferenceLogRecord` per line) into DuckDB:
- * one row per served vector of one service, keys and request fields as typed columns, and per
- * output the served text, status and age. Served values stay text here (`<output>__raw`) and
- * are cast per output at comparison time with TRY_CAST, so a vector served under another
- * definition version (another dtype) is counted as a mismatch instead of failing the whole read.
+ * Reads one day's inference logs (JSON lines, one `InferenceLogRecord` per line, plain or GZIP)
+ * into DuckDB, once for every service: then one row per served vector of one service, keys and
+ * request fields as typed columns, and per output the served text, status and age. Served values
+ * stay text here (`<output>__raw`) and are cast per output at comparison time with TRY_CAST, so
+ * a vector served under another definition version (another dtype) is counted as a mismatch
+ * instead of failing the whole read. A line that is not a served vector is counted, never fatal.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { duckdbType } from '../core/columns.ts';
-import type { RegistryService } from '../registry/types.ts';
+import type { Registry, RegistryService } from '../registry/types.ts';
 import { quoteIdentifier as q, stringLiteral } from '../sql/literals.ts';
 import { SPINE_ROW_COLUMN } from '../sql/plan.ts';
 import { SkewlessError } from '../core/errors.ts';
@@ -21,6 +22,8 @@ export const SKEW_COLUMNS = {
   logId: SPINE_ROW_COLUMN,
   /** `served_at` as a TIMESTAMP: the spine's `t` and its per-row `as_of`. */
   servedAt: 'served_at',
+  /** A served value's own event time (`served_at − age`): the time of a second rebuild. */
+  servedRecordAt: 'served_record_at',
 } as const;
 
 /** Column names of one output in the served-vector table. */
@@ -28,69 +31,109 @@ export function servedColumns(output: string): { raw: string; status: string; ag
   return { raw: `${output}__raw`, status: `${output}__sstatus`, age: `${output}__age` };
 }
 
-export interface LoadServedVectorsRequest {
-  /** JSON-lines files (paths or globs) of the day. */
-  readonly files: readonly string[];
-  readonly service: RegistryService;
-  /** Table to create (replaced if it exists). */
-  readonly into: string;
+/** The day's log, read once for every service (see `loadDayLog`). */
+export const DAY_LOG_TABLE = '_sk_day_log';
+
+export interface DayLog {
+  /** Log lines read as served vectors. */
+  readonly vectors: number;
+  /** Lines that are not a served vector (not JSON, not UTF-8, a lone surrogate, a field missing). */
+  readonly malformed: number;
+  readonly services: readonly { readonly service: string; readonly vectors: number }[];
 }
 
 /**
- * Creates `into` with one row per served vector of `service`: `_sk_row` (from 0, ordered by
- * served_at, request id and row), request_id, row, served_at (TIMESTAMP), registry_hash,
- * entity_key, the service's join keys and request fields (typed), and per output
- * `<output>__raw` / `__sstatus` / `__age`. Returns the number of vectors.
+ * Reads a day's inference-log files (JSON lines, plain or GZIP; paths or globs) into
+ * `DAY_LOG_TABLE`, one row per served vector, with every field any service of the registry needs
+ * (outputs, keys and request fields as the union over services, values as text). DuckDB reads the
+ * lines in parallel and turns a line it cannot read into a row of nulls instead of failing
+ * (`ignore_errors`): such rows, and rows without a request id, service, entity key or a served_at
+ * that is an instant, are counted as malformed and left out. `describeMalformedLines` names them.
  */
-export async function loadServedVectors(
+export async function loadDayLog(
   duckdb: DuckDBConnection,
-  request: LoadServedVectorsRequest,
-): Promise<number> {
-  const { service } = request;
-  const clash = [...service.joinKeys, ...service.request].find(
-    (c) => c.name === SKEW_COLUMNS.servedAt,
-  );
-  if (clash)
-    throw new SkewlessError(
-      `service '${service.name}' has a join key or request field named '${clash.name}', which the skew check's spine uses for the served time`,
-    );
+  files: readonly string[],
+  registry: Registry,
+): Promise<DayLog> {
+  const union = <T extends { name: string }>(items: readonly T[]) => [
+    ...new Set(items.map((i) => i.name)),
+  ];
+  const services = registry.featureServices;
   const structOf = (fields: readonly string[], type: string) =>
     fields.length === 0
       ? 'MAP(VARCHAR, VARCHAR)'
       : `STRUCT(${fields.map((f) => `${q(f)} ${type}`).join(', ')})`;
-  const outputs = service.outputs.map((o) => o.name);
-  const stored = service.features.map((f) => f.output);
-  const columns = [
+  const columns: [string, string][] = [
     ['request_id', 'VARCHAR'],
     ['row', 'BIGINT'],
     ['served_at', 'VARCHAR'],
     ['service', 'VARCHAR'],
     ['registry_hash', 'VARCHAR'],
     ['entity_key', 'VARCHAR'],
-    [
-      'keys',
-      structOf(
-        service.joinKeys.map((k) => k.name),
-        'VARCHAR',
-      ),
-    ],
-    [
-      'request',
-      structOf(
-        service.request.map((r) => r.name),
-        'VARCHAR',
-      ),
-    ],
-    ['values', structOf(outputs, 'VARCHAR')],
-    ['statuses', structOf(stored, 'VARCHAR')],
-    ['ages_ms', structOf(stored, 'BIGINT')],
+    ['keys', structOf(union(services.flatMap((s) => s.joinKeys)), 'VARCHAR')],
+    ['request', structOf(union(services.flatMap((s) => s.request)), 'VARCHAR')],
+    ['values', structOf(union(services.flatMap((s) => s.outputs)), 'VARCHAR')],
+    ['statuses', structOf(union(services.flatMap((s) => s.features.map(asName))), 'VARCHAR')],
+    ['ages_ms', structOf(union(services.flatMap((s) => s.features.map(asName))), 'BIGINT')],
   ];
-  const columnSpec = `{${columns.map(([n, t]) => `${q(n!)}: ${stringLiteral(t!)}`).join(', ')}}`;
+  const columnSpec = `{${columns.map(([n, t]) => `${q(n)}: ${stringLiteral(t)}`).join(', ')}}`;
+  const readable = `request_id IS NOT NULL AND service IS NOT NULL AND entity_key IS NOT NULL AND ${q(SKEW_COLUMNS.servedAt)} IS NOT NULL`;
+  await duckdb.run(
+    `CREATE OR REPLACE TEMP TABLE _sk_day_lines AS
+     SELECT * REPLACE (TRY_CAST(served_at AS TIMESTAMP) AS served_at)
+     FROM read_json([${files.map(stringLiteral).join(', ')}], format = 'newline_delimited',
+                    columns = ${columnSpec}, ignore_errors = true)`,
+  );
+  try {
+    const counts = await duckdb.runAndReadAll(
+      `SELECT count(*) FILTER (WHERE NOT (${readable}))::BIGINT AS bad, count(*)::BIGINT AS n
+       FROM _sk_day_lines`,
+    );
+    const c = counts.getRowObjectsJson()[0] ?? {};
+    await duckdb.run(
+      `CREATE OR REPLACE TEMP TABLE ${q(DAY_LOG_TABLE)} AS SELECT * FROM _sk_day_lines WHERE ${readable}`,
+    );
+    const bySerivce = await duckdb.runAndReadAll(
+      `SELECT service, count(*)::BIGINT AS n FROM ${q(DAY_LOG_TABLE)} GROUP BY service ORDER BY service`,
+    );
+    return {
+      vectors: Number(c.n ?? 0) - Number(c.bad ?? 0),
+      malformed: Number(c.bad ?? 0),
+      services: bySerivce
+        .getRowObjectsJson()
+        .map((r) => ({ service: String(r.service), vectors: Number(r.n) })),
+    };
+  } finally {
+    await duckdb.run('DROP TABLE IF EXISTS _sk_day_lines');
+  }
+}
+
+function asName(f: { output: string }): { name: string } {
+  return { name: f.output };
+}
+
+/**
+ * Creates `into` from the day's log with one row per served vector of `service`: `_sk_row` (from
+ * 0, ordered by served_at, request id and row), request_id, row, served_at (TIMESTAMP),
+ * registry_hash, entity_key, the service's join keys and request fields (typed), and per output
+ * `<output>__raw` / `__sstatus` / `__age`. Returns the number of vectors.
+ */
+export async function loadServedVectors(
+  duckdb: DuckDBConnection,
+  request: { readonly service: RegistryService; readonly into: string },
+): Promise<number> {
+  const { service } = request;
+  const reserved: readonly string[] = [SKEW_COLUMNS.servedAt, SKEW_COLUMNS.servedRecordAt];
+  const clash = [...service.joinKeys, ...service.request].find((c) => reserved.includes(c.name));
+  if (clash)
+    throw new SkewlessError(
+      `service '${service.name}' has a join key or request field named '${clash.name}', which the skew check's spines use for served times`,
+    );
   const select = [
     `row_number() OVER (ORDER BY served_at, request_id, "row") - 1 AS ${q(SKEW_COLUMNS.logId)}`,
     'request_id',
     '"row"',
-    `CAST(served_at AS TIMESTAMP) AS ${q(SKEW_COLUMNS.servedAt)}`,
+    q(SKEW_COLUMNS.servedAt),
     'registry_hash',
     'entity_key',
     ...service.joinKeys.map(
@@ -99,37 +142,19 @@ export async function loadServedVectors(
     ...service.request.map(
       (r) => `TRY_CAST("request".${q(r.name)} AS ${duckdbType(r.dtype)}) AS ${q(r.name)}`,
     ),
-    ...outputs.map((o) => `"values".${q(o)} AS ${q(servedColumns(o).raw)}`),
-    ...stored.flatMap((o) => [
-      `statuses.${q(o)} AS ${q(servedColumns(o).status)}`,
-      `ages_ms.${q(o)} AS ${q(servedColumns(o).age)}`,
+    ...service.outputs.map((o) => `"values".${q(o.name)} AS ${q(servedColumns(o.name).raw)}`),
+    ...service.features.flatMap((f) => [
+      `statuses.${q(f.output)} AS ${q(servedColumns(f.output).status)}`,
+      `ages_ms.${q(f.output)} AS ${q(servedColumns(f.output).age)}`,
     ]),
   ];
-  const files = `[${request.files.map(stringLiteral).join(', ')}]`;
   await duckdb.run(
     `CREATE OR REPLACE TEMP TABLE ${q(request.into)} AS
      SELECT ${select.join(',\n       ')}
-     FROM read_json(${files}, format = 'newline_delimited', columns = ${columnSpec})
-     WHERE service = ${stringLiteral(service.name)}`,
+     FROM ${q(DAY_LOG_TABLE)} WHERE service = ${stringLiteral(service.name)}`,
   );
   const reader = await duckdb.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${q(request.into)}`);
   return Number(reader.getRowObjectsJson()[0]?.n ?? 0);
-}
-
-/** The distinct services in a day's logs, with their vector counts. */
-export async function servicesInLogs(
-  duckdb: DuckDBConnection,
-  files: readonly string[],
-): Promise<{ service: string; vectors: number }[]> {
-  const reader = await duckdb.runAndReadAll(
-    `SELECT service, count(*)::BIGINT AS n
-     FROM read_json([${files.map(stringLiteral).join(', ')}], format = 'newline_delimited',
-                    columns = {service: 'VARCHAR'})
-     GROUP BY service ORDER BY service`,
-  );
-  return reader
-    .getRowObjectsJson()
-    .map((r) => ({ service: String(r.service), vectors: Number(r.n) }));
 }
 
 /**

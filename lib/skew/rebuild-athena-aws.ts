@@ -1,8 +1,8 @@
 /**
  * The rebuild in AWS: the served vectors' spine goes to S3 as Parquet, Athena runs the export's
  * point-in-time SQL over the Iceberg tables (`athenaUnloadSql`, with the per-row as-of column
- * `served_at`) and UNLOADs the rows, which come back into DuckDB where the request transforms run
- * (the lookup's own function, as in every export). Same contract as the local rebuild.
+ * `served_at`, or one instant) and UNLOADs the rows, which come back into DuckDB (stored features
+ * only: the check runs the request transforms itself). Same contract as the local rebuild.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -17,7 +17,6 @@ import {
 } from '../export/athena-aws.ts';
 import { athenaUnloadSql, dropTableDdl, spineTableDdl } from '../export/athena-sql.ts';
 import { describeRelation } from '../export/spine.ts';
-import { applyTransformsToTable, transformOutputs } from '../export/transforms-duckdb.ts';
 import { getService } from '../registry/query.ts';
 import { quoteIdentifier as q, stringLiteral } from '../sql/literals.ts';
 import { SPINE_ROW_COLUMN } from '../sql/plan.ts';
@@ -79,7 +78,7 @@ export function athenaRebuild(deps: AthenaRebuildDeps): RebuildPointInTime {
       );
     }
 
-    // 3. The unloaded rows back into DuckDB, then the transforms.
+    // 3. The unloaded rows back into DuckDB.
     const files: string[] = [];
     for (const key of await listObjectKeys(deps, prefixes.data)) {
       const object = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: key }));
@@ -87,24 +86,11 @@ export function athenaRebuild(deps: AthenaRebuildDeps): RebuildPointInTime {
       await writeFile(file, (await object.Body?.transformToByteArray()) ?? new Uint8Array());
       files.push(file);
     }
-    const rows = `${request.into}__sk_rows`;
-    const tx = `${request.into}__sk_tx`;
     await duckdb.run(
       files.length === 0
-        ? `CREATE OR REPLACE TEMP TABLE ${q(rows)} AS SELECT * FROM ${q(request.spineTable)} WHERE FALSE`
-        : `CREATE OR REPLACE TEMP TABLE ${q(rows)} AS SELECT * FROM read_parquet([${files.map(stringLiteral).join(', ')}])`,
+        ? `CREATE OR REPLACE TABLE ${q(request.into)} AS SELECT * FROM ${q(request.spineTable)} WHERE FALSE`
+        : `CREATE OR REPLACE TABLE ${q(request.into)} AS SELECT * FROM read_parquet([${files.map(stringLiteral).join(', ')}])`,
     );
-    const extra = transformOutputs(service);
-    if (extra.length > 0) {
-      await applyTransformsToTable(duckdb, runtime, service, q(rows), tx);
-      await duckdb.run(
-        `CREATE OR REPLACE TABLE ${q(request.into)} AS SELECT r.*, ${extra.map((o) => `x.${q(o.name)}`).join(', ')}
-         FROM ${q(rows)} AS r LEFT JOIN ${q(tx)} AS x ON x.${q(SPINE_ROW_COLUMN)} = r.${q(SPINE_ROW_COLUMN)}`,
-      );
-    } else {
-      await duckdb.run(`CREATE OR REPLACE TABLE ${q(request.into)} AS SELECT * FROM ${q(rows)}`);
-    }
-    for (const t of [rows, tx]) await duckdb.run(`DROP TABLE IF EXISTS ${q(t)}`);
     const reader = await duckdb.runAndReadAll(
       `SELECT count(*)::BIGINT AS n FROM ${q(request.into)}`,
     );

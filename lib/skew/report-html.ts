@@ -6,8 +6,9 @@
 import type { FeatureValue } from '../define/dtypes.ts';
 import { histogramSvg } from './histogram-svg.ts';
 import { anchorId, escapeHtml as e } from './html.ts';
+import { causesText, findingsHeadline, malformedText } from './headline.ts';
 import { describeDecision } from './thresholds.ts';
-import type { OutputReport, SkewReport } from './types.ts';
+import { FINDING_KINDS, type OutputReport, type SkewReport } from './types.ts';
 
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2937;margin:0;background:#f8fafc}
@@ -23,9 +24,9 @@ th{background:#f1f5f9;font-weight:600}
 td.num{text-align:right}
 td.bad{background:#fee2e2;color:#991b1b;font-weight:600}
 .verdict{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:700}
-.verdict.skew{background:#dc2626;color:#fff}.verdict.stale{background:#f59e0b;color:#fff}.verdict.ok{background:#16a34a;color:#fff}
+.verdict.skew{background:#dc2626;color:#fff}.verdict.stale{background:#d97706;color:#fff}.verdict.drift{background:#2563eb;color:#fff}.verdict.ok{background:#16a34a;color:#fff}
 section.feature{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:16px;margin:16px 0}
-section.feature.skew{border-left:5px solid #dc2626}
+section.feature.skew{border-left:5px solid #dc2626}section.feature.stale{border-left:5px solid #d97706}section.feature.drift{border-left:5px solid #2563eb}
 .notes{margin:6px 0 10px;padding-left:18px;color:#374151}
 .histogram{display:block;max-width:100%;height:auto;margin:8px 0}
 .histogram .tick{font-size:10px;fill:#4b5563}.histogram .legend{font-size:12px;fill:#1f2937}
@@ -36,10 +37,10 @@ code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px}
 /** Renders the report; `reportLocation` and the alert state are read from the report itself. */
 export function renderReportHtml(report: SkewReport): string {
   const title = `Skew report: ${report.service}, ${report.date}`;
-  const flagged = report.outputs.filter((o) => o.verdict === 'skew');
+  const flagged = report.outputs.filter((o) => o.verdict !== 'ok');
   const banner = report.alert
-    ? `<div class="banner alert">Skew found in ${flagged.length} feature${flagged.length === 1 ? '' : 's'}: ${flagged.map((o) => e(o.output)).join(', ')}</div>`
-    : `<div class="banner clean">No threshold crossed${report.vectors === 0 ? ' (no served vectors)' : ''}.</div>`;
+    ? `<div class="banner alert">${e(findingsHeadline(report))}${flagged.length ? `: ${flagged.map((o) => `${e(o.output)} (${o.verdict})`).join(', ')}` : ''}</div>`
+    : `<div class="banner clean">ok: no skew, no stale values, no drift${report.vectors === 0 ? ' (no served vectors)' : ''}.</div>`;
   const body = [
     `<h1>${e(title)}</h1>`,
     `<p class="meta">${report.vectors.toLocaleString('en-US')} served vectors rebuilt at served_at (as_of = served_at) · registry <code>${e(report.registryHash.slice(0, 12))}</code> · baseline ${report.baseline ? `<code>${e(report.baseline.source)}</code>` : 'none'} · generated ${e(report.generatedAt)}</p>`,
@@ -47,6 +48,7 @@ export function renderReportHtml(report: SkewReport): string {
     `<h2>Summary</h2>`,
     summaryTable(report.outputs),
     hashesTable(report),
+    malformedTable(report),
     ...report.outputs
       .slice()
       .sort((a, b) => rank(a) - rank(b))
@@ -68,7 +70,7 @@ ${body.join('\n')}
 }
 
 function rank(o: OutputReport): number {
-  return o.verdict === 'skew' ? 0 : o.verdict === 'stale' ? 1 : 2;
+  return o.verdict === 'ok' ? FINDING_KINDS.length : FINDING_KINDS.indexOf(o.verdict);
 }
 
 function summaryTable(outputs: readonly OutputReport[]): string {
@@ -81,15 +83,17 @@ function summaryTable(outputs: readonly OutputReport[]): string {
       `<td><a href="#${anchorId(o.output)}">${e(o.output)}</a></td>` +
       cell(pct(o.exactMatchRate), crossed.has('exactMatch')) +
       cell(pct(o.nullMismatchRate), crossed.has('nullMismatch')) +
+      cell(pct(o.staleRate), crossed.has('stale')) +
       cell(fixed(o.psi), crossed.has('psi')) +
       cell(fixed(o.ks), crossed.has('ks')) +
       `<td>${e(freshnessText(o))}</td>` +
-      `<td><span class="verdict ${o.verdict}">${o.verdict}</span></td></tr>`
+      `<td><span class="verdict ${o.verdict}">${o.verdict}</span></td>` +
+      `<td>${e(causesText(o))}</td></tr>`
     );
   });
   return (
     `<table class="summary"><thead><tr><th>Feature</th><th>Exact match</th><th>Null mismatch</th>` +
-    `<th>PSI</th><th>KS</th><th>Freshness (p50 / p90 age, expired)</th><th>Verdict</th></tr></thead>` +
+    `<th>Stale</th><th>PSI</th><th>KS</th><th>Freshness (p50 / p90 age, expired)</th><th>Verdict</th><th>Causes</th></tr></thead>` +
     `<tbody>${rows.join('')}</tbody></table>`
   );
 }
@@ -111,7 +115,7 @@ function featureSection(o: OutputReport): string {
   const t = o.thresholds;
   const parts = [
     `<h3>${e(o.output)} <span class="verdict ${o.verdict}">${o.verdict}</span></h3>`,
-    `<p class="meta">${e(src)} · ${e(o.dtype)} · ${o.rows} vectors · thresholds: exact-match ≥ ${pct(t.exactMatchMin)}, null-mismatch ≤ ${pct(t.nullMismatchMax)}, PSI ≤ ${t.psiMax}, KS ≤ ${t.ksMax}, float tolerance ${t.floatTolerance}</p>`,
+    `<p class="meta">${e(src)} · ${e(o.dtype)} · ${o.rows} vectors · thresholds: skew if exact-match &lt; ${pct(t.exactMatchMin)} or null-mismatch &gt; ${pct(t.nullMismatchMax)}; stale if stale values &gt; ${pct(t.staleMax)}; drift if PSI ≤ ${t.psiMax}, KS ≤ ${t.ksMax}, float tolerance ${t.floatTolerance}</p>`,
   ];
   if (o.decisions.length > 0)
     parts.push(
@@ -125,20 +129,47 @@ function featureSection(o: OutputReport): string {
           `<p class="muted">Null share: baseline ${pct(o.distribution.baselineNullShare)}, served ${pct(o.distribution.servedNullShare)}.</p>`
       : `<p class="muted">No histogram: no training baseline for this output.</p>`,
   );
+  if (o.causes.length > 0) parts.push(causesTable(o));
   if (o.examples.length > 0) parts.push(examplesTable(o));
   return `<section class="feature ${o.verdict}" id="${anchorId(o.output)}">${parts.join('\n')}</section>`;
+}
+
+function causesTable(o: OutputReport): string {
+  const rows = o.causes.map(
+    (c) =>
+      `<tr class="cause-row" data-cause="${e(c.cause)}"><td>${e(c.cause)}</td><td><span class="verdict ${c.kind}">${c.kind}</span></td>` +
+      `<td class="num">${c.count}</td><td class="num">${pct(c.count / Math.max(o.rows, 1))}</td></tr>`,
+  );
+  return (
+    `<table class="causes"><thead><tr><th>Cause</th><th>Finding</th><th>Values</th><th>Share</th></tr></thead>` +
+    `<tbody>${rows.join('')}</tbody></table>`
+  );
+}
+
+function malformedTable(report: SkewReport): string {
+  const m = report.malformed;
+  if (m.count === 0) return '';
+  const rows = m.examples.map(
+    (x) =>
+      `<tr><td><code>${e(x.file)}</code></td><td class="num">${x.line ?? '—'}</td><td>${e(x.reason)}</td><td><code>${e(x.excerpt)}</code></td></tr>`,
+  );
+  return (
+    `<h2>Malformed log lines</h2><p>${e(malformedText(m.count))}: not checked, named here (first ${m.examples.length}).</p>` +
+    `<table class="malformed"><thead><tr><th>File</th><th>Line</th><th>Why</th><th>Start of the line</th></tr></thead>` +
+    `<tbody>${rows.join('')}</tbody></table>`
+  );
 }
 
 function examplesTable(o: OutputReport): string {
   const rows = o.examples.map(
     (x) =>
-      `<tr><td><code>${e(x.requestId)}#${x.row}</code></td><td>${e(x.servedAt)}</td><td><code>${e(x.entityKey)}</code></td>` +
+      `<tr><td>${e(x.cause)}</td><td><code>${e(x.requestId)}#${x.row}</code></td><td>${e(x.servedAt)}</td><td><code>${e(x.entityKey)}</code></td>` +
       `<td>${x.servedRaw !== undefined ? `<code>${e(x.servedRaw ?? 'null')}</code> (not ${e(o.dtype)})` : e(show(x.served))}${x.servedStatus ? ` <span class="muted">${e(x.servedStatus)}</span>` : ''}</td>` +
-      `<td>${e(show(x.rebuilt))}${x.rebuiltStatus ? ` <span class="muted">${e(x.rebuiltStatus)}</span>` : ''}</td>` +
+      `<td>${e(show(x.rebuilt))}${x.rebuiltStatus ? ` <span class="muted">${e(x.rebuiltStatus)}</span>` : ''}${x.latest !== undefined ? ` <span class="muted">(now ${e(show(x.latest))})</span>` : ''}</td>` +
       `<td><code>${e(x.registryHash.slice(0, 12))}</code></td></tr>`,
   );
   return (
-    `<table class="examples"><thead><tr><th>Request</th><th>Served at</th><th>Entity key</th>` +
+    `<table class="examples"><thead><tr><th>Cause</th><th>Request</th><th>Served at</th><th>Entity key</th>` +
     `<th>Served</th><th>Rebuilt</th><th>Registry</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
   );
 }

@@ -1,13 +1,16 @@
 /**
- * The nightly run: every service served that day (or the ones asked for) is checked, its report
- * written as HTML and JSON, and an alert sent when a threshold was crossed. Storage and alerting
+ * The nightly run: the day's log is read once (a line that is not a served vector is counted and
+ * named, never fatal), every service served that day (or the ones asked for) is checked, its
+ * report written as HTML and JSON, and an alert sent when a finding alerts. Storage and alerting
  * are injected: files and `alerts.jsonl` locally, S3 and SNS in AWS.
  */
 import { getService } from '../registry/query.ts';
 import { buildAlert, type AlertSink, type SkewAlert } from './alert.ts';
 import { checkServiceSkew, type SkewCheckDeps } from './check.ts';
 import type { SkewBaseline } from './distribution.ts';
-import { servicesInLogs } from './logs.ts';
+import { DAY_LOG_TABLE, loadDayLog } from './logs.ts';
+import { findMalformedLines } from './malformed-lines.ts';
+import { quoteIdentifier as q, stringLiteral } from '../sql/literals.ts';
 import { renderReportHtml } from './report-html.ts';
 import type { SkewReport } from './types.ts';
 
@@ -51,40 +54,65 @@ export async function runDailySkewCheck(
 ): Promise<DailySkewCheckResult> {
   const registry = deps.runtime.registry;
   const known = new Set(registry.featureServices.map((s) => s.name));
-  let services: string[];
-  const skipped: { service: string; vectors: number }[] = [];
-  if (request.services && request.services.length > 0) {
-    for (const s of request.services) getService(registry, s); // unknown names fail here, clearly
-    services = [...request.services];
-  } else {
-    const inLogs = await servicesInLogs(deps.duckdb, request.logFiles);
-    services = inLogs.filter((s) => known.has(s.service)).map((s) => s.service);
-    skipped.push(...inLogs.filter((s) => !known.has(s.service)));
-  }
+  if (request.services) for (const s of request.services) getService(registry, s); // unknown names fail here, clearly
+  const day = await loadDayLog(deps.duckdb, request.logFiles, registry);
+  try {
+    const malformed = {
+      count: day.malformed,
+      examples:
+        day.malformed > 0
+          ? await findMalformedLines(await expandGlobs(deps.duckdb, request.logFiles))
+          : [],
+    };
+    const services =
+      request.services && request.services.length > 0
+        ? [...request.services]
+        : day.services.filter((s) => known.has(s.service)).map((s) => s.service);
+    const skipped = request.services?.length
+      ? []
+      : day.services.filter((s) => !known.has(s.service));
 
-  const reports: SkewReport[] = [];
-  const alerts: SkewAlert[] = [];
-  for (const service of services) {
-    const checked = await checkServiceSkew(deps, {
-      service,
-      date: request.date,
-      logFiles: request.logFiles,
-      baseline: request.baselines?.get(service) ?? null,
-    });
-    const paths = reportPaths(request.date, service);
-    const report: SkewReport = { ...checked, reportLocation: deps.reports.locate(paths.html) };
-    await deps.reports.write(paths.html, renderReportHtml(report), 'text/html; charset=utf-8');
-    await deps.reports.write(
-      paths.json,
-      `${JSON.stringify(report, null, 2)}\n`,
-      'application/json',
-    );
-    reports.push(report);
-    const alert = buildAlert(report);
-    if (alert) {
-      await deps.alerts.send(alert);
-      alerts.push(alert);
+    const reports: SkewReport[] = [];
+    const alerts: SkewAlert[] = [];
+    for (const service of services) {
+      const checked = await checkServiceSkew(deps, {
+        service,
+        date: request.date,
+        baseline: request.baselines?.get(service) ?? null,
+        malformed,
+      });
+      const paths = reportPaths(request.date, service);
+      const report: SkewReport = { ...checked, reportLocation: deps.reports.locate(paths.html) };
+      await deps.reports.write(paths.html, renderReportHtml(report), 'text/html; charset=utf-8');
+      await deps.reports.write(
+        paths.json,
+        `${JSON.stringify(report, null, 2)}\n`,
+        'application/json',
+      );
+      reports.push(report);
+      const alert = buildAlert(report);
+      if (alert) {
+        await deps.alerts.send(alert);
+        alerts.push(alert);
+      }
     }
+    return { reports, alerts, skipped };
+  } finally {
+    await deps.duckdb.run(`DROP TABLE IF EXISTS ${q(DAY_LOG_TABLE)}`);
   }
-  return { reports, alerts, skipped };
+}
+
+/** The files a list of paths or globs names (DuckDB's own glob, as its readers use). */
+async function expandGlobs(
+  duckdb: DailySkewCheckDeps['duckdb'],
+  patterns: readonly string[],
+): Promise<string[]> {
+  const files: string[] = [];
+  for (const p of patterns) {
+    const reader = await duckdb.runAndReadAll(
+      `SELECT file FROM glob(${stringLiteral(p)}) ORDER BY file`,
+    );
+    files.push(...reader.getRowObjectsJson().map((r) => String(r.file)));
+  }
+  return files;
 }

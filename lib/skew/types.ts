@@ -8,13 +8,38 @@ import type { FeatureStatus } from '../core/defaults.ts';
 
 export type Thresholds = Required<SkewThresholds>;
 
+/**
+ * The three findings, never one word for all: `skew` (a served value differs from its rebuild:
+ * a bug), `stale` (served expired/missing where a fresher value existed: ingestion), `drift`
+ * (the served distribution moved away from the training baseline: the world changed).
+ */
+export const FINDING_KINDS = ['skew', 'stale', 'drift'] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+/** An output's or a service's verdict: its most severe finding (in `FINDING_KINDS` order). */
+export type Verdict = FindingKind | 'ok';
+
+/**
+ * Why one served value differs from what training sees (the rules: `lib/skew/causes.ts`).
+ * `late data` and `ingest lag` make a value stale; the others make it skewed.
+ */
+export const CAUSES = [
+  'late data',
+  'ingest lag',
+  'version',
+  'default/ttl edge',
+  'unexplained',
+] as const;
+export type Cause = (typeof CAUSES)[number];
+
 /** A figure that can cross a threshold. */
-export type SkewMetric = 'exactMatch' | 'nullMismatch' | 'psi' | 'ks';
+export type SkewMetric = 'exactMatch' | 'nullMismatch' | 'stale' | 'psi' | 'ks';
 
 /** One threshold crossed on one output. */
 export interface SkewDecision {
   readonly service: string;
   readonly output: string;
+  /** The finding this threshold decides. */
+  readonly kind: FindingKind;
   readonly metric: SkewMetric;
   readonly value: number;
   readonly threshold: number;
@@ -35,6 +60,32 @@ export interface MismatchExample {
   readonly rebuiltStatus: FeatureStatus | null;
   /** Served text that is not a value of the output's dtype (e.g. another version's type). */
   readonly servedRaw?: string | null;
+  readonly cause: Cause;
+  /** `late data`: what a rebuild with the latest as_of gives (what training sees now). */
+  readonly latest?: FeatureValue;
+}
+
+/** The served values of one output attributed to one cause. */
+export interface CauseCount {
+  readonly cause: Cause;
+  readonly kind: Exclude<FindingKind, 'drift'>;
+  readonly count: number;
+  readonly examples: readonly MismatchExample[];
+}
+
+/** A log line the check could not read (it is counted, named, and skipped). */
+export interface MalformedLine {
+  readonly file: string;
+  /** 1-based line number in the (decompressed) file, when known. */
+  readonly line: number | null;
+  readonly reason: string;
+  /** The line's first characters, with anything unprintable escaped. */
+  readonly excerpt: string;
+}
+
+export interface MalformedLines {
+  readonly count: number;
+  readonly examples: readonly MalformedLine[];
 }
 
 /** Ages of served values against the view's ttl (stored features only). */
@@ -105,15 +156,22 @@ export interface OutputReport {
   readonly ks: number | null;
   readonly distribution: Distribution | null;
   readonly examples: readonly MismatchExample[];
+  /** Rows whose served value was stale (`late data`, `ingest lag`), over all rows. */
+  readonly staleRate: number;
+  /** Rows whose served value differs from its rebuild for a skew cause, over all rows. */
+  readonly skewRate: number;
+  /** Mismatched or stale values by cause, most frequent first (causes with no row left out). */
+  readonly causes: readonly CauseCount[];
   readonly decisions: readonly SkewDecision[];
-  /** `skew` when a threshold is crossed; `stale` when clean but mostly expired/missing. */
-  readonly verdict: 'ok' | 'stale' | 'skew';
+  /** Every kind whose threshold was crossed, in `FINDING_KINDS` order. */
+  readonly kinds: readonly FindingKind[];
+  readonly verdict: Verdict;
   /** Short human notes: likely causes, what was not evaluated and why. */
   readonly notes: readonly string[];
 }
 
 export interface SkewReport {
-  readonly formatVersion: 1;
+  readonly formatVersion: 2;
   readonly service: string;
   /** The UTC day whose inference logs were checked (`YYYY-MM-DD`). */
   readonly date: string;
@@ -128,8 +186,14 @@ export interface SkewReport {
     readonly known: boolean;
   }[];
   readonly baseline: { readonly source: string } | null;
+  /** Log lines of the day that could not be read (every service's report names them). */
+  readonly malformed: MalformedLines;
   readonly outputs: readonly OutputReport[];
   readonly decisions: readonly SkewDecision[];
+  /** The kinds found on any output, in `FINDING_KINDS` order. */
+  readonly kinds: readonly FindingKind[];
+  readonly verdict: Verdict;
+  /** Skew always alerts; stale and drift when their thresholds are crossed; malformed lines too. */
   readonly alert: boolean;
   /** Where the HTML report is (set by whoever writes it). */
   readonly reportLocation?: string;

@@ -299,7 +299,7 @@ describe('POST /features on the local stack', () => {
       `SELECT request_id, "row", served_at, service, registry_hash, entity_key,
               to_json(keys) AS keys, to_json(request) AS request, to_json("values") AS vals,
               to_json(statuses) AS statuses, to_json(ages_ms) AS ages, served_date::VARCHAR AS served_date
-         FROM read_json('${dir}/*/*.jsonl', format = 'newline_delimited', hive_partitioning = true,
+         FROM read_json('${dir}/*/*.jsonl.gz', format = 'newline_delimited', hive_partitioning = true,
                         columns = {request_id: 'VARCHAR', "row": 'INTEGER', served_at: 'VARCHAR',
                                    service: 'VARCHAR', registry_hash: 'VARCHAR', entity_key: 'VARCHAR',
                                    keys: 'JSON', request: 'JSON', "values": 'JSON', statuses: 'JSON',

@@ -7,7 +7,6 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import {
   AthenaClient,
   GetQueryExecutionCommand,
@@ -65,7 +64,8 @@ describe('the skew-check Lambda (AWS clients mocked)', () => {
     // The deployed definitions (feature_defs) drive the handler; the day is served under them.
     const runtime = registryFromModule(definitions as Record<string, unknown>);
     const world = await buildWorld(duckdb, dir, runtime, { plants: { imputeNulls: true } });
-    const log = await readFile(world.logFiles[0]!.replace('*.jsonl', 'part-0.jsonl'));
+    // Firehose's GZIP object: the local log already is one (multi-member GZIP JSON lines).
+    const log = await readFile(world.logFiles[0]!.replace('*.jsonl.gz', 'part-0.jsonl.gz'));
     const logKey = `inference-log/dt=${DAY}/skewless-inference-log-1-${DAY}-00-00-00-abc`;
 
     s3.on(ListObjectsV2Command).callsFake(async (input: { Prefix: string }) => {
@@ -74,7 +74,7 @@ describe('the skew-check Lambda (AWS clients mocked)', () => {
       return { Contents: keys.map((Key) => ({ Key })) };
     });
     s3.on(GetObjectCommand).callsFake(async (input: { Key: string }) => {
-      if (input.Key === logKey) return { Body: body(gzipSync(log)) };
+      if (input.Key === logKey) return { Body: body(log) };
       const stored = uploads.get(input.Key);
       if (stored === undefined)
         throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' });
@@ -173,7 +173,12 @@ describe('the skew-check Lambda (AWS clients mocked)', () => {
 
     const published = sns.commandCalls(PublishCommand);
     expect(published).toHaveLength(1);
-    expect(published[0]!.args[0].input.Subject).toContain('airport_hourly__late_share_1h');
+    expect(published[0]!.args[0].input.Subject).toBe(
+      `skewless skew: ${SERVICE} ${DAY} (1 feature)`,
+    );
+    expect(published[0]!.args[0].input.Message).toMatch(
+      /^Skew in 1 feature: .*\n[^]*skew airport_hourly__late_share_1h[^]*causes: unexplained \d+/,
+    );
     expect(published[0]!.args[0].input.Message).toContain(
       `Report: s3://${BUCKET}/skew-reports/${DAY}/${SERVICE}.html`,
     );

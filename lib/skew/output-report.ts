@@ -1,0 +1,168 @@
+/**
+ * One output's report from its figures: the rates each finding is judged by, the decisions, the
+ * kinds and verdict, the causes with their examples, and the notes people read first.
+ */
+import type { Registry, RegistryService } from '../registry/types.ts';
+import { getView } from '../registry/query.ts';
+import { CAUSE_KIND, SKEW_CAUSES, STALE_CAUSES } from './causes.ts';
+import type { SkewBaseline } from './distribution.ts';
+import type { OutputFigures } from './measure.ts';
+import { decide, kindsOf, thresholdsFor, verdictOf } from './thresholds.ts';
+import { CAUSES, type CauseCount, type Distribution, type OutputReport } from './types.ts';
+
+type DistributionFigures = { distribution: Distribution; psi: number | null; ks: number | null };
+
+/** Assembles one output's report. */
+export function buildOutputReport(
+  service: RegistryService,
+  registry: Registry,
+  f: OutputFigures,
+  dist: DistributionFigures | null,
+  baseline: SkewBaseline | null,
+): OutputReport {
+  const thresholds = thresholdsFor(service, f.output);
+  const rate = (n: number) => (f.rows === 0 ? 0 : n / f.rows);
+  const sum = (causes: readonly (keyof typeof f.causeCounts)[]) =>
+    causes.reduce((n, c) => n + f.causeCounts[c], 0);
+  const skewRate = rate(sum(SKEW_CAUSES));
+  const staleRate = rate(sum(STALE_CAUSES));
+  const psi = dist?.psi ?? null;
+  const ks = dist?.ks ?? null;
+  const decisions = decide(
+    service.name,
+    f.output,
+    {
+      exactMatchRate: 1 - skewRate,
+      nullMismatchRate: rate(f.skewNullMismatches),
+      staleRate,
+      psi,
+      ks,
+    },
+    thresholds,
+  );
+  const kinds = kindsOf(decisions);
+  const feature = service.features.find((x) => x.output === f.output);
+  const transform = feature
+    ? undefined
+    : registry.requestTransforms.find(
+        (t) => service.transforms.includes(t.name) && t.outputs.some((o) => o.name === f.output),
+      );
+  const source: OutputReport['source'] = feature
+    ? { kind: 'feature', view: feature.view, version: feature.version }
+    : { kind: 'transform', transform: transform?.name ?? '?', inputs: transform?.inputs ?? [] };
+  const freshness =
+    feature && f.status
+      ? {
+          ttlMs: getView(registry, feature.view).ttlMs,
+          ageP50Ms: f.status.ages[0] ?? null,
+          ageP90Ms: f.status.ages[1] ?? null,
+          ageP99Ms: f.status.ages[2] ?? null,
+          ageMaxMs: f.status.ages[3] ?? null,
+          presentShare: rate(f.status.present),
+          expiredShare: rate(f.status.expired),
+          missingShare: rate(f.status.missing),
+        }
+      : null;
+  const causes: CauseCount[] = CAUSES.filter((c) => f.causeCounts[c] > 0)
+    .map((c) => ({
+      cause: c,
+      kind: CAUSE_KIND[c],
+      count: f.causeCounts[c],
+      examples: f.examples.filter((e) => e.cause === c),
+    }))
+    .sort((a, b) => b.count - a.count);
+  return {
+    output: f.output,
+    dtype: f.dtype,
+    source,
+    thresholds,
+    rows: f.rows,
+    matches: f.matches,
+    exactMatchRate: rate(f.matches),
+    nullMismatches: f.nullMismatches,
+    nullMismatchRate: rate(f.nullMismatches),
+    typeMismatches: f.typeMismatches,
+    versionMismatches: f.versionMismatches,
+    versionMismatchRate: rate(f.versionMismatches),
+    status: f.status
+      ? {
+          servedStale: f.status.servedStale,
+          servedFresher: f.status.servedFresher,
+          expectedStale: f.status.expectedStale,
+        }
+      : null,
+    freshness,
+    psi,
+    ks,
+    distribution: dist?.distribution ?? null,
+    examples: causes.flatMap((c) => c.examples),
+    staleRate,
+    skewRate,
+    causes,
+    decisions,
+    kinds,
+    verdict: verdictOf(kinds),
+    notes: notesOf(f, kinds, baseline, dist),
+  };
+}
+
+function notesOf(
+  f: OutputFigures,
+  kinds: OutputReport['kinds'],
+  baseline: SkewBaseline | null,
+  dist: DistributionFigures | null,
+): string[] {
+  const notes: string[] = [];
+  const pct = (n: number) => `${((100 * n) / Math.max(f.rows, 1)).toFixed(2)}%`;
+  const n = f.causeCounts;
+  if (n['late data'] > 0)
+    notes.push(
+      `late data: ${n['late data']} values (${pct(n['late data'])}) were served expired/missing, as the ` +
+        `offline store agrees at served_at, but training sees a value now: it arrived after ` +
+        `served_at (ingestion was late or stalled upstream).`,
+    );
+  if (n['ingest lag'] > 0)
+    notes.push(
+      `ingest lag: ${n['ingest lag']} values (${pct(n['ingest lag'])}) were served expired/missing ` +
+        `although a fresher record was ingested before served_at: the online store should have ` +
+        `held it (stalled or failed online writes).`,
+    );
+  for (const v of f.versionChanges)
+    notes.push(
+      `version: vectors served under registry ${v.hash.slice(0, 12)} computed this output from ${v.was}.`,
+    );
+  if (f.typeMismatches > 0)
+    notes.push(`version: ${f.typeMismatches} served values are not of type ${f.dtype}.`);
+  if (n['default/ttl edge'] > 0)
+    notes.push(
+      `default/ttl edge: ${n['default/ttl edge']} values differ only in which side of the ttl or ` +
+        `default rule they fell (an edge the lookup and the export must draw alike).`,
+    );
+  if (n.unexplained > 0) {
+    const other = f.nullMismatches - f.servedNullOnly;
+    notes.push(
+      `unexplained: ${n.unexplained} values (${pct(n.unexplained)}) differ from their rebuild with no ` +
+        `late data, lag, version or edge to explain them: logic or data-path skew` +
+        (other > f.servedNullOnly
+          ? ' (served a value where the store has null: imputing nulls?).'
+          : '.'),
+    );
+  }
+  if (f.status && f.status.expectedStale > 0)
+    notes.push(
+      `${f.status.expectedStale} values (${pct(f.status.expectedStale)}) were served expired/missing ` +
+        `and no fresher value exists even now: expected, neither stale nor skew.`,
+    );
+  if (kinds.includes('drift') && (kinds.includes('stale') || kinds.includes('skew')))
+    notes.push(
+      `drift: the served distribution moved, but ${kinds.includes('stale') ? 'stale' : 'skewed'} values ` +
+        `explain at least part of it; fix those first.`,
+    );
+  if (dist === null)
+    notes.push(
+      baseline
+        ? 'PSI/KS not computed: the baseline has no comparable entry for this output (missing, or another type).'
+        : 'PSI/KS not computed: no training baseline given.',
+    );
+  return notes;
+}
