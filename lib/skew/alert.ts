@@ -11,7 +11,7 @@ import type { MismatchExample, OutputReport, SkewReport } from './types.ts';
 
 /** SNS limits a subject to 100 characters (and to one line of printable ASCII). */
 export const SUBJECT_MAX = 100;
-/** Malformed log lines named in the alert text. */
+/** Examples per flagged feature, and malformed lines named, in the alert text. */
 export const ALERT_EXAMPLES = 3;
 
 export interface SkewAlert {
@@ -70,10 +70,20 @@ function featureSection(o: OutputReport): string[] {
     ...o.decisions.map((d) => `  crossed: ${describeDecision(d)}`),
     ...(o.causes.length > 0 ? [`  causes: ${causesText(o)}`] : []),
     ...o.notes.slice(0, 2).map((n) => `  note: ${n}`),
-    ...o.causes.flatMap((c) =>
-      c.examples.slice(0, 1).map((e) => `  e.g. ${c.cause}: ${exampleLine(e)}`),
-    ),
+    ...examplesOf(o),
     '',
+  ];
+}
+
+/** One example of each cause, then more up to `ALERT_EXAMPLES`. */
+function examplesOf(o: OutputReport): string[] {
+  if (o.causes.length === 0) return [];
+  const first = o.causes.flatMap((c) => c.examples.slice(0, 1));
+  const more = o.causes.flatMap((c) => c.examples.slice(1));
+  const shown = [...first, ...more].slice(0, Math.max(ALERT_EXAMPLES, first.length));
+  return [
+    `  examples (served → rebuilt):`,
+    ...shown.map((e) => `    ${e.cause}: ${exampleLine(e)}`),
   ];
 }
 

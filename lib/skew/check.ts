@@ -309,11 +309,13 @@ async function addCauses(
   });
   const picks = service.features.map((f) => {
     const i = service.views.indexOf(f.view);
-    return `any_value(${q(f.output)}) FILTER (WHERE view_index = ${i}) AS ${q(joinedColumns(f.output).servedRecord)}`;
+    return `any_value(r.${q(f.output)}) FILTER (WHERE m.view_index = ${i}) AS ${q(joinedColumns(f.output).servedRecord)}`;
   });
   await duckdb.run(
     `CREATE OR REPLACE TEMP TABLE ${q(TABLES.servedRecords)} AS
-     SELECT log_id, ${picks.join(', ')} FROM ${q(TABLES.records)} GROUP BY log_id`,
+     SELECT m.log_id, ${picks.join(', ')}
+     FROM ${q(TABLES.records)} r JOIN ${q(TABLES.recordSpine)} m ON m.${id} = r.${id}
+     GROUP BY m.log_id`,
   );
   await duckdb.run(
     `CREATE OR REPLACE TEMP TABLE ${q(TABLES.joined)} AS

@@ -10,29 +10,49 @@ import { localAlertSink, localAlertsPath } from '../../lib/local/skew-alerts.ts'
 import { sampleReport } from './fixtures/report.ts';
 
 describe('the alert text', () => {
-  it('names the feature, figures, threshold, three examples and the report location', () => {
+  it('names the kinds first, then the feature, figures, thresholds, causes, examples and the report', () => {
     const alert = buildAlert(sampleReport())!;
     expect(alert.subject.length).toBeLessThanOrEqual(SUBJECT_MAX);
-    expect(alert.subject).toContain('airport_hourly__late_share_1h');
+    expect(alert.subject).toBe(
+      'skewless skew, drift: departure_delay_model 2001-03-02 (1 feature)',
+    );
     const text = alert.message;
-    expect(text).toContain('Feature airport_hourly__late_share_1h (airport_hourly v1)');
+    expect(text.split('\n')[0]).toBe(
+      "Skew in 1 feature, drift in 1 feature: feature service 'departure_delay_model' on 2001-03-02",
+    );
+    expect(text).toContain('skew airport_hourly__late_share_1h (airport_hourly v1):');
     expect(text).toContain('exact-match 80.00%');
     expect(text).toContain('null-mismatch 20.00%');
     expect(text).toContain('PSI 0.900');
-    expect(text).toContain('crossed: exact-match 80.00% (min 99.00%)');
-    expect(text).toContain('crossed: PSI 0.900 (max 0.200)');
-    expect(text.match(/^ {4}req-/gm)).toHaveLength(3);
+    expect(text).toContain('crossed: skew: exact-match 80.00% (min 99.00%)');
+    expect(text).toContain('crossed: drift: PSI 0.900 (max 0.200)');
+    expect(text).toContain('causes: unexplained 200');
+    expect(text.match(/^ {4}unexplained: req-/gm)).toHaveLength(3);
     expect(text).toContain('0 [present] → null [present]');
     expect(text).toContain(
       'Report: s3://bucket/skew-reports/2001-03-02/departure_delay_model.html',
     );
     // The clean feature is not in the alert.
-    expect(text).not.toContain('Feature route_flights__distance');
+    expect(text).not.toContain('route_flights__distance');
     expect(alert.outputs).toEqual(['airport_hourly__late_share_1h']);
   });
 
   it('raises nothing on a clean report', () => {
     expect(buildAlert(sampleReport({ clean: true }))).toBeNull();
+  });
+
+  it('calls drift drift, never skew', () => {
+    const alert = buildAlert(sampleReport({ driftOnly: true }))!;
+    expect(alert.subject).toBe('skewless drift: departure_delay_model 2001-03-02 (1 feature)');
+    expect(alert.message.split('\n')[0]).toMatch(/^Drift in 1 feature:/);
+    expect(alert.message).not.toMatch(/skew in|skew:/i);
+  });
+
+  it('names malformed log lines, and alerts on them alone', () => {
+    const alert = buildAlert(sampleReport({ clean: true, malformed: 2 }))!;
+    expect(alert.subject).toBe('skewless malformed logs: departure_delay_model 2001-03-02');
+    expect(alert.message.split('\n')[0]).toMatch(/^2 malformed log lines skipped:/);
+    expect(alert.message).toContain('part-1.jsonl.gz line 17: not valid JSON');
   });
 
   it('keeps subjects to one line of printable ASCII within 100 characters', () => {

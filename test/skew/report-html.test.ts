@@ -124,12 +124,19 @@ describe('the HTML report in headless Chromium', () => {
       })),
     );
     expect(rows.map((r) => r.output)).toEqual(report.outputs.map((o) => o.output));
-    const flagged = report.outputs.filter((o) => o.verdict === 'skew').map((o) => o.output);
-    expect(flagged).toContain('airport_hourly__late_share_1h');
-    expect(flagged).toContain('airport_departures__last_delay');
-    expect(rows.filter((r) => r.verdict === 'skew').map((r) => r.output)).toEqual(
-      expect.arrayContaining(flagged),
+    expect(rows.map((r) => r.verdict)).toEqual(report.outputs.map((o) => o.verdict));
+    const flagged = report.outputs.filter((o) => o.verdict !== 'ok').map((o) => o.output);
+    const verdictOf = (name: string) => rows.find((r) => r.output === name)?.verdict;
+    expect(verdictOf('airport_hourly__late_share_1h')).toBe('skew');
+    expect(verdictOf('airport_departures__last_delay')).toBe('stale');
+    expect(await page.$eval('.banner', (b) => b.textContent)).toMatch(
+      /^skew in \d+ features?, stale in \d+ features?/,
     );
+    const causes = await page.$$eval(
+      '#f-airport_departures__last_delay table.causes tr.cause-row',
+      (trs) => trs.map((tr) => tr.getAttribute('data-cause')),
+    );
+    expect(causes).toContain('ingest lag');
 
     for (const output of flagged) {
       const svg = await page.$(`#f-${output} svg.histogram`);
