@@ -85,10 +85,12 @@ export async function findMalformedLines(
 function excerpt(bytes: Buffer): string {
   const text = bytes.subarray(0, EXCERPT_CHARS * 4).toString('utf8');
   const cut = [...text].slice(0, EXCERPT_CHARS).join('');
-  const shown = cut.replace(
-    /[\u0000-\u001f\u007f\ufffd]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  let shown = '';
+  for (const c of cut) {
+    const code = c.charCodeAt(0);
+    const unprintable = code < 0x20 || code === 0x7f || code === 0xfffd;
+    shown += unprintable ? `\\u${code.toString(16).padStart(4, '0')}` : c;
+  }
   return text.length > cut.length ? `${shown}…` : shown;
 }
 

@@ -1,6 +1,6 @@
 /** A plain-text summary of a report, for the CLI, the Lambda's log and the demo. */
-import { causesText, findingsHeadline } from './headline.ts';
-import type { SkewReport } from './types.ts';
+import { causesText, findingsHeadline, malformedText } from './headline.ts';
+import { FINDING_KINDS, type SkewReport, type Verdict } from './types.ts';
 
 export function formatSummary(report: SkewReport): string {
   const head =
@@ -39,4 +39,35 @@ export function formatSummary(report: SkewReport): string {
 
 function pct(x: number): string {
   return `${(x * 100).toFixed(2)}%`;
+}
+
+const MEANING: Record<Verdict, string> = {
+  skew: 'served values differ from their point-in-time rebuild (a bug: see the causes)',
+  stale: 'served expired/missing while a fresher value existed (ingestion: see the causes)',
+  drift:
+    'every value equals its rebuild, but the served distribution moved away from the training ' +
+    'baseline (PSI/KS): the world changed, not the code',
+  ok: 'every served value equals its rebuild, none stale, distribution within thresholds',
+};
+
+/** One line per verdict found, saying what it means: `drift (3): every value equals ...`. */
+export function explainVerdicts(report: SkewReport): string {
+  const verdicts: Verdict[] = [...FINDING_KINDS, 'ok'];
+  const lines = verdicts.flatMap((v) => {
+    const outputs = report.outputs.filter((o) => o.verdict === v);
+    if (outputs.length === 0) return [];
+    const causes = new Map<string, number>();
+    for (const o of outputs)
+      for (const c of o.causes) causes.set(c.cause, (causes.get(c.cause) ?? 0) + c.count);
+    const byCause =
+      (v === 'skew' || v === 'stale') && causes.size > 0
+        ? `; causes: ${[...causes].map(([c, n]) => `${c} ${n}`).join(', ')}`
+        : '';
+    return [
+      `${v} (${outputs.length} feature${outputs.length === 1 ? '' : 's'}): ${MEANING[v]}${byCause}.`,
+    ];
+  });
+  if (report.malformed.count > 0)
+    lines.push(`${malformedText(report.malformed.count)}: named in the report, never fatal.`);
+  return lines.join('\n');
 }

@@ -4,8 +4,7 @@ import type { Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import { runDemo, type DemoProgress } from '../../local/demo.ts';
 import { formatSummary as formatExport } from '../../export/manifest.ts';
-import { formatSummary as formatSkew } from '../../skew/summary.ts';
-import type { SkewDecision } from '../../skew/types.ts';
+import { explainVerdicts, formatSummary as formatSkew } from '../../skew/summary.ts';
 import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.ts';
 
 interface DevOptions {
@@ -52,7 +51,7 @@ export function registerDev(program: Command): void {
     console.log('');
     for (const report of skew.reports) {
       console.log(formatSkew(report));
-      console.log(explainDecisions(report.decisions));
+      console.log(explainVerdicts(report));
     }
     console.log('');
     console.log(
@@ -79,30 +78,6 @@ export function registerDev(program: Command): void {
     });
     await demo.stop();
   });
-}
-
-/**
- * What the demo's skew check found, in words: value mismatches are training–serving skew;
- * PSI / KS alone compare the served day with the training day, and real flights drift.
- */
-function explainDecisions(decisions: readonly SkewDecision[]): string {
-  const mismatches = decisions.filter(
-    (d) => d.metric === 'exactMatch' || d.metric === 'nullMismatch',
-  );
-  const drift = new Set(
-    decisions.filter((d) => d.metric === 'psi' || d.metric === 'ks').map((d) => d.output),
-  );
-  const lines = [
-    mismatches.length === 0
-      ? 'Online and offline agree: every served value equals its point-in-time rebuild.'
-      : `Training–serving skew on ${new Set(mismatches.map((d) => d.output)).size} output(s): served values differ from their rebuild.`,
-  ];
-  if (drift.size > 0) {
-    lines.push(
-      `Distribution drift (PSI/KS vs the training day) on ${drift.size} output(s): delays change from one day of 2001 to the next; thresholds live in the service definition.`,
-    );
-  }
-  return lines.join('\n');
 }
 
 function positiveInt(text: string, flag: string): number {
