@@ -148,9 +148,11 @@ function notesOf(
           : '.'),
     );
   }
-  if (f.status && f.status.expectedStale > 0)
+  // Served and rebuilt absent alike, and nothing late either: what the ttl is for.
+  const expected = (f.status?.expectedStale ?? 0) - n['late data'];
+  if (expected > 0)
     notes.push(
-      `${f.status.expectedStale} values (${pct(f.status.expectedStale)}) were served expired/missing ` +
+      `${expected} values (${pct(expected)}) were served expired/missing ` +
         `and no fresher value exists even now: expected, neither stale nor skew.`,
     );
   if (kinds.includes('drift') && (kinds.includes('stale') || kinds.includes('skew')))

@@ -16,7 +16,7 @@ export function formatSummary(report: SkewReport): string {
     o.verdict,
     causesText(o),
   ]);
-  const header = ['feature', 'match', 'stale', 'PSI', 'KS', 'defaults', 'verdict', 'causes'];
+  const header = ['feature', 'match', 'stale', 'PSI', 'KS', 'exp/miss', 'verdict', 'causes'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]) =>
     cells
