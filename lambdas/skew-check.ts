@@ -40,6 +40,10 @@ export interface SkewCheckResponse {
   readonly services: readonly {
     service: string;
     vectors: number;
+    /** The service's most severe finding (`skew`, `stale`, `drift`) or `ok`, and every kind found. */
+    verdict: string;
+    kinds: readonly string[];
+    malformedLines: number;
     alert: boolean;
     report?: string;
   }[];
@@ -88,6 +92,9 @@ export const handler = middy(async (event: SkewCheckEvent): Promise<SkewCheckRes
       services: result.reports.map((r) => ({
         service: r.service,
         vectors: r.vectors,
+        verdict: r.verdict,
+        kinds: r.kinds,
+        malformedLines: r.malformed.count,
         alert: r.alert,
         ...(r.reportLocation ? { report: r.reportLocation } : {}),
       })),

@@ -12,12 +12,13 @@ import type { RuntimeRegistry } from '../registry/compile.ts';
 import { getService } from '../registry/query.ts';
 import type { Registry, RegistryService } from '../registry/types.ts';
 import { SkewlessError } from '../core/errors.ts';
+import { duckdbType } from '../core/columns.ts';
 import { quoteIdentifier as q } from '../sql/literals.ts';
 import { statusColumnName, type AsOf } from '../sql/plan.ts';
 import { causeSelectList, latestColumns } from './causes.ts';
-import { ABSENT_STATUSES, comparisonSql, joinedColumns, servedCast } from './compare-sql.ts';
+import { comparisonSql, joinedColumns, servedCast } from './compare-sql.ts';
 import { compareDistribution, type SkewBaseline } from './distribution.ts';
-import { createSkewSpine, loadServedVectors, SKEW_COLUMNS, servedColumns } from './logs.ts';
+import { createSkewSpine, loadServedVectors, SKEW_COLUMNS } from './logs.ts';
 import { measureOutputs } from './measure.ts';
 import { buildOutputReport } from './output-report.ts';
 import { rebuildTransforms } from './rebuild-transforms.ts';
@@ -77,7 +78,7 @@ const TABLES = {
   spine: '_sk_skew_spine',
   rebuilt: '_sk_skew_rebuilt',
   transformed: '_sk_skew_transformed',
-  lateSpine: '_sk_skew_late_spine',
+  mainRebuilt: '_sk_skew_main_rebuilt',
   latest: '_sk_skew_latest',
   recordSpine: '_sk_skew_record_spine',
   records: '_sk_skew_records',
@@ -85,6 +86,7 @@ const TABLES = {
   values: '_sk_skew_values',
   joined: '_sk_skew_joined',
 } as const;
+const VIEWS: readonly string[] = [TABLES.mainRebuilt, TABLES.latest, TABLES.values];
 
 /**
  * Runs the check for one service over the day's log loaded by `loadDayLog`; the report's `alert`
@@ -114,14 +116,14 @@ export async function checkServiceSkew(
     const hashes = await registryHashes(duckdb, registry, deps.knownRegistries ?? []);
     let outputs: OutputReport[] = [];
     if (vectors > 0) {
-      await timed('rebuild_s', () => rebuildAtServedAt(deps, service, vectors));
+      await timed('rebuild_s', () => rebuild(deps, service, vectors));
       await timed('transforms_s', () =>
-        rebuildTransforms(duckdb, runtime, service, TABLES.rebuilt, TABLES.transformed),
+        rebuildTransforms(duckdb, runtime, service, TABLES.mainRebuilt, TABLES.transformed),
       );
-      await timed('late_rebuild_s', () => rebuildLatest(deps, service));
       const changes = changedOutputs(registry, service, deps.knownRegistries ?? []);
-      await timed('join_s', () => createJoinedTable(duckdb, service, vectors));
-      await timed('causes_s', () => addCauses(deps, service, changes));
+      await createValuesView(duckdb, service);
+      await timed('served_records_s', () => rebuildServedRecords(deps, service));
+      await timed('join_s', () => createJoinedTable(deps, service, changes, vectors));
       const figures = await timed('compare_s', () =>
         measureOutputs(duckdb, TABLES.joined, service, changes),
       );
@@ -158,63 +160,53 @@ export async function checkServiceSkew(
       timings,
     };
   } finally {
-    for (const t of Object.values(TABLES)) await duckdb.run(`DROP TABLE IF EXISTS ${q(t)}`);
+    for (const t of VIEWS) await duckdb.run(`DROP VIEW IF EXISTS ${q(t)}`);
+    for (const t of Object.values(TABLES))
+      if (!VIEWS.includes(t)) await duckdb.run(`DROP TABLE IF EXISTS ${q(t)}`);
   }
 }
 
-/** The rebuild at `t = as_of = served_at`: what the online store could have known. */
-async function rebuildAtServedAt(
+/**
+ * One rebuild through the export, two kinds of rows (`createSkewSpine`): at `t = as_of =
+ * served_at` (what the online store could have known) and, for vectors that served a feature
+ * expired or missing, at `t = served_at` with the latest as_of (what training sees now). One
+ * pass over the offline store for both.
+ */
+async function rebuild(
   deps: SkewCheckDeps,
   service: RegistryService,
   vectors: number,
 ): Promise<void> {
-  await createSkewSpine(deps.duckdb, service, TABLES.served, TABLES.spine);
+  const { duckdb } = deps;
+  const late = await createSkewSpine(duckdb, service, TABLES.served, TABLES.spine, vectors);
   const { rows } = await deps.rebuild({
     service: service.name,
     spineTable: TABLES.spine,
     timeColumn: SKEW_COLUMNS.servedAt,
-    asOf: { kind: 'column', column: SKEW_COLUMNS.servedAt },
+    asOf: { kind: 'column', column: SKEW_COLUMNS.asOf },
     into: TABLES.rebuilt,
   });
-  if (rows !== vectors)
+  if (rows !== vectors + late)
     throw new SkewCheckError(
-      `the rebuild returned ${rows} rows for ${vectors} served vectors`,
+      `the rebuild returned ${rows} rows for ${vectors} served vectors and ${late} late checks`,
       service.name,
     );
-}
-
-/**
- * The rebuild with the latest `as_of` (the check's clock), of the vectors that served some
- * feature expired or missing only: what training sees now, to tell `late data` apart.
- */
-async function rebuildLatest(deps: SkewCheckDeps, service: RegistryService): Promise<void> {
-  const { duckdb } = deps;
-  const absent = service.features.map(
-    (f) => `${q(servedColumns(f.output).status)} IN ${ABSENT_STATUSES}`,
+  const id = q(SKEW_COLUMNS.logId);
+  await duckdb.run(
+    `CREATE OR REPLACE TEMP VIEW ${q(TABLES.mainRebuilt)} AS
+     SELECT * FROM ${q(TABLES.rebuilt)} WHERE ${id} < ${vectors}`,
   );
   await duckdb.run(
-    `CREATE OR REPLACE TEMP TABLE ${q(TABLES.lateSpine)} AS
-     SELECT * FROM ${q(TABLES.spine)} WHERE ${q(SKEW_COLUMNS.logId)} IN (
-       SELECT ${q(SKEW_COLUMNS.logId)} FROM ${q(TABLES.served)} WHERE ${absent.length ? absent.join(' OR ') : 'FALSE'})`,
+    `CREATE OR REPLACE TEMP VIEW ${q(TABLES.latest)} AS
+     SELECT * REPLACE (${id} - ${vectors} AS ${id}) FROM ${q(TABLES.rebuilt)} WHERE ${id} >= ${vectors}`,
   );
-  await deps.rebuild({
-    service: service.name,
-    spineTable: TABLES.lateSpine,
-    timeColumn: SKEW_COLUMNS.servedAt,
-    asOf: { kind: 'instant', at: deps.clock() },
-    into: TABLES.latest,
-  });
 }
 
 /**
- * Served ⋈ rebuilt (⋈ transforms, ⟕ latest) on the log id, as a view (`TABLES.values`). Fails
- * loudly rather than report on a partial join.
+ * Served ⋈ rebuilt (⋈ transforms, ⟕ latest) on the log id, as a view (`TABLES.values`): the
+ * joined table materializes it once, with the causes.
  */
-async function createJoinedTable(
-  duckdb: DuckDBConnection,
-  service: RegistryService,
-  vectors: number,
-): Promise<void> {
+async function createValuesView(duckdb: DuckDBConnection, service: RegistryService): Promise<void> {
   const stored = new Set(service.features.map((f) => f.output));
   const cols = [
     `l.${q(SKEW_COLUMNS.logId)}`,
@@ -248,36 +240,22 @@ async function createJoinedTable(
   ];
   const id = q(SKEW_COLUMNS.logId);
   await duckdb.run(
-    `CREATE OR REPLACE TEMP TABLE ${q(TABLES.values)} AS
+    `CREATE OR REPLACE TEMP VIEW ${q(TABLES.values)} AS
      SELECT ${cols.join(',\n       ')}
-     FROM ${q(TABLES.served)} l JOIN ${q(TABLES.rebuilt)} r ON r.${id} = l.${id}
+     FROM ${q(TABLES.served)} l JOIN ${q(TABLES.mainRebuilt)} r ON r.${id} = l.${id}
      JOIN ${q(TABLES.transformed)} t ON t.${id} = l.${id}
      LEFT JOIN ${q(TABLES.latest)} x ON x.${id} = l.${id}`,
   );
-  const reader = await duckdb.runAndReadAll(
-    `SELECT count(*)::BIGINT AS n FROM ${q(TABLES.values)}`,
-  );
-  const joined = Number(reader.getRowObjectsJson()[0]?.n ?? 0);
-  if (joined !== vectors)
-    throw new SkewCheckError(
-      `only ${joined} of ${vectors} served vectors matched a rebuilt row`,
-      service.name,
-    );
 }
 
 /**
  * The served records: for each vector served a present value that differs from its present
  * rebuild, the rebuild at that value's own event time (`served_at − age`, as_of = served_at),
  * per view, so the causes can tell an older record the online store still held (ingest lag)
- * from a value no store ever held (unexplained). Then the joined table, with every cause.
+ * from a value no store ever held (unexplained). None on a day without such values.
  */
-async function addCauses(
-  deps: SkewCheckDeps,
-  service: RegistryService,
-  changes: ReadonlyMap<string, readonly VersionChange[]>,
-): Promise<void> {
+async function rebuildServedRecords(deps: SkewCheckDeps, service: RegistryService): Promise<void> {
   const { duckdb } = deps;
-  const registry = deps.runtime.registry;
   const id = q(SKEW_COLUMNS.logId);
   const at = q(SKEW_COLUMNS.servedRecordAt);
   const perView = service.views.map((view, i) => {
@@ -300,6 +278,21 @@ async function addCauses(
      SELECT row_number() OVER (ORDER BY log_id, view_index) - 1 AS ${id}, *
      FROM (${perView.join(' UNION ALL ')})`,
   );
+  const columns = service.features.map((f) => q(joinedColumns(f.output).servedRecord));
+  const counted = await duckdb.runAndReadAll(
+    `SELECT count(*)::BIGINT AS n FROM ${q(TABLES.recordSpine)}`,
+  );
+  if (Number(counted.getRowObjectsJson()[0]?.n ?? 0) === 0) {
+    await duckdb.run(
+      `CREATE OR REPLACE TEMP TABLE ${q(TABLES.servedRecords)} AS
+       SELECT CAST(NULL AS BIGINT) AS log_id, ${service.features
+         .map(
+           (f) => `CAST(NULL AS ${duckdbType(f.dtype)}) AS ${columns[service.features.indexOf(f)]}`,
+         )
+         .join(', ')} WHERE FALSE`,
+    );
+    return;
+  }
   await deps.rebuild({
     service: service.name,
     spineTable: TABLES.recordSpine,
@@ -307,9 +300,9 @@ async function addCauses(
     asOf: { kind: 'column', column: SKEW_COLUMNS.servedAt },
     into: TABLES.records,
   });
-  const picks = service.features.map((f) => {
+  const picks = service.features.map((f, k) => {
     const i = service.views.indexOf(f.view);
-    return `any_value(r.${q(f.output)}) FILTER (WHERE m.view_index = ${i}) AS ${q(joinedColumns(f.output).servedRecord)}`;
+    return `any_value(r.${q(f.output)}) FILTER (WHERE m.view_index = ${i}) AS ${columns[k]}`;
   });
   await duckdb.run(
     `CREATE OR REPLACE TEMP TABLE ${q(TABLES.servedRecords)} AS
@@ -317,12 +310,35 @@ async function addCauses(
      FROM ${q(TABLES.records)} r JOIN ${q(TABLES.recordSpine)} m ON m.${id} = r.${id}
      GROUP BY m.log_id`,
   );
+}
+
+/**
+ * The joined table: the values view with the served records and every output's cause, in one
+ * pass. Fails loudly rather than report on a partial join.
+ */
+async function createJoinedTable(
+  deps: SkewCheckDeps,
+  service: RegistryService,
+  changes: ReadonlyMap<string, readonly VersionChange[]>,
+  vectors: number,
+): Promise<void> {
+  const { duckdb } = deps;
+  const id = q(SKEW_COLUMNS.logId);
   await duckdb.run(
     `CREATE OR REPLACE TEMP TABLE ${q(TABLES.joined)} AS
      SELECT v.*, ${service.features.map((f) => `s.${q(joinedColumns(f.output).servedRecord)}`).join(', ')},
-            ${causeSelectList(registry, service, changes).join(',\n            ')}
+            ${causeSelectList(deps.runtime.registry, service, changes).join(',\n            ')}
      FROM ${q(TABLES.values)} v LEFT JOIN ${q(TABLES.servedRecords)} s ON s.log_id = v.${id}`,
   );
+  const reader = await duckdb.runAndReadAll(
+    `SELECT count(*)::BIGINT AS n FROM ${q(TABLES.joined)}`,
+  );
+  const joined = Number(reader.getRowObjectsJson()[0]?.n ?? 0);
+  if (joined !== vectors)
+    throw new SkewCheckError(
+      `only ${joined} of ${vectors} served vectors matched a rebuilt row`,
+      service.name,
+    );
 }
 
 async function registryHashes(

@@ -11,7 +11,7 @@
 import { assertNever, type Dtype } from '../define/dtypes.ts';
 import { duckdbType } from '../core/columns.ts';
 import { numberLiteral, quoteIdentifier as q } from '../sql/literals.ts';
-import { servedColumns } from './logs.ts';
+import { ABSENT_STATUSES, servedColumns } from './logs.ts';
 
 /** Column names in the joined table (served vs rebuilt) of one output. */
 export function joinedColumns(output: string): {
@@ -96,8 +96,7 @@ function equalSql(s: string, r: string, dtype: Dtype, tolerance: number): string
   }
 }
 
-/** Statuses that mean "the default was served because no fresh value existed". */
-export const ABSENT_STATUSES = `('expired', 'missing')`;
+export { ABSENT_STATUSES };
 
 /** Status comparisons of a stored feature (served status vs the rebuild's). */
 export function statusSql(output: string): {

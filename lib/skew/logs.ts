@@ -24,7 +24,12 @@ export const SKEW_COLUMNS = {
   servedAt: 'served_at',
   /** A served value's own event time (`served_at − age`): the time of a second rebuild. */
   servedRecordAt: 'served_record_at',
+  /** The rebuild's per-row as-of: `served_at`, or NULL (no limit: the latest as_of). */
+  asOf: 'served_as_of',
 } as const;
+
+/** Statuses that mean "the default was served because no fresh value existed". */
+export const ABSENT_STATUSES = `('expired', 'missing')`;
 
 /** Column names of one output in the served-vector table. */
 export function servedColumns(output: string): { raw: string; status: string; age: string } {
@@ -123,7 +128,11 @@ export async function loadServedVectors(
   request: { readonly service: RegistryService; readonly into: string },
 ): Promise<number> {
   const { service } = request;
-  const reserved: readonly string[] = [SKEW_COLUMNS.servedAt, SKEW_COLUMNS.servedRecordAt];
+  const reserved: readonly string[] = [
+    SKEW_COLUMNS.servedAt,
+    SKEW_COLUMNS.servedRecordAt,
+    SKEW_COLUMNS.asOf,
+  ];
   const clash = [...service.joinKeys, ...service.request].find((c) => reserved.includes(c.name));
   if (clash)
     throw new SkewlessError(
@@ -159,23 +168,39 @@ export async function loadServedVectors(
 
 /**
  * Creates the spine the rebuild runs over: `_sk_row`, join keys, request fields (the transforms
- * read them) and `served_at`, used both as the row's `t` and its `as_of`, so the rebuild sees
- * only records ingested by the time the vector was served.
+ * read them), `served_at` as the row's `t`, and `as_of`:
+ * - one row per vector (`_sk_row` = its log id) with `as_of = served_at`, so the rebuild sees only
+ *   records ingested by the time the vector was served;
+ * - one more row per vector that served some feature expired or missing (`_sk_row` = log id +
+ *   `offset`), with no as-of limit: what training sees now, to tell late data apart.
+ * Returns the number of rows of the second kind.
  */
 export async function createSkewSpine(
   duckdb: DuckDBConnection,
   service: RegistryService,
   served: string,
   into: string,
-): Promise<void> {
+  offset: number,
+): Promise<number> {
   const cols = [
-    SKEW_COLUMNS.logId,
     ...service.joinKeys.map((k) => k.name),
     SKEW_COLUMNS.servedAt,
     ...service.request.map((r) => r.name),
-  ];
+  ].map(q);
+  const id = q(SKEW_COLUMNS.logId);
+  const absent = service.features.map(
+    (f) => `${q(servedColumns(f.output).status)} IN ${ABSENT_STATUSES}`,
+  );
   await duckdb.run(
     `CREATE OR REPLACE TEMP TABLE ${q(into)} AS
-     SELECT ${cols.map(q).join(', ')} FROM ${q(served)} ORDER BY ${q(SKEW_COLUMNS.logId)}`,
+     SELECT ${id}, ${cols.join(', ')}, ${q(SKEW_COLUMNS.servedAt)} AS ${q(SKEW_COLUMNS.asOf)}
+     FROM ${q(served)}
+     UNION ALL
+     SELECT ${id} + ${offset}, ${cols.join(', ')}, CAST(NULL AS TIMESTAMP)
+     FROM ${q(served)} WHERE ${absent.length ? absent.join(' OR ') : 'FALSE'}`,
   );
+  const reader = await duckdb.runAndReadAll(
+    `SELECT count(*)::BIGINT AS n FROM ${q(into)} WHERE ${id} >= ${offset}`,
+  );
+  return Number(reader.getRowObjectsJson()[0]?.n ?? 0);
 }

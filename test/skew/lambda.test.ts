@@ -144,6 +144,9 @@ describe('the skew-check Lambda (AWS clients mocked)', () => {
         {
           service: SERVICE,
           vectors: 1500,
+          verdict: 'skew',
+          kinds: expect.arrayContaining(['skew']),
+          malformedLines: 0,
           alert: true,
           report: `s3://${BUCKET}/skew-reports/${DAY}/${SERVICE}.html`,
         },
