@@ -86,7 +86,7 @@ const TABLES = {
   values: '_sk_skew_values',
   joined: '_sk_skew_joined',
 } as const;
-const VIEWS: readonly string[] = [TABLES.mainRebuilt, TABLES.latest, TABLES.values];
+const VIEWS: readonly string[] = [TABLES.mainRebuilt, TABLES.latest];
 
 /**
  * Runs the check for one service over the day's log loaded by `loadDayLog`; the report's `alert`
@@ -121,9 +121,9 @@ export async function checkServiceSkew(
         rebuildTransforms(duckdb, runtime, service, TABLES.mainRebuilt, TABLES.transformed),
       );
       const changes = changedOutputs(registry, service, deps.knownRegistries ?? []);
-      await createValuesView(duckdb, service);
+      await timed('join_s', () => createValuesTable(duckdb, service));
       await timed('served_records_s', () => rebuildServedRecords(deps, service));
-      await timed('join_s', () => createJoinedTable(deps, service, changes, vectors));
+      await timed('causes_s', () => createJoinedTable(deps, service, changes, vectors));
       const figures = await timed('compare_s', () =>
         measureOutputs(duckdb, TABLES.joined, service, changes),
       );
@@ -203,10 +203,13 @@ async function rebuild(
 }
 
 /**
- * Served ⋈ rebuilt (⋈ transforms, ⟕ latest) on the log id, as a view (`TABLES.values`): the
- * joined table materializes it once, with the causes.
+ * Served ⋈ rebuilt (⋈ transforms, ⟕ latest) on the log id (`TABLES.values`), materialized: the
+ * served-record spine and the joined table both scan it.
  */
-async function createValuesView(duckdb: DuckDBConnection, service: RegistryService): Promise<void> {
+async function createValuesTable(
+  duckdb: DuckDBConnection,
+  service: RegistryService,
+): Promise<void> {
   const stored = new Set(service.features.map((f) => f.output));
   const cols = [
     `l.${q(SKEW_COLUMNS.logId)}`,
@@ -240,7 +243,7 @@ async function createValuesView(duckdb: DuckDBConnection, service: RegistryServi
   ];
   const id = q(SKEW_COLUMNS.logId);
   await duckdb.run(
-    `CREATE OR REPLACE TEMP VIEW ${q(TABLES.values)} AS
+    `CREATE OR REPLACE TEMP TABLE ${q(TABLES.values)} AS
      SELECT ${cols.join(',\n       ')}
      FROM ${q(TABLES.served)} l JOIN ${q(TABLES.mainRebuilt)} r ON r.${id} = l.${id}
      JOIN ${q(TABLES.transformed)} t ON t.${id} = l.${id}
