@@ -36,8 +36,9 @@ const ROWS: Record<string, [field: string, label: string, goal: string][]> = {
   ],
   skew: [
     ['vectors', 'logged vectors checked', '≥ 1M'],
-    ['seconds', 'seconds', '≤ 60'],
+    ['seconds', 'seconds (causes, late data and served-record rebuilds included)', '≤ 30'],
     ['vectors_per_s', 'vectors per second', ''],
+    ['log_bytes_per_vector', 'log bytes per vector (GZIP JSON lines)', '≤ 250'],
   ],
 };
 
