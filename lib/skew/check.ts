@@ -10,21 +10,26 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RuntimeRegistry } from '../registry/compile.ts';
 import { getService } from '../registry/query.ts';
-import type { Registry, RegistryService } from '../registry/types.ts';
-import { SkewlessError } from '../core/errors.ts';
-import { duckdbType } from '../core/columns.ts';
+import type { Registry } from '../registry/types.ts';
 import { quoteIdentifier as q } from '../sql/literals.ts';
-import { statusColumnName, type AsOf } from '../sql/plan.ts';
-import { causeSelectList, latestColumns } from './causes.ts';
-import { comparisonSql, joinedColumns, servedCast } from './compare-sql.ts';
+import type { AsOf } from '../sql/plan.ts';
 import { compareDistribution, type SkewBaseline } from './distribution.ts';
-import { createSkewSpine, loadServedVectors, SKEW_COLUMNS } from './logs.ts';
+import { loadServedVectors } from './logs.ts';
 import { measureOutputs } from './measure.ts';
 import { buildOutputReport } from './output-report.ts';
 import { rebuildTransforms } from './rebuild-transforms.ts';
-import { kindsOf, thresholdsFor, verdictOf } from './thresholds.ts';
+import {
+  createJoinedTable,
+  createValuesTable,
+  rebuild,
+  rebuildServedRecords,
+  SkewCheckError,
+  TABLES,
+  VIEWS,
+} from './rebuilds.ts';
+import { kindsOf, verdictOf } from './thresholds.ts';
 import type { MalformedLines, OutputReport, SkewReport } from './types.ts';
-import { changedOutputs, type VersionChange } from './versions.ts';
+import { changedOutputs } from './versions.ts';
 
 /**
  * What the rebuild gets: the shape of the export's `LocalPointInTimeRequest`, stored features
@@ -63,30 +68,7 @@ export interface SkewCheckRequest {
   readonly malformed?: MalformedLines;
 }
 
-export class SkewCheckError extends SkewlessError {
-  constructor(
-    message: string,
-    readonly service: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
-
-const TABLES = {
-  served: '_sk_skew_served',
-  spine: '_sk_skew_spine',
-  rebuilt: '_sk_skew_rebuilt',
-  transformed: '_sk_skew_transformed',
-  mainRebuilt: '_sk_skew_main_rebuilt',
-  latest: '_sk_skew_latest',
-  recordSpine: '_sk_skew_record_spine',
-  records: '_sk_skew_records',
-  servedRecords: '_sk_skew_served_records',
-  values: '_sk_skew_values',
-  joined: '_sk_skew_joined',
-} as const;
-const VIEWS: readonly string[] = [TABLES.mainRebuilt, TABLES.latest];
+export { SkewCheckError };
 
 /**
  * Runs the check for one service over the day's log loaded by `loadDayLog`; the report's `alert`
@@ -164,184 +146,6 @@ export async function checkServiceSkew(
     for (const t of Object.values(TABLES))
       if (!VIEWS.includes(t)) await duckdb.run(`DROP TABLE IF EXISTS ${q(t)}`);
   }
-}
-
-/**
- * One rebuild through the export, two kinds of rows (`createSkewSpine`): at `t = as_of =
- * served_at` (what the online store could have known) and, for vectors that served a feature
- * expired or missing, at `t = served_at` with the latest as_of (what training sees now). One
- * pass over the offline store for both.
- */
-async function rebuild(
-  deps: SkewCheckDeps,
-  service: RegistryService,
-  vectors: number,
-): Promise<void> {
-  const { duckdb } = deps;
-  const late = await createSkewSpine(duckdb, service, TABLES.served, TABLES.spine, vectors);
-  const { rows } = await deps.rebuild({
-    service: service.name,
-    spineTable: TABLES.spine,
-    timeColumn: SKEW_COLUMNS.servedAt,
-    asOf: { kind: 'column', column: SKEW_COLUMNS.asOf },
-    into: TABLES.rebuilt,
-  });
-  if (rows !== vectors + late)
-    throw new SkewCheckError(
-      `the rebuild returned ${rows} rows for ${vectors} served vectors and ${late} late checks`,
-      service.name,
-    );
-  const id = q(SKEW_COLUMNS.logId);
-  await duckdb.run(
-    `CREATE OR REPLACE TEMP VIEW ${q(TABLES.mainRebuilt)} AS
-     SELECT * FROM ${q(TABLES.rebuilt)} WHERE ${id} < ${vectors}`,
-  );
-  await duckdb.run(
-    `CREATE OR REPLACE TEMP VIEW ${q(TABLES.latest)} AS
-     SELECT * REPLACE (${id} - ${vectors} AS ${id}) FROM ${q(TABLES.rebuilt)} WHERE ${id} >= ${vectors}`,
-  );
-}
-
-/**
- * Served ⋈ rebuilt (⋈ transforms, ⟕ latest) on the log id (`TABLES.values`), materialized: the
- * served-record spine and the joined table both scan it.
- */
-async function createValuesTable(
-  duckdb: DuckDBConnection,
-  service: RegistryService,
-): Promise<void> {
-  const stored = new Set(service.features.map((f) => f.output));
-  const cols = [
-    `l.${q(SKEW_COLUMNS.logId)}`,
-    'l.request_id',
-    'l."row"',
-    'l.served_at',
-    'l.registry_hash',
-    'l.entity_key',
-    ...service.joinKeys.map((k) => `l.${q(k.name)}`),
-    ...service.request.map((r) => `l.${q(r.name)}`),
-    ...service.outputs.flatMap((o) => {
-      const c = joinedColumns(o.name);
-      const latest = latestColumns(o.name);
-      return [
-        `l.${q(c.raw)}`,
-        `${servedCast(o.name, o.dtype)} AS ${q(c.served)}`,
-        stored.has(o.name)
-          ? `r.${q(o.name)} AS ${q(c.rebuilt)}`
-          : `t.${q(o.name)} AS ${q(c.rebuilt)}`,
-        ...(stored.has(o.name)
-          ? [
-              `l.${q(c.servedStatus)}`,
-              `l.${q(c.age)}`,
-              `r.${q(statusColumnName(o.name))} AS ${q(c.rebuiltStatus)}`,
-              `x.${q(o.name)} AS ${q(latest.value)}`,
-              `x.${q(statusColumnName(o.name))} AS ${q(latest.status)}`,
-            ]
-          : []),
-      ];
-    }),
-  ];
-  const id = q(SKEW_COLUMNS.logId);
-  await duckdb.run(
-    `CREATE OR REPLACE TEMP TABLE ${q(TABLES.values)} AS
-     SELECT ${cols.join(',\n       ')}
-     FROM ${q(TABLES.served)} l JOIN ${q(TABLES.mainRebuilt)} r ON r.${id} = l.${id}
-     JOIN ${q(TABLES.transformed)} t ON t.${id} = l.${id}
-     LEFT JOIN ${q(TABLES.latest)} x ON x.${id} = l.${id}`,
-  );
-}
-
-/**
- * The served records: for each vector served a present value that differs from its present
- * rebuild, the rebuild at that value's own event time (`served_at − age`, as_of = served_at),
- * per view, so the causes can tell an older record the online store still held (ingest lag)
- * from a value no store ever held (unexplained). None on a day without such values.
- */
-async function rebuildServedRecords(deps: SkewCheckDeps, service: RegistryService): Promise<void> {
-  const { duckdb } = deps;
-  const id = q(SKEW_COLUMNS.logId);
-  const at = q(SKEW_COLUMNS.servedRecordAt);
-  const perView = service.views.map((view, i) => {
-    const features = service.features.filter((f) => f.view === view);
-    const suspect = features.map((f) => {
-      const c = joinedColumns(f.output);
-      const cmp = comparisonSql(f.output, f.dtype, thresholdsFor(service, f.output).floatTolerance);
-      return `(${q(c.servedStatus)} = 'present' AND ${q(c.rebuiltStatus)} = 'present' AND NOT ${cmp.match})`;
-    });
-    const age = q(joinedColumns(features[0]!.output).age);
-    return (
-      `SELECT ${id} AS log_id, ${i} AS view_index, ` +
-      `${[...service.joinKeys.map((k) => q(k.name)), ...service.request.map((r) => q(r.name))].join(', ')}, ` +
-      `served_at - to_milliseconds(${age}) AS ${at}, served_at ` +
-      `FROM ${q(TABLES.values)} WHERE ${age} IS NOT NULL AND (${suspect.join(' OR ')})`
-    );
-  });
-  await duckdb.run(
-    `CREATE OR REPLACE TEMP TABLE ${q(TABLES.recordSpine)} AS
-     SELECT row_number() OVER (ORDER BY log_id, view_index) - 1 AS ${id}, *
-     FROM (${perView.join(' UNION ALL ')})`,
-  );
-  const columns = service.features.map((f) => q(joinedColumns(f.output).servedRecord));
-  const counted = await duckdb.runAndReadAll(
-    `SELECT count(*)::BIGINT AS n FROM ${q(TABLES.recordSpine)}`,
-  );
-  if (Number(counted.getRowObjectsJson()[0]?.n ?? 0) === 0) {
-    await duckdb.run(
-      `CREATE OR REPLACE TEMP TABLE ${q(TABLES.servedRecords)} AS
-       SELECT CAST(NULL AS BIGINT) AS log_id, ${service.features
-         .map(
-           (f) => `CAST(NULL AS ${duckdbType(f.dtype)}) AS ${columns[service.features.indexOf(f)]}`,
-         )
-         .join(', ')} WHERE FALSE`,
-    );
-    return;
-  }
-  await deps.rebuild({
-    service: service.name,
-    spineTable: TABLES.recordSpine,
-    timeColumn: SKEW_COLUMNS.servedRecordAt,
-    asOf: { kind: 'column', column: SKEW_COLUMNS.servedAt },
-    into: TABLES.records,
-  });
-  const picks = service.features.map((f, k) => {
-    const i = service.views.indexOf(f.view);
-    return `any_value(r.${q(f.output)}) FILTER (WHERE m.view_index = ${i}) AS ${columns[k]}`;
-  });
-  await duckdb.run(
-    `CREATE OR REPLACE TEMP TABLE ${q(TABLES.servedRecords)} AS
-     SELECT m.log_id, ${picks.join(', ')}
-     FROM ${q(TABLES.records)} r JOIN ${q(TABLES.recordSpine)} m ON m.${id} = r.${id}
-     GROUP BY m.log_id`,
-  );
-}
-
-/**
- * The joined table: the values view with the served records and every output's cause, in one
- * pass. Fails loudly rather than report on a partial join.
- */
-async function createJoinedTable(
-  deps: SkewCheckDeps,
-  service: RegistryService,
-  changes: ReadonlyMap<string, readonly VersionChange[]>,
-  vectors: number,
-): Promise<void> {
-  const { duckdb } = deps;
-  const id = q(SKEW_COLUMNS.logId);
-  await duckdb.run(
-    `CREATE OR REPLACE TEMP TABLE ${q(TABLES.joined)} AS
-     SELECT v.*, ${service.features.map((f) => `s.${q(joinedColumns(f.output).servedRecord)}`).join(', ')},
-            ${causeSelectList(deps.runtime.registry, service, changes).join(',\n            ')}
-     FROM ${q(TABLES.values)} v LEFT JOIN ${q(TABLES.servedRecords)} s ON s.log_id = v.${id}`,
-  );
-  const reader = await duckdb.runAndReadAll(
-    `SELECT count(*)::BIGINT AS n FROM ${q(TABLES.joined)}`,
-  );
-  const joined = Number(reader.getRowObjectsJson()[0]?.n ?? 0);
-  if (joined !== vectors)
-    throw new SkewCheckError(
-      `only ${joined} of ${vectors} served vectors matched a rebuilt row`,
-      service.name,
-    );
 }
 
 async function registryHashes(
