@@ -115,7 +115,7 @@ function featureSection(o: OutputReport): string {
   const t = o.thresholds;
   const parts = [
     `<h3>${e(o.output)} <span class="verdict ${o.verdict}">${o.verdict}</span></h3>`,
-    `<p class="meta">${e(src)} · ${e(o.dtype)} · ${o.rows} vectors · thresholds: skew if exact-match &lt; ${pct(t.exactMatchMin)} or null-mismatch &gt; ${pct(t.nullMismatchMax)}; stale if stale values &gt; ${pct(t.staleMax)}; drift if PSI ≤ ${t.psiMax}, KS ≤ ${t.ksMax}, float tolerance ${t.floatTolerance}</p>`,
+    `<p class="meta">${e(src)} · ${e(o.dtype)} · ${o.rows} vectors · thresholds: skew if exact-match &lt; ${pct(t.exactMatchMin)} or null-mismatch &gt; ${pct(t.nullMismatchMax)}; stale if stale values &gt; ${pct(t.staleMax)}; drift if PSI &gt; ${t.psiMax} or KS &gt; ${t.ksMax}; float tolerance ${t.floatTolerance}</p>`,
   ];
   if (o.decisions.length > 0)
     parts.push(
