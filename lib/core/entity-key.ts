@@ -7,6 +7,7 @@
 import { assertNever, type KeyDtype } from '../define/dtypes.ts';
 import type { RegistryKey } from '../registry/types.ts';
 import { ValidationError } from './errors.ts';
+import { describe, int64Problem, stringProblem } from './values.ts';
 
 declare const entityKeyBrand: unique symbol;
 export type EntityKey = string & { readonly [entityKeyBrand]: true };
@@ -70,22 +71,26 @@ function keyText(key: RegistryKey, value: unknown): string {
 
 function keyValueOrThrow(key: RegistryKey, value: unknown): KeyValue {
   switch (key.dtype) {
-    case 'string':
-      if (typeof value !== 'string' || value.length === 0) {
+    case 'string': {
+      const problem = typeof value === 'string' ? stringProblem(value) : undefined;
+      if (typeof value !== 'string' || value.length === 0 || problem) {
         throw new ValidationError(
-          `join key '${key.name}' must be a non-empty string, got ${JSON.stringify(value) ?? 'nothing'}`,
+          `join key '${key.name}' must be a non-empty string, got ${value === undefined ? 'nothing' : describe(value, problem)}`,
           key.name,
         );
       }
       return value;
-    case 'int64':
-      if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    }
+    case 'int64': {
+      const problem = typeof value === 'number' ? int64Problem(value) : undefined;
+      if (typeof value !== 'number' || problem) {
         throw new ValidationError(
-          `join key '${key.name}' must be an int64 (a safe integer), got ${JSON.stringify(value) ?? 'nothing'}`,
+          `join key '${key.name}' must be an int64 (a safe integer), got ${value === undefined ? 'nothing' : describe(value, problem)}`,
           key.name,
         );
       }
-      return value;
+      return value + 0;
+    }
     default:
       return assertNever(key.dtype, 'key dtype');
   }

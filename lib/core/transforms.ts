@@ -2,7 +2,8 @@
  * Runs a service's request transforms over one row: the lookup calls this per entity row, the
  * export per exported row, so both produce the same outputs from the same inputs.
  */
-import { coerceValue, type FeatureValue } from '../define/dtypes.ts';
+import type { FeatureValue } from '../define/dtypes.ts';
+import { coerceValue } from './values.ts';
 import type { RuntimeRegistry } from '../registry/compile.ts';
 import type { RegistryService } from '../registry/types.ts';
 import { SkewlessError, ValidationError } from './errors.ts';

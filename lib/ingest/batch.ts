@@ -155,7 +155,7 @@ export async function processKinesisBatch(
       letters.push({ index, letter: deadLetter(r, data, null, recordId, [problem], ingestedAt) });
       return;
     }
-    const parsed = parseRecord(context.schema, data);
+    const parsed = parseRecord(context.schema, data, { now: ingestedAt });
     if (!parsed.ok) {
       const stream = context.schema.stream;
       letters.push({

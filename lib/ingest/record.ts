@@ -5,7 +5,8 @@
  * producer helper and the ingest Lambda run this same check, so a record the helper accepts is
  * one the Lambda accepts.
  */
-import { coerceValue, parseInstant, type Dtype, type FeatureValue } from '../define/dtypes.ts';
+import type { Dtype, FeatureValue } from '../define/dtypes.ts';
+import { coerceValue, depthProblem, instantProblem, parseInstant } from '../core/values.ts';
 import {
   checkKeyValue,
   encodeEntityKey,
@@ -35,6 +36,7 @@ export const POISON_REASONS = [
   'bad-key',
   'missing-event-time',
   'bad-event-time',
+  'future-event-time',
   'wrong-type',
   'unknown-stream',
   'store-rejected',
@@ -95,8 +97,23 @@ export type Validation =
   | { readonly ok: true; readonly record: ValidRecord }
   | { readonly ok: false; readonly problems: readonly RecordProblem[] };
 
+/** What validation needs besides the record. */
+export interface ValidateOptions {
+  /**
+   * Epoch ms the record is stored at (`ingested_at`). A record whose `event_time` is later is
+   * refused (`future-event-time`): the online store holds one value per entity, so storing it
+   * would hide the previous value until `event_time` while the export at the same `t` still
+   * picks that previous value (online ≠ offline). Unset: no clock check (a file being read).
+   */
+  readonly now?: number;
+}
+
 /** Parses and validates raw payload bytes (what Kinesis carries). */
-export function parseRecord(schema: StreamSchema, data: Uint8Array): Validation {
+export function parseRecord(
+  schema: StreamSchema,
+  data: Uint8Array,
+  options: ValidateOptions = {},
+): Validation {
   if (data.byteLength > MAX_RECORD_BYTES) {
     return fail({
       reason: 'oversized',
@@ -109,11 +126,17 @@ export function parseRecord(schema: StreamSchema, data: Uint8Array): Validation 
   } catch (error) {
     return fail({ reason: 'bad-json', message: `not JSON: ${(error as Error).message}` });
   }
-  return validateRecord(schema, parsed);
+  const tooDeep = depthProblem(parsed, 'the record');
+  if (tooDeep) return fail({ reason: 'bad-json', message: tooDeep });
+  return validateRecord(schema, parsed, options);
 }
 
 /** Validates one decoded record against the views of its stream, collecting every problem. */
-export function validateRecord(schema: StreamSchema, input: unknown): Validation {
+export function validateRecord(
+  schema: StreamSchema,
+  input: unknown,
+  options: ValidateOptions = {},
+): Validation {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return fail({
       reason: 'not-an-object',
@@ -158,21 +181,9 @@ export function validateRecord(schema: StreamSchema, input: unknown): Validation
     }
   }
 
-  const rawTime = record.event_time;
-  const eventTime = parseInstant(rawTime);
-  if (rawTime === undefined || rawTime === null) {
-    problems.push({
-      reason: 'missing-event-time',
-      field: 'event_time',
-      message: 'event_time is missing',
-    });
-  } else if (eventTime === undefined) {
-    problems.push({
-      reason: 'bad-event-time',
-      field: 'event_time',
-      message: `event_time must be ISO-8601 UTC ending in Z, or epoch ms; got ${JSON.stringify(rawTime)}`,
-    });
-  }
+  const eventTime = parseInstant(record.event_time);
+  const timeProblem = eventTimeProblem(record.event_time, eventTime, options.now);
+  if (timeProblem) problems.push(timeProblem);
 
   const values: Record<string, FeatureValue> = {};
   for (const [name, dtypes] of schema.features) {
@@ -208,6 +219,25 @@ export function encodeWireRecord(record: ValidRecord): string {
     event_time: new Date(record.eventTime).toISOString(),
     ...record.values,
   });
+}
+
+function eventTimeProblem(
+  raw: unknown,
+  eventTime: number | undefined,
+  now: number | undefined,
+): RecordProblem | undefined {
+  const field = 'event_time';
+  if (raw === undefined || raw === null)
+    return { reason: 'missing-event-time', field, message: 'event_time is missing' };
+  if (eventTime === undefined)
+    return { reason: 'bad-event-time', field, message: `event_time: ${instantProblem(raw)}` };
+  if (now !== undefined && eventTime > now)
+    return {
+      reason: 'future-event-time',
+      field,
+      message: `event_time ${new Date(eventTime).toISOString()} is after the time it was ingested (${new Date(now).toISOString()}): a producer clock runs ahead; skewless stores no value before it is true`,
+    };
+  return undefined;
 }
 
 function fail(problem: RecordProblem): Validation {

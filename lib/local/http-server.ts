@@ -2,6 +2,8 @@
  * The local stand-in for API Gateway: a node:http server on 127.0.0.1 that turns each request
  * into an HTTP API (payload 2.0) event and calls the same lookup handler the Lambda runs.
  * Routes: `POST /features`, `GET /health`; 405 for another method on them, 404 otherwise.
+ * `POST /features` takes `application/json` only (415 otherwise): a web page can send a
+ * `text/plain` or form POST to 127.0.0.1 without a CORS preflight, but not a JSON one.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -57,11 +59,19 @@ async function serve(
   req: http.IncomingMessage,
   res: http.ServerResponse,
 ): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  // Resolved against the origin as a path: `//features` is a path, not a host named features.
+  const url = new URL(
+    `http://localhost${(req.url ?? '/').startsWith('/') ? '' : '/'}${req.url ?? ''}`,
+  );
   const method = req.method ?? 'GET';
   const allowed = ROUTES[url.pathname];
   try {
-    if (!allowed) return send(res, 404, { error: { message: `no route ${url.pathname}` } });
+    if (!allowed) {
+      const routes = Object.entries(ROUTES).map(([path, m]) => `${m} ${path}`);
+      return send(res, 404, {
+        error: { message: `no route '${url.pathname}' (routes: ${routes.join(', ')})` },
+      });
+    }
     if (method !== allowed) {
       return send(
         res,
@@ -71,6 +81,14 @@ async function serve(
       );
     }
     if (url.pathname === '/health') return send(res, 200, { ok: true });
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json') {
+      return send(res, 415, {
+        error: {
+          message: `${url.pathname} takes content-type application/json, got ${type || 'none'}`,
+        },
+      });
+    }
     const body = await readBody(req);
     if (body === undefined) {
       return send(res, 413, {

@@ -7,6 +7,7 @@
 import * as z from 'zod/mini';
 import { ValidationError } from '../core/errors.ts';
 import { checkKeyValue, type KeyValue } from '../core/entity-key.ts';
+import { depthProblem } from '../core/values.ts';
 import type { LookupLimits } from './limits.ts';
 import type { ServicePlan } from './plan.ts';
 
@@ -71,6 +72,9 @@ export function parseLookupBody(
   } catch {
     throw new ValidationError('the request body is not valid JSON', 'body');
   }
+  // Before anything recursive (zod, JSON.stringify) walks it.
+  const tooDeep = depthProblem(json, 'the request body');
+  if (tooDeep) throw new ValidationError(tooDeep, 'body');
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -49,7 +49,14 @@ describe('encodeEntityKey', () => {
 
   it.each([
     [{ origin: 'SFO' }, "join key 'destination' must be a non-empty string"],
-    [{ origin: 'SFO', destination: 7 }, "join key 'destination' must be a non-empty string, got 7"],
+    [
+      { origin: 'SFO', destination: 7 },
+      "join key 'destination' must be a non-empty string, got number 7",
+    ],
+    [
+      { origin: 'SFO', destination: '\ud800' },
+      "join key 'destination' must be a non-empty string, got string holds a lone surrogate (U+D800",
+    ],
     [{ origin: '', destination: 'LAX' }, "join key 'origin' must be a non-empty string"],
   ])('rejects %j naming the key', (values, message) => {
     expect(() => encodeEntityKey(route, values)).toThrow(ValidationError);

@@ -115,7 +115,7 @@ describe('createIngestHandler', () => {
       online: new MemoryOnline(),
       offline: new MemoryOffline(),
       deadLetter,
-      clock: () => 0,
+      clock: () => 10,
       logger: new Logger({ serviceName: 'test' }),
       metrics: new Metrics({ namespace: 'test', serviceName: 'ingest' }),
     });

@@ -93,7 +93,7 @@ describe('skewless push', () => {
     );
     expect(error).toBeInstanceOf(CliError);
     expect((error as CliError).exitCode).toBe(EXIT.usage);
-    expect((error as CliError).message).toMatch(/record 2: event_time must be ISO-8601/);
+    expect((error as CliError).message).toMatch(/record 2: event_time: 'yesterday' is not ISO-8601/);
     expect((error as CliError).message).toMatch(/record 3: field 'speed' is not a join key/);
   });
 

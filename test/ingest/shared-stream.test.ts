@@ -41,7 +41,7 @@ describe('a stream that feeds several views', () => {
         { user_id: 7, event_time: 1000, clicks: 3, spend: 1.5 },
         { user_id: 7, event_time: 2000, clicks: 4 },
       ]),
-      { registry, names, online, offline, deadLetter: new MemoryDeadLetters(), clock: () => 5 },
+      { registry, names, online, offline, deadLetter: new MemoryDeadLetters(), clock: () => 5000 },
     );
     expect(r.response.batchItemFailures).toEqual([]);
     expect(r.stats.online.requests).toBe(2);
