@@ -14,6 +14,7 @@ import { offlineColumns } from '../../lib/core/columns.ts';
 
 const { registry } = registryFromModule(defs);
 const departures = streamSchema(registry, 'airport_departures');
+const hourly = streamSchema(registry, 'airport_hourly');
 const routes = streamSchema(registry, 'route_flights');
 const good = {
   origin: 'SFO',
@@ -77,6 +78,82 @@ describe('validateRecord', () => {
     if (v.ok) return;
     expect(v.problems.map((p) => p.field)).toEqual(['origin', 'event_time', 'last_delay']);
     expect(v.problems[2]!.message).toContain('last_delay');
+  });
+});
+
+describe('bad input: each record is refused with its reason, naming the problem', () => {
+  const hour = { origin: 'SFO', event_time: '2001-01-01T10:00:00Z' };
+  it.each([
+    [
+      { ...good, last_destination: 'L\ud800X' },
+      'wrong-type',
+      /lone surrogate \(U\+D800 at index 1\)/,
+    ],
+    [{ ...good, origin: '\udfff' }, 'bad-key', /join key 'origin' .*lone surrogate/],
+    [
+      { ...hour, dep_delay_mean_1h: 1e200 },
+      'wrong-type',
+      /1e\+200 is beyond the largest number DynamoDB stores/,
+    ],
+    [
+      { ...hour, dep_delay_mean_1h: 5e-324 },
+      'wrong-type',
+      /5e-324 is closer to zero than the smallest/,
+    ],
+    [{ ...hour, dep_delay_mean_1h: 1.7976931348623157e308 }, 'wrong-type', /beyond the largest/],
+    [{ ...hour, dep_delay_mean_1h: -1e126 }, 'wrong-type', /-1e\+126 is beyond/],
+    [{ ...hour, flights_1h: 2 ** 53 }, 'wrong-type', /outside the exact integer range/],
+    [
+      { ...good, event_time: 9000000000000000 },
+      'bad-event-time',
+      /9000000000000000 ms is outside years 0001-9999/,
+    ],
+    [{ ...good, event_time: '2001-02-30T00:00:00Z' }, 'bad-event-time', /2001-02 has no day 30/],
+    [
+      { ...good, event_time: '2001-01-01T24:00:00Z' },
+      'bad-event-time',
+      /24:00:00 is not a time of day/,
+    ],
+    [{ ...good, event_time: '0000-12-31T23:59:59Z' }, 'bad-event-time', /year 0000/],
+    [{ ...good, event_time: '+010000-01-01T00:00:00Z' }, 'bad-event-time', /not ISO-8601 UTC/],
+    [{ ...good, event_time: 1.5 }, 'bad-event-time', /epoch ms must be an integer/],
+  ] as const)('refuses %j as %s', (input, reason, message) => {
+    // The hourly view's features only exist on its own stream.
+    const schema = Object.keys(input).some((k) => hourly.features.has(k)) ? hourly : departures;
+    const v = validateRecord(schema, input);
+    expect(v.ok).toBe(false);
+    if (v.ok) return;
+    expect(v.problems[0]!.reason).toBe(reason);
+    expect(v.problems[0]!.message).toMatch(message);
+  });
+
+  it('accepts the edges of what every store holds, -0 as 0', () => {
+    for (const x of [9.99e125, -9.99e125, 1e-130, -1e-130, 0, Number.MAX_SAFE_INTEGER]) {
+      const v = validateRecord(hourly, { ...hour, dep_delay_mean_1h: x });
+      expect(v.ok && v.record.values.dep_delay_mean_1h).toBe(x);
+    }
+    const zero = validateRecord(hourly, { ...hour, dep_delay_mean_1h: -0, flights_1h: -0 });
+    expect(zero.ok && Object.is(zero.record.values.dep_delay_mean_1h, 0)).toBe(true);
+    expect(zero.ok && Object.is(zero.record.values.flights_1h, 0)).toBe(true);
+    for (const t of ['0001-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z', '2000-02-29T00:00:00Z'])
+      expect(validateRecord(departures, { ...good, event_time: t }).ok).toBe(true);
+    expect(validateRecord(departures, { ...good, event_time: '1900-02-29T00:00:00Z' }).ok).toBe(
+      false,
+    );
+  });
+
+  it('refuses an event_time later than the ingestion time as future-event-time', () => {
+    const at = Date.parse(good.event_time);
+    expect(validateRecord(departures, good, { now: at }).ok).toBe(true);
+    const v = validateRecord(departures, good, { now: at - 1 });
+    expect(v.ok ? undefined : v.problems[0]!.reason).toBe('future-event-time');
+    expect(v.ok ? '' : v.problems[0]!.message).toMatch(/is after the time it was ingested/);
+  });
+
+  it('refuses a record nested deeper than any value, without exhausting the stack', () => {
+    const deep = `{"origin":"SFO","event_time":0,"last_destination":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    const v = parseRecord(departures, Buffer.from(deep));
+    expect(v.ok ? undefined : v.problems[0]!.message).toMatch(/nests more than 16 levels deep/);
   });
 });
 
