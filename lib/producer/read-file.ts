@@ -1,6 +1,7 @@
 /**
  * Readers that turn a file into wire records for `putRecords`: CSV (through DuckDB, every cell
- * read as text and typed by the view's own dtypes, so a key like `007` stays a string), JSON
+ * read as text and typed by the view's own dtypes with the shared text rules of
+ * `lib/core/values.ts`, so a key like `007` stays a string), JSON
  * lines (parsed as is: JSON already carries types) and Parquet (through DuckDB, typed by the
  * file). Column names must be the stream's field names: join keys, `event_time`, features.
  */
@@ -11,6 +12,7 @@ import { createInterface } from 'node:readline';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { assertNever, type Dtype } from '../define/dtypes.ts';
 import { SkewlessError } from '../core/errors.ts';
+import { instantFromText, valueFromText } from '../core/values.ts';
 import type { Registry, RegistryView } from '../registry/types.ts';
 import { streamSchema } from '../ingest/record.ts';
 
@@ -141,30 +143,15 @@ async function* readWithDuckDb(
   }
 }
 
-/** Types one CSV cell by the field's dtype; an empty cell is absent. Unknown fields stay text. */
+/**
+ * Types one CSV cell by the field's dtype with the shared text rules (`valueFromText`: an int64
+ * cell is decimal digits, so `0x10`, `1e3` or ` 12 ` are refused); an empty cell is absent.
+ * Unknown fields stay text (validation then names them).
+ */
 function fromText(dtype: Dtype | 'event_time' | undefined, text: string): unknown {
   if (text === '') return undefined;
-  switch (dtype) {
-    case undefined:
-    case 'string':
-    case 'timestamp':
-      return text;
-    case 'event_time':
-      return /^-?\d+$/.test(text) ? Number(text) : text;
-    case 'int64':
-    case 'float64': {
-      const n = Number(text);
-      if (text.trim() === '' || Number.isNaN(n)) throw new Error(`'${text}' is not a number`);
-      return n;
-    }
-    case 'bool':
-      if (/^(true|false)$/i.test(text)) return text.toLowerCase() === 'true';
-      throw new Error(`'${text}' is not true or false`);
-    case 'float64_list':
-      return JSON.parse(text) as unknown;
-    default:
-      return assertNever(dtype, 'dtype');
-  }
+  if (dtype === undefined) return text;
+  return dtype === 'event_time' ? instantFromText(text) : valueFromText(dtype, text);
 }
 
 /** DuckDB's JS values to wire values: BIGINT → number, TIMESTAMP → epoch ms / ISO. */

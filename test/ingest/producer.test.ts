@@ -131,6 +131,32 @@ describe('readRecords', () => {
     ]);
   });
 
+  it.each(['0x10', '0b101', '1e3', ' 12 ', '+12', '12.0', 'Infinity'])(
+    'refuses the int64 CSV cell %j, naming the file, line and field',
+    async (cell) => {
+      const file = path.join(dir, 'int.csv');
+      await writeFile(
+        file,
+        `origin,destination,event_time,distance\nSFO,LAX,2001-01-01T00:00:00Z,"${cell}"\n`,
+      );
+      await expect(async () => {
+        for await (const _ of readRecords(file, { registry, view })) void _;
+      }).rejects.toThrow(
+        `int.csv:2: distance: '${cell}' is not an int64 (decimal digits, optional minus)`,
+      );
+    },
+  );
+
+  it('reads an int64 CSV cell the way `skewless get --request` does: decimal digits only', async () => {
+    const file = path.join(dir, 'ok.csv');
+    await writeFile(file, 'origin,destination,event_time,distance\nSFO,LAX,978307200000,-0012\n');
+    const rows = [];
+    for await (const r of readRecords(file, { registry, view })) rows.push(r);
+    expect(rows).toEqual([
+      { origin: 'SFO', destination: 'LAX', event_time: 978307200000, distance: -12 },
+    ]);
+  });
+
   it('reads JSON lines as they are and names a broken line', async () => {
     const file = path.join(dir, 'r.jsonl');
     await writeFile(file, `${JSON.stringify(route(1))}\n\n{oops\n`);

@@ -7,7 +7,8 @@
 import type { Command } from 'commander';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { createClient, LookupRequestError, regionOfHost } from '../../client/index.ts';
-import { assertNever, type Dtype, type FeatureValue } from '../../define/dtypes.ts';
+import type { Dtype, FeatureValue } from '../../define/dtypes.ts';
+import { valueFromText } from '../../core/values.ts';
 import type { KeyValue } from '../../core/entity-key.ts';
 import { readLocalEndpoints } from '../../local/endpoints.ts';
 import { getService } from '../../registry/query.ts';
@@ -101,12 +102,7 @@ function parseKeys(service: RegistryService, pairs: readonly string[]): Record<s
 }
 
 function keyValue(key: RegistryKey, text: string): KeyValue {
-  if (key.dtype === 'string') return text;
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isSafeInteger(n)) {
-    throw new CliError(`--entity ${key.name}: expected an int64, got '${text}'`);
-  }
-  return n;
+  return fromText('--entity', key, text) as KeyValue;
 }
 
 function parseRequest(
@@ -128,34 +124,16 @@ function parseRequest(
   return out;
 }
 
-/** Text → JSON value by dtype; the server validates it again with the shared coercion. */
+/** Text → JSON value by dtype (the text rules every reader shares); the server validates it. */
 function requestValue(field: RegistryColumn, text: string): FeatureValue {
-  const dtype: Dtype = field.dtype;
-  switch (dtype) {
-    case 'int64':
-    case 'float64': {
-      const n = Number(text);
-      if (text.trim() === '' || Number.isNaN(n)) {
-        throw new CliError(`--request ${field.name}: expected a number, got '${text}'`);
-      }
-      return n;
-    }
-    case 'bool':
-      if (text !== 'true' && text !== 'false') {
-        throw new CliError(`--request ${field.name}: expected true or false, got '${text}'`);
-      }
-      return text === 'true';
-    case 'string':
-    case 'timestamp':
-      return text;
-    case 'float64_list':
-      try {
-        return JSON.parse(text) as number[];
-      } catch {
-        throw new CliError(`--request ${field.name}: expected a JSON array of numbers`);
-      }
-    default:
-      return assertNever(dtype, 'dtype');
+  return fromText('--request', field, text) as FeatureValue;
+}
+
+function fromText(flag: string, field: { name: string; dtype: Dtype }, text: string): unknown {
+  try {
+    return valueFromText(field.dtype, text);
+  } catch (error) {
+    throw new CliError(`${flag} ${field.name}: ${(error as Error).message}`);
   }
 }
 
