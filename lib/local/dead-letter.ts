@@ -1,10 +1,14 @@
 /**
  * The local dead-letter sink: one JSON line per letter (the body SQS would hold) appended to
- * `<dataDir>/dead-letter/ingest-<YYYY-MM-DD>.jsonl`, dated by when ingestion gave up.
+ * `<dataDir>/dead-letter/ingest-<YYYY-MM-DD>.jsonl`, dated by when ingestion gave up. Offline
+ * rows the Parquet writer refused go to `<dataDir>/dead-letter/offline/<table>.jsonl` (where
+ * Firehose would write its error output).
  */
 import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DeadLetter, DeadLetterSink } from '../ingest/dead-letter.ts';
+import { offlineTableName } from '../core/columns.ts';
+import type { RegistryView } from '../registry/types.ts';
 import { LocalServiceError } from './firehose.ts';
 
 export function localDeadLetterDir(dataDir: string): string {
@@ -59,4 +63,20 @@ export async function readLocalDeadLetters(dataDir: string): Promise<DeadLetter[
     for (const line of text.split('\n')) if (line) letters.push(JSON.parse(line) as DeadLetter);
   }
   return letters;
+}
+
+/** Sets aside offline rows the Parquet writer refused, each with its reason and time. */
+export async function appendRefusedOfflineRows(
+  dataDir: string,
+  view: Pick<RegistryView, 'name' | 'version'>,
+  rows: readonly { readonly row: string; readonly error: string }[],
+  at: number,
+): Promise<void> {
+  const dir = path.join(localDeadLetterDir(dataDir), 'offline');
+  await mkdir(dir, { recursive: true });
+  const failedAt = new Date(at).toISOString();
+  const lines = rows.map((r) =>
+    JSON.stringify({ failed_at: failedAt, error: r.error, row: r.row }),
+  );
+  await appendFile(path.join(dir, `${offlineTableName(view)}.jsonl`), `${lines.join('\n')}\n`);
 }

@@ -105,11 +105,17 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
   const stack = await startLocalStack({ registry: runtime.registry, dataDir });
   let ingest: LocalIngest | undefined;
   let lookup: LocalLookup | undefined;
+  // Every step runs even when one before it fails: Ctrl-C must never leave dynalite or
+  // kinesalite running. The first failure is reported once everything is down.
   const stop = async () => {
-    await lookup?.close();
-    await ingest?.stop();
-    await removeLocalEndpoints(dataDir);
-    await stack.stop();
+    const results = await settleInOrder([
+      () => lookup?.close(),
+      () => ingest?.stop(),
+      () => removeLocalEndpoints(dataDir),
+      () => stack.stop(),
+    ]);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   };
   try {
     await mkdir(path.join(dataDir, 'registry'), { recursive: true });
@@ -307,3 +313,17 @@ async function readBaseline(file: string): Promise<SkewBaseline> {
 }
 
 const silentProgress: DemoProgress = { stage() {}, advance() {}, done() {} };
+
+async function settleInOrder(
+  steps: readonly (() => Promise<unknown> | undefined)[],
+): Promise<PromiseSettledResult<unknown>[]> {
+  const results: PromiseSettledResult<unknown>[] = [];
+  for (const step of steps) {
+    try {
+      results.push({ status: 'fulfilled', value: await step() });
+    } catch (reason) {
+      results.push({ status: 'rejected', reason });
+    }
+  }
+  return results;
+}

@@ -37,6 +37,11 @@ export interface LocalFirehoseOptions {
   readonly failEntry?: (deliveryStream: string, data: Uint8Array) => boolean;
   /** Fault injection: reject this whole call with ServiceUnavailableException. */
   readonly failCall?: (deliveryStream: string) => boolean;
+  /** Rows DuckDB refused on flush, with its reason (Firehose's error output prefix). */
+  readonly onRefused?: (
+    view: RegistryView,
+    rows: readonly { readonly row: string; readonly error: string }[],
+  ) => Promise<void> | void;
 }
 
 export interface LocalFirehoseStats {
@@ -46,6 +51,8 @@ export interface LocalFirehoseStats {
   failedEntries: number;
   failedCalls: number;
   files: number;
+  /** Rows set aside on flush because DuckDB could not write them. */
+  refusedRows: number;
 }
 
 /** An error shaped like the SDK's service exceptions (`name`, `$fault`). */
@@ -73,6 +80,7 @@ export class LocalFirehose implements OfflineDelivery {
     failedEntries: 0,
     failedCalls: 0,
     files: 0,
+    refusedRows: 0,
   };
   private readonly views = new Map<string, RegistryView>();
   private readonly buffers = new Map<string, string[]>();
@@ -147,31 +155,26 @@ export class LocalFirehose implements OfflineDelivery {
   /** Flushes, then closes the stand-in's own DuckDB instance (if it opened one). */
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.flush();
-    this.closed = true;
-    if (this.ownInstance) {
-      this.duckdb.closeSync();
-      this.ownInstance.closeSync();
+    try {
+      await this.flush();
+    } finally {
+      // Closed even when the last flush failed: shutting down never hangs on a bad folder.
+      this.closed = true;
+      if (this.ownInstance) {
+        this.duckdb.closeSync();
+        this.ownInstance.closeSync();
+      }
     }
   }
 
   private async flushNow(): Promise<void> {
-    const staging = path.join(this.options.dataDir, 'offline', '.staging');
     for (const [stream, rows] of this.buffers) {
       if (rows.length === 0) continue;
       const view = this.views.get(stream)!;
       this.buffers.set(stream, []);
       this.buffered -= rows.length;
       try {
-        await mkdir(staging, { recursive: true });
-        const file = path.join(staging, `${offlineTableName(view)}-${randomUUID()}.jsonl`);
-        await writeFile(file, `${rows.join('\n')}\n`);
-        try {
-          await this.duckdb.run(copySql(view, file, localOfflineDir(this.options.dataDir, view)));
-        } finally {
-          await rm(file, { force: true });
-        }
-        this.stats.files++;
+        await this.writeRows(view, rows);
       } catch (error) {
         // Keep the rows: a failed flush must not lose accepted records.
         this.buffers.get(stream)!.unshift(...rows);
@@ -179,6 +182,45 @@ export class LocalFirehose implements OfflineDelivery {
         throw error;
       }
     }
+  }
+
+  /**
+   * Writes the rows in one file; when DuckDB refuses the batch, writes them one by one so a
+   * row it cannot hold (Firehose would send it to its error prefix) is set aside with its
+   * reason, and never blocks the rows around it or any later flush. A failure the folder
+   * itself causes (no space, no permission) fails every row, and the flush.
+   */
+  private async writeRows(view: RegistryView, rows: readonly string[]): Promise<void> {
+    try {
+      await this.copy(view, rows);
+      return;
+    } catch (error) {
+      if (rows.length === 1) throw error;
+    }
+    const refused: { row: string; error: string }[] = [];
+    for (const row of rows) {
+      try {
+        await this.copy(view, [row]);
+      } catch (error) {
+        refused.push({ row, error: (error as Error).message.split('\n')[0]! });
+      }
+    }
+    if (refused.length === rows.length) throw new SkewlessError(refused[0]!.error);
+    this.stats.refusedRows += refused.length;
+    await this.options.onRefused?.(view, refused);
+  }
+
+  private async copy(view: RegistryView, rows: readonly string[]): Promise<void> {
+    const staging = path.join(this.options.dataDir, 'offline', '.staging');
+    await mkdir(staging, { recursive: true });
+    const file = path.join(staging, `${offlineTableName(view)}-${randomUUID()}.jsonl`);
+    await writeFile(file, `${rows.join('\n')}\n`);
+    try {
+      await this.duckdb.run(copySql(view, file, localOfflineDir(this.options.dataDir, view)));
+    } finally {
+      await rm(file, { force: true });
+    }
+    this.stats.files++;
   }
 }
 

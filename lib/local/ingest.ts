@@ -8,7 +8,7 @@ import { sourceStreamName } from '../core/naming.ts';
 import { createIngestHandler, type IngestHandler } from '../ingest/handler.ts';
 import type { IngestResult } from '../ingest/batch.ts';
 import { dynamoOnlineWriter } from '../ingest/online-aws.ts';
-import { localDeadLetterSink } from './dead-letter.ts';
+import { appendRefusedOfflineRows, localDeadLetterSink } from './dead-letter.ts';
 import { LocalFirehose } from './firehose.ts';
 import { KinesisPoller, localLambdaContext, type KinesisPollerStats } from './kinesis-poller.ts';
 import type { LocalStack } from './stack.ts';
@@ -37,10 +37,12 @@ export async function startLocalIngest(
   stack: LocalStack,
   options: LocalIngestOptions = {},
 ): Promise<LocalIngest> {
+  const clock = options.clock ?? Date.now;
   const firehose = await LocalFirehose.create({
     registry: stack.registry,
     names: stack.names,
     dataDir: stack.dataDir,
+    onRefused: (view, rows) => appendRefusedOfflineRows(stack.dataDir, view, rows, clock()),
   });
   const handler = createIngestHandler({
     registry: stack.registry,
@@ -48,7 +50,7 @@ export async function startLocalIngest(
     online: dynamoOnlineWriter(stack.dynamodb, stack.onlineTable),
     offline: firehose,
     deadLetter: localDeadLetterSink(stack.dataDir),
-    clock: options.clock ?? Date.now,
+    clock,
     onResult: options.onResult,
   });
   const context = localLambdaContext(`${stack.names.prefix}-ingest`);
@@ -70,7 +72,16 @@ export async function startLocalIngest(
     },
     start(flushMs = 5_000) {
       poller.start();
-      timer ??= setInterval(() => void firehose.flush().catch(() => undefined), flushMs);
+      // A failed flush keeps its rows for the next one; say so rather than fail silently.
+      timer ??= setInterval(
+        () =>
+          void firehose
+            .flush()
+            .catch((error: unknown) =>
+              console.warn(`local offline flush failed (rows kept for the next): ${String(error)}`),
+            ),
+        flushMs,
+      );
       timer.unref();
     },
     async stop() {
