@@ -65,20 +65,59 @@ export function spineProblems(
   };
   timeLike(options.timeColumn, 'time');
   if (options.asOfColumn !== undefined) timeLike(options.asOfColumn, 'as-of');
-  const outputs = new Set(service.outputs.flatMap((o) => [o.name, statusColumnName(o.name)]));
+  problems.push(...nameClashes(service, columns));
+  return problems;
+}
+
+/**
+ * Names compared the way DuckDB and Athena compare them (case-insensitively): a spine column
+ * that clashes with another column, a join key, a service output (or its status column) or a
+ * reserved `_sk` name is refused, never silently renamed or shadowed.
+ */
+export function nameClashes(
+  service: RegistryService,
+  columns: readonly Pick<SpineColumn, 'name' | 'type'>[],
+): string[] {
+  const problems: string[] = [];
+  const outputs = new Map(
+    service.outputs.flatMap((o) => [o.name, statusColumnName(o.name)]).map((n) => [fold(n), n]),
+  );
+  const keys = new Map(service.joinKeys.map((k) => [fold(k.name), k.name]));
+  const seen = new Map<string, string>();
   for (const column of columns) {
-    if (column.name === SPINE_ROW_COLUMN) {
-      if (!INTEGER_TYPES.test(column.type))
+    const name = column.name;
+    const folded = fold(name);
+    const earlier = seen.get(folded);
+    if (earlier !== undefined)
+      problems.push(
+        `columns '${earlier}' and '${name}' differ only in case (SQL engines read them as one name): rename one`,
+      );
+    seen.set(folded, name);
+    const key = keys.get(folded);
+    if (key !== undefined && key !== name)
+      problems.push(
+        `column '${name}' differs only in case from join key '${key}': name it '${key}'`,
+      );
+    if (folded === fold(SPINE_ROW_COLUMN)) {
+      if (name !== SPINE_ROW_COLUMN)
+        problems.push(`column '${name}' clashes with the reserved '${SPINE_ROW_COLUMN}'`);
+      else if (!INTEGER_TYPES.test(column.type))
         problems.push(
           `'${SPINE_ROW_COLUMN}' must be an integer row number, the spine has ${column.type}`,
         );
-    } else if (column.name.startsWith(RESERVED_PREFIX)) {
-      problems.push(`column '${column.name}' uses the reserved prefix '${RESERVED_PREFIX}'`);
-    } else if (outputs.has(column.name)) {
-      problems.push(`column '${column.name}' has the name of a service output`);
+    } else if (folded.startsWith(fold(RESERVED_PREFIX))) {
+      problems.push(`column '${name}' uses the reserved prefix '${RESERVED_PREFIX}'`);
+    } else if (outputs.has(folded)) {
+      problems.push(
+        `column '${name}' clashes with service output '${outputs.get(folded)!}' (names compare case-insensitively)`,
+      );
     }
   }
   return problems;
+}
+
+function fold(name: string): string {
+  return name.toLowerCase();
 }
 
 export async function describeRelation(
