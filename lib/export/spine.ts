@@ -10,6 +10,7 @@ import type { RegistryService } from '../registry/types.ts';
 import { quoteIdentifier as q } from '../sql/literals.ts';
 import { SPINE_ROW_COLUMN, statusColumnName } from '../sql/plan.ts';
 import { SpineError } from './errors.ts';
+import { INSTANT_LIMITS } from '../core/values.ts';
 
 export interface SpineColumn {
   readonly name: string;
@@ -83,16 +84,10 @@ export function nameClashes(
     service.outputs.flatMap((o) => [o.name, statusColumnName(o.name)]).map((n) => [fold(n), n]),
   );
   const keys = new Map(service.joinKeys.map((k) => [fold(k.name), k.name]));
-  const seen = new Map<string, string>();
+  problems.push(...caseClashes(columns.map((c) => c.name)));
   for (const column of columns) {
     const name = column.name;
     const folded = fold(name);
-    const earlier = seen.get(folded);
-    if (earlier !== undefined)
-      problems.push(
-        `columns '${earlier}' and '${name}' differ only in case (SQL engines read them as one name): rename one`,
-      );
-    seen.set(folded, name);
     const key = keys.get(folded);
     if (key !== undefined && key !== name)
       problems.push(
@@ -108,10 +103,28 @@ export function nameClashes(
     } else if (folded.startsWith(fold(RESERVED_PREFIX))) {
       problems.push(`column '${name}' uses the reserved prefix '${RESERVED_PREFIX}'`);
     } else if (outputs.has(folded)) {
+      const output = outputs.get(folded)!;
       problems.push(
-        `column '${name}' clashes with service output '${outputs.get(folded)!}' (names compare case-insensitively)`,
+        output === name
+          ? `column '${name}' has the name of a service output`
+          : `column '${name}' clashes with service output '${output}' (names compare case-insensitively)`,
       );
     }
+  }
+  return problems;
+}
+
+/** Names that differ only in case, one problem per clash. */
+export function caseClashes(names: readonly string[]): string[] {
+  const seen = new Map<string, string>();
+  const problems: string[] = [];
+  for (const name of names) {
+    const earlier = seen.get(fold(name));
+    if (earlier !== undefined)
+      problems.push(
+        `columns '${earlier}' and '${name}' differ only in case (SQL engines read them as one name): rename one`,
+      );
+    seen.set(fold(name), name);
   }
   return problems;
 }
@@ -140,18 +153,50 @@ export async function validateSpine(
 ): Promise<SpineColumn[]> {
   const columns = await describeRelation(duckdb, relation);
   const problems = spineProblems(service, columns, options);
-  if (problems.length === 0) {
-    const reader = await duckdb.runAndReadAll(
-      `SELECT count(*) FILTER (WHERE ${q(options.timeColumn)} IS NULL) AS n FROM ${relation}`,
-    );
-    const nulls = Number(reader.getRowObjectsJS()[0]?.['n'] ?? 0);
-    if (nulls > 0)
-      problems.push(
-        `time column '${options.timeColumn}' is null in ${nulls} row(s); every row needs a t`,
-      );
-  }
+  if (problems.length === 0)
+    problems.push(...(await valueProblems(duckdb, relation, service, options)));
   if (problems.length > 0) throw new SpineError(problems, options.label);
   return columns;
+}
+
+/**
+ * The spine's values against the rules every path shares (`lib/core/values.ts`): a time in
+ * years 0001-9999 on every row, int64 keys exact as JS numbers (the lookup's range).
+ */
+async function valueProblems(
+  duckdb: DuckDBConnection,
+  relation: string,
+  service: RegistryService,
+  options: { readonly timeColumn: string; readonly asOfColumn?: string },
+): Promise<string[]> {
+  const ints = service.joinKeys.filter((k) => k.dtype === 'int64').map((k) => k.name);
+  const outside = (c: string) =>
+    `${q(c)} < make_timestamp(${INSTANT_LIMITS.minMs * 1000}) OR ${q(c)} > make_timestamp(${INSTANT_LIMITS.maxMs * 1000})`;
+  const t = options.timeColumn;
+  // A null as-of is allowed (no limit on that row); a null t is not.
+  const checks: [what: string, condition: string][] = [
+    [`time column '${t}' is null in`, `${q(t)} IS NULL`],
+    [`time column '${t}' is outside years 0001-9999 in`, outside(t)],
+    ...(options.asOfColumn
+      ? [
+          [
+            `as-of column '${options.asOfColumn}' is outside years 0001-9999 in`,
+            outside(options.asOfColumn),
+          ] as [string, string],
+        ]
+      : []),
+    ...ints.map((c): [string, string] => [
+      `int64 key '${c}' is outside the exact integer range ±${Number.MAX_SAFE_INTEGER} in`,
+      `abs(${q(c)}::HUGEINT) > ${Number.MAX_SAFE_INTEGER}`,
+    ]),
+  ];
+  const select = checks.map(([, cond], i) => `count(*) FILTER (WHERE ${cond}) AS c${i}`);
+  const reader = await duckdb.runAndReadAll(`SELECT ${select.join(', ')} FROM ${relation}`);
+  const counts = reader.getRowObjectsJS()[0] ?? {};
+  return checks.flatMap(([what], i) => {
+    const n = Number(counts[`c${i}`] ?? 0);
+    return n > 0 ? [`${what} ${n} row(s)`] : [];
+  });
 }
 
 let counter = 0;

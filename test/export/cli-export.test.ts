@@ -1,5 +1,5 @@
 /** `skewless export` locally: a spine CSV in, a Parquet training set + manifest + baseline out. */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -198,7 +198,7 @@ describe('skewless export (local)', () => {
       );
       await expect(
         cli(...base, '--out', path.join(dir, 'y.parquet'), '--as-of', '2001-01-01'),
-      ).rejects.toThrow(/is not a UTC instant/);
+      ).rejects.toThrow(/--as-of: '2001-01-01' is not ISO-8601 UTC/);
     } finally {
       process.env = saved;
     }
@@ -226,5 +226,102 @@ describe('skewless export (local)', () => {
       "missing join key column 'destination' (service 'departure_delay_model' needs origin, destination)",
       "time column 'label' must be a timestamp, the spine has BIGINT",
     ]);
+  });
+
+  describe('bad input', () => {
+    const run = (spine: string, ...extra: string[]) =>
+      cli(
+        'export',
+        '--defs',
+        defs,
+        '--data',
+        path.join(dir, 'data'),
+        '--spine',
+        spine,
+        '--service',
+        'departure_delay_model',
+        '--out',
+        path.join(dir, 'bad-out.parquet'),
+        ...extra,
+      ).catch((e: unknown) => e);
+    const problemsOf = (error: unknown) => {
+      expect(error).toBeInstanceOf(SpineError);
+      return (error as SpineError).problems;
+    };
+
+    it.each([
+      [
+        'origin,destination,event_time,AIRPORT_DEPARTURES__LAST_DELAY',
+        "column 'AIRPORT_DEPARTURES__LAST_DELAY' clashes with service output 'airport_departures__last_delay' (names compare case-insensitively)",
+      ],
+      [
+        'origin,destination,event_time,Airport_Departures__Last_Delay__Status',
+        "column 'Airport_Departures__Last_Delay__Status' clashes with service output 'airport_departures__last_delay__status' (names compare case-insensitively)",
+      ],
+      [
+        'origin,destination,event_time,_SK_ROW',
+        "column '_SK_ROW' clashes with the reserved '_sk_row'",
+      ],
+      ['origin,destination,event_time,_Sk_x', "column '_Sk_x' uses the reserved prefix '_sk'"],
+      [
+        'origin,destination,event_time,ORIGIN',
+        "columns 'origin' and 'ORIGIN' differ only in case (SQL engines read them as one name): rename one",
+      ],
+      [
+        'Origin,destination,event_time',
+        "column 'Origin' differs only in case from join key 'origin': name it 'origin'",
+      ],
+    ])('refuses the spine header %s naming the clash', async (header, problem) => {
+      const file = path.join(dir, 'clash.csv');
+      await writeFile(
+        file,
+        `${header}\nSFO,LAX,2001-01-01T10:30:00Z${header.split(',').length > 3 ? ',1' : ''}\n`,
+      );
+      expect(problemsOf(await run(file))).toContain(problem);
+    });
+
+    it('reads --spine as one literal path, never as a glob', async () => {
+      const globDir = path.join(dir, 'glob');
+      await mkdir(globDir, { recursive: true });
+      await writeFile(
+        path.join(globDir, 'a.csv'),
+        'origin,destination,event_time\nSFO,LAX,2001-01-01T10:30:00Z\n',
+      );
+      expect(problemsOf(await run(path.join(globDir, '*.csv')))).toEqual([
+        'no such file (the spine is one file, read literally: glob patterns are not expanded)',
+      ]);
+      // A file whose name holds glob characters is read as that file only.
+      await writeFile(
+        path.join(globDir, '[x]*.csv'),
+        'origin,destination,event_time,label\nJFK,BOS,2001-01-01T10:30:00Z,7\n',
+      );
+      await run(path.join(globDir, '[x]*.csv'));
+      const rows = (
+        await duckdb.runAndReadAll(
+          `SELECT origin, label FROM read_parquet('${path.join(dir, 'bad-out.parquet')}')`,
+        )
+      ).getRowObjectsJS();
+      expect(rows).toEqual([{ origin: 'JFK', label: 7n }]);
+    });
+
+    it.each(['2001-02-30T00:00:00Z', '2001-01-01T24:00:00Z', '9000000000000000'])(
+      'refuses --as-of %s, naming why',
+      async (asOf) => {
+        const error = await run(path.join(dir, 'spine.csv'), '--as-of', asOf);
+        expect(String((error as Error).message)).toMatch(
+          /--as-of: .*(has no day 30|is not a time of day|is not ISO-8601)/,
+        );
+      },
+    );
+
+    it('refuses spine times outside years 0001-9999', async () => {
+      const file = path.join(dir, 'far.parquet');
+      await duckdb.run(
+        `COPY (SELECT 'SFO' AS origin, 'LAX' AS destination, TIMESTAMP '12000-01-01 00:00:00' AS event_time) TO '${file}' (FORMAT PARQUET)`,
+      );
+      expect(problemsOf(await run(file))).toEqual([
+        "time column 'event_time' is outside years 0001-9999 in 1 row(s)",
+      ]);
+    });
   });
 });

@@ -11,7 +11,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { readConfig } from '../../config.ts';
-import { parseInstant } from '../../define/dtypes.ts';
+import { instantProblem, parseInstant } from '../../core/values.ts';
 import { ExportQueryError } from '../../export/errors.ts';
 import { runAwsExport } from '../../export/export-aws.ts';
 import { newExportId } from '../../export/export-id.ts';
@@ -82,7 +82,7 @@ export function registerExport(program: Command): void {
     const service = getService(runtime.registry, options.service);
     const asOf = options.asOf === undefined ? undefined : parseInstant(options.asOf);
     if (options.asOf !== undefined && asOf === undefined)
-      throw new CliError(`--as-of '${options.asOf}' is not a UTC instant (ISO-8601 ending in Z)`);
+      throw new CliError(`--as-of: ${instantProblem(options.asOf)}`);
     if (options.dialect !== 'duckdb' && options.dialect !== 'duckdb-asof')
       throw new CliError(`--dialect must be duckdb or duckdb-asof, not '${options.dialect}'`);
     if (options.out.startsWith('s3://') && !options.aws)
