@@ -93,8 +93,32 @@ describe('skewless push', () => {
     );
     expect(error).toBeInstanceOf(CliError);
     expect((error as CliError).exitCode).toBe(EXIT.usage);
-    expect((error as CliError).message).toMatch(/record 2: event_time: 'yesterday' is not ISO-8601/);
+    expect((error as CliError).message).toMatch(
+      /record 2: event_time: 'yesterday' is not ISO-8601/,
+    );
     expect((error as CliError).message).toMatch(/record 3: field 'speed' is not a join key/);
+  });
+
+  it('names each bad value instead of crashing or storing it', async () => {
+    const file = path.join(dataDir, 'bad-values.jsonl');
+    await writeFile(
+      file,
+      [
+        { origin: 'SFO', event_time: 1, last_destination: 'L\ud800X' },
+        { origin: 'SFO', event_time: 9000000000000000 },
+        { origin: 'SFO', event_time: '2001-02-30T00:00:00Z' },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
+    const error = await push('--view', 'airport_departures', '--file', file).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(CliError);
+    const message = (error as CliError).message;
+    expect(message).toMatch(/record 1: last_destination: expected string, got .*lone surrogate/);
+    expect(message).toMatch(/record 2: event_time: 9000000000000000 ms is outside years 0001-9999/);
+    expect(message).toMatch(/record 3: event_time: '2001-02-30T00:00:00Z': 2001-02 has no day 30/);
   });
 
   it('names an unknown view', async () => {
