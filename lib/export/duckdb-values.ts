@@ -9,7 +9,8 @@ import {
   type DuckDBValue,
   type JS,
 } from '@duckdb/node-api';
-import { assertNever, coerceValue, type Dtype, type FeatureValue } from '../define/dtypes.ts';
+import { assertNever, type Dtype, type FeatureValue } from '../define/dtypes.ts';
+import { coerceValue } from '../core/values.ts';
 import { ValidationError } from '../core/errors.ts';
 
 /** A DuckDB JS value (`getRowObjectsJS`) as the registry's runtime value of `dtype`. */

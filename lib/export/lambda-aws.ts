@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { parquetMetadata, type SchemaElement } from 'hyparquet';
 import { z } from 'zod';
-import { parseInstant } from '../define/dtypes.ts';
+import { parseInstant } from '../core/values.ts';
 import { ValidationError } from '../core/errors.ts';
 import { getService } from '../registry/query.ts';
 import { SPINE_ROW_COLUMN } from '../sql/plan.ts';

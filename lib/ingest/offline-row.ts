@@ -9,7 +9,8 @@
  * instants are whole milliseconds, so `ms * 1000` is always a safe integer). Other columns are
  * plain JSON: int64/float64 numbers, strings, booleans, arrays of numbers, null.
  */
-import { assertNever, parseInstant, type FeatureValue } from '../define/dtypes.ts';
+import { assertNever, type FeatureValue } from '../define/dtypes.ts';
+import { parseInstant } from '../core/values.ts';
 import { offlineColumns, type OfflineColumn } from '../core/columns.ts';
 import type { KeyValue } from '../core/entity-key.ts';
 import type { RegistryView } from '../registry/types.ts';

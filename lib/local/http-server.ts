@@ -59,10 +59,11 @@ async function serve(
   req: http.IncomingMessage,
   res: http.ServerResponse,
 ): Promise<void> {
-  // Resolved against the origin as a path: `//features` is a path, not a host named features.
-  const url = new URL(
-    `http://localhost${(req.url ?? '/').startsWith('/') ? '' : '/'}${req.url ?? ''}`,
-  );
+  // An origin-form target is a path: `//features` is a path, not a host named features.
+  const target = req.url ?? '/';
+  const url = target.startsWith('/')
+    ? new URL(`http://localhost${target}`)
+    : new URL(target, 'http://localhost');
   const method = req.method ?? 'GET';
   const allowed = ROUTES[url.pathname];
   try {

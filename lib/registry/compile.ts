@@ -2,7 +2,8 @@
  * Definitions → registry. Validates every rule, collects all problems (each naming its file,
  * object and rule), and emits one deterministic document whose hash covers all of it.
  */
-import { coerceValue, DTYPES, KEY_DTYPES, type Dtype } from '../define/dtypes.ts';
+import { DTYPES, KEY_DTYPES, type Dtype } from '../define/dtypes.ts';
+import { coerceValue } from '../core/values.ts';
 import { durationToMs } from '../define/duration.ts';
 import {
   DEFAULT_SKEW_THRESHOLDS,

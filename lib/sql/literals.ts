@@ -3,7 +3,8 @@
  * here (DESIGN.md: SQL text never splices raw user strings). Trino and DuckDB share standard SQL
  * quoting, so the spelling differs only in type names, which the caller passes in.
  */
-import { assertNever, parseInstant, type Dtype, type FeatureValue } from '../define/dtypes.ts';
+import { assertNever, type Dtype, type FeatureValue } from '../define/dtypes.ts';
+import { parseInstant } from '../core/values.ts';
 import { SkewlessError } from '../core/errors.ts';
 
 export class SqlLiteralError extends SkewlessError {
