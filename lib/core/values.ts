@@ -128,42 +128,49 @@ function daysInMonth(year: number, month: number): number {
 }
 
 /**
+ * Where a value comes from. `input` (ingest, requests, files, transform outputs) must pass every
+ * rule above. `store`: a value read back from a store (an export reading Parquet) is taken as
+ * it was written, checked for its type only, so reading never fails on data an older version or
+ * another writer stored.
+ */
+export type ValueSource = 'input' | 'store';
+
+/**
  * Checks that `value` is a storable `dtype` value and returns its canonical form (timestamps as
  * millisecond ISO, `-0` as `0`), or an error naming what is wrong.
  */
-export function coerceValue(dtype: Dtype, value: unknown): Coerced {
+export function coerceValue(dtype: Dtype, value: unknown, source: ValueSource = 'input'): Coerced {
   if (value === null) return { ok: true, value: null };
+  const strict = source === 'input';
   switch (dtype) {
-    case 'int64': {
-      const problem = typeof value === 'number' ? int64Problem(value) : undefined;
-      return typeof value === 'number' && !problem
-        ? { ok: true, value: value + 0 }
-        : { ok: false, error: `expected int64 (a safe integer), got ${describe(value, problem)}` };
-    }
-    case 'float64': {
-      const problem = typeof value === 'number' ? numberProblem(value) : undefined;
-      return typeof value === 'number' && !problem
-        ? { ok: true, value: value + 0 }
-        : { ok: false, error: `expected float64, got ${describe(value, problem)}` };
-    }
-    case 'string': {
-      const problem = typeof value === 'string' ? stringProblem(value) : undefined;
-      return typeof value === 'string' && !problem
-        ? { ok: true, value }
-        : { ok: false, error: `expected string, got ${describe(value, problem)}` };
-    }
+    case 'int64':
+      return typed(strict, value, 'number', 'int64 (a safe integer)', (x) =>
+        strict ? int64Problem(x) : Number.isSafeInteger(x) ? undefined : int64Problem(x),
+      );
+    case 'float64':
+      return typed(strict, value, 'number', 'float64', (x) =>
+        strict ? numberProblem(x) : Number.isFinite(x) ? undefined : notFinite(x),
+      );
+    case 'string':
+      return typed(strict, value, 'string', 'string', (x) =>
+        strict ? stringProblem(x) : undefined,
+      );
     case 'bool':
-      return typeof value === 'boolean'
-        ? { ok: true, value }
-        : { ok: false, error: `expected bool, got ${describe(value)}` };
+      return typed(strict, value, 'boolean', 'bool', () => undefined);
     case 'timestamp': {
-      const { ms, problem } = instantOf(value);
+      const { ms, problem } =
+        !strict &&
+        typeof value === 'number' &&
+        Math.abs(value) <= 8.64e15 &&
+        Number.isInteger(value)
+          ? { ms: value, problem: undefined }
+          : instantOf(value);
       return ms === undefined
         ? { ok: false, error: `expected a UTC timestamp, got ${describe(value, problem)}` }
         : { ok: true, value: new Date(ms).toISOString() };
     }
     case 'float64_list':
-      return coerceList(value);
+      return coerceList(value, strict);
     default: {
       const never: never = dtype;
       throw new Error(`Unhandled dtype: ${String(never)}`);
@@ -171,15 +178,41 @@ export function coerceValue(dtype: Dtype, value: unknown): Coerced {
   }
 }
 
-function coerceList(value: unknown): Coerced {
+function typed<T extends 'number' | 'string' | 'boolean'>(
+  strict: boolean,
+  value: unknown,
+  type: T,
+  expected: string,
+  problemOf: (
+    x: T extends 'number' ? number : T extends 'string' ? string : boolean,
+  ) => string | undefined,
+): Coerced {
+  // `+ 0` turns -0 into 0 (DynamoDB has no negative zero); a store's value is kept as written.
+  const problem = typeof value === type ? problemOf(value as never) : undefined;
+  if (typeof value !== type || problem)
+    return { ok: false, error: `expected ${expected}, got ${describe(value, problem)}` };
+  return {
+    ok: true,
+    value: strict && typeof value === 'number' ? value + 0 : (value as FeatureValue),
+  };
+}
+
+function coerceList(value: unknown, strict: boolean): Coerced {
   const expected = 'expected float64_list (an array of numbers)';
   if (!Array.isArray(value)) return { ok: false, error: `${expected}, got ${describe(value)}` };
   const out: number[] = [];
   for (let i = 0; i < value.length; i++) {
     const x: unknown = value[i];
-    const problem = typeof x === 'number' ? numberProblem(x) : `${describe(x)}`;
+    const problem =
+      typeof x !== 'number'
+        ? describe(x)
+        : strict
+          ? numberProblem(x)
+          : Number.isFinite(x)
+            ? undefined
+            : notFinite(x);
     if (problem) return { ok: false, error: `${expected}: element ${i}: ${problem}` };
-    out.push((x as number) + 0);
+    out.push(strict ? (x as number) + 0 : (x as number));
   }
   return { ok: true, value: out };
 }

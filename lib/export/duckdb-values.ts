@@ -19,7 +19,8 @@ export function fromDuckdbValue(dtype: Dtype, value: JS, what: string): FeatureV
     typeof value === 'bigint' ? Number(value) : value instanceof Date ? value.getTime() : value;
   if (typeof value === 'bigint' && !Number.isSafeInteger(plain))
     throw new ValidationError(`${what}: ${String(value)} is not a safe integer`, what);
-  const coerced = coerceValue(dtype, plain);
+  // A value read back from a store is taken as written (see ValueSource).
+  const coerced = coerceValue(dtype, plain, 'store');
   if (!coerced.ok) throw new ValidationError(`${what}: ${coerced.error}`, what);
   return coerced.value;
 }

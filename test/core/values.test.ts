@@ -110,6 +110,18 @@ describe('coerceValue', () => {
     }
   });
 
+  it('takes a value read back from a store as written, checking its type only', () => {
+    expect(coerceValue('float64', 5e-324, 'store')).toEqual({ ok: true, value: 5e-324 });
+    expect(Object.is((coerceValue('float64', -0, 'store') as { value: number }).value, -0)).toBe(
+      true,
+    );
+    expect(coerceValue('float64_list', [1e200], 'store').ok).toBe(true);
+    expect(coerceValue('timestamp', 8e15, 'store').ok).toBe(true);
+    expect(coerceValue('float64', Infinity, 'store').ok).toBe(false);
+    expect(coerceValue('int64', 2 ** 53, 'store').ok).toBe(false);
+    expect(coerceValue('int64', 'x', 'store').ok).toBe(false);
+  });
+
   it('describes any value without walking it, however deep', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 100_000; i++) deep = [deep];
