@@ -10,6 +10,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import fc from 'fast-check';
@@ -19,7 +20,7 @@ import { exportPointInTimeLocal } from '../../lib/export/local.ts';
 import { POISON_REASONS } from '../../lib/ingest/record.ts';
 import { readLocalDeadLetters } from '../../lib/local/dead-letter.ts';
 import { localOfflineDir } from '../../lib/local/firehose.ts';
-import { localInferenceLogDir } from '../../lib/local/inference-log.ts';
+import { INFERENCE_LOG_EXTENSION, localInferenceLogDir } from '../../lib/local/inference-log.ts';
 import { startLocalIngest, type LocalIngest } from '../../lib/local/ingest.ts';
 import { startLocalLookup, type LocalLookup } from '../../lib/local/lookup.ts';
 import { startLocalStack, type LocalStack } from '../../lib/local/stack.ts';
@@ -344,8 +345,9 @@ describe('every record over the value space of each dtype', () => {
     const dir = localInferenceLogDir(dataDir);
     const out = new Map<string, Record<string, unknown>>();
     for (const file of await readdir(dir, { recursive: true })) {
-      if (!String(file).endsWith('.jsonl')) continue;
-      for (const line of (await readFile(path.join(dir, String(file)), 'utf8')).split('\n')) {
+      if (!String(file).endsWith(INFERENCE_LOG_EXTENSION)) continue;
+      const text = gunzipSync(await readFile(path.join(dir, String(file)))).toString('utf8');
+      for (const line of text.split('\n')) {
         if (!line) continue;
         const r = JSON.parse(line) as { keys: { id: string }; values: Record<string, unknown> };
         if (r.keys.id.startsWith(prefix)) out.set(r.keys.id, unprefixed(r).values);
