@@ -5,6 +5,7 @@
  */
 import type { Dtype, KeyDtype, ValueOf } from './dtypes.ts';
 import type { Duration } from './duration.ts';
+import type { EventStream } from './aggregations.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Entities
@@ -106,6 +107,8 @@ export interface FeatureView<
   /** A value whose age at read time is `>= ttl` is expired (offline: `event_time > t - ttl`). */
   readonly ttl: Duration;
   readonly source: KinesisSource;
+  /** Set on an aggregation view (`defineAggregationView`): the raw stream it aggregates. */
+  readonly eventStream?: EventStream;
   readonly owner: string;
   readonly description: string;
   readonly tags: Readonly<Record<string, string>>;
@@ -388,4 +391,4 @@ type KeysOfView<V> =
 type KeysOfEntity<E> =
   E extends Entity<infer K> ? { -readonly [P in keyof K]: ValueOf<K[P]> } : never;
 
-export type Definition = Entity | FeatureView | FeatureService | RequestTransform;
+export type Definition = Entity | EventStream | FeatureView | FeatureService | RequestTransform;

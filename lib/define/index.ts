@@ -1,3 +1,4 @@
 export * from './definitions.ts';
 export * from './dtypes.ts';
 export * from './duration.ts';
+export * from './aggregations.ts';

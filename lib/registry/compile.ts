@@ -15,7 +15,9 @@ import {
   type RequestTransform,
   type SkewThresholds,
 } from '../define/definitions.ts';
+import type { EventStream } from '../define/aggregations.ts';
 import { DefinitionError, type DefinitionProblem } from '../core/errors.ts';
+import { compileAggregationView, compileEventStream } from './aggregation-rules.ts';
 import { canonicalJson, sha256Hex } from '../core/canonical-json.ts';
 import {
   byName,
@@ -68,6 +70,7 @@ export function compileRegistry(
     view: unique.filter((d): d is FeatureView => d.kind === 'feature_view'),
     service: unique.filter((d): d is FeatureService => d.kind === 'feature_service'),
     transform: unique.filter((d): d is RequestTransform => d.kind === 'request_transform'),
+    stream: unique.filter((d): d is EventStream => d.kind === 'event_stream'),
   };
 
   for (const [kind, list] of Object.entries(byKind)) {
@@ -96,6 +99,12 @@ export function compileRegistry(
     compileEntity(e, (rule, msg) => problem(e, `entity '${e.name}'`, rule, msg)),
   );
   const entitySet = new Set<Entity>(byKind.entity);
+  const eventStreams = byKind.stream.map((s) =>
+    compileEventStream(s, entitySet, (rule, msg) =>
+      problem(s, `event stream '${s.name}'`, rule, msg),
+    ),
+  );
+  const streamOf = new Map(byKind.stream.map((s, i) => [s, eventStreams[i]!] as const));
 
   const views: RegistryView[] = [];
   const viewSet = new Set<FeatureView>(byKind.view);
@@ -106,12 +115,24 @@ export function compileRegistry(
         report('unknown-entity', `entity '${e.name}' is not among the exported definitions`);
       }
     }
-    views.push(compileView(v, report));
+    const compiled = compileView(v, report);
+    if (v.eventStream) {
+      views.push(compileAggregationView(v, compiled, streamOf.get(v.eventStream), report));
+    } else {
+      if (eventStreams.some((s) => s.name === v.source.stream))
+        report(
+          'source',
+          `stream '${v.source.stream}' is an event stream; only aggregation views may read it`,
+        );
+      views.push(compiled);
+    }
   }
 
   // Views that read one stream must agree on its partition key, the encoded join keys.
   const streamKeys = new Map<string, RegistryView>();
   for (const v of views) {
+    // Aggregation views of one event stream may differ in keys (the partition-key rule holds).
+    if (v.aggregation) continue;
     const first = streamKeys.get(v.source.stream);
     if (first && keysSignature(first.joinKeys) !== keysSignature(v.joinKeys)) {
       const d = byKind.view.find((x) => x.name === v.name)!;
@@ -148,6 +169,8 @@ export function compileRegistry(
     featureViews: byName(views),
     featureServices: byName(services),
     requestTransforms: byName(transforms),
+    // Absent when empty, so registries without event streams keep their hash.
+    ...(eventStreams.length > 0 ? { eventStreams: byName(eventStreams) } : {}),
   };
   const registry: Registry = deepFreeze({ ...body, hash: sha256Hex(canonicalJson(body)) });
   return {
@@ -176,7 +199,7 @@ function compileView(v: FeatureView, report: Report): RegistryView {
     report('version', `version must be a positive integer, got ${v.version}`);
   }
   const ttlMs = durationToMs(v.ttl);
-  if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
+  if (!v.eventStream && (!Number.isFinite(ttlMs) || ttlMs <= 0)) {
     report('ttl', `ttl must be a positive duration (e.g. '6h'), got ${JSON.stringify(v.ttl)}`);
   }
   if (v.entities.length === 0) report('no-entities', 'a feature view needs at least one entity');

@@ -9,7 +9,13 @@ import type { Definition } from '../define/definitions.ts';
 import { DefinitionError } from '../core/errors.ts';
 import { compileRegistry, type RuntimeRegistry } from './compile.ts';
 
-const KINDS = new Set(['entity', 'feature_view', 'feature_service', 'request_transform']);
+const KINDS = new Set([
+  'entity',
+  'event_stream',
+  'feature_view',
+  'feature_service',
+  'request_transform',
+]);
 
 export function isDefinition(value: unknown): value is Definition {
   return (

@@ -4,6 +4,7 @@
  */
 import type { Dtype, FeatureValue, KeyDtype } from '../define/dtypes.ts';
 import type { SkewThresholds } from '../define/definitions.ts';
+import type { AggregateFunction, FilterOp } from '../define/aggregations.ts';
 
 export const REGISTRY_FORMAT_VERSION = 1;
 
@@ -28,6 +29,46 @@ export interface RegistryFeature {
   readonly dtype: Dtype;
   readonly default: FeatureValue;
   readonly description: string;
+  /** Present on the features of an aggregation view. */
+  readonly aggregate?: RegistryAggregate;
+}
+
+/** A filter of an aggregation, as data (`delay > 15`). */
+export interface RegistryFilter {
+  readonly column: string;
+  readonly op: FilterOp;
+  readonly value: number | string | boolean;
+}
+
+/** One aggregation: `fn` of `column` over windows of `windowMs`, in tiles of `tileMs`. */
+export interface RegistryAggregate {
+  readonly fn: AggregateFunction;
+  /** null for `count`. */
+  readonly column: string | null;
+  readonly windowMs: number;
+  readonly tileMs: number;
+  readonly where: RegistryFilter | null;
+}
+
+/** A raw event stream: what producers push, and what its aggregation views fold. */
+export interface RegistryEventStream {
+  readonly name: string;
+  readonly description: string;
+  readonly entities: readonly string[];
+  /** Every join key of every entity, in declared order: what each record carries. */
+  readonly keys: readonly RegistryKey[];
+  /** The Kinesis partition key columns, a subset of every consuming view's join keys. */
+  readonly partitionKey: readonly string[];
+  readonly columns: readonly RegistryColumn[];
+  readonly eventId: string | null;
+}
+
+/** What makes a view an aggregation view: the stream it reads and the raw columns it keeps. */
+export interface RegistryViewAggregation {
+  readonly stream: string;
+  /** The stream's columns, stored per event in the view's offline table (after the view keys). */
+  readonly columns: readonly RegistryColumn[];
+  readonly eventId: string | null;
 }
 
 export interface RegistryView {
@@ -39,6 +80,8 @@ export interface RegistryView {
   readonly features: readonly RegistryFeature[];
   readonly ttlMs: number;
   readonly source: { readonly stream: string };
+  /** Present on an aggregation view; its features then each carry `aggregate`. */
+  readonly aggregation?: RegistryViewAggregation;
   readonly owner: string;
   readonly description: string;
   readonly tags: Readonly<Record<string, string>>;
@@ -88,6 +131,8 @@ export interface Registry {
   readonly featureViews: readonly RegistryView[];
   readonly featureServices: readonly RegistryService[];
   readonly requestTransforms: readonly RegistryTransform[];
+  /** Raw event streams; absent when there are none (so older registries keep their hash). */
+  readonly eventStreams?: readonly RegistryEventStream[];
   /** sha256 of the canonical JSON of everything above. */
   readonly hash: string;
 }
