@@ -18,7 +18,12 @@ export interface OfflineColumn {
 export function offlineColumns(view: RegistryView): OfflineColumn[] {
   return [
     ...view.joinKeys.map((k) => ({ name: k.name, dtype: k.dtype as Dtype, role: 'key' as const })),
-    ...view.features.map((f) => ({ name: f.name, dtype: f.dtype, role: 'feature' as const })),
+    // An aggregation view stores the raw events it folds: the stream's columns.
+    ...(view.aggregation?.columns ?? view.features).map((f) => ({
+      name: f.name,
+      dtype: f.dtype,
+      role: 'feature' as const,
+    })),
     { name: 'event_time', dtype: 'timestamp', role: 'event_time' },
     { name: 'ingested_at', dtype: 'timestamp', role: 'ingested_at' },
     { name: 'record_id', dtype: 'string', role: 'record_id' },

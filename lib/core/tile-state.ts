@@ -194,3 +194,23 @@ export function sameRevisionCondition(rev: number): {
     ExpressionAttributeValues: { ':rev': { N: String(rev) } },
   };
 }
+
+/**
+ * An aggregate feature served at `t`: the window's value (its default when the window yields
+ * null), `present` when at least one event contributes and `missing` for an empty window (an
+ * aggregate never expires: its window is its freshness), and its age: `t` minus the newest
+ * contributing event_time. The export states the same status from the same counts.
+ */
+export function resolveAggregateAt(
+  view: RegistryView,
+  feature: { readonly feature: string; readonly default: FeatureValue },
+  state: TileState | undefined,
+  t: number,
+): { value: FeatureValue; status: 'present' | 'missing'; ageMs: number | null } {
+  const w = tileValueAt(view, state, feature.feature, t);
+  return {
+    value: w.value ?? feature.default,
+    status: w.count > 0 ? 'present' : 'missing',
+    ageMs: w.newestEventTime === null ? null : t - w.newestEventTime,
+  };
+}

@@ -21,6 +21,7 @@ import type { Registry, RegistryView } from '../registry/types.ts';
 import { MAX_LETTER_PAYLOAD_BYTES, type DeadLetter, type DeadLetterSink } from './dead-letter.ts';
 import { offlineRecordData } from './offline-row.ts';
 import { deliverOffline, type OfflineDelivery, type OfflineWriteStats } from './offline-writer.ts';
+import { planAggregateWrites, writeAggregates } from './aggregate-writer.ts';
 import {
   planOnlineWrites,
   writeOnline,
@@ -176,8 +177,9 @@ export async function processKinesisBatch(
     const newest = members.reduce((max, m) => Math.max(max, m.record.eventTime), -Infinity);
     for (const view of context.schema.views)
       stats.freshness.push({ view, ageMs: ingestedAt - newest });
+    const writeOf = context.schema.eventStream ? writeAggregatesOf : writeOnlineOf;
     work.push(
-      writeOnlineOf(context, members, deps, retry, ingestedAt, stats, unfinished, (m, error) =>
+      writeOf(context, members, deps, retry, ingestedAt, stats, unfinished, (m, error) =>
         storeRejected.push({
           index: m.index,
           letter: deadLetter(
@@ -297,6 +299,36 @@ async function writeOnlineOf(
     }
     rounds = next;
   }
+}
+
+/**
+ * Online writes of an event stream's members: one tile-item update per (view entity, view). A
+ * store that refuses an item outright (e.g. past DynamoDB's 400 KB) dead-letters the group.
+ */
+async function writeAggregatesOf(
+  context: StreamContext,
+  members: readonly Member[],
+  deps: IngestDeps,
+  retry: RetryWorld,
+  ingestedAt: number,
+  stats: IngestStats,
+  unfinished: Set<number>,
+  reject: (member: Member, error: unknown) => void,
+): Promise<void> {
+  const input = (m: Member) => ({ ...m.record, recordId: m.recordId });
+  const plans = planAggregateWrites(context.schema.views, members, input);
+  const outcomes = await writeAggregates(
+    deps.online,
+    plans,
+    input,
+    { concurrency: deps.onlineConcurrency ?? 32, retry, now: ingestedAt },
+    stats.online,
+  );
+  outcomes.forEach((outcome, i) => {
+    const plan = plans[i]!;
+    if (outcome.status === 'retry') plan.members.forEach((m) => unfinished.add(m.index));
+    else if (outcome.status === 'rejected') plan.members.forEach((m) => reject(m, outcome.error));
+  });
 }
 
 async function sendLetters(

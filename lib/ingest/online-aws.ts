@@ -1,5 +1,6 @@
 /** DynamoDB adapter of the online writer: a conditional PutItem on the online table. */
-import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Item } from '../core/online-item.ts';
 import type { ConditionalPut, OnlineStoreWriter } from './online-writer.ts';
 
 /** Wraps a DynamoDB client; a failed condition is the expected `stale`, not an error. */
@@ -17,6 +18,12 @@ export function dynamoOnlineWriter(
           return 'stale';
         throw error;
       }
+    },
+    async getItem(key) {
+      const out = await client.send(
+        new GetItemCommand({ TableName: tableName, Key: key as never, ConsistentRead: true }),
+      );
+      return out.Item as Item | undefined;
     },
   };
 }

@@ -30,6 +30,8 @@ export interface ConditionalPut {
  */
 export interface OnlineStoreWriter {
   putIfNewer(put: ConditionalPut): Promise<'written' | 'stale'>;
+  /** A strongly consistent read of one item (the tile items of aggregation views). */
+  getItem(key: Item): Promise<Item | undefined>;
 }
 
 /** One planned write: the newest record of a batch for one (entity key, view). */

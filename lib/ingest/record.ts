@@ -15,7 +15,12 @@ import {
 } from '../core/entity-key.ts';
 import { ValidationError } from '../core/errors.ts';
 import { viewsOfStream } from '../registry/query.ts';
-import type { Registry, RegistryKey, RegistryView } from '../registry/types.ts';
+import type {
+  Registry,
+  RegistryEventStream,
+  RegistryKey,
+  RegistryView,
+} from '../registry/types.ts';
 
 /**
  * Largest accepted record (bytes of the JSON payload). Well under DynamoDB's 400 KB item limit
@@ -67,10 +72,18 @@ export interface StreamSchema {
   readonly joinKeys: readonly RegistryKey[];
   /** Every feature of every view of the stream, by name, with the dtypes it must satisfy. */
   readonly features: ReadonlyMap<string, readonly Dtype[]>;
+  /** Set when the stream is a raw event stream: its views aggregate, keyed by subsets of its keys. */
+  readonly eventStream?: RegistryEventStream;
 }
 
 export function streamSchema(registry: Registry, stream: string): StreamSchema {
   const views = viewsOfStream(registry, stream);
+  const raw = registry.eventStreams?.find((s) => s.name === stream);
+  if (raw) {
+    // A raw event carries every key of the stream's entities and the stream's columns.
+    const columns = new Map(raw.columns.map((c) => [c.name, [c.dtype]] as const));
+    return { stream, views, joinKeys: raw.keys, features: columns, eventStream: raw };
+  }
   const features = new Map<string, Dtype[]>();
   for (const view of views) {
     for (const f of view.features) {

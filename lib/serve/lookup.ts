@@ -15,7 +15,9 @@ import {
   type Item,
   type OnlineRecord,
 } from '../core/online-item.ts';
+import { decodeTileItem, resolveAggregateAt, type TileState } from '../core/tile-state.ts';
 import { applyTransforms, parseRequestFields } from '../core/transforms.ts';
+import type { RegistryServiceFeature } from '../registry/types.ts';
 import { batchGetAll, type BatchGetOptions, type OnlineStoreReader } from './batch-get.ts';
 import type { LookupPlans } from './plan.ts';
 import { checkEntityRow, type ParsedBody } from './request.ts';
@@ -93,6 +95,7 @@ export async function lookupFeatures(
   const servedAt = new Date(t).toISOString();
 
   const records: (OnlineRecord | undefined)[] = new Array(keys.length);
+  const tileStates: (TileState | undefined)[] = new Array(keys.length);
   for (const item of items) {
     const sk = item[ONLINE_KEY.sort];
     const pk = item[ONLINE_KEY.partition];
@@ -100,7 +103,10 @@ export async function lookupFeatures(
     const viewIndex = plan.viewIndexBySortKey.get(sk.S);
     if (viewIndex === undefined) continue;
     const slot = slotOf.get(`${viewIndex}|${pk.S}`);
-    if (slot !== undefined) records[slot] = decodeOnlineItem(plan.views[viewIndex]!.view, item);
+    if (slot === undefined) continue;
+    const view = plan.views[viewIndex]!.view;
+    if (view.aggregation) tileStates[slot] = decodeTileItem(item).state;
+    else records[slot] = decodeOnlineItem(view, item);
   }
 
   const counts: Record<FeatureStatus, number> = { present: 0, missing: 0, expired: 0 };
@@ -112,14 +118,12 @@ export async function lookupFeatures(
     const statuses: Record<string, FeatureStatus> = { ...plan.templates.statuses };
     const ages: Record<string, number | null> = { ...plan.templates.ages };
     for (const { feature, viewIndex } of plan.features) {
-      const stored = records[slots[viewIndex]!];
-      const resolved = resolveFeature(
-        feature,
-        stored && { value: stored.values[feature.feature] ?? null, eventTime: stored.eventTime },
-        t,
-        plan.views[viewIndex]!.view.ttlMs,
-      );
+      const view = plan.views[viewIndex]!.view;
+      const resolved = view.aggregation
+        ? resolveAggregateAt(view, feature, tileStates[slots[viewIndex]!], t)
+        : resolvePlain(feature, records[slots[viewIndex]!], t, view.ttlMs);
       values[feature.output] = resolved.value;
+
       statuses[feature.output] = resolved.status;
       ages[feature.output] = resolved.ageMs;
       counts[resolved.status]++;
@@ -159,6 +163,20 @@ export async function lookupFeatures(
       statuses: counts,
     },
   };
+}
+
+function resolvePlain(
+  feature: RegistryServiceFeature,
+  stored: OnlineRecord | undefined,
+  t: number,
+  ttlMs: number,
+) {
+  return resolveFeature(
+    feature,
+    stored && { value: stored.values[feature.feature] ?? null, eventTime: stored.eventTime },
+    t,
+    ttlMs,
+  );
 }
 
 function entityKeyOf(

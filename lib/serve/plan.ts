@@ -12,6 +12,7 @@ import type {
 import { getView } from '../registry/query.ts';
 import type { FeatureStatus } from '../core/defaults.ts';
 import { ONLINE_KEY, onlineSortKey } from '../core/online-item.ts';
+import { TILE_ATTRIBUTE } from '../core/tile-state.ts';
 
 export interface ViewPlan {
   readonly view: RegistryView;
@@ -87,11 +88,14 @@ function buildServicePlan(runtime: RuntimeRegistry, service: RegistryService): S
       statuses: Object.fromEntries(service.features.map((f) => [f.output, 'missing' as const])),
       ages: Object.fromEntries(service.features.map((f) => [f.output, null])),
     },
-    projection: projectionOf(service),
+    projection: projectionOf(service, views),
   };
 }
 
-function projectionOf(service: RegistryService): ServicePlan['projection'] {
+function projectionOf(
+  service: RegistryService,
+  views: readonly ViewPlan[],
+): ServicePlan['projection'] {
   const names: Record<string, string> = {
     '#pk': ONLINE_KEY.partition,
     '#sk': ONLINE_KEY.sort,
@@ -99,6 +103,11 @@ function projectionOf(service: RegistryService): ServicePlan['projection'] {
     '#v': 'values',
   };
   const base = ['#pk', '#sk', '#et'];
+  // Aggregation views: their tile state, read in the same BatchGetItem as plain views.
+  if (views.some((v) => v.view.aggregation)) {
+    names['#tiles'] = TILE_ATTRIBUTE;
+    base.push('#tiles');
+  }
   const featureNames = [...new Set(service.features.map((f) => f.feature))];
   const paths = featureNames.map((name, i) => {
     names[`#f${i}`] = name;
@@ -108,13 +117,15 @@ function projectionOf(service: RegistryService): ServicePlan['projection'] {
   if (expression.length <= MAX_EXPRESSION_LENGTH) {
     return { ProjectionExpression: expression, ExpressionAttributeNames: names };
   }
+  const { '#pk': pk, '#sk': sk, '#et': et, '#v': v, '#tiles': tiles } = names;
   return {
     ProjectionExpression: [...base, '#v'].join(', '),
     ExpressionAttributeNames: {
-      '#pk': ONLINE_KEY.partition,
-      '#sk': ONLINE_KEY.sort,
-      '#et': 'event_time',
-      '#v': 'values',
+      '#pk': pk!,
+      '#sk': sk!,
+      '#et': et!,
+      '#v': v!,
+      ...(tiles ? { '#tiles': tiles } : {}),
     },
   };
 }

@@ -36,6 +36,9 @@ export class MemoryOnline implements OnlineStoreWriter {
     this.items.set(id, put.Item);
     return 'written';
   }
+  async getItem(key: Item): Promise<Item | undefined> {
+    return this.items.get(`${(key.pk as { S: string }).S}/${(key.sk as { S: string }).S}`);
+  }
   decoded(view: RegistryView) {
     return [...this.items.values()]
       .filter((i) => (i.sk as { S: string }).S === `${view.name}#v${view.version}`)
