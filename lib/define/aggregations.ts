@@ -28,7 +28,7 @@ export interface EventStream<
    */
   readonly partitionKey: readonly string[];
   /** A column naming the event: records with the same event id (and keys) count once. */
-  readonly eventId: (keyof C & string) | null;
+  readonly eventId: string | null;
   readonly description: string;
 }
 

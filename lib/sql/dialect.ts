@@ -31,6 +31,10 @@ export interface SqlDialect extends TypeSpelling {
   structType(fields: readonly StructField[]): string;
   /** A non-null struct / row value of `exprs` (one per field, in order). */
   struct(fields: readonly StructField[], exprs: readonly string[]): string;
+  /** Integer division of two non-negative BIGINTs (truncating). */
+  intDiv(a: string, b: string): string;
+  /** An array of the integers `0 .. n-1`, to UNNEST. */
+  integerSeries(n: number): string;
 }
 
 function intervalParts(ms: number): { days: number; h: number; m: number; s: number; ms: number } {
@@ -81,6 +85,8 @@ export const athenaDialect: SqlDialect = {
   struct(fields, exprs) {
     return `CAST(ROW(${exprs.join(', ')}) AS ${this.structType(fields)})`;
   },
+  intDiv: (a, b) => `(${a}) / (${b})`,
+  integerSeries: (n) => `sequence(0, ${seriesEnd(n)})`,
 };
 
 const duckdbBase: Omit<SqlDialect, 'name' | 'pick'> = {
@@ -95,7 +101,14 @@ const duckdbBase: Omit<SqlDialect, 'name' | 'pick'> = {
     `STRUCT(${fields.map((f) => `${quoteIdentifier(f.name)} ${duckdbType(f.dtype)}`).join(', ')})`,
   struct: (fields, exprs) =>
     `struct_pack(${fields.map((f, i) => `${quoteIdentifier(f.name)} := ${exprs[i] ?? 'NULL'}`).join(', ')})`,
+  intDiv: (a, b) => `(${a}) // (${b})`,
+  integerSeries: (n) => `range(0, ${seriesEnd(n) + 1})`,
 };
+
+function seriesEnd(n: number): number {
+  if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`bad series length ${String(n)}`);
+  return n - 1;
+}
 
 /** DuckDB rendering of the Athena shape: what proves Athena's plan on every local test run. */
 export const duckdbDialect: SqlDialect = { ...duckdbBase, name: 'duckdb', pick: 'window' };

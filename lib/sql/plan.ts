@@ -7,7 +7,12 @@ import type { Dtype, FeatureValue } from '../define/dtypes.ts';
 import { offlineTableName } from '../core/columns.ts';
 import { ValidationError } from '../core/errors.ts';
 import { getService, getView } from '../registry/query.ts';
-import type { Registry, RegistryKey } from '../registry/types.ts';
+import type {
+  Registry,
+  RegistryAggregate,
+  RegistryKey,
+  RegistryViewAggregation,
+} from '../registry/types.ts';
 
 /**
  * The export's as-of: one instant for every row (epoch ms), or a per-row TIMESTAMP column of the
@@ -24,6 +29,8 @@ export interface PlannedFeature {
   readonly output: string;
   readonly dtype: Dtype;
   readonly default: FeatureValue;
+  /** Set on the features of an aggregation view (`windows.ts` renders them). */
+  readonly aggregate?: RegistryAggregate;
 }
 
 export interface PlannedView {
@@ -35,6 +42,8 @@ export interface PlannedView {
   readonly ttlMs: number;
   /** Only the features the service reads, in service order. */
   readonly features: readonly PlannedFeature[];
+  /** Set on an aggregation view: the raw stream's columns its table holds. */
+  readonly aggregation?: RegistryViewAggregation;
 }
 
 export interface PointInTimePlan {
@@ -76,7 +85,17 @@ export function buildPointInTimePlan(
       ttlMs: view.ttlMs,
       features: service.features
         .filter((f) => f.view === view.name)
-        .map((f) => ({ feature: f.feature, output: f.output, dtype: f.dtype, default: f.default })),
+        .map((f) => {
+          const aggregate = view.features.find((x) => x.name === f.feature)?.aggregate;
+          const planned = {
+            feature: f.feature,
+            output: f.output,
+            dtype: f.dtype,
+            default: f.default,
+          };
+          return aggregate ? { ...planned, aggregate } : planned;
+        }),
+      ...(view.aggregation ? { aggregation: view.aggregation } : {}),
     };
   });
   return {

@@ -21,6 +21,7 @@
  */
 import { quoteIdentifier as q, stringLiteral, timestampLiteral, valueLiteral } from './literals.ts';
 import type { SqlDialect, StructField } from './dialect.ts';
+import { windowCountColumn, windowCtes, windowPickName } from './windows.ts';
 import {
   SPINE_ROW_COLUMN,
   statusColumnName,
@@ -64,8 +65,14 @@ export function renderPointInTimeSql(
   // ASOF with one as-of: the projection ASOF-joins each view's ties straight onto the spine, so
   // no pick is materialized and joined back by row number (the cheapest DuckDB plan).
   const chained = dialect.pick === 'asof' && !perRowAsOf;
-  const ctes: [string, string][] = chained ? [] : [[SPINE_CTE, spineCte(plan, dialect, relations)]];
+  const windowed = plan.views.some((v) => v.aggregation);
+  const ctes: [string, string][] =
+    chained && !windowed ? [] : [[SPINE_CTE, spineCte(plan, dialect, relations)]];
   plan.views.forEach((view) => {
+    if (view.aggregation) {
+      ctes.push(...windowCtes(view, plan, dialect, relations, SPINE_CTE));
+      return;
+    }
     const all = viewCtes(view, plan, dialect, relations, perRowAsOf);
     ctes.push(...(chained ? all.filter(([name]) => name.endsWith('__ties')) : all));
   });
@@ -245,6 +252,10 @@ function projection(
   const joins: string[] = [];
   plan.views.forEach((view, i) => {
     const p = `p${i}`;
+    if (view.aggregation) {
+      aggregationColumns(view, p, dialect, options, joins, cols, statuses);
+      return;
+    }
     joins.push(
       chained
         ? `ASOF LEFT JOIN ${q(`_sk_${view.name}__ties`)} AS ${p} ON ${[...view.keys.map((k) => `s.${q(k.name)} = ${p}.${q(k.name)}`), `${t} >= ${p}.${ET}`].join(' AND ')}`
@@ -267,6 +278,30 @@ function projection(
     `FROM ${relations.spine} AS s`,
     ...joins,
   ].join('\n');
+}
+
+/**
+ * An aggregation view's outputs: the window value (its default when the window yields null) and
+ * `present` when some event contributes, `missing` for an empty window (`resolveAggregateAt`).
+ */
+function aggregationColumns(
+  view: PlannedView,
+  p: string,
+  dialect: SqlDialect,
+  options: RenderOptions,
+  joins: string[],
+  cols: string[],
+  statuses: string[],
+): void {
+  joins.push(`LEFT JOIN ${q(windowPickName(view))} AS ${p} ON ${p}.${ROW} = s.${ROW}`);
+  for (const f of view.features) {
+    const dflt = valueLiteral(f.default, f.dtype, dialect);
+    cols.push(`COALESCE(${p}.${q(f.feature)}, ${dflt}) AS ${q(f.output)}`);
+    if (options.statusColumns ?? true)
+      statuses.push(
+        `CASE WHEN ${p}.${q(windowCountColumn(f.feature))} > 0 THEN ${stringLiteral('present')} ELSE ${stringLiteral('missing')} END AS ${q(statusColumnName(f.output))}`,
+      );
+  }
 }
 
 function indent(text: string): string {
