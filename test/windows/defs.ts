@@ -26,7 +26,10 @@ export const userWindows = defineAggregationView({
     n_1h: a.count({ window: '1h' }),
     n_big_20m: a.count({ window: '20m', where: { column: 'amount', op: '>', value: 2 } }),
     amount_sum_30m: a.sum('amount', { window: '30m', tile: '10m' }),
-    price_sum_20m: a.sum('price', { window: '20m', where: { column: 'kind', op: '=', value: 'a' } }),
+    price_sum_20m: a.sum('price', {
+      window: '20m',
+      where: { column: 'kind', op: '=', value: 'a' },
+    }),
     price_mean_15m: a.mean('price', { window: '15m', default: -1 }),
     price_max_30m: a.max('price', { window: '30m', tile: '10m' }),
     amount_min_20m: a.min('amount', { window: '20m' }),

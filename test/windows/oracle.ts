@@ -49,12 +49,17 @@ function passes(a: RegistryAggregate, e: OracleEvent): boolean {
     const v = e.values[w.column];
     if (v === null || v === undefined) return false;
     const ok =
-      w.op === '>' ? v > w.value
-      : w.op === '>=' ? v >= w.value
-      : w.op === '<' ? v < w.value
-      : w.op === '<=' ? v <= w.value
-      : w.op === '=' ? v === w.value
-      : v !== w.value;
+      w.op === '>'
+        ? v > w.value
+        : w.op === '>='
+          ? v >= w.value
+          : w.op === '<'
+            ? v < w.value
+            : w.op === '<='
+              ? v <= w.value
+              : w.op === '='
+                ? v === w.value
+                : v !== w.value;
     if (!ok) return false;
   }
   return a.column === null || (e.values[a.column] ?? null) !== null;

@@ -1,0 +1,333 @@
+/**
+ * Property: online = offline = oracle for windowed aggregations. Random event streams (ties,
+ * events on tile edges, null values, producer repeats with one event id, events ahead of the
+ * clock, late and out-of-order arrivals) go through the real ingest core on dynalite in random
+ * batches, with duplicate deliveries, replays from a checkpoint and crashes mid-batch. Then:
+ * - the lookup core (real BatchGetItem on dynalite) at times at or after the last batch,
+ * - the export of both SQL shapes over the Parquet files the ingest delivered, with one as-of
+ *   instant and a per-row as-of column, at times on events, on tile edges and between,
+ * each equal the brute-force oracle of DESIGN.md's rule (`oracle.ts`).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FeatureValue } from '../../lib/define/dtypes.ts';
+import { sourceStreamName } from '../../lib/core/naming.ts';
+import { processKinesisBatch } from '../../lib/ingest/batch.ts';
+import { dynamoOnlineWriter } from '../../lib/ingest/online-aws.ts';
+import { startLocalStack, LOCAL_AWS, type LocalStack } from '../../lib/local/stack.ts';
+import { compileRegistry } from '../../lib/registry/compile.ts';
+import { collectDefinitions } from '../../lib/registry/load.ts';
+import { getView } from '../../lib/registry/query.ts';
+import type { RegistryView } from '../../lib/registry/types.ts';
+import { createDynamoDbClient, dynamoDbReader } from '../../lib/serve/dynamodb-aws.ts';
+import { lookupFeatures } from '../../lib/serve/lookup.ts';
+import { buildLookupPlans } from '../../lib/serve/plan.ts';
+import { exportPointInTimeLocal } from '../../lib/export/local.ts';
+import { timestampLiteral, valueLiteral } from '../../lib/sql/literals.ts';
+import { duckdbDialect } from '../../lib/sql/dialect.ts';
+import { statusColumnName } from '../../lib/sql/plan.ts';
+import { MemoryDeadLetters, MemoryOffline } from '../ingest/fakes.ts';
+import { writeOfflineRecords, type OfflineRecord } from '../export/offline-fixture.ts';
+import * as defs from './defs.ts';
+import { oracleAggregate, type OracleEvent } from './oracle.ts';
+
+const runtime = compileRegistry(collectDefinitions(defs));
+const registry = runtime.registry;
+const views = ['user_windows', 'pair_windows'].map((n) => getView(registry, n));
+const T0 = Date.parse('2001-01-01T00:00:00.000Z');
+const NAMES = { prefix: 'wtest' };
+const STEP = 30_000;
+
+interface Draft {
+  user: string;
+  item: number;
+  eventTime: number;
+  amount: number | null;
+  price: number | null;
+  kind: string | null;
+  repeat: number | null;
+}
+
+const nullable = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null, freq: 5 });
+const draft = fc.record({
+  user: fc.constantFrom('u1', 'u2'),
+  item: fc.integer({ min: 0, max: 1 }),
+  // A 30 s grid over 2 h (every 10th point a 5 min tile edge), nudged by a ms either side.
+  eventTime: fc
+    .tuple(fc.integer({ min: 0, max: 240 }), fc.constantFrom(0, 0, 0, 1, -1))
+    .map(([k, d]) => T0 + k * STEP + d),
+  amount: nullable(fc.integer({ min: -3, max: 6 })),
+  price: nullable(fc.integer({ min: -20, max: 40 }).map((x) => x / 4)),
+  kind: nullable(fc.constantFrom('a', 'b')),
+  // A producer repeat: the same event (same event id) sent again.
+  repeat: fc.option(fc.nat(), { nil: null, freq: 4 }),
+});
+
+/** How records reach the handler: batches, each delivered with its own clock and faults. */
+const scenario = fc.record({
+  drafts: fc.array(draft, { minLength: 1, maxLength: 25 }),
+  order: fc.array(fc.nat(), { maxLength: 25 }),
+  batchSizes: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 10 }),
+  /** Clock of the first batch, as grid steps from T0 (events after it are ahead of the clock). */
+  firstClock: fc.integer({ min: 60, max: 250 }),
+  clockSteps: fc.array(fc.integer({ min: 0, max: 20 }), { minLength: 10, maxLength: 10 }),
+  faults: fc.array(fc.constantFrom('none', 'none', 'redeliver', 'crash', 'replay'), {
+    minLength: 10,
+    maxLength: 10,
+  }),
+  queries: fc.array(
+    fc.tuple(fc.integer({ min: 0, max: 60 }), fc.constantFrom(0, 0, 1, -1, 7_000)),
+    { minLength: 1, maxLength: 5 },
+  ),
+  asOfStep: fc.integer({ min: 0, max: 300 }),
+});
+
+let stack: LocalStack;
+let dataDir: string;
+let run = 0;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'skewless-windows-'));
+  stack = await startLocalStack({ registry, dataDir, prefix: NAMES.prefix });
+  await stack.duckdb.run("SET TimeZone = 'UTC'");
+}, 60_000);
+afterAll(async () => {
+  await stack?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+function kinesisRecord(payload: object, shard: string, seq: number): KinesisStreamRecord {
+  const sequenceNumber = String(seq);
+  return {
+    kinesis: {
+      kinesisSchemaVersion: '1.0',
+      partitionKey: shard,
+      sequenceNumber,
+      data: Buffer.from(JSON.stringify(payload)).toString('base64'),
+      approximateArrivalTimestamp: T0 / 1000,
+    },
+    eventSource: 'aws:kinesis',
+    eventVersion: '1.0',
+    eventID: `${shard}:${sequenceNumber}`,
+    eventName: 'aws:kinesis:record',
+    invokeIdentityArn: 'arn:aws:iam::000000000000:role/x',
+    awsRegion: 'us-east-1',
+    eventSourceARN: `arn:aws:kinesis:us-east-1:000000000000:stream/${sourceStreamName(NAMES, 'clicks')}`,
+  };
+}
+
+/** Builds the payloads in arrival order: repeats copy an earlier event, order is shuffled. */
+function arrivals(s: Scenario, prefix: string) {
+  const payloads: Record<string, FeatureValue>[] = [];
+  s.drafts.forEach((d, i) => {
+    const original = d.repeat !== null && i > 0 ? payloads[d.repeat % i]! : undefined;
+    payloads.push(
+      original ?? {
+        user_id: `${prefix}${d.user}`,
+        item: d.item,
+        event_time: new Date(d.eventTime).toISOString(),
+        amount: d.amount,
+        price: d.price,
+        kind: d.kind,
+        eid: `${prefix}e${i}`,
+      },
+    );
+  });
+  // Out of order: swap by the drawn positions.
+  for (let i = 0; i < s.order.length && payloads.length > 1; i++) {
+    const j = s.order[i]! % payloads.length;
+    const k = i % payloads.length;
+    [payloads[j], payloads[k]] = [payloads[k]!, payloads[j]!];
+  }
+  return payloads;
+}
+type Scenario = typeof scenario extends fc.Arbitrary<infer S> ? S : never;
+
+async function ingest(s: Scenario, prefix: string) {
+  const payloads = arrivals(s, prefix);
+  const online = dynamoOnlineWriter(stack.dynamodb, stack.onlineTable);
+  const offline = new MemoryOffline();
+  const seqOf = new Map<string, number>();
+  const records = payloads.map((p) => {
+    const shard = `shardId-${String(p.user_id).endsWith('u1') ? '000' : '001'}`;
+    const seq = (seqOf.get(shard) ?? 0) + 1;
+    seqOf.set(shard, seq);
+    return kinesisRecord(p, shard, seq);
+  });
+  let clock = T0 + s.firstClock * STEP;
+  const deliver = async (recs: KinesisStreamRecord[]) => {
+    if (recs.length === 0) return;
+    const event: KinesisStreamEvent = { Records: recs };
+    const result = await processKinesisBatch(event, {
+      registry,
+      names: NAMES,
+      online,
+      offline,
+      deadLetter: new MemoryDeadLetters(),
+      clock: () => clock,
+    });
+    expect(result.response.batchItemFailures).toEqual([]);
+    expect(result.deadLetters).toEqual([]);
+  };
+  let at = 0;
+  let b = 0;
+  while (at < records.length) {
+    const size = s.batchSizes[b % s.batchSizes.length]!;
+    const batch = records.slice(at, at + size);
+    const fault = s.faults[b % s.faults.length];
+    if (fault === 'crash') await deliver(batch.slice(0, batch.length >> 1));
+    await deliver(batch);
+    if (fault === 'redeliver') await deliver(batch);
+    if (fault === 'replay') await deliver(records.slice(Math.max(0, at - 3), at + size));
+    at += size;
+    clock += s.clockSteps[b % s.clockSteps.length]! * STEP;
+    b++;
+  }
+  return { offline, clock };
+}
+
+function offlineEvents(offline: MemoryOffline, view: RegistryView): OfflineRecord[] {
+  const rows =
+    [...offline.rows.entries()].find(([name]) =>
+      name.includes(view.name.replace(/_/g, '-')),
+    )?.[1] ?? [];
+  return rows.map((r) => ({
+    keys: Object.fromEntries(view.joinKeys.map((k) => [k.name, r[k.name] as string | number])),
+    values: Object.fromEntries(
+      (view.aggregation?.columns ?? []).map((c) => [c.name, (r[c.name] ?? null) as FeatureValue]),
+    ),
+    eventTime: (r.event_time as number) / 1000,
+    ingestedAt: (r.ingested_at as number) / 1000,
+    recordId: r.record_id as string,
+  }));
+}
+
+function expectClose(got: FeatureValue, want: FeatureValue, what: string) {
+  if (typeof got === 'number' && typeof want === 'number' && !Number.isInteger(want)) {
+    expect(Math.abs(got - want), what).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(want)));
+  } else expect(got, what).toEqual(want);
+}
+
+describe('windowed aggregations: online = offline = oracle', () => {
+  it('holds for random streams, deliveries and query times', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async (s) => {
+        const prefix = `r${++run}`;
+        const { offline, clock } = await ingest(s, prefix);
+        const events: OracleEvent[] = offlineEvents(offline, views[0]!).map((e) => ({
+          ...e,
+          keys: { ...e.keys },
+        }));
+        // Every view's table holds the same records; pair keys come from the pair view's rows.
+        const pairEvents = offlineEvents(offline, views[1]!);
+        const entities = ['u1', 'u2'].flatMap((u) =>
+          [0, 1].map((item) => ({ user_id: `${prefix}${u}`, item })),
+        );
+        const oracle = (
+          view: RegistryView,
+          feature: string,
+          keys: Record<string, string | number>,
+          t: number,
+          asOf: number,
+        ) => oracleAggregate(view, feature, view === views[0] ? events : pairEvents, keys, t, asOf);
+
+        // Online: at or after the last batch's clock.
+        const plans = buildLookupPlans(runtime);
+        const reader = dynamoDbReader(
+          createDynamoDbClient({ ...LOCAL_AWS, endpoint: stack.endpoints.dynamodb }),
+        );
+        const onlineTimes = s.queries.map(([k, d]) => clock + k * STEP + d);
+        for (const t of onlineTimes) {
+          const out = await lookupFeatures(
+            { plans, store: reader, tableName: stack.onlineTable, clock: () => t },
+            { service: 'svc', entities },
+            'req',
+          );
+          out.response.rows.forEach((row, r) => {
+            for (const view of views) {
+              for (const f of view.features) {
+                const o = oracle(view, f.name, entities[r]!, t, Infinity);
+                const output = `${view.name}__${f.name}`;
+                expectClose(
+                  row.values[output] ?? null,
+                  o.value ?? f.default,
+                  `online ${output} at ${t}`,
+                );
+                expect(row.statuses[output]).toBe(o.count > 0 ? 'present' : 'missing');
+              }
+            }
+          });
+        }
+
+        // Offline: the Parquet the ingest delivered, at times before, on and after the clock.
+        const dir = path.join(dataDir, prefix);
+        for (const view of views)
+          await writeOfflineRecords(stack.duckdb, dir, view, offlineEvents(offline, view));
+        const times = [
+          ...onlineTimes,
+          ...s.queries.map(([k, d]) => T0 + k * 4 * STEP + d),
+          ...events.slice(0, 3).map((e) => e.eventTime),
+        ];
+        const asOf = T0 + s.asOfStep * STEP;
+        const spine = times.flatMap((t) => entities.map((e) => ({ ...e, t })));
+        await stack.duckdb.run(
+          `CREATE OR REPLACE TABLE spine AS SELECT * FROM (VALUES ${spine
+            .map(
+              (r, i) =>
+                `(${valueLiteral(r.user_id, 'string', duckdbDialect)}, CAST(${r.item} AS BIGINT), ${timestampLiteral(r.t)}, ${i % 3 === 0 ? 'NULL' : timestampLiteral(asOf)})`,
+            )
+            .join(', ')}) AS x(user_id, item, t, as_of)`,
+        );
+        for (const [label, asOfSpec, at] of [
+          ['instant', { kind: 'instant' as const, at: asOf }, () => asOf],
+          [
+            'column',
+            { kind: 'column' as const, column: 'as_of' },
+            (i: number) => (i % 3 === 0 ? Infinity : asOf),
+          ],
+        ] as const) {
+          for (const dialect of ['duckdb', 'duckdb-asof'] as const) {
+            await exportPointInTimeLocal(
+              { duckdb: stack.duckdb, dataDir: dir, runtime },
+              {
+                service: 'svc',
+                spineTable: 'spine',
+                timeColumn: 't',
+                asOf: asOfSpec,
+                into: 'out',
+                dialect,
+              },
+            );
+            const rows = (
+              await stack.duckdb.runAndReadAll('SELECT * FROM out ORDER BY _sk_row')
+            ).getRowObjectsJS();
+            rows.forEach((row, i) => {
+              const r = spine[i]!;
+              for (const view of views) {
+                for (const f of view.features) {
+                  const o = oracle(view, f.name, r, r.t, at(i));
+                  const output = `${view.name}__${f.name}`;
+                  const got = row[output];
+                  const what = `${label}/${dialect} ${output} at ${r.t} (${JSON.stringify(r)})`;
+                  expectClose(
+                    typeof got === 'bigint' ? Number(got) : (got as FeatureValue),
+                    o.value ?? f.default,
+                    what,
+                  );
+                  expect(row[statusColumnName(output)], what).toBe(
+                    o.count > 0 ? 'present' : 'missing',
+                  );
+                }
+              }
+            });
+          }
+        }
+      }),
+      { numRuns: 25, seed: 13, endOnFailure: true },
+    );
+  }, 600_000);
+});
