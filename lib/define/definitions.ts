@@ -185,12 +185,16 @@ type SelectionOf<S> = S extends FeatureView
     ? S
     : never;
 
-type FieldValue<F> =
-  F extends Field<infer D, infer Nullable>
-    ? Nullable extends true
-      ? ValueOf<D> | null
-      : ValueOf<D>
-    : never;
+// Read off `dtype` and `default` (not `Field`'s type arguments), so a field subtype such as an
+// aggregation infers the same way.
+type FieldValue<F> = F extends {
+  readonly dtype: infer D extends Dtype;
+  readonly default: infer Def;
+}
+  ? null extends Def
+    ? ValueOf<D> | null
+    : ValueOf<D>
+  : never;
 
 type ValuesOfSelection<S> =
   S extends FeatureSelection<infer V, infer K>

@@ -42,15 +42,6 @@ const T0 = Date.parse('2001-01-01T00:00:00.000Z');
 const NAMES = { prefix: 'wtest' };
 const STEP = 30_000;
 
-interface Draft {
-  user: string;
-  item: number;
-  eventTime: number;
-  amount: number | null;
-  price: number | null;
-  kind: string | null;
-  repeat: number | null;
-}
 
 const nullable = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null, freq: 5 });
 const draft = fc.record({
