@@ -42,7 +42,6 @@ const T0 = Date.parse('2001-01-01T00:00:00.000Z');
 const NAMES = { prefix: 'wtest' };
 const STEP = 30_000;
 
-
 const nullable = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null, freq: 5 });
 const draft = fc.record({
   user: fc.constantFrom('u1', 'u2'),
