@@ -127,6 +127,9 @@ export class Ingestion extends Construct {
     });
     this.grantIngest(this.ingest.role);
     props.onlineStore.grantPut(this.ingest.role);
+    // Aggregation views update their tile item by read-modify-write (a conditional put).
+    if (registry.featureViews.some((v) => v.aggregation))
+      props.onlineStore.grantTileRead(this.ingest.role);
 
     for (const [source, stream] of streams) {
       const mapping = new lambda.EventSourceMapping(this, `Mapping-${source}`, {

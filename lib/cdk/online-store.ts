@@ -47,6 +47,11 @@ export class OnlineStore extends Construct {
     );
   }
 
+  /** The consistent point read of an aggregation view's tile item before its conditional put. */
+  public grantTileRead(grantee: iam.IGrantable): void {
+    this.grant(grantee, ['dynamodb:GetItem'], ['kms:Decrypt']);
+  }
+
   /** Point and batch reads only. */
   public grantLookup(grantee: iam.IGrantable): void {
     this.grant(grantee, ['dynamodb:BatchGetItem', 'dynamodb:GetItem'], ['kms:Decrypt']);

@@ -1,6 +1,6 @@
 /**
  * The typed lookup client. Its result type comes from the service's definition, so a model's
- * code reads `row.values.airport_hourly__dep_delay_mean_1h` as a `number` with no codegen.
+ * code reads `row.values.airport_delays__dep_delay_mean_1h` as a `number` with no codegen.
  * Requests to a deployed API are SigV4-signed (`execute-api`) when credentials are given.
  */
 import type {
@@ -79,7 +79,7 @@ export interface LookupClient {
  * const client = createClient({ endpoint: 'http://127.0.0.1:3000' });
  * const { rows } = await client.get(departureDelayModel, [{ origin: 'SFO', destination: 'LAX' }],
  *   { scheduled_hour: 19 });
- * rows[0].values.airport_hourly__dep_delay_mean_1h; // number
+ * rows[0].values.airport_delays__dep_delay_mean_1h; // number
  */
 export function createClient(options: ClientOptions): LookupClient {
   const url = new URL(`${options.endpoint.replace(/\/+$/, '')}/features`);

@@ -1,6 +1,7 @@
 /**
  * The example producer: turns the flights data set (vega-datasets, flights-3m.parquet) into
- * records for the example views, as a team's streaming job would. `npm start` replays a slice
+ * records for the example views, as a team's streaming job would (and the raw departures of the
+ * `flights` event stream, which the store aggregates itself). `npm start` replays a slice
  * of 2001 through Kinesis and the real ingest handler.
  */
 import { createRequire } from 'node:module';
@@ -34,12 +35,12 @@ const VIEW_QUERIES: Record<string, (source: string) => string> = {
   route_flights: (source) => `
     SELECT origin, destination, epoch_ms(date)::DOUBLE AS event_time, distance::INTEGER AS distance, delay::INTEGER AS last_delay
     FROM ${source} ORDER BY date, origin, destination`,
-  // Published when the hour closes: the aggregate is true from the end of its hour.
-  airport_hourly: (source) => `
-    SELECT origin, epoch_ms(date_trunc('hour', date) + INTERVAL 1 HOUR)::DOUBLE AS event_time,
-           avg(delay) AS dep_delay_mean_1h, count(*)::INTEGER AS flights_1h,
-           avg(CASE WHEN delay > ${LATE_MINUTES} THEN 1.0 ELSE 0.0 END) AS late_share_1h
-    FROM ${source} GROUP BY origin, date_trunc('hour', date) ORDER BY event_time, origin`,
+  // The raw departures of the `flights` event stream: pushed once (through its first view), the
+  // store aggregates them into `airport_delays` and `route_delays` itself.
+  airport_delays: (source) => `
+    SELECT origin, destination, epoch_ms(date)::DOUBLE AS event_time, delay::INTEGER AS delay,
+           distance::INTEGER AS distance
+    FROM ${source} ORDER BY date, origin, destination`,
 };
 
 export const DEMO_VIEWS = Object.keys(VIEW_QUERIES);

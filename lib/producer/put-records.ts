@@ -8,6 +8,7 @@
  * partial failure; the record id (shard + sequence) then reflects the resend's arrival, which
  * only matters for two records of one entity with the same `event_time`.
  */
+import { encodeEntityKey } from '../core/entity-key.ts';
 import { SkewlessError } from '../core/errors.ts';
 import { sourceStreamName, type ResourceNames } from '../core/naming.ts';
 import type { Registry, RegistryView } from '../registry/types.ts';
@@ -98,9 +99,18 @@ export function prepareRecord(
   record: unknown,
   index: number,
 ): PreparedRecord {
-  const v = validateRecord(schemaOf(registry, view), record);
+  const schema = schemaOf(registry, view);
+  const v = validateRecord(schema, record);
   if (!v.ok) throw new InvalidRecordError(index, v.problems);
-  return { data: Buffer.from(encodeWireRecord(v.record)), partitionKey: v.record.entityKey };
+  // An event stream is partitioned by its declared subset of keys (shared by all its views).
+  const raw = schema.eventStream;
+  const partitionKey = raw
+    ? encodeEntityKey(
+        raw.keys.filter((k) => raw.partitionKey.includes(k.name)),
+        v.record.keys,
+      )
+    : v.record.entityKey;
+  return { data: Buffer.from(encodeWireRecord(v.record)), partitionKey };
 }
 
 const schemas = new WeakMap<RegistryView, ReturnType<typeof streamSchema>>();

@@ -12,13 +12,19 @@ describe('types flow from the definitions', () => {
       airport_departures__last_delay: number;
       airport_departures__last_destination: string | null;
       airport_departures__last_departed_late: boolean;
-      airport_hourly__dep_delay_mean_1h: number;
-      airport_hourly__flights_1h: number;
-      airport_hourly__late_share_1h: number | null;
+      airport_delays__dep_delay_mean_1h: number;
+      airport_delays__dep_delay_mean_24h: number;
+      airport_delays__flights_24h: number;
+      airport_delays__dep_delay_max_24h: number | null;
+      airport_delays__flights_7d: number;
+      airport_delays__late_7d: number;
+      route_delays__flights_7d: number;
+      route_delays__dep_delay_mean_7d: number | null;
       route_flights__distance: number | null;
       route_flights__last_delay: number;
       evening_departure: boolean | null;
       delay_above_hourly_mean: number | null;
+      late_share_7d: number | null;
     }>();
   });
 

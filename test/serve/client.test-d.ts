@@ -14,8 +14,10 @@ describe('typed client', () => {
     expectTypeOf(result).resolves.toEqualTypeOf<TypedLookupResponse<typeof departureDelayModel>>();
     type Row = Awaited<typeof result>['rows'][number];
     expectTypeOf<Row['keys']>().toEqualTypeOf<{ origin: string; destination: string }>();
-    expectTypeOf<Row['values']['airport_hourly__dep_delay_mean_1h']>().toEqualTypeOf<number>();
-    expectTypeOf<Row['values']['airport_hourly__late_share_1h']>().toEqualTypeOf<number | null>();
+    expectTypeOf<Row['values']['airport_delays__dep_delay_mean_1h']>().toEqualTypeOf<number>();
+    expectTypeOf<Row['values']['airport_delays__dep_delay_max_24h']>().toEqualTypeOf<
+      number | null
+    >();
     expectTypeOf<
       Row['values']['airport_departures__last_departed_late']
     >().toEqualTypeOf<boolean>();
