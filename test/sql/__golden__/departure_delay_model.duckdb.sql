@@ -19,21 +19,124 @@ WITH
   ) AS w
   WHERE w."_sk_kind" = 1
 ),
-"_sk_airport_hourly__candidates" AS (
-  SELECT "origin", "_sk_t" AS "_sk_et", 1 AS "_sk_kind", CAST(NULL AS VARCHAR) AS "_sk_rid", "_sk_row", CAST(NULL AS STRUCT("dep_delay_mean_1h" DOUBLE, "flights_1h" BIGINT, "late_share_1h" DOUBLE, "_sk_et" TIMESTAMP)) AS "_sk_v"
-  FROM "_sk_spine"
-  UNION ALL
-  SELECT f."origin", f."event_time", 0, f."record_id", CAST(NULL AS BIGINT), struct_pack("dep_delay_mean_1h" := CAST(f."dep_delay_mean_1h" AS DOUBLE), "flights_1h" := CAST(f."flights_1h" AS BIGINT), "late_share_1h" := CAST(f."late_share_1h" AS DOUBLE), "_sk_et" := f."event_time")
-  FROM "airport_hourly_v1" AS f
-  WHERE f."origin" IS NOT NULL AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000'
-),
-"_sk_airport_hourly__pick" AS (
-  SELECT w."_sk_row", w."_sk_v"
+"_sk_airport_delays__events" AS (
+  SELECT d."origin", d."delay", d."distance", d."event_time", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', d."event_time") AS "_sk_ms", d."record_id" AS "_sk_rid", d."ingested_at", row_number() OVER (PARTITION BY d."origin" ORDER BY d."event_time", d."record_id") AS "_sk_ord"
   FROM (
-    SELECT "_sk_row", "_sk_kind", last_value("_sk_v" IGNORE NULLS) OVER (PARTITION BY "origin" ORDER BY "_sk_et", "_sk_kind", "_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_sk_v"
-    FROM "_sk_airport_hourly__candidates"
+    SELECT r.*, row_number() OVER (PARTITION BY r."origin", r."record_id" ORDER BY r."record_id") AS "_sk_rn"
+    FROM (
+      SELECT f.*, row_number() OVER (PARTITION BY f."record_id" ORDER BY f."ingested_at") AS "_sk_copy"
+      FROM "airport_delays_v1" AS f
+      WHERE f."origin" IS NOT NULL AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000'
+    ) AS r
+    WHERE r."_sk_copy" = 1
+  ) AS d
+  WHERE d."_sk_rn" = 1
+),
+"_sk_airport_delays__run" AS (
+  SELECT e."origin", e."_sk_ms", e."_sk_rid", struct_pack("c0" := CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT), "s0" := CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN CAST(e."delay" AS DOUBLE) END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS DOUBLE), "c1" := CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT), "s1" := CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN CAST(e."delay" AS DOUBLE) END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS DOUBLE), "c2" := CAST(sum(CASE WHEN TRUE THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT), "c3" := CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT), "m3" := CAST(max(CASE WHEN e."delay" IS NOT NULL THEN e."delay" END) OVER (PARTITION BY e."origin", (e."_sk_ms" + 3599999) // (3600000) * 3600000 - 3600000 ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT), "a3" := CAST((e."_sk_ms" + 3599999) // (3600000) * 3600000 - 3600000 AS BIGINT), "c4" := CAST(sum(CASE WHEN TRUE THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT), "c5" := CAST(sum(CASE WHEN e."delay" > CAST(15 AS BIGINT) THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT)) AS "_sk_v"
+  FROM "_sk_airport_delays__events" AS e
+),
+"_sk_airport_delays__probes" AS (
+  SELECT "origin", "_sk_ms", 0 AS "_sk_kind", "_sk_rid", CAST(NULL AS BIGINT) AS "_sk_row", CAST(NULL AS BIGINT) AS "_sk_probe", "_sk_v"
+  FROM "_sk_airport_delays__run"
+  UNION ALL
+  SELECT s."origin", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t"), 1, CAST(NULL AS VARCHAR), s."_sk_row", 0, CAST(NULL AS STRUCT("c0" BIGINT, "s0" DOUBLE, "c1" BIGINT, "s1" DOUBLE, "c2" BIGINT, "c3" BIGINT, "m3" BIGINT, "a3" BIGINT, "c4" BIGINT, "c5" BIGINT))
+  FROM "_sk_spine" AS s
+  UNION ALL
+  SELECT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001) // (300000) * 300000, 1, CAST(NULL AS VARCHAR), s."_sk_row", 1, CAST(NULL AS STRUCT("c0" BIGINT, "s0" DOUBLE, "c1" BIGINT, "s1" DOUBLE, "c2" BIGINT, "c3" BIGINT, "m3" BIGINT, "a3" BIGINT, "c4" BIGINT, "c5" BIGINT))
+  FROM "_sk_spine" AS s
+  UNION ALL
+  SELECT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) // (3600000) * 3600000, 1, CAST(NULL AS VARCHAR), s."_sk_row", 2, CAST(NULL AS STRUCT("c0" BIGINT, "s0" DOUBLE, "c1" BIGINT, "s1" DOUBLE, "c2" BIGINT, "c3" BIGINT, "m3" BIGINT, "a3" BIGINT, "c4" BIGINT, "c5" BIGINT))
+  FROM "_sk_spine" AS s
+  UNION ALL
+  SELECT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) // (3600000) * 3600000, 1, CAST(NULL AS VARCHAR), s."_sk_row", 3, CAST(NULL AS STRUCT("c0" BIGINT, "s0" DOUBLE, "c1" BIGINT, "s1" DOUBLE, "c2" BIGINT, "c3" BIGINT, "m3" BIGINT, "a3" BIGINT, "c4" BIGINT, "c5" BIGINT))
+  FROM "_sk_spine" AS s
+),
+"_sk_airport_delays__picked" AS (
+  SELECT w."_sk_row", w."_sk_probe", w."_sk_v"
+  FROM (
+    SELECT "_sk_row", "_sk_probe", "_sk_kind", last_value("_sk_v" IGNORE NULLS) OVER (PARTITION BY "origin" ORDER BY "_sk_ms", "_sk_kind", "_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_sk_v"
+    FROM "_sk_airport_delays__probes"
   ) AS w
   WHERE w."_sk_kind" = 1
+),
+"_sk_airport_delays__tiles1" AS (
+  SELECT e."origin", (e."_sk_ms" + 3599999) // (3600000) * 3600000 - 3600000 AS "_sk_a", max(CASE WHEN e."delay" IS NOT NULL THEN e."delay" END) AS "m3"
+  FROM "_sk_airport_delays__events" AS e
+  GROUP BY e."origin", (e."_sk_ms" + 3599999) // (3600000) * 3600000 - 3600000
+),
+"_sk_airport_delays__full1" AS (
+  SELECT s."_sk_row", max(tl."m3") AS "m3"
+  FROM "_sk_spine" AS s
+  CROSS JOIN UNNEST(range(0, 23)) AS o("_sk_i")
+  JOIN "_sk_airport_delays__tiles1" AS tl ON tl."origin" = s."origin" AND tl."_sk_a" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) // (3600000) * 3600000 + o."_sk_i" * 3600000
+  GROUP BY s."_sk_row"
+),
+"_sk_airport_delays__pick" AS (
+  SELECT s."_sk_row",
+    CASE WHEN (COALESCE(p0."_sk_v"."c0", 0) - COALESCE(p1."_sk_v"."c0", 0)) > 0 THEN (COALESCE(p0."_sk_v"."s0", 0) - COALESCE(p1."_sk_v"."s0", 0)) / (COALESCE(p0."_sk_v"."c0", 0) - COALESCE(p1."_sk_v"."c0", 0)) END AS "dep_delay_mean_1h",
+    (COALESCE(p0."_sk_v"."c0", 0) - COALESCE(p1."_sk_v"."c0", 0)) AS "dep_delay_mean_1h__n",
+    CASE WHEN (COALESCE(p0."_sk_v"."c1", 0) - COALESCE(p2."_sk_v"."c1", 0)) > 0 THEN (COALESCE(p0."_sk_v"."s1", 0) - COALESCE(p2."_sk_v"."s1", 0)) / (COALESCE(p0."_sk_v"."c1", 0) - COALESCE(p2."_sk_v"."c1", 0)) END AS "dep_delay_mean_24h",
+    (COALESCE(p0."_sk_v"."c1", 0) - COALESCE(p2."_sk_v"."c1", 0)) AS "dep_delay_mean_24h__n",
+    (COALESCE(p0."_sk_v"."c2", 0) - COALESCE(p2."_sk_v"."c2", 0)) AS "flights_24h",
+    (COALESCE(p0."_sk_v"."c2", 0) - COALESCE(p2."_sk_v"."c2", 0)) AS "flights_24h__n",
+    CASE WHEN CASE WHEN p0."_sk_v"."a3" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) // (3600000) * 3600000 - 3600000 THEN p0."_sk_v"."m3" END IS NULL THEN u1."m3" WHEN u1."m3" IS NULL THEN CASE WHEN p0."_sk_v"."a3" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) // (3600000) * 3600000 - 3600000 THEN p0."_sk_v"."m3" END WHEN CASE WHEN p0."_sk_v"."a3" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) // (3600000) * 3600000 - 3600000 THEN p0."_sk_v"."m3" END > u1."m3" THEN CASE WHEN p0."_sk_v"."a3" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) // (3600000) * 3600000 - 3600000 THEN p0."_sk_v"."m3" END ELSE u1."m3" END AS "dep_delay_max_24h",
+    (COALESCE(p0."_sk_v"."c3", 0) - COALESCE(p2."_sk_v"."c3", 0)) AS "dep_delay_max_24h__n",
+    (COALESCE(p0."_sk_v"."c4", 0) - COALESCE(p3."_sk_v"."c4", 0)) AS "flights_7d",
+    (COALESCE(p0."_sk_v"."c4", 0) - COALESCE(p3."_sk_v"."c4", 0)) AS "flights_7d__n",
+    (COALESCE(p0."_sk_v"."c5", 0) - COALESCE(p3."_sk_v"."c5", 0)) AS "late_7d",
+    (COALESCE(p0."_sk_v"."c5", 0) - COALESCE(p3."_sk_v"."c5", 0)) AS "late_7d__n"
+  FROM "_sk_spine" AS s
+  LEFT JOIN "_sk_airport_delays__picked" AS p0 ON p0."_sk_row" = s."_sk_row" AND p0."_sk_probe" = 0
+  LEFT JOIN "_sk_airport_delays__picked" AS p1 ON p1."_sk_row" = s."_sk_row" AND p1."_sk_probe" = 1
+  LEFT JOIN "_sk_airport_delays__picked" AS p2 ON p2."_sk_row" = s."_sk_row" AND p2."_sk_probe" = 2
+  LEFT JOIN "_sk_airport_delays__picked" AS p3 ON p3."_sk_row" = s."_sk_row" AND p3."_sk_probe" = 3
+  LEFT JOIN "_sk_airport_delays__full1" AS u1 ON u1."_sk_row" = s."_sk_row"
+),
+"_sk_route_delays__events" AS (
+  SELECT d."origin", d."destination", d."delay", d."distance", d."event_time", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', d."event_time") AS "_sk_ms", d."record_id" AS "_sk_rid", d."ingested_at", row_number() OVER (PARTITION BY d."origin", d."destination" ORDER BY d."event_time", d."record_id") AS "_sk_ord"
+  FROM (
+    SELECT r.*, row_number() OVER (PARTITION BY r."origin", r."destination", r."record_id" ORDER BY r."record_id") AS "_sk_rn"
+    FROM (
+      SELECT f.*, row_number() OVER (PARTITION BY f."record_id" ORDER BY f."ingested_at") AS "_sk_copy"
+      FROM "route_delays_v1" AS f
+      WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000'
+    ) AS r
+    WHERE r."_sk_copy" = 1
+  ) AS d
+  WHERE d."_sk_rn" = 1
+),
+"_sk_route_delays__run" AS (
+  SELECT e."origin", e."destination", e."_sk_ms", e."_sk_rid", struct_pack("c0" := CAST(sum(CASE WHEN TRUE THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin", e."destination" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT), "c1" := CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin", e."destination" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT), "s1" := CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN CAST(e."delay" AS DOUBLE) END) OVER (PARTITION BY e."origin", e."destination" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS DOUBLE)) AS "_sk_v"
+  FROM "_sk_route_delays__events" AS e
+),
+"_sk_route_delays__probes" AS (
+  SELECT "origin", "destination", "_sk_ms", 0 AS "_sk_kind", "_sk_rid", CAST(NULL AS BIGINT) AS "_sk_row", CAST(NULL AS BIGINT) AS "_sk_probe", "_sk_v"
+  FROM "_sk_route_delays__run"
+  UNION ALL
+  SELECT s."origin", s."destination", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t"), 1, CAST(NULL AS VARCHAR), s."_sk_row", 0, CAST(NULL AS STRUCT("c0" BIGINT, "c1" BIGINT, "s1" DOUBLE))
+  FROM "_sk_spine" AS s
+  UNION ALL
+  SELECT s."origin", s."destination", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) // (3600000) * 3600000, 1, CAST(NULL AS VARCHAR), s."_sk_row", 1, CAST(NULL AS STRUCT("c0" BIGINT, "c1" BIGINT, "s1" DOUBLE))
+  FROM "_sk_spine" AS s
+),
+"_sk_route_delays__picked" AS (
+  SELECT w."_sk_row", w."_sk_probe", w."_sk_v"
+  FROM (
+    SELECT "_sk_row", "_sk_probe", "_sk_kind", last_value("_sk_v" IGNORE NULLS) OVER (PARTITION BY "origin", "destination" ORDER BY "_sk_ms", "_sk_kind", "_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_sk_v"
+    FROM "_sk_route_delays__probes"
+  ) AS w
+  WHERE w."_sk_kind" = 1
+),
+"_sk_route_delays__pick" AS (
+  SELECT s."_sk_row",
+    (COALESCE(p0."_sk_v"."c0", 0) - COALESCE(p1."_sk_v"."c0", 0)) AS "flights_7d",
+    (COALESCE(p0."_sk_v"."c0", 0) - COALESCE(p1."_sk_v"."c0", 0)) AS "flights_7d__n",
+    CASE WHEN (COALESCE(p0."_sk_v"."c1", 0) - COALESCE(p1."_sk_v"."c1", 0)) > 0 THEN (COALESCE(p0."_sk_v"."s1", 0) - COALESCE(p1."_sk_v"."s1", 0)) / (COALESCE(p0."_sk_v"."c1", 0) - COALESCE(p1."_sk_v"."c1", 0)) END AS "dep_delay_mean_7d",
+    (COALESCE(p0."_sk_v"."c1", 0) - COALESCE(p1."_sk_v"."c1", 0)) AS "dep_delay_mean_7d__n"
+  FROM "_sk_spine" AS s
+  LEFT JOIN "_sk_route_delays__picked" AS p0 ON p0."_sk_row" = s."_sk_row" AND p0."_sk_probe" = 0
+  LEFT JOIN "_sk_route_delays__picked" AS p1 ON p1."_sk_row" = s."_sk_row" AND p1."_sk_probe" = 1
 ),
 "_sk_route_flights__candidates" AS (
   SELECT "origin", "destination", "_sk_t" AS "_sk_et", 1 AS "_sk_kind", CAST(NULL AS VARCHAR) AS "_sk_rid", "_sk_row", CAST(NULL AS STRUCT("distance" BIGINT, "last_delay" BIGINT, "_sk_et" TIMESTAMP)) AS "_sk_v"
@@ -55,20 +158,31 @@ SELECT s.*,
   CASE WHEN p0."_sk_v" IS NULL THEN CAST(0 AS BIGINT) WHEN p0."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '7200000 milliseconds' THEN COALESCE(p0."_sk_v"."last_delay", CAST(0 AS BIGINT)) ELSE CAST(0 AS BIGINT) END AS "airport_departures__last_delay",
   CASE WHEN p0."_sk_v" IS NULL THEN CAST(NULL AS VARCHAR) WHEN p0."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '7200000 milliseconds' THEN COALESCE(p0."_sk_v"."last_destination", CAST(NULL AS VARCHAR)) ELSE CAST(NULL AS VARCHAR) END AS "airport_departures__last_destination",
   CASE WHEN p0."_sk_v" IS NULL THEN FALSE WHEN p0."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '7200000 milliseconds' THEN COALESCE(p0."_sk_v"."last_departed_late", FALSE) ELSE FALSE END AS "airport_departures__last_departed_late",
-  CASE WHEN p1."_sk_v" IS NULL THEN CAST(0E+0 AS DOUBLE) WHEN p1."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '10800000 milliseconds' THEN COALESCE(p1."_sk_v"."dep_delay_mean_1h", CAST(0E+0 AS DOUBLE)) ELSE CAST(0E+0 AS DOUBLE) END AS "airport_hourly__dep_delay_mean_1h",
-  CASE WHEN p1."_sk_v" IS NULL THEN CAST(0 AS BIGINT) WHEN p1."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '10800000 milliseconds' THEN COALESCE(p1."_sk_v"."flights_1h", CAST(0 AS BIGINT)) ELSE CAST(0 AS BIGINT) END AS "airport_hourly__flights_1h",
-  CASE WHEN p1."_sk_v" IS NULL THEN CAST(NULL AS DOUBLE) WHEN p1."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '10800000 milliseconds' THEN COALESCE(p1."_sk_v"."late_share_1h", CAST(NULL AS DOUBLE)) ELSE CAST(NULL AS DOUBLE) END AS "airport_hourly__late_share_1h",
-  CASE WHEN p2."_sk_v" IS NULL THEN CAST(NULL AS BIGINT) WHEN p2."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '86400000 milliseconds' THEN COALESCE(p2."_sk_v"."distance", CAST(NULL AS BIGINT)) ELSE CAST(NULL AS BIGINT) END AS "route_flights__distance",
-  CASE WHEN p2."_sk_v" IS NULL THEN CAST(0 AS BIGINT) WHEN p2."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '86400000 milliseconds' THEN COALESCE(p2."_sk_v"."last_delay", CAST(0 AS BIGINT)) ELSE CAST(0 AS BIGINT) END AS "route_flights__last_delay",
+  COALESCE(p1."dep_delay_mean_1h", CAST(0E+0 AS DOUBLE)) AS "airport_delays__dep_delay_mean_1h",
+  COALESCE(p1."dep_delay_mean_24h", CAST(0E+0 AS DOUBLE)) AS "airport_delays__dep_delay_mean_24h",
+  COALESCE(p1."flights_24h", CAST(0 AS BIGINT)) AS "airport_delays__flights_24h",
+  COALESCE(p1."dep_delay_max_24h", CAST(NULL AS BIGINT)) AS "airport_delays__dep_delay_max_24h",
+  COALESCE(p1."flights_7d", CAST(0 AS BIGINT)) AS "airport_delays__flights_7d",
+  COALESCE(p1."late_7d", CAST(0 AS BIGINT)) AS "airport_delays__late_7d",
+  COALESCE(p2."flights_7d", CAST(0 AS BIGINT)) AS "route_delays__flights_7d",
+  COALESCE(p2."dep_delay_mean_7d", CAST(NULL AS DOUBLE)) AS "route_delays__dep_delay_mean_7d",
+  CASE WHEN p3."_sk_v" IS NULL THEN CAST(NULL AS BIGINT) WHEN p3."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '86400000 milliseconds' THEN COALESCE(p3."_sk_v"."distance", CAST(NULL AS BIGINT)) ELSE CAST(NULL AS BIGINT) END AS "route_flights__distance",
+  CASE WHEN p3."_sk_v" IS NULL THEN CAST(0 AS BIGINT) WHEN p3."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '86400000 milliseconds' THEN COALESCE(p3."_sk_v"."last_delay", CAST(0 AS BIGINT)) ELSE CAST(0 AS BIGINT) END AS "route_flights__last_delay",
   CASE WHEN p0."_sk_v" IS NULL THEN 'missing' WHEN p0."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '7200000 milliseconds' THEN 'present' ELSE 'expired' END AS "airport_departures__last_delay__status",
   CASE WHEN p0."_sk_v" IS NULL THEN 'missing' WHEN p0."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '7200000 milliseconds' THEN 'present' ELSE 'expired' END AS "airport_departures__last_destination__status",
   CASE WHEN p0."_sk_v" IS NULL THEN 'missing' WHEN p0."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '7200000 milliseconds' THEN 'present' ELSE 'expired' END AS "airport_departures__last_departed_late__status",
-  CASE WHEN p1."_sk_v" IS NULL THEN 'missing' WHEN p1."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '10800000 milliseconds' THEN 'present' ELSE 'expired' END AS "airport_hourly__dep_delay_mean_1h__status",
-  CASE WHEN p1."_sk_v" IS NULL THEN 'missing' WHEN p1."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '10800000 milliseconds' THEN 'present' ELSE 'expired' END AS "airport_hourly__flights_1h__status",
-  CASE WHEN p1."_sk_v" IS NULL THEN 'missing' WHEN p1."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '10800000 milliseconds' THEN 'present' ELSE 'expired' END AS "airport_hourly__late_share_1h__status",
-  CASE WHEN p2."_sk_v" IS NULL THEN 'missing' WHEN p2."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '86400000 milliseconds' THEN 'present' ELSE 'expired' END AS "route_flights__distance__status",
-  CASE WHEN p2."_sk_v" IS NULL THEN 'missing' WHEN p2."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '86400000 milliseconds' THEN 'present' ELSE 'expired' END AS "route_flights__last_delay__status"
+  CASE WHEN p1."dep_delay_mean_1h__n" > 0 THEN 'present' ELSE 'missing' END AS "airport_delays__dep_delay_mean_1h__status",
+  CASE WHEN p1."dep_delay_mean_24h__n" > 0 THEN 'present' ELSE 'missing' END AS "airport_delays__dep_delay_mean_24h__status",
+  CASE WHEN p1."flights_24h__n" > 0 THEN 'present' ELSE 'missing' END AS "airport_delays__flights_24h__status",
+  CASE WHEN p1."dep_delay_max_24h__n" > 0 THEN 'present' ELSE 'missing' END AS "airport_delays__dep_delay_max_24h__status",
+  CASE WHEN p1."flights_7d__n" > 0 THEN 'present' ELSE 'missing' END AS "airport_delays__flights_7d__status",
+  CASE WHEN p1."late_7d__n" > 0 THEN 'present' ELSE 'missing' END AS "airport_delays__late_7d__status",
+  CASE WHEN p2."flights_7d__n" > 0 THEN 'present' ELSE 'missing' END AS "route_delays__flights_7d__status",
+  CASE WHEN p2."dep_delay_mean_7d__n" > 0 THEN 'present' ELSE 'missing' END AS "route_delays__dep_delay_mean_7d__status",
+  CASE WHEN p3."_sk_v" IS NULL THEN 'missing' WHEN p3."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '86400000 milliseconds' THEN 'present' ELSE 'expired' END AS "route_flights__distance__status",
+  CASE WHEN p3."_sk_v" IS NULL THEN 'missing' WHEN p3."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '86400000 milliseconds' THEN 'present' ELSE 'expired' END AS "route_flights__last_delay__status"
 FROM "spine_table" AS s
 LEFT JOIN "_sk_airport_departures__pick" AS p0 ON p0."_sk_row" = s."_sk_row"
-LEFT JOIN "_sk_airport_hourly__pick" AS p1 ON p1."_sk_row" = s."_sk_row"
-LEFT JOIN "_sk_route_flights__pick" AS p2 ON p2."_sk_row" = s."_sk_row"
+LEFT JOIN "_sk_airport_delays__pick" AS p1 ON p1."_sk_row" = s."_sk_row"
+LEFT JOIN "_sk_route_delays__pick" AS p2 ON p2."_sk_row" = s."_sk_row"
+LEFT JOIN "_sk_route_flights__pick" AS p3 ON p3."_sk_row" = s."_sk_row"
