@@ -57,15 +57,19 @@ describe('skewless export (local)', () => {
         recordId: 's:2',
       },
     ]);
-    await writeOfflineRecords(duckdb, data, getView(runtime.registry, 'airport_hourly'), [
-      {
+    // Two raw departures at one instant: the airport's 1 h mean delay is 12.5 after them.
+    await writeOfflineRecords(
+      duckdb,
+      data,
+      getView(runtime.registry, 'airport_delays'),
+      [12, 13].map((delay, i) => ({
         keys: { origin: 'SFO' },
-        values: { dep_delay_mean_1h: 12.5, flights_1h: 40, late_share_1h: 0.25 },
-        eventTime: T0 - H / 2,
-        ingestedAt: T0 - H / 2,
-        recordId: 's:3',
-      },
-    ]);
+        values: { delay, distance: 337 },
+        eventTime: T0 - H / 4,
+        ingestedAt: T0 - H / 4,
+        recordId: `s:${3 + i}`,
+      })),
+    );
     await writeFile(
       path.join(dir, 'spine.csv'),
       [
@@ -99,7 +103,7 @@ describe('skewless export (local)', () => {
       '--as-of',
       '2001-01-01T12:00:00Z',
     );
-    expect(printed).toMatch(/exported 3 rows × 10 features/);
+    expect(printed).toMatch(/exported 3 rows × 16 features/);
     const rows = (
       await duckdb.runAndReadAll(`SELECT * FROM read_parquet('${out}')`)
     ).getRowObjectsJS();
@@ -110,7 +114,8 @@ describe('skewless export (local)', () => {
     ]);
     expect(rows[0]).toMatchObject({
       airport_departures__last_delay: 30n,
-      airport_hourly__dep_delay_mean_1h: 12.5,
+      airport_delays__dep_delay_mean_1h: 12.5,
+      airport_delays__flights_24h: 2n,
       evening_departure: true,
       delay_above_hourly_mean: 17.5,
     });

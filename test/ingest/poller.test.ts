@@ -20,7 +20,7 @@ describe('KinesisPoller (the local event source mapping)', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'skewless-poller-'));
     stack = await startLocalStack({ registry, dataDir });
-    stream = sourceStreamName(stack.names, 'airport_hourly');
+    stream = sourceStreamName(stack.names, 'flights');
     await stack.kinesis.send(
       new PutRecordsCommand({
         StreamName: stream,

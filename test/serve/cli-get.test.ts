@@ -4,7 +4,7 @@ import { CliError } from '../../lib/cli/context.ts';
 import { writeLocalEndpoints } from '../../lib/local/endpoints.ts';
 import { startLocalLookup, type LocalLookup } from '../../lib/local/lookup.ts';
 import type { LocalStack } from '../../lib/local/stack.ts';
-import { itemFor, putItems, runtime, T0, withStack } from './fixtures.ts';
+import { tileItemFor, putItems, runtime, T0, withStack } from './fixtures.ts';
 
 let stack: LocalStack;
 let cleanup: () => Promise<void>;
@@ -20,11 +20,14 @@ beforeAll(async () => {
     pid: process.pid,
   });
   await putItems(stack, [
-    itemFor(
-      'airport_hourly',
+    tileItemFor(
+      'airport_delays',
       { origin: 'SFO' },
-      { dep_delay_mean_1h: 7.5, flights_1h: 12, late_share_1h: 0.25 },
-      T0 - 90_000,
+      [
+        { eventTime: T0 - 90_000, values: { delay: 5, distance: 337 } },
+        { eventTime: T0 - 120_000, values: { delay: 10, distance: 337 } },
+      ],
+      T0 - 1,
     ),
   ]);
 });
@@ -58,7 +61,7 @@ describe('skewless get', () => {
       'scheduled_hour=19',
     );
     expect(out).toMatch(/keys: origin=SFO destination=LAX/);
-    expect(out).toMatch(/airport_hourly__dep_delay_mean_1h\s+7\.5\s+present\s+1\.5 min/);
+    expect(out).toMatch(/airport_delays__dep_delay_mean_1h\s+7\.5\s+present\s+1\.5 min/);
     expect(out).toMatch(/route_flights__distance\s+null\s+missing\s+-/);
     expect(out).toMatch(/evening_departure\s+true\s+\(transform\)/);
   });
@@ -74,7 +77,7 @@ describe('skewless get', () => {
       '--json',
     );
     const json = JSON.parse(out);
-    expect(json.rows[0].values.airport_hourly__flights_1h).toBe(12);
+    expect(json.rows[0].values.airport_delays__flights_24h).toBe(2);
     expect(json.served_at).toBe(new Date(T0).toISOString());
   });
 

@@ -8,6 +8,7 @@ import { registryFromModule } from '../../lib/registry/load.ts';
 import { getView } from '../../lib/registry/query.ts';
 import { encodeEntityKey } from '../../lib/core/entity-key.ts';
 import { encodeOnlineItem, type Item } from '../../lib/core/online-item.ts';
+import { emptyTileState, encodeTileItem, foldTileState } from '../../lib/core/tile-state.ts';
 import type { FeatureValue } from '../../lib/define/dtypes.ts';
 import { startLocalStack, type LocalStack } from '../../lib/local/stack.ts';
 
@@ -44,6 +45,24 @@ export function itemFor(
     recordId: `shard-0:${String(++recordSeq).padStart(40, '0')}`,
     values,
   });
+}
+
+/** The tile item the ingest would store for an aggregation view's events, folded at `now`. */
+export function tileItemFor(
+  viewName: string,
+  keys: Record<string, string | number>,
+  events: readonly { eventTime: number; values: Record<string, FeatureValue> }[],
+  now: number,
+): Item {
+  const view = getView(registry, viewName);
+  const state = emptyTileState();
+  foldTileState(
+    view,
+    state,
+    events.map((e) => ({ ...e, recordId: `shard-0:${String(++recordSeq).padStart(40, '0')}` })),
+    now,
+  );
+  return encodeTileItem(view, encodeEntityKey(view.joinKeys, keys), state, 1, now);
 }
 
 export async function putItems(stack: LocalStack, items: readonly Item[]): Promise<void> {

@@ -5,7 +5,7 @@ import { localInferenceLogDir } from '../../lib/local/inference-log.ts';
 import type { OnlineStoreReader } from '../../lib/serve/batch-get.ts';
 import { createDynamoDbClient, dynamoDbReader } from '../../lib/serve/dynamodb-aws.ts';
 import { LOCAL_AWS } from '../../lib/local/stack.ts';
-import { itemFor, postJson, putItems, runtime, T0, withStack } from './fixtures.ts';
+import { itemFor, postJson, putItems, runtime, T0, tileItemFor, withStack } from './fixtures.ts';
 
 const HOUR = 3_600_000;
 const SERVICE = 'departure_delay_model';
@@ -57,11 +57,18 @@ beforeAll(async () => {
       { last_delay: 25, last_destination: 'LAX', last_departed_late: true },
       T0 - 60_000,
     ),
-    itemFor(
-      'airport_hourly',
-      { origin: 'SFO' },
-      { dep_delay_mean_1h: 9.5, flights_1h: 40, late_share_1h: 0.2 },
-      T0 - 3 * HOUR,
+    // SFO's raw departures, folded into the aggregation views' tile items by the ingest fold.
+    ...['airport_delays', 'route_delays'].map((view) =>
+      tileItemFor(
+        view,
+        { origin: 'SFO', destination: 'LAX' },
+        [
+          { eventTime: T0 - 30 * 60_000, values: { delay: 20, distance: 337 } },
+          { eventTime: T0 - 90 * 60_000, values: { delay: 10, distance: 337 } },
+          { eventTime: T0 - 48 * HOUR, values: { delay: 30, distance: 337 } },
+        ],
+        T0 - 1,
+      ),
     ),
     itemFor(
       'route_flights',
@@ -69,18 +76,12 @@ beforeAll(async () => {
       { distance: 337, last_delay: 30 },
       T0 - HOUR,
     ),
-    // OAK: departures 1 ms inside their 2h ttl (present), hourly with a stored null.
+    // OAK: departures 1 ms inside their 2h ttl (present), no raw departures (empty windows).
     itemFor(
       'airport_departures',
       { origin: 'OAK' },
       { last_delay: 5, last_destination: null, last_departed_late: false },
       T0 - 2 * HOUR + 1,
-    ),
-    itemFor(
-      'airport_hourly',
-      { origin: 'OAK' },
-      { dep_delay_mean_1h: null, flights_1h: 3, late_share_1h: null },
-      T0 - 10 * 60_000,
     ),
   ]);
 });
@@ -109,26 +110,40 @@ describe('POST /features on the local stack', () => {
       airport_departures__last_delay: 25,
       airport_departures__last_destination: 'LAX',
       airport_departures__last_departed_late: true,
-      airport_hourly__dep_delay_mean_1h: 0,
-      airport_hourly__flights_1h: 0,
-      airport_hourly__late_share_1h: null,
+      // Windows at T0 (tiles: 5 min under 12 h, 1 h under 12 d): 1h holds the 20, 24h the 20
+      // and the 10, 7d all three.
+      airport_delays__dep_delay_mean_1h: 20,
+      airport_delays__dep_delay_mean_24h: 15,
+      airport_delays__flights_24h: 2,
+      airport_delays__dep_delay_max_24h: 20,
+      airport_delays__flights_7d: 3,
+      airport_delays__late_7d: 2,
+      route_delays__flights_7d: 3,
+      route_delays__dep_delay_mean_7d: 20,
       route_flights__distance: 337,
       route_flights__last_delay: 30,
       evening_departure: true,
-      delay_above_hourly_mean: 25,
+      delay_above_hourly_mean: 5,
+      late_share_7d: 2 / 3,
     });
     expect(row.statuses).toEqual({
       airport_departures__last_delay: 'present',
       airport_departures__last_destination: 'present',
       airport_departures__last_departed_late: 'present',
-      airport_hourly__dep_delay_mean_1h: 'expired',
-      airport_hourly__flights_1h: 'expired',
-      airport_hourly__late_share_1h: 'expired',
+      airport_delays__dep_delay_mean_1h: 'present',
+      airport_delays__dep_delay_mean_24h: 'present',
+      airport_delays__flights_24h: 'present',
+      airport_delays__dep_delay_max_24h: 'present',
+      airport_delays__flights_7d: 'present',
+      airport_delays__late_7d: 'present',
+      route_delays__flights_7d: 'present',
+      route_delays__dep_delay_mean_7d: 'present',
       route_flights__distance: 'present',
       route_flights__last_delay: 'present',
     });
     expect(row.ages_ms.airport_departures__last_delay).toBe(60_000);
-    expect(row.ages_ms.airport_hourly__flights_1h).toBe(3 * HOUR);
+    // An aggregate's age: that of the newest event in its window.
+    expect(row.ages_ms.airport_delays__flights_7d).toBe(30 * 60_000);
     expect(row.ages_ms.route_flights__distance).toBe(HOUR);
     expect(calls).toBe(1);
   });
@@ -143,9 +158,13 @@ describe('POST /features on the local stack', () => {
     expect(row.statuses.airport_departures__last_delay).toBe('present');
     expect(row.ages_ms.airport_departures__last_delay).toBe(2 * HOUR - 1);
     expect(row.values.airport_departures__last_destination).toBeNull();
-    expect(row.statuses.airport_hourly__dep_delay_mean_1h).toBe('present');
-    expect(row.values.airport_hourly__dep_delay_mean_1h).toBe(0);
-    expect(row.values.airport_hourly__flights_1h).toBe(3);
+    // Empty windows: count 0, mean the default, max null; `missing`, with no age.
+    expect(row.statuses.airport_delays__dep_delay_mean_1h).toBe('missing');
+    expect(row.values.airport_delays__dep_delay_mean_1h).toBe(0);
+    expect(row.values.airport_delays__flights_24h).toBe(0);
+    expect(row.values.airport_delays__dep_delay_max_24h).toBeNull();
+    expect(row.ages_ms.airport_delays__flights_24h).toBeNull();
+    expect(row.values.late_share_7d).toBeNull();
     expect(row.statuses.route_flights__distance).toBe('missing');
     expect(row.ages_ms.route_flights__distance).toBeNull();
     expect(row.values.route_flights__last_delay).toBe(0);
@@ -169,8 +188,8 @@ describe('POST /features on the local stack', () => {
     expect(json.rows).toHaveLength(3);
     expect(json.rows[1].values.airport_departures__last_delay).toBe(25);
     expect(calls).toBe(1);
-    // 2 airports × 2 airport views + 3 routes.
-    expect(keysPerCall).toEqual([7]);
+    // 2 airports × 2 airport views + 3 routes × 2 route views, plain and aggregated alike.
+    expect(keysPerCall).toEqual([10]);
   });
 
   it('splits more than 100 keys into parallel chunks of at most 100', async () => {
@@ -186,8 +205,9 @@ describe('POST /features on the local stack', () => {
     expect(json.rows).toHaveLength(100);
     expect(json.rows[0].values.route_flights__distance).toBe(337);
     expect(json.rows[99].statuses.airport_departures__last_delay).toBe('missing');
-    expect(calls).toBe(3);
-    expect([...keysPerCall].sort((a, b) => a - b)).toEqual([100, 100, 100]);
+    // 100 rows × 4 views: 400 keys, in chunks of 100.
+    expect(calls).toBe(4);
+    expect([...keysPerCall].sort((a, b) => a - b)).toEqual([100, 100, 100, 100]);
   });
 
   it('retries the keys DynamoDB leaves unprocessed', async () => {
