@@ -76,6 +76,7 @@ export function foldTileState(
   for (const r of records) {
     const [shard, seq] = splitRecordId(r.recordId);
     const done = state.seq[shard];
+    // Same order as `rebuildTileState`: by length, then digits (sequence numbers are padded).
     if (
       done !== undefined &&
       (seq.length < done.length || (seq.length === done.length && seq <= done))
@@ -213,4 +214,28 @@ export function resolveAggregateAt(
     status: w.count > 0 ? 'present' : 'missing',
     ageMs: w.newestEventTime === null ? null : t - w.newestEventTime,
   };
+}
+
+/**
+ * Rebuilds an item's state from offline raw events (materialize, backfill): deduplicated by
+ * record id and folded in record-id order (arrival order per shard), so event ids keep their
+ * first arrival and the per-shard marks end at the newest record applied. The same events give
+ * the same state: a rerun changes nothing.
+ */
+export function rebuildTileState(
+  view: RegistryView,
+  events: readonly TileRecord[],
+  now: number,
+): TileState {
+  const unique = new Map<string, TileRecord>();
+  for (const e of events) if (!unique.has(e.recordId)) unique.set(e.recordId, e);
+  const ordered = [...unique.values()].sort((a, b) => {
+    const [sa, qa] = splitRecordId(a.recordId);
+    const [sb, qb] = splitRecordId(b.recordId);
+    if (sa !== sb) return sa < sb ? -1 : 1;
+    return qa.length !== qb.length ? qa.length - qb.length : qa < qb ? -1 : qa > qb ? 1 : 0;
+  });
+  const state = emptyTileState();
+  foldTileState(view, state, ordered, now);
+  return state;
 }
