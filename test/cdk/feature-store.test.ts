@@ -109,9 +109,12 @@ describe('OfflineStore', () => {
                 Fields: [Match.objectLike({ Name: 'event_time_day', Transform: 'day' })],
               },
               Schema: Match.objectLike({
-                // Column order is offlineColumns order: keys, features, then the record columns.
+                // Column order is offlineColumns order: keys, features (an aggregation view's
+                // raw event columns), then the record columns.
                 Fields: Match.arrayWith([
-                  ...view.features.map((f) => Match.objectLike({ Name: f.name, Required: false })),
+                  ...(view.aggregation?.columns ?? view.features).map((f) =>
+                    Match.objectLike({ Name: f.name, Required: false }),
+                  ),
                   Match.objectLike({ Name: 'event_time', Type: 'timestamp', Required: true }),
                   Match.objectLike({ Name: 'ingested_at', Type: 'timestamp' }),
                   Match.objectLike({ Name: 'record_id', Type: 'string' }),

@@ -78,6 +78,8 @@ describe('IAM: ingest Lambda', () => {
     const statements = statementsOfRole(roleOfFunction('ingest'));
     expect(actionSet(statements)).toEqual(
       [
+        // GetItem: the read of an aggregation view's tile item before its conditional put.
+        'dynamodb:GetItem',
         'dynamodb:PutItem',
         'firehose:PutRecord',
         'firehose:PutRecordBatch',
@@ -96,6 +98,9 @@ describe('IAM: ingest Lambda', () => {
       ].sort(),
     );
     expect(resourcesFor(statements, 'dynamodb:PutItem')).toEqual([
+      expect.stringMatching(/OnlineTable.*Arn/),
+    ]);
+    expect(resourcesFor(statements, 'dynamodb:GetItem')).toEqual([
       expect.stringMatching(/OnlineTable.*Arn/),
     ]);
     const firehoses = resourcesFor(statements, 'firehose:PutRecordBatch');
