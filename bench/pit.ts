@@ -41,7 +41,7 @@ const ROUNDS = 2;
 const AS_OF = Date.parse('2001-06-20T00:00:00.000Z');
 const TTL_MS = 86_400_000; // route_flights: 1d
 
-async function timed(label: string, fn: () => Promise<unknown>): Promise<number> {
+export async function timed(label: string, fn: () => Promise<unknown>): Promise<number> {
   const t0 = performance.now();
   await fn();
   const ms = Math.round(performance.now() - t0);
@@ -49,7 +49,7 @@ async function timed(label: string, fn: () => Promise<unknown>): Promise<number>
   return ms;
 }
 
-async function count(duckdb: DuckDBConnection, sql: string): Promise<number> {
+export async function count(duckdb: DuckDBConnection, sql: string): Promise<number> {
   return Number((await duckdb.runAndReadAll(sql)).getRows()[0]?.[0] ?? 0);
 }
 

@@ -28,6 +28,7 @@ import { processKinesisBatch } from '../lib/ingest/batch.ts';
 import { dynamoOnlineWriter } from '../lib/ingest/online-aws.ts';
 import { flightsParquetPath } from '../lib/local/flights-demo.ts';
 import { startLocalStack } from '../lib/local/stack.ts';
+import { count, timed } from './pit.ts';
 import { quoteIdentifier as q, stringLiteral, timestampLiteral } from '../lib/sql/literals.ts';
 
 const AS_OF = Date.parse('2001-06-20T00:00:00.000Z');
@@ -58,18 +59,6 @@ const runtime = compileRegistry([
   airportPlain,
   routePlain,
 ]);
-
-async function timed(label: string, fn: () => Promise<unknown>): Promise<number> {
-  const t0 = performance.now();
-  await fn();
-  const ms = Math.round(performance.now() - t0);
-  console.error(`${label}: ${ms} ms`);
-  return ms;
-}
-
-async function count(duckdb: DuckDBConnection, sql: string): Promise<number> {
-  return Number((await duckdb.runAndReadAll(sql)).getRows()[0]?.[0] ?? 0);
-}
 
 /** The tile rule as a range join: per spine row, every event of its keys in `(s, t]`. */
 function rangeJoinSql(rows: number, hist: (view: string) => string): string {

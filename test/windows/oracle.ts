@@ -5,15 +5,11 @@
  * `event_time` in `(s, t]`, `s = ceil((t - w) / g) * g`. `rule` lets a test mutate the rule.
  */
 import type { FeatureValue } from '../../lib/define/dtypes.ts';
+import type { OfflineRecord } from '../export/offline-fixture.ts';
 import type { RegistryAggregate, RegistryView } from '../../lib/registry/types.ts';
 
-export interface OracleEvent {
-  readonly keys: Readonly<Record<string, string | number>>;
-  readonly values: Readonly<Record<string, FeatureValue>>;
-  readonly eventTime: number;
-  readonly ingestedAt: number;
-  readonly recordId: string;
-}
+/** An event as the offline store holds it. */
+export type OracleEvent = OfflineRecord;
 
 export interface OracleRule {
   /** `s` of the window at `t`. */
