@@ -284,6 +284,24 @@ function runningCtes(
       ].join('\n'),
     ]);
   });
+  // One row per spine row with every probe's fields side by side: the pick joins it once (a
+  // CTE joined once per probe may be evaluated once per join).
+  const probed = [
+    ...fields.map((f) => [0, f.name] as const),
+    ...aggs.flatMap((a) =>
+      runFields(view, a)
+        .filter((f) => f.name.startsWith('c') || f.name.startsWith('s'))
+        .map((f) => [a.group + 1, f.name] as const),
+    ),
+  ];
+  ctes.push([
+    name('probed'),
+    [
+      `SELECT ${ROW}, ${probed.map(([j, f]) => `max(CASE WHEN ${PROBE} = ${j} THEN ${V}.${q(f)} END) AS ${q(`p${j}_${f}`)}`).join(',\n  ')}`,
+      `FROM ${q(name('picked'))}`,
+      `GROUP BY ${ROW}`,
+    ].join('\n'),
+  ]);
   ctes.push([name('pick'), finalPick(view, dialect, aggs, groups, spineCte)]);
   return ctes;
 }
@@ -302,7 +320,7 @@ function finalPick(
 ): string {
   const name = (suffix: string) => q(`_sk_${view.name}__${suffix}`);
   const tMs = epochMs(`s.${q('_sk_t')}`);
-  const field = (alias: string, f: string) => `${alias}.${V}.${q(f)}`;
+  const field = (probe: string, f: string) => `x.${q(`${probe}_${f}`)}`;
   const cols = [`s.${ROW}`];
   const fullJoins = new Set<number>();
   for (const a of aggs) {
@@ -338,11 +356,7 @@ function finalPick(
   return [
     `SELECT ${cols.join(',\n  ')}`,
     `FROM ${q(spineCte)} AS s`,
-    `LEFT JOIN ${name('picked')} AS p0 ON p0.${ROW} = s.${ROW} AND p0.${PROBE} = 0`,
-    ...groups.map(
-      (_, j) =>
-        `LEFT JOIN ${name('picked')} AS p${j + 1} ON p${j + 1}.${ROW} = s.${ROW} AND p${j + 1}.${PROBE} = ${j + 1}`,
-    ),
+    `LEFT JOIN ${name('probed')} AS x ON x.${ROW} = s.${ROW}`,
     ...[...fullJoins].map(
       (j) => `LEFT JOIN ${name(`full${j}`)} AS u${j} ON u${j}.${ROW} = s.${ROW}`,
     ),
