@@ -26,7 +26,7 @@ describe('the local stack', () => {
       const streams = await stack.kinesis.send(new ListStreamsCommand({}));
       expect(streams.StreamNames).toEqual([
         'skewless-local-airport-departures',
-        'skewless-local-airport-hourly',
+        'skewless-local-flights',
         'skewless-local-route-flights',
       ]);
       const put = await stack.kinesis.send(

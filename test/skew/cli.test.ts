@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,7 +6,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../../lib/cli/program.ts';
 import { EXIT } from '../../lib/cli/context.ts';
-import * as definitions from '../../feature_defs/index.ts';
+import * as definitions from './fixtures/flights-v1/index.ts';
 import { registryFromModule } from '../../lib/registry/load.ts';
 import { skewCheckTarget } from '../../lib/skew/event.ts';
 import { buildWorld, DAY, writeTrainingBaseline, type Plants } from './fixtures/world.ts';
@@ -16,7 +17,7 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
-/** A data folder holding a (planted) day served under the definitions in `feature_defs/`. */
+/** A data folder holding a (planted) day served under the fixture's flights definitions. */
 async function dataFolder(plants: Plants): Promise<{ dataDir: string; baseline: string }> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'skewless-cli-skew-'));
   dirs.push(dataDir);
@@ -38,7 +39,14 @@ async function skewCheck(args: string[]): Promise<{ exit: number; out: string; e
   vi.spyOn(console, 'error').mockImplementation((t: string) => void err.push(String(t)));
   let exit: number = EXIT.ok;
   try {
-    await buildProgram().parseAsync(['node', 'skewless', 'skew-check', ...args]);
+    await buildProgram().parseAsync([
+      'node',
+      'skewless',
+      'skew-check',
+      '--defs',
+      path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'flights-v1'),
+      ...args,
+    ]);
   } catch (error) {
     exit = (error as { exitCode?: number }).exitCode ?? EXIT.failure;
     err.push((error as Error).message);
