@@ -48,3 +48,11 @@ export function withCommonOptions(command: Command): Command {
 export function loadCliRegistry(options: Pick<CommonOptions, 'defs'>): Promise<RuntimeRegistry> {
   return loadRegistryFromDir(path.resolve(options.defs));
 }
+
+/** A positive integer flag, or a usage error naming the flag. */
+export function positiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new CliError(`${flag} must be a positive integer, got '${text}'`, EXIT.usage);
+  return n;
+}
