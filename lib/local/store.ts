@@ -87,7 +87,9 @@ export async function startLocalFeatureStore(
         .then(async () => {
           await running.poller.stop();
           try {
-            return await running.drain();
+            const stats = await running.drain();
+            await lookup?.inferenceLog.flush();
+            return stats;
           } finally {
             if (!stopping) running.poller.start();
           }

@@ -16,6 +16,7 @@ import { ExportQueryError } from '../../export/errors.ts';
 import { runAwsExport } from '../../export/export-aws.ts';
 import { newExportId } from '../../export/export-id.ts';
 import { runLocalExport } from '../../export/export-local.ts';
+import { syncLocalStore } from '../../local/endpoints.ts';
 import { formatSummary, type ExportSummary } from '../../export/manifest.ts';
 import { getService } from '../../registry/query.ts';
 import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.ts';
@@ -133,6 +134,7 @@ export function registerExport(program: Command): void {
           },
         );
       } else {
+        await syncLocalStore(options.data); // what `push` sent before is in the offline store
         summary = await runLocalExport(
           { duckdb, dataDir: options.data, runtime, clock: Date.now, onProgress },
           {
