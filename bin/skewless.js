@@ -2,6 +2,7 @@
 // The `skewless` command. Definitions are TypeScript, so tsx loads them; in this repository the
 // CLI runs from its source, in the installed package from `dist/`.
 import { existsSync } from 'node:fs';
+import { URL } from 'node:url';
 import { register } from 'tsx/esm/api';
 
 register();

@@ -7,6 +7,9 @@ import { registerPush } from './commands/push.ts';
 import { registerGet } from './commands/get.ts';
 import { registerExport } from './commands/export.ts';
 import { registerSkewCheck } from './commands/skew-check.ts';
+import { registerBackfill } from './commands/backfill.ts';
+import { registerMaterialize } from './commands/materialize.ts';
+import { registerInit } from './commands/init.ts';
 
 export function buildProgram(): Command {
   const program = new Command('skewless')
@@ -23,6 +26,9 @@ export function buildProgram(): Command {
     registerGet,
     registerExport,
     registerSkewCheck,
+    registerBackfill,
+    registerMaterialize,
+    registerInit,
   ]) {
     register(program);
   }

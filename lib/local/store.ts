@@ -11,6 +11,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RuntimeRegistry } from '../registry/compile.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
+import { getView } from '../registry/query.ts';
+import { kinesisPutter } from '../producer/kinesis-aws.ts';
+import { putRecords } from '../producer/put-records.ts';
 import type { KinesisPollerStats } from './kinesis-poller.ts';
 import { removeLocalEndpoints, writeLocalEndpoints, type LocalEndpoints } from './endpoints.ts';
 import { startLocalIngest, type LocalIngest } from './ingest.ts';
@@ -38,6 +41,11 @@ export interface LocalFeatureStore {
   readonly ingest: LocalIngest;
   readonly lookup: LocalLookup;
   readonly endpoints: LocalEndpoints;
+  /**
+   * Puts records on a view's stream (validated first, as `skewless push` does) and syncs, so
+   * they are served and stored when it resolves.
+   */
+  push(view: string, records: Iterable<unknown> | AsyncIterable<unknown>): Promise<number>;
   /** Handles every record on the streams now and writes the buffered offline rows. */
   sync(): Promise<KinesisPollerStats>;
   /** Stops polling, flushes offline rows and the inference log, stops every server. Idempotent. */
@@ -47,9 +55,9 @@ export interface LocalFeatureStore {
 /**
  * @example
  * const store = await startLocalFeatureStore({ runtime, dataDir: '.skewless/test' });
- * // put records on `store.stack.kinesis`, then:
- * await store.sync();
- * const res = await fetch(`${store.lookup.url}/features`, { method: 'POST', body: '…' });
+ * await store.push('customer_orders', [{ customer_id: 'c1', event_time: '2026-01-01T00:00:00Z', order_count: 3 }]);
+ * const client = createClient({ endpoint: store.lookup.url }); // from 'skewless/client'
+ * const { rows } = await client.get(churnModel, [{ customer_id: 'c1' }]);
  * await store.stop();
  */
 export async function startLocalFeatureStore(
@@ -106,7 +114,16 @@ export async function startLocalFeatureStore(
       pid: process.pid,
     };
     if (writeEndpoints) await writeLocalEndpoints(dataDir, endpoints);
-    return { stack, ingest, lookup, endpoints, sync, stop };
+    const push = async (view: string, records: Iterable<unknown> | AsyncIterable<unknown>) => {
+      const { sent } = await putRecords(kinesisPutter(stack.kinesis), records, {
+        registry: options.runtime.registry,
+        names: stack.names,
+        view: getView(options.runtime.registry, view),
+      });
+      await sync();
+      return sent;
+    };
+    return { stack, ingest, lookup, endpoints, push, sync, stop };
   } catch (error) {
     await stop();
     throw error;
