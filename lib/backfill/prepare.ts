@@ -42,7 +42,8 @@ export async function prepareBackfill(
   let read = 0;
   let duplicates = 0;
   for await (const row of rows) {
-    onRow?.(++read);
+    read++;
+    onRow?.(read);
     if ('error' in row) {
       bad.push({ line: row.line, message: row.error });
       continue;
