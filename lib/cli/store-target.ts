@@ -2,7 +2,12 @@
  * Where `backfill` and `materialize` write: the running local store (its endpoints file), or
  * AWS (`--aws`: the online table, bucket, Athena workgroup and Glue database of a deployment).
  */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { Command } from 'commander';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -62,17 +67,67 @@ export interface AwsTarget {
   close(): void;
 }
 
+/** The deployment's bucket, Athena workgroup and Glue database: flags, else the environment. */
+export function awsStoreNames(options: {
+  readonly bucket?: string;
+  readonly workgroup?: string;
+  readonly database?: string;
+}): { bucket: string; workgroup: string; database: string } {
+  const config = readConfig(process.env);
+  const bucket = options.bucket ?? config.bucket;
+  const workgroup = options.workgroup ?? config.athenaWorkgroup;
+  const database = options.database ?? config.glueDatabase;
+  if (!bucket || !workgroup || !database)
+    throw new CliError(
+      '--aws needs --bucket, --workgroup and --database (or SKEWLESS_BUCKET, SKEWLESS_ATHENA_WORKGROUP, SKEWLESS_GLUE_DATABASE)',
+    );
+  return { bucket, workgroup, database };
+}
+
+/** What the Athena flows of `backfill` and `materialize` run in. */
+export interface AthenaWorld {
+  readonly duckdb: DuckDBConnection;
+  readonly athena: AthenaClient;
+  readonly s3: S3Client;
+  readonly bucket: string;
+  readonly workgroup: string;
+  readonly glueDatabase: string;
+  readonly clock: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** A scratch folder, removed afterwards. */
+  readonly tmpDir: string;
+  /** Names this run's S3 prefix and scratch table: `[a-z0-9_]`. */
+  readonly runId: string;
+}
+
+export async function withAthenaWorld<T>(
+  target: AwsTarget,
+  duckdb: DuckDBConnection,
+  fn: (world: AthenaWorld) => Promise<T>,
+): Promise<T> {
+  const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'skewless-aws-'));
+  try {
+    return await fn({
+      duckdb,
+      athena: target.athena,
+      s3: target.s3,
+      bucket: target.bucket,
+      workgroup: target.workgroup,
+      glueDatabase: target.database,
+      clock: Date.now,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      tmpDir,
+      runId: `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`,
+    });
+  } finally {
+    await rm(tmpDir, { recursive: true, force: true });
+  }
+}
+
 /** The running local store (after it wrote what it holds), or the AWS clients and names. */
 export async function openTarget(options: TargetOptions): Promise<LocalTarget | AwsTarget> {
   if (options.aws) {
-    const config = readConfig(process.env);
-    const bucket = options.bucket ?? config.bucket;
-    const workgroup = options.workgroup ?? config.athenaWorkgroup;
-    const database = options.database ?? config.glueDatabase;
-    if (!bucket || !workgroup || !database)
-      throw new CliError(
-        '--aws needs --bucket, --workgroup and --database (or SKEWLESS_BUCKET, SKEWLESS_ATHENA_WORKGROUP, SKEWLESS_GLUE_DATABASE)',
-      );
+    const { bucket, workgroup, database } = awsStoreNames(options);
     const region = options.region ? { region: options.region } : {};
     const dynamodb = new DynamoDBClient(region);
     const athena = new AthenaClient(region);

@@ -3,14 +3,13 @@
  * Parquet (the export's scratch prefix, `exports/materialize_<run>/`), the files come back into
  * DuckDB, and each entity gets ingestion's conditional put on the online table.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { offlineTableName } from '../core/columns.ts';
 import {
+  downloadObjects,
   exportPrefixes,
-  listObjectKeys,
   runAthenaQuery,
   type AthenaExportDeps,
 } from '../export/athena-aws.ts';
@@ -42,13 +41,7 @@ export async function runAwsMaterialize(
   );
   const work = path.join(deps.tmpDir, `materialize_${deps.runId}`);
   await mkdir(work, { recursive: true });
-  const files: string[] = [];
-  for (const key of await listObjectKeys(deps, prefixes.data)) {
-    const object = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: key }));
-    const file = path.join(work, `part-${files.length}.parquet`);
-    await writeFile(file, (await object.Body?.transformToByteArray()) ?? new Uint8Array());
-    files.push(file);
-  }
+  const files = await downloadObjects(deps, prefixes.data, work);
   const records =
     files.length === 0
       ? []

@@ -6,9 +6,6 @@
  * `skewless dev` is then materialized); with `--aws` they are merged into the Iceberg table
  * through Athena.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Command } from 'commander';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { runAwsBackfill } from '../../backfill/aws.ts';
@@ -26,18 +23,13 @@ import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.t
 import {
   openTarget,
   progressBar,
+  withAthenaWorld,
   withTargetOptions,
   type AwsTarget,
   type LocalTarget,
   type TargetOptions,
 } from '../store-target.ts';
-import {
-  formatMaterialize,
-  materializeInto,
-  runId,
-  viewOrUsage,
-  withDuckDb,
-} from './materialize.ts';
+import { formatMaterialize, materializeInto, viewOrUsage, withDuckDb } from './materialize.ts';
 
 interface BackfillOptions extends TargetOptions {
   readonly defs: string;
@@ -162,31 +154,11 @@ async function store(
   };
   try {
     if (target.kind === 'local') return await runLocalBackfill(deps, view, prepared.rows, progress);
-    const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'skewless-backfill-'));
-    try {
-      progress.start(prepared.rows.length);
-      const { queryId } = await runAwsBackfill(
-        {
-          duckdb: deps.duckdb,
-          registry: deps.registry,
-          athena: target.athena,
-          s3: target.s3,
-          bucket: target.bucket,
-          workgroup: target.workgroup,
-          glueDatabase: target.database,
-          clock: Date.now,
-          sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-          tmpDir,
-          runId: runId(),
-        },
-        view,
-        prepared.rows,
-        progress.advance,
-      );
-      return { added: prepared.rows.length, ...(queryId ? { queryId } : {}) };
-    } finally {
-      await rm(tmpDir, { recursive: true, force: true });
-    }
+    progress.start(prepared.rows.length);
+    const { queryId } = await withAthenaWorld(target, deps.duckdb, (world) =>
+      runAwsBackfill({ ...world, registry: deps.registry }, view, prepared.rows, progress.advance),
+    );
+    return { added: prepared.rows.length, ...(queryId ? { queryId } : {}) };
   } finally {
     bar?.stop();
   }

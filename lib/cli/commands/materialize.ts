@@ -4,10 +4,6 @@
  * and a rerun writes nothing. Locally it reads `--data` and writes to the running `skewless
  * dev`; with `--aws` Athena reads the Iceberg table and the deployment's table is written.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { getView } from '../../registry/query.ts';
@@ -19,6 +15,7 @@ import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.t
 import {
   openTarget,
   progressBar,
+  withAthenaWorld,
   withTargetOptions,
   type AwsTarget,
   type LocalTarget,
@@ -83,28 +80,9 @@ export async function materializeInto(
   try {
     if (target.kind === 'local')
       return await runLocalMaterialize({ ...deps, online: target.online }, view, progress);
-    const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'skewless-materialize-'));
-    try {
-      return await runAwsMaterialize(
-        {
-          duckdb: deps.duckdb,
-          online: target.online,
-          athena: target.athena,
-          s3: target.s3,
-          bucket: target.bucket,
-          workgroup: target.workgroup,
-          glueDatabase: target.database,
-          clock: Date.now,
-          sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-          tmpDir,
-          runId: runId(),
-        },
-        view,
-        progress,
-      );
-    } finally {
-      await rm(tmpDir, { recursive: true, force: true });
-    }
+    return await withAthenaWorld(target, deps.duckdb, (world) =>
+      runAwsMaterialize({ ...world, online: target.online }, view, progress),
+    );
   } finally {
     bar?.stop();
   }
@@ -137,9 +115,4 @@ export async function withDuckDb<T>(fn: (duckdb: DuckDBConnection) => Promise<T>
     duckdb.closeSync();
     instance.closeSync();
   }
-}
-
-/** Names one run's S3 prefix and scratch table: `[a-z0-9_]`. */
-export function runId(): string {
-  return `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 }
