@@ -12,7 +12,7 @@ export const EXIT = {
   failure: 1,
   /** Bad input: arguments, files or definitions. */
   usage: 2,
-  /** `plan` found a breaking change; `skew-check` raised an alert. */
+  /** `plan` found a breaking change; `skew-check` raised an alert; `backfill` refused some rows. */
   refused: 3,
 } as const;
 
