@@ -1,0 +1,112 @@
+/** `init`, `dev`, `backfill`, `materialize`: help, exit codes and errors that say what to do. */
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CliError, EXIT } from '../../lib/cli/context.ts';
+import { buildProgram } from '../../lib/cli/program.ts';
+import { writeLocalEndpoints } from '../../lib/local/endpoints.ts';
+
+const cli = (...args: string[]) => buildProgram().parseAsync(['node', 'skewless', ...args]);
+
+async function failure(pending: Promise<unknown>): Promise<CliError> {
+  const error = await pending.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(CliError);
+  return error as CliError;
+}
+
+describe('the store commands of the CLI', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'skewless-cli-'));
+  });
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('documents its exit codes in the help of backfill, materialize, dev and init', () => {
+    const program = buildProgram();
+    for (const name of ['backfill', 'materialize', 'dev', 'init']) {
+      const command = program.commands.find((c) => c.name() === name)!;
+      let help = '';
+      command.configureOutput({ writeOut: (s) => (help += s) });
+      command.outputHelp();
+      expect(help, name).toMatch(/Exit codes: 0/);
+    }
+  });
+
+  it('init writes a project that depends on this version of skewless, and refuses a non-empty folder', async () => {
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const project = path.join(dir, 'team-features');
+    await cli('init', project);
+    expect((await readdir(project)).sort()).toEqual([
+      '.gitignore',
+      'README.md',
+      'bin',
+      'cdk.json',
+      'feature_defs',
+      'package.json',
+      'test',
+      'tsconfig.json',
+    ]);
+    const pkg = JSON.parse(await readFile(path.join(project, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    const own = JSON.parse(await readFile('package.json', 'utf8')) as {
+      version: string;
+      dependencies: Record<string, string>;
+    };
+    expect(pkg.dependencies).toEqual({
+      skewless: `^${own.version}`,
+      'aws-cdk-lib': own.dependencies['aws-cdk-lib'],
+      constructs: own.dependencies.constructs,
+    });
+    const readme = await readFile(path.join(project, 'README.md'), 'utf8');
+    expect(readme).toContain('npm install && npm start');
+    expect(readme).toContain('npm test');
+
+    const again = await failure(cli('init', project));
+    expect(again.exitCode).toBe(EXIT.usage);
+    expect(again.message).toMatch(/is not empty/);
+  });
+
+  it('backfill and materialize say how to start a store when none runs', async () => {
+    const data = path.join(dir, 'no-store');
+    const file = path.join(dir, 'h.jsonl');
+    await writeFile(file, '{"origin":"SFO","event_time":"2001-01-01T00:00:00Z"}\n');
+    for (const args of [
+      ['backfill', '--view', 'airport_departures', '--file', file],
+      ['materialize', '--view', 'airport_departures'],
+    ]) {
+      const error = await failure(cli(...args, '--data', data));
+      expect(error.exitCode).toBe(EXIT.failure);
+      expect(error.message).toMatch(/No local feature store is running.*skewless dev/);
+    }
+  });
+
+  it('names an unknown view with the known ones, and a missing file, as bad input', async () => {
+    const view = await failure(cli('materialize', '--view', 'nope', '--data', dir));
+    expect(view.exitCode).toBe(EXIT.usage);
+    expect(view.message).toMatch(/unknown feature view 'nope' \(known: airport_departures/);
+    const file = await failure(
+      cli('backfill', '--view', 'airport_departures', '--file', path.join(dir, 'absent.csv')),
+    );
+    expect(file.exitCode).toBe(EXIT.usage);
+    expect(file.message).toMatch(/absent\.csv: file not found/);
+  });
+
+  it('dev refuses a second store on the same data folder and a bad port', async () => {
+    const busy = path.join(dir, 'busy-data');
+    await mkdir(busy, { recursive: true });
+    await writeLocalEndpoints(busy, { dynamodb: 'x', kinesis: 'y', prefix: 'p', pid: process.pid });
+    const second = await failure(cli('dev', '--data', busy));
+    expect(second.exitCode).toBe(EXIT.usage);
+    expect(second.message).toMatch(/already runs on .*stop it first or pass another --data/);
+    const port = await failure(cli('dev', '--data', busy, '--port', 'http'));
+    expect(port.message).toMatch(/--port must be a positive integer/);
+  });
+});
