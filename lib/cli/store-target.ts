@@ -52,7 +52,8 @@ export function withTargetOptions(command: Command): Command {
 
 export interface LocalTarget {
   readonly kind: 'local';
-  readonly online: OnlineStoreWriter;
+  /** The running store's online table; absent when no store runs and none was needed. */
+  readonly online: OnlineStoreWriter | undefined;
   close(): void;
 }
 
@@ -125,7 +126,10 @@ export async function withAthenaWorld<T>(
 }
 
 /** The running local store (after it wrote what it holds), or the AWS clients and names. */
-export async function openTarget(options: TargetOptions): Promise<LocalTarget | AwsTarget> {
+export async function openTarget(
+  options: TargetOptions,
+  need: { readonly online: boolean } = { online: true },
+): Promise<LocalTarget | AwsTarget> {
   if (options.aws) {
     const { bucket, workgroup, database } = awsStoreNames(options);
     const region = options.region ? { region: options.region } : {};
@@ -151,6 +155,9 @@ export async function openTarget(options: TargetOptions): Promise<LocalTarget | 
     endpoints = await readLocalEndpoints(options.data);
     await syncLocalStore(options.data);
   } catch (error) {
+    // Offline-only work (backfill --no-materialize) needs no running store.
+    if (!need.online && endpoints === undefined)
+      return { kind: 'local', online: undefined, close: () => undefined };
     throw new CliError((error as Error).message, EXIT.failure, { cause: error });
   }
   const dynamodb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: endpoints.dynamodb });

@@ -48,7 +48,10 @@ export interface LocalFeatureStore {
   push(view: string, records: Iterable<unknown> | AsyncIterable<unknown>): Promise<number>;
   /** Handles every record on the streams now and writes the buffered offline rows. */
   sync(): Promise<KinesisPollerStats>;
-  /** Stops polling, flushes offline rows and the inference log, stops every server. Idempotent. */
+  /**
+   * Stops serving, handles what is left on the streams, writes the buffered offline rows and
+   * the inference log, and stops every server. Idempotent.
+   */
   stop(): Promise<void>;
 }
 
@@ -80,7 +83,14 @@ export async function startLocalFeatureStore(
       if (writeEndpoints) await removeLocalEndpoints(dataDir);
       if (control) await closeServer(control);
       await lookup?.close();
-      await ingest?.stop();
+      if (ingest) {
+        // What producers put before the stop is handled and stored, not lost with kinesalite.
+        await ingest.poller.stop();
+        await ingest.drain().catch((error: unknown) => {
+          console.error(`skewless: records left on the streams at stop: ${String(error)}`);
+        });
+        await ingest.stop();
+      }
       await stack.stop();
     })());
   try {

@@ -88,6 +88,29 @@ describe('the store commands of the CLI', () => {
     }
   });
 
+  it('backfills the offline store alone (--no-materialize) with no store running', async () => {
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const data = path.join(dir, 'offline-only');
+    const file = path.join(dir, 'h2.jsonl');
+    await writeFile(file, '{"origin":"SFO","event_time":"2001-01-01T00:00:00Z","last_delay":3}\n');
+    await cli(
+      'backfill',
+      '--view',
+      'airport_departures',
+      '--file',
+      file,
+      '--data',
+      data,
+      '--no-materialize',
+      '--json',
+    );
+    const printed = JSON.parse(String(vi.mocked(console.log).mock.calls.at(-1)![0])) as object;
+    expect(printed).toMatchObject({ read: 1, valid: 1, added: 1, bad: [] });
+    expect(await readdir(path.join(data, 'offline', 'airport_departures_v1'))).toEqual([
+      'event_date=2001-01-01',
+    ]);
+  });
+
   it('names an unknown view with the known ones, and a missing file, as bad input', async () => {
     const view = await failure(cli('materialize', '--view', 'nope', '--data', dir));
     expect(view.exitCode).toBe(EXIT.usage);

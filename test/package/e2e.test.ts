@@ -322,6 +322,10 @@ describe('a team project on the packed skewless package, through its CLI only', 
   it('stops dev on SIGINT with nothing left running', async () => {
     const children = await run('ps', ['-o', 'pid=', '--ppid', String(dev!.pid)]);
     expect(children.stdout.trim()).toBe('');
+    // Pushed just before the stop: handled and written to Parquet on the way out.
+    const last = { customer_id: 'c9', event_time: iso(NOW), visits: 42 };
+    await writeFile(path.join(work, 'last.jsonl'), jsonLines([last]));
+    await ok(skewless('push', '--view', 'customer_stats', '--file', path.join(work, 'last.jsonl')));
     const exited = new Promise<number | null>((resolve) => dev!.once('exit', resolve));
     dev!.kill('SIGINT');
     expect(await exited).toBe(0);
@@ -336,6 +340,10 @@ describe('a team project on the packed skewless package, through its CLI only', 
     await expect(
       readFile(path.join(project, '.skewless', 'data', 'endpoints.json')),
     ).rejects.toThrow();
+    const stored = await readParquet(
+      path.join(project, '.skewless', 'data', 'offline', 'customer_stats_v1', '**', '*.parquet'),
+    );
+    expect(stored.filter((r) => r['customer_id'] === 'c9').map((r) => r['visits'])).toEqual([42]);
   });
 
   it('synthesizes its CDK app with its own definitions in every handler', async () => {

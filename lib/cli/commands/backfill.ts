@@ -70,7 +70,7 @@ export function registerBackfill(program: Command): void {
     const { registry } = await loadCliRegistry(options);
     const view = viewOrUsage(registry, options.view);
     const prepared = await prepare(registry, view, options);
-    const target = await openTarget(options);
+    const target = await openTarget(options, { online: options.materialize });
     try {
       const result = await withDuckDb(async (duckdb) => {
         const stored = await store(

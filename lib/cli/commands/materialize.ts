@@ -78,8 +78,10 @@ export async function materializeInto(
     advance: (done) => bar?.update(done),
   };
   try {
-    if (target.kind === 'local')
+    if (target.kind === 'local') {
+      if (!target.online) throw new CliError('materialize needs a running `skewless dev`');
       return await runLocalMaterialize({ ...deps, online: target.online }, view, progress);
+    }
     return await withAthenaWorld(target, deps.duckdb, (world) =>
       runAwsMaterialize({ ...world, online: target.online }, view, progress),
     );
