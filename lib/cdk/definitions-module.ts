@@ -6,6 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ValidationError } from '../core/errors.ts';
+import { INDEX_FILES } from '../registry/load.ts';
 
 export interface DefinitionsModule {
   /** Absolute path of the module the handlers bundle (an `index.ts` re-exporting every file). */
@@ -21,7 +22,9 @@ export function resolveDefinitionsModule(
 ): DefinitionsModule {
   const given = path.resolve(cwd, definitions);
   const module =
-    existsSync(given) && statSync(given).isDirectory() ? path.join(given, 'index.ts') : given;
+    existsSync(given) && statSync(given).isDirectory()
+      ? path.join(given, INDEX_FILES.find((f) => existsSync(path.join(given, f))) ?? 'index.ts')
+      : given;
   if (!existsSync(module))
     throw new ValidationError(
       `FeatureStore definitions: ${module} does not exist; pass \`definitions\` (a folder with an index.ts re-exporting every definition file)`,
