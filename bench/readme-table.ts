@@ -14,7 +14,7 @@ const ROWS: Record<string, [field: string, label: string, goal: string][]> = {
   backfill: [
     ['records', 'history rows backfilled (flights JSON lines, local)', ''],
     ['backfill_rows_per_s', 'rows per second: read, validated, stored as Parquet', ''],
-    ['materialize_entities_per_s', 'entities materialized per second (dynalite)', ''],
+    ['materialize_ms', 'materialize: newest of 100k rows per airport into dynalite, ms', ''],
     ['rerun_rows_added', 'rows a rerun adds', '0'],
     ['rerun_items_written', 'online items a rerun writes', '0'],
   ],
