@@ -16,6 +16,12 @@ export function buildProgram(): Command {
     .description(
       'A serverless feature store: declare each feature once, serve and train on the same values.',
     )
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok, 1 a store or engine failed, 2 bad input (arguments, files,\n' +
+        'definitions), 3 refused (a breaking plan, a skew alert, invalid backfill rows).\n' +
+        'Start with `skewless init <dir>`, or `skewless dev` in a project with feature_defs/.',
+    )
     .showHelpAfterError()
     .exitOverride();
   for (const register of [
