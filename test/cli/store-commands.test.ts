@@ -2,6 +2,13 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  StartQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CliError, EXIT } from '../../lib/cli/context.ts';
 import { buildProgram } from '../../lib/cli/program.ts';
@@ -131,5 +138,55 @@ describe('the store commands of the CLI', () => {
     expect(second.message).toMatch(/already runs on .*stop it first or pass another --data/);
     const port = await failure(cli('dev', '--data', busy, '--port', 'http'));
     expect(port.message).toMatch(/--port must be a positive integer/);
+  });
+
+  it('materialize --aws runs in the named workgroup and database, and needs them', async () => {
+    const athena = mockClient(AthenaClient);
+    const s3 = mockClient(S3Client);
+    try {
+      athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
+      athena
+        .on(GetQueryExecutionCommand)
+        .resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
+      s3.on(ListObjectsV2Command).resolves({ Contents: [] });
+      vi.spyOn(console, 'log').mockImplementation(() => undefined);
+      await cli(
+        'materialize',
+        '--view',
+        'airport_departures',
+        '--aws',
+        '--region',
+        'us-east-1',
+        '--bucket',
+        'b',
+        '--workgroup',
+        'w',
+        '--database',
+        'd',
+        '--json',
+      );
+      const printed = JSON.parse(String(vi.mocked(console.log).mock.calls.at(-1)![0])) as object;
+      expect(printed).toEqual({
+        view: 'airport_departures',
+        entities: 0,
+        written: 0,
+        kept: 0,
+        failed: 0,
+      });
+      const started = athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input;
+      expect(started).toMatchObject({ WorkGroup: 'w', QueryExecutionContext: { Database: 'd' } });
+      expect(started.QueryString).toContain("TO 's3://b/exports/materialize_");
+
+      vi.stubEnv('SKEWLESS_BUCKET', '');
+      const missing = await failure(
+        cli('materialize', '--view', 'airport_departures', '--aws', '--workgroup', 'w'),
+      );
+      expect(missing.exitCode).toBe(EXIT.usage);
+      expect(missing.message).toMatch(/--aws needs --bucket, --workgroup and --database/);
+    } finally {
+      vi.unstubAllEnvs();
+      athena.restore();
+      s3.restore();
+    }
   });
 });
