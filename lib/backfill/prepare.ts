@@ -13,10 +13,15 @@ import type { RecordRow } from '../producer/read-file.ts';
 import type { Registry, RegistryView } from '../registry/types.ts';
 
 export interface BadRow {
+  /** The file, when the rows came from several. */
+  readonly file?: string;
   /** 1-based line of the file (CSV counts its header; Parquet: the row number). */
   readonly line: number;
   readonly message: string;
 }
+
+/** A file row, with the file it came from when there are several. */
+export type SourcedRow = RecordRow & { readonly file?: string };
 
 export interface PreparedBackfill {
   /** Valid rows, one per record id (a row repeated in the file counts once). */
@@ -32,7 +37,7 @@ const RECORD_ID = 'record_id';
 export async function prepareBackfill(
   registry: Registry,
   view: RegistryView,
-  rows: AsyncIterable<RecordRow>,
+  rows: AsyncIterable<SourcedRow>,
   ingestedAt: number,
   onRow?: (read: number) => void,
 ): Promise<PreparedBackfill> {
@@ -44,18 +49,19 @@ export async function prepareBackfill(
   for await (const row of rows) {
     read++;
     onRow?.(read);
+    const at = row.file === undefined ? { line: row.line } : { file: row.file, line: row.line };
     if ('error' in row) {
-      bad.push({ line: row.line, message: row.error });
+      bad.push({ ...at, message: row.error });
       continue;
     }
     const { [RECORD_ID]: givenId, ...fields } = row.record;
     if (givenId !== undefined && (typeof givenId !== 'string' || givenId === '')) {
-      bad.push({ line: row.line, message: `record_id must be a non-empty string` });
+      bad.push({ ...at, message: `record_id must be a non-empty string` });
       continue;
     }
     const result = validateRecord(schema, fields);
     if (!result.ok) {
-      bad.push({ line: row.line, message: result.problems.map((p) => p.message).join('; ') });
+      bad.push({ ...at, message: result.problems.map((p) => p.message).join('; ') });
       continue;
     }
     const { record } = result;

@@ -87,7 +87,7 @@ export function awsStoreNames(options: {
 
 /** What the Athena flows of `backfill` and `materialize` run in. */
 export interface AthenaWorld {
-  readonly duckdb: DuckDBConnection;
+  readonly duckdb: DuckDBConnection | undefined;
   readonly athena: AthenaClient;
   readonly s3: S3Client;
   readonly bucket: string;
@@ -101,10 +101,10 @@ export interface AthenaWorld {
   readonly runId: string;
 }
 
-export async function withAthenaWorld<T>(
+export async function withAthenaWorld<T, D extends DuckDBConnection | undefined>(
   target: AwsTarget,
-  duckdb: DuckDBConnection,
-  fn: (world: AthenaWorld) => Promise<T>,
+  duckdb: D,
+  fn: (world: AthenaWorld & { readonly duckdb: D }) => Promise<T>,
 ): Promise<T> {
   const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'skewless-aws-'));
   try {

@@ -7,7 +7,12 @@ import {
   GetQueryExecutionCommand,
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CliError, EXIT } from '../../lib/cli/context.ts';
@@ -185,6 +190,69 @@ describe('the store commands of the CLI', () => {
       expect(missing.message).toMatch(/--aws needs --bucket, --workgroup and --database/);
     } finally {
       vi.unstubAllEnvs();
+      athena.restore();
+      s3.restore();
+    }
+  });
+
+  it('backfill --aws reads every file under an s3:// prefix and names a bad row by its object', async () => {
+    const athena = mockClient(AthenaClient);
+    const s3 = mockClient(S3Client);
+    const T = '2001-01-01T10:00:00Z';
+    const objects: Record<string, string> = {
+      'history/2001/a.jsonl': `{"origin":"SFO","event_time":"${T}","last_delay":4}\n`,
+      'history/2001/b.csv': `origin,event_time,last_delay\nLAX,${T},2\nJFK,${T},late\n`,
+    };
+    try {
+      athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
+      athena
+        .on(GetQueryExecutionCommand)
+        .resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
+      s3.on(ListObjectsV2Command).resolves({
+        Contents: Object.keys(objects).map((Key) => ({ Key })),
+      });
+      for (const [Key, text] of Object.entries(objects))
+        s3.on(GetObjectCommand, { Key }).resolves({
+          Body: { transformToByteArray: async () => Buffer.from(text) } as never,
+        });
+      s3.on(PutObjectCommand).resolves({});
+      vi.spyOn(console, 'log').mockImplementation(() => undefined);
+      const aws = ['--aws', '--region', 'us-east-1', '--bucket', 'b', '--workgroup', 'w'];
+      const refused = await failure(
+        cli(
+          'backfill',
+          '--view',
+          'airport_departures',
+          '--file',
+          's3://hist/history/2001/',
+          ...aws,
+          '--database',
+          'd',
+          '--no-materialize',
+          '--json',
+        ),
+      );
+      expect(refused.exitCode).toBe(EXIT.refused);
+      const printed = JSON.parse(String(vi.mocked(console.log).mock.calls.at(-1)![0])) as object;
+      expect(printed).toMatchObject({
+        read: 3,
+        valid: 2,
+        bad: [{ file: 's3://hist/history/2001/b.csv', line: 3 }],
+      });
+      expect(s3.commandCalls(ListObjectsV2Command)[0]!.args[0].input).toMatchObject({
+        Bucket: 'hist',
+        Prefix: 'history/2001/',
+      });
+      const queries = athena
+        .commandCalls(StartQueryExecutionCommand)
+        .map((c) => c.args[0].input.QueryString ?? '');
+      expect(queries.map((q) => q.split(' ')[0])).toEqual(['CREATE', 'MERGE', 'DROP']);
+
+      const local = await failure(
+        cli('backfill', '--view', 'airport_departures', '--file', 's3://hist/x/'),
+      );
+      expect(local.message).toBe('an s3:// --file needs --aws');
+    } finally {
       athena.restore();
       s3.restore();
     }

@@ -6,15 +6,26 @@
  * `skewless dev` is then materialized); with `--aws` they are merged into the Iceberg table
  * through Athena.
  */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { runAwsBackfill } from '../../backfill/aws.ts';
 import { runLocalBackfill } from '../../backfill/local.ts';
-import { prepareBackfill, type PreparedBackfill } from '../../backfill/prepare.ts';
+import {
+  prepareBackfill,
+  type BadRow,
+  type PreparedBackfill,
+  type SourcedRow,
+} from '../../backfill/prepare.ts';
+import { listObjectKeys } from '../../export/athena-aws.ts';
+import { parseS3Uri } from '../../export/athena-sql.ts';
 import {
   FILE_FORMATS,
   readRecordRows,
   RecordFileError,
+  type RecordRow,
   type FileFormat,
 } from '../../producer/read-file.ts';
 import type { Registry, RegistryView } from '../../registry/types.ts';
@@ -51,7 +62,10 @@ export function registerBackfill(program: Command): void {
           "Load a file of history into a view's offline store (validated as ingestion does), then materialize",
         )
         .requiredOption('--view <name>', 'feature view the history belongs to')
-        .requiredOption('--file <path>', 'CSV, JSON lines or Parquet file of records')
+        .requiredOption(
+          '--file <path>',
+          'CSV, JSON lines or Parquet file of records (with --aws: or an s3://bucket/prefix/ of them)',
+        )
         .option(
           '--format <format>',
           `file format (${FILE_FORMATS.join('|')}); default: by extension`,
@@ -69,9 +83,15 @@ export function registerBackfill(program: Command): void {
       throw new CliError(`--format must be one of ${FILE_FORMATS.join(', ')}`);
     const { registry } = await loadCliRegistry(options);
     const view = viewOrUsage(registry, options.view);
-    const prepared = await prepare(registry, view, options);
+    if (options.file.startsWith('s3://') && !options.aws)
+      throw new CliError('an s3:// --file needs --aws');
+    // A local file is read (and its problems reported) before any store is reached.
+    const fromFile = options.file.startsWith('s3://')
+      ? undefined
+      : await prepare(registry, view, options, undefined);
     const target = await openTarget(options, { online: options.materialize });
     try {
+      const prepared = fromFile ?? (await prepare(registry, view, options, target));
       const result = await withDuckDb(async (duckdb) => {
         const stored = await store(
           target,
@@ -100,14 +120,14 @@ export function registerBackfill(program: Command): void {
         bad: prepared.bad,
       };
       console.log(options.json ? JSON.stringify(summary) : formatBackfill(summary));
+      if (prepared.bad.length > 0)
+        throw new CliError(
+          `${prepared.bad.length} invalid row(s) in ${options.file} were not stored (see above)`,
+          EXIT.refused,
+        );
     } finally {
       target.close();
     }
-    if (prepared.bad.length > 0)
-      throw new CliError(
-        `${prepared.bad.length} invalid row(s) in ${options.file} were not stored (see above)`,
-        EXIT.refused,
-      );
   });
 }
 
@@ -115,18 +135,59 @@ async function prepare(
   registry: Registry,
   view: RegistryView,
   options: BackfillOptions,
+  target: LocalTarget | AwsTarget | undefined,
 ): Promise<PreparedBackfill> {
+  const read = (file: string, label?: string) =>
+    sourced(readRecordRows(file, { registry, view, format: options.format }), label);
   try {
-    return await prepareBackfill(
-      registry,
-      view,
-      readRecordRows(options.file, { registry, view, format: options.format }),
-      Date.now(),
-    );
+    if (target?.kind === 'aws' && options.file.startsWith('s3://')) {
+      // A prefix of history files in S3: each is read as a local file would be.
+      return await withAthenaWorld(target, undefined, async (world) => {
+        const files = await downloadPrefix(target, options.file, world.tmpDir);
+        if (files.length === 0) throw new CliError(`no objects under ${options.file}`);
+        return prepareBackfill(
+          registry,
+          view,
+          concat(files.map((f) => read(f.local, f.uri))),
+          Date.now(),
+        );
+      });
+    }
+    return await prepareBackfill(registry, view, read(options.file), Date.now());
   } catch (error) {
     if (error instanceof RecordFileError) throw new CliError(error.message, EXIT.usage);
     throw error;
   }
+}
+
+async function* sourced(
+  rows: AsyncIterable<RecordRow>,
+  file: string | undefined,
+): AsyncGenerator<SourcedRow> {
+  for await (const row of rows) yield file === undefined ? row : { ...row, file };
+}
+
+async function* concat<T>(sources: readonly AsyncIterable<T>[]): AsyncGenerator<T> {
+  for (const source of sources) yield* source;
+}
+
+/** Every object under an `s3://bucket/prefix`, downloaded with its own name (its format). */
+async function downloadPrefix(
+  target: AwsTarget,
+  uri: string,
+  dir: string,
+): Promise<{ uri: string; local: string }[]> {
+  const { bucket, key: prefix } = parseS3Uri(uri);
+  const deps = { s3: target.s3, bucket };
+  const out: { uri: string; local: string }[] = [];
+  for (const key of await listObjectKeys(deps, prefix)) {
+    if (key.endsWith('/')) continue;
+    const object = await target.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const local = path.join(dir, `${out.length}-${path.basename(key)}`);
+    await writeFile(local, (await object.Body?.transformToByteArray()) ?? new Uint8Array());
+    out.push({ uri: `s3://${bucket}/${key}`, local });
+  }
+  return out;
 }
 
 interface Stored {
@@ -174,7 +235,7 @@ function formatBackfill(summary: {
   alreadyStored?: number;
   queryId?: string;
   materialized?: MaterializeResult;
-  bad: readonly { line: number; message: string }[];
+  bad: readonly BadRow[];
 }): string {
   const lines = [
     `backfill ${summary.view} from ${summary.file}: ${summary.read} rows read, ${summary.valid} valid, ` +
@@ -187,7 +248,7 @@ function formatBackfill(summary: {
   if (summary.bad.length > 0) {
     lines.push(`${summary.bad.length} invalid row(s), not stored:`);
     for (const b of summary.bad.slice(0, MAX_LISTED))
-      lines.push(`  ${summary.file}:${b.line}: ${b.message}`);
+      lines.push(`  ${b.file ?? summary.file}:${b.line}: ${b.message}`);
     if (summary.bad.length > MAX_LISTED) lines.push(`  … (--json lists them all)`);
   }
   return lines.join('\n');
