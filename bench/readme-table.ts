@@ -11,6 +11,13 @@ const readme = path.join(here, '..', 'README.md');
 
 /** The figures shown per bench, with the goal each is held to. */
 const ROWS: Record<string, [field: string, label: string, goal: string][]> = {
+  backfill: [
+    ['records', 'history rows backfilled (flights JSON lines, local)', ''],
+    ['backfill_rows_per_s', 'rows per second: read, validated, stored as Parquet', ''],
+    ['materialize_ms', 'materialize: newest of 100k rows per airport into dynalite, ms', ''],
+    ['rerun_rows_added', 'rows a rerun adds', '0'],
+    ['rerun_items_written', 'online items a rerun writes', '0'],
+  ],
   ingest: [
     ['records', 'records ingested (flights, real handler, dynalite + local Firehose)', ''],
     ['records_per_s', 'records per second, end to end (kinesalite reads included)', '≥ 10× naive'],

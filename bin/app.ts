@@ -24,6 +24,7 @@ buildSkewlessApp({
   registry,
   prefix,
   store: {
+    definitions: defsDir,
     alertSubscriptions: { emails: list('alertEmails'), httpsUrls: list('alertHttpsUrls') },
   },
 });

@@ -6,7 +6,7 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
-import * as defs from '../feature_defs/index.ts';
+import * as defs from '#feature-defs';
 import { readConfig, required } from '../lib/config.ts';
 import { runExportEvent } from '../lib/export/lambda-aws.ts';
 import { registryFromModule } from '../lib/registry/load.ts';

@@ -7,7 +7,7 @@ import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import * as defs from '../feature_defs/index.ts';
+import * as defs from '#feature-defs';
 import { readConfig, required } from '../lib/config.ts';
 import { registryFromModule } from '../lib/registry/load.ts';
 import { createIngestHandler } from '../lib/ingest/handler.ts';

@@ -7,7 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import * as defs from '../feature_defs/index.ts';
+import * as defs from '#feature-defs';
 import { readConfig, required } from '../lib/config.ts';
 import { inferenceLogDeliveryStreamName } from '../lib/core/naming.ts';
 import { registryFromModule } from '../lib/registry/load.ts';

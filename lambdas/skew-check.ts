@@ -13,7 +13,7 @@ import { AthenaClient } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DuckDBInstance } from '@duckdb/node-api';
-import * as definitions from '../feature_defs/index.ts';
+import * as definitions from '#feature-defs';
 import { readConfig, required } from '../lib/config.ts';
 import { registryFromModule } from '../lib/registry/load.ts';
 import { skewCheckTarget, type SkewCheckEvent } from '../lib/skew/event.ts';

@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { ValidationError } from '../core/errors.ts';
 import type { ResourceNames } from '../core/naming.ts';
 import type { Registry } from '../registry/types.ts';
+import { resolveDefinitionsModule } from './definitions-module.ts';
 import { Exports } from './exports.ts';
 import {
   MONITORING_DEFAULTS,
@@ -80,6 +81,13 @@ export interface FeatureStoreProps {
   readonly logRetention?: logs.RetentionDays;
   /** Folder holding `ingest.ts`, `lookup.ts`, `export.ts`, `skew-check.ts`. @default `<repo>/lambdas` */
   readonly handlersDir?: string;
+  /**
+   * The definitions the handlers bundle: the folder the registry was loaded from (its
+   * `index.ts` re-exports every definition file), or that module itself; relative to the
+   * working directory (where `cdk` runs).
+   * @default 'feature_defs'
+   */
+  readonly definitions?: string;
 }
 
 const PREFIX_PATTERN = /^[a-z][a-z0-9-]{0,23}$/;
@@ -90,7 +98,11 @@ const PREFIX_PATTERN = /^[a-z][a-z0-9-]{0,23}$/;
  *
  * @example
  * const { registry } = await loadRegistryFromDir('feature_defs');
- * const store = new FeatureStore(stack, 'FeatureStore', { registry, prefix: 'fraud' });
+ * const store = new FeatureStore(stack, 'FeatureStore', {
+ *   registry,
+ *   definitions: 'feature_defs', // bundled into the handlers
+ *   prefix: 'fraud',
+ * });
  * store.grantProduce(producerRole, 'airport_departures'); // put records on one source stream
  * store.grantLookup(modelRole); // sign `POST <store.apiUrl>features`
  * store.grantRunExport(trainingRole); // invoke the export Lambda
@@ -122,8 +134,11 @@ export class FeatureStore extends Construct {
 
     const names: ResourceNames = { prefix: this.prefix };
     const { registry } = props;
+    const definitions = resolveDefinitionsModule(props.definitions ?? 'feature_defs');
     const functionDefaults = {
       prefix: this.prefix,
+      definitions: definitions.module,
+      projectRoot: definitions.projectRoot,
       registryHash: registry.hash,
       logRetention: props.logRetention ?? MONITORING_DEFAULTS.logRetentionDays,
       removalPolicy,

@@ -19,6 +19,15 @@ import { copyNativeModulesCommand, nativeModulePackages } from './native-modules
 /** The repository root: `lambdas/`, `feature_defs/` and `package-lock.json` live there. */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+/** `.ts` in this repository, `.js` in the built package (`dist/`): the handlers' extension. */
+const SOURCE_EXT = path.extname(fileURLToPath(import.meta.url));
+
+/**
+ * The import specifier the handlers load the definitions through (`package.json` `imports`);
+ * bundling aliases it to the user's definitions module (`HandlerFunctionProps.definitions`).
+ */
+export const DEFINITIONS_SPECIFIER = '#feature-defs';
+
 /** The four handlers, by entry file under `lambdas/`. */
 export type HandlerName = 'ingest' | 'lookup' | 'export' | 'skew-check';
 
@@ -55,6 +64,13 @@ export interface HandlerFunctionProps {
   /** Directory holding `<handler>.ts`. @default `<repo>/lambdas` */
   readonly handlersDir?: string;
   /**
+   * The definitions module bundled into the handler (absolute path of an `index.ts`).
+   * @default - this repository's `feature_defs/index.ts`
+   */
+  readonly definitions?: string;
+  /** Folder of the deploying project's `package-lock.json`. @default - this repository */
+  readonly projectRoot?: string;
+  /**
    * Native modules shipped beside the bundle, e.g. DuckDB for the skew check: copied from the
    * project's `node_modules` with their linux-x64 platform package (`native-modules.ts`; no npm
    * at synth). Such a function runs on x86_64 so the prebuilt binary matches. @default - none
@@ -65,7 +81,13 @@ export interface HandlerFunctionProps {
 /** The settings every handler of one store shares; each construct adds its own. */
 export type HandlerFunctionDefaults = Pick<
   HandlerFunctionProps,
-  'prefix' | 'registryHash' | 'logRetention' | 'removalPolicy' | 'handlersDir'
+  | 'prefix'
+  | 'registryHash'
+  | 'logRetention'
+  | 'removalPolicy'
+  | 'handlersDir'
+  | 'definitions'
+  | 'projectRoot'
 >;
 
 export class HandlerFunction extends Construct {
@@ -108,13 +130,14 @@ export class HandlerFunction extends Construct {
     }
 
     const handlersDir = props.handlersDir ?? path.join(PROJECT_ROOT, 'lambdas');
+    const projectRoot = props.projectRoot ?? PROJECT_ROOT;
     this.function = new NodejsFunction(this, 'Function', {
       functionName,
       description: props.description,
-      entry: path.join(handlersDir, `${props.handler}.ts`),
+      entry: path.join(handlersDir, `${props.handler}${SOURCE_EXT}`),
       handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      projectRoot,
+      depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: props.nativeModules?.length
         ? lambda.Architecture.X86_64
@@ -142,8 +165,11 @@ export class HandlerFunction extends Construct {
         mainFields: ['module', 'main'],
         banner: ESM_BANNER,
         externalModules: EXTERNAL_MODULES,
+        ...(props.definitions
+          ? { esbuildArgs: { [`--alias:${DEFINITIONS_SPECIFIER}`]: props.definitions } }
+          : {}),
         ...(props.nativeModules?.length
-          ? { commandHooks: nativeModuleHooks(props.nativeModules) }
+          ? { commandHooks: nativeModuleHooks(projectRoot, props.nativeModules) }
           : {}),
         // The SDK version pinned in package-lock.json is the one tested locally.
         bundleAwsSDK: true,
@@ -166,12 +192,12 @@ export class HandlerFunction extends Construct {
  * Bundling hooks that copy native modules (and their linux-x64 binding) into the bundle. The
  * packages are resolved when bundling runs, so a synth that skips bundling needs none of them.
  */
-function nativeModuleHooks(roots: readonly string[]) {
+function nativeModuleHooks(projectRoot: string, roots: readonly string[]) {
   return {
     beforeBundling: () => [],
     beforeInstall: () => [],
     afterBundling: (_inputDir: string, outputDir: string) => [
-      copyNativeModulesCommand(PROJECT_ROOT, nativeModulePackages(PROJECT_ROOT, roots), outputDir),
+      copyNativeModulesCommand(projectRoot, nativeModulePackages(projectRoot, roots), outputDir),
     ],
   };
 }

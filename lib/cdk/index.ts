@@ -1,5 +1,7 @@
 /** The CDK constructs of skewless, for use in your own CDK app. */
 export { FeatureStore, type FeatureStoreProps } from './feature-store.ts';
+export { APP_CONTEXT, buildSkewlessApp, type SkewlessAppOptions } from './app.ts';
+export { loadRegistryFromDir } from '../registry/load.ts';
 export { OnlineStore, type OnlineStoreProps } from './online-store.ts';
 export {
   OfflineStore,

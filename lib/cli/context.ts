@@ -12,7 +12,7 @@ export const EXIT = {
   failure: 1,
   /** Bad input: arguments, files or definitions. */
   usage: 2,
-  /** `plan` found a breaking change; `skew-check` raised an alert. */
+  /** `plan` found a breaking change; `skew-check` raised an alert; `backfill` refused some rows. */
   refused: 3,
 } as const;
 
@@ -47,4 +47,12 @@ export function withCommonOptions(command: Command): Command {
 
 export function loadCliRegistry(options: Pick<CommonOptions, 'defs'>): Promise<RuntimeRegistry> {
   return loadRegistryFromDir(path.resolve(options.defs));
+}
+
+/** A positive integer flag, or a usage error naming the flag. */
+export function positiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new CliError(`${flag} must be a positive integer, got '${text}'`, EXIT.usage);
+  return n;
 }

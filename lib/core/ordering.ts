@@ -7,6 +7,7 @@
  * at exactly `t` is visible) and fresh when `event_time > t - ttl`, i.e. its age `t - event_time`
  * is `< ttl`. Windows are `(t - w, t]` for the same reason.
  */
+import { sha256Hex } from './canonical-json.ts';
 
 export interface RecordVersion {
   /** Epoch milliseconds, UTC. */
@@ -32,6 +33,19 @@ export function kinesisRecordId(shardId: string, sequenceNumber: string): string
     );
   }
   return `${shardId}:${sequenceNumber.padStart(SEQUENCE_WIDTH, '0')}`;
+}
+
+/** Prefix of the record ids `backfill` gives rows that carry none. */
+export const BACKFILL_ID_PREFIX = 'backfill:';
+
+/**
+ * The record id of a backfilled row with no `record_id` of its own: `backfill:` and the sha256
+ * of its canonical content (entity key, event time, values), so the same row gets the same id
+ * in every run and from every file (a rerun adds nothing). On equal `event_time` a streamed
+ * record (`shardId-…`) sorts after it and wins: live data corrects history, never the reverse.
+ */
+export function backfillRecordId(canonicalContent: string): string {
+  return `${BACKFILL_ID_PREFIX}${sha256Hex(canonicalContent)}`;
 }
 
 /** Plain code-unit comparison, the same order as SQL's `<` on VARCHAR in DuckDB and Trino. */

@@ -10,7 +10,14 @@ import {
   StartQueryExecutionCommand,
   type AthenaClient,
 } from '@aws-sdk/client-athena';
-import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { BUCKET_PREFIXES } from '../core/naming.ts';
 import type { RuntimeRegistry } from '../registry/compile.ts';
 import { getService } from '../registry/query.ts';
@@ -238,4 +245,21 @@ export async function listObjectKeys(
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   return keys.sort();
+}
+
+/** Downloads every object under `prefix` into `dir` as `part-<n><ext>`; returns the files in key order. */
+export async function downloadObjects(
+  deps: Pick<AthenaExportDeps, 's3' | 'bucket'>,
+  prefix: string,
+  dir: string,
+  ext = '.parquet',
+): Promise<string[]> {
+  const files: string[] = [];
+  for (const key of await listObjectKeys(deps, prefix)) {
+    const object = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: key }));
+    const file = path.join(dir, `part-${files.length}${ext}`);
+    await writeFile(file, (await object.Body?.transformToByteArray()) ?? new Uint8Array());
+    files.push(file);
+  }
+  return files;
 }

@@ -32,6 +32,7 @@ export function spineGlueType(column: SpineColumn): string | undefined {
   if (t === 'BOOLEAN') return 'boolean';
   if (t === 'DATE') return 'date';
   if (/^TIMESTAMP/.test(t)) return 'timestamp';
+  if (t === 'DOUBLE[]') return 'array<double>';
   return undefined;
 }
 

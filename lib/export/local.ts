@@ -140,7 +140,7 @@ export function localOfflineDir(dataDir: string, table: string): string {
 export async function localRelations(
   registry: Registry,
   dataDir: string,
-  views: readonly PlannedView[],
+  views: readonly Pick<PlannedView, 'name' | 'table'>[],
 ): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const view of views) {

@@ -117,6 +117,8 @@ export interface ValidateOptions {
    * refused (`future-event-time`): the online store holds one value per entity, so storing it
    * would hide the previous value until `event_time` while the export at the same `t` still
    * picks that previous value (online ≠ offline). Unset: no clock check (a file being read).
+   * An event stream needs no such check: its tile item holds such events apart until they are
+   * true (DESIGN.md, windowed aggregations), so they are accepted there.
    */
   readonly now?: number;
 }
@@ -195,7 +197,8 @@ export function validateRecord(
   }
 
   const eventTime = parseInstant(record.event_time);
-  const timeProblem = eventTimeProblem(record.event_time, eventTime, options.now);
+  const now = schema.eventStream ? undefined : options.now;
+  const timeProblem = eventTimeProblem(record.event_time, eventTime, now);
   if (timeProblem) problems.push(timeProblem);
 
   const values: Record<string, FeatureValue> = {};

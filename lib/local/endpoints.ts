@@ -12,6 +12,8 @@ export interface LocalEndpoints {
   readonly kinesis: string;
   /** Base URL of the local lookup HTTP API, when it is serving. */
   readonly lookup?: string;
+  /** Base URL of the store's control endpoint (`POST /sync`), when it has one. */
+  readonly control?: string;
   readonly prefix: string;
   readonly pid: number;
 }
@@ -37,7 +39,7 @@ export async function readLocalEndpoints(dataDir: string): Promise<LocalEndpoint
     text = await readFile(file, 'utf8');
   } catch {
     throw new SkewlessError(
-      `No local feature store is running for ${dataDir} (no ${file}). Start one with \`npm start\`.`,
+      `No local feature store is running for ${dataDir} (no ${file}). Start one with \`skewless dev\` (or \`npm start\` for the demo).`,
     );
   }
   const endpoints = JSON.parse(text) as LocalEndpoints;
@@ -45,8 +47,29 @@ export async function readLocalEndpoints(dataDir: string): Promise<LocalEndpoint
     process.kill(endpoints.pid, 0);
   } catch {
     throw new SkewlessError(
-      `The local feature store recorded in ${file} (pid ${endpoints.pid}) is not running. Start one with \`npm start\`.`,
+      `The local feature store recorded in ${file} (pid ${endpoints.pid}) is not running. Start one with \`skewless dev\` (or \`npm start\` for the demo).`,
     );
   }
   return endpoints;
+}
+
+/**
+ * Asks the running local store, if there is one for `dataDir`, to handle everything on its
+ * streams and write its buffered offline rows, so a command that reads the offline store next
+ * sees every record pushed before it. Resolves false when no store is running.
+ */
+export async function syncLocalStore(dataDir: string): Promise<boolean> {
+  let endpoints: LocalEndpoints;
+  try {
+    endpoints = await readLocalEndpoints(dataDir);
+  } catch {
+    return false;
+  }
+  if (!endpoints.control) return false;
+  const response = await fetch(`${endpoints.control}/sync`, { method: 'POST' });
+  if (!response.ok)
+    throw new SkewlessError(
+      `the local store could not write its pending records: ${response.status} ${await response.text()}`,
+    );
+  return true;
 }

@@ -46,11 +46,31 @@ export interface ReadRecordsOptions {
   readonly format?: FileFormat;
 }
 
+/** One row of a file: its record, or why it could not be read; `line` is 1-based (CSV counts the header). */
+export type RecordRow =
+  | { readonly line: number; readonly record: Record<string, unknown> }
+  | { readonly line: number; readonly error: string };
+
 /** Yields one plain record per row of the file. Null cells are left out (absent = null). */
 export async function* readRecords(
   file: string,
   options: ReadRecordsOptions,
 ): AsyncGenerator<Record<string, unknown>> {
+  for await (const row of readRecordRows(file, options)) {
+    if ('error' in row) throw new RecordFileError(file, row.line, row.error);
+    yield row.record;
+  }
+}
+
+/**
+ * Every row of the file with its line number; a row that cannot be read (not JSON, a cell
+ * that is not its field's type) is yielded as an error and reading goes on (what `backfill`
+ * needs to report bad rows and keep the rest). Errors about the file itself still throw.
+ */
+export async function* readRecordRows(
+  file: string,
+  options: ReadRecordsOptions,
+): AsyncGenerator<RecordRow> {
   const format = options.format ?? formatOfFile(file);
   if (!format)
     throw new RecordFileError(
@@ -76,16 +96,16 @@ export async function* readRecords(
   }
 }
 
-async function* readJsonLines(file: string): AsyncGenerator<Record<string, unknown>> {
+async function* readJsonLines(file: string): AsyncGenerator<RecordRow> {
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   let n = 0;
   for await (const line of lines) {
     n++;
     if (line.trim() === '') continue;
     try {
-      yield JSON.parse(line) as Record<string, unknown>;
+      yield { line: n, record: JSON.parse(line) as Record<string, unknown> };
     } catch (error) {
-      throw new RecordFileError(file, n, `not JSON: ${(error as Error).message}`, { cause: error });
+      yield { line: n, error: `not JSON: ${(error as Error).message}` };
     }
   }
 }
@@ -104,7 +124,7 @@ async function* readWithDuckDb(
   file: string,
   format: 'csv' | 'parquet',
   types: Map<string, Dtype | 'event_time'>,
-): AsyncGenerator<Record<string, unknown>> {
+): AsyncGenerator<RecordRow> {
   const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
   const connection = await instance.connect();
   try {
@@ -118,7 +138,10 @@ async function* readWithDuckDb(
     for await (const rows of result.yieldRowObjectJs()) {
       for (const raw of rows) {
         row++;
+        // CSV: the header is line 1. Parquet: the row number.
+        const line = format === 'csv' ? row + 1 : row;
         const out: Record<string, unknown> = {};
+        let error: string | undefined;
         for (const [name, value] of Object.entries(raw)) {
           if (value === null) continue;
           try {
@@ -126,12 +149,13 @@ async function* readWithDuckDb(
               format === 'csv'
                 ? fromText(types.get(name), String(value))
                 : fromJs(types.get(name), value);
-          } catch (error) {
-            throw new RecordFileError(file, row + 1, `${name}: ${(error as Error).message}`);
+          } catch (cause) {
+            error = `${name}: ${(cause as Error).message}`;
+            break;
           }
           if (out[name] === undefined) delete out[name];
         }
-        yield out;
+        yield error === undefined ? { line, record: out } : { line, error };
       }
     }
   } catch (error) {

@@ -9,6 +9,16 @@ import type { Definition } from '../define/definitions.ts';
 import { DefinitionError } from '../core/errors.ts';
 import { compileRegistry, type RuntimeRegistry } from './compile.ts';
 
+/** The entry the deployed Lambdas import, in a TypeScript or a JavaScript project. */
+export const INDEX_FILES = ['index.ts', 'index.js', 'index.mjs'];
+
+/** Definition modules: TypeScript or JavaScript, not declarations or tests. */
+function isDefinitionFile(name: string): boolean {
+  return (
+    /\.(ts|js|mjs)$/.test(name) && !name.endsWith('.d.ts') && !/\.test\.(ts|js|mjs)$/.test(name)
+  );
+}
+
 const KINDS = new Set([
   'entity',
   'event_stream',
@@ -37,17 +47,16 @@ export function registryFromModule(module: Record<string, unknown>): RuntimeRegi
 }
 
 /**
- * Imports every `*.ts` module of `dir` (index.ts excluded) and compiles what they export. Each
+ * Imports every `*.ts` / `*.js` module of `dir` (the index excluded) and compiles what they export. Each
  * definition is attributed to the first file (in name order) that exports it. Also checks that
  * `index.ts`, the entry the Lambda bundles import, re-exports every definition.
  */
 export async function loadRegistryFromDir(dir: string): Promise<RuntimeRegistry> {
-  const names = (await readdir(dir))
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('.test.ts'))
-    .sort();
+  const names = (await readdir(dir)).filter(isDefinitionFile).sort();
   const files = new Map<Definition, string>();
   const definitions: Definition[] = [];
   let indexDefs: Set<Definition> | undefined;
+  let indexFile = path.join(dir, 'index.ts');
   for (const name of names) {
     const file = path.join(dir, name);
     const module = (await import(pathToFileURL(path.resolve(file)).href)) as Record<
@@ -55,7 +64,8 @@ export async function loadRegistryFromDir(dir: string): Promise<RuntimeRegistry>
       unknown
     >;
     const found = collectDefinitions(module);
-    if (name === 'index.ts') {
+    if (INDEX_FILES.includes(name)) {
+      indexFile = file;
       indexDefs = new Set(found);
       continue;
     }
@@ -67,7 +77,7 @@ export async function loadRegistryFromDir(dir: string): Promise<RuntimeRegistry>
     }
   }
   if (indexDefs) {
-    for (const d of indexDefs) if (!files.has(d)) files.set(d, path.join(dir, 'index.ts'));
+    for (const d of indexDefs) if (!files.has(d)) files.set(d, indexFile);
     const missing = definitions.filter((d) => !indexDefs.has(d));
     if (missing.length > 0) {
       throw new DefinitionError(
@@ -75,7 +85,7 @@ export async function loadRegistryFromDir(dir: string): Promise<RuntimeRegistry>
           file: files.get(d)!,
           object: `${d.kind.replace('_', ' ')} '${d.name}'`,
           rule: 'index-export',
-          message: `is not re-exported from ${path.join(dir, 'index.ts')}, which the deployed Lambdas import`,
+          message: `is not re-exported from ${indexFile}, which the deployed Lambdas import`,
         })),
       );
     }

@@ -4,13 +4,13 @@
  * `served_at`, or one instant) and UNLOADs the rows, which come back into DuckDB (stored features
  * only: the check runs the request transforms itself). Same contract as the local rebuild.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import {
+  downloadObjects,
   exportPrefixes,
-  listObjectKeys,
   runAthenaQuery,
   SPINE_TABLE_PREFIX,
   type AthenaExportDeps,
@@ -79,13 +79,7 @@ export function athenaRebuild(deps: AthenaRebuildDeps): RebuildPointInTime {
     }
 
     // 3. The unloaded rows back into DuckDB.
-    const files: string[] = [];
-    for (const key of await listObjectKeys(deps, prefixes.data)) {
-      const object = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: key }));
-      const file = path.join(work, `part-${files.length}.parquet`);
-      await writeFile(file, (await object.Body?.transformToByteArray()) ?? new Uint8Array());
-      files.push(file);
-    }
+    const files = await downloadObjects(deps, prefixes.data, work);
     await duckdb.run(
       files.length === 0
         ? `CREATE OR REPLACE TABLE ${q(request.into)} AS SELECT * FROM ${q(request.spineTable)} WHERE FALSE`

@@ -281,11 +281,15 @@ export function deployedFrom(template: Template, registry: Registry): Deployed {
 
 let cached: Promise<Deployed> | undefined;
 
-/** The flights store, synthesized once per test file (bundling skipped), resolved. */
-export function deployedStore(): Promise<Deployed> {
+/**
+ * The flights store, synthesized once per test file (bundling skipped), resolved; or the store
+ * of other definitions (a test whose handler was deployed with them).
+ */
+export function deployedStore(registry?: Registry): Promise<Deployed> {
+  if (registry) return Promise.resolve(deployedFrom(synthStore(registry).template, registry));
   cached ??= (async () => {
-    const registry = await flightsRegistry();
-    return deployedFrom(synthStore(registry).template, registry);
+    const flights = await flightsRegistry();
+    return deployedFrom(synthStore(flights).template, flights);
   })();
   return cached;
 }

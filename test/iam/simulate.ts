@@ -3,6 +3,7 @@
  * a test-only devDependency): the caller's identity policy, and the resource's own policy
  * (bucket, key, topic) where it has one, in one account.
  */
+import type { Registry } from '../../lib/registry/types.ts';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { expect } from 'vitest';
 import type { HandlerName } from '../../lib/cdk/handler-function.ts';
@@ -109,14 +110,16 @@ export async function expectDenied(
  * The IAM contract of one handler: every AWS call it made in a test (with the settings the test
  * gave it, `testSettings`, by `HANDLER_ENV` key) is allowed to the role the stack gives that
  * handler, with the names the stack gives the same settings. A setting the test used that the
- * stack does not give the handler fails first.
+ * stack does not give the handler fails first. `registry`: the definitions the handler was
+ * deployed with (default: the flights example).
  */
 export async function expectCallsAllowedForHandler(
   handler: HandlerName,
   calls: readonly SdkCall[],
   testSettings: Partial<Record<keyof typeof HANDLER_ENV, string>>,
+  registry?: Registry,
 ): Promise<void> {
-  const deployed = await deployedStore();
+  const deployed = await deployedStore(registry);
   const settings = deployed.handlerSettings(handler);
   const renames = new Map<string, string>();
   for (const [key, value] of Object.entries(testSettings) as [keyof typeof HANDLER_ENV, string][]) {

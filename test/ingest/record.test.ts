@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as defs from '../../feature_defs/index.ts';
+import * as synthetic from '../export/synthetic-defs.ts';
 import { registryFromModule } from '../../lib/registry/load.ts';
 import { getView } from '../../lib/registry/query.ts';
 import {
@@ -14,7 +15,8 @@ import { offlineColumns } from '../../lib/core/columns.ts';
 
 const { registry } = registryFromModule(defs);
 const departures = streamSchema(registry, 'airport_departures');
-const hourly = streamSchema(registry, 'airport_hourly');
+// A plain view with a float64 (ratio) and an int64 (score) feature.
+const numeric = streamSchema(registryFromModule(synthetic).registry, 'user_stats');
 const routes = streamSchema(registry, 'route_flights');
 const good = {
   origin: 'SFO',
@@ -82,7 +84,7 @@ describe('validateRecord', () => {
 });
 
 describe('bad input: each record is refused with its reason, naming the problem', () => {
-  const hour = { origin: 'SFO', event_time: '2001-01-01T10:00:00Z' };
+  const hour = { user_id: 'u1', event_time: '2001-01-01T10:00:00Z' };
   it.each([
     [
       { ...good, last_destination: 'L\ud800X' },
@@ -91,18 +93,18 @@ describe('bad input: each record is refused with its reason, naming the problem'
     ],
     [{ ...good, origin: '\udfff' }, 'bad-key', /join key 'origin' .*lone surrogate/],
     [
-      { ...hour, dep_delay_mean_1h: 1e200 },
+      { ...hour, ratio: 1e200 },
       'wrong-type',
       /1e\+200 is beyond the largest number DynamoDB stores/,
     ],
     [
-      { ...hour, dep_delay_mean_1h: 5e-324 },
+      { ...hour, ratio: 5e-324 },
       'wrong-type',
       /5e-324 is closer to zero than the smallest/,
     ],
-    [{ ...hour, dep_delay_mean_1h: 1.7976931348623157e308 }, 'wrong-type', /beyond the largest/],
-    [{ ...hour, dep_delay_mean_1h: -1e126 }, 'wrong-type', /-1e\+126 is beyond/],
-    [{ ...hour, flights_1h: 2 ** 53 }, 'wrong-type', /outside the exact integer range/],
+    [{ ...hour, ratio: 1.7976931348623157e308 }, 'wrong-type', /beyond the largest/],
+    [{ ...hour, ratio: -1e126 }, 'wrong-type', /-1e\+126 is beyond/],
+    [{ ...hour, score: 2 ** 53 }, 'wrong-type', /outside the exact integer range/],
     [
       { ...good, event_time: 9000000000000000 },
       'bad-event-time',
@@ -118,8 +120,8 @@ describe('bad input: each record is refused with its reason, naming the problem'
     [{ ...good, event_time: '+010000-01-01T00:00:00Z' }, 'bad-event-time', /not ISO-8601 UTC/],
     [{ ...good, event_time: 1.5 }, 'bad-event-time', /epoch ms must be an integer/],
   ] as const)('refuses %j as %s', (input, reason, message) => {
-    // The hourly view's features only exist on its own stream.
-    const schema = Object.keys(input).some((k) => hourly.features.has(k)) ? hourly : departures;
+    // The numeric view's features only exist on its own stream.
+    const schema = Object.keys(input).some((k) => numeric.features.has(k)) ? numeric : departures;
     const v = validateRecord(schema, input);
     expect(v.ok).toBe(false);
     if (v.ok) return;
@@ -129,12 +131,12 @@ describe('bad input: each record is refused with its reason, naming the problem'
 
   it('accepts the edges of what every store holds, -0 as 0', () => {
     for (const x of [9.99e125, -9.99e125, 1e-130, -1e-130, 0, Number.MAX_SAFE_INTEGER]) {
-      const v = validateRecord(hourly, { ...hour, dep_delay_mean_1h: x });
-      expect(v.ok && v.record.values.dep_delay_mean_1h).toBe(x);
+      const v = validateRecord(numeric, { ...hour, ratio: x });
+      expect(v.ok && v.record.values.ratio).toBe(x);
     }
-    const zero = validateRecord(hourly, { ...hour, dep_delay_mean_1h: -0, flights_1h: -0 });
-    expect(zero.ok && Object.is(zero.record.values.dep_delay_mean_1h, 0)).toBe(true);
-    expect(zero.ok && Object.is(zero.record.values.flights_1h, 0)).toBe(true);
+    const zero = validateRecord(numeric, { ...hour, ratio: -0, score: -0 });
+    expect(zero.ok && Object.is(zero.record.values.ratio, 0)).toBe(true);
+    expect(zero.ok && Object.is(zero.record.values.score, 0)).toBe(true);
     for (const t of ['0001-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z', '2000-02-29T00:00:00Z'])
       expect(validateRecord(departures, { ...good, event_time: t }).ok).toBe(true);
     expect(validateRecord(departures, { ...good, event_time: '1900-02-29T00:00:00Z' }).ok).toBe(

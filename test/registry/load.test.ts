@@ -80,4 +80,28 @@ describe('loadRegistryFromDir', () => {
       }),
     ]);
   });
+
+  it('loads JavaScript definitions, index.js included, as it loads TypeScript', async () => {
+    const dir = await defsDir({
+      'a.js': `import { defineEntity } from ${JSON.stringify(dsl)};\nexport const user = defineEntity({ name: 'user', keys: { id: 'string' } });\n`,
+      'b.js': `import { defineEntity } from ${JSON.stringify(dsl)};\nexport const shop = defineEntity({ name: 'shop', keys: { shop_id: 'string' } });\n`,
+      'index.js': `export * from './a.js';\n`,
+      'a.test.js': `throw new Error('a test file is not a definition module');\n`,
+    });
+    const error = await loadRegistryFromDir(dir).catch((e: unknown) => e);
+    expect((error as DefinitionError).problems).toEqual([
+      expect.objectContaining({
+        file: path.join(dir, 'b.js'),
+        rule: 'index-export',
+        message: expect.stringContaining(path.join(dir, 'index.js')),
+      }),
+    ]);
+    // A fresh folder: modules already imported stay cached by URL.
+    const fixed = await defsDir({
+      'a.js': `import { defineEntity } from ${JSON.stringify(dsl)};\nexport const user = defineEntity({ name: 'user', keys: { id: 'string' } });\n`,
+      'index.js': `export * from './a.js';\n`,
+    });
+    const { registry } = await loadRegistryFromDir(fixed);
+    expect(registry.entities.map((e) => e.name)).toEqual(['user']);
+  });
 });

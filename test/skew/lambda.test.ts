@@ -21,10 +21,10 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HANDLER_ENV } from '../../lib/config.ts';
 import { emptyRelation, localRelations } from '../../lib/export/local.ts';
-import * as definitions from '../../feature_defs/index.ts';
+import * as definitions from './fixtures/flights-v1/index.ts';
 import { registryFromModule } from '../../lib/registry/load.ts';
 import { dialectByName } from '../../lib/sql/dialect.ts';
 import { stringLiteral } from '../../lib/sql/literals.ts';
@@ -35,6 +35,10 @@ import { SCRATCH_TABLE_PREFIX } from '../../lib/cdk/offline-store.ts';
 import { buildWorld, DAY } from './fixtures/world.ts';
 import { recordedCalls } from '../iam/calls.ts';
 import { expectCallsAllowedForHandler, settingsFromEnv } from '../iam/simulate.ts';
+
+// The planted day was served under the flights definitions of before windowed aggregations
+// (airport_hourly pushed by a producer): the handler bundles those, as a deployment of them would.
+vi.mock('#feature-defs', () => import('./fixtures/flights-v1/index.ts'));
 
 const BUCKET = 'store-bucket';
 const s3 = mockClient(S3Client);
@@ -61,7 +65,7 @@ describe('the skew-check Lambda (AWS clients mocked)', () => {
     instance = await DuckDBInstance.create(':memory:', { threads: '2' });
     duckdb = await instance.connect();
     await duckdb.run(`SET TimeZone = 'UTC'`);
-    // The deployed definitions (feature_defs) drive the handler; the day is served under them.
+    // The deployed definitions drive the handler; the day is served under them.
     const runtime = registryFromModule(definitions as Record<string, unknown>);
     const world = await buildWorld(duckdb, dir, runtime, { plants: { imputeNulls: true } });
     // Firehose's GZIP object: the local log already is one (multi-member GZIP JSON lines).
@@ -193,6 +197,7 @@ describe('the skew-check Lambda (AWS clients mocked)', () => {
       'skew-check',
       recordedCalls(s3, athena, sns),
       settingsFromEnv(process.env, ['bucket', 'athenaWorkgroup', 'glueDatabase', 'alertTopicArn']),
+      registryFromModule(definitions as Record<string, unknown>).registry,
     );
   }, 60_000);
 });

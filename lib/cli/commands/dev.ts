@@ -1,21 +1,24 @@
-/** `skewless dev` (what `npm start` runs): the whole feature store on this machine, on real data. */
+/**
+ * `skewless dev`: the local feature store for the user's own definitions (`--defs`), with no
+ * demo data. Every source stream, the ingest pollers, the lookup API on `--port`, the endpoints
+ * written for `push`, `get`, `export`, `backfill`, `materialize` and `skew-check` in other
+ * shells. Ctrl-C (or SIGTERM) stops it: polling ends, buffered offline rows and the inference
+ * log are written, every server closes.
+ */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { Presets, SingleBar } from 'cli-progress';
-import { runDemo, type DemoProgress } from '../../local/demo.ts';
-import { formatSummary as formatExport } from '../../export/manifest.ts';
-import { explainVerdicts, formatSummary as formatSkew } from '../../skew/summary.ts';
-import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.ts';
+import { streamsOf } from '../../registry/query.ts';
+import { sourceStreamName } from '../../core/naming.ts';
+import { ENDPOINTS_FILE, readLocalEndpoints } from '../../local/endpoints.ts';
+import { startLocalFeatureStore, type LocalFeatureStore } from '../../local/store.ts';
+import type { RuntimeRegistry } from '../../registry/compile.ts';
+import { CliError, EXIT, loadCliRegistry, positiveInt, withCommonOptions } from '../context.ts';
 
 interface DevOptions {
   readonly defs: string;
   readonly data: string;
-  readonly once?: boolean;
-  readonly days: string;
-  readonly start: string;
-  readonly lookups: string;
   readonly port?: string;
-  readonly progress: boolean;
+  readonly json?: boolean;
 }
 
 export function registerDev(program: Command): void {
@@ -23,96 +26,69 @@ export function registerDev(program: Command): void {
     program
       .command('dev')
       .description(
-        'Run the local feature store (dynalite, kinesalite, DuckDB) on the 2001 US flights',
+        'Run the local feature store for your definitions: streams, ingestion, the lookup API',
       )
-      .option('--once', 'run every stage once and exit (0 on success)')
-      .option('--start <YYYY-MM-DD>', 'first day of flights to replay', '2001-01-01')
-      .option('--days <n>', 'days of flights to replay', '3')
-      .option('--lookups <n>', 'lookups to send before the skew check', '500')
       .option('--port <port>', 'port of the lookup API (default: a free one)')
-      .option('--no-progress', 'no progress bars'),
+      .option('--json', 'print the endpoints as one JSON line once serving')
+      .addHelpText(
+        'after',
+        '\nThe online store lives in memory: after a restart, `skewless materialize --view V`\n' +
+          'reloads it from the offline store (Parquet under --data), which persists.\n' +
+          'Exit codes: 0 stopped cleanly, 1 failure, 2 bad definitions or arguments.',
+      ),
   ).action(async (options: DevOptions) => {
-    const days = positiveInt(options.days, '--days');
-    const lookups = positiveInt(options.lookups, '--lookups');
+    const port = options.port === undefined ? undefined : positiveInt(options.port, '--port');
     const runtime = await loadCliRegistry(options);
-    const started = Date.now();
-    const demo = await runDemo({
-      runtime,
-      dataDir: options.data,
-      startDay: options.start,
-      days,
-      lookups,
-      port: options.port === undefined ? undefined : positiveInt(options.port, '--port'),
-      progress: consoleProgress(options.progress && process.stderr.isTTY === true),
-    });
-    const { lookup, exportSummary, skew } = demo;
-    console.log('');
-    console.log(formatExport(exportSummary));
-    console.log('');
-    for (const report of skew.reports) {
-      console.log(formatSkew(report));
-      console.log(explainVerdicts(report));
+    await refuseSecondStore(options.data);
+    let store: LocalFeatureStore;
+    try {
+      store = await startLocalFeatureStore({ runtime, dataDir: options.data, port });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+        throw new CliError(`port ${port} is in use; pick another --port`, EXIT.usage);
+      throw error;
     }
-    console.log('');
-    console.log(
-      `Lookup API: ${lookup.url}/features   (simulated clock: ${new Date(demo.clock()).toISOString()})`,
-    );
-    console.log(
-      `  curl -s -X POST ${lookup.url}/features -H 'content-type: application/json' \\\n` +
-        `    -d '{"service":"departure_delay_model","entities":[{"origin":"ORD","destination":"LGA"}],"request":{"scheduled_hour":18}}'`,
-    );
-    console.log(
-      `  npx skewless get --service departure_delay_model --entity origin=ORD --entity destination=LGA`,
-    );
-    console.log(
-      `Data folder: ${path.relative(process.cwd(), demo.stack.dataDir) || '.'}   (all stages took ${((Date.now() - started) / 1000).toFixed(1)} s)`,
-    );
-    if (options.once) {
-      await demo.stop();
-      return;
-    }
-    console.log('Serving; ingestion keeps polling the streams (`skewless push`). Ctrl-C to stop.');
+    console.log(options.json ? JSON.stringify(store.endpoints) : describe(store, runtime, options));
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
-    await demo.stop();
+    if (!options.json) console.log('stopping: writing buffered offline rows and logs…');
+    await store.stop();
+    if (!options.json) console.log('stopped.');
   });
 }
 
-function positiveInt(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n <= 0)
-    throw new CliError(`${flag} must be a positive integer, got '${text}'`, EXIT.usage);
-  return n;
+/** Two stores on one data folder would race on `endpoints.json` and the Parquet files. */
+async function refuseSecondStore(dataDir: string): Promise<void> {
+  const running = await readLocalEndpoints(dataDir).catch(() => undefined);
+  if (running)
+    throw new CliError(
+      `a local feature store (pid ${running.pid}) already runs on ${dataDir}; stop it first or pass another --data`,
+      EXIT.usage,
+    );
 }
 
-/** Stage lines always; a bar per stage on a terminal. */
-function consoleProgress(bars: boolean): DemoProgress {
-  let bar: SingleBar | undefined;
-  let name = '';
-  let startedAt = 0;
-  return {
-    stage(stage, total) {
-      name = stage;
-      startedAt = Date.now();
-      console.error(`▸ ${stage}`);
-      if (bars && total !== undefined) {
-        bar = new SingleBar(
-          { format: '  [{bar}] {percentage}% {value}/{total}', hideCursor: true },
-          Presets.shades_classic,
-        );
-        bar.start(total, 0);
-      }
-    },
-    advance(done) {
-      bar?.update(Math.floor(done));
-    },
-    done(summary) {
-      bar?.stop();
-      bar = undefined;
-      console.error(`  ✓ ${summary} (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
-      void name;
-    },
+function describe(store: LocalFeatureStore, runtime: RuntimeRegistry, options: DevOptions): string {
+  const { registry } = runtime;
+  const { stack, endpoints } = store;
+  const rel = (p: string) => {
+    const relative = path.relative(process.cwd(), p);
+    return relative.startsWith('..') ? p : relative || '.';
   };
+  const streams = streamsOf(registry).map((s) => sourceStreamName(stack.names, s));
+  const lines = [
+    `skewless dev: ${registry.featureViews.length} feature view(s), ${registry.featureServices.length} service(s) from ${options.defs} (registry ${registry.hash.slice(0, 12)})`,
+    `  DynamoDB (dynalite)    ${endpoints.dynamodb}  table ${stack.onlineTable} (in memory)`,
+    `  Kinesis (kinesalite)   ${endpoints.kinesis}  ${streams.join(', ')}`,
+    `  ingest                 polling ${streams.length} stream(s) → online table + ${rel(path.join(stack.dataDir, 'offline'))}`,
+    `  lookup API             ${endpoints.lookup}/features`,
+    `  data                   ${rel(stack.dataDir)}  (endpoints in ${rel(path.join(stack.dataDir, ENDPOINTS_FILE))})`,
+    '',
+    `  npx skewless push --view <view> --file records.csv`,
+  ];
+  const service = registry.featureServices[0];
+  if (service) lines.push(`  npx skewless get --service ${service.name} --entity <key>=<value>`);
+  lines.push('Ctrl-C to stop.');
+  return lines.join('\n');
 }

@@ -10,12 +10,13 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { readConfig } from '../../config.ts';
 import { instantProblem, parseInstant } from '../../core/values.ts';
 import { ExportQueryError } from '../../export/errors.ts';
 import { runAwsExport } from '../../export/export-aws.ts';
 import { newExportId } from '../../export/export-id.ts';
 import { runLocalExport } from '../../export/export-local.ts';
+import { syncLocalStore } from '../../local/endpoints.ts';
+import { awsStoreNames } from '../store-target.ts';
 import { formatSummary, type ExportSummary } from '../../export/manifest.ts';
 import { getService } from '../../registry/query.ts';
 import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.ts';
@@ -101,14 +102,7 @@ export function registerExport(program: Command): void {
     let summary: ExportSummary;
     try {
       if (options.aws) {
-        const config = readConfig(process.env);
-        const bucket = options.bucket ?? config.bucket;
-        const workgroup = options.workgroup ?? config.athenaWorkgroup;
-        const database = options.database ?? config.glueDatabase;
-        if (!bucket || !workgroup || !database)
-          throw new CliError(
-            '--aws needs --bucket, --workgroup and --database (or SKEWLESS_BUCKET, SKEWLESS_ATHENA_WORKGROUP, SKEWLESS_GLUE_DATABASE)',
-          );
+        const { bucket, workgroup, database } = awsStoreNames(options);
         summary = await runAwsExport(
           {
             duckdb,
@@ -133,6 +127,7 @@ export function registerExport(program: Command): void {
           },
         );
       } else {
+        await syncLocalStore(options.data); // what `push` sent before is in the offline store
         summary = await runLocalExport(
           { duckdb, dataDir: options.data, runtime, clock: Date.now, onProgress },
           {

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { syncLocalStore } from '../../local/endpoints.ts';
 import {
   localRegistries,
   NoInferenceLogsError,
@@ -60,6 +61,7 @@ export function registerSkewCheck(program: Command): void {
       ...(applied ? [applied] : []),
       ...(await localRegistries(options.data)),
     ];
+    await syncLocalStore(options.data); // served vectors logged, pushed records stored
     let result;
     try {
       result = await runLocalSkewCheck({

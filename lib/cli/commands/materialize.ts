@@ -1,0 +1,120 @@
+/**
+ * `skewless materialize --view V [--aws]`: the newest offline value of every entity of a view
+ * into the online store, with ingestion's conditional write: a fresher online value is kept
+ * and a rerun writes nothing. Locally it reads `--data` and writes to the running `skewless
+ * dev`; with `--aws` Athena reads the Iceberg table and the deployment's table is written.
+ */
+import type { Command } from 'commander';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { getView } from '../../registry/query.ts';
+import type { Registry, RegistryView } from '../../registry/types.ts';
+import { runAwsMaterialize } from '../../materialize/aws.ts';
+import { runLocalMaterialize, type MaterializeProgress } from '../../materialize/local.ts';
+import type { MaterializeResult } from '../../materialize/materialize.ts';
+import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.ts';
+import {
+  openTarget,
+  progressBar,
+  withAthenaWorld,
+  withTargetOptions,
+  type AwsTarget,
+  type LocalTarget,
+  type TargetOptions,
+} from '../store-target.ts';
+
+interface MaterializeOptions extends TargetOptions {
+  readonly defs: string;
+  readonly view: string;
+}
+
+export const MATERIALIZE_EXIT_HELP =
+  'Exit codes: 0 done, 1 a store failed (or some puts failed: rerun, it is idempotent), 2 bad arguments.';
+
+export function registerMaterialize(program: Command): void {
+  withTargetOptions(
+    withCommonOptions(
+      program
+        .command('materialize')
+        .description(
+          "Write each entity's newest offline value to the online store (never over a fresher one)",
+        )
+        .requiredOption('--view <name>', 'feature view to materialize')
+        .addHelpText('after', `\n${MATERIALIZE_EXIT_HELP}`),
+    ),
+  ).action(async (options: MaterializeOptions) => {
+    const { registry } = await loadCliRegistry(options);
+    const view = viewOrUsage(registry, options.view);
+    const target = await openTarget(options);
+    try {
+      const result = await withDuckDb((duckdb) =>
+        materializeInto(target, { duckdb, registry, dataDir: options.data }, view, options),
+      );
+      console.log(options.json ? JSON.stringify(result) : formatMaterialize(result));
+      if (result.failed > 0)
+        throw new CliError(
+          `${result.failed} online write(s) failed; rerun materialize`,
+          EXIT.failure,
+        );
+    } finally {
+      target.close();
+    }
+  });
+}
+
+/** Materializes one view into the target; shared with `backfill`, which ends with it. */
+export async function materializeInto(
+  target: LocalTarget | AwsTarget,
+  deps: {
+    readonly duckdb: DuckDBConnection;
+    readonly registry: Registry;
+    readonly dataDir: string;
+  },
+  view: RegistryView,
+  options: TargetOptions,
+): Promise<MaterializeResult> {
+  const bar = progressBar(options, `materialize ${view.name}`);
+  const progress: MaterializeProgress = {
+    start: (total) => bar?.start(total, 0),
+    advance: (done) => bar?.update(done),
+  };
+  try {
+    if (target.kind === 'local') {
+      if (!target.online) throw new CliError('materialize needs a running `skewless dev`');
+      return await runLocalMaterialize({ ...deps, online: target.online }, view, progress);
+    }
+    return await withAthenaWorld(target, deps.duckdb, (world) =>
+      runAwsMaterialize({ ...world, online: target.online }, view, progress),
+    );
+  } finally {
+    bar?.stop();
+  }
+}
+
+export function formatMaterialize(result: MaterializeResult): string {
+  return (
+    `materialized ${result.view}: ${result.entities} entities, ${result.written} written, ` +
+    `${result.kept} kept (online value as new or newer)` +
+    (result.failed > 0 ? `, ${result.failed} failed` : '')
+  );
+}
+
+export function viewOrUsage(registry: Registry, name: string): RegistryView {
+  if (!registry.featureViews.some((v) => v.name === name))
+    throw new CliError(
+      `unknown feature view '${name}' (known: ${registry.featureViews.map((v) => v.name).join(', ')})`,
+      EXIT.usage,
+    );
+  return getView(registry, name);
+}
+
+export async function withDuckDb<T>(fn: (duckdb: DuckDBConnection) => Promise<T>): Promise<T> {
+  const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+  const duckdb = await instance.connect();
+  try {
+    await duckdb.run(`SET TimeZone = 'UTC'`);
+    return await fn(duckdb);
+  } finally {
+    duckdb.closeSync();
+    instance.closeSync();
+  }
+}
