@@ -97,11 +97,7 @@ describe('bad input: each record is refused with its reason, naming the problem'
       'wrong-type',
       /1e\+200 is beyond the largest number DynamoDB stores/,
     ],
-    [
-      { ...hour, ratio: 5e-324 },
-      'wrong-type',
-      /5e-324 is closer to zero than the smallest/,
-    ],
+    [{ ...hour, ratio: 5e-324 }, 'wrong-type', /5e-324 is closer to zero than the smallest/],
     [{ ...hour, ratio: 1.7976931348623157e308 }, 'wrong-type', /beyond the largest/],
     [{ ...hour, ratio: -1e126 }, 'wrong-type', /-1e\+126 is beyond/],
     [{ ...hour, score: 2 ** 53 }, 'wrong-type', /outside the exact integer range/],

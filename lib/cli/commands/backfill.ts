@@ -40,7 +40,13 @@ import {
   type LocalTarget,
   type TargetOptions,
 } from '../store-target.ts';
-import { formatMaterialize, materializeInto, viewOrUsage, withDuckDb } from './materialize.ts';
+import {
+  formatMaterialize,
+  materializableView,
+  materializeInto,
+  viewOrUsage,
+  withDuckDb,
+} from './materialize.ts';
 
 interface BackfillOptions extends TargetOptions {
   readonly defs: string;
@@ -82,7 +88,11 @@ export function registerBackfill(program: Command): void {
     if (options.format && !FILE_FORMATS.includes(options.format))
       throw new CliError(`--format must be one of ${FILE_FORMATS.join(', ')}`);
     const { registry } = await loadCliRegistry(options);
-    const view = viewOrUsage(registry, options.view);
+    // Backfill ends with materialize, which an aggregation view refuses up front (--no-materialize
+    // loads its raw history offline alone).
+    const view = options.materialize
+      ? materializableView(registry, options.view)
+      : viewOrUsage(registry, options.view);
     if (options.file.startsWith('s3://') && !options.aws)
       throw new CliError('an s3:// --file needs --aws');
     // A local file is read (and its problems reported) before any store is reached.

@@ -43,7 +43,7 @@ export function registerMaterialize(program: Command): void {
     ),
   ).action(async (options: MaterializeOptions) => {
     const { registry } = await loadCliRegistry(options);
-    const view = viewOrUsage(registry, options.view);
+    const view = materializableView(registry, options.view);
     const target = await openTarget(options);
     try {
       const result = await withDuckDb((duckdb) =>
@@ -96,6 +96,19 @@ export function formatMaterialize(result: MaterializeResult): string {
     `${result.kept} kept (online value as new or newer)` +
     (result.failed > 0 ? `, ${result.failed} failed` : '')
   );
+}
+
+/** A view whose newest offline values materialize writes (not an aggregation view). */
+export function materializableView(registry: Registry, name: string): RegistryView {
+  const view = viewOrUsage(registry, name);
+  if (view.aggregation)
+    throw new CliError(
+      `feature view '${view.name}' aggregates stream '${view.aggregation.stream}': materialize ` +
+        `writes newest values, and an aggregation view's tiles are built by ingestion only ` +
+        `(rebuilding them from offline raw events is not in the CLI yet)`,
+      EXIT.usage,
+    );
+  return view;
 }
 
 export function viewOrUsage(registry: Registry, name: string): RegistryView {
