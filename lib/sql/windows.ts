@@ -209,6 +209,34 @@ function runExprs(view: PlannedView, a: Agg, dialect: SqlDialect): string[] {
   return exprs;
 }
 
+/**
+ * The running struct's fields and expressions of every aggregation, each distinct expression
+ * once (a count of the same filter, a sum of the same column serve every window): `alias` maps
+ * an aggregation's field name to the field that holds its expression.
+ */
+function runningColumns(
+  view: PlannedView,
+  aggs: readonly Agg[],
+  dialect: SqlDialect,
+): { fields: StructField[]; exprs: string[]; alias: (field: string) => string } {
+  const fields: StructField[] = [];
+  const exprs: string[] = [];
+  const aliases = new Map<string, string>();
+  for (const a of aggs) {
+    const own = runExprs(view, a, dialect);
+    runFields(view, a).forEach((f, i) => {
+      const expr = own[i]!;
+      const found = exprs.findIndex((x, j) => x === expr && fields[j]!.dtype === f.dtype);
+      if (found >= 0) aliases.set(f.name, fields[found]!.name);
+      else {
+        exprs.push(expr);
+        fields.push(f);
+      }
+    });
+  }
+  return { fields, exprs, alias: (f) => aliases.get(f) ?? f };
+}
+
 function runningCtes(
   view: PlannedView,
   dialect: SqlDialect,
@@ -217,8 +245,7 @@ function runningCtes(
 ): [string, string][] {
   const { aggs, groups } = aggsOf(view);
   const keys = view.keys.map((k) => q(k.name));
-  const fields = aggs.flatMap((a) => runFields(view, a));
-  const exprs = aggs.flatMap((a) => runExprs(view, a, dialect));
+  const { fields, exprs, alias } = runningColumns(view, aggs, dialect);
   const name = (suffix: string) => `_sk_${view.name}__${suffix}`;
   const tMs = (alias: string) => epochMs(`${alias}.${q('_sk_t')}`);
   const nullStruct = `CAST(NULL AS ${dialect.structType(fields)})`;
@@ -277,9 +304,14 @@ function runningCtes(
       name(`full${j}`),
       [
         `SELECT s.${ROW}, ${extremes.map((a) => `${a.aggregate.fn}(tl.${q(`m${a.index}`)}) AS ${q(`m${a.index}`)}`).join(', ')}`,
-        `FROM ${q(spineCte)} AS s`,
-        `CROSS JOIN UNNEST(${dialect.integerSeries(k - 1)}) AS o(${q('_sk_i')})`,
-        `JOIN ${q(name(`tiles${j}`))} AS tl ON ${[...keys.map((x) => `tl.${x} = s.${x}`), `tl.${q('_sk_a')} = ${windowStartSql(tMs('s'), g, dialect)} + o.${q('_sk_i')} * ${g.tileMs}`].join(' AND ')}`,
+        // The tile starts are computed before the join, so that the join is on columns: an
+        // equality over both sides' expressions is left to a filter after joining on the keys.
+        'FROM (',
+        `  SELECT ${[ROW, ...keys].map((x) => `s.${x}`).join(', ')}, ${windowStartSql(tMs('s'), g, dialect)} + o.${q('_sk_i')} * ${g.tileMs} AS ${q('_sk_a')}`,
+        `  FROM ${q(spineCte)} AS s`,
+        `  CROSS JOIN UNNEST(${dialect.integerSeries(k - 1)}) AS o(${q('_sk_i')})`,
+        ') AS s',
+        `JOIN ${q(name(`tiles${j}`))} AS tl ON ${[...keys, q('_sk_a')].map((x) => `tl.${x} = s.${x}`).join(' AND ')}`,
         `GROUP BY s.${ROW}`,
       ].join('\n'),
     ]);
@@ -287,13 +319,15 @@ function runningCtes(
   // One row per spine row with every probe's fields side by side: the pick joins it once (a
   // CTE joined once per probe may be evaluated once per join).
   const probed = [
-    ...fields.map((f) => [0, f.name] as const),
-    ...aggs.flatMap((a) =>
-      runFields(view, a)
-        .filter((f) => f.name.startsWith('c') || f.name.startsWith('s'))
-        .map((f) => [a.group + 1, f.name] as const),
-    ),
-  ];
+    ...new Set([
+      ...fields.map((f) => `0 ${f.name}`),
+      ...aggs.flatMap((a) =>
+        runFields(view, a)
+          .filter((f) => f.name.startsWith('c') || f.name.startsWith('s'))
+          .map((f) => `${a.group + 1} ${alias(f.name)}`),
+      ),
+    ]),
+  ].map((x) => x.split(' ') as [string, string]);
   ctes.push([
     name('probed'),
     [
@@ -302,7 +336,7 @@ function runningCtes(
       `GROUP BY ${ROW}`,
     ].join('\n'),
   ]);
-  ctes.push([name('pick'), finalPick(view, dialect, aggs, groups, spineCte)]);
+  ctes.push([name('pick'), finalPick(view, dialect, aggs, groups, spineCte, alias)]);
   return ctes;
 }
 
@@ -317,10 +351,11 @@ function finalPick(
   aggs: readonly Agg[],
   groups: readonly Group[],
   spineCte: string,
+  alias: (field: string) => string,
 ): string {
   const name = (suffix: string) => q(`_sk_${view.name}__${suffix}`);
   const tMs = epochMs(`s.${q('_sk_t')}`);
-  const field = (probe: string, f: string) => `x.${q(`${probe}_${f}`)}`;
+  const field = (probe: string, f: string) => `x.${q(`${probe}_${alias(f)}`)}`;
   const cols = [`s.${ROW}`];
   const fullJoins = new Set<number>();
   for (const a of aggs) {

@@ -34,23 +34,23 @@ WITH
   WHERE d."_sk_rn" = 1
 ),
 "_sk_airport_delays__run" AS (
-  SELECT e."origin", e."_sk_ms", e."_sk_rid", CAST(ROW(CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN CAST(e."delay" AS double) END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS double), CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN CAST(e."delay" AS double) END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS double), CAST(sum(CASE WHEN TRUE THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(max(CASE WHEN e."delay" IS NOT NULL THEN e."delay" END) OVER (PARTITION BY e."origin", (e."_sk_ms" + 3599999) / (3600000) * 3600000 - 3600000 ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST((e."_sk_ms" + 3599999) / (3600000) * 3600000 - 3600000 AS bigint), CAST(sum(CASE WHEN TRUE THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(sum(CASE WHEN e."delay" > CAST(15 AS bigint) THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint)) AS ROW("c0" bigint, "s0" double, "c1" bigint, "s1" double, "c2" bigint, "c3" bigint, "m3" bigint, "a3" bigint, "c4" bigint, "c5" bigint)) AS "_sk_v"
+  SELECT e."origin", e."_sk_ms", e."_sk_rid", CAST(ROW(CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN CAST(e."delay" AS double) END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS double), CAST(sum(CASE WHEN TRUE THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(max(CASE WHEN e."delay" IS NOT NULL THEN e."delay" END) OVER (PARTITION BY e."origin", (e."_sk_ms" + 3599999) / (3600000) * 3600000 - 3600000 ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST((e."_sk_ms" + 3599999) / (3600000) * 3600000 - 3600000 AS bigint), CAST(sum(CASE WHEN e."delay" > CAST(15 AS bigint) THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint)) AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint)) AS "_sk_v"
   FROM "_sk_airport_delays__events" AS e
 ),
 "_sk_airport_delays__probes" AS (
   SELECT "origin", "_sk_ms", 0 AS "_sk_kind", "_sk_rid", CAST(NULL AS bigint) AS "_sk_row", CAST(NULL AS bigint) AS "_sk_probe", "_sk_v"
   FROM "_sk_airport_delays__run"
   UNION ALL
-  SELECT s."origin", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t"), 1, CAST(NULL AS varchar), s."_sk_row", 0, CAST(NULL AS ROW("c0" bigint, "s0" double, "c1" bigint, "s1" double, "c2" bigint, "c3" bigint, "m3" bigint, "a3" bigint, "c4" bigint, "c5" bigint))
+  SELECT s."origin", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t"), 1, CAST(NULL AS varchar), s."_sk_row", 0, CAST(NULL AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint))
   FROM "_sk_spine" AS s
   UNION ALL
-  SELECT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001) / (300000) * 300000, 1, CAST(NULL AS varchar), s."_sk_row", 1, CAST(NULL AS ROW("c0" bigint, "s0" double, "c1" bigint, "s1" double, "c2" bigint, "c3" bigint, "m3" bigint, "a3" bigint, "c4" bigint, "c5" bigint))
+  SELECT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001) / (300000) * 300000, 1, CAST(NULL AS varchar), s."_sk_row", 1, CAST(NULL AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint))
   FROM "_sk_spine" AS s
   UNION ALL
-  SELECT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) / (3600000) * 3600000, 1, CAST(NULL AS varchar), s."_sk_row", 2, CAST(NULL AS ROW("c0" bigint, "s0" double, "c1" bigint, "s1" double, "c2" bigint, "c3" bigint, "m3" bigint, "a3" bigint, "c4" bigint, "c5" bigint))
+  SELECT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) / (3600000) * 3600000, 1, CAST(NULL AS varchar), s."_sk_row", 2, CAST(NULL AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint))
   FROM "_sk_spine" AS s
   UNION ALL
-  SELECT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) / (3600000) * 3600000, 1, CAST(NULL AS varchar), s."_sk_row", 3, CAST(NULL AS ROW("c0" bigint, "s0" double, "c1" bigint, "s1" double, "c2" bigint, "c3" bigint, "m3" bigint, "a3" bigint, "c4" bigint, "c5" bigint))
+  SELECT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) / (3600000) * 3600000, 1, CAST(NULL AS varchar), s."_sk_row", 3, CAST(NULL AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint))
   FROM "_sk_spine" AS s
 ),
 "_sk_airport_delays__picked" AS (
@@ -68,29 +68,27 @@ WITH
 ),
 "_sk_airport_delays__full1" AS (
   SELECT s."_sk_row", max(tl."m3") AS "m3"
-  FROM "_sk_spine" AS s
-  CROSS JOIN UNNEST(sequence(0, 22)) AS o("_sk_i")
-  JOIN "_sk_airport_delays__tiles1" AS tl ON tl."origin" = s."origin" AND tl."_sk_a" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) / (3600000) * 3600000 + o."_sk_i" * 3600000
+  FROM (
+    SELECT s."_sk_row", s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) / (3600000) * 3600000 + o."_sk_i" * 3600000 AS "_sk_a"
+    FROM "_sk_spine" AS s
+    CROSS JOIN UNNEST(sequence(0, 22)) AS o("_sk_i")
+  ) AS s
+  JOIN "_sk_airport_delays__tiles1" AS tl ON tl."origin" = s."origin" AND tl."_sk_a" = s."_sk_a"
   GROUP BY s."_sk_row"
 ),
 "_sk_airport_delays__probed" AS (
   SELECT "_sk_row", max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."c0" END) AS "p0_c0",
     max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."s0" END) AS "p0_s0",
-    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."c1" END) AS "p0_c1",
-    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."s1" END) AS "p0_s1",
     max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."c2" END) AS "p0_c2",
-    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."c3" END) AS "p0_c3",
     max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."m3" END) AS "p0_m3",
     max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."a3" END) AS "p0_a3",
-    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."c4" END) AS "p0_c4",
     max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."c5" END) AS "p0_c5",
     max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."c0" END) AS "p1_c0",
     max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."s0" END) AS "p1_s0",
-    max(CASE WHEN "_sk_probe" = 2 THEN "_sk_v"."c1" END) AS "p2_c1",
-    max(CASE WHEN "_sk_probe" = 2 THEN "_sk_v"."s1" END) AS "p2_s1",
+    max(CASE WHEN "_sk_probe" = 2 THEN "_sk_v"."c0" END) AS "p2_c0",
+    max(CASE WHEN "_sk_probe" = 2 THEN "_sk_v"."s0" END) AS "p2_s0",
     max(CASE WHEN "_sk_probe" = 2 THEN "_sk_v"."c2" END) AS "p2_c2",
-    max(CASE WHEN "_sk_probe" = 2 THEN "_sk_v"."c3" END) AS "p2_c3",
-    max(CASE WHEN "_sk_probe" = 3 THEN "_sk_v"."c4" END) AS "p3_c4",
+    max(CASE WHEN "_sk_probe" = 3 THEN "_sk_v"."c2" END) AS "p3_c2",
     max(CASE WHEN "_sk_probe" = 3 THEN "_sk_v"."c5" END) AS "p3_c5"
   FROM "_sk_airport_delays__picked"
   GROUP BY "_sk_row"
@@ -99,14 +97,14 @@ WITH
   SELECT s."_sk_row",
     CASE WHEN (COALESCE(x."p0_c0", 0) - COALESCE(x."p1_c0", 0)) > 0 THEN (COALESCE(x."p0_s0", 0) - COALESCE(x."p1_s0", 0)) / (COALESCE(x."p0_c0", 0) - COALESCE(x."p1_c0", 0)) END AS "dep_delay_mean_1h",
     (COALESCE(x."p0_c0", 0) - COALESCE(x."p1_c0", 0)) AS "dep_delay_mean_1h__n",
-    CASE WHEN (COALESCE(x."p0_c1", 0) - COALESCE(x."p2_c1", 0)) > 0 THEN (COALESCE(x."p0_s1", 0) - COALESCE(x."p2_s1", 0)) / (COALESCE(x."p0_c1", 0) - COALESCE(x."p2_c1", 0)) END AS "dep_delay_mean_24h",
-    (COALESCE(x."p0_c1", 0) - COALESCE(x."p2_c1", 0)) AS "dep_delay_mean_24h__n",
+    CASE WHEN (COALESCE(x."p0_c0", 0) - COALESCE(x."p2_c0", 0)) > 0 THEN (COALESCE(x."p0_s0", 0) - COALESCE(x."p2_s0", 0)) / (COALESCE(x."p0_c0", 0) - COALESCE(x."p2_c0", 0)) END AS "dep_delay_mean_24h",
+    (COALESCE(x."p0_c0", 0) - COALESCE(x."p2_c0", 0)) AS "dep_delay_mean_24h__n",
     (COALESCE(x."p0_c2", 0) - COALESCE(x."p2_c2", 0)) AS "flights_24h",
     (COALESCE(x."p0_c2", 0) - COALESCE(x."p2_c2", 0)) AS "flights_24h__n",
     CASE WHEN CASE WHEN x."p0_a3" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) / (3600000) * 3600000 - 3600000 THEN x."p0_m3" END IS NULL THEN u1."m3" WHEN u1."m3" IS NULL THEN CASE WHEN x."p0_a3" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) / (3600000) * 3600000 - 3600000 THEN x."p0_m3" END WHEN CASE WHEN x."p0_a3" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) / (3600000) * 3600000 - 3600000 THEN x."p0_m3" END > u1."m3" THEN CASE WHEN x."p0_a3" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) / (3600000) * 3600000 - 3600000 THEN x."p0_m3" END ELSE u1."m3" END AS "dep_delay_max_24h",
-    (COALESCE(x."p0_c3", 0) - COALESCE(x."p2_c3", 0)) AS "dep_delay_max_24h__n",
-    (COALESCE(x."p0_c4", 0) - COALESCE(x."p3_c4", 0)) AS "flights_7d",
-    (COALESCE(x."p0_c4", 0) - COALESCE(x."p3_c4", 0)) AS "flights_7d__n",
+    (COALESCE(x."p0_c0", 0) - COALESCE(x."p2_c0", 0)) AS "dep_delay_max_24h__n",
+    (COALESCE(x."p0_c2", 0) - COALESCE(x."p3_c2", 0)) AS "flights_7d",
+    (COALESCE(x."p0_c2", 0) - COALESCE(x."p3_c2", 0)) AS "flights_7d__n",
     (COALESCE(x."p0_c5", 0) - COALESCE(x."p3_c5", 0)) AS "late_7d",
     (COALESCE(x."p0_c5", 0) - COALESCE(x."p3_c5", 0)) AS "late_7d__n"
   FROM "_sk_spine" AS s
