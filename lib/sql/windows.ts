@@ -75,7 +75,36 @@ function aggsOf(view: PlannedView): { aggs: Agg[]; groups: Group[] } {
   return { aggs, groups };
 }
 
+/** The epoch-ms `ingested_at` of each event, in the events CTE of a per-row as-of. */
+const INGESTED_MS = '_sk_ia_ms';
+function watermarkName(group: number): string {
+  return `_sk_wm${group}`;
+}
+
+/**
+ * Per window group, the newest `ingested_at` of the events in the window: a row whose as-of is
+ * at or after it sees every event of its windows, so its values are those of no as-of limit.
+ */
+function watermarkAggs(view: PlannedView, groups: readonly Group[]): Agg[] {
+  return groups.map((g, j) => ({
+    feature: watermarkName(j),
+    output: watermarkName(j),
+    dtype: 'int64',
+    default: null,
+    aggregate: {
+      fn: 'max',
+      column: INGESTED_MS,
+      windowMs: g.windowMs,
+      tileMs: g.tileMs,
+      where: null,
+    },
+    index: view.features.length + j,
+    group: j,
+  }));
+}
+
 function columnDtype(view: PlannedView, column: string): Dtype {
+  if (column === INGESTED_MS) return 'int64';
   return view.aggregation?.columns.find((c) => c.name === column)?.dtype ?? 'float64';
 }
 
@@ -89,7 +118,8 @@ function filterSql(view: PlannedView, where: RegistryFilter, dialect: SqlDialect
 function contributesSql(view: PlannedView, a: RegistryAggregate, dialect: SqlDialect): string {
   const conds: string[] = [];
   if (a.where) conds.push(filterSql(view, a.where, dialect));
-  if (a.column !== null) conds.push(`e.${q(a.column)} IS NOT NULL`);
+  // `ingested_at` is never null.
+  if (a.column !== null && a.column !== INGESTED_MS) conds.push(`e.${q(a.column)} IS NOT NULL`);
   return conds.length === 0 ? 'TRUE' : conds.join(' AND ');
 }
 
@@ -115,8 +145,12 @@ function eventsCte(view: PlannedView, plan: PointInTimePlan, table: string): str
       ? `r.${q('record_id')}`
       : `COALESCE(CAST(r.${q(eventId)} AS VARCHAR), r.${q('record_id')})`;
   const idKind = eventId === null ? '' : `r.${q(eventId)} IS NULL, `;
+  const ingestedMs =
+    plan.spine.asOf.kind === 'column'
+      ? `, ${epochMs(`d.${q('ingested_at')}`)} AS ${q(INGESTED_MS)}`
+      : '';
   return [
-    `SELECT ${[...keys, ...cols].map((c) => `d.${c}`).join(', ')}, d.${q('event_time')}, ${epochMs(`d.${q('event_time')}`)} AS ${MS}, d.${q('record_id')} AS ${RID}, d.${q('ingested_at')}, row_number() OVER (PARTITION BY ${keys.map((k) => `d.${k}`).join(', ')} ORDER BY d.${q('event_time')}, d.${q('record_id')}) AS ${q('_sk_ord')}`,
+    `SELECT ${[...keys, ...cols].map((c) => `d.${c}`).join(', ')}, d.${q('event_time')}, ${epochMs(`d.${q('event_time')}`)} AS ${MS}, d.${q('record_id')} AS ${RID}, d.${q('ingested_at')}${ingestedMs}, row_number() OVER (PARTITION BY ${keys.map((k) => `d.${k}`).join(', ')} ORDER BY d.${q('event_time')}, d.${q('record_id')}) AS ${q('_sk_ord')}`,
     'FROM (',
     `  SELECT r.*, row_number() OVER (PARTITION BY ${[...keys.map((k) => `r.${k}`), `${idKind}${identity}`].join(', ')} ORDER BY r.${q('record_id')}) AS ${q('_sk_rn')}`,
     '  FROM (',
@@ -140,9 +174,62 @@ export function windowCtes(
   const events = `_sk_${view.name}__events`;
   const ctes: [string, string][] = [[events, eventsCte(view, plan, relations.view(view))]];
   if (plan.spine.asOf.kind === 'column')
-    ctes.push([windowPickName(view), boundedPick(view, dialect, events, spineCte)]);
-  else ctes.push(...runningCtes(view, dialect, events, spineCte));
+    ctes.push(...perRowAsOfCtes(view, dialect, events, spineCte));
+  else ctes.push(...runningCtes(view, dialect, events, spineCte, windowPickName(view), []));
   return ctes;
+}
+
+/**
+ * Per-row as-of: the values of no as-of limit (the running shape), kept for every row whose
+ * as-of is at or after the newest `ingested_at` in its windows (the usual case: a rebuild at
+ * served_at of events that were on time); the other rows fold their own events (`boundedPick`).
+ */
+function perRowAsOfCtes(
+  view: PlannedView,
+  dialect: SqlDialect,
+  events: string,
+  spineCte: string,
+): [string, string][] {
+  const { aggs, groups } = aggsOf(view);
+  const name = (suffix: string) => `_sk_${view.name}__${suffix}`;
+  const asOf = `s.${q('_sk_as_of')}`;
+  const settled = groups.map((_, j) => {
+    const mark = `i.${q(watermarkName(j))}`;
+    return `${mark} IS NULL OR ${mark} <= ${epochMs(asOf)}`;
+  });
+  const outputs = [
+    ROW,
+    ...aggs.flatMap((a) => [q(a.feature), q(windowCountColumn(a.feature))]),
+  ].join(', ');
+  return [
+    ...runningCtes(view, dialect, events, spineCte, name('unlimited'), watermarkAggs(view, groups)),
+    [
+      name('checked'),
+      [
+        `SELECT i.*, (${asOf} IS NULL OR (${settled.map((c) => `(${c})`).join(' AND ')})) AS ${q('_sk_settled')}`,
+        `FROM ${q(name('unlimited'))} AS i`,
+        `JOIN ${q(spineCte)} AS s ON s.${ROW} = i.${ROW}`,
+      ].join('\n'),
+    ],
+    [
+      name('unsettled'),
+      [
+        'SELECT s.*',
+        `FROM ${q(spineCte)} AS s`,
+        `JOIN ${q(name('checked'))} AS c ON c.${ROW} = s.${ROW}`,
+        `WHERE NOT c.${q('_sk_settled')}`,
+      ].join('\n'),
+    ],
+    [name('bounded'), boundedPick(view, dialect, events, name('unsettled'))],
+    [
+      windowPickName(view),
+      [
+        `SELECT ${outputs} FROM ${q(name('checked'))} WHERE ${q('_sk_settled')}`,
+        'UNION ALL',
+        `SELECT ${outputs} FROM ${q(name('bounded'))}`,
+      ].join('\n'),
+    ],
+  ];
 }
 
 const FRAME = 'ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW';
@@ -242,8 +329,12 @@ function runningCtes(
   dialect: SqlDialect,
   events: string,
   spineCte: string,
+  pickName: string,
+  extra: readonly Agg[],
 ): [string, string][] {
-  const { aggs, groups } = aggsOf(view);
+  const own = aggsOf(view);
+  const groups = own.groups;
+  const aggs = [...own.aggs, ...extra];
   const keys = view.keys.map((k) => q(k.name));
   const { fields, exprs, alias } = runningColumns(view, aggs, dialect);
   const name = (suffix: string) => `_sk_${view.name}__${suffix}`;
@@ -336,7 +427,7 @@ function runningCtes(
       `GROUP BY ${ROW}`,
     ].join('\n'),
   ]);
-  ctes.push([name('pick'), finalPick(view, dialect, aggs, groups, spineCte, alias)]);
+  ctes.push([pickName, finalPick(view, dialect, aggs, groups, spineCte, alias)]);
   return ctes;
 }
 
