@@ -489,7 +489,14 @@ function finalPick(
   ].join('\n');
 }
 
-/** Per-row as-of: each row folds its own keys' events inside its window, as of its as-of. */
+/** Later than any instant skewless accepts (years 0001-9999): "no as-of limit" as epoch ms. */
+const NO_AS_OF_MS = 253_402_300_800_000;
+
+/**
+ * Per-row as-of: each row folds its own keys' events inside its window, as of its as-of. The
+ * row's bounds are columns before the join, so that it is a hash join on the keys with range
+ * conditions on columns (an OR or an expression of both sides makes it a nested loop).
+ */
 function boundedPick(
   view: PlannedView,
   dialect: SqlDialect,
@@ -498,11 +505,12 @@ function boundedPick(
 ): string {
   const { aggs, groups } = aggsOf(view);
   const tMs = epochMs(`s.${q('_sk_t')}`);
-  const starts = groups.map((g) => windowStartSql(tMs, g, dialect));
-  const earliest = starts.length === 1 ? starts[0]! : `least(${starts.join(', ')})`;
+  const start = (j: number) => q(`_sk_s${j}`);
+  const starts = groups.map((g, j) => `${windowStartSql(tMs, g, dialect)} AS ${start(j)}`);
+  const lows = groups.map((_, j) => `b.${start(j)}`);
   const cols = [`s.${ROW}`];
   for (const a of aggs) {
-    const inWindow = `e.${MS} > ${starts[a.group]!} AND ${contributesSql(view, a.aggregate, dialect)}`;
+    const inWindow = `e.${MS} > s.${start(a.group)} AND ${contributesSql(view, a.aggregate, dialect)}`;
     const col = a.aggregate.column === null ? 'NULL' : `e.${q(a.aggregate.column)}`;
     const count = `count(CASE WHEN ${inWindow} THEN 1 END)`;
     const value = {
@@ -515,11 +523,20 @@ function boundedPick(
     }[a.aggregate.fn];
     cols.push(`${value} AS ${q(a.feature)}`, `${count} AS ${q(windowCountColumn(a.feature))}`);
   }
-  const asOf = `s.${q('_sk_as_of')}`;
+  const bounds = [
+    ...view.keys.map((k) => `s.${q(k.name)}`),
+    `s.${ROW}`,
+    `${tMs} AS ${q('_sk_tm')}`,
+    ...starts,
+    `COALESCE(${epochMs(`s.${q('_sk_as_of')}`)}, ${NO_AS_OF_MS}) AS ${q('_sk_am')}`,
+  ];
   return [
     `SELECT ${cols.join(',\n  ')}`,
-    `FROM ${q(spineCte)} AS s`,
-    `LEFT JOIN ${q(events)} AS e ON ${[...view.keys.map((k) => `e.${q(k.name)} = s.${q(k.name)}`), `e.${MS} <= ${tMs}`, `e.${MS} > ${earliest}`, `(${asOf} IS NULL OR e.${q('ingested_at')} <= ${asOf})`].join(' AND ')}`,
-    `GROUP BY s.${ROW}, s.${q('_sk_t')}`,
+    'FROM (',
+    `  SELECT b.*, ${lows.length === 1 ? lows[0]! : `least(${lows.join(', ')})`} AS ${q('_sk_lo')}`,
+    `  FROM (SELECT ${bounds.join(', ')} FROM ${q(spineCte)} AS s) AS b`,
+    ') AS s',
+    `LEFT JOIN ${q(events)} AS e ON ${[...view.keys.map((k) => `e.${q(k.name)} = s.${q(k.name)}`), `e.${MS} <= s.${q('_sk_tm')}`, `e.${MS} > s.${q('_sk_lo')}`, `e.${q(INGESTED_MS)} <= s.${q('_sk_am')}`].join(' AND ')}`,
+    `GROUP BY s.${ROW}`,
   ].join('\n');
 }

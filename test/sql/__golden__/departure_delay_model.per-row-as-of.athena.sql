@@ -187,21 +187,24 @@ WITH
 ),
 "_sk_airport_delays__bounded" AS (
   SELECT s."_sk_row",
-    avg(CASE WHEN e."_sk_ms" > (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001) / (300000) * 300000 AND e."delay" IS NOT NULL THEN CAST(e."delay" AS double) END) AS "dep_delay_mean_1h",
-    count(CASE WHEN e."_sk_ms" > (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001) / (300000) * 300000 AND e."delay" IS NOT NULL THEN 1 END) AS "dep_delay_mean_1h__n",
-    avg(CASE WHEN e."_sk_ms" > (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) / (3600000) * 3600000 AND e."delay" IS NOT NULL THEN CAST(e."delay" AS double) END) AS "dep_delay_mean_24h",
-    count(CASE WHEN e."_sk_ms" > (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) / (3600000) * 3600000 AND e."delay" IS NOT NULL THEN 1 END) AS "dep_delay_mean_24h__n",
-    count(CASE WHEN e."_sk_ms" > (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) / (3600000) * 3600000 AND TRUE THEN 1 END) AS "flights_24h",
-    count(CASE WHEN e."_sk_ms" > (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) / (3600000) * 3600000 AND TRUE THEN 1 END) AS "flights_24h__n",
-    max(CASE WHEN e."_sk_ms" > (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) / (3600000) * 3600000 AND e."delay" IS NOT NULL THEN e."delay" END) AS "dep_delay_max_24h",
-    count(CASE WHEN e."_sk_ms" > (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) / (3600000) * 3600000 AND e."delay" IS NOT NULL THEN 1 END) AS "dep_delay_max_24h__n",
-    count(CASE WHEN e."_sk_ms" > (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) / (3600000) * 3600000 AND TRUE THEN 1 END) AS "flights_7d",
-    count(CASE WHEN e."_sk_ms" > (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) / (3600000) * 3600000 AND TRUE THEN 1 END) AS "flights_7d__n",
-    count(CASE WHEN e."_sk_ms" > (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) / (3600000) * 3600000 AND e."delay" > CAST(15 AS bigint) THEN 1 END) AS "late_7d",
-    count(CASE WHEN e."_sk_ms" > (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) / (3600000) * 3600000 AND e."delay" > CAST(15 AS bigint) THEN 1 END) AS "late_7d__n"
-  FROM "_sk_airport_delays__unsettled" AS s
-  LEFT JOIN "_sk_airport_delays__events" AS e ON e."origin" = s."origin" AND e."_sk_ms" <= date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") AND e."_sk_ms" > least((date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001) / (300000) * 300000, (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) / (3600000) * 3600000, (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) / (3600000) * 3600000) AND (s."_sk_as_of" IS NULL OR e."ingested_at" <= s."_sk_as_of")
-  GROUP BY s."_sk_row", s."_sk_t"
+    avg(CASE WHEN e."_sk_ms" > s."_sk_s0" AND e."delay" IS NOT NULL THEN CAST(e."delay" AS double) END) AS "dep_delay_mean_1h",
+    count(CASE WHEN e."_sk_ms" > s."_sk_s0" AND e."delay" IS NOT NULL THEN 1 END) AS "dep_delay_mean_1h__n",
+    avg(CASE WHEN e."_sk_ms" > s."_sk_s1" AND e."delay" IS NOT NULL THEN CAST(e."delay" AS double) END) AS "dep_delay_mean_24h",
+    count(CASE WHEN e."_sk_ms" > s."_sk_s1" AND e."delay" IS NOT NULL THEN 1 END) AS "dep_delay_mean_24h__n",
+    count(CASE WHEN e."_sk_ms" > s."_sk_s1" AND TRUE THEN 1 END) AS "flights_24h",
+    count(CASE WHEN e."_sk_ms" > s."_sk_s1" AND TRUE THEN 1 END) AS "flights_24h__n",
+    max(CASE WHEN e."_sk_ms" > s."_sk_s1" AND e."delay" IS NOT NULL THEN e."delay" END) AS "dep_delay_max_24h",
+    count(CASE WHEN e."_sk_ms" > s."_sk_s1" AND e."delay" IS NOT NULL THEN 1 END) AS "dep_delay_max_24h__n",
+    count(CASE WHEN e."_sk_ms" > s."_sk_s2" AND TRUE THEN 1 END) AS "flights_7d",
+    count(CASE WHEN e."_sk_ms" > s."_sk_s2" AND TRUE THEN 1 END) AS "flights_7d__n",
+    count(CASE WHEN e."_sk_ms" > s."_sk_s2" AND e."delay" > CAST(15 AS bigint) THEN 1 END) AS "late_7d",
+    count(CASE WHEN e."_sk_ms" > s."_sk_s2" AND e."delay" > CAST(15 AS bigint) THEN 1 END) AS "late_7d__n"
+  FROM (
+    SELECT b.*, least(b."_sk_s0", b."_sk_s1", b."_sk_s2") AS "_sk_lo"
+    FROM (SELECT s."origin", s."_sk_row", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") AS "_sk_tm", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001) / (300000) * 300000 AS "_sk_s0", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) / (3600000) * 3600000 AS "_sk_s1", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) / (3600000) * 3600000 AS "_sk_s2", COALESCE(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_as_of"), 253402300800000) AS "_sk_am" FROM "_sk_airport_delays__unsettled" AS s) AS b
+  ) AS s
+  LEFT JOIN "_sk_airport_delays__events" AS e ON e."origin" = s."origin" AND e."_sk_ms" <= s."_sk_tm" AND e."_sk_ms" > s."_sk_lo" AND e."_sk_ia_ms" <= s."_sk_am"
+  GROUP BY s."_sk_row"
 ),
 "_sk_airport_delays__pick" AS (
   SELECT "_sk_row", "dep_delay_mean_1h", "dep_delay_mean_1h__n", "dep_delay_mean_24h", "dep_delay_mean_24h__n", "flights_24h", "flights_24h__n", "dep_delay_max_24h", "dep_delay_max_24h__n", "flights_7d", "flights_7d__n", "late_7d", "late_7d__n" FROM "_sk_airport_delays__checked" WHERE "_sk_settled"
@@ -295,13 +298,16 @@ WITH
 ),
 "_sk_route_delays__bounded" AS (
   SELECT s."_sk_row",
-    count(CASE WHEN e."_sk_ms" > (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) / (3600000) * 3600000 AND TRUE THEN 1 END) AS "flights_7d",
-    count(CASE WHEN e."_sk_ms" > (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) / (3600000) * 3600000 AND TRUE THEN 1 END) AS "flights_7d__n",
-    avg(CASE WHEN e."_sk_ms" > (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) / (3600000) * 3600000 AND e."delay" IS NOT NULL THEN CAST(e."delay" AS double) END) AS "dep_delay_mean_7d",
-    count(CASE WHEN e."_sk_ms" > (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) / (3600000) * 3600000 AND e."delay" IS NOT NULL THEN 1 END) AS "dep_delay_mean_7d__n"
-  FROM "_sk_route_delays__unsettled" AS s
-  LEFT JOIN "_sk_route_delays__events" AS e ON e."origin" = s."origin" AND e."destination" = s."destination" AND e."_sk_ms" <= date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") AND e."_sk_ms" > (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) / (3600000) * 3600000 AND (s."_sk_as_of" IS NULL OR e."ingested_at" <= s."_sk_as_of")
-  GROUP BY s."_sk_row", s."_sk_t"
+    count(CASE WHEN e."_sk_ms" > s."_sk_s0" AND TRUE THEN 1 END) AS "flights_7d",
+    count(CASE WHEN e."_sk_ms" > s."_sk_s0" AND TRUE THEN 1 END) AS "flights_7d__n",
+    avg(CASE WHEN e."_sk_ms" > s."_sk_s0" AND e."delay" IS NOT NULL THEN CAST(e."delay" AS double) END) AS "dep_delay_mean_7d",
+    count(CASE WHEN e."_sk_ms" > s."_sk_s0" AND e."delay" IS NOT NULL THEN 1 END) AS "dep_delay_mean_7d__n"
+  FROM (
+    SELECT b.*, b."_sk_s0" AS "_sk_lo"
+    FROM (SELECT s."origin", s."destination", s."_sk_row", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") AS "_sk_tm", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) / (3600000) * 3600000 AS "_sk_s0", COALESCE(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_as_of"), 253402300800000) AS "_sk_am" FROM "_sk_route_delays__unsettled" AS s) AS b
+  ) AS s
+  LEFT JOIN "_sk_route_delays__events" AS e ON e."origin" = s."origin" AND e."destination" = s."destination" AND e."_sk_ms" <= s."_sk_tm" AND e."_sk_ms" > s."_sk_lo" AND e."_sk_ia_ms" <= s."_sk_am"
+  GROUP BY s."_sk_row"
 ),
 "_sk_route_delays__pick" AS (
   SELECT "_sk_row", "flights_7d", "flights_7d__n", "dep_delay_mean_7d", "dep_delay_mean_7d__n" FROM "_sk_route_delays__checked" WHERE "_sk_settled"
