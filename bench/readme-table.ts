@@ -41,6 +41,15 @@ const ROWS: Record<string, [field: string, label: string, goal: string][]> = {
     ['bare_batchget_p99_ms', 'bare BatchGetItem p99, ms', ''],
     ['bundle_kb', 'lookup Lambda bundle, KB', '≤ 400'],
   ],
+  windows: [
+    ['history_rows', 'raw departures folded (flights)', ''],
+    ['spine_rows', 'spine rows', '≥ 1M'],
+    ['ours_ms', 'window export (both views, 8 aggregates), ms', ''],
+    ['range_join_ms', 'range join of the same rule, ms (extrapolated)', '≥ 10× ours'],
+    ['range_join_vs_ours', 'range join / ours', '≥ 10'],
+    ['mismatches_vs_range_join', 'rows differing from the range join', '0'],
+    ['ingest_aggregated_vs_plain', 'ingest with aggregations / plain views', '≥ 0.5'],
+  ],
   skew: [
     ['vectors', 'logged vectors checked', '≥ 1M'],
     ['seconds', 'seconds (causes, late data and served-record rebuilds included)', '≤ 30'],
