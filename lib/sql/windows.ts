@@ -145,12 +145,13 @@ function eventsCte(view: PlannedView, plan: PointInTimePlan, table: string): str
       ? `r.${q('record_id')}`
       : `COALESCE(CAST(r.${q(eventId)} AS VARCHAR), r.${q('record_id')})`;
   const idKind = eventId === null ? '' : `r.${q(eventId)} IS NULL, `;
-  const ingestedMs =
+  // A per-row as-of folds events (`boundedPick`): it needs their ingested_at in ms and order.
+  const perRow =
     plan.spine.asOf.kind === 'column'
-      ? `, ${epochMs(`d.${q('ingested_at')}`)} AS ${q(INGESTED_MS)}`
+      ? `, ${epochMs(`d.${q('ingested_at')}`)} AS ${q(INGESTED_MS)}, row_number() OVER (PARTITION BY ${keys.map((k) => `d.${k}`).join(', ')} ORDER BY d.${q('event_time')}, d.${q('record_id')}) AS ${q('_sk_ord')}`
       : '';
   return [
-    `SELECT ${[...keys, ...cols].map((c) => `d.${c}`).join(', ')}, d.${q('event_time')}, ${epochMs(`d.${q('event_time')}`)} AS ${MS}, d.${q('record_id')} AS ${RID}, d.${q('ingested_at')}${ingestedMs}, row_number() OVER (PARTITION BY ${keys.map((k) => `d.${k}`).join(', ')} ORDER BY d.${q('event_time')}, d.${q('record_id')}) AS ${q('_sk_ord')}`,
+    `SELECT ${[...keys, ...cols].map((c) => `d.${c}`).join(', ')}, d.${q('event_time')}, ${epochMs(`d.${q('event_time')}`)} AS ${MS}, d.${q('record_id')} AS ${RID}, d.${q('ingested_at')}${perRow}`,
     'FROM (',
     `  SELECT r.*, row_number() OVER (PARTITION BY ${[...keys.map((k) => `r.${k}`), `${idKind}${identity}`].join(', ')} ORDER BY r.${q('record_id')}) AS ${q('_sk_rn')}`,
     '  FROM (',

@@ -21,7 +21,7 @@ WITH
   WHERE w."_sk_kind" = 1
 ),
 "_sk_airport_delays__events" AS (
-  SELECT d."origin", d."delay", d."distance", d."event_time", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', d."event_time") AS "_sk_ms", d."record_id" AS "_sk_rid", d."ingested_at", row_number() OVER (PARTITION BY d."origin" ORDER BY d."event_time", d."record_id") AS "_sk_ord"
+  SELECT d."origin", d."delay", d."distance", d."event_time", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', d."event_time") AS "_sk_ms", d."record_id" AS "_sk_rid", d."ingested_at"
   FROM (
     SELECT r.*, row_number() OVER (PARTITION BY r."origin", r."record_id" ORDER BY r."record_id") AS "_sk_rn"
     FROM (
@@ -112,7 +112,7 @@ WITH
   LEFT JOIN "_sk_airport_delays__full1" AS u1 ON u1."_sk_row" = s."_sk_row"
 ),
 "_sk_route_delays__events" AS (
-  SELECT d."origin", d."destination", d."delay", d."distance", d."event_time", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', d."event_time") AS "_sk_ms", d."record_id" AS "_sk_rid", d."ingested_at", row_number() OVER (PARTITION BY d."origin", d."destination" ORDER BY d."event_time", d."record_id") AS "_sk_ord"
+  SELECT d."origin", d."destination", d."delay", d."distance", d."event_time", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', d."event_time") AS "_sk_ms", d."record_id" AS "_sk_rid", d."ingested_at"
   FROM (
     SELECT r.*, row_number() OVER (PARTITION BY r."origin", r."destination", r."record_id" ORDER BY r."record_id") AS "_sk_rn"
     FROM (
