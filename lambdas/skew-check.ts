@@ -15,6 +15,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { DuckDBInstance } from '@duckdb/node-api';
 import * as definitions from '#feature-defs';
 import { readConfig, required } from '../lib/config.ts';
+import { SDK_OWN_RETRY } from '../lib/core/retry.ts';
 import { registryFromModule } from '../lib/registry/load.ts';
 import { skewCheckTarget, type SkewCheckEvent } from '../lib/skew/event.ts';
 import { athenaRebuild } from '../lib/skew/rebuild-athena-aws.ts';
@@ -29,9 +30,10 @@ const config = required(
   'alertTopicArn',
 );
 const runtime = registryFromModule(definitions as Record<string, unknown>);
-const s3 = new S3Client({});
-const sns = new SNSClient({});
-const athena = new AthenaClient({});
+// Nothing in the skew check retries these calls itself: the SDK's standard retry is the one layer.
+const s3 = new S3Client(SDK_OWN_RETRY);
+const sns = new SNSClient(SDK_OWN_RETRY);
+const athena = new AthenaClient(SDK_OWN_RETRY);
 const logger = new Logger();
 
 export interface SkewCheckResponse {

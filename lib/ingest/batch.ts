@@ -35,7 +35,7 @@ import {
   type StreamSchema,
   type ValidRecord,
 } from './record.ts';
-import { DEFAULT_RETRY, realSleep, withRetry, type RetryPolicy, type RetryWorld } from './retry.ts';
+import { DEFAULT_RETRY, retryWorld, type RetryPolicy, type RetryWorld } from '../core/retry.ts';
 
 /** The world the ingest core runs in: the registry, the three stores, a clock. */
 export interface IngestDeps {
@@ -129,11 +129,7 @@ export async function processKinesisBatch(
   event: KinesisStreamEvent,
   deps: IngestDeps,
 ): Promise<IngestResult> {
-  const retry: RetryWorld = {
-    policy: { ...DEFAULT_RETRY, ...deps.retry },
-    random: deps.random ?? Math.random,
-    sleep: deps.sleep ?? realSleep,
-  };
+  const retry = retryWorld({ ...DEFAULT_RETRY, ...deps.retry }, deps);
   // One instant per batch: every record of an invocation is stored at the same time.
   const ingestedAt = deps.clock();
   const stats = emptyIngestStats(event.Records.length);
@@ -224,7 +220,7 @@ export async function processKinesisBatch(
     if (first !== undefined && l.index > first) unfinished.add(l.index);
     else due.push(l);
   }
-  await sendLetters(deps.deadLetter, due, retry, unfinished);
+  await sendLetters(deps.deadLetter, due, unfinished);
 
   const stored = due.filter((l) => !unfinished.has(l.index));
   stats.poison = stored.length;
@@ -331,15 +327,15 @@ async function writeAggregatesOf(
   });
 }
 
+/** The sink retries its own calls (the SQS adapter through the chunked writer). */
 async function sendLetters(
   sink: DeadLetterSink,
   letters: readonly { index: number; letter: DeadLetter }[],
-  retry: RetryWorld,
   unfinished: Set<number>,
 ): Promise<void> {
   if (letters.length === 0) return;
   try {
-    await withRetry(retry, () => sink.send(letters.map((l) => l.letter)));
+    await sink.send(letters.map((l) => l.letter));
   } catch {
     for (const l of letters) unfinished.add(l.index);
   }

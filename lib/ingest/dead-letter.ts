@@ -38,6 +38,7 @@ export interface DeadLetter {
 /**
  * Where dead letters go (SQS in AWS, JSON lines locally). `send` resolves when every letter is
  * stored, and rejects otherwise (the records then count as unfinished and Kinesis retries them).
+ * A sink retries its own calls; the ingest core does not retry around it.
  */
 export interface DeadLetterSink {
   send(letters: readonly DeadLetter[]): Promise<void>;

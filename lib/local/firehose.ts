@@ -17,12 +17,11 @@ import { duckdbType, offlineColumns, offlineTableName } from '../core/columns.ts
 import { SkewlessError } from '../core/errors.ts';
 import { offlineDeliveryStreamName, type ResourceNames } from '../core/naming.ts';
 import type { Registry, RegistryView } from '../registry/types.ts';
-import {
-  FIREHOSE_MAX_BYTES_PER_CALL,
-  FIREHOSE_MAX_RECORDS_PER_CALL,
-  type OfflineDelivery,
-  type PutRecordBatchInput,
-  type PutRecordBatchOutput,
+import { BATCH_LIMITS } from '../core/chunked-send.ts';
+import type {
+  OfflineDelivery,
+  PutRecordBatchInput,
+  PutRecordBatchOutput,
 } from '../ingest/offline-writer.ts';
 
 export interface LocalFirehoseOptions {
@@ -116,10 +115,11 @@ export class LocalFirehose implements OfflineDelivery {
         'client',
       );
     const bytes = input.Records.reduce((n, r) => n + r.Data.byteLength, 0);
-    if (input.Records.length > FIREHOSE_MAX_RECORDS_PER_CALL || bytes > FIREHOSE_MAX_BYTES_PER_CALL)
+    const limits = BATCH_LIMITS.firehose;
+    if (input.Records.length > limits.maxEntries || bytes > limits.maxBytes)
       throw new LocalServiceError(
         'InvalidArgumentException',
-        `PutRecordBatch takes ≤ ${FIREHOSE_MAX_RECORDS_PER_CALL} records and ≤ ${FIREHOSE_MAX_BYTES_PER_CALL} bytes; got ${input.Records.length} records, ${bytes} bytes`,
+        `PutRecordBatch takes ≤ ${limits.maxEntries} records and ≤ ${limits.maxBytes} bytes; got ${input.Records.length} records, ${bytes} bytes`,
         'client',
       );
     if (this.options.failCall?.(stream)) {

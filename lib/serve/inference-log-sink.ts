@@ -4,7 +4,9 @@
  * locally) off the response path; failed entries are retried a bounded number of times and what
  * still fails is counted and reported through `onFailure`, never thrown into a lookup.
  */
+import { sendInChunks, type EntryError } from '../core/chunked-send.ts';
 import type { InferenceLogRecord } from '../core/inference-log.ts';
+import { LOOKUP_RETRY, retryWorld } from '../core/retry.ts';
 
 export interface InferenceLogWriter {
   /** Largest batch the writer takes in one call (Firehose PutRecordBatch: 500). */
@@ -55,13 +57,13 @@ export interface BufferedSinkOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const NOT_ACCEPTED: EntryError = { code: 'NotAccepted', message: 'rejected by the writer' };
 
 export function createBufferedSink(options: BufferedSinkOptions): InferenceLogSink {
   const { writer } = options;
   const maxAttempts = options.maxAttempts ?? 3;
   const maxBuffered = options.maxBuffered ?? 10_000;
-  const sleep = options.sleep ?? defaultSleep;
+  const retry = retryWorld({ ...LOOKUP_RETRY, maxAttempts }, { sleep: options.sleep });
   const stats: SinkStats = { sent: 0, failed: 0, dropped: 0 };
   let buffer: InferenceLogRecord[] = [];
   let inFlight = 0;
@@ -76,26 +78,25 @@ export function createBufferedSink(options: BufferedSinkOptions): InferenceLogSi
     }
   };
 
-  async function sendBatch(batch: InferenceLogRecord[]): Promise<void> {
-    let pending = batch;
-    let lastError: unknown = 'rejected by the writer';
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      let failed: readonly number[];
-      try {
-        failed = (await writer.write(pending)).failed;
-      } catch (error) {
-        lastError = error;
-        failed = pending.map((_, i) => i);
-      }
-      stats.sent += pending.length - failed.length;
-      if (failed.length === 0) return;
-      pending = failed.map((i) => pending[i]!);
-      if (attempt >= maxAttempts) {
-        stats.failed += pending.length;
-        giveUp(pending.length, lastError);
-        return;
-      }
-      await sleep(20 * 2 ** (attempt - 1));
+  /** Sends batches of the writer's size, resending only the records it did not accept. */
+  async function send(records: readonly InferenceLogRecord[]): Promise<void> {
+    const report = await sendInChunks(records, {
+      limits: { maxEntries: writer.maxBatchRecords, maxBytes: Infinity, maxEntryBytes: Infinity },
+      sizeOf: () => 0,
+      retry,
+      concurrency: Infinity,
+      send: async (batch) => {
+        const outcome: (EntryError | undefined)[] = batch.map(() => undefined);
+        for (const i of (await writer.write(batch)).failed) outcome[i] = NOT_ACCEPTED;
+        return outcome;
+      },
+      isTransient: () => true,
+      onCall: (_, accepted) => (stats.sent += accepted),
+    });
+    const first = report.unsent[0];
+    if (first) {
+      stats.failed += report.unsent.length;
+      giveUp(report.unsent.length, first.error.cause ?? first.error.message);
     }
   }
 
@@ -104,12 +105,8 @@ export function createBufferedSink(options: BufferedSinkOptions): InferenceLogSi
       const taken = buffer;
       buffer = [];
       inFlight += taken.length;
-      const batches: InferenceLogRecord[][] = [];
-      for (let i = 0; i < taken.length; i += writer.maxBatchRecords) {
-        batches.push(taken.slice(i, i + writer.maxBatchRecords));
-      }
       try {
-        await Promise.all(batches.map(sendBatch));
+        await send(taken);
       } finally {
         inFlight -= taken.length;
       }

@@ -87,7 +87,7 @@ describe('AWS adapters', () => {
     const calls = sqs
       .commandCalls(SendMessageBatchCommand)
       .map((c) => c.args[0].input.Entries!.map((e) => e.Id));
-    expect(calls).toEqual([['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], ['3'], ['0', '1']]);
+    expect(calls).toEqual([['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], ['3'], ['10', '11']]);
     sqs.restore();
   });
 
