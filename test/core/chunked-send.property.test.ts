@@ -128,9 +128,7 @@ describe('sendInChunks (the one chunked writer)', () => {
           for (const call of calls) expectWithin(call, limits);
           const sendable = entries.filter((e) => e.size <= limits.maxEntryBytes);
           // First sends happen in input order.
-          const firsts: number[] = [];
-          const seen = new Set<number>();
-          for (const e of calls.flat()) if (!seen.has(e.id)) (seen.add(e.id), firsts.push(e.id));
+          const firsts = [...new Set(calls.flat().map((e) => e.id))];
           expect(firsts).toEqual(sendable.map((e) => e.id));
           // No entry is accepted twice, and none is sent more than maxAttempts times.
           expect(new Set(accepted).size).toBe(accepted.length);
