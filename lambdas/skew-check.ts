@@ -21,6 +21,7 @@ import { skewCheckTarget, type SkewCheckEvent } from '../lib/skew/event.ts';
 import { athenaRebuild } from '../lib/skew/rebuild-athena-aws.ts';
 import { runAwsSkewCheck } from '../lib/skew/run-aws.ts';
 import { formatSummary } from '../lib/skew/summary.ts';
+import { stringLiteral } from '../lib/sql/literals.ts';
 
 const config = required(
   readConfig(process.env),
@@ -59,7 +60,7 @@ export const handler = middy(async (event: SkewCheckEvent): Promise<SkewCheckRes
   const duckdb = await instance.connect();
   try {
     await duckdb.run(`SET TimeZone = 'UTC'`);
-    await duckdb.run(`SET temp_directory = '${tmpDir.replace(/'/g, "''")}'`);
+    await duckdb.run(`SET temp_directory = ${stringLiteral(tmpDir)}`);
     const runId = `${target.date.replace(/-/g, '')}_${randomUUID().replace(/-/g, '').slice(0, 8)}`;
     const common = { runtime, clock: Date.now, bucket: config.bucket };
     const result = await runAwsSkewCheck(

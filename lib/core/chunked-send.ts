@@ -187,8 +187,7 @@ async function sendChunk<T>(
 }
 
 type Verdict =
-  | { readonly kind: 'ok' }
-  | { readonly kind: 'retry' | 'refuse'; readonly error: EntryError };
+  { readonly kind: 'ok' } | { readonly kind: 'retry' | 'refuse'; readonly error: EntryError };
 
 const OK: Verdict = { kind: 'ok' };
 const NO_RESPONSE: EntryError = {
@@ -237,9 +236,9 @@ export function outcomeOfResults(
   results: readonly { readonly ErrorCode?: string; readonly ErrorMessage?: string }[] | undefined,
 ): CallOutcome {
   if (!failedCount) return new Array<undefined>(entries).fill(undefined);
-  return (results ?? []).slice(0, entries).map((r) =>
-    r.ErrorCode ? { code: r.ErrorCode, message: r.ErrorMessage ?? '' } : undefined,
-  );
+  return (results ?? [])
+    .slice(0, entries)
+    .map((r) => (r.ErrorCode ? { code: r.ErrorCode, message: r.ErrorMessage ?? '' } : undefined));
 }
 
 function tooLarge(size: number, limits: BatchLimits): EntryError {

@@ -171,8 +171,9 @@ export async function processKinesisBatch(
   for (const [context, members] of byStream) {
     stats.accepted += members.length;
     const newest = members.reduce((max, m) => Math.max(max, m.record.eventTime), -Infinity);
-    for (const view of context.schema.views)
-      stats.freshness.push({ view, ageMs: ingestedAt - newest });
+    // Names only: the stats are logged per batch, and a whole view definition is kilobytes.
+    for (const { name, version } of context.schema.views)
+      stats.freshness.push({ view: { name, version }, ageMs: ingestedAt - newest });
     const writeOf = context.schema.eventStream ? writeAggregatesOf : writeOnlineOf;
     work.push(
       writeOf(context, members, deps, retry, ingestedAt, stats, unfinished, (m, error) =>

@@ -45,7 +45,13 @@ export function sqsDeadLetterSink(
           const failed = new Map((out.Failed ?? []).map((f) => [f.Id, f]));
           return chunk.map((e): SqsEntryError | undefined => {
             const f = failed.get(e.Id);
-            return f && { code: f.Code ?? 'unknown', message: f.Message ?? '', senderFault: !!f.SenderFault };
+            return (
+              f && {
+                code: f.Code ?? 'unknown',
+                message: f.Message ?? '',
+                senderFault: !!f.SenderFault,
+              }
+            );
           });
         },
         // SQS marks what resending cannot fix (a malformed message) as the sender's fault.

@@ -12,6 +12,7 @@ import type { RuntimeRegistry } from '../registry/compile.ts';
 import { getService, getView } from '../registry/query.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
 import { utcDate } from '../core/inference-log.ts';
+import { stringLiteral } from '../sql/literals.ts';
 import { kinesisPutter } from '../producer/kinesis-aws.ts';
 import { putRecords } from '../producer/put-records.ts';
 import { runLocalExport } from '../export/export-local.ts';
@@ -302,7 +303,7 @@ async function writeSpine(
                   scheduled_hour::BIGINT AS scheduled_hour, departed_late
            FROM read_json($json, format = 'newline_delimited',
                 columns = {origin: 'VARCHAR', destination: 'VARCHAR', event_time: 'DOUBLE', scheduled_hour: 'BIGINT', departed_late: 'BOOLEAN'}))
-     TO '${file.replace(/'/g, "''")}' (FORMAT PARQUET)`,
+     TO ${stringLiteral(file)} (FORMAT PARQUET)`,
     { json },
   );
   await rm(json);

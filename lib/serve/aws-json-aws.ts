@@ -129,14 +129,3 @@ function timeoutError(service: string, operation: string, timeoutMs: number): Er
   error.name = 'TimeoutError';
   return error;
 }
-
-/** Reads the Lambda runtime's credentials (it sets these three variables for the role). */
-export function credentialsFromEnv(
-  env: Readonly<Record<string, string | undefined>>,
-): CredentialSource {
-  return {
-    accessKeyId: env.AWS_ACCESS_KEY_ID ?? '',
-    secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '',
-    ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
-  };
-}
