@@ -6,7 +6,7 @@
  */
 import { sendInChunks, type EntryError } from '../core/chunked-send.ts';
 import type { InferenceLogRecord } from '../core/inference-log.ts';
-import { LOOKUP_RETRY, retryWorld } from '../core/retry.ts';
+import { LOOKUP_RETRY, retryWorld, type RetryWorld } from '../core/retry.ts';
 
 export interface InferenceLogWriter {
   /** Largest batch the writer takes in one call (Firehose PutRecordBatch: 500). */
@@ -77,28 +77,8 @@ export function createBufferedSink(options: BufferedSinkOptions): InferenceLogSi
       // A broken failure hook must not break the sidecar either.
     }
   };
-
-  /** Sends batches of the writer's size, resending only the records it did not accept. */
-  async function send(records: readonly InferenceLogRecord[]): Promise<void> {
-    const report = await sendInChunks(records, {
-      limits: { maxEntries: writer.maxBatchRecords, maxBytes: Infinity, maxEntryBytes: Infinity },
-      sizeOf: () => 0,
-      retry,
-      concurrency: Infinity,
-      send: async (batch) => {
-        const outcome: (EntryError | undefined)[] = batch.map(() => undefined);
-        for (const i of (await writer.write(batch)).failed) outcome[i] = NOT_ACCEPTED;
-        return outcome;
-      },
-      isTransient: () => true,
-      onCall: (_, accepted) => (stats.sent += accepted),
-    });
-    const first = report.unsent[0];
-    if (first) {
-      stats.failed += report.unsent.length;
-      giveUp(report.unsent.length, first.error.cause ?? first.error.message);
-    }
-  }
+  const send = (records: readonly InferenceLogRecord[]) =>
+    sendToWriter(writer, records, retry, stats, giveUp);
 
   async function drain(): Promise<void> {
     while (buffer.length > 0) {
@@ -144,17 +124,7 @@ export function createBufferedSink(options: BufferedSinkOptions): InferenceLogSi
       const run = (async () => {
         while (draining || buffer.length > 0) await startDrain();
       })();
-      if (timeoutMs === undefined) await run;
-      else {
-        let timeout: NodeJS.Timeout | undefined;
-        await Promise.race([
-          run,
-          new Promise<void>((resolve) => {
-            timeout = setTimeout(resolve, timeoutMs);
-          }),
-        ]);
-        clearTimeout(timeout);
-      }
+      await (timeoutMs === undefined ? run : settleWithin(run, timeoutMs));
       return {
         sent: stats.sent - before.sent,
         failed: stats.failed - before.failed,
@@ -166,4 +136,40 @@ export function createBufferedSink(options: BufferedSinkOptions): InferenceLogSi
       while (draining || buffer.length > 0) await startDrain();
     },
   };
+}
+
+/** Sends batches of the writer's size, resending only the records it did not accept. */
+async function sendToWriter(
+  writer: InferenceLogWriter,
+  records: readonly InferenceLogRecord[],
+  retry: RetryWorld,
+  stats: SinkStats,
+  giveUp: (count: number, reason: unknown) => void,
+): Promise<void> {
+  const report = await sendInChunks(records, {
+    limits: { maxEntries: writer.maxBatchRecords, maxBytes: Infinity, maxEntryBytes: Infinity },
+    sizeOf: () => 0,
+    retry,
+    concurrency: Infinity,
+    send: async (batch) => {
+      const outcome: (EntryError | undefined)[] = batch.map(() => undefined);
+      for (const i of (await writer.write(batch)).failed) outcome[i] = NOT_ACCEPTED;
+      return outcome;
+    },
+    // The writer names no cause for a record it did not take: each gets its attempts.
+    isTransient: () => true,
+    onCall: (_, accepted) => (stats.sent += accepted),
+  });
+  const first = report.unsent[0];
+  if (first) {
+    stats.failed += report.unsent.length;
+    giveUp(report.unsent.length, first.error.cause ?? first.error.message);
+  }
+}
+
+/** Resolves when `work` does or after `ms`, whichever comes first; `work` keeps going. */
+async function settleWithin(work: Promise<void>, ms: number): Promise<void> {
+  let timeout: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((resolve) => (timeout = setTimeout(resolve, ms)))]);
+  clearTimeout(timeout);
 }
