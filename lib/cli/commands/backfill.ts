@@ -84,61 +84,53 @@ export function registerBackfill(program: Command): void {
             '3 some rows were invalid (listed with their line; every other row was stored).',
         ),
     ),
-  ).action(async (options: BackfillOptions) => {
-    if (options.format && !FILE_FORMATS.includes(options.format))
-      throw new CliError(`--format must be one of ${FILE_FORMATS.join(', ')}`);
-    const { registry } = await loadCliRegistry(options);
-    // Backfill ends with materialize, which an aggregation view refuses up front (--no-materialize
-    // loads its raw history offline alone).
-    const view = options.materialize
-      ? materializableView(registry, options.view)
-      : viewOrUsage(registry, options.view);
-    if (options.file.startsWith('s3://') && !options.aws)
-      throw new CliError('an s3:// --file needs --aws');
-    // A local file is read (and its problems reported) before any store is reached.
-    const fromFile = options.file.startsWith('s3://')
-      ? undefined
-      : await prepare(registry, view, options, undefined);
-    const target = await openTarget(options, { online: options.materialize });
-    try {
-      const prepared = fromFile ?? (await prepare(registry, view, options, target));
-      const result = await withDuckDb(async (duckdb) => {
-        const stored = await store(
-          target,
-          { duckdb, registry, dataDir: options.data },
-          view,
-          prepared,
-          options,
-        );
-        const materialized = options.materialize
-          ? await materializeInto(
-              target,
-              { duckdb, registry, dataDir: options.data },
-              view,
-              options,
-            )
-          : undefined;
-        return { ...stored, materialized };
-      });
-      const summary = {
-        view: view.name,
-        file: options.file,
-        read: prepared.read,
-        valid: prepared.rows.length,
-        duplicatesInFile: prepared.duplicates,
-        ...result,
-        bad: prepared.bad,
-      };
-      console.log(options.json ? JSON.stringify(summary) : formatBackfill(summary));
-      if (prepared.bad.length > 0)
-        throw new CliError(
-          `${prepared.bad.length} invalid row(s) in ${options.file} were not stored (see above)`,
-          EXIT.refused,
-        );
-    } finally {
-      target.close();
-    }
-  });
+  ).action(runBackfill);
+}
+
+async function runBackfill(options: BackfillOptions): Promise<void> {
+  if (options.format && !FILE_FORMATS.includes(options.format))
+    throw new CliError(`--format must be one of ${FILE_FORMATS.join(', ')}`);
+  const { registry } = await loadCliRegistry(options);
+  // Backfill ends with materialize, which an aggregation view refuses up front (--no-materialize
+  // loads its raw history offline alone).
+  const view = options.materialize
+    ? materializableView(registry, options.view)
+    : viewOrUsage(registry, options.view);
+  if (options.file.startsWith('s3://') && !options.aws)
+    throw new CliError('an s3:// --file needs --aws');
+  // A local file is read (and its problems reported) before any store is reached.
+  const fromFile = options.file.startsWith('s3://')
+    ? undefined
+    : await prepare(registry, view, options, undefined);
+  const target = await openTarget(options, { online: options.materialize });
+  try {
+    const prepared = fromFile ?? (await prepare(registry, view, options, target));
+    const result = await withDuckDb(async (duckdb) => {
+      const world = { duckdb, registry, dataDir: options.data };
+      const stored = await store(target, world, view, prepared, options);
+      const materialized = options.materialize
+        ? await materializeInto(target, world, view, options)
+        : undefined;
+      return { ...stored, materialized };
+    });
+    const summary = {
+      view: view.name,
+      file: options.file,
+      read: prepared.read,
+      valid: prepared.rows.length,
+      duplicatesInFile: prepared.duplicates,
+      ...result,
+      bad: prepared.bad,
+    };
+    console.log(options.json ? JSON.stringify(summary) : formatBackfill(summary));
+    if (prepared.bad.length > 0)
+      throw new CliError(
+        `${prepared.bad.length} invalid row(s) in ${options.file} were not stored (see above)`,
+        EXIT.refused,
+      );
+  } finally {
+    target.close();
+  }
 }
 
 async function prepare(
