@@ -278,16 +278,19 @@ function firstUnfinishedPerShard(
   return first;
 }
 
-/**
- * Online writes of one stream's members. A write the store refuses outright dead-letters its
- * winner, and the group is planned again without it, so the next-newest record still lands.
- */
-async function writeOnlineOf(
+/** The online writes of one stream's members; a record the store refuses goes to `reject`. */
+type OnlineWrites = (
   run: BatchRun,
   context: StreamContext,
   members: readonly Member[],
   reject: (member: Member, error: unknown) => void,
-): Promise<void> {
+) => Promise<void>;
+
+/**
+ * Online writes of one stream's members. A write the store refuses outright dead-letters its
+ * winner, and the group is planned again without it, so the next-newest record still lands.
+ */
+const writeOnlineOf: OnlineWrites = async (run, context, members, reject) => {
   const { deps, retry, ingestedAt, stats, unfinished } = run;
   const toOnline = (m: Member) => ({
     entityKey: m.record.entityKey,
@@ -309,31 +312,22 @@ async function writeOnlineOf(
         { concurrency: deps.onlineConcurrency ?? 32, retry },
         stats.online,
       );
-      outcomes.forEach((outcome, i) => {
-        const plan = plans[i]!;
-        if (outcome.status === 'retry') plan.members.forEach((m) => unfinished.add(m.index));
-        else if (outcome.status === 'rejected') {
-          const winner = plan.members.find((m) => m.recordId === plan.record.recordId)!;
-          reject(winner, outcome.error);
-          const rest = plan.members.filter((m) => m !== winner);
-          if (rest.length > 0) next.push({ views: [plan.view], members: rest });
-        }
+      settle(plans, outcomes, unfinished, (plan, error) => {
+        const winner = plan.members.find((m) => m.recordId === plan.record.recordId)!;
+        reject(winner, error);
+        const rest = plan.members.filter((m) => m !== winner);
+        if (rest.length > 0) next.push({ views: [plan.view], members: rest });
       });
     }
     rounds = next;
   }
-}
+};
 
 /**
  * Online writes of an event stream's members: one tile-item update per (view entity, view). A
  * store that refuses an item outright (e.g. past DynamoDB's 400 KB) dead-letters the group.
  */
-async function writeAggregatesOf(
-  run: BatchRun,
-  context: StreamContext,
-  members: readonly Member[],
-  reject: (member: Member, error: unknown) => void,
-): Promise<void> {
+const writeAggregatesOf: OnlineWrites = async (run, context, members, reject) => {
   const { deps, retry, ingestedAt, stats, unfinished } = run;
   const input = (m: Member) => ({ ...m.record, recordId: m.recordId });
   const plans = planAggregateWrites(context.schema.views, members, input);
@@ -344,10 +338,25 @@ async function writeAggregatesOf(
     { concurrency: deps.onlineConcurrency ?? 32, retry, now: ingestedAt },
     stats.online,
   );
+  settle(plans, outcomes, unfinished, (plan, error) =>
+    plan.members.forEach((m) => reject(m, error)),
+  );
+};
+
+/**
+ * What the online writes left to do: a write still failing leaves its records unfinished (Kinesis
+ * delivers them again); a write the store refused goes to `onRejected`.
+ */
+function settle<P extends { readonly members: readonly Member[] }>(
+  plans: readonly P[],
+  outcomes: readonly { readonly status: string; readonly error?: unknown }[],
+  unfinished: Set<number>,
+  onRejected: (plan: P, error: unknown) => void,
+): void {
   outcomes.forEach((outcome, i) => {
     const plan = plans[i]!;
     if (outcome.status === 'retry') plan.members.forEach((m) => unfinished.add(m.index));
-    else if (outcome.status === 'rejected') plan.members.forEach((m) => reject(m, outcome.error));
+    else if (outcome.status === 'rejected') onRejected(plan, outcome.error);
   });
 }
 

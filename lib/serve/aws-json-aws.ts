@@ -29,6 +29,9 @@ export interface AwsJsonClientOptions {
   readonly timeoutMs?: number;
 }
 
+/** Where and as whom a lean client calls: the part its caller chooses. */
+export type AwsJsonEndpoint = Pick<AwsJsonClientOptions, 'region' | 'credentials' | 'endpoint'>;
+
 export class AwsServiceError extends SkewlessError {
   constructor(
     readonly service: string,

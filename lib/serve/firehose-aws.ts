@@ -6,8 +6,7 @@
 import { BATCH_LIMITS, outcomeOfResults, sendInChunks } from '../core/chunked-send.ts';
 import { LOOKUP_RETRY, retryWorld } from '../core/retry.ts';
 import type { InferenceLogWriter } from './inference-log-sink.ts';
-import { createAwsJsonClient, type AwsJsonClient } from './aws-json-aws.ts';
-import type { CredentialSource } from '../client/sign.ts';
+import { createAwsJsonClient, type AwsJsonClient, type AwsJsonEndpoint } from './aws-json-aws.ts';
 
 export interface PutRecordBatchInput {
   readonly DeliveryStreamName: string;
@@ -27,11 +26,7 @@ export interface FirehoseApi {
   putRecordBatch(input: PutRecordBatchInput): Promise<PutRecordBatchOutput>;
 }
 
-export function createFirehoseClient(options: {
-  readonly region: string;
-  readonly credentials: CredentialSource;
-  readonly endpoint?: string;
-}): AwsJsonClient {
+export function createFirehoseClient(options: AwsJsonEndpoint): AwsJsonClient {
   return createAwsJsonClient({
     ...options,
     // One attempt: the inference-log sink resends what failed, whatever the cause.
