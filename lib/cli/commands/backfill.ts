@@ -10,7 +10,6 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { runAwsBackfill } from '../../backfill/aws.ts';
 import { runLocalBackfill } from '../../backfill/local.ts';
 import {
@@ -33,7 +32,6 @@ import type { MaterializeResult } from '../../materialize/materialize.ts';
 import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.ts';
 import {
   openTarget,
-  progressBar,
   withAthenaWorld,
   withTargetOptions,
   type AwsTarget,
@@ -46,6 +44,8 @@ import {
   materializeInto,
   viewOrUsage,
   withDuckDb,
+  withProgressBar,
+  type StoreCommandDeps,
 } from './materialize.ts';
 
 interface BackfillOptions extends TargetOptions {
@@ -201,30 +201,19 @@ interface Stored {
 
 async function store(
   target: LocalTarget | AwsTarget,
-  deps: {
-    readonly duckdb: DuckDBConnection;
-    readonly registry: Registry;
-    readonly dataDir: string;
-  },
+  deps: StoreCommandDeps,
   view: RegistryView,
   prepared: PreparedBackfill,
   options: TargetOptions,
 ): Promise<Stored> {
-  const bar = progressBar(options, `backfill ${view.name}`);
-  const progress = {
-    start: (n: number) => bar?.start(n, 0),
-    advance: (n: number) => bar?.update(n),
-  };
-  try {
+  return withProgressBar(options, `backfill ${view.name}`, async (progress) => {
     if (target.kind === 'local') return await runLocalBackfill(deps, view, prepared.rows, progress);
     progress.start(prepared.rows.length);
     const { queryId } = await withAthenaWorld(target, deps.duckdb, (world) =>
       runAwsBackfill({ ...world, registry: deps.registry }, view, prepared.rows, progress.advance),
     );
     return { added: prepared.rows.length, ...(queryId ? { queryId } : {}) };
-  } finally {
-    bar?.stop();
-  }
+  });
 }
 
 function formatBackfill(summary: {
