@@ -15,7 +15,7 @@ import { registryFromModule } from '../../lib/registry/load.ts';
 import { dynamoOnlineWriter } from '../../lib/ingest/online-aws.ts';
 import { firehoseOfflineDelivery } from '../../lib/ingest/firehose-aws.ts';
 import { DeadLetterDeliveryError, sqsDeadLetterSink } from '../../lib/ingest/dead-letter-aws.ts';
-import { createIngestHandler } from '../../lib/ingest/handler.ts';
+import { createIngestHandler, type IngestHandlerDeps } from '../../lib/ingest/handler.ts';
 import type { IngestStats } from '../../lib/ingest/batch.ts';
 import { localLambdaContext } from '../../lib/local/kinesis-poller.ts';
 import type { DeadLetter } from '../../lib/ingest/dead-letter.ts';
@@ -107,6 +107,19 @@ describe('AWS adapters', () => {
   });
 });
 
+/** The ingest handler over in-memory stores at 10 s past the epoch. */
+function handlerOverMemory(over: Pick<IngestHandlerDeps, 'logger' | 'metrics'>) {
+  return createIngestHandler({
+    registry,
+    names: { prefix: STREAM_PREFIX },
+    online: new MemoryOnline(),
+    offline: new MemoryOffline(),
+    deadLetter: new MemoryDeadLetters(),
+    clock: () => 10_000,
+    ...over,
+  });
+}
+
 describe('createIngestHandler', () => {
   it('runs the core behind middy with Powertools logging and metrics', async () => {
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
@@ -139,15 +152,7 @@ describe('createIngestHandler', () => {
       vi.spyOn(logger, level).mockImplementation(
         (...args: unknown[]) => void lines.push(JSON.stringify(args)),
       );
-    const handler = createIngestHandler({
-      registry,
-      names: { prefix: STREAM_PREFIX },
-      online: new MemoryOnline(),
-      offline: new MemoryOffline(),
-      deadLetter: new MemoryDeadLetters(),
-      clock: () => 10_000,
-      logger,
-    });
+    const handler = handlerOverMemory({ logger });
     await handler(
       kinesisEvent('airport_departures', [{ origin: 'SFO', event_time: 4_000 }, '[]']),
       localLambdaContext('ingest'),
@@ -174,13 +179,7 @@ describe('createIngestHandler', () => {
     vi.spyOn(console, 'log').mockImplementation(
       (...args: unknown[]) => void lines.push(args.map(String).join(' ')),
     );
-    const handler = createIngestHandler({
-      registry,
-      names: { prefix: STREAM_PREFIX },
-      online: new MemoryOnline(),
-      offline: new MemoryOffline(),
-      deadLetter: new MemoryDeadLetters(),
-      clock: () => 10_000,
+    const handler = handlerOverMemory({
       metrics: new Metrics({ namespace: FRESHNESS_METRIC.namespace, serviceName: 'ingest' }),
     });
     await handler(
