@@ -9,6 +9,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import * as defs from '#feature-defs';
 import { readConfig, required } from '../lib/config.ts';
+import { SDK_SINGLE_ATTEMPT } from '../lib/core/retry.ts';
 import { registryFromModule } from '../lib/registry/load.ts';
 import { createIngestHandler } from '../lib/ingest/handler.ts';
 import { dynamoOnlineWriter } from '../lib/ingest/online-aws.ts';
@@ -23,9 +24,10 @@ const { registry } = registryFromModule(defs);
 export const handler = createIngestHandler({
   registry,
   names: { prefix: config.prefix },
-  online: dynamoOnlineWriter(new DynamoDBClient({}), config.onlineTable),
-  offline: firehoseOfflineDelivery(new FirehoseClient({})),
-  deadLetter: sqsDeadLetterSink(new SQSClient({}), config.deadLetterQueueUrl),
+  // The ingest core retries every call (DEFAULT_RETRY): the SDK makes one attempt each.
+  online: dynamoOnlineWriter(new DynamoDBClient(SDK_SINGLE_ATTEMPT), config.onlineTable),
+  offline: firehoseOfflineDelivery(new FirehoseClient(SDK_SINGLE_ATTEMPT)),
+  deadLetter: sqsDeadLetterSink(new SQSClient(SDK_SINGLE_ATTEMPT), config.deadLetterQueueUrl),
   clock: Date.now,
   logger: new Logger({ serviceName: 'skewless-ingest' }),
   metrics: new Metrics({ namespace: 'skewless', serviceName: 'ingest' }),

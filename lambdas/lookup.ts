@@ -8,10 +8,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import * as defs from '#feature-defs';
-import { readConfig, required } from '../lib/config.ts';
+import { readAwsRuntime, readConfig, required } from '../lib/config.ts';
 import { inferenceLogDeliveryStreamName } from '../lib/core/naming.ts';
 import { registryFromModule } from '../lib/registry/load.ts';
-import { credentialsFromEnv } from '../lib/serve/aws-json-aws.ts';
 import { createDynamoDbClient, dynamoDbReader } from '../lib/serve/dynamodb-aws.ts';
 import {
   createFirehoseClient,
@@ -26,17 +25,14 @@ export { createLookupHandler } from '../lib/serve/handler.ts';
 /** Bound on the per-invocation inference-log flush (ms). */
 const LOG_FLUSH_TIMEOUT_MS = 50;
 
-const config = required(readConfig(process.env), 'prefix', 'onlineTable');
+const env = readConfig(process.env);
+const config = required(env, 'prefix', 'onlineTable');
+const { region, credentials, endpointOf } = readAwsRuntime(process.env);
 const runtime = registryFromModule(defs);
-const region = process.env.AWS_REGION ?? 'us-east-1';
-const credentials = credentialsFromEnv(process.env);
-// The SDK's standard endpoint overrides (tests point these at dynalite and a local sink).
-const endpointOf = (service: string) =>
-  process.env[`AWS_ENDPOINT_URL_${service}`] ?? process.env.AWS_ENDPOINT_URL;
 const logger = new Logger({ serviceName: 'skewless-lookup' });
 const metrics = new Metrics({ namespace: 'skewless', serviceName: 'lookup' });
 
-const expectedHash = readConfig(process.env).registryHash;
+const expectedHash = env.registryHash;
 if (expectedHash && expectedHash !== runtime.registry.hash) {
   logger.warn('bundled definitions differ from the deployed registry', {
     bundled: runtime.registry.hash,

@@ -15,11 +15,13 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { DuckDBInstance } from '@duckdb/node-api';
 import * as definitions from '#feature-defs';
 import { readConfig, required } from '../lib/config.ts';
+import { SDK_OWN_RETRY } from '../lib/core/retry.ts';
 import { registryFromModule } from '../lib/registry/load.ts';
 import { skewCheckTarget, type SkewCheckEvent } from '../lib/skew/event.ts';
 import { athenaRebuild } from '../lib/skew/rebuild-athena-aws.ts';
 import { runAwsSkewCheck } from '../lib/skew/run-aws.ts';
 import { formatSummary } from '../lib/skew/summary.ts';
+import { stringLiteral } from '../lib/sql/literals.ts';
 
 const config = required(
   readConfig(process.env),
@@ -29,9 +31,10 @@ const config = required(
   'alertTopicArn',
 );
 const runtime = registryFromModule(definitions as Record<string, unknown>);
-const s3 = new S3Client({});
-const sns = new SNSClient({});
-const athena = new AthenaClient({});
+// Nothing in the skew check retries these calls itself: the SDK's standard retry is the one layer.
+const s3 = new S3Client(SDK_OWN_RETRY);
+const sns = new SNSClient(SDK_OWN_RETRY);
+const athena = new AthenaClient(SDK_OWN_RETRY);
 const logger = new Logger();
 
 export interface SkewCheckResponse {
@@ -57,7 +60,7 @@ export const handler = middy(async (event: SkewCheckEvent): Promise<SkewCheckRes
   const duckdb = await instance.connect();
   try {
     await duckdb.run(`SET TimeZone = 'UTC'`);
-    await duckdb.run(`SET temp_directory = '${tmpDir.replace(/'/g, "''")}'`);
+    await duckdb.run(`SET temp_directory = ${stringLiteral(tmpDir)}`);
     const runId = `${target.date.replace(/-/g, '')}_${randomUUID().replace(/-/g, '').slice(0, 8)}`;
     const common = { runtime, clock: Date.now, bucket: config.bucket };
     const result = await runAwsSkewCheck(

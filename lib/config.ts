@@ -4,6 +4,7 @@
  */
 // zod/mini keeps handler bundles small (the classic namespace is ~440 KB minified).
 import * as z from 'zod/mini';
+import type { AwsCredentials } from './client/sign.ts';
 
 export const HANDLER_ENV = {
   prefix: 'SKEWLESS_PREFIX',
@@ -42,4 +43,25 @@ export function required<K extends keyof typeof HANDLER_ENV>(
     throw new Error(`Missing environment variable(s): ${missing.join(', ')}`);
   }
   return parsed.data as { [P in K]: string };
+}
+
+/**
+ * What the Lambda runtime sets for a handler that signs its own calls (the lookup's lean client):
+ * the region, the role's credentials, and the SDK's standard endpoint overrides
+ * (`AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`; tests point them at local servers).
+ */
+export function readAwsRuntime(env: Readonly<Record<string, string | undefined>>): {
+  readonly region: string;
+  readonly credentials: AwsCredentials;
+  readonly endpointOf: (service: 'DYNAMODB' | 'FIREHOSE') => string | undefined;
+} {
+  return {
+    region: env.AWS_REGION ?? 'us-east-1',
+    credentials: {
+      accessKeyId: env.AWS_ACCESS_KEY_ID ?? '',
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '',
+      ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+    },
+    endpointOf: (service) => env[`AWS_ENDPOINT_URL_${service}`] ?? env.AWS_ENDPOINT_URL,
+  };
 }

@@ -11,7 +11,7 @@ import { offlineDeliveryStreamName } from '../core/naming.ts';
 import { emptyRelation, localRelations } from '../export/local.ts';
 import { offlineRecordData, type OfflineSource } from '../ingest/offline-row.ts';
 import { deliverOffline } from '../ingest/offline-writer.ts';
-import { DEFAULT_RETRY, realSleep } from '../ingest/retry.ts';
+import { retryWorld } from '../core/retry.ts';
 import { LocalFirehose } from '../local/firehose.ts';
 import type { Registry, RegistryView } from '../registry/types.ts';
 import { quoteIdentifier as q } from '../sql/literals.ts';
@@ -40,7 +40,7 @@ export async function writeOfflineRows(
         firehose,
         stream,
         chunk.map((row, i) => ({ owner: from + i, data: offlineRecordData(view, row) })),
-        { concurrency: 1, retry: { policy: DEFAULT_RETRY, random: Math.random, sleep: realSleep } },
+        { concurrency: 1, retry: retryWorld() },
         stats,
       );
       if (failed.size > 0)

@@ -31,11 +31,7 @@ export class Exports extends Construct {
       ...props.functionDefaults,
       handler: 'export',
       description: 'Builds point-in-time correct training sets with Athena.',
-      environment: {
-        bucket: offline.bucket.bucketName,
-        athenaWorkgroup: offline.workgroupName,
-        glueDatabase: offline.databaseName,
-      },
+      environment: offline.queryEnvironment(),
       memorySize: EXPORT_DEFAULTS.memorySize,
       timeout: props.timeout ?? EXPORT_DEFAULTS.timeout,
       reservedConcurrentExecutions: props.reservedConcurrency,

@@ -15,6 +15,7 @@ import { ValidationError } from '../core/errors.ts';
 import type { ResourceNames } from '../core/naming.ts';
 import type { Registry } from '../registry/types.ts';
 import { resolveDefinitionsModule } from './definitions-module.ts';
+import type { HandlerFunctionDefaults } from './handler-function.ts';
 import { Exports } from './exports.ts';
 import {
   MONITORING_DEFAULTS,
@@ -120,13 +121,7 @@ export class FeatureStore extends Construct {
 
   constructor(scope: Construct, id: string, props: FeatureStoreProps) {
     super(scope, id);
-    this.prefix = props.prefix ?? 'skewless';
-    if (!Token.isUnresolved(this.prefix) && !PREFIX_PATTERN.test(this.prefix)) {
-      throw new ValidationError(
-        `FeatureStore prefix '${this.prefix}' must match ${PREFIX_PATTERN} (lower-case letters, digits, hyphens; at most 24 characters)`,
-        'prefix',
-      );
-    }
+    this.prefix = checkedPrefix(props.prefix ?? 'skewless');
     const removalPolicy = props.removalPolicy ?? SECURE_DEFAULTS.removalPolicy;
     const authorization = props.apiAuthorization ?? SECURE_DEFAULTS.apiAuthorization;
     warnIfWeakened(this, 'removalPolicy', props.removalPolicy);
@@ -134,17 +129,7 @@ export class FeatureStore extends Construct {
 
     const names: ResourceNames = { prefix: this.prefix };
     const { registry } = props;
-    const definitions = resolveDefinitionsModule(props.definitions ?? 'feature_defs');
-    const functionDefaults = {
-      prefix: this.prefix,
-      definitions: definitions.module,
-      projectRoot: definitions.projectRoot,
-      registryHash: registry.hash,
-      logRetention: props.logRetention ?? MONITORING_DEFAULTS.logRetentionDays,
-      removalPolicy,
-      handlersDir: props.handlersDir,
-    };
-
+    const functionDefaults = handlerDefaults(this.prefix, props, removalPolicy);
     this.dataKey = new kms.Key(this, 'DataKey', {
       alias: `alias/${this.prefix}-data`,
       description: 'skewless feature data: online table, offline bucket, streams, queues',
@@ -224,4 +209,33 @@ export class FeatureStore extends Construct {
   public get apiUrl(): string {
     return this.serving.stage.url;
   }
+}
+
+/** The prefix, when known at synth, must fit every resource name derived from it. */
+function checkedPrefix(prefix: string): string {
+  if (!Token.isUnresolved(prefix) && !PREFIX_PATTERN.test(prefix)) {
+    throw new ValidationError(
+      `FeatureStore prefix '${prefix}' must match ${PREFIX_PATTERN} (lower-case letters, digits, hyphens; at most 24 characters)`,
+      'prefix',
+    );
+  }
+  return prefix;
+}
+
+/** The settings every handler of this store shares. */
+function handlerDefaults(
+  prefix: string,
+  props: FeatureStoreProps,
+  removalPolicy: RemovalPolicy,
+): HandlerFunctionDefaults {
+  const definitions = resolveDefinitionsModule(props.definitions ?? 'feature_defs');
+  return {
+    prefix,
+    definitions: definitions.module,
+    projectRoot: definitions.projectRoot,
+    registryHash: props.registry.hash,
+    logRetention: props.logRetention ?? MONITORING_DEFAULTS.logRetentionDays,
+    removalPolicy,
+    handlersDir: props.handlersDir,
+  };
 }

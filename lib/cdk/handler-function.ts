@@ -41,6 +41,20 @@ export const EXTERNAL_MODULES = ['@duckdb/node-api', '@duckdb/*', 'dynalite', 'k
 const ESM_BANNER =
   "import { createRequire as __skewlessCreateRequire } from 'node:module'; const require = __skewlessCreateRequire(import.meta.url);";
 
+/**
+ * How every handler is bundled (NodejsFunction's esbuild settings). The bundle test builds the
+ * lookup with these same settings, so it tests what ships.
+ */
+export const HANDLER_BUNDLING = {
+  minify: true,
+  sourceMap: true,
+  format: OutputFormat.ESM,
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  banner: ESM_BANNER,
+  externalModules: EXTERNAL_MODULES,
+};
+
 export type HandlerEnvironment = Partial<Record<keyof typeof HANDLER_ENV, string>>;
 
 export interface HandlerFunctionProps {
@@ -158,13 +172,7 @@ export class HandlerFunction extends Construct {
       tracing: lambda.Tracing.DISABLED,
       environment,
       bundling: {
-        minify: true,
-        sourceMap: true,
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: ESM_BANNER,
-        externalModules: EXTERNAL_MODULES,
+        ...HANDLER_BUNDLING,
         ...(props.definitions
           ? { esbuildArgs: { [`--alias:${DEFINITIONS_SPECIFIER}`]: props.definitions } }
           : {}),

@@ -35,7 +35,7 @@ const PARTITION_FIELD_ID_BASE = 1000;
 
 /**
  * The Iceberg type of a dtype. Timestamps are `timestamp` (no zone): every instant is stored
- * in UTC, the same convention as `glueType` and the DuckDB sessions. A list is Iceberg's JSON
+ * in UTC, the same convention as the DuckDB sessions. A list is Iceberg's JSON
  * list type (Glue accepts a JSON value there); its element id follows the column ids.
  */
 export function icebergType(dtype: Dtype, elementId: () => number): string {

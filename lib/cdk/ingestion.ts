@@ -67,28 +67,7 @@ export class Ingestion extends Construct {
     super(scope, id);
     this.key = props.key;
     const { names, registry } = props;
-
-    const streams = new Map<string, kinesis.Stream>();
-    for (const source of streamsOf(registry)) {
-      streams.set(
-        source,
-        new kinesis.Stream(this, `Stream-${source}`, {
-          streamName: sourceStreamName(names, source),
-          streamMode: kinesis.StreamMode.ON_DEMAND,
-          encryption: kinesis.StreamEncryption.KMS,
-          encryptionKey: props.key,
-          retentionPeriod: INGEST_DEFAULTS.streamRetention,
-          removalPolicy: props.removalPolicy,
-        }),
-      );
-      acknowledgeRule(
-        streams.get(source)!.node.defaultChild!,
-        'AwsSolutions-KDS3',
-        'The store CMK (not aws/kinesis) is deliberate: one key policy and rotation for all feature data.',
-      );
-    }
-    this.streams = streams;
-
+    this.streams = this.sourceStreams(props);
     this.poisonQueue = this.queue('PoisonQueue', `${names.prefix}-ingest-poison`, props);
     this.failedBatchQueue = this.queue('FailedBatchQueue', `${names.prefix}-ingest-failed`, props);
     acknowledgeRule(
@@ -101,19 +80,46 @@ export class Ingestion extends Construct {
       'AwsSolutions-SQS3',
       'This queue is the dead-letter queue (on-failure destination) of the Kinesis event source mappings.',
     );
-
     this.firehoseLogGroup = new logs.LogGroup(this, 'FirehoseLogs', {
       logGroupName: `/aws/kinesisfirehose/${names.prefix}`,
       retention: props.functionDefaults.logRetention,
       removalPolicy: props.removalPolicy,
     });
-    const deliveryStreams = new Map<string, firehose.CfnDeliveryStream>();
-    for (const view of registry.featureViews) {
-      deliveryStreams.set(offlineTableName(view), this.deliveryStream(view, props));
-    }
-    this.deliveryStreams = deliveryStreams;
+    this.deliveryStreams = new Map(
+      registry.featureViews.map((view) => [
+        offlineTableName(view),
+        this.deliveryStream(view, props),
+      ]),
+    );
+    this.ingest = this.ingestFunction(props);
+    this.mapStreamsToIngest(props);
+  }
 
-    this.ingest = new HandlerFunction(this, 'Ingest', {
+  /** One on-demand Kinesis stream per source stream, encrypted with the store key. */
+  private sourceStreams(props: IngestionProps): Map<string, kinesis.Stream> {
+    const streams = new Map<string, kinesis.Stream>();
+    for (const source of streamsOf(props.registry)) {
+      const stream = new kinesis.Stream(this, `Stream-${source}`, {
+        streamName: sourceStreamName(props.names, source),
+        streamMode: kinesis.StreamMode.ON_DEMAND,
+        encryption: kinesis.StreamEncryption.KMS,
+        encryptionKey: props.key,
+        retentionPeriod: INGEST_DEFAULTS.streamRetention,
+        removalPolicy: props.removalPolicy,
+      });
+      acknowledgeRule(
+        stream.node.defaultChild!,
+        'AwsSolutions-KDS3',
+        'The store CMK (not aws/kinesis) is deliberate: one key policy and rotation for all feature data.',
+      );
+      streams.set(source, stream);
+    }
+    return streams;
+  }
+
+  /** The ingest handler, with the grants it needs on streams, Firehoses, queues and the table. */
+  private ingestFunction(props: IngestionProps): HandlerFunction {
+    const ingest = new HandlerFunction(this, 'Ingest', {
       ...props.functionDefaults,
       handler: 'ingest',
       description: 'Validates Kinesis records and writes them to the online and offline stores.',
@@ -125,13 +131,17 @@ export class Ingestion extends Construct {
       timeout: INGEST_DEFAULTS.timeout,
       reservedConcurrentExecutions: props.reservedConcurrency,
     });
-    this.grantIngest(this.ingest.role);
-    props.onlineStore.grantPut(this.ingest.role);
+    this.grantIngest(ingest.role);
+    props.onlineStore.grantPut(ingest.role);
     // Aggregation views update their tile item by read-modify-write (a conditional put).
-    if (registry.featureViews.some((v) => v.aggregation))
-      props.onlineStore.grantTileRead(this.ingest.role);
+    if (props.registry.featureViews.some((v) => v.aggregation))
+      props.onlineStore.grantTileRead(ingest.role);
+    return ingest;
+  }
 
-    for (const [source, stream] of streams) {
+  /** One event source mapping per stream, reporting partial failures, failed batches to SQS. */
+  private mapStreamsToIngest(props: IngestionProps): void {
+    for (const [source, stream] of this.streams) {
       const mapping = new lambda.EventSourceMapping(this, `Mapping-${source}`, {
         target: this.ingest.function,
         eventSourceArn: stream.streamArn,

@@ -87,12 +87,7 @@ export class Monitoring extends Construct {
       ...props.functionDefaults,
       handler: 'skew-check',
       description: 'Nightly: rebuilds served vectors offline, compares, alerts on skew.',
-      environment: {
-        bucket: offline.bucket.bucketName,
-        athenaWorkgroup: offline.workgroupName,
-        glueDatabase: offline.databaseName,
-        alertTopicArn: this.alertTopic.topicArn,
-      },
+      environment: { ...offline.queryEnvironment(), alertTopicArn: this.alertTopic.topicArn },
       memorySize: MONITORING_DEFAULTS.skewCheckMemorySize,
       timeout: MONITORING_DEFAULTS.skewCheckTimeout,
       // No Lambda retry races the run it retries; no reserved concurrency (see EXPORT_DEFAULTS).
@@ -208,22 +203,21 @@ export class Monitoring extends Construct {
         evaluationPeriods: 1,
       });
     }
+    // Any error or throttle of a handler in a period alarms.
+    const perFunction = [
+      { kind: 'Errors', what: 'reported errors', metric: 'metricErrors' },
+      { kind: 'Throttles', what: 'was throttled', metric: 'metricThrottles' },
+    ] as const;
     for (const fn of this.functions) {
       const name = fn.node.id;
-      this.alarm(`Errors-${name}`, {
-        alarmName: `${this.prefix}-errors-${name.toLowerCase()}`,
-        alarmDescription: `The ${name} Lambda reported errors.`,
-        metric: fn.function.metricErrors({ statistic: 'Sum', period: PERIOD }),
-        threshold: 1,
-        evaluationPeriods: 1,
-      });
-      this.alarm(`Throttles-${name}`, {
-        alarmName: `${this.prefix}-throttles-${name.toLowerCase()}`,
-        alarmDescription: `The ${name} Lambda was throttled.`,
-        metric: fn.function.metricThrottles({ statistic: 'Sum', period: PERIOD }),
-        threshold: 1,
-        evaluationPeriods: 1,
-      });
+      for (const { kind, what, metric } of perFunction)
+        this.alarm(`${kind}-${name}`, {
+          alarmName: `${this.prefix}-${kind.toLowerCase()}-${name.toLowerCase()}`,
+          alarmDescription: `The ${name} Lambda ${what}.`,
+          metric: fn.function[metric]({ statistic: 'Sum', period: PERIOD }),
+          threshold: 1,
+          evaluationPeriods: 1,
+        });
     }
     for (const view of registry.featureViews) {
       const dimension = viewMetricDimension(view);

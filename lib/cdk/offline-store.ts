@@ -20,6 +20,7 @@ import { BUCKET_PREFIXES, glueDatabaseName, type ResourceNames } from '../core/n
 import type { Registry, RegistryView } from '../registry/types.ts';
 import { OFFLINE_DEFAULTS } from './feature-store-defaults.ts';
 import { IcebergMaintenance, type IcebergMaintenanceSettings } from './iceberg-maintenance.ts';
+import type { HandlerEnvironment } from './handler-function.ts';
 import { icebergTableSpec } from './iceberg-schema.ts';
 import { acknowledgeWildcardResource, nagArnRef, nagStackArn } from './nag.ts';
 
@@ -193,6 +194,15 @@ export class OfflineStore extends Construct {
       'readWrite',
       'bucket',
     );
+  }
+
+  /** The environment of a handler that queries this store with Athena (export, skew check). */
+  public queryEnvironment(): HandlerEnvironment {
+    return {
+      bucket: this.bucket.bucketName,
+      athenaWorkgroup: this.workgroupName,
+      glueDatabase: this.databaseName,
+    };
   }
 
   /**

@@ -30,26 +30,6 @@ export function offlineColumns(view: RegistryView): OfflineColumn[] {
   ];
 }
 
-/** Glue / Iceberg (Athena) column type of a dtype. Timestamps are UTC, microsecond storage. */
-export function glueType(dtype: Dtype): string {
-  switch (dtype) {
-    case 'int64':
-      return 'bigint';
-    case 'float64':
-      return 'double';
-    case 'string':
-      return 'string';
-    case 'bool':
-      return 'boolean';
-    case 'timestamp':
-      return 'timestamp';
-    case 'float64_list':
-      return 'array<double>';
-    default:
-      return assertNever(dtype, 'dtype');
-  }
-}
-
 /** DuckDB column type of a dtype (TIMESTAMP holds UTC instants; sessions run with TimeZone=UTC). */
 export function duckdbType(dtype: Dtype): string {
   switch (dtype) {

@@ -18,7 +18,7 @@ import {
 import type { FeatureValue } from '../define/dtypes.ts';
 import type { RegistryView } from '../registry/types.ts';
 import type { OnlineOutcome, OnlineStoreWriter, OnlineWriteStats } from './online-writer.ts';
-import { mapLimit, withRetry, type RetryWorld } from './retry.ts';
+import { mapLimit, withRetry, type RetryWorld } from '../core/retry.ts';
 
 /** A stamped record of an event stream, as the aggregate writer needs it. */
 export interface AggregateInput {

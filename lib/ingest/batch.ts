@@ -13,12 +13,11 @@ import type {
   KinesisStreamEvent,
   KinesisStreamRecord,
 } from 'aws-lambda';
-import { createHash } from 'node:crypto';
-import { offlineDeliveryStreamName, sourceStreamName, type ResourceNames } from '../core/naming.ts';
+import type { ResourceNames } from '../core/naming.ts';
 import { kinesisRecordId } from '../core/ordering.ts';
-import { streamsOf } from '../registry/query.ts';
 import type { Registry, RegistryView } from '../registry/types.ts';
-import { MAX_LETTER_PAYLOAD_BYTES, type DeadLetter, type DeadLetterSink } from './dead-letter.ts';
+import { streamContexts, streamNameOfArn, type StreamContext } from './stream-context.ts';
+import { deadLetterOf, type DeadLetter, type DeadLetterSink } from './dead-letter.ts';
 import { offlineRecordData } from './offline-row.ts';
 import { deliverOffline, type OfflineDelivery, type OfflineWriteStats } from './offline-writer.ts';
 import { planAggregateWrites, writeAggregates } from './aggregate-writer.ts';
@@ -28,14 +27,8 @@ import {
   type OnlineStoreWriter,
   type OnlineWriteStats,
 } from './online-writer.ts';
-import {
-  parseRecord,
-  streamSchema,
-  type RecordProblem,
-  type StreamSchema,
-  type ValidRecord,
-} from './record.ts';
-import { DEFAULT_RETRY, realSleep, withRetry, type RetryPolicy, type RetryWorld } from './retry.ts';
+import { parseRecord, type RecordProblem, type ValidRecord } from './record.ts';
+import { DEFAULT_RETRY, retryWorld, type RetryPolicy, type RetryWorld } from '../core/retry.ts';
 
 /** The world the ingest core runs in: the registry, the three stores, a clock. */
 export interface IngestDeps {
@@ -86,32 +79,6 @@ interface Member {
   readonly record: ValidRecord;
 }
 
-interface StreamContext {
-  readonly schema: StreamSchema;
-  readonly deliveryStreams: ReadonlyMap<RegistryView, string>;
-}
-
-const contexts = new WeakMap<Registry, Map<string, Map<string, StreamContext>>>();
-
-/** Physical stream name → its schema and the views' delivery streams, computed once. */
-function streamContexts(registry: Registry, names: ResourceNames): Map<string, StreamContext> {
-  let byPrefix = contexts.get(registry);
-  if (!byPrefix) contexts.set(registry, (byPrefix = new Map()));
-  let byStream = byPrefix.get(names.prefix);
-  if (!byStream) {
-    byStream = new Map();
-    for (const stream of streamsOf(registry)) {
-      const schema = streamSchema(registry, stream);
-      const deliveryStreams = new Map(
-        schema.views.map((v) => [v, offlineDeliveryStreamName(names, v)] as const),
-      );
-      byStream.set(sourceStreamName(names, stream), { schema, deliveryStreams });
-    }
-    byPrefix.set(names.prefix, byStream);
-  }
-  return byStream;
-}
-
 /** Counters at zero, for a batch of `records` (or a running total). */
 export function emptyIngestStats(records = 0): IngestStats {
   return {
@@ -125,118 +92,177 @@ export function emptyIngestStats(records = 0): IngestStats {
   };
 }
 
+/** One batch's world and running state, handed to each step. */
+interface BatchRun {
+  readonly event: KinesisStreamEvent;
+  readonly deps: IngestDeps;
+  readonly retry: RetryWorld;
+  /** One instant per batch: every record of an invocation is stored at the same time. */
+  readonly ingestedAt: number;
+  readonly stats: IngestStats;
+  /** Positions of the records Kinesis must deliver again. */
+  readonly unfinished: Set<number>;
+}
+
+type Letter = { readonly index: number; readonly letter: DeadLetter };
+
 export async function processKinesisBatch(
   event: KinesisStreamEvent,
   deps: IngestDeps,
 ): Promise<IngestResult> {
-  const retry: RetryWorld = {
-    policy: { ...DEFAULT_RETRY, ...deps.retry },
-    random: deps.random ?? Math.random,
-    sleep: deps.sleep ?? realSleep,
+  const run: BatchRun = {
+    event,
+    deps,
+    retry: retryWorld({ ...DEFAULT_RETRY, ...deps.retry }, deps),
+    ingestedAt: deps.clock(),
+    stats: emptyIngestStats(event.Records.length),
+    unfinished: new Set<number>(),
   };
-  // One instant per batch: every record of an invocation is stored at the same time.
-  const ingestedAt = deps.clock();
-  const stats = emptyIngestStats(event.Records.length);
-  const unfinished = new Set<number>();
-  const letters: { index: number; letter: DeadLetter }[] = [];
-  const byStream = new Map<StreamContext, Member[]>();
-  const known = streamContexts(deps.registry, deps.names);
+  const { poison, byStream } = validateRecords(run);
+  const storeRejected = await writeStores(run, byStream);
+  const stored = await storeDeadLetters(run, [...poison, ...storeRejected]);
+  run.stats.poison = stored.length;
+  run.stats.unfinished = run.unfinished.size;
+  const batchItemFailures = [...run.unfinished]
+    .sort((a, b) => a - b)
+    .map((i) => ({ itemIdentifier: event.Records[i]!.kinesis.sequenceNumber }));
+  return {
+    response: { batchItemFailures },
+    stats: run.stats,
+    deadLetters: stored.map((l) => l.letter),
+  };
+}
 
-  event.Records.forEach((r, index) => {
-    const data = Buffer.from(r.kinesis.data, 'base64');
-    const shardId = r.eventID.split(':')[0] ?? '';
+/** Parses each record against its stream's schema: members per stream, or a dead letter. */
+function validateRecords(run: BatchRun): {
+  poison: Letter[];
+  byStream: Map<StreamContext, Member[]>;
+} {
+  const { deps, ingestedAt } = run;
+  const known = streamContexts(deps.registry, deps.names);
+  const poison: Letter[] = [];
+  const byStream = new Map<StreamContext, Member[]>();
+  run.event.Records.forEach((r, index) => {
     const physical = streamNameOfArn(r.eventSourceARN);
     const context = known.get(physical);
-    const recordId = kinesisRecordId(shardId, r.kinesis.sequenceNumber);
+    const recordId = kinesisRecordId(shardOf(r), r.kinesis.sequenceNumber);
+    const data = Buffer.from(r.kinesis.data, 'base64');
     if (!context) {
       const problem: RecordProblem = {
         reason: 'unknown-stream',
         message: `stream '${physical}' is not a source of any view under prefix '${deps.names.prefix}'`,
       };
-      letters.push({ index, letter: deadLetter(r, data, null, recordId, [problem], ingestedAt) });
+      poison.push({ index, letter: deadLetterOf(r, data, null, recordId, [problem], ingestedAt) });
       return;
     }
     const parsed = parseRecord(context.schema, data, { now: ingestedAt });
     if (!parsed.ok) {
-      const stream = context.schema.stream;
-      letters.push({
-        index,
-        letter: deadLetter(r, data, stream, recordId, parsed.problems, ingestedAt),
-      });
+      const letter = deadLetterOf(
+        r,
+        data,
+        context.schema.stream,
+        recordId,
+        parsed.problems,
+        ingestedAt,
+      );
+      poison.push({ index, letter });
       return;
     }
     const members = byStream.get(context) ?? [];
     members.push({ index, recordId, record: parsed.record });
     byStream.set(context, members);
   });
+  return { poison, byStream };
+}
 
-  const storeRejected: { index: number; letter: DeadLetter }[] = [];
+/**
+ * Writes each stream's members to both stores at once; returns the dead letters of the records
+ * the online store refused outright.
+ */
+async function writeStores(
+  run: BatchRun,
+  byStream: ReadonlyMap<StreamContext, readonly Member[]>,
+): Promise<Letter[]> {
+  const { stats, ingestedAt } = run;
+  const storeRejected: Letter[] = [];
   const work: Promise<void>[] = [];
   for (const [context, members] of byStream) {
     stats.accepted += members.length;
     const newest = members.reduce((max, m) => Math.max(max, m.record.eventTime), -Infinity);
-    for (const view of context.schema.views)
-      stats.freshness.push({ view, ageMs: ingestedAt - newest });
+    // Names only: the stats are logged per batch, and a whole view definition is kilobytes.
+    for (const { name, version } of context.schema.views)
+      stats.freshness.push({ view: { name, version }, ageMs: ingestedAt - newest });
     const writeOf = context.schema.eventStream ? writeAggregatesOf : writeOnlineOf;
     work.push(
-      writeOf(context, members, deps, retry, ingestedAt, stats, unfinished, (m, error) =>
-        storeRejected.push({
-          index: m.index,
-          letter: deadLetter(
-            event.Records[m.index]!,
-            Buffer.from(event.Records[m.index]!.kinesis.data, 'base64'),
-            context.schema.stream,
-            m.recordId,
-            [
-              {
-                reason: 'store-rejected',
-                message: `the online store refused the item: ${errorText(error)}`,
-              },
-            ],
-            ingestedAt,
-          ),
-        }),
+      writeOf(run, context, members, (m, error) =>
+        storeRejected.push({ index: m.index, letter: storeRejectedLetter(run, context, m, error) }),
       ),
     );
-    for (const view of context.schema.views) {
-      const entries = members.map((m) => ({
-        owner: m.index,
-        data: offlineRecordData(view, { ...m.record, ingestedAt, recordId: m.recordId }),
-      }));
-      work.push(
-        deliverOffline(
-          deps.offline,
-          context.deliveryStreams.get(view)!,
-          entries,
-          { concurrency: deps.offlineConcurrency ?? 4, retry },
-          stats.offline,
-        ).then((failed) => failed.forEach((i) => unfinished.add(i))),
-      );
-    }
+    for (const view of context.schema.views) work.push(writeOffline(run, context, view, members));
   }
   await Promise.all(work);
-  // Dead letters go last, and only for records before their shard's first unfinished one:
-  // Kinesis delivers everything from that record on again, so a letter now would be a duplicate.
-  const firstUnfinished = firstUnfinishedPerShard(event, unfinished);
-  const due: { index: number; letter: DeadLetter }[] = [];
-  for (const l of [...letters, ...storeRejected]) {
+  return storeRejected;
+}
+
+/** Every member as one row of `view`'s offline table; undelivered rows leave their records unfinished. */
+async function writeOffline(
+  run: BatchRun,
+  context: StreamContext,
+  view: RegistryView,
+  members: readonly Member[],
+): Promise<void> {
+  const entries = members.map((m) => ({
+    owner: m.index,
+    data: offlineRecordData(view, {
+      ...m.record,
+      ingestedAt: run.ingestedAt,
+      recordId: m.recordId,
+    }),
+  }));
+  const failed = await deliverOffline(
+    run.deps.offline,
+    context.deliveryStreams.get(view)!,
+    entries,
+    { concurrency: run.deps.offlineConcurrency ?? 4, retry: run.retry },
+    run.stats.offline,
+  );
+  for (const i of failed) run.unfinished.add(i);
+}
+
+function storeRejectedLetter(
+  run: BatchRun,
+  context: StreamContext,
+  member: Member,
+  error: unknown,
+): DeadLetter {
+  const r = run.event.Records[member.index]!;
+  const problem: RecordProblem = {
+    reason: 'store-rejected',
+    message: `the online store refused the item: ${errorText(error)}`,
+  };
+  const data = Buffer.from(r.kinesis.data, 'base64');
+  return deadLetterOf(r, data, context.schema.stream, member.recordId, [problem], run.ingestedAt);
+}
+
+/**
+ * Dead letters go last, and only for records before their shard's first unfinished one: Kinesis
+ * delivers everything from that record on again, so a letter now would be a duplicate. Returns
+ * the letters stored.
+ */
+async function storeDeadLetters(run: BatchRun, letters: readonly Letter[]): Promise<Letter[]> {
+  const firstUnfinished = firstUnfinishedPerShard(run.event, run.unfinished);
+  const due: Letter[] = [];
+  for (const l of letters) {
     const first = firstUnfinished.get(l.letter.shard_id);
-    if (first !== undefined && l.index > first) unfinished.add(l.index);
+    if (first !== undefined && l.index > first) run.unfinished.add(l.index);
     else due.push(l);
   }
-  await sendLetters(deps.deadLetter, due, retry, unfinished);
+  await sendLetters(run.deps.deadLetter, due, run.unfinished);
+  return due.filter((l) => !run.unfinished.has(l.index));
+}
 
-  const stored = due.filter((l) => !unfinished.has(l.index));
-  stats.poison = stored.length;
-  stats.unfinished = unfinished.size;
-  const batchItemFailures = [...unfinished]
-    .sort((a, b) => a - b)
-    .map((i) => ({ itemIdentifier: event.Records[i]!.kinesis.sequenceNumber }));
-  return {
-    response: { batchItemFailures },
-    stats,
-    deadLetters: stored.map((l) => l.letter),
-  };
+function shardOf(r: KinesisStreamRecord): string {
+  return r.eventID.split(':')[0] ?? '';
 }
 
 function firstUnfinishedPerShard(
@@ -245,27 +271,27 @@ function firstUnfinishedPerShard(
 ): Map<string, number> {
   const first = new Map<string, number>();
   for (const i of unfinished) {
-    const shard = event.Records[i]!.eventID.split(':')[0] ?? '';
+    const shard = shardOf(event.Records[i]!);
     const current = first.get(shard);
     if (current === undefined || i < current) first.set(shard, i);
   }
   return first;
 }
 
+/** The online writes of one stream's members; a record the store refuses goes to `reject`. */
+type OnlineWrites = (
+  run: BatchRun,
+  context: StreamContext,
+  members: readonly Member[],
+  reject: (member: Member, error: unknown) => void,
+) => Promise<void>;
+
 /**
  * Online writes of one stream's members. A write the store refuses outright dead-letters its
  * winner, and the group is planned again without it, so the next-newest record still lands.
  */
-async function writeOnlineOf(
-  context: StreamContext,
-  members: readonly Member[],
-  deps: IngestDeps,
-  retry: RetryWorld,
-  ingestedAt: number,
-  stats: IngestStats,
-  unfinished: Set<number>,
-  reject: (member: Member, error: unknown) => void,
-): Promise<void> {
+const writeOnlineOf: OnlineWrites = async (run, context, members, reject) => {
+  const { deps, retry, ingestedAt, stats, unfinished } = run;
   const toOnline = (m: Member) => ({
     entityKey: m.record.entityKey,
     eventTime: m.record.eventTime,
@@ -286,35 +312,23 @@ async function writeOnlineOf(
         { concurrency: deps.onlineConcurrency ?? 32, retry },
         stats.online,
       );
-      outcomes.forEach((outcome, i) => {
-        const plan = plans[i]!;
-        if (outcome.status === 'retry') plan.members.forEach((m) => unfinished.add(m.index));
-        else if (outcome.status === 'rejected') {
-          const winner = plan.members.find((m) => m.recordId === plan.record.recordId)!;
-          reject(winner, outcome.error);
-          const rest = plan.members.filter((m) => m !== winner);
-          if (rest.length > 0) next.push({ views: [plan.view], members: rest });
-        }
+      settle(plans, outcomes, unfinished, (plan, error) => {
+        const winner = plan.members.find((m) => m.recordId === plan.record.recordId)!;
+        reject(winner, error);
+        const rest = plan.members.filter((m) => m !== winner);
+        if (rest.length > 0) next.push({ views: [plan.view], members: rest });
       });
     }
     rounds = next;
   }
-}
+};
 
 /**
  * Online writes of an event stream's members: one tile-item update per (view entity, view). A
  * store that refuses an item outright (e.g. past DynamoDB's 400 KB) dead-letters the group.
  */
-async function writeAggregatesOf(
-  context: StreamContext,
-  members: readonly Member[],
-  deps: IngestDeps,
-  retry: RetryWorld,
-  ingestedAt: number,
-  stats: IngestStats,
-  unfinished: Set<number>,
-  reject: (member: Member, error: unknown) => void,
-): Promise<void> {
+const writeAggregatesOf: OnlineWrites = async (run, context, members, reject) => {
+  const { deps, retry, ingestedAt, stats, unfinished } = run;
   const input = (m: Member) => ({ ...m.record, recordId: m.recordId });
   const plans = planAggregateWrites(context.schema.views, members, input);
   const outcomes = await writeAggregates(
@@ -324,61 +338,40 @@ async function writeAggregatesOf(
     { concurrency: deps.onlineConcurrency ?? 32, retry, now: ingestedAt },
     stats.online,
   );
+  settle(plans, outcomes, unfinished, (plan, error) =>
+    plan.members.forEach((m) => reject(m, error)),
+  );
+};
+
+/**
+ * What the online writes left to do: a write still failing leaves its records unfinished (Kinesis
+ * delivers them again); a write the store refused goes to `onRejected`.
+ */
+function settle<P extends { readonly members: readonly Member[] }>(
+  plans: readonly P[],
+  outcomes: readonly { readonly status: string; readonly error?: unknown }[],
+  unfinished: Set<number>,
+  onRejected: (plan: P, error: unknown) => void,
+): void {
   outcomes.forEach((outcome, i) => {
     const plan = plans[i]!;
     if (outcome.status === 'retry') plan.members.forEach((m) => unfinished.add(m.index));
-    else if (outcome.status === 'rejected') plan.members.forEach((m) => reject(m, outcome.error));
+    else if (outcome.status === 'rejected') onRejected(plan, outcome.error);
   });
 }
 
+/** The sink retries its own calls (the SQS adapter through the chunked writer). */
 async function sendLetters(
   sink: DeadLetterSink,
-  letters: readonly { index: number; letter: DeadLetter }[],
-  retry: RetryWorld,
+  letters: readonly Letter[],
   unfinished: Set<number>,
 ): Promise<void> {
   if (letters.length === 0) return;
   try {
-    await withRetry(retry, () => sink.send(letters.map((l) => l.letter)));
+    await sink.send(letters.map((l) => l.letter));
   } catch {
     for (const l of letters) unfinished.add(l.index);
   }
-}
-
-function deadLetter(
-  r: KinesisStreamRecord,
-  data: Buffer,
-  stream: string | null,
-  recordId: string | null,
-  problems: readonly RecordProblem[],
-  failedAt: number,
-): DeadLetter {
-  const truncated = data.byteLength > MAX_LETTER_PAYLOAD_BYTES;
-  return {
-    reason: problems[0]!.reason,
-    message: problems.map((p) => p.message).join('; '),
-    problems,
-    stream,
-    event_source_arn: r.eventSourceARN,
-    shard_id: r.eventID.split(':')[0] ?? '',
-    sequence_number: r.kinesis.sequenceNumber,
-    partition_key: r.kinesis.partitionKey,
-    record_id: recordId,
-    approximate_arrival: new Date(r.kinesis.approximateArrivalTimestamp * 1000).toISOString(),
-    failed_at: new Date(failedAt).toISOString(),
-    data_base64: truncated
-      ? data.subarray(0, MAX_LETTER_PAYLOAD_BYTES).toString('base64')
-      : r.kinesis.data,
-    data_bytes: data.byteLength,
-    data_truncated: truncated,
-    data_sha256: createHash('sha256').update(data).digest('hex'),
-  };
-}
-
-/** `arn:aws:kinesis:<region>:<account>:stream/<name>` → `<name>`. */
-export function streamNameOfArn(arn: string): string {
-  const at = arn.indexOf(':stream/');
-  return at < 0 ? arn : arn.slice(at + ':stream/'.length).split('/')[0]!;
 }
 
 function errorText(error: unknown): string {

@@ -1,14 +1,12 @@
 /**
- * SQS adapter of the dead-letter sink: SendMessageBatch in groups of ≤ 10 messages and
- * ≤ 256 KiB, resending only the entries SQS reports as failed.
+ * SQS adapter of the dead-letter sink: SendMessageBatch through the chunked writer (SQS's
+ * limits, only failed entries resent; an entry SQS blames on the sender is not resent).
  */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { BATCH_LIMITS, sendInChunks, type EntryError } from '../core/chunked-send.ts';
 import { SkewlessError } from '../core/errors.ts';
+import { retryWorld, type RetryPolicy } from '../core/retry.ts';
 import type { DeadLetter, DeadLetterSink } from './dead-letter.ts';
-import { DEFAULT_RETRY, backoffDelay, realSleep, type RetryPolicy } from './retry.ts';
-
-const SQS_MAX_ENTRIES = 10;
-const SQS_MAX_BATCH_BYTES = 256 * 1024;
 
 export class DeadLetterDeliveryError extends SkewlessError {
   constructor(
@@ -22,56 +20,49 @@ export class DeadLetterDeliveryError extends SkewlessError {
   }
 }
 
+interface SqsEntryError extends EntryError {
+  readonly senderFault: boolean;
+}
+
 export function sqsDeadLetterSink(
   client: Pick<SQSClient, 'send'>,
   queueUrl: string,
   options: { readonly retry?: RetryPolicy; readonly sleep?: (ms: number) => Promise<void> } = {},
 ): DeadLetterSink {
-  const policy = options.retry ?? DEFAULT_RETRY;
-  const sleep = options.sleep ?? realSleep;
+  const retry = retryWorld(options.retry, { sleep: options.sleep });
   return {
     async send(letters: readonly DeadLetter[]) {
-      const bodies = letters.map((l) => JSON.stringify(l));
-      for (const group of groupBodies(bodies)) {
-        let pending = group.map((body, i) => ({ Id: String(i), MessageBody: body }));
-        for (let attempt = 0; pending.length > 0; attempt++) {
+      // The Id of an entry is its position in `letters`: unique within any call.
+      const entries = letters.map((l, i) => ({ Id: String(i), MessageBody: JSON.stringify(l) }));
+      const report = await sendInChunks(entries, {
+        limits: BATCH_LIMITS.sqs,
+        sizeOf: (e) => Buffer.byteLength(e.MessageBody),
+        retry,
+        send: async (chunk) => {
           const out = await client.send(
-            new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending }),
+            new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [...chunk] }),
           );
-          const failed = out.Failed ?? [];
-          if (failed.length === 0) break;
-          const permanent = failed.filter((f) => f.SenderFault);
-          if (permanent.length > 0 || attempt + 1 >= policy.maxAttempts) {
-            throw new DeadLetterDeliveryError(
-              failed.map((f) => ({ code: f.Code ?? 'unknown', message: f.Message ?? '' })),
+          const failed = new Map((out.Failed ?? []).map((f) => [f.Id, f]));
+          return chunk.map((e): SqsEntryError | undefined => {
+            const f = failed.get(e.Id);
+            return (
+              f && {
+                code: f.Code ?? 'unknown',
+                message: f.Message ?? '',
+                senderFault: !!f.SenderFault,
+              }
             );
-          }
-          const ids = new Set(failed.map((f) => f.Id));
-          pending = pending.filter((e) => ids.has(e.Id));
-          await sleep(backoffDelay(policy, attempt, Math.random));
-        }
+          });
+        },
+        // SQS marks what resending cannot fix (a malformed message) as the sender's fault.
+        isTransient: (e) => !(e as SqsEntryError).senderFault,
+      });
+      if (report.unsent.length > 0) {
+        throw new DeadLetterDeliveryError(
+          report.unsent.map((u) => ({ code: u.error.code, message: u.error.message })),
+          { cause: report.unsent[0]!.error.cause },
+        );
       }
     },
   };
-}
-
-function groupBodies(bodies: readonly string[]): string[][] {
-  const groups: string[][] = [];
-  let current: string[] = [];
-  let bytes = 0;
-  for (const body of bodies) {
-    const size = Buffer.byteLength(body);
-    if (
-      current.length >= SQS_MAX_ENTRIES ||
-      (current.length > 0 && bytes + size > SQS_MAX_BATCH_BYTES)
-    ) {
-      groups.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(body);
-    bytes += size;
-  }
-  if (current.length > 0) groups.push(current);
-  return groups;
 }

@@ -2,6 +2,8 @@
  * Dead letters: records that can never be ingested (poison), kept with the reason and the
  * original payload so nothing is lost and a producer can fix and resend them.
  */
+import type { KinesisStreamRecord } from 'aws-lambda';
+import { createHash } from 'node:crypto';
 import type { PoisonReason, RecordProblem } from './record.ts';
 
 /**
@@ -38,7 +40,39 @@ export interface DeadLetter {
 /**
  * Where dead letters go (SQS in AWS, JSON lines locally). `send` resolves when every letter is
  * stored, and rejects otherwise (the records then count as unfinished and Kinesis retries them).
+ * A sink retries its own calls; the ingest core does not retry around it.
  */
 export interface DeadLetterSink {
   send(letters: readonly DeadLetter[]): Promise<void>;
+}
+
+/** The letter of one Kinesis record that can never be ingested. */
+export function deadLetterOf(
+  r: KinesisStreamRecord,
+  data: Buffer,
+  stream: string | null,
+  recordId: string | null,
+  problems: readonly RecordProblem[],
+  failedAt: number,
+): DeadLetter {
+  const truncated = data.byteLength > MAX_LETTER_PAYLOAD_BYTES;
+  return {
+    reason: problems[0]!.reason,
+    message: problems.map((p) => p.message).join('; '),
+    problems,
+    stream,
+    event_source_arn: r.eventSourceARN,
+    shard_id: r.eventID.split(':')[0] ?? '',
+    sequence_number: r.kinesis.sequenceNumber,
+    partition_key: r.kinesis.partitionKey,
+    record_id: recordId,
+    approximate_arrival: new Date(r.kinesis.approximateArrivalTimestamp * 1000).toISOString(),
+    failed_at: new Date(failedAt).toISOString(),
+    data_base64: truncated
+      ? data.subarray(0, MAX_LETTER_PAYLOAD_BYTES).toString('base64')
+      : r.kinesis.data,
+    data_bytes: data.byteLength,
+    data_truncated: truncated,
+    data_sha256: createHash('sha256').update(data).digest('hex'),
+  };
 }

@@ -60,7 +60,7 @@ export function createIngestHandler(deps: IngestHandlerDeps): IngestHandler {
       for (const letter of result.deadLetters)
         logger.warn('dead-lettered a record', {
           reason: letter.reason,
-          message: letter.message,
+          problem: letter.message,
           sequenceNumber: letter.sequence_number,
         });
     }

@@ -13,7 +13,7 @@ import {
   type OnlineRecord,
 } from '../core/online-item.ts';
 import type { RegistryView } from '../registry/types.ts';
-import { isTransientError, mapLimit, withRetry, type RetryWorld } from './retry.ts';
+import { isTransientError, mapLimit, withRetry, type RetryWorld } from '../core/retry.ts';
 
 /** A conditional put, shaped like DynamoDB's PutItem input minus the table name. */
 export interface ConditionalPut {

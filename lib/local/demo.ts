@@ -10,6 +10,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { RuntimeRegistry } from '../registry/compile.ts';
 import { getService, getView } from '../registry/query.ts';
+import type { RegistryService } from '../registry/types.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
 import { utcDate } from '../core/inference-log.ts';
 import { kinesisPutter } from '../producer/kinesis-aws.ts';
@@ -25,6 +26,7 @@ import {
   DEMO_VIEWS,
   flightsRecords,
   flightsSpine,
+  writeSpine,
   type FlightsSlice,
   type WireRecord,
 } from './flights-demo.ts';
@@ -75,33 +77,14 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
 export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
-  const progress = options.progress ?? silentProgress;
   const { runtime } = options;
   const service = getService(runtime.registry, options.service ?? 'departure_delay_model');
-  const views = DEMO_VIEWS.filter((v) => service.views.includes(v));
   const from = Date.parse(`${options.startDay ?? '2001-01-01'}T00:00:00.000Z`);
   const days = options.days ?? 3;
   const slice: FlightsSlice = { from, to: from + days * DAY_MS };
-  const servedDay: FlightsSlice = { from: slice.to, to: slice.to + DAY_MS };
-  // Simulated time: set by the replay, then running at wall speed once the demo serves.
-  let simulated = slice.to;
-  let runningSince: number | undefined;
-  const clock = () =>
-    runningSince === undefined ? simulated : simulated + (Date.now() - runningSince);
-
-  // A fresh run: the in-memory online store starts empty, so the offline store must too.
+  const time = simulatedClock(slice.to);
   const dataDir = path.resolve(options.dataDir);
-  for (const sub of [
-    'offline',
-    'inference_log',
-    'dead-letter',
-    'exports',
-    'spines',
-    'skew',
-    'registry',
-  ]) {
-    await rm(path.join(dataDir, sub), { recursive: true, force: true });
-  }
+  await clearDataDir(dataDir);
   const stack = await startLocalStack({ registry: runtime.registry, dataDir });
   let ingest: LocalIngest | undefined;
   let lookup: LocalLookup | undefined;
@@ -123,117 +106,27 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
       path.join(dataDir, 'registry', `${runtime.registry.hash}.json`),
       canonicalJson(runtime.registry),
     );
-    ingest = await startLocalIngest(stack, { clock, batchSize: 10_000 });
-    const replay = async (
-      records: ReadonlyMap<string, readonly WireRecord[]>,
-      onSent?: (n: number) => void,
-    ) => {
-      let sent = 0;
-      for (const [viewName, list] of records) {
-        const before = sent;
-        await putRecords(kinesisPutter(stack.kinesis), list, {
-          registry: runtime.registry,
-          names: stack.names,
-          view: getView(runtime.registry, viewName),
-          onProgress: (p) => onSent?.((sent = before + p.sent)),
-        });
-      }
-      return ingest!.drain();
-    };
-
-    // 1. History: the example producer → PutRecords → kinesalite → poller → the ingest handler.
-    const history = await recordsByView(stack, views, slice);
-    const total = [...history.values()].reduce((n, list) => n + list.length, 0);
-    progress.stage(
-      `replay ${days} day${days === 1 ? '' : 's'} of flights through Kinesis and the ingest handler`,
-      total,
-    );
-    const drained = await replay(history, (n) => progress.advance(n));
-    const replayed = Object.fromEntries([...history].map(([v, list]) => [v, list.length]));
-    progress.done(
-      `${total} records (${Object.entries(replayed)
-        .map(([v, n]) => `${v} ${n}`)
-        .join(', ')}), ` +
-        `${drained.invocations} handler invocations, ${drained.delivered} deliveries`,
-    );
-
-    // 2. Export a training set: every flight of the last replayed day, labelled "departed late".
-    const spineFile = path.join(dataDir, 'spines', 'last-day-departures.parquet');
-    await mkdir(path.dirname(spineFile), { recursive: true });
-    const spineRows = await flightsSpine(stack.duckdb, { from: slice.to - DAY_MS, to: slice.to });
-    await writeSpine(stack, spineFile, spineRows);
-    progress.stage(`export a point-in-time training set for ${spineRows.length} flights`);
-    const exportId = newExportId(service.name, clock(), randomBytes(4).toString('hex'));
-    const out = path.join(dataDir, 'exports', `${exportId}.parquet`);
-    await mkdir(path.dirname(out), { recursive: true });
-    const exportSummary = await runLocalExport(
-      { duckdb: stack.duckdb, dataDir, runtime, clock },
-      { spineFile, service: service.name, out, timeColumn: 'event_time', exportId },
-    );
-    progress.done(
-      `${exportSummary.rows} rows × ${exportSummary.features} features → ${path.relative(process.cwd(), out)}`,
-    );
-
-    // 3. Serve the next day hour by hour: lookups at each sampled flight's departure time, then
-    //    that hour's records ingested as the hour closes, as a live system would see them.
-    lookup = await startLocalLookup({ stack, runtime, clock, port: options.port });
-    const traffic = await flightsSpine(stack.duckdb, servedDay);
-    const wanted = Math.min(options.lookups ?? 500, traffic.length);
-    const sampled = traffic
-      .filter((_, i) => i % Math.max(1, Math.floor(traffic.length / wanted)) === 0)
-      .slice(0, wanted);
-    const served = await recordsByView(stack, views, servedDay);
-    progress.stage(
-      `serve ${sampled.length} lookups across ${utcDate(servedDay.from)} while its flights stream in`,
-      sampled.length,
-    );
-    let done = 0;
-    for (let hour = servedDay.from; hour < servedDay.to; hour += HOUR_MS) {
-      for (const row of sampled.filter(
-        (r) => Number(r.event_time) >= hour && Number(r.event_time) < hour + HOUR_MS,
-      )) {
-        simulated = Number(row.event_time);
-        await lookupOnce(
-          lookup.url,
-          service.name,
-          service.joinKeys.map((k) => k.name),
-          row,
-        );
-        progress.advance(++done);
-      }
-      simulated = hour + HOUR_MS;
-      await replay(
-        new Map(
-          [...served].map(([v, list]) => [
-            v,
-            list.filter(
-              (r) => Number(r.event_time) < hour + HOUR_MS && Number(r.event_time) >= hour,
-            ),
-          ]),
-        ),
-      );
-    }
-    await lookup.inferenceLog.flush();
-    progress.done(`${done} vectors served and logged`);
-
-    // 4. The skew check over that day's inference logs, against the export's training baseline.
-    const skewDate = utcDate(servedDay.from);
-    progress.stage(`skew check for ${skewDate}`);
-    const baselines = new Map<string, SkewBaseline>([
-      [service.name, await readBaseline(exportSummary.baseline)],
-    ]);
-    const skew = await runLocalSkewCheck({
-      dataDir,
+    ingest = await startLocalIngest(stack, { clock: time.clock, batchSize: 10_000 });
+    const world: DemoWorld = {
+      stack,
+      ingest,
       runtime,
-      date: skewDate,
-      services: [service.name],
-      baselines,
-      clock,
-    });
-    progress.done(`${skew.reports.length} report(s), ${skew.alerts.length} alert(s)`);
+      service,
+      views: DEMO_VIEWS.filter((v) => service.views.includes(v)),
+      dataDir,
+      time,
+      progress: options.progress ?? silentProgress,
+    };
+    const replayed = await replayHistory(world, slice, days);
+    const { exportSummary, spineFile } = await exportTrainingSet(world, slice);
+    lookup = await startLocalLookup({ stack, runtime, clock: time.clock, port: options.port });
+    const servedDay: FlightsSlice = { from: slice.to, to: slice.to + DAY_MS };
+    const served = await serveDay(world, lookup, servedDay, options.lookups ?? 500);
+    const skewDate = utcDate(servedDay.from);
+    const skew = await checkSkew(world, skewDate, exportSummary);
 
     // From here on the clock runs, and the API serves whoever calls it.
-    runningSince = Date.now();
+    time.run();
     ingest.start();
     await writeLocalEndpoints(dataDir, {
       dynamodb: stack.endpoints.dynamodb,
@@ -242,6 +135,7 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
       prefix: stack.names.prefix,
       pid: process.pid,
     });
+    const { clock } = time;
     return {
       stack,
       ingest,
@@ -251,7 +145,7 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
       replayed,
       exportSummary,
       spineFile,
-      served: done,
+      served,
       skew,
       skewDate,
       stop,
@@ -260,6 +154,184 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
     await stop();
     throw error;
   }
+}
+
+/** What every stage of the demo works with. */
+interface DemoWorld {
+  readonly stack: LocalStack;
+  readonly ingest: LocalIngest;
+  readonly runtime: RuntimeRegistry;
+  readonly service: RegistryService;
+  /** The demo's views the service reads. */
+  readonly views: readonly string[];
+  readonly dataDir: string;
+  readonly time: SimulatedClock;
+  readonly progress: DemoProgress;
+}
+
+interface SimulatedClock {
+  readonly clock: () => number;
+  /** Sets simulated time (while the demo replays and serves). */
+  set(ms: number): void;
+  /** From now on, time runs at wall speed from where it was set. */
+  run(): void;
+}
+
+/** Simulated time: set by the replay, then running at wall speed once the demo serves. */
+function simulatedClock(start: number): SimulatedClock {
+  let simulated = start;
+  let runningSince: number | undefined;
+  return {
+    clock: () => (runningSince === undefined ? simulated : simulated + (Date.now() - runningSince)),
+    set: (ms) => void (simulated = ms),
+    run: () => void (runningSince = Date.now()),
+  };
+}
+
+/** A fresh run: the in-memory online store starts empty, so the offline store must too. */
+async function clearDataDir(dataDir: string): Promise<void> {
+  for (const sub of [
+    'offline',
+    'inference_log',
+    'dead-letter',
+    'exports',
+    'spines',
+    'skew',
+    'registry',
+  ]) {
+    await rm(path.join(dataDir, sub), { recursive: true, force: true });
+  }
+}
+
+/** Puts each view's records on its stream (the example producer), then drains the ingest. */
+async function replay(
+  world: DemoWorld,
+  records: ReadonlyMap<string, readonly WireRecord[]>,
+  onSent?: (n: number) => void,
+) {
+  let sent = 0;
+  for (const [viewName, list] of records) {
+    const before = sent;
+    await putRecords(kinesisPutter(world.stack.kinesis), list, {
+      registry: world.runtime.registry,
+      names: world.stack.names,
+      view: getView(world.runtime.registry, viewName),
+      onProgress: (p) => onSent?.((sent = before + p.sent)),
+    });
+  }
+  return world.ingest.drain();
+}
+
+/** 1. History: the example producer → PutRecords → kinesalite → poller → the ingest handler. */
+async function replayHistory(
+  world: DemoWorld,
+  slice: FlightsSlice,
+  days: number,
+): Promise<Record<string, number>> {
+  const { progress } = world;
+  const history = await recordsByView(world.stack, world.views, slice);
+  const total = [...history.values()].reduce((n, list) => n + list.length, 0);
+  progress.stage(
+    `replay ${days} day${days === 1 ? '' : 's'} of flights through Kinesis and the ingest handler`,
+    total,
+  );
+  const drained = await replay(world, history, (n) => progress.advance(n));
+  const replayed = Object.fromEntries([...history].map(([v, list]) => [v, list.length]));
+  progress.done(
+    `${total} records (${Object.entries(replayed)
+      .map(([v, n]) => `${v} ${n}`)
+      .join(', ')}), ` +
+      `${drained.invocations} handler invocations, ${drained.delivered} deliveries`,
+  );
+  return replayed;
+}
+
+/** 2. Export a training set: every flight of the last replayed day, labelled "departed late". */
+async function exportTrainingSet(
+  world: DemoWorld,
+  slice: FlightsSlice,
+): Promise<{ exportSummary: ExportSummary; spineFile: string }> {
+  const { stack, dataDir, runtime, service, progress } = world;
+  const clock = world.time.clock;
+  const spineFile = path.join(dataDir, 'spines', 'last-day-departures.parquet');
+  await mkdir(path.dirname(spineFile), { recursive: true });
+  const spineRows = await flightsSpine(stack.duckdb, { from: slice.to - DAY_MS, to: slice.to });
+  await writeSpine(stack.duckdb, spineFile, spineRows);
+  progress.stage(`export a point-in-time training set for ${spineRows.length} flights`);
+  const exportId = newExportId(service.name, clock(), randomBytes(4).toString('hex'));
+  const out = path.join(dataDir, 'exports', `${exportId}.parquet`);
+  await mkdir(path.dirname(out), { recursive: true });
+  const exportSummary = await runLocalExport(
+    { duckdb: stack.duckdb, dataDir, runtime, clock },
+    { spineFile, service: service.name, out, timeColumn: 'event_time', exportId },
+  );
+  progress.done(
+    `${exportSummary.rows} rows × ${exportSummary.features} features → ${path.relative(process.cwd(), out)}`,
+  );
+  return { exportSummary, spineFile };
+}
+
+/**
+ * 3. Serve the next day hour by hour: lookups at each sampled flight's departure time, then
+ *    that hour's records ingested as the hour closes, as a live system would see them. Returns
+ *    the vectors served.
+ */
+async function serveDay(
+  world: DemoWorld,
+  lookup: LocalLookup,
+  day: FlightsSlice,
+  lookups: number,
+): Promise<number> {
+  const { stack, service, progress, time } = world;
+  const traffic = await flightsSpine(stack.duckdb, day);
+  const wanted = Math.min(lookups, traffic.length);
+  const sampled = traffic
+    .filter((_, i) => i % Math.max(1, Math.floor(traffic.length / wanted)) === 0)
+    .slice(0, wanted);
+  const served = await recordsByView(stack, world.views, day);
+  progress.stage(
+    `serve ${sampled.length} lookups across ${utcDate(day.from)} while its flights stream in`,
+    sampled.length,
+  );
+  const inHour = (hour: number) => (r: WireRecord) =>
+    Number(r.event_time) >= hour && Number(r.event_time) < hour + HOUR_MS;
+  const keys = service.joinKeys.map((k) => k.name);
+  let done = 0;
+  for (let hour = day.from; hour < day.to; hour += HOUR_MS) {
+    for (const row of sampled.filter(inHour(hour))) {
+      time.set(Number(row.event_time));
+      await lookupOnce(lookup.url, service.name, keys, row);
+      progress.advance(++done);
+    }
+    time.set(hour + HOUR_MS);
+    await replay(world, new Map([...served].map(([v, list]) => [v, list.filter(inHour(hour))])));
+  }
+  await lookup.inferenceLog.flush();
+  progress.done(`${done} vectors served and logged`);
+  return done;
+}
+
+/** 4. The skew check over that day's inference logs, against the export's training baseline. */
+async function checkSkew(
+  world: DemoWorld,
+  date: string,
+  exportSummary: ExportSummary,
+): Promise<DailySkewCheckResult> {
+  const { service, progress } = world;
+  progress.stage(`skew check for ${date}`);
+  const baselines = new Map<string, SkewBaseline>([
+    [service.name, await readBaseline(exportSummary.baseline)],
+  ]);
+  const skew = await runLocalSkewCheck({
+    dataDir: world.dataDir,
+    runtime: world.runtime,
+    date,
+    services: [service.name],
+    baselines,
+    clock: world.time.clock,
+  });
+  progress.done(`${skew.reports.length} report(s), ${skew.alerts.length} alert(s)`);
+  return skew;
 }
 
 async function recordsByView(
@@ -288,24 +360,6 @@ async function lookupOnce(
     }),
   });
   if (!response.ok) throw new Error(`lookup failed: ${response.status} ${await response.text()}`);
-}
-
-async function writeSpine(
-  stack: LocalStack,
-  file: string,
-  rows: readonly WireRecord[],
-): Promise<void> {
-  const json = path.join(path.dirname(file), 'spine.jsonl');
-  await writeFile(json, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  await stack.duckdb.run(
-    `COPY (SELECT origin, destination, make_timestamp(event_time::BIGINT * 1000) AS event_time,
-                  scheduled_hour::BIGINT AS scheduled_hour, departed_late
-           FROM read_json($json, format = 'newline_delimited',
-                columns = {origin: 'VARCHAR', destination: 'VARCHAR', event_time: 'DOUBLE', scheduled_hour: 'BIGINT', departed_late: 'BOOLEAN'}))
-     TO '${file.replace(/'/g, "''")}' (FORMAT PARQUET)`,
-    { json },
-  );
-  await rm(json);
 }
 
 async function readBaseline(file: string): Promise<SkewBaseline> {

@@ -16,13 +16,13 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { duckdbType, offlineColumns, offlineTableName } from '../core/columns.ts';
 import { SkewlessError } from '../core/errors.ts';
 import { offlineDeliveryStreamName, type ResourceNames } from '../core/naming.ts';
+import { quoteIdentifier as quote, stringLiteral as literal } from '../sql/literals.ts';
 import type { Registry, RegistryView } from '../registry/types.ts';
-import {
-  FIREHOSE_MAX_BYTES_PER_CALL,
-  FIREHOSE_MAX_RECORDS_PER_CALL,
-  type OfflineDelivery,
-  type PutRecordBatchInput,
-  type PutRecordBatchOutput,
+import { BATCH_LIMITS } from '../core/chunked-send.ts';
+import type {
+  OfflineDelivery,
+  PutRecordBatchInput,
+  PutRecordBatchOutput,
 } from '../ingest/offline-writer.ts';
 
 export interface LocalFirehoseOptions {
@@ -65,12 +65,12 @@ export class LocalServiceError extends SkewlessError {
   }
 }
 
-/** The offline directory of one view version. */
+/** The offline directory of one view version (given as the view or its table name). */
 export function localOfflineDir(
   dataDir: string,
-  view: Pick<RegistryView, 'name' | 'version'>,
+  view: Pick<RegistryView, 'name' | 'version'> | string,
 ): string {
-  return path.join(dataDir, 'offline', offlineTableName(view));
+  return path.join(dataDir, 'offline', typeof view === 'string' ? view : offlineTableName(view));
 }
 
 export class LocalFirehose implements OfflineDelivery {
@@ -116,10 +116,11 @@ export class LocalFirehose implements OfflineDelivery {
         'client',
       );
     const bytes = input.Records.reduce((n, r) => n + r.Data.byteLength, 0);
-    if (input.Records.length > FIREHOSE_MAX_RECORDS_PER_CALL || bytes > FIREHOSE_MAX_BYTES_PER_CALL)
+    const limits = BATCH_LIMITS.firehose;
+    if (input.Records.length > limits.maxEntries || bytes > limits.maxBytes)
       throw new LocalServiceError(
         'InvalidArgumentException',
-        `PutRecordBatch takes ≤ ${FIREHOSE_MAX_RECORDS_PER_CALL} records and ≤ ${FIREHOSE_MAX_BYTES_PER_CALL} bytes; got ${input.Records.length} records, ${bytes} bytes`,
+        `PutRecordBatch takes ≤ ${limits.maxEntries} records and ≤ ${limits.maxBytes} bytes; got ${input.Records.length} records, ${bytes} bytes`,
         'client',
       );
     if (this.options.failCall?.(stream)) {
@@ -227,7 +228,10 @@ export class LocalFirehose implements OfflineDelivery {
 function copySql(view: RegistryView, jsonFile: string, outDir: string): string {
   const columns = offlineColumns(view);
   const spec = columns
-    .map((c) => `${literal(c.name)}: '${c.dtype === 'timestamp' ? 'BIGINT' : duckdbType(c.dtype)}'`)
+    .map(
+      (c) =>
+        `${literal(c.name)}: ${literal(c.dtype === 'timestamp' ? 'BIGINT' : duckdbType(c.dtype))}`,
+    )
     .join(', ');
   // Timestamps travel as epoch microseconds (see offline-row.ts); Parquet stores TIMESTAMP.
   const select = columns
@@ -242,12 +246,4 @@ function copySql(view: RegistryView, jsonFile: string, outDir: string): string {
     `FROM read_json(${literal(jsonFile)}, format = 'newline_delimited', columns = {${spec}})) ` +
     `TO ${literal(outDir)} (FORMAT PARQUET, PARTITION_BY (event_date), APPEND, FILENAME_PATTERN 'part-{uuid}')`
   );
-}
-
-function quote(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-function literal(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
 }

@@ -5,8 +5,10 @@
  * of 2001 through Kinesis and the real ingest handler.
  */
 import { createRequire } from 'node:module';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { stringLiteral } from '../sql/literals.ts';
 
 /** Absolute path of the flights Parquet file shipped in the `vega-datasets` package. */
 export function flightsParquetPath(): string {
@@ -80,4 +82,23 @@ export async function flightsSpine(
     { path: flightsParquetPath(), from: slice.from, to: slice.to },
   );
   return reader.getRowObjectsJson() as WireRecord[];
+}
+
+/** Writes spine rows (the flights' keys, time, request field and label) as a Parquet file. */
+export async function writeSpine(
+  duckdb: DuckDBConnection,
+  file: string,
+  rows: readonly WireRecord[],
+): Promise<void> {
+  const json = path.join(path.dirname(file), 'spine.jsonl');
+  await writeFile(json, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  await duckdb.run(
+    `COPY (SELECT origin, destination, make_timestamp(event_time::BIGINT * 1000) AS event_time,
+                  scheduled_hour::BIGINT AS scheduled_hour, departed_late
+           FROM read_json($json, format = 'newline_delimited',
+                columns = {origin: 'VARCHAR', destination: 'VARCHAR', event_time: 'DOUBLE', scheduled_hour: 'BIGINT', departed_late: 'BOOLEAN'}))
+     TO ${stringLiteral(file)} (FORMAT PARQUET)`,
+    { json },
+  );
+  await rm(json);
 }

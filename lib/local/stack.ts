@@ -17,6 +17,7 @@ import type { Registry } from '../registry/types.ts';
 import { streamsOf } from '../registry/query.ts';
 import { ONLINE_KEY } from '../core/online-item.ts';
 import { onlineTableName, sourceStreamName, type ResourceNames } from '../core/naming.ts';
+import { stringLiteral } from '../sql/literals.ts';
 
 export interface LocalStackOptions {
   readonly registry: Registry;
@@ -88,7 +89,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
     const duckdb = await instance.connect();
     await duckdb.run(`SET TimeZone = 'UTC'`);
-    await duckdb.run(`SET file_search_path = '${options.dataDir.replace(/'/g, "''")}'`);
+    await duckdb.run(`SET file_search_path = ${stringLiteral(options.dataDir)}`);
 
     let stopped = false;
     return {

@@ -19,7 +19,7 @@ import {
   type OnlineStoreWriter,
   type OnlineWriteStats,
 } from '../ingest/online-writer.ts';
-import { DEFAULT_RETRY, realSleep, type RetryWorld } from '../ingest/retry.ts';
+import { retryWorld, type RetryWorld } from '../core/retry.ts';
 import type { RegistryView } from '../registry/types.ts';
 import { quoteIdentifier as q } from '../sql/literals.ts';
 import { ValidationError } from '../core/errors.ts';
@@ -88,7 +88,7 @@ export async function writeNewest(
   onProgress?: (done: number) => void,
 ): Promise<MaterializeResult> {
   const stats: OnlineWriteStats = { requests: 0, written: 0, stale: 0, retried: 0, failed: 0 };
-  const retry = options.retry ?? { policy: DEFAULT_RETRY, random: Math.random, sleep: realSleep };
+  const retry = options.retry ?? retryWorld();
   const chunk = 1_000;
   for (let from = 0; from < records.length; from += chunk) {
     const plans = planOnlineWrites([view], records.slice(from, from + chunk), (r) => r);

@@ -1,8 +1,8 @@
 /**
  * The producer helper: validates records against the registry (the ingest Lambda's own check),
- * then puts them on the view's Kinesis stream with PutRecords — ≤ 500 entries and ≤ 5 MiB per
- * call, partition key = the encoded entity key (so one entity stays on one shard, in order) —
- * resending only the entries Kinesis reports as failed, with backoff.
+ * then puts them on the view's Kinesis stream with PutRecords through the chunked writer
+ * (Kinesis's limits, only failed entries resent), partition key = the encoded entity key (so one
+ * entity stays on one shard, in order).
  *
  * Kinesis does not promise order between entries of one PutRecords call that are resent after a
  * partial failure; the record id (shard + sequence) then reflects the resend's arrival, which
@@ -19,16 +19,12 @@ import {
   type RecordProblem,
 } from '../ingest/record.ts';
 import {
-  DEFAULT_RETRY,
-  backoffDelay,
-  isTransientEntryError,
-  realSleep,
-  withRetry,
-  type RetryPolicy,
-} from '../ingest/retry.ts';
-
-export const KINESIS_MAX_RECORDS_PER_CALL = 500;
-export const KINESIS_MAX_BYTES_PER_CALL = 5 * 1024 * 1024;
+  BATCH_LIMITS,
+  createChunker,
+  outcomeOfResults,
+  sendInChunks,
+} from '../core/chunked-send.ts';
+import { PRODUCER_RETRY, retryWorld, type RetryPolicy, type RetryWorld } from '../core/retry.ts';
 
 /** Structurally Kinesis's PutRecords, so the AWS adapter is one call. */
 export interface PutRecordsInput {
@@ -133,64 +129,56 @@ export async function putRecords(
   options: PutRecordsOptions,
 ): Promise<PutProgress> {
   const streamName = sourceStreamName(options.names, options.view.source.stream);
+  const retry = retryWorld(options.retry ?? PRODUCER_RETRY, { sleep: options.sleep });
   const progress = { sent: 0, retried: 0, calls: 0 };
-  let batch: PreparedRecord[] = [];
-  let bytes = 0;
+  const chunker = createChunker(BATCH_LIMITS.kinesis, recordBytes);
   let index = 0;
   for await (const record of records) {
-    const prepared = prepareRecord(options.view, options.registry, record, index++);
-    const size = prepared.data.byteLength + Buffer.byteLength(prepared.partitionKey);
-    if (
-      batch.length >= KINESIS_MAX_RECORDS_PER_CALL ||
-      (batch.length > 0 && bytes + size > KINESIS_MAX_BYTES_PER_CALL)
-    ) {
-      await sendBatch(kinesis, streamName, batch, options, progress);
-      batch = [];
-      bytes = 0;
-    }
-    batch.push(prepared);
-    bytes += size;
+    const full = chunker.add(prepareRecord(options.view, options.registry, record, index++));
+    if (full) await sendBatch(kinesis, streamName, full, retry, options, progress);
   }
-  if (batch.length > 0) await sendBatch(kinesis, streamName, batch, options, progress);
+  const last = chunker.end();
+  if (last) await sendBatch(kinesis, streamName, last, retry, options, progress);
   return progress;
+}
+
+/** What Kinesis counts against its limits: the data and the partition key. */
+function recordBytes(record: PreparedRecord): number {
+  return record.data.byteLength + Buffer.byteLength(record.partitionKey);
 }
 
 async function sendBatch(
   kinesis: KinesisPutter,
   streamName: string,
   batch: readonly PreparedRecord[],
+  retry: RetryWorld,
   options: PutRecordsOptions,
   progress: { sent: number; retried: number; calls: number },
 ): Promise<void> {
-  const policy = options.retry ?? { ...DEFAULT_RETRY, maxAttempts: 10 };
-  const world = { policy, random: Math.random, sleep: options.sleep ?? realSleep };
-  let pending = batch;
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    const out = await withRetry(world, () => {
-      progress.calls++;
-      return kinesis.putRecords({
+  const report = await sendInChunks(batch, {
+    limits: BATCH_LIMITS.kinesis,
+    sizeOf: recordBytes,
+    retry,
+    send: async (chunk) => {
+      const out = await kinesis.putRecords({
         StreamName: streamName,
-        Records: pending.map((r) => ({ Data: r.data, PartitionKey: r.partitionKey })),
+        Records: chunk.map((r) => ({ Data: r.data, PartitionKey: r.partitionKey })),
       });
-    }).catch((error: unknown) => {
-      throw new PutRecordsError(pending.length, (error as Error).message, { cause: error });
-    });
-    const results = out.Records ?? [];
-    const failed = out.FailedRecordCount
-      ? pending.filter((_, i) => results[i]?.ErrorCode || !results[i])
-      : [];
-    progress.sent += pending.length - failed.length;
-    options.onProgress?.({ ...progress });
-    if (failed.length === 0) return;
-    const firstError = results.find((r) => r.ErrorCode);
-    const permanent = firstError?.ErrorCode && !isTransientEntryError(firstError.ErrorCode);
-    if (permanent || attempt + 1 >= policy.maxAttempts)
-      throw new PutRecordsError(
-        failed.length,
-        `${firstError?.ErrorCode ?? 'unknown'}: ${firstError?.ErrorMessage ?? ''}`,
-      );
-    progress.retried += failed.length;
-    pending = failed;
-    await world.sleep(backoffDelay(policy, attempt, world.random));
+      return outcomeOfResults(chunk.length, out.FailedRecordCount, out.Records);
+    },
+    onCall: (sent, accepted) => {
+      progress.calls++;
+      progress.sent += accepted;
+      options.onProgress?.({ ...progress });
+    },
+  });
+  progress.retried += report.resentEntries;
+  const first = report.unsent[0];
+  if (first) {
+    throw new PutRecordsError(
+      report.unsent.length,
+      `${first.error.code}: ${first.error.message}`,
+      first.error.cause === undefined ? undefined : { cause: first.error.cause },
+    );
   }
 }

@@ -8,6 +8,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { SkewlessError } from '../core/errors.ts';
 import { createSigV4Signer, type CredentialSource } from '../client/sign.ts';
+import { LOOKUP_RETRY, retryWorld, withRetry, type RetryPolicy } from '../core/retry.ts';
 
 export interface AwsJsonClientOptions {
   /** Signing name and endpoint prefix: `dynamodb`, `firehose`. */
@@ -19,11 +20,17 @@ export interface AwsJsonClientOptions {
   readonly credentials: CredentialSource;
   /** @default `https://<service>.<region>.amazonaws.com` */
   readonly endpoint?: string;
-  /** Attempts for throttling, 5xx and network errors, the first included. @default 3 */
-  readonly maxAttempts?: number;
+  /**
+   * Retries of throttling, 5xx and network errors (the shared list, `isTransientError`).
+   * @default LOOKUP_RETRY (3 attempts, under 75 ms of waiting)
+   */
+  readonly retry?: RetryPolicy;
   /** Socket timeout per attempt. @default 3000 */
   readonly timeoutMs?: number;
 }
+
+/** Where and as whom a lean client calls: the part its caller chooses. */
+export type AwsJsonEndpoint = Pick<AwsJsonClientOptions, 'region' | 'credentials' | 'endpoint'>;
 
 export class AwsServiceError extends SkewlessError {
   constructor(
@@ -41,9 +48,6 @@ export interface AwsJsonClient {
   destroy(): void;
 }
 
-const RETRYABLE =
-  /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded|ServiceUnavailable|InternalServerError/;
-
 export function createAwsJsonClient(options: AwsJsonClientOptions): AwsJsonClient {
   const url = new URL(
     options.endpoint ?? `https://${options.service}.${options.region}.amazonaws.com`,
@@ -52,7 +56,7 @@ export function createAwsJsonClient(options: AwsJsonClientOptions): AwsJsonClien
   const agent = new transport.Agent({ keepAlive: true, maxSockets: 50 });
   const signer = createSigV4Signer(options);
   const contentType = `application/x-amz-json-${options.jsonVersion}`;
-  const maxAttempts = options.maxAttempts ?? 3;
+  const retry = retryWorld(options.retry ?? LOOKUP_RETRY);
   const timeoutMs = options.timeoutMs ?? 3000;
 
   async function once<O>(operation: string, body: string): Promise<O> {
@@ -106,9 +110,7 @@ export function createAwsJsonClient(options: AwsJsonClientOptions): AwsJsonClien
           });
         },
       );
-      req.on('timeout', () =>
-        req.destroy(new Error(`${options.service} ${operation} timed out after ${timeoutMs} ms`)),
-      );
+      req.on('timeout', () => req.destroy(timeoutError(options.service, operation, timeoutMs)));
       req.on('error', reject);
       req.end(body);
     });
@@ -117,18 +119,7 @@ export function createAwsJsonClient(options: AwsJsonClientOptions): AwsJsonClien
   return {
     async call<O>(operation: string, input: unknown): Promise<O> {
       const body = JSON.stringify(input);
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await once<O>(operation, body);
-        } catch (error) {
-          const retryable =
-            !(error instanceof AwsServiceError) ||
-            error.statusCode >= 500 ||
-            RETRYABLE.test(error.code);
-          if (!retryable || attempt >= maxAttempts) throw error;
-          await new Promise((r) => setTimeout(r, Math.random() * 25 * 2 ** attempt));
-        }
-      }
+      return withRetry(retry, () => once<O>(operation, body));
     },
     destroy() {
       agent.destroy();
@@ -136,13 +127,8 @@ export function createAwsJsonClient(options: AwsJsonClientOptions): AwsJsonClien
   };
 }
 
-/** Reads the Lambda runtime's credentials (it sets these three variables for the role). */
-export function credentialsFromEnv(
-  env: Readonly<Record<string, string | undefined>>,
-): CredentialSource {
-  return {
-    accessKeyId: env.AWS_ACCESS_KEY_ID ?? '',
-    secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '',
-    ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
-  };
+function timeoutError(service: string, operation: string, timeoutMs: number): Error {
+  const error = new Error(`${service} ${operation} timed out after ${timeoutMs} ms`);
+  error.name = 'TimeoutError';
+  return error;
 }

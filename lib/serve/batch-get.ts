@@ -5,6 +5,7 @@
  */
 import { SkewlessError } from '../core/errors.ts';
 import type { Item } from '../core/online-item.ts';
+import { LOOKUP_RETRY, backoffDelay, retryWorld } from '../core/retry.ts';
 
 /** DynamoDB's per-call key limit for BatchGetItem. */
 export const BATCH_GET_MAX_KEYS = 100;
@@ -31,10 +32,11 @@ export interface OnlineStoreReader {
 }
 
 export interface BatchGetOptions {
-  /** Attempts per chunk, the first included. @default 5 */
+  /**
+   * Calls per chunk while keys stay unprocessed, the first included; a call that fails as a
+   * whole is retried by the client beneath (`LOOKUP_RETRY`), not here. @default 5
+   */
   readonly maxAttempts?: number;
-  /** First backoff, doubled per retry, with full jitter. @default 10 */
-  readonly baseDelayMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
@@ -53,8 +55,6 @@ export interface BatchGetResult {
   /** BatchGetItem calls made, retries included. */
   readonly calls: number;
 }
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function batchGetAll(
   store: OnlineStoreReader,
@@ -87,9 +87,10 @@ async function getChunk(
   request: Omit<BatchGetTableRequest, 'Keys'>,
   options: BatchGetOptions,
 ): Promise<BatchGetResult> {
-  const maxAttempts = options.maxAttempts ?? 5;
-  const baseDelayMs = options.baseDelayMs ?? 10;
-  const sleep = options.sleep ?? defaultSleep;
+  const { policy, random, sleep } = retryWorld(
+    { ...LOOKUP_RETRY, maxAttempts: options.maxAttempts ?? 5 },
+    { sleep: options.sleep },
+  );
   let pending = keys;
   let items: Item[] = [];
   for (let attempt = 1; ; attempt++) {
@@ -100,8 +101,8 @@ async function getChunk(
     if (got && got.length > 0) items = items.length === 0 ? got : items.concat(got);
     const left = output.UnprocessedKeys?.[table]?.Keys ?? [];
     if (left.length === 0) return { items, calls: attempt };
-    if (attempt >= maxAttempts) throw new UnprocessedKeysError(table, left.length, attempt);
+    if (attempt >= policy.maxAttempts) throw new UnprocessedKeysError(table, left.length, attempt);
     pending = left;
-    await sleep(Math.random() * baseDelayMs * 2 ** (attempt - 1));
+    await sleep(backoffDelay(policy, attempt - 1, random));
   }
 }

@@ -1,13 +1,8 @@
 /** The online store reader over DynamoDB's JSON API (the lean client of `aws-json-aws.ts`). */
 import type { BatchGetInput, BatchGetOutput, OnlineStoreReader } from './batch-get.ts';
-import { createAwsJsonClient, type AwsJsonClient } from './aws-json-aws.ts';
-import type { CredentialSource } from '../client/sign.ts';
+import { createAwsJsonClient, type AwsJsonClient, type AwsJsonEndpoint } from './aws-json-aws.ts';
 
-export function createDynamoDbClient(options: {
-  readonly region: string;
-  readonly credentials: CredentialSource;
-  readonly endpoint?: string;
-}): AwsJsonClient {
+export function createDynamoDbClient(options: AwsJsonEndpoint): AwsJsonClient {
   return createAwsJsonClient({
     ...options,
     service: 'dynamodb',

@@ -1,16 +1,12 @@
 /**
  * The inference log's writer into Firehose (`PutRecordBatch`, JSON wire shape). Each record is
  * one JSON line, so the S3 objects Firehose writes are newline-delimited JSON, the same format
- * as the local log. Limits honoured: 500 records and 4 MiB per call, 1000 KiB per record.
+ * as the local log, sent through the chunked writer within Firehose's limits.
  */
-import type { InferenceLogRecord } from '../core/inference-log.ts';
+import { BATCH_LIMITS, outcomeOfResults, sendInChunks } from '../core/chunked-send.ts';
+import { LOOKUP_RETRY, retryWorld } from '../core/retry.ts';
 import type { InferenceLogWriter } from './inference-log-sink.ts';
-import { createAwsJsonClient, type AwsJsonClient } from './aws-json-aws.ts';
-import type { CredentialSource } from '../client/sign.ts';
-
-export const FIREHOSE_MAX_RECORDS = 500;
-export const FIREHOSE_MAX_BATCH_BYTES = 4 * 1024 * 1024;
-export const FIREHOSE_MAX_RECORD_BYTES = 1000 * 1024;
+import { createAwsJsonClient, type AwsJsonClient, type AwsJsonEndpoint } from './aws-json-aws.ts';
 
 export interface PutRecordBatchInput {
   readonly DeliveryStreamName: string;
@@ -30,13 +26,11 @@ export interface FirehoseApi {
   putRecordBatch(input: PutRecordBatchInput): Promise<PutRecordBatchOutput>;
 }
 
-export function createFirehoseClient(options: {
-  readonly region: string;
-  readonly credentials: CredentialSource;
-  readonly endpoint?: string;
-}): AwsJsonClient {
+export function createFirehoseClient(options: AwsJsonEndpoint): AwsJsonClient {
   return createAwsJsonClient({
     ...options,
+    // One attempt: the inference-log sink resends what failed, whatever the cause.
+    retry: { ...LOOKUP_RETRY, maxAttempts: 1 },
     service: 'firehose',
     targetPrefix: 'Firehose_20150804',
     jsonVersion: '1.1',
@@ -47,57 +41,35 @@ export function firehoseApi(client: AwsJsonClient): FirehoseApi {
   return { putRecordBatch: (input) => client.call<PutRecordBatchOutput>('PutRecordBatch', input) };
 }
 
+/**
+ * One attempt per call: the buffered sink resends what failed (`./inference-log-sink.ts`), so
+ * retrying here too would multiply its attempts.
+ */
 export function createFirehoseWriter(options: {
   readonly firehose: FirehoseApi;
   readonly deliveryStreamName: string;
 }): InferenceLogWriter {
   return {
-    maxBatchRecords: FIREHOSE_MAX_RECORDS,
+    maxBatchRecords: BATCH_LIMITS.firehose.maxEntries,
     async write(batch) {
-      const failed: number[] = [];
-      // Group into calls under 4 MiB; a record over 1000 KiB can never be accepted.
-      const calls: { index: number; data: string }[][] = [];
-      let current: { index: number; data: string }[] = [];
-      let bytes = 0;
-      batch.forEach((record: InferenceLogRecord, index) => {
-        const line = Buffer.from(`${JSON.stringify(record)}\n`, 'utf8');
-        if (line.length > FIREHOSE_MAX_RECORD_BYTES) {
-          failed.push(index);
-          return;
-        }
-        if (bytes + line.length > FIREHOSE_MAX_BATCH_BYTES && current.length > 0) {
-          calls.push(current);
-          current = [];
-          bytes = 0;
-        }
-        current.push({ index, data: line.toString('base64') });
-        bytes += line.length;
-      });
-      if (current.length > 0) calls.push(current);
-      const results = await Promise.allSettled(
-        calls.map((entries) =>
-          options.firehose.putRecordBatch({
+      const lines = batch.map((record) => Buffer.from(`${JSON.stringify(record)}\n`, 'utf8'));
+      const report = await sendInChunks(lines, {
+        limits: BATCH_LIMITS.firehose,
+        sizeOf: (line) => line.length,
+        retry: retryWorld({ ...LOOKUP_RETRY, maxAttempts: 1 }),
+        // Calls in parallel: the sink's flush is bounded in time.
+        concurrency: Infinity,
+        send: async (chunk) => {
+          const out = await options.firehose.putRecordBatch({
             DeliveryStreamName: options.deliveryStreamName,
-            Records: entries.map((e) => ({ Data: e.data })),
-          }),
-        ),
-      );
-      results.forEach((result, c) => {
-        const entries = calls[c]!;
-        if (result.status === 'rejected') {
-          failed.push(...entries.map((e) => e.index));
-          return;
-        }
-        if (!result.value.FailedPutCount) return;
-        result.value.RequestResponses?.forEach((r, i) => {
-          if (r.ErrorCode) failed.push(entries[i]!.index);
-        });
+            Records: chunk.map((line) => ({ Data: line.toString('base64') })),
+          });
+          return outcomeOfResults(chunk.length, out.FailedPutCount, out.RequestResponses);
+        },
       });
-      if (failed.length === batch.length && batch.length > 0) {
-        const rejected = results.find((r) => r.status === 'rejected');
-        if (rejected) throw (rejected as PromiseRejectedResult).reason;
-      }
-      return { failed };
+      const thrown = report.unsent.find((u) => u.error.cause !== undefined);
+      if (thrown && report.unsent.length === batch.length) throw thrown.error.cause;
+      return { failed: report.unsent.map((u) => u.index) };
     },
   };
 }

@@ -4,7 +4,9 @@
  * locally) off the response path; failed entries are retried a bounded number of times and what
  * still fails is counted and reported through `onFailure`, never thrown into a lookup.
  */
+import { sendInChunks, type EntryError } from '../core/chunked-send.ts';
 import type { InferenceLogRecord } from '../core/inference-log.ts';
+import { LOOKUP_RETRY, retryWorld, type RetryWorld } from '../core/retry.ts';
 
 export interface InferenceLogWriter {
   /** Largest batch the writer takes in one call (Firehose PutRecordBatch: 500). */
@@ -55,13 +57,13 @@ export interface BufferedSinkOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const NOT_ACCEPTED: EntryError = { code: 'NotAccepted', message: 'rejected by the writer' };
 
 export function createBufferedSink(options: BufferedSinkOptions): InferenceLogSink {
   const { writer } = options;
   const maxAttempts = options.maxAttempts ?? 3;
   const maxBuffered = options.maxBuffered ?? 10_000;
-  const sleep = options.sleep ?? defaultSleep;
+  const retry = retryWorld({ ...LOOKUP_RETRY, maxAttempts }, { sleep: options.sleep });
   const stats: SinkStats = { sent: 0, failed: 0, dropped: 0 };
   let buffer: InferenceLogRecord[] = [];
   let inFlight = 0;
@@ -75,41 +77,16 @@ export function createBufferedSink(options: BufferedSinkOptions): InferenceLogSi
       // A broken failure hook must not break the sidecar either.
     }
   };
-
-  async function sendBatch(batch: InferenceLogRecord[]): Promise<void> {
-    let pending = batch;
-    let lastError: unknown = 'rejected by the writer';
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      let failed: readonly number[];
-      try {
-        failed = (await writer.write(pending)).failed;
-      } catch (error) {
-        lastError = error;
-        failed = pending.map((_, i) => i);
-      }
-      stats.sent += pending.length - failed.length;
-      if (failed.length === 0) return;
-      pending = failed.map((i) => pending[i]!);
-      if (attempt >= maxAttempts) {
-        stats.failed += pending.length;
-        giveUp(pending.length, lastError);
-        return;
-      }
-      await sleep(20 * 2 ** (attempt - 1));
-    }
-  }
+  const send = (records: readonly InferenceLogRecord[]) =>
+    sendToWriter(writer, records, retry, stats, giveUp);
 
   async function drain(): Promise<void> {
     while (buffer.length > 0) {
       const taken = buffer;
       buffer = [];
       inFlight += taken.length;
-      const batches: InferenceLogRecord[][] = [];
-      for (let i = 0; i < taken.length; i += writer.maxBatchRecords) {
-        batches.push(taken.slice(i, i + writer.maxBatchRecords));
-      }
       try {
-        await Promise.all(batches.map(sendBatch));
+        await send(taken);
       } finally {
         inFlight -= taken.length;
       }
@@ -147,17 +124,7 @@ export function createBufferedSink(options: BufferedSinkOptions): InferenceLogSi
       const run = (async () => {
         while (draining || buffer.length > 0) await startDrain();
       })();
-      if (timeoutMs === undefined) await run;
-      else {
-        let timeout: NodeJS.Timeout | undefined;
-        await Promise.race([
-          run,
-          new Promise<void>((resolve) => {
-            timeout = setTimeout(resolve, timeoutMs);
-          }),
-        ]);
-        clearTimeout(timeout);
-      }
+      await (timeoutMs === undefined ? run : settleWithin(run, timeoutMs));
       return {
         sent: stats.sent - before.sent,
         failed: stats.failed - before.failed,
@@ -169,4 +136,40 @@ export function createBufferedSink(options: BufferedSinkOptions): InferenceLogSi
       while (draining || buffer.length > 0) await startDrain();
     },
   };
+}
+
+/** Sends batches of the writer's size, resending only the records it did not accept. */
+async function sendToWriter(
+  writer: InferenceLogWriter,
+  records: readonly InferenceLogRecord[],
+  retry: RetryWorld,
+  stats: SinkStats,
+  giveUp: (count: number, reason: unknown) => void,
+): Promise<void> {
+  const report = await sendInChunks(records, {
+    limits: { maxEntries: writer.maxBatchRecords, maxBytes: Infinity, maxEntryBytes: Infinity },
+    sizeOf: () => 0,
+    retry,
+    concurrency: Infinity,
+    send: async (batch) => {
+      const outcome: (EntryError | undefined)[] = batch.map(() => undefined);
+      for (const i of (await writer.write(batch)).failed) outcome[i] = NOT_ACCEPTED;
+      return outcome;
+    },
+    // The writer names no cause for a record it did not take: each gets its attempts.
+    isTransient: () => true,
+    onCall: (_, accepted) => (stats.sent += accepted),
+  });
+  const first = report.unsent[0];
+  if (first) {
+    stats.failed += report.unsent.length;
+    giveUp(report.unsent.length, first.error.cause ?? first.error.message);
+  }
+}
+
+/** Resolves when `work` does or after `ms`, whichever comes first; `work` keeps going. */
+async function settleWithin(work: Promise<void>, ms: number): Promise<void> {
+  let timeout: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((resolve) => (timeout = setTimeout(resolve, ms)))]);
+  clearTimeout(timeout);
 }

@@ -19,7 +19,7 @@ import { decodeTileItem, resolveAggregateAt, type TileState } from '../core/tile
 import { applyTransforms, parseRequestFields } from '../core/transforms.ts';
 import type { RegistryServiceFeature } from '../registry/types.ts';
 import { batchGetAll, type BatchGetOptions, type OnlineStoreReader } from './batch-get.ts';
-import type { LookupPlans } from './plan.ts';
+import type { LookupPlans, ServicePlan } from './plan.ts';
 import { checkEntityRow, type ParsedBody } from './request.ts';
 import type { LookupResponse, LookupRow } from './types.ts';
 
@@ -57,112 +57,144 @@ export async function lookupFeatures(
   }
   const service = plan.service;
   const request = parseRequestFields(service, body.request);
-
-  // Item slots: one per distinct (view, entity key); rows sharing an airport share its item.
-  const keys: Item[] = [];
-  const slotOf = new Map<string, number>();
-  const rowKeys: Record<string, KeyValue>[] = [];
-  const rowSlots: number[][] = [];
-  const rowEntityKeys: EntityKey[] = [];
-  body.entities.forEach((raw, index) => {
-    const row = checkEntityRow(plan, raw, index);
-    rowKeys.push(row);
-    rowEntityKeys.push(entityKeyOf(plan.joinKeys, row, index));
-    rowSlots.push(
-      plan.views.map(({ view }, viewIndex) => {
-        const ek = entityKeyOf(view.joinKeys, row, index);
-        const id = `${viewIndex}|${ek}`;
-        let slot = slotOf.get(id);
-        if (slot === undefined) {
-          slot = keys.length;
-          slotOf.set(id, slot);
-          keys.push(onlineItemKey(ek, view));
-        }
-        return slot;
-      }),
-    );
-  });
-
+  const slots = itemSlots(plan, body.entities);
   const { items, calls } = await batchGetAll(
     deps.store,
     deps.tableName,
-    keys,
+    slots.keys,
     plan.projection,
     deps.batchGet,
   );
   // Read time after the read: every value returned was written before `t`.
   const t = deps.clock();
   const servedAt = new Date(t).toISOString();
-
-  const records: (OnlineRecord | undefined)[] = new Array(keys.length);
-  const tileStates: (TileState | undefined)[] = new Array(keys.length);
-  for (const item of items) {
-    const sk = item[ONLINE_KEY.sort];
-    const pk = item[ONLINE_KEY.partition];
-    if (!sk || !('S' in sk) || !pk || !('S' in pk)) continue;
-    const viewIndex = plan.viewIndexBySortKey.get(sk.S);
-    if (viewIndex === undefined) continue;
-    const slot = slotOf.get(`${viewIndex}|${pk.S}`);
-    if (slot === undefined) continue;
-    const view = plan.views[viewIndex]!.view;
-    if (view.aggregation) tileStates[slot] = decodeTileItem(item).state;
-    else records[slot] = decodeOnlineItem(view, item);
-  }
-
+  const stored = decodeItems(plan, slots, items);
   const counts: Record<FeatureStatus, number> = { present: 0, missing: 0, expired: 0 };
   const rows: LookupRow[] = [];
   const log: InferenceLogRecord[] = [];
-  for (let r = 0; r < rowKeys.length; r++) {
-    const slots = rowSlots[r]!;
-    const values: Record<string, FeatureValue> = { ...plan.templates.values };
-    const statuses: Record<string, FeatureStatus> = { ...plan.templates.statuses };
-    const ages: Record<string, number | null> = { ...plan.templates.ages };
-    for (const { feature, viewIndex } of plan.features) {
-      const view = plan.views[viewIndex]!.view;
-      const resolved = view.aggregation
-        ? resolveAggregateAt(view, feature, tileStates[slots[viewIndex]!], t)
-        : resolvePlain(feature, records[slots[viewIndex]!], t, view.ttlMs);
-      values[feature.output] = resolved.value;
-
-      statuses[feature.output] = resolved.status;
-      ages[feature.output] = resolved.ageMs;
-      counts[resolved.status]++;
-    }
+  const registryHash = deps.plans.runtime.registry.hash;
+  slots.rows.forEach((slotRow, r) => {
+    const resolved = resolveRow(plan, slotRow.slots, stored, t, counts);
     if (plan.hasTransforms)
-      Object.assign(values, applyTransforms(deps.plans.runtime, service, values, request));
-    const row: LookupRow = { keys: rowKeys[r]!, values, statuses, ages_ms: ages };
+      Object.assign(
+        resolved.values,
+        applyTransforms(deps.plans.runtime, service, resolved.values, request),
+      );
+    const row: LookupRow = { keys: slotRow.keys, ...resolved };
     rows.push(row);
     log.push({
       request_id: requestId,
       row: r,
       served_at: servedAt,
       service: service.name,
-      registry_hash: deps.plans.runtime.registry.hash,
-      entity_key: rowEntityKeys[r]!,
+      registry_hash: registryHash,
+      entity_key: slotRow.entityKey,
       keys: row.keys,
       request,
-      values,
-      statuses,
-      ages_ms: ages,
+      values: row.values,
+      statuses: row.statuses,
+      ages_ms: row.ages_ms,
     });
-  }
-
+  });
   return {
     response: {
       request_id: requestId,
       service: service.name,
-      registry_hash: deps.plans.runtime.registry.hash,
+      registry_hash: registryHash,
       served_at: servedAt,
       rows,
     },
     log,
     stats: {
       storeCalls: calls,
-      keysRequested: keys.length,
+      keysRequested: slots.keys.length,
       itemsRead: items.length,
       statuses: counts,
     },
   };
+}
+
+interface ItemSlots {
+  /** The keys to read, one per distinct (view, entity key). */
+  readonly keys: Item[];
+  /** `<view index>|<entity key>` → the slot of its item. */
+  readonly slotOf: Map<string, number>;
+  /** Per request row: its keys, its service-level entity key, and its item slot per view. */
+  readonly rows: { keys: Record<string, KeyValue>; entityKey: EntityKey; slots: number[] }[];
+}
+
+/** Item slots: one per distinct (view, entity key); rows sharing an airport share its item. */
+function itemSlots(plan: ServicePlan, entities: ParsedBody['entities']): ItemSlots {
+  const slots: ItemSlots = { keys: [], slotOf: new Map(), rows: [] };
+  entities.forEach((raw, index) => {
+    const row = checkEntityRow(plan, raw, index);
+    slots.rows.push({
+      keys: row,
+      entityKey: entityKeyOf(plan.joinKeys, row, index),
+      slots: plan.views.map(({ view }, viewIndex) => {
+        const ek = entityKeyOf(view.joinKeys, row, index);
+        const id = `${viewIndex}|${ek}`;
+        let slot = slots.slotOf.get(id);
+        if (slot === undefined) {
+          slot = slots.keys.length;
+          slots.slotOf.set(id, slot);
+          slots.keys.push(onlineItemKey(ek, view));
+        }
+        return slot;
+      }),
+    });
+  });
+  return slots;
+}
+
+interface StoredSlots {
+  readonly records: (OnlineRecord | undefined)[];
+  readonly tileStates: (TileState | undefined)[];
+}
+
+/** Each item read, decoded into its slot (a plain record, or an aggregation's tiles). */
+function decodeItems(plan: ServicePlan, slots: ItemSlots, items: readonly Item[]): StoredSlots {
+  const stored: StoredSlots = {
+    records: new Array(slots.keys.length),
+    tileStates: new Array(slots.keys.length),
+  };
+  for (const item of items) {
+    const sk = item[ONLINE_KEY.sort];
+    const pk = item[ONLINE_KEY.partition];
+    if (!sk || !('S' in sk) || !pk || !('S' in pk)) continue;
+    const viewIndex = plan.viewIndexBySortKey.get(sk.S);
+    if (viewIndex === undefined) continue;
+    const slot = slots.slotOf.get(`${viewIndex}|${pk.S}`);
+    if (slot === undefined) continue;
+    const view = plan.views[viewIndex]!.view;
+    if (view.aggregation) stored.tileStates[slot] = decodeTileItem(item).state;
+    else stored.records[slot] = decodeOnlineItem(view, item);
+  }
+  return stored;
+}
+
+/** One row's features at `t`: values, statuses and ages, counted into `counts`. */
+function resolveRow(
+  plan: ServicePlan,
+  slots: readonly number[],
+  stored: StoredSlots,
+  t: number,
+  counts: Record<FeatureStatus, number>,
+): Omit<LookupRow, 'keys'> & { values: Record<string, FeatureValue> } {
+  const values: Record<string, FeatureValue> = { ...plan.templates.values };
+  const statuses: Record<string, FeatureStatus> = { ...plan.templates.statuses };
+  const ages: Record<string, number | null> = { ...plan.templates.ages };
+  for (const { feature, viewIndex } of plan.features) {
+    const view = plan.views[viewIndex]!.view;
+    const resolved = view.aggregation
+      ? resolveAggregateAt(view, feature, stored.tileStates[slots[viewIndex]!], t)
+      : resolvePlain(feature, stored.records[slots[viewIndex]!], t, view.ttlMs);
+    values[feature.output] = resolved.value;
+    statuses[feature.output] = resolved.status;
+    ages[feature.output] = resolved.ageMs;
+    counts[resolved.status]++;
+  }
+  return { values, statuses, ages_ms: ages };
 }
 
 function resolvePlain(

@@ -6,7 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Dtype, FeatureValue } from '../define/dtypes.ts';
 import type { FeatureStatus } from '../core/defaults.ts';
-import type { RegistryService } from '../registry/types.ts';
+import type { RegistryColumn, RegistryService } from '../registry/types.ts';
 import { quoteIdentifier as q, stringLiteral } from '../sql/literals.ts';
 import { causeColumn, causeIn, latestColumns, SKEW_CAUSES } from './causes.ts';
 import { comparisonSql, joinedColumns, statusSql } from './compare-sql.ts';
@@ -55,48 +55,15 @@ export async function measureOutputs(
 ): Promise<OutputFigures[]> {
   const stored = new Set(service.features.map((f) => f.output));
   const aggregates: string[] = ['count(*)::BIGINT AS "rows"'];
-  service.outputs.forEach((o, i) => {
-    const t = thresholdsFor(service, o.name);
-    const cmp = comparisonSql(o.name, o.dtype, t.floatTolerance);
-    const cause = q(causeColumn(o.name));
-    const hashes = (versionChanges.get(o.name) ?? []).map((v) => stringLiteral(v.hash));
-    const count = (name: string, cond: string) =>
-      `count(*) FILTER (WHERE ${cond})::BIGINT AS "${name}_${i}"`;
-    aggregates.push(
-      count('m', cmp.match),
-      count('nm', cmp.nullMismatch),
-      count('sn', `${cmp.nullMismatch} AND ${cmp.servedNullOnly}`),
-      count('snm', `${cmp.nullMismatch} AND ${causeIn(cause, SKEW_CAUSES)}`),
-      count('tm', cmp.typeMismatch),
-      hashes.length
-        ? count('vm', `registry_hash IN (${hashes.join(', ')})`)
-        : `0::BIGINT AS "vm_${i}"`,
-      ...CAUSES.map((c, k) => count(`c${k}`, `${cause} = ${stringLiteral(c)}`)),
-    );
-    if (stored.has(o.name)) {
-      const c = joinedColumns(o.name);
-      const st = statusSql(o.name);
-      const age = q(c.age);
-      aggregates.push(
-        count('ss', st.servedStale),
-        count('sf', st.servedFresher),
-        count('es', st.expectedStale),
-        count('pr', `${q(c.servedStatus)} = 'present'`),
-        count('ex', `${q(c.servedStatus)} = 'expired'`),
-        count('mi', `${q(c.servedStatus)} = 'missing'`),
-        `quantile_cont(${age}, [0.5, 0.9, 0.99]) AS "aq_${i}"`,
-        `max(${age})::BIGINT AS "amax_${i}"`,
-      );
-    }
-  });
+  service.outputs.forEach((o, i) =>
+    aggregates.push(...outputAggregates(service, o, i, versionChanges, stored.has(o.name))),
+  );
   const reader = await duckdb.runAndReadAll(`SELECT ${aggregates.join(',\n  ')} FROM ${q(joined)}`);
   const row = reader.getRowObjectsJson()[0] ?? {};
   const num = (key: string) => Number(row[key] ?? 0);
 
   const figures: OutputFigures[] = [];
   for (const [i, o] of service.outputs.entries()) {
-    const quantiles = (row[`aq_${i}`] as (number | null)[] | null) ?? [null, null, null];
-    const amax = row[`amax_${i}`];
     const causeCounts = Object.fromEntries(CAUSES.map((c, k) => [c, num(`c${k}_${i}`)])) as Record<
       Cause,
       number
@@ -113,26 +80,75 @@ export async function measureOutputs(
       versionMismatches: num(`vm_${i}`),
       versionChanges: versionChanges.get(o.name) ?? [],
       causeCounts,
-      status: stored.has(o.name)
-        ? {
-            servedStale: num(`ss_${i}`),
-            servedFresher: num(`sf_${i}`),
-            expectedStale: num(`es_${i}`),
-            present: num(`pr_${i}`),
-            expired: num(`ex_${i}`),
-            missing: num(`mi_${i}`),
-            ages: [
-              ...quantiles.map((x) => (x === null ? null : Number(x))),
-              amax == null ? null : Number(amax),
-            ],
-          }
-        : null,
+      status: stored.has(o.name) ? statusFigures(row, i) : null,
       examples: CAUSES.some((c) => causeCounts[c] > 0)
         ? await examplesOf(duckdb, joined, o.name, o.dtype, stored.has(o.name))
         : [],
     });
   }
   return figures;
+}
+
+/** The aggregates of output `i` (suffixed `_<i>`): matches, mismatches, causes, statuses. */
+function outputAggregates(
+  service: RegistryService,
+  o: RegistryColumn,
+  i: number,
+  versionChanges: ReadonlyMap<string, readonly VersionChange[]>,
+  stored: boolean,
+): string[] {
+  const t = thresholdsFor(service, o.name);
+  const cmp = comparisonSql(o.name, o.dtype, t.floatTolerance);
+  const cause = q(causeColumn(o.name));
+  const hashes = (versionChanges.get(o.name) ?? []).map((v) => stringLiteral(v.hash));
+  const count = (name: string, cond: string) =>
+    `count(*) FILTER (WHERE ${cond})::BIGINT AS "${name}_${i}"`;
+  const aggregates = [
+    count('m', cmp.match),
+    count('nm', cmp.nullMismatch),
+    count('sn', `${cmp.nullMismatch} AND ${cmp.servedNullOnly}`),
+    count('snm', `${cmp.nullMismatch} AND ${causeIn(cause, SKEW_CAUSES)}`),
+    count('tm', cmp.typeMismatch),
+    hashes.length
+      ? count('vm', `registry_hash IN (${hashes.join(', ')})`)
+      : `0::BIGINT AS "vm_${i}"`,
+    ...CAUSES.map((c, k) => count(`c${k}`, `${cause} = ${stringLiteral(c)}`)),
+  ];
+  if (!stored) return aggregates;
+  const c = joinedColumns(o.name);
+  const st = statusSql(o.name);
+  const age = q(c.age);
+  const served = (status: string) => `${q(c.servedStatus)} = ${stringLiteral(status)}`;
+  return [
+    ...aggregates,
+    count('ss', st.servedStale),
+    count('sf', st.servedFresher),
+    count('es', st.expectedStale),
+    count('pr', served('present')),
+    count('ex', served('expired')),
+    count('mi', served('missing')),
+    `quantile_cont(${age}, [0.5, 0.9, 0.99]) AS "aq_${i}"`,
+    `max(${age})::BIGINT AS "amax_${i}"`,
+  ];
+}
+
+/** A stored feature's status figures, read from the aggregate row. */
+function statusFigures(row: Record<string, unknown>, i: number): OutputFigures['status'] {
+  const num = (key: string) => Number(row[key] ?? 0);
+  const quantiles = (row[`aq_${i}`] as (number | null)[] | null) ?? [null, null, null];
+  const amax = row[`amax_${i}`];
+  return {
+    servedStale: num(`ss_${i}`),
+    servedFresher: num(`sf_${i}`),
+    expectedStale: num(`es_${i}`),
+    present: num(`pr_${i}`),
+    expired: num(`ex_${i}`),
+    missing: num(`mi_${i}`),
+    ages: [
+      ...quantiles.map((x) => (x === null ? null : Number(x))),
+      amax == null ? null : Number(amax),
+    ],
+  };
 }
 
 /** Up to `EXAMPLES_PER_CAUSE` rows of each cause found on one output, spread over the day. */

@@ -42,27 +42,8 @@ export function buildOutputReport(
   );
   const kinds = kindsOf(decisions);
   const feature = service.features.find((x) => x.output === f.output);
-  const transform = feature
-    ? undefined
-    : registry.requestTransforms.find(
-        (t) => service.transforms.includes(t.name) && t.outputs.some((o) => o.name === f.output),
-      );
-  const source: OutputReport['source'] = feature
-    ? { kind: 'feature', view: feature.view, version: feature.version }
-    : { kind: 'transform', transform: transform?.name ?? '?', inputs: transform?.inputs ?? [] };
   const freshness =
-    feature && f.status
-      ? {
-          ttlMs: getView(registry, feature.view).ttlMs,
-          ageP50Ms: f.status.ages[0] ?? null,
-          ageP90Ms: f.status.ages[1] ?? null,
-          ageP99Ms: f.status.ages[2] ?? null,
-          ageMaxMs: f.status.ages[3] ?? null,
-          presentShare: rate(f.status.present),
-          expiredShare: rate(f.status.expired),
-          missingShare: rate(f.status.missing),
-        }
-      : null;
+    feature && f.status ? freshnessOf(getView(registry, feature.view).ttlMs, f.status, rate) : null;
   const causes: CauseCount[] = CAUSES.filter((c) => f.causeCounts[c] > 0)
     .map((c) => ({
       cause: c,
@@ -74,7 +55,7 @@ export function buildOutputReport(
   return {
     output: f.output,
     dtype: f.dtype,
-    source,
+    source: sourceOf(service, registry, f.output),
     thresholds,
     rows: f.rows,
     matches: f.matches,
@@ -103,6 +84,38 @@ export function buildOutputReport(
     kinds,
     verdict: verdictOf(kinds),
     notes: notesOf(f, kinds, baseline, dist),
+  };
+}
+
+/** Where an output comes from: a view's feature, or a request transform of the service. */
+function sourceOf(
+  service: RegistryService,
+  registry: Registry,
+  output: string,
+): OutputReport['source'] {
+  const feature = service.features.find((x) => x.output === output);
+  if (feature) return { kind: 'feature', view: feature.view, version: feature.version };
+  const transform = registry.requestTransforms.find(
+    (t) => service.transforms.includes(t.name) && t.outputs.some((o) => o.name === output),
+  );
+  return { kind: 'transform', transform: transform?.name ?? '?', inputs: transform?.inputs ?? [] };
+}
+
+/** A feature's served ages (p50, p90, p99, max) and the share of each status. */
+function freshnessOf(
+  ttlMs: number,
+  status: NonNullable<OutputFigures['status']>,
+  rate: (n: number) => number,
+): OutputReport['freshness'] {
+  return {
+    ttlMs,
+    ageP50Ms: status.ages[0] ?? null,
+    ageP90Ms: status.ages[1] ?? null,
+    ageP99Ms: status.ages[2] ?? null,
+    ageMaxMs: status.ages[3] ?? null,
+    presentShare: rate(status.present),
+    expiredShare: rate(status.expired),
+    missingShare: rate(status.missing),
   };
 }
 

@@ -10,6 +10,18 @@ import {
   type RecordVersion,
 } from '../../lib/core/ordering.ts';
 import { resolveFeature } from '../../lib/core/defaults.ts';
+import { processKinesisBatch } from '../../lib/ingest/batch.ts';
+import { registryFromModule } from '../../lib/registry/load.ts';
+import * as defs from '../../feature_defs/index.ts';
+import {
+  MemoryDeadLetters,
+  MemoryOffline,
+  MemoryOnline,
+  STREAM_PREFIX,
+  kinesisEvent,
+} from '../ingest/fakes.ts';
+
+const { registry } = registryFromModule(defs);
 
 describe('kinesisRecordId', () => {
   it('orders record ids of one shard by sequence number, whatever their length', () => {
@@ -26,12 +38,54 @@ describe('kinesisRecordId', () => {
     );
   });
 
-  it('is the same for every redelivery of one record', () => {
-    expect(
-      kinesisRecordId('shardId-0', '49590338271490256608559692538361571095921575989136588898'),
-    ).toBe(
-      kinesisRecordId('shardId-0', '49590338271490256608559692538361571095921575989136588898'),
+  it('is a function of the shard and sequence number only, and tells records apart', () => {
+    const shard = fc.constantFrom('shardId-000000000000', 'shardId-000000000001', 'shardId-1');
+    // Small numbers too, so two shards often share one sequence number.
+    const seq = fc.oneof(fc.bigInt({ min: 0n, max: 3n }), fc.bigInt({ min: 0n, max: 10n ** 56n }));
+    fc.assert(
+      fc.property(shard, seq, shard, seq, (s1, q1, s2, q2) => {
+        const same = s1 === s2 && q1 === q2;
+        expect(kinesisRecordId(s1, String(q1)) === kinesisRecordId(s2, String(q2))).toBe(same);
+      }),
     );
+  });
+
+  it('is the same for every redelivery of one record through the ingest core', async () => {
+    // A redelivery comes in another batch, at another position, with another arrival time.
+    const first = kinesisEvent('airport_departures', [
+      { origin: 'SFO', event_time: 1, last_delay: 1 },
+      { origin: 'LAX', event_time: 2, last_delay: 2 },
+      'poison',
+    ]);
+    const again = {
+      Records: first.Records.slice(1).map((r) => ({
+        ...r,
+        kinesis: {
+          ...r.kinesis,
+          approximateArrivalTimestamp: r.kinesis.approximateArrivalTimestamp + 60,
+        },
+      })),
+    };
+    const ids = async (event: typeof first) => {
+      const offline = new MemoryOffline();
+      const deps = {
+        registry,
+        names: { prefix: STREAM_PREFIX },
+        online: new MemoryOnline(),
+        offline,
+        deadLetter: new MemoryDeadLetters(),
+        clock: () => event.Records.length * 1000,
+      };
+      const { deadLetters } = await processKinesisBatch(event, deps);
+      const rows = [...offline.rows.values()].flat();
+      return {
+        lax: rows.find((r) => r.origin === 'LAX')?.record_id,
+        poison: deadLetters[0]?.record_id,
+      };
+    };
+    const [a, b] = [await ids(first), await ids(again)];
+    expect(a.lax).toBe(kinesisRecordId('shardId-000000000000', '2'));
+    expect(b).toEqual(a);
   });
 
   it('rejects something that is not a sequence number', () => {

@@ -15,7 +15,8 @@ import { registryFromModule } from '../../lib/registry/load.ts';
 import { dynamoOnlineWriter } from '../../lib/ingest/online-aws.ts';
 import { firehoseOfflineDelivery } from '../../lib/ingest/firehose-aws.ts';
 import { DeadLetterDeliveryError, sqsDeadLetterSink } from '../../lib/ingest/dead-letter-aws.ts';
-import { createIngestHandler } from '../../lib/ingest/handler.ts';
+import { createIngestHandler, type IngestHandlerDeps } from '../../lib/ingest/handler.ts';
+import type { IngestStats } from '../../lib/ingest/batch.ts';
 import { localLambdaContext } from '../../lib/local/kinesis-poller.ts';
 import type { DeadLetter } from '../../lib/ingest/dead-letter.ts';
 import { HANDLER_ENV } from '../../lib/config.ts';
@@ -87,7 +88,11 @@ describe('AWS adapters', () => {
     const calls = sqs
       .commandCalls(SendMessageBatchCommand)
       .map((c) => c.args[0].input.Entries!.map((e) => e.Id));
-    expect(calls).toEqual([['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], ['3'], ['0', '1']]);
+    expect(calls).toEqual([
+      ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+      ['3'],
+      ['10', '11'],
+    ]);
     sqs.restore();
   });
 
@@ -101,6 +106,19 @@ describe('AWS adapters', () => {
     sqs.restore();
   });
 });
+
+/** The ingest handler over in-memory stores at 10 s past the epoch. */
+function handlerOverMemory(over: Pick<IngestHandlerDeps, 'logger' | 'metrics'>) {
+  return createIngestHandler({
+    registry,
+    names: { prefix: STREAM_PREFIX },
+    online: new MemoryOnline(),
+    offline: new MemoryOffline(),
+    deadLetter: new MemoryDeadLetters(),
+    clock: () => 10_000,
+    ...over,
+  });
+}
 
 describe('createIngestHandler', () => {
   it('runs the core behind middy with Powertools logging and metrics', async () => {
@@ -127,6 +145,31 @@ describe('createIngestHandler', () => {
     expect(deadLetter.letters.map((l) => l.reason)).toEqual(['not-an-object']);
   });
 
+  it('logs each batch as names and counts, never whole view definitions', async () => {
+    const logger = new Logger({ serviceName: 'test' });
+    const lines: string[] = [];
+    for (const level of ['info', 'warn'] as const)
+      vi.spyOn(logger, level).mockImplementation(
+        (...args: unknown[]) => void lines.push(JSON.stringify(args)),
+      );
+    const handler = handlerOverMemory({ logger });
+    await handler(
+      kinesisEvent('airport_departures', [{ origin: 'SFO', event_time: 4_000 }, '[]']),
+      localLambdaContext('ingest'),
+    );
+    const [message, fields] = JSON.parse(lines[0]!) as [string, { stats: IngestStats }];
+    expect(message).toBe('ingested batch');
+    expect(fields.stats.freshness).toEqual([
+      { view: { name: 'airport_departures', version: 1 }, ageMs: 6_000 },
+    ]);
+    expect(lines[0]).not.toContain('features');
+    // Powertools drops a field named `message`: the letter's problem rides under its own name.
+    expect(JSON.parse(lines[1]!)[1]).toMatchObject({
+      reason: 'not-an-object',
+      problem: expect.any(String),
+    });
+  });
+
   it("emits each view's freshness as FeatureAgeMs with exactly the alarm's dimensions", async () => {
     const lines: string[] = [];
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
@@ -136,13 +179,7 @@ describe('createIngestHandler', () => {
     vi.spyOn(console, 'log').mockImplementation(
       (...args: unknown[]) => void lines.push(args.map(String).join(' ')),
     );
-    const handler = createIngestHandler({
-      registry,
-      names: { prefix: STREAM_PREFIX },
-      online: new MemoryOnline(),
-      offline: new MemoryOffline(),
-      deadLetter: new MemoryDeadLetters(),
-      clock: () => 10_000,
+    const handler = handlerOverMemory({
       metrics: new Metrics({ namespace: FRESHNESS_METRIC.namespace, serviceName: 'ingest' }),
     });
     await handler(

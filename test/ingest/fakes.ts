@@ -1,7 +1,6 @@
 /** In-memory stores with the real semantics, for unit tests of the pure core. */
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
-import { decodeOnlineItem, type Item } from '../../lib/core/online-item.ts';
-import { isNewer } from '../../lib/core/ordering.ts';
+import { ONLINE_KEY, decodeOnlineItem, type Item } from '../../lib/core/online-item.ts';
 import type { DeadLetter, DeadLetterSink } from '../../lib/ingest/dead-letter.ts';
 import type {
   OfflineDelivery,
@@ -10,6 +9,18 @@ import type {
 } from '../../lib/ingest/offline-writer.ts';
 import type { ConditionalPut, OnlineStoreWriter } from '../../lib/ingest/online-writer.ts';
 import type { RegistryView } from '../../lib/registry/types.ts';
+import type {
+  BatchGetInput,
+  BatchGetOutput,
+  OnlineStoreReader,
+} from '../../lib/serve/batch-get.ts';
+import { evaluateCondition } from './condition.ts';
+
+/** The item's primary key, as one string. */
+function itemId(item: Item): string {
+  const part = (name: string) => (item[name] as { S: string }).S;
+  return `${part(ONLINE_KEY.partition)}/${part(ONLINE_KEY.sort)}`;
+}
 
 export function fault(name: string): Error {
   const e = new Error(`injected ${name}`);
@@ -17,8 +28,11 @@ export function fault(name: string): Error {
   return e;
 }
 
-/** A DynamoDB table that evaluates the newest-wins condition the way DynamoDB would. */
-export class MemoryOnline implements OnlineStoreWriter {
+/**
+ * A DynamoDB table in memory that evaluates each put's own `ConditionExpression` the way
+ * DynamoDB does (`./condition.ts`); the online-store contract suite runs it beside dynalite.
+ */
+export class MemoryOnline implements OnlineStoreWriter, OnlineStoreReader {
   readonly items = new Map<string, Item>();
   calls = 0;
   constructor(public fail: (put: ConditionalPut) => Error | undefined = () => undefined) {}
@@ -26,18 +40,23 @@ export class MemoryOnline implements OnlineStoreWriter {
     this.calls++;
     const error = this.fail(put);
     if (error) throw error;
-    const id = `${(put.Item.pk as { S: string }).S}/${(put.Item.sk as { S: string }).S}`;
-    const stored = this.items.get(id);
-    const version = (item: Item) => ({
-      eventTime: Number((item.event_time as { N: string }).N),
-      recordId: (item.record_id as { S: string }).S,
-    });
-    if (stored && !isNewer(version(put.Item), version(stored))) return 'stale';
+    const id = itemId(put.Item);
+    if (!evaluateCondition(put, this.items.get(id))) return 'stale';
     this.items.set(id, put.Item);
     return 'written';
   }
   async getItem(key: Item): Promise<Item | undefined> {
-    return this.items.get(`${(key.pk as { S: string }).S}/${(key.sk as { S: string }).S}`);
+    return this.items.get(itemId(key));
+  }
+  async batchGetItem(input: BatchGetInput): Promise<BatchGetOutput> {
+    const responses: Record<string, Item[]> = {};
+    for (const [table, request] of Object.entries(input.RequestItems)) {
+      responses[table] = request.Keys.flatMap((key) => {
+        const item = this.items.get(itemId(key));
+        return item ? [item] : [];
+      });
+    }
+    return { Responses: responses };
   }
   decoded(view: RegistryView) {
     return [...this.items.values()]

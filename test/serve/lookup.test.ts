@@ -46,7 +46,7 @@ beforeAll(async () => {
     stack,
     runtime,
     clock: () => T0,
-    overrides: { dynamodb: counting, batchGet: { baseDelayMs: 1 } },
+    overrides: { dynamodb: counting, batchGet: { sleep: async () => undefined } },
   });
 
   await putItems(stack, [

@@ -10,7 +10,6 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { runAwsBackfill } from '../../backfill/aws.ts';
 import { runLocalBackfill } from '../../backfill/local.ts';
 import {
@@ -33,7 +32,6 @@ import type { MaterializeResult } from '../../materialize/materialize.ts';
 import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.ts';
 import {
   openTarget,
-  progressBar,
   withAthenaWorld,
   withTargetOptions,
   type AwsTarget,
@@ -46,6 +44,8 @@ import {
   materializeInto,
   viewOrUsage,
   withDuckDb,
+  withProgressBar,
+  type StoreCommandDeps,
 } from './materialize.ts';
 
 interface BackfillOptions extends TargetOptions {
@@ -84,61 +84,53 @@ export function registerBackfill(program: Command): void {
             '3 some rows were invalid (listed with their line; every other row was stored).',
         ),
     ),
-  ).action(async (options: BackfillOptions) => {
-    if (options.format && !FILE_FORMATS.includes(options.format))
-      throw new CliError(`--format must be one of ${FILE_FORMATS.join(', ')}`);
-    const { registry } = await loadCliRegistry(options);
-    // Backfill ends with materialize, which an aggregation view refuses up front (--no-materialize
-    // loads its raw history offline alone).
-    const view = options.materialize
-      ? materializableView(registry, options.view)
-      : viewOrUsage(registry, options.view);
-    if (options.file.startsWith('s3://') && !options.aws)
-      throw new CliError('an s3:// --file needs --aws');
-    // A local file is read (and its problems reported) before any store is reached.
-    const fromFile = options.file.startsWith('s3://')
-      ? undefined
-      : await prepare(registry, view, options, undefined);
-    const target = await openTarget(options, { online: options.materialize });
-    try {
-      const prepared = fromFile ?? (await prepare(registry, view, options, target));
-      const result = await withDuckDb(async (duckdb) => {
-        const stored = await store(
-          target,
-          { duckdb, registry, dataDir: options.data },
-          view,
-          prepared,
-          options,
-        );
-        const materialized = options.materialize
-          ? await materializeInto(
-              target,
-              { duckdb, registry, dataDir: options.data },
-              view,
-              options,
-            )
-          : undefined;
-        return { ...stored, materialized };
-      });
-      const summary = {
-        view: view.name,
-        file: options.file,
-        read: prepared.read,
-        valid: prepared.rows.length,
-        duplicatesInFile: prepared.duplicates,
-        ...result,
-        bad: prepared.bad,
-      };
-      console.log(options.json ? JSON.stringify(summary) : formatBackfill(summary));
-      if (prepared.bad.length > 0)
-        throw new CliError(
-          `${prepared.bad.length} invalid row(s) in ${options.file} were not stored (see above)`,
-          EXIT.refused,
-        );
-    } finally {
-      target.close();
-    }
-  });
+  ).action(runBackfill);
+}
+
+async function runBackfill(options: BackfillOptions): Promise<void> {
+  if (options.format && !FILE_FORMATS.includes(options.format))
+    throw new CliError(`--format must be one of ${FILE_FORMATS.join(', ')}`);
+  const { registry } = await loadCliRegistry(options);
+  // Backfill ends with materialize, which an aggregation view refuses up front (--no-materialize
+  // loads its raw history offline alone).
+  const view = options.materialize
+    ? materializableView(registry, options.view)
+    : viewOrUsage(registry, options.view);
+  if (options.file.startsWith('s3://') && !options.aws)
+    throw new CliError('an s3:// --file needs --aws');
+  // A local file is read (and its problems reported) before any store is reached.
+  const fromFile = options.file.startsWith('s3://')
+    ? undefined
+    : await prepare(registry, view, options, undefined);
+  const target = await openTarget(options, { online: options.materialize });
+  try {
+    const prepared = fromFile ?? (await prepare(registry, view, options, target));
+    const result = await withDuckDb(async (duckdb) => {
+      const world = { duckdb, registry, dataDir: options.data };
+      const stored = await store(target, world, view, prepared, options);
+      const materialized = options.materialize
+        ? await materializeInto(target, world, view, options)
+        : undefined;
+      return { ...stored, materialized };
+    });
+    const summary = {
+      view: view.name,
+      file: options.file,
+      read: prepared.read,
+      valid: prepared.rows.length,
+      duplicatesInFile: prepared.duplicates,
+      ...result,
+      bad: prepared.bad,
+    };
+    console.log(options.json ? JSON.stringify(summary) : formatBackfill(summary));
+    if (prepared.bad.length > 0)
+      throw new CliError(
+        `${prepared.bad.length} invalid row(s) in ${options.file} were not stored (see above)`,
+        EXIT.refused,
+      );
+  } finally {
+    target.close();
+  }
 }
 
 async function prepare(
@@ -209,30 +201,19 @@ interface Stored {
 
 async function store(
   target: LocalTarget | AwsTarget,
-  deps: {
-    readonly duckdb: DuckDBConnection;
-    readonly registry: Registry;
-    readonly dataDir: string;
-  },
+  deps: StoreCommandDeps,
   view: RegistryView,
   prepared: PreparedBackfill,
   options: TargetOptions,
 ): Promise<Stored> {
-  const bar = progressBar(options, `backfill ${view.name}`);
-  const progress = {
-    start: (n: number) => bar?.start(n, 0),
-    advance: (n: number) => bar?.update(n),
-  };
-  try {
+  return withProgressBar(options, `backfill ${view.name}`, async (progress) => {
     if (target.kind === 'local') return await runLocalBackfill(deps, view, prepared.rows, progress);
     progress.start(prepared.rows.length);
     const { queryId } = await withAthenaWorld(target, deps.duckdb, (world) =>
       runAwsBackfill({ ...world, registry: deps.registry }, view, prepared.rows, progress.advance),
     );
     return { added: prepared.rows.length, ...(queryId ? { queryId } : {}) };
-  } finally {
-    bar?.stop();
-  }
+  });
 }
 
 function formatBackfill(summary: {

@@ -12,7 +12,7 @@ import { valueFromText } from '../../core/values.ts';
 import type { KeyValue } from '../../core/entity-key.ts';
 import { readLocalEndpoints } from '../../local/endpoints.ts';
 import { getService } from '../../registry/query.ts';
-import type { RegistryColumn, RegistryKey, RegistryService } from '../../registry/types.ts';
+import type { RegistryService } from '../../registry/types.ts';
 import type { LookupResponse } from '../../serve/types.ts';
 import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.ts';
 
@@ -83,26 +83,12 @@ async function clientFor(options: GetOptions) {
 }
 
 function parseKeys(service: RegistryService, pairs: readonly string[]): Record<string, KeyValue> {
-  const out: Record<string, KeyValue> = {};
-  for (const pair of pairs) {
-    const [name, text] = splitPair(pair, '--entity');
-    const key = service.joinKeys.find((k) => k.name === name);
-    if (!key) {
-      throw new CliError(
-        `--entity ${name}: not a join key of '${service.name}' (it takes: ${service.joinKeys.map((k) => k.name).join(', ')})`,
-      );
-    }
-    out[name] = keyValue(key, text);
-  }
+  const out = parsePairs('--entity', 'join key', service, service.joinKeys, pairs);
   const missing = service.joinKeys.filter((k) => !(k.name in out)).map((k) => k.name);
   if (missing.length > 0) {
     throw new CliError(`missing --entity for join key(s): ${missing.join(', ')}`);
   }
-  return out;
-}
-
-function keyValue(key: RegistryKey, text: string): KeyValue {
-  return fromText('--entity', key, text) as KeyValue;
+  return out as Record<string, KeyValue>;
 }
 
 function parseRequest(
@@ -110,31 +96,39 @@ function parseRequest(
   pairs: readonly string[],
 ): Record<string, FeatureValue> | undefined {
   if (pairs.length === 0) return undefined;
-  const out: Record<string, FeatureValue> = {};
+  return parsePairs('--request', 'request field', service, service.request, pairs) as Record<
+    string,
+    FeatureValue
+  >;
+}
+
+/**
+ * `name=value` pairs of one flag → JSON values by each column's dtype (the text rules every
+ * reader shares); the server validates them.
+ */
+function parsePairs(
+  flag: string,
+  what: string,
+  service: RegistryService,
+  columns: readonly { readonly name: string; readonly dtype: Dtype }[],
+  pairs: readonly string[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
   for (const pair of pairs) {
-    const [name, text] = splitPair(pair, '--request');
-    const field = service.request.find((r) => r.name === name);
-    if (!field) {
+    const [name, text] = splitPair(pair, flag);
+    const column = columns.find((c) => c.name === name);
+    if (!column) {
       throw new CliError(
-        `--request ${name}: not a request field of '${service.name}' (it takes: ${service.request.map((r) => r.name).join(', ') || 'none'})`,
+        `${flag} ${name}: not a ${what} of '${service.name}' (it takes: ${columns.map((c) => c.name).join(', ') || 'none'})`,
       );
     }
-    out[name] = requestValue(field, text);
+    try {
+      out[name] = valueFromText(column.dtype, text);
+    } catch (error) {
+      throw new CliError(`${flag} ${name}: ${(error as Error).message}`);
+    }
   }
   return out;
-}
-
-/** Text → JSON value by dtype (the text rules every reader shares); the server validates it. */
-function requestValue(field: RegistryColumn, text: string): FeatureValue {
-  return fromText('--request', field, text) as FeatureValue;
-}
-
-function fromText(flag: string, field: { name: string; dtype: Dtype }, text: string): unknown {
-  try {
-    return valueFromText(field.dtype, text);
-  } catch (error) {
-    throw new CliError(`${flag} ${field.name}: ${(error as Error).message}`);
-  }
 }
 
 function splitPair(pair: string, flag: string): [string, string] {

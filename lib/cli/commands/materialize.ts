@@ -61,23 +61,21 @@ export function registerMaterialize(program: Command): void {
   });
 }
 
+/** What a command that reads the offline store works with. */
+export interface StoreCommandDeps {
+  readonly duckdb: DuckDBConnection;
+  readonly registry: Registry;
+  readonly dataDir: string;
+}
+
 /** Materializes one view into the target; shared with `backfill`, which ends with it. */
 export async function materializeInto(
   target: LocalTarget | AwsTarget,
-  deps: {
-    readonly duckdb: DuckDBConnection;
-    readonly registry: Registry;
-    readonly dataDir: string;
-  },
+  deps: StoreCommandDeps,
   view: RegistryView,
   options: TargetOptions,
 ): Promise<MaterializeResult> {
-  const bar = progressBar(options, `materialize ${view.name}`);
-  const progress: MaterializeProgress = {
-    start: (total) => bar?.start(total, 0),
-    advance: (done) => bar?.update(done),
-  };
-  try {
+  return withProgressBar(options, `materialize ${view.name}`, async (progress) => {
     if (target.kind === 'local') {
       if (!target.online) throw new CliError('materialize needs a running `skewless dev`');
       return await runLocalMaterialize({ ...deps, online: target.online }, view, progress);
@@ -85,6 +83,21 @@ export async function materializeInto(
     return await withAthenaWorld(target, deps.duckdb, (world) =>
       runAwsMaterialize({ ...world, online: target.online }, view, progress),
     );
+  });
+}
+
+/** Runs `fn` with a progress bar (none with --json or off a terminal), stopped after it. */
+export async function withProgressBar<T>(
+  options: TargetOptions,
+  label: string,
+  fn: (progress: MaterializeProgress) => Promise<T>,
+): Promise<T> {
+  const bar = progressBar(options, label);
+  try {
+    return await fn({
+      start: (total) => bar?.start(total, 0),
+      advance: (done) => bar?.update(done),
+    });
   } finally {
     bar?.stop();
   }

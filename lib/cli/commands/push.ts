@@ -11,6 +11,7 @@ import { getView } from '../../registry/query.ts';
 import { sourceStreamName } from '../../core/naming.ts';
 import { SkewlessError, ValidationError } from '../../core/errors.ts';
 import { LOCAL_AWS } from '../../local/stack.ts';
+import { SDK_SINGLE_ATTEMPT } from '../../core/retry.ts';
 import { readLocalEndpoints } from '../../local/endpoints.ts';
 import { kinesisPutter } from '../../producer/kinesis-aws.ts';
 import {
@@ -126,7 +127,11 @@ async function kinesisFor(
 ): Promise<{ client: KinesisClient; prefix: string; where: string }> {
   if (options.aws) {
     return {
-      client: new KinesisClient(options.region ? { region: options.region } : {}),
+      // putRecords retries (PRODUCER_RETRY): the SDK makes one attempt per call.
+      client: new KinesisClient({
+        ...SDK_SINGLE_ATTEMPT,
+        ...(options.region ? { region: options.region } : {}),
+      }),
       prefix: options.prefix ?? 'skewless',
       where: 'AWS',
     };
@@ -140,6 +145,7 @@ async function kinesisFor(
   return {
     client: new KinesisClient({
       ...LOCAL_AWS,
+      ...SDK_SINGLE_ATTEMPT,
       endpoint: endpoints.kinesis,
       requestHandler: new NodeHttpHandler({ httpAgent: { keepAlive: true } }),
     }),
