@@ -13,6 +13,7 @@ import { AthenaClient } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Presets, SingleBar } from 'cli-progress';
 import { readConfig } from '../config.ts';
+import type { AthenaExportDeps } from '../export/athena-aws.ts';
 import { onlineTableName } from '../core/naming.ts';
 import { dynamoOnlineWriter } from '../ingest/online-aws.ts';
 import type { OnlineStoreWriter } from '../ingest/online-writer.ts';
@@ -85,16 +86,9 @@ export function awsStoreNames(options: {
   return { bucket, workgroup, database };
 }
 
-/** What the Athena flows of `backfill` and `materialize` run in. */
-export interface AthenaWorld {
+/** What the Athena flows of `backfill`, `materialize` and `export --aws` run in. */
+export interface AthenaWorld extends Omit<AthenaExportDeps, 'runtime' | 'poll'> {
   readonly duckdb: DuckDBConnection | undefined;
-  readonly athena: AthenaClient;
-  readonly s3: S3Client;
-  readonly bucket: string;
-  readonly workgroup: string;
-  readonly glueDatabase: string;
-  readonly clock: () => number;
-  readonly sleep: (ms: number) => Promise<void>;
   /** A scratch folder, removed afterwards. */
   readonly tmpDir: string;
   /** Names this run's S3 prefix and scratch table: `[a-z0-9_]`. */

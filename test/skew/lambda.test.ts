@@ -23,7 +23,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HANDLER_ENV } from '../../lib/config.ts';
-import { emptyRelation, localRelations } from '../../lib/export/local.ts';
+import { emptyRelation, localRelations } from '../../lib/export/offline-local.ts';
 import * as definitions from './fixtures/flights-v1/index.ts';
 import { registryFromModule } from '../../lib/registry/load.ts';
 import { dialectByName } from '../../lib/sql/dialect.ts';

@@ -5,7 +5,8 @@
  * dev`; with `--aws` Athena reads the Iceberg table and the deployment's table is written.
  */
 import type { Command } from 'commander';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { withScratchDuckDB } from '../../export/duckdb-session.ts';
 import { getView } from '../../registry/query.ts';
 import type { Registry, RegistryView } from '../../registry/types.ts';
 import { runAwsMaterialize } from '../../materialize/aws.ts';
@@ -120,14 +121,6 @@ export function viewOrUsage(registry: Registry, name: string): RegistryView {
   return getView(registry, name);
 }
 
-export async function withDuckDb<T>(fn: (duckdb: DuckDBConnection) => Promise<T>): Promise<T> {
-  const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
-  const duckdb = await instance.connect();
-  try {
-    await duckdb.run(`SET TimeZone = 'UTC'`);
-    return await fn(duckdb);
-  } finally {
-    duckdb.closeSync();
-    instance.closeSync();
-  }
+export function withDuckDb<T>(fn: (duckdb: DuckDBConnection) => Promise<T>): Promise<T> {
+  return withScratchDuckDB('materialize', ({ duckdb }) => fn(duckdb), { threads: '2' });
 }
