@@ -86,7 +86,7 @@ export function awsStoreNames(options: {
   return { bucket, workgroup, database };
 }
 
-/** What the Athena flows of `backfill`, `materialize` and `export --aws` run in. */
+/** What the Athena flows of `backfill` and `materialize` run in. */
 export interface AthenaWorld extends Omit<AthenaExportDeps, 'runtime' | 'poll'> {
   readonly duckdb: DuckDBConnection | undefined;
   /** A scratch folder, removed afterwards. */

@@ -14,19 +14,15 @@ import { ExportQueryError } from '../../export/errors.ts';
 import { newExportId } from '../../export/export-id.ts';
 import { formatSummary, type ExportSummary } from '../../export/manifest.ts';
 import { athenaOfflineStore } from '../../export/offline-athena-aws.ts';
-import {
-  runExport,
-  runLocalExport,
-  type ExportRequest,
-  type ExportStage,
-} from '../../export/run.ts';
+import { localOfflineStore } from '../../export/offline-local.ts';
+import type { OfflineStore } from '../../export/offline-store.ts';
+import { runExport, type ExportRequest, type ExportStage } from '../../export/run.ts';
 import { syncLocalStore } from '../../local/endpoints.ts';
 import type { RuntimeRegistry } from '../../registry/compile.ts';
 import { getService } from '../../registry/query.ts';
 import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.ts';
 import {
   openTarget,
-  withAthenaWorld,
   withTargetOptions,
   type AwsTarget,
   type TargetOptions,
@@ -52,11 +48,23 @@ export function registerExport(program: Command): void {
     const bar = stageBar(options);
     let summary: ExportSummary;
     try {
-      summary = await withScratchDuckDB('export', (session) =>
-        options.aws
-          ? exportWithAthena(options, runtime, session, request, bar)
-          : exportLocally(options, runtime, session, request, bar),
-      );
+      summary = await withScratchDuckDB('export', async (session) => {
+        const { store, close } = await openStore(options, runtime, session);
+        try {
+          return await runExport(
+            {
+              duckdb: session.duckdb,
+              runtime,
+              store,
+              clock: Date.now,
+              onProgress: progressOf(bar),
+            },
+            request,
+          );
+        } finally {
+          close();
+        }
+      });
     } catch (error) {
       if (error instanceof ExportQueryError)
         throw new CliError(error.message, EXIT.failure, { cause: error });
@@ -139,43 +147,30 @@ function stageBar(options: ExportOptions): StageBar {
 const progressOf = (bar: StageBar) => (stage: ExportStage) =>
   bar?.update(STAGES.indexOf(stage) + 1, { stage });
 
-async function exportLocally(
+/** The offline store the options name: the local folder (synced first), or the deployment's Athena. */
+async function openStore(
   options: ExportOptions,
   runtime: RuntimeRegistry,
-  { duckdb }: ScratchSession,
-  request: ExportRequest,
-  bar: StageBar,
-): Promise<ExportSummary> {
-  await syncLocalStore(options.data); // what `push` sent before is in the offline store
-  const dialect = options.dialect as 'duckdb' | 'duckdb-asof';
-  return runLocalExport(
-    { duckdb, dataDir: options.data, runtime, clock: Date.now, onProgress: progressOf(bar) },
-    { ...request, dialect },
-  );
-}
-
-async function exportWithAthena(
-  options: ExportOptions,
-  runtime: RuntimeRegistry,
-  { duckdb }: ScratchSession,
-  request: ExportRequest,
-  bar: StageBar,
-): Promise<ExportSummary> {
-  const target = (await openTarget(options, { online: false })) as AwsTarget;
-  try {
-    return await withAthenaWorld(target, duckdb, (world) =>
-      runExport(
-        {
-          duckdb,
-          runtime,
-          clock: world.clock,
-          store: athenaOfflineStore({ ...world, runtime }),
-          onProgress: progressOf(bar),
-        },
-        request,
-      ),
-    );
-  } finally {
-    target.close();
+  { duckdb, tmpDir }: ScratchSession,
+): Promise<{ store: OfflineStore; close: () => void }> {
+  if (!options.aws) {
+    await syncLocalStore(options.data); // what `push` sent before is in the offline store
+    const dialect = options.dialect as 'duckdb' | 'duckdb-asof';
+    const store = localOfflineStore({ dataDir: options.data, registry: runtime.registry, dialect });
+    return { store, close: () => undefined };
   }
+  const target = (await openTarget(options, { online: false })) as AwsTarget;
+  const store = athenaOfflineStore({
+    athena: target.athena,
+    s3: target.s3,
+    bucket: target.bucket,
+    workgroup: target.workgroup,
+    glueDatabase: target.database,
+    runtime,
+    clock: Date.now,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    duckdb,
+    tmpDir,
+  });
+  return { store, close: () => target.close() };
 }
