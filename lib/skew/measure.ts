@@ -54,85 +54,110 @@ export async function measureOutputs(
   versionChanges: ReadonlyMap<string, readonly VersionChange[]>,
 ): Promise<OutputFigures[]> {
   const stored = new Set(service.features.map((f) => f.output));
-  const aggregates: string[] = ['count(*)::BIGINT AS "rows"'];
-  service.outputs.forEach((o, i) => {
-    const t = thresholdsFor(service, o.name);
-    const cmp = comparisonSql(o.name, o.dtype, t.floatTolerance);
-    const cause = q(causeColumn(o.name));
-    const hashes = (versionChanges.get(o.name) ?? []).map((v) => stringLiteral(v.hash));
-    const count = (name: string, cond: string) =>
-      `count(*) FILTER (WHERE ${cond})::BIGINT AS "${name}_${i}"`;
-    aggregates.push(
-      count('m', cmp.match),
-      count('nm', cmp.nullMismatch),
-      count('sn', `${cmp.nullMismatch} AND ${cmp.servedNullOnly}`),
-      count('snm', `${cmp.nullMismatch} AND ${causeIn(cause, SKEW_CAUSES)}`),
-      count('tm', cmp.typeMismatch),
-      hashes.length
-        ? count('vm', `registry_hash IN (${hashes.join(', ')})`)
-        : `0::BIGINT AS "vm_${i}"`,
-      ...CAUSES.map((c, k) => count(`c${k}`, `${cause} = ${stringLiteral(c)}`)),
-    );
-    if (stored.has(o.name)) {
-      const c = joinedColumns(o.name);
-      const st = statusSql(o.name);
-      const age = q(c.age);
-      aggregates.push(
-        count('ss', st.servedStale),
-        count('sf', st.servedFresher),
-        count('es', st.expectedStale),
-        count('pr', `${q(c.servedStatus)} = 'present'`),
-        count('ex', `${q(c.servedStatus)} = 'expired'`),
-        count('mi', `${q(c.servedStatus)} = 'missing'`),
-        `quantile_cont(${age}, [0.5, 0.9, 0.99]) AS "aq_${i}"`,
-        `max(${age})::BIGINT AS "amax_${i}"`,
-      );
-    }
-  });
+  const aggregates = [
+    'count(*)::BIGINT AS "rows"',
+    ...service.outputs.flatMap((o, i) =>
+      outputAggregates(service, o, i, stored.has(o.name), versionChanges),
+    ),
+  ];
   const reader = await duckdb.runAndReadAll(`SELECT ${aggregates.join(',\n  ')} FROM ${q(joined)}`);
   const row = reader.getRowObjectsJson()[0] ?? {};
-  const num = (key: string) => Number(row[key] ?? 0);
-
   const figures: OutputFigures[] = [];
   for (const [i, o] of service.outputs.entries()) {
-    const quantiles = (row[`aq_${i}`] as (number | null)[] | null) ?? [null, null, null];
-    const amax = row[`amax_${i}`];
-    const causeCounts = Object.fromEntries(CAUSES.map((c, k) => [c, num(`c${k}_${i}`)])) as Record<
-      Cause,
-      number
-    >;
+    const read = readFigures(row, o, i, stored.has(o.name), versionChanges);
     figures.push({
-      output: o.name,
-      dtype: o.dtype,
-      rows: num('rows'),
-      matches: num(`m_${i}`),
-      nullMismatches: num(`nm_${i}`),
-      servedNullOnly: num(`sn_${i}`),
-      skewNullMismatches: num(`snm_${i}`),
-      typeMismatches: num(`tm_${i}`),
-      versionMismatches: num(`vm_${i}`),
-      versionChanges: versionChanges.get(o.name) ?? [],
-      causeCounts,
-      status: stored.has(o.name)
-        ? {
-            servedStale: num(`ss_${i}`),
-            servedFresher: num(`sf_${i}`),
-            expectedStale: num(`es_${i}`),
-            present: num(`pr_${i}`),
-            expired: num(`ex_${i}`),
-            missing: num(`mi_${i}`),
-            ages: [
-              ...quantiles.map((x) => (x === null ? null : Number(x))),
-              amax == null ? null : Number(amax),
-            ],
-          }
-        : null,
-      examples: CAUSES.some((c) => causeCounts[c] > 0)
+      ...read,
+      examples: CAUSES.some((c) => read.causeCounts[c] > 0)
         ? await examplesOf(duckdb, joined, o.name, o.dtype, stored.has(o.name))
         : [],
     });
   }
   return figures;
+}
+
+/** The aggregates of output number `i`, each aliased `<figure>_<i>`. */
+function outputAggregates(
+  service: RegistryService,
+  o: RegistryService['outputs'][number],
+  i: number,
+  stored: boolean,
+  versionChanges: ReadonlyMap<string, readonly VersionChange[]>,
+): string[] {
+  const t = thresholdsFor(service, o.name);
+  const cmp = comparisonSql(o.name, o.dtype, t.floatTolerance);
+  const cause = q(causeColumn(o.name));
+  const hashes = (versionChanges.get(o.name) ?? []).map((v) => stringLiteral(v.hash));
+  const count = (name: string, cond: string) =>
+    `count(*) FILTER (WHERE ${cond})::BIGINT AS "${name}_${i}"`;
+  const aggregates = [
+    count('m', cmp.match),
+    count('nm', cmp.nullMismatch),
+    count('sn', `${cmp.nullMismatch} AND ${cmp.servedNullOnly}`),
+    count('snm', `${cmp.nullMismatch} AND ${causeIn(cause, SKEW_CAUSES)}`),
+    count('tm', cmp.typeMismatch),
+    hashes.length
+      ? count('vm', `registry_hash IN (${hashes.join(', ')})`)
+      : `0::BIGINT AS "vm_${i}"`,
+    ...CAUSES.map((c, k) => count(`c${k}`, `${cause} = ${stringLiteral(c)}`)),
+  ];
+  if (!stored) return aggregates;
+  const c = joinedColumns(o.name);
+  const st = statusSql(o.name);
+  const age = q(c.age);
+  return [
+    ...aggregates,
+    count('ss', st.servedStale),
+    count('sf', st.servedFresher),
+    count('es', st.expectedStale),
+    count('pr', `${q(c.servedStatus)} = 'present'`),
+    count('ex', `${q(c.servedStatus)} = 'expired'`),
+    count('mi', `${q(c.servedStatus)} = 'missing'`),
+    `quantile_cont(${age}, [0.5, 0.9, 0.99]) AS "aq_${i}"`,
+    `max(${age})::BIGINT AS "amax_${i}"`,
+  ];
+}
+
+/** Output number `i`'s figures from the aggregate row (`outputAggregates`' aliases). */
+function readFigures(
+  row: Record<string, unknown>,
+  o: RegistryService['outputs'][number],
+  i: number,
+  stored: boolean,
+  versionChanges: ReadonlyMap<string, readonly VersionChange[]>,
+): Omit<OutputFigures, 'examples'> {
+  const num = (key: string) => Number(row[key] ?? 0);
+  const quantiles = (row[`aq_${i}`] as (number | null)[] | null) ?? [null, null, null];
+  const amax = row[`amax_${i}`];
+  return {
+    output: o.name,
+    dtype: o.dtype,
+    rows: num('rows'),
+    matches: num(`m_${i}`),
+    nullMismatches: num(`nm_${i}`),
+    servedNullOnly: num(`sn_${i}`),
+    skewNullMismatches: num(`snm_${i}`),
+    typeMismatches: num(`tm_${i}`),
+    versionMismatches: num(`vm_${i}`),
+    versionChanges: versionChanges.get(o.name) ?? [],
+    causeCounts: Object.fromEntries(CAUSES.map((c, k) => [c, num(`c${k}_${i}`)])) as Record<
+      Cause,
+      number
+    >,
+    status: stored
+      ? {
+          servedStale: num(`ss_${i}`),
+          servedFresher: num(`sf_${i}`),
+          expectedStale: num(`es_${i}`),
+          present: num(`pr_${i}`),
+          expired: num(`ex_${i}`),
+          missing: num(`mi_${i}`),
+          ages: [
+            ...quantiles.map((x) => (x === null ? null : Number(x))),
+            amax == null ? null : Number(amax),
+          ],
+        }
+      : null,
+  };
 }
 
 /** Up to `EXAMPLES_PER_CAUSE` rows of each cause found on one output, spread over the day. */

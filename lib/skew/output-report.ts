@@ -42,39 +42,11 @@ export function buildOutputReport(
   );
   const kinds = kindsOf(decisions);
   const feature = service.features.find((x) => x.output === f.output);
-  const transform = feature
-    ? undefined
-    : registry.requestTransforms.find(
-        (t) => service.transforms.includes(t.name) && t.outputs.some((o) => o.name === f.output),
-      );
-  const source: OutputReport['source'] = feature
-    ? { kind: 'feature', view: feature.view, version: feature.version }
-    : { kind: 'transform', transform: transform?.name ?? '?', inputs: transform?.inputs ?? [] };
-  const freshness =
-    feature && f.status
-      ? {
-          ttlMs: getView(registry, feature.view).ttlMs,
-          ageP50Ms: f.status.ages[0] ?? null,
-          ageP90Ms: f.status.ages[1] ?? null,
-          ageP99Ms: f.status.ages[2] ?? null,
-          ageMaxMs: f.status.ages[3] ?? null,
-          presentShare: rate(f.status.present),
-          expiredShare: rate(f.status.expired),
-          missingShare: rate(f.status.missing),
-        }
-      : null;
-  const causes: CauseCount[] = CAUSES.filter((c) => f.causeCounts[c] > 0)
-    .map((c) => ({
-      cause: c,
-      kind: CAUSE_KIND[c],
-      count: f.causeCounts[c],
-      examples: f.examples.filter((e) => e.cause === c),
-    }))
-    .sort((a, b) => b.count - a.count);
+  const causes = causeCountsOf(f);
   return {
     output: f.output,
     dtype: f.dtype,
-    source,
+    source: sourceOf(service, registry, f.output),
     thresholds,
     rows: f.rows,
     matches: f.matches,
@@ -91,7 +63,7 @@ export function buildOutputReport(
           expectedStale: f.status.expectedStale,
         }
       : null,
-    freshness,
+    freshness: feature ? freshnessOf(registry, feature.view, f) : null,
     psi,
     ks,
     distribution: dist?.distribution ?? null,
@@ -104,6 +76,52 @@ export function buildOutputReport(
     verdict: verdictOf(kinds),
     notes: notesOf(f, kinds, baseline, dist),
   };
+}
+
+/** Where an output comes from: a stored feature of a view, or a request transform. */
+function sourceOf(
+  service: RegistryService,
+  registry: Registry,
+  output: string,
+): OutputReport['source'] {
+  const feature = service.features.find((x) => x.output === output);
+  if (feature) return { kind: 'feature', view: feature.view, version: feature.version };
+  const transform = registry.requestTransforms.find(
+    (t) => service.transforms.includes(t.name) && t.outputs.some((o) => o.name === output),
+  );
+  return { kind: 'transform', transform: transform?.name ?? '?', inputs: transform?.inputs ?? [] };
+}
+
+/** A stored feature's served ages against its view's ttl, and the share of each status. */
+function freshnessOf(
+  registry: Registry,
+  view: string,
+  f: OutputFigures,
+): OutputReport['freshness'] {
+  if (!f.status) return null;
+  const rate = (n: number) => (f.rows === 0 ? 0 : n / f.rows);
+  return {
+    ttlMs: getView(registry, view).ttlMs,
+    ageP50Ms: f.status.ages[0] ?? null,
+    ageP90Ms: f.status.ages[1] ?? null,
+    ageP99Ms: f.status.ages[2] ?? null,
+    ageMaxMs: f.status.ages[3] ?? null,
+    presentShare: rate(f.status.present),
+    expiredShare: rate(f.status.expired),
+    missingShare: rate(f.status.missing),
+  };
+}
+
+/** The causes found, most rows first, each with its examples. */
+function causeCountsOf(f: OutputFigures): CauseCount[] {
+  return CAUSES.filter((c) => f.causeCounts[c] > 0)
+    .map((c) => ({
+      cause: c,
+      kind: CAUSE_KIND[c],
+      count: f.causeCounts[c],
+      examples: f.examples.filter((e) => e.cause === c),
+    }))
+    .sort((a, b) => b.count - a.count);
 }
 
 function notesOf(

@@ -60,31 +60,7 @@ interface BackfillOptions extends TargetOptions {
 const MAX_LISTED = 20;
 
 export function registerBackfill(program: Command): void {
-  withTargetOptions(
-    withCommonOptions(
-      program
-        .command('backfill')
-        .description(
-          "Load a file of history into a view's offline store (validated as ingestion does), then materialize",
-        )
-        .requiredOption('--view <name>', 'feature view the history belongs to')
-        .requiredOption(
-          '--file <path>',
-          'CSV, JSON lines or Parquet file of records (with --aws: or an s3://bucket/prefix/ of them)',
-        )
-        .option(
-          '--format <format>',
-          `file format (${FILE_FORMATS.join('|')}); default: by extension`,
-        )
-        .option('--no-materialize', 'only load the offline store')
-        .addHelpText(
-          'after',
-          '\nColumns: the join keys, event_time, features; an optional record_id is kept.\n' +
-            'Exit codes: 0 done, 1 a store failed, 2 bad arguments or file,\n' +
-            '3 some rows were invalid (listed with their line; every other row was stored).',
-        ),
-    ),
-  ).action(async (options: BackfillOptions) => {
+  backfillCommand(program).action(async (options: BackfillOptions) => {
     if (options.format && !FILE_FORMATS.includes(options.format))
       throw new CliError(`--format must be one of ${FILE_FORMATS.join(', ')}`);
     const { registry } = await loadCliRegistry(options);
@@ -139,6 +115,34 @@ export function registerBackfill(program: Command): void {
       target.close();
     }
   });
+}
+
+function backfillCommand(program: Command): Command {
+  return withTargetOptions(
+    withCommonOptions(
+      program
+        .command('backfill')
+        .description(
+          "Load a file of history into a view's offline store (validated as ingestion does), then materialize",
+        )
+        .requiredOption('--view <name>', 'feature view the history belongs to')
+        .requiredOption(
+          '--file <path>',
+          'CSV, JSON lines or Parquet file of records (with --aws: or an s3://bucket/prefix/ of them)',
+        )
+        .option(
+          '--format <format>',
+          `file format (${FILE_FORMATS.join('|')}); default: by extension`,
+        )
+        .option('--no-materialize', 'only load the offline store')
+        .addHelpText(
+          'after',
+          '\nColumns: the join keys, event_time, features; an optional record_id is kept.\n' +
+            'Exit codes: 0 done, 1 a store failed, 2 bad arguments or file,\n' +
+            '3 some rows were invalid (listed with their line; every other row was stored).',
+        ),
+    ),
+  );
 }
 
 async function prepare(
