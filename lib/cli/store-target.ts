@@ -19,7 +19,7 @@ import { dynamoOnlineWriter } from '../ingest/online-aws.ts';
 import type { OnlineStoreWriter } from '../ingest/online-writer.ts';
 import { readLocalEndpoints, syncLocalStore } from '../local/endpoints.ts';
 import { LOCAL_AWS } from '../local/stack.ts';
-import { CliError, EXIT } from './context.ts';
+import { CliError, EXIT, withCommonOptions } from './context.ts';
 
 export interface TargetOptions {
   readonly data: string;
@@ -32,6 +32,11 @@ export interface TargetOptions {
   readonly database?: string;
   readonly progress: boolean;
   readonly json?: boolean;
+}
+
+/** A command that works on the local store or, with `--aws`, a deployment: its options first. */
+export function storeCommand(program: Command, name: string, description: string): Command {
+  return withTargetOptions(withCommonOptions(program.command(name).description(description)));
 }
 
 /** Adds the `--aws` family of options. */

@@ -30,12 +30,12 @@ import {
 } from '../../producer/read-file.ts';
 import type { Registry, RegistryView } from '../../registry/types.ts';
 import type { MaterializeResult } from '../../materialize/materialize.ts';
-import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.ts';
+import { CliError, EXIT, loadCliRegistry } from '../context.ts';
 import {
   openTarget,
   progressBar,
   withAthenaWorld,
-  withTargetOptions,
+  storeCommand,
   type AwsTarget,
   type LocalTarget,
   type TargetOptions,
@@ -118,31 +118,24 @@ export function registerBackfill(program: Command): void {
 }
 
 function backfillCommand(program: Command): Command {
-  return withTargetOptions(
-    withCommonOptions(
-      program
-        .command('backfill')
-        .description(
-          "Load a file of history into a view's offline store (validated as ingestion does), then materialize",
-        )
-        .requiredOption('--view <name>', 'feature view the history belongs to')
-        .requiredOption(
-          '--file <path>',
-          'CSV, JSON lines or Parquet file of records (with --aws: or an s3://bucket/prefix/ of them)',
-        )
-        .option(
-          '--format <format>',
-          `file format (${FILE_FORMATS.join('|')}); default: by extension`,
-        )
-        .option('--no-materialize', 'only load the offline store')
-        .addHelpText(
-          'after',
-          '\nColumns: the join keys, event_time, features; an optional record_id is kept.\n' +
-            'Exit codes: 0 done, 1 a store failed, 2 bad arguments or file,\n' +
-            '3 some rows were invalid (listed with their line; every other row was stored).',
-        ),
-    ),
-  );
+  return storeCommand(
+    program,
+    'backfill',
+    "Load a file of history into a view's offline store (validated as ingestion does), then materialize",
+  )
+    .requiredOption('--view <name>', 'feature view the history belongs to')
+    .requiredOption(
+      '--file <path>',
+      'CSV, JSON lines or Parquet file of records (with --aws: or an s3://bucket/prefix/ of them)',
+    )
+    .option('--format <format>', `file format (${FILE_FORMATS.join('|')}); default: by extension`)
+    .option('--no-materialize', 'only load the offline store')
+    .addHelpText(
+      'after',
+      '\nColumns: the join keys, event_time, features; an optional record_id is kept.\n' +
+        'Exit codes: 0 done, 1 a store failed, 2 bad arguments or file,\n' +
+        '3 some rows were invalid (listed with their line; every other row was stored).',
+    );
 }
 
 async function prepare(

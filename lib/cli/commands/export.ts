@@ -20,13 +20,8 @@ import { runExport, type ExportRequest, type ExportStage } from '../../export/ru
 import { syncLocalStore } from '../../local/endpoints.ts';
 import type { RuntimeRegistry } from '../../registry/compile.ts';
 import { getService } from '../../registry/query.ts';
-import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.ts';
-import {
-  openTarget,
-  withTargetOptions,
-  type AwsTarget,
-  type TargetOptions,
-} from '../store-target.ts';
+import { CliError, EXIT, loadCliRegistry } from '../context.ts';
+import { openTarget, storeCommand, type AwsTarget, type TargetOptions } from '../store-target.ts';
 
 interface ExportOptions extends TargetOptions {
   readonly defs: string;
@@ -77,38 +72,31 @@ export function registerExport(program: Command): void {
 }
 
 function exportCommand(program: Command): Command {
-  return withTargetOptions(
-    withCommonOptions(
-      program
-        .command('export')
-        .description(
-          'Build a point-in-time training set (Parquet, spine order) for a feature service',
-        )
-        .requiredOption(
-          '--spine <file>',
-          'spine: CSV or Parquet with the join keys, a time column and labels',
-        )
-        .requiredOption('--service <name>', 'feature service to export')
-        .requiredOption(
-          '--out <file>',
-          'output Parquet file, or s3://bucket/key.parquet with --aws',
-        )
-        .option('--as-of <iso>', 'ignore records ingested after this UTC instant (default: now)')
-        .option(
-          '--time-column <name>',
-          "spine column with each row's time (default: event_time or timestamp)",
-        )
-        .option(
-          '--dialect <name>',
-          'local SQL shape: duckdb-asof (fast) or duckdb (the Athena shape)',
-          'duckdb-asof',
-        )
-        .option(
-          '--promote-baseline',
-          "with --aws: make this export's baseline the one the nightly skew check compares against",
-        ),
-    ),
-  );
+  return storeCommand(
+    program,
+    'export',
+    'Build a point-in-time training set (Parquet, spine order) for a feature service',
+  )
+    .requiredOption(
+      '--spine <file>',
+      'spine: CSV or Parquet with the join keys, a time column and labels',
+    )
+    .requiredOption('--service <name>', 'feature service to export')
+    .requiredOption('--out <file>', 'output Parquet file, or s3://bucket/key.parquet with --aws')
+    .option('--as-of <iso>', 'ignore records ingested after this UTC instant (default: now)')
+    .option(
+      '--time-column <name>',
+      "spine column with each row's time (default: event_time or timestamp)",
+    )
+    .option(
+      '--dialect <name>',
+      'local SQL shape: duckdb-asof (fast) or duckdb (the Athena shape)',
+      'duckdb-asof',
+    )
+    .option(
+      '--promote-baseline',
+      "with --aws: make this export's baseline the one the nightly skew check compares against",
+    );
 }
 
 /** The request the options describe, or a usage error naming the bad option. */

@@ -12,12 +12,12 @@ import type { Registry, RegistryView } from '../../registry/types.ts';
 import { runAwsMaterialize } from '../../materialize/aws.ts';
 import { runLocalMaterialize, type MaterializeProgress } from '../../materialize/local.ts';
 import type { MaterializeResult } from '../../materialize/materialize.ts';
-import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.ts';
+import { CliError, EXIT, loadCliRegistry } from '../context.ts';
 import {
   openTarget,
   progressBar,
   withAthenaWorld,
-  withTargetOptions,
+  storeCommand,
   type AwsTarget,
   type LocalTarget,
   type TargetOptions,
@@ -32,34 +32,31 @@ export const MATERIALIZE_EXIT_HELP =
   'Exit codes: 0 done, 1 a store failed (or some puts failed: rerun, it is idempotent), 2 bad arguments.';
 
 export function registerMaterialize(program: Command): void {
-  withTargetOptions(
-    withCommonOptions(
-      program
-        .command('materialize')
-        .description(
-          "Write each entity's newest offline value to the online store (never over a fresher one)",
-        )
-        .requiredOption('--view <name>', 'feature view to materialize')
-        .addHelpText('after', `\n${MATERIALIZE_EXIT_HELP}`),
-    ),
-  ).action(async (options: MaterializeOptions) => {
-    const { registry } = await loadCliRegistry(options);
-    const view = materializableView(registry, options.view);
-    const target = await openTarget(options);
-    try {
-      const result = await withDuckDb((duckdb) =>
-        materializeInto(target, { duckdb, registry, dataDir: options.data }, view, options),
-      );
-      console.log(options.json ? JSON.stringify(result) : formatMaterialize(result));
-      if (result.failed > 0)
-        throw new CliError(
-          `${result.failed} online write(s) failed; rerun materialize`,
-          EXIT.failure,
+  storeCommand(
+    program,
+    'materialize',
+    "Write each entity's newest offline value to the online store (never over a fresher one)",
+  )
+    .requiredOption('--view <name>', 'feature view to materialize')
+    .addHelpText('after', `\n${MATERIALIZE_EXIT_HELP}`)
+    .action(async (options: MaterializeOptions) => {
+      const { registry } = await loadCliRegistry(options);
+      const view = materializableView(registry, options.view);
+      const target = await openTarget(options);
+      try {
+        const result = await withDuckDb((duckdb) =>
+          materializeInto(target, { duckdb, registry, dataDir: options.data }, view, options),
         );
-    } finally {
-      target.close();
-    }
-  });
+        console.log(options.json ? JSON.stringify(result) : formatMaterialize(result));
+        if (result.failed > 0)
+          throw new CliError(
+            `${result.failed} online write(s) failed; rerun materialize`,
+            EXIT.failure,
+          );
+      } finally {
+        target.close();
+      }
+    });
 }
 
 /** Materializes one view into the target; shared with `backfill`, which ends with it. */
