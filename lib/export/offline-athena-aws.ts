@@ -29,7 +29,10 @@ export interface AthenaOfflineStoreDeps extends AthenaExportDeps {
   readonly duckdb: DuckDBConnection;
   /** Scratch folder for the spine upload and the unloaded files. @default the OS temp folder */
   readonly tmpDir?: string;
-  /** Names the queries that bring no id (`<idPrefix>_<n>`: the skew check's rebuilds). */
+  /**
+   * Names the queries that bring no id (`<idPrefix>_<n>`: the skew check's rebuilds); unique
+   * per run, since an UNLOAD writes only into an empty prefix.
+   */
   readonly idPrefix?: string;
 }
 
@@ -39,8 +42,14 @@ export function athenaOfflineStore(deps: AthenaOfflineStoreDeps): OfflineStore {
   return {
     engine: 'athena',
     dialect: 'athena',
-    pointInTime: (query) =>
-      unloadPointInTime(deps, { ...query, id: query.id ?? `${deps.idPrefix ?? 'pit'}_${n++}` }),
+    pointInTime(query) {
+      const id = query.id ?? (deps.idPrefix === undefined ? undefined : `${deps.idPrefix}_${n++}`);
+      if (id === undefined)
+        throw new RangeError(
+          'an Athena point-in-time query needs an id (or the store an idPrefix)',
+        );
+      return unloadPointInTime(deps, { ...query, id });
+    },
     artifacts(exportId, service, promote) {
       const prefixes = exportPrefixes(exportId);
       return {
