@@ -15,6 +15,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as flights from '../../feature_defs/flights.ts';
+import { buildProgram } from '../../lib/cli/program.ts';
 import { HANDLER_ENV } from '../../lib/config.ts';
 import { SpineError } from '../../lib/export/errors.ts';
 import { athenaOfflineStore } from '../../lib/export/offline-athena-aws.ts';
@@ -182,6 +183,26 @@ describe('AWS exports equal the local export', () => {
     });
     expect(manifest['unloaded']).toHaveLength(2);
     expect(json(standIn.objects.get('exports/exp_aws/manifest.json'))).toEqual(manifest);
+  });
+
+  it('`skewless export --aws` (the command, clients built from its flags) writes the same file', async () => {
+    const out = path.join(dir, 'cli-aws.parquet');
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (...parts: unknown[]) => lines.push(parts.join(' '));
+    try {
+      await buildProgram().parseAsync([
+        ...['node', 'skewless', 'export', '--aws', '--region', 'us-east-1'],
+        ...['--bucket', BUCKET, '--workgroup', 'wg', '--database', DATABASE],
+        ...['--defs', path.resolve('feature_defs'), '--spine', spineCsv()],
+        ...['--service', service.name, '--out', out, '--as-of', new Date(AS_OF).toISOString()],
+        '--json',
+      ]);
+    } finally {
+      console.log = log;
+    }
+    expect(JSON.parse(lines.join('\n'))).toMatchObject({ rows: 40, queryId: 'q-2', out });
+    expect(await read(out)).toEqual((await localExport()).rows);
   });
 
   it('the export Lambda: the same training set, baseline and manifest as the CLI', async () => {
