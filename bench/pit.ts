@@ -23,7 +23,7 @@ import * as flights from '../feature_defs/flights.ts';
 import { defineFeatureService } from '../lib/define/index.ts';
 import { compileRegistry } from '../lib/registry/compile.ts';
 import { collectDefinitions } from '../lib/registry/load.ts';
-import { exportPointInTimeLocal } from '../lib/export/local.ts';
+import { exportPointInTimeLocal } from '../lib/export/point-in-time.ts';
 import { flightsParquetPath } from '../lib/local/flights-demo.ts';
 import { duckdbAsofDialect } from '../lib/sql/dialect.ts';
 import { stringLiteral, timestampLiteral } from '../lib/sql/literals.ts';

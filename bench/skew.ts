@@ -18,7 +18,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import * as definitions from '../feature_defs/index.ts';
 import { offlineColumns, offlineTableName } from '../lib/core/columns.ts';
 import { buildBaseline } from '../lib/export/baseline.ts';
-import { exportPointInTimeLocal } from '../lib/export/local.ts';
+import { exportPointInTimeLocal } from '../lib/export/point-in-time.ts';
 import { flightsParquetPath } from '../lib/local/flights-demo.ts';
 import { localAlertSink } from '../lib/local/skew-alerts.ts';
 import { runLocalSkewCheck } from '../lib/local/skew-check.ts';

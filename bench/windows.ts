@@ -23,7 +23,7 @@ import { sourceStreamName } from '../lib/core/naming.ts';
 import { compileRegistry } from '../lib/registry/compile.ts';
 import { collectDefinitions } from '../lib/registry/load.ts';
 import { getView } from '../lib/registry/query.ts';
-import { exportPointInTimeLocal } from '../lib/export/local.ts';
+import { exportPointInTimeLocal } from '../lib/export/point-in-time.ts';
 import { processKinesisBatch } from '../lib/ingest/batch.ts';
 import { dynamoOnlineWriter } from '../lib/ingest/online-aws.ts';
 import { flightsParquetPath } from '../lib/local/flights-demo.ts';

@@ -4,24 +4,20 @@
  * every rule lives in `lib/skew` (the same core as `skewless skew-check`).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { DuckDBInstance } from '@duckdb/node-api';
 import * as definitions from '#feature-defs';
 import { readConfig, required } from '../lib/config.ts';
 import { SDK_OWN_RETRY } from '../lib/core/retry.ts';
 import { registryFromModule } from '../lib/registry/load.ts';
 import { skewCheckTarget, type SkewCheckEvent } from '../lib/skew/event.ts';
-import { athenaRebuild } from '../lib/skew/rebuild-athena-aws.ts';
+import { withScratchDuckDB } from '../lib/export/duckdb-session.ts';
+import { athenaOfflineStore } from '../lib/export/offline-athena-aws.ts';
 import { runAwsSkewCheck } from '../lib/skew/run-aws.ts';
 import { formatSummary } from '../lib/skew/summary.ts';
-import { stringLiteral } from '../lib/sql/literals.ts';
 
 const config = required(
   readConfig(process.env),
@@ -55,57 +51,45 @@ export interface SkewCheckResponse {
 
 export const handler = middy(async (event: SkewCheckEvent): Promise<SkewCheckResponse> => {
   const target = skewCheckTarget(event, Date.now());
-  const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'skew-'));
-  const instance = await DuckDBInstance.create(':memory:');
-  const duckdb = await instance.connect();
-  try {
-    await duckdb.run(`SET TimeZone = 'UTC'`);
-    await duckdb.run(`SET temp_directory = ${stringLiteral(tmpDir)}`);
-    const runId = `${target.date.replace(/-/g, '')}_${randomUUID().replace(/-/g, '').slice(0, 8)}`;
-    const common = { runtime, clock: Date.now, bucket: config.bucket };
-    const result = await runAwsSkewCheck(
+  const runId = `${target.date.replace(/-/g, '')}_${randomUUID().replace(/-/g, '').slice(0, 8)}`;
+  const result = await withScratchDuckDB('skew', ({ duckdb, tmpDir }) => {
+    const athenaDeps = {
+      runtime,
+      clock: Date.now,
+      bucket: config.bucket,
+      s3,
+      athena,
+      workgroup: config.athenaWorkgroup,
+      glueDatabase: config.glueDatabase,
+      sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+    };
+    return runAwsSkewCheck(
       {
-        ...common,
+        ...athenaDeps,
         duckdb,
-        s3,
         sns,
         alertTopicArn: config.alertTopicArn,
         tmpDir,
-        rebuild: athenaRebuild({
-          ...common,
-          duckdb,
-          s3,
-          athena,
-          workgroup: config.athenaWorkgroup,
-          glueDatabase: config.glueDatabase,
-          sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-          tmpDir,
-          runId,
-        }),
+        offline: athenaOfflineStore({ ...athenaDeps, duckdb, tmpDir, idPrefix: `skew_${runId}` }),
       },
       target,
     );
-    if (result.logObjects === 0)
-      logger.warn('no inference logs for the day', { date: target.date });
-    for (const report of result.reports) logger.info(formatSummary(report));
-    for (const s of result.skipped) logger.warn('service not in the deployed registry', { ...s });
-    return {
-      date: target.date,
-      logObjects: result.logObjects,
-      services: result.reports.map((r) => ({
-        service: r.service,
-        vectors: r.vectors,
-        verdict: r.verdict,
-        kinds: r.kinds,
-        malformedLines: r.malformed.count,
-        alert: r.alert,
-        ...(r.reportLocation ? { report: r.reportLocation } : {}),
-      })),
-      alerts: result.alerts.length,
-    };
-  } finally {
-    duckdb.closeSync();
-    instance.closeSync();
-    await rm(tmpDir, { recursive: true, force: true });
-  }
+  });
+  if (result.logObjects === 0) logger.warn('no inference logs for the day', { date: target.date });
+  for (const report of result.reports) logger.info(formatSummary(report));
+  for (const s of result.skipped) logger.warn('service not in the deployed registry', { ...s });
+  return {
+    date: target.date,
+    logObjects: result.logObjects,
+    services: result.reports.map((r) => ({
+      service: r.service,
+      vectors: r.vectors,
+      verdict: r.verdict,
+      kinds: r.kinds,
+      malformedLines: r.malformed.count,
+      alert: r.alert,
+      ...(r.reportLocation ? { report: r.reportLocation } : {}),
+    })),
+    alerts: result.alerts.length,
+  };
 });

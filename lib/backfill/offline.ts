@@ -8,7 +8,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { offlineTableName } from '../core/columns.ts';
 import { offlineDeliveryStreamName } from '../core/naming.ts';
-import { emptyRelation, localRelations } from '../export/local.ts';
+import { emptyRelation, localRelations } from '../export/offline-local.ts';
 import { offlineRecordData, type OfflineSource } from '../ingest/offline-row.ts';
 import { deliverOffline } from '../ingest/offline-writer.ts';
 import { retryWorld } from '../core/retry.ts';

@@ -1,7 +1,8 @@
 /**
- * Exports: the export Lambda, which builds training sets with Athena's point-in-time join. It
- * reads the offline tables and `spines/`, writes `exports/` (each export under its own prefix)
- * and Athena results, and may create and drop `tmp_*` tables over its spines. Invoked directly
+ * Exports: the export Lambda, which builds training sets with Athena's point-in-time join and
+ * finishes them in DuckDB (request transforms, spine order, baseline), as the CLI does. It reads
+ * the offline tables and `spines/`, writes `exports/` (each export under its own prefix), Athena
+ * results and promoted `baselines/`, and may create and drop `tmp_*` tables over its spines. Invoked directly
  * (`grantRunExport`): an export outlasts API Gateway's 30 s integration timeout.
  */
 import type { Duration } from 'aws-cdk-lib';
@@ -33,12 +34,18 @@ export class Exports extends Construct {
       description: 'Builds point-in-time correct training sets with Athena.',
       environment: offline.queryEnvironment(),
       memorySize: EXPORT_DEFAULTS.memorySize,
+      ephemeralStorageMiB: EXPORT_DEFAULTS.ephemeralStorageMiB,
+      // DuckDB reads the unloaded rows back, runs the request transforms and writes the file.
+      nativeModules: ['@duckdb/node-api'],
       timeout: props.timeout ?? EXPORT_DEFAULTS.timeout,
       reservedConcurrentExecutions: props.reservedConcurrency,
     });
+    // Reads the caller's spine under `spines/` and the files its UNLOAD wrote under
+    // `exports/`; writes the numbered spine, the training set with its manifest and baseline
+    // (`exports/<id>/`) and, when asked to promote it, the skew check's baseline (`baselines/`).
     offline.grantQuery(this.exporter.role, {
       read: [BUCKET_PREFIXES.spines],
-      write: [BUCKET_PREFIXES.exports, BUCKET_PREFIXES.spines],
+      write: [BUCKET_PREFIXES.exports, BUCKET_PREFIXES.spines, BUCKET_PREFIXES.baselines],
     });
   }
 

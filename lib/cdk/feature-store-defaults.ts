@@ -50,7 +50,16 @@ export const SERVING_DEFAULTS = {
 } as const;
 
 export const EXPORT_DEFAULTS = {
-  memorySize: 1024,
+  /**
+   * DuckDB holds the joined rows and the Node transforms run over them in 50,000-row pages:
+   * 2 GiB (and the vCPU share that comes with it) keeps a million-row spine in memory.
+   */
+  memorySize: 2048,
+  /**
+   * /tmp holds the spine, the unloaded Parquet, the training file and DuckDB's spill files
+   * (`temp_directory`). 10 GiB is Lambda's maximum, as for the skew check.
+   */
+  ephemeralStorageMiB: 10240,
   /** Athena queries run asynchronously; the Lambda polls up to its timeout. */
   timeout: Duration.minutes(15),
   // No reserved concurrency by default (for any handler): new and sandbox accounts have a

@@ -96,7 +96,7 @@ export class Monitoring extends Construct {
       // The comparison runs in DuckDB inside the function (over what Athena unloads).
       nativeModules: ['@duckdb/node-api'],
     });
-    // The rebuild is the export's Athena path (`lib/skew/rebuild-athena-aws.ts`): it uploads
+    // The rebuild is the export's Athena store (`lib/export/offline-athena-aws.ts`): it uploads
     // spines, UNLOADs into `exports/` and reads the files back, like the export Lambda.
     offline.grantQuery(this.skewCheck.role, {
       read: [BUCKET_PREFIXES.inferenceLog, BUCKET_PREFIXES.baselines],

@@ -13,12 +13,14 @@ import { AthenaClient } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Presets, SingleBar } from 'cli-progress';
 import { readConfig } from '../config.ts';
+import type { AthenaExportDeps } from '../export/athena-aws.ts';
 import { onlineTableName } from '../core/naming.ts';
 import { dynamoOnlineWriter } from '../ingest/online-aws.ts';
 import type { OnlineStoreWriter } from '../ingest/online-writer.ts';
 import { readLocalEndpoints, syncLocalStore } from '../local/endpoints.ts';
 import { LOCAL_AWS } from '../local/stack.ts';
-import { CliError, EXIT } from './context.ts';
+import { CliError, EXIT, withCommonOptions } from './context.ts';
+import { SDK_SINGLE_ATTEMPT } from '../core/retry.ts';
 
 export interface TargetOptions {
   readonly data: string;
@@ -31,6 +33,11 @@ export interface TargetOptions {
   readonly database?: string;
   readonly progress: boolean;
   readonly json?: boolean;
+}
+
+/** A command that works on the local store or, with `--aws`, a deployment: its options first. */
+export function storeCommand(program: Command, name: string, description: string): Command {
+  return withTargetOptions(withCommonOptions(program.command(name).description(description)));
 }
 
 /** Adds the `--aws` family of options. */
@@ -86,15 +93,8 @@ export function awsStoreNames(options: {
 }
 
 /** What the Athena flows of `backfill` and `materialize` run in. */
-export interface AthenaWorld {
+export interface AthenaWorld extends Omit<AthenaExportDeps, 'runtime' | 'poll'> {
   readonly duckdb: DuckDBConnection | undefined;
-  readonly athena: AthenaClient;
-  readonly s3: S3Client;
-  readonly bucket: string;
-  readonly workgroup: string;
-  readonly glueDatabase: string;
-  readonly clock: () => number;
-  readonly sleep: (ms: number) => Promise<void>;
   /** A scratch folder, removed afterwards. */
   readonly tmpDir: string;
   /** Names this run's S3 prefix and scratch table: `[a-z0-9_]`. */
@@ -133,7 +133,8 @@ export async function openTarget(
   if (options.aws) {
     const { bucket, workgroup, database } = awsStoreNames(options);
     const region = options.region ? { region: options.region } : {};
-    const dynamodb = new DynamoDBClient(region);
+    // Materialize retries its own writes (`DEFAULT_RETRY`): one SDK attempt each, not stacked.
+    const dynamodb = new DynamoDBClient({ ...region, ...SDK_SINGLE_ATTEMPT });
     const athena = new AthenaClient(region);
     const s3 = new S3Client(region);
     const table = options.table ?? onlineTableName({ prefix: options.prefix });

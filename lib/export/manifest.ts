@@ -30,12 +30,17 @@ export interface ExportManifest {
   };
   /** Athena query id of the UNLOAD; null locally. */
   readonly queryId: string | null;
-  /** Every data file of the export (Athena's UNLOAD writes several, in no order). */
+  /** The training file (one, in spine order). */
   readonly files: readonly string[];
   readonly rows: number;
   readonly outputs: RegistryService['outputs'];
-  /** Request transforms not yet applied to `files` (Athena path: the CLI applies them). */
+  /**
+   * Request transforms not yet applied to `files`: always empty now that every export runs them
+   * (`lib/export/run.ts`); kept so older readers of the format find it.
+   */
   readonly transformsPending: readonly string[];
+  /** Athena: the UNLOAD's own files (`s3://`), the rows before transforms and spine order. */
+  readonly unloaded?: readonly string[];
   readonly createdAt: string;
 }
 

@@ -15,7 +15,7 @@ import { canonicalJson } from '../core/canonical-json.ts';
 import { utcDate } from '../core/inference-log.ts';
 import { kinesisPutter } from '../producer/kinesis-aws.ts';
 import { putRecords } from '../producer/put-records.ts';
-import { runLocalExport } from '../export/export-local.ts';
+import { runLocalExport } from '../export/run.ts';
 import { newExportId } from '../export/export-id.ts';
 import type { ExportSummary } from '../export/manifest.ts';
 import { parseBaseline } from '../skew/baseline.ts';

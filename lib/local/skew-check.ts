@@ -7,7 +7,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { SkewlessError } from '../core/errors.ts';
-import { exportPointInTimeLocal } from '../export/local.ts';
+import { localOfflineStore } from '../export/offline-local.ts';
 import type { RuntimeRegistry } from '../registry/compile.ts';
 import type { Registry } from '../registry/types.ts';
 import type { AlertSink } from '../skew/alert.ts';
@@ -83,11 +83,7 @@ export async function runLocalSkewCheck(
         runtime,
         clock: options.clock ?? Date.now,
         knownRegistries: options.knownRegistries ?? (await localRegistries(dataDir)),
-        rebuild: (request) =>
-          exportPointInTimeLocal(
-            { duckdb: connection, dataDir, runtime },
-            { ...request, transforms: false },
-          ),
+        offline: localOfflineStore({ dataDir, registry: runtime.registry }),
         reports: localReportStore(dataDir),
         alerts: options.alerts ?? localAlertSink(dataDir),
       },

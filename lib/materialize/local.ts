@@ -5,7 +5,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { offlineTableName } from '../core/columns.ts';
 import type { OnlineRecord } from '../core/online-item.ts';
-import { localRelations } from '../export/local.ts';
+import { localRelations } from '../export/offline-local.ts';
 import type { OnlineStoreWriter } from '../ingest/online-writer.ts';
 import type { Registry, RegistryView } from '../registry/types.ts';
 import {

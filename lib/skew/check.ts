@@ -5,14 +5,14 @@
  * (what training sees now), give every mismatched or stale value its cause in SQL, measure the
  * served distribution against the training baseline, and decide which findings (skew, stale,
  * drift) crossed their thresholds. The core takes its world as parameters: a DuckDB connection,
- * the registry, the rebuild function (the export's generator) and a clock.
+ * the registry, the offline store the export reads (DuckDB locally, Athena in AWS) and a clock.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RuntimeRegistry } from '../registry/compile.ts';
 import { getService } from '../registry/query.ts';
 import type { Registry } from '../registry/types.ts';
 import { quoteIdentifier as q } from '../sql/literals.ts';
-import type { AsOf } from '../sql/plan.ts';
+import type { OfflineStore } from '../export/offline-store.ts';
 import { compareDistribution, type SkewBaseline } from './distribution.ts';
 import { loadServedVectors } from './logs.ts';
 import { measureOutputs } from './measure.ts';
@@ -31,29 +31,15 @@ import { kindsOf, verdictOf } from './thresholds.ts';
 import type { MalformedLines, OutputReport, SkewReport } from './types.ts';
 import { changedOutputs } from './versions.ts';
 
-/**
- * What the rebuild gets: the shape of the export's `LocalPointInTimeRequest`, stored features
- * only (the check applies the request transforms itself, once per distinct input: see
- * `rebuild-transforms.ts`).
- */
-export interface RebuildRequest {
-  readonly service: string;
-  readonly spineTable: string;
-  readonly timeColumn: string;
-  readonly asOf: AsOf;
-  readonly into: string;
-}
-
-/**
- * Rebuilds vectors through the export's point-in-time generator (never a second SQL): `into`
- * gets `_sk_row`, every stored feature output and its `<output>__status`.
- */
-export type RebuildPointInTime = (request: RebuildRequest) => Promise<{ rows: number }>;
-
 export interface SkewCheckDeps {
   readonly duckdb: DuckDBConnection;
   readonly runtime: RuntimeRegistry;
-  readonly rebuild: RebuildPointInTime;
+  /**
+   * Where the rebuild runs: the export's own offline store and point-in-time path (never a
+   * second SQL), stored features only (the check applies the request transforms itself, once
+   * per distinct input: see `rebuild-transforms.ts`).
+   */
+  readonly offline: OfflineStore;
   readonly clock: () => number;
   /** Registries vectors may have been served under (older deployments), to name version changes. */
   readonly knownRegistries?: readonly Registry[];

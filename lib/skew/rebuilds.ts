@@ -11,6 +11,7 @@ import { quoteIdentifier as q } from '../sql/literals.ts';
 import { statusColumnName } from '../sql/plan.ts';
 import { causeSelectList, latestColumns } from './causes.ts';
 import type { SkewCheckDeps } from './check.ts';
+import { buildPointInTimeRows, type PointInTimeRequest } from '../export/point-in-time.ts';
 import { comparisonSql, joinedColumns, servedCast } from './compare-sql.ts';
 import { createSkewSpine, SKEW_COLUMNS } from './logs.ts';
 import { thresholdsFor } from './thresholds.ts';
@@ -43,6 +44,17 @@ export const TABLES = {
 } as const;
 export const VIEWS: readonly string[] = [TABLES.mainRebuilt, TABLES.latest];
 
+/** The export's point-in-time rows through the check's offline store, stored features only. */
+function rebuildPointInTime(
+  deps: SkewCheckDeps,
+  request: Omit<PointInTimeRequest, 'transforms'>,
+): Promise<{ rows: number }> {
+  return buildPointInTimeRows(
+    { duckdb: deps.duckdb, runtime: deps.runtime, store: deps.offline },
+    { ...request, transforms: false },
+  );
+}
+
 /**
  * One rebuild through the export, two kinds of rows (`createSkewSpine`): at `t = as_of =
  * served_at` (what the online store could have known) and, for vectors that served a feature
@@ -56,7 +68,7 @@ export async function rebuild(
 ): Promise<void> {
   const { duckdb } = deps;
   const late = await createSkewSpine(duckdb, service, TABLES.served, TABLES.spine, vectors);
-  const { rows } = await deps.rebuild({
+  const { rows } = await rebuildPointInTime(deps, {
     service: service.name,
     spineTable: TABLES.spine,
     timeColumn: SKEW_COLUMNS.servedAt,
@@ -176,7 +188,7 @@ export async function rebuildServedRecords(
     );
     return;
   }
-  await deps.rebuild({
+  await rebuildPointInTime(deps, {
     service: service.name,
     spineTable: TABLES.recordSpine,
     timeColumn: SKEW_COLUMNS.servedRecordAt,

@@ -3,7 +3,7 @@
  * of every rule); what changes is where the inputs come from and where the outputs go:
  * - the day's inference log: Firehose objects under `inference-log/dt=<date>/` (JSON lines,
  *   GZIP), downloaded to the Lambda's /tmp;
- * - the rebuild: the export's Athena path over the Iceberg tables (injected as `rebuild`);
+ * - the rebuild: the export's Athena offline store over the Iceberg tables (injected as `offline`);
  * - reports to S3 `skew-reports/`, alerts to SNS, baselines from S3 `baselines/`.
  */
 import { mkdir, writeFile } from 'node:fs/promises';

@@ -172,6 +172,17 @@ describe('the nightly skew check', () => {
   });
 });
 
+describe('the export Lambda', () => {
+  it('has the memory and /tmp to finish a training set in DuckDB', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'skewless-export',
+      MemorySize: 2048,
+      EphemeralStorage: { Size: 10240 },
+      Architectures: ['x86_64'],
+    });
+  });
+});
+
 describe('Firehose Iceberg destinations', () => {
   it('may list the store bucket, as AWS documents for the Iceberg destination role', () => {
     for (const view of registry.featureViews) {

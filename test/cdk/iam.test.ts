@@ -5,7 +5,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { offlineTableName } from '../../lib/core/columns.ts';
-import { BUCKET_PREFIXES } from '../../lib/core/naming.ts';
+import { baselineKey, BUCKET_PREFIXES } from '../../lib/core/naming.ts';
 import { exportPrefixes } from '../../lib/export/athena-aws.ts';
 import type { Registry } from '../../lib/registry/types.ts';
 import { flightsRegistry, synthStore } from './synth.ts';
@@ -162,17 +162,29 @@ function prefixesFor(statements: Statement[], action: string): string[] {
 }
 
 describe('IAM: export Lambda', () => {
-  it('queries in its workgroup, reads the offline tables and spines, writes exports and results', () => {
+  it('queries in its workgroup, reads the offline tables and spines, writes exports, results and promoted baselines', () => {
     const statements = statementsOfRole(roleOfFunction('export'));
     expect(actionSet(statements)).toEqual(QUERY_ACTIONS.sort());
     expect(resourcesFor(statements, 'athena:StartQueryExecution')).toEqual([
       expect.stringContaining('workgroup/skewless'),
     ]);
+    // The prefixes the handler's adapters address: the numbered spine and the UNLOAD target,
+    // the training set with its manifest and baseline (`exportPrefixes`), and the promoted
+    // baseline (`baselineKey`); it reads back what its UNLOAD wrote.
+    const top = (key: string) => `${key.split('/')[0]}/`;
+    const run = exportPrefixes('run');
+    const writes = [
+      run.spine,
+      run.data,
+      run.training,
+      run.manifest,
+      run.baseline,
+      baselineKey('s'),
+    ];
+    const written = ['athena-results/', ...new Set(writes.map(top))].sort();
+    expect(prefixesFor(statements, 's3:PutObject')).toEqual(written);
     expect(prefixesFor(statements, 's3:GetObject')).toEqual(
-      ['athena-results/', 'exports/', 'offline/', 'spines/'].sort(),
-    );
-    expect(prefixesFor(statements, 's3:PutObject')).toEqual(
-      ['athena-results/', 'exports/', 'spines/'].sort(),
+      [...new Set([...written, 'offline/'])].sort(),
     );
     const tables = resourcesFor(statements, 'glue:GetTable').join('\n');
     for (const view of registry.featureViews) {

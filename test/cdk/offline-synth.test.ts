@@ -1,5 +1,5 @@
 /**
- * `cdk synth` bundles every handler offline: no npm command runs (the skew check's DuckDB is
+ * `cdk synth` bundles every handler offline: no npm command runs (the export's and the skew check's DuckDB is
  * copied from node_modules with its linux-x64 binding), so a synth with an empty npm cache and
  * npm forced offline succeeds. With `nodeModules` bundling it failed here with ENOTCACHED.
  */
@@ -42,14 +42,17 @@ describe('cdk synth offline', () => {
       .map((d) => path.join(assembly.directory, d));
     const handlers = assets.filter((d) => existsSync(path.join(d, 'index.mjs')));
     expect(handlers).toHaveLength(4);
-    // Exactly one bundle (the skew check's) carries DuckDB, with the binary Lambda loads.
+    // Exactly two bundles (the export's and the skew check's) carry DuckDB, with the binary
+    // Lambda loads.
     const withDuckdb = handlers.filter((d) => existsSync(path.join(d, 'node_modules', '@duckdb')));
-    expect(withDuckdb).toHaveLength(1);
-    const modules = path.join(withDuckdb[0]!, 'node_modules', '@duckdb');
-    expect(readdirSync(modules).sort()).toEqual(
-      ['node-api', 'node-bindings', 'node-bindings-linux-x64'].sort(),
-    );
-    expect(existsSync(path.join(modules, 'node-bindings-linux-x64', 'duckdb.node'))).toBe(true);
+    expect(withDuckdb).toHaveLength(2);
+    for (const bundle of withDuckdb) {
+      const modules = path.join(bundle, 'node_modules', '@duckdb');
+      expect(readdirSync(modules).sort()).toEqual(
+        ['node-api', 'node-bindings', 'node-bindings-linux-x64'].sort(),
+      );
+      expect(existsSync(path.join(modules, 'node-bindings-linux-x64', 'duckdb.node'))).toBe(true);
+    }
     if (process.platform === 'linux' && process.arch === 'x64') {
       // The bundle's own copy loads and runs a query, as the handler's `import` will on Lambda.
       const out = execFileSync(

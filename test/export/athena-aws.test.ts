@@ -4,19 +4,25 @@ import {
   GetQueryExecutionCommand,
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
-import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as flights from '../../feature_defs/flights.ts';
 import { registryFromModule } from '../../lib/registry/load.ts';
 import {
-  runAthenaExport,
   runAthenaQuery,
   SPINE_TABLE_PREFIX,
   type AthenaExportDeps,
 } from '../../lib/export/athena-aws.ts';
 import { ExportQueryError } from '../../lib/export/errors.ts';
-import type { ExportManifest } from '../../lib/export/manifest.ts';
+import { athenaOfflineStore } from '../../lib/export/offline-athena-aws.ts';
+import type { StoreQuery } from '../../lib/export/offline-store.ts';
 import { SCRATCH_TABLE_PREFIX } from '../../lib/cdk/offline-store.ts';
 
 const runtime = registryFromModule(flights);
@@ -40,20 +46,18 @@ function deps(sleeps: number[], now = { t: 0 }): AthenaExportDeps {
   };
 }
 
-const request = {
+const request: StoreQuery = {
   service: 'departure_delay_model',
-  exportId: 'exp_1',
+  id: 'exp_1',
+  spine: 'spine',
   spineColumns: [
     { name: 'origin', type: 'VARCHAR' },
     { name: 'destination', type: 'VARCHAR' },
     { name: 'event_time', type: 'TIMESTAMP' },
     { name: '_sk_row', type: 'BIGINT' },
   ],
-  spineSource: 'spine.csv',
-  spineSha256: 'abc',
-  spineRows: 3,
   timeColumn: 'event_time',
-  asOf: Date.parse('2001-07-01T00:00:00.000Z'),
+  asOf: { kind: 'instant', at: Date.parse('2001-07-01T00:00:00.000Z') },
 };
 
 beforeEach(() => {
@@ -121,8 +125,26 @@ describe('runAthenaQuery', () => {
   });
 });
 
-describe('runAthenaExport', () => {
-  it('creates the spine table, unloads into the export prefix, drops the table and writes the manifest', async () => {
+describe('athenaOfflineStore', () => {
+  let instance: DuckDBInstance;
+  let duckdb: DuckDBConnection;
+  beforeAll(async () => {
+    instance = await DuckDBInstance.create(':memory:');
+    duckdb = await instance.connect();
+    await duckdb.run(`SET TimeZone = 'UTC'`);
+    await duckdb.run(
+      `CREATE TABLE spine AS SELECT 'SFO' AS origin, 'LAX' AS destination,
+         TIMESTAMP '2001-01-01 10:00:00' + to_minutes(i) AS event_time, i AS _sk_row
+       FROM range(3) t(i)`,
+    );
+  });
+  afterAll(() => {
+    duckdb.closeSync();
+    instance.closeSync();
+  });
+  const store = () => athenaOfflineStore({ ...deps([]), duckdb });
+
+  it('uploads the spine, creates its table, unloads into the export prefix and drops the table', async () => {
     let n = 0;
     athenaMock.on(StartQueryExecutionCommand).callsFake(() => ({ QueryExecutionId: `q-${++n}` }));
     athenaMock.on(GetQueryExecutionCommand).callsFake((input: { QueryExecutionId: string }) => ({
@@ -141,8 +163,12 @@ describe('runAthenaExport', () => {
       })
       .resolves({ Contents: [{ Key: 'exports/exp_1/data/a.parquet' }] });
     s3Mock.on(PutObjectCommand).resolves({});
+    s3Mock.on(GetObjectCommand).resolves({
+      Body: { transformToByteArray: async () => new Uint8Array([1]) } as never,
+    });
 
-    const result = await runAthenaExport(deps([]), request);
+    const rows = await store().pointInTime(request);
+    await rows.release();
 
     const queries = athenaMock
       .commandCalls(StartQueryExecutionCommand)
@@ -155,24 +181,26 @@ describe('runAthenaExport', () => {
       "TO 's3://store-bucket/exports/exp_1/data/'\nWITH (format = 'PARQUET')",
     );
     expect(queries[2]).toBe('DROP TABLE IF EXISTS `skewless_offline`.`tmp_spine_exp_1`');
-    expect(result).toMatchObject({
+    expect(rows).toMatchObject({
       queryId: 'q-2',
       bytesScanned: 99_000,
       files: [
         's3://store-bucket/exports/exp_1/data/a.parquet',
         's3://store-bucket/exports/exp_1/data/b.parquet',
       ],
-      manifestUri: 's3://store-bucket/exports/exp_1/manifest.json',
     });
-    const put = s3Mock.commandCalls(PutObjectCommand)[0]!.args[0].input;
-    expect(put.Key).toBe('exports/exp_1/manifest.json');
-    const manifest = JSON.parse(String(put.Body)) as ExportManifest;
-    expect(manifest).toMatchObject({
-      engine: 'athena',
-      queryId: 'q-2',
-      asOf: '2001-07-01T00:00:00.000Z',
-      registryHash: runtime.registry.hash,
-      transformsPending: ['departure_context'],
+    expect(rows.relation).toMatch(/^read_parquet\(\[/);
+    const put = s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key);
+    expect(put).toEqual(['spines/exp_1/spine.parquet']);
+  });
+
+  it('keeps an export in the store: manifest and baseline under its prefix, and the promoted baseline', () => {
+    expect(store().artifacts('exp_1', 'departure_delay_model', true)).toEqual({
+      manifest: ['s3://store-bucket/exports/exp_1/manifest.json'],
+      baseline: [
+        's3://store-bucket/exports/exp_1/baseline.json',
+        's3://store-bucket/baselines/departure_delay_model.baseline.json',
+      ],
     });
   });
 
@@ -187,9 +215,10 @@ describe('runAthenaExport', () => {
             : { State: 'SUCCEEDED' },
       },
     }));
-    await expect(runAthenaExport(deps([]), request)).rejects.toThrow(/HIVE_BAD_DATA: bad parquet/);
+    s3Mock.on(PutObjectCommand).resolves({});
+    await expect(store().pointInTime(request)).rejects.toThrow(/HIVE_BAD_DATA: bad parquet/);
     const last = athenaMock.commandCalls(StartQueryExecutionCommand).at(-1)!.args[0].input;
     expect(last.QueryString).toMatch(/^DROP TABLE IF EXISTS/);
-    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+    expect(s3Mock.commandCalls(ListObjectsV2Command)).toHaveLength(0);
   });
 });

@@ -8,7 +8,10 @@ import { compileRegistry } from '../../lib/registry/compile.ts';
 import { collectDefinitions } from '../../lib/registry/load.ts';
 import { getView } from '../../lib/registry/query.ts';
 import { SpineError } from '../../lib/export/errors.ts';
-import { exportPointInTimeLocal, type LocalPointInTimeRequest } from '../../lib/export/local.ts';
+import {
+  exportPointInTimeLocal,
+  type LocalPointInTimeRequest,
+} from '../../lib/export/point-in-time.ts';
 import * as defs from './synthetic-defs.ts';
 import { writeOfflineRecords } from './offline-fixture.ts';
 

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileRegistry } from '../../lib/registry/compile.ts';
 import { collectDefinitions } from '../../lib/registry/load.ts';
 import { getService, getView } from '../../lib/registry/query.ts';
-import { exportPointInTimeLocal } from '../../lib/export/local.ts';
+import { exportPointInTimeLocal } from '../../lib/export/point-in-time.ts';
 import { duckdbDialect } from '../../lib/sql/dialect.ts';
 import { timestampLiteral, valueLiteral } from '../../lib/sql/literals.ts';
 import { statusColumnName, type AsOf } from '../../lib/sql/plan.ts';

@@ -11,7 +11,7 @@ import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as defs from '../../feature_defs/index.ts';
 import { sourceStreamName } from '../../lib/core/naming.ts';
-import { exportPointInTimeLocal } from '../../lib/export/local.ts';
+import { exportPointInTimeLocal } from '../../lib/export/point-in-time.ts';
 import { readLocalDeadLetters } from '../../lib/local/dead-letter.ts';
 import { startLocalIngest, type LocalIngest } from '../../lib/local/ingest.ts';
 import { startLocalLookup, type LocalLookup } from '../../lib/local/lookup.ts';

@@ -16,7 +16,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sourceStreamName } from '../../lib/core/naming.ts';
-import { exportPointInTimeLocal } from '../../lib/export/local.ts';
+import { exportPointInTimeLocal } from '../../lib/export/point-in-time.ts';
 import { POISON_REASONS } from '../../lib/ingest/record.ts';
 import { readLocalDeadLetters } from '../../lib/local/dead-letter.ts';
 import { localOfflineDir } from '../../lib/local/firehose.ts';

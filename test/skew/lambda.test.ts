@@ -1,38 +1,26 @@
 /**
  * The real skew-check Lambda handler with its AWS clients mocked at the boundary. S3 serves a
  * planted day's inference log (GZIP, as Firehose writes it) and takes the uploads; Athena's
- * UNLOAD is played by the same generator in its DuckDB dialect over the local offline store
- * (so the rows are the ones Athena's shape gives); SNS takes the alert.
+ * UNLOAD is checked against the generator and played by its DuckDB spelling of the same shape
+ * over the local offline store (`test/export/athena-standin.ts`); SNS takes the alert.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  AthenaClient,
-  GetQueryExecutionCommand,
-  StartQueryExecutionCommand,
-} from '@aws-sdk/client-athena';
-import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HANDLER_ENV } from '../../lib/config.ts';
-import { emptyRelation, localRelations } from '../../lib/export/local.ts';
 import * as definitions from './fixtures/flights-v1/index.ts';
 import { registryFromModule } from '../../lib/registry/load.ts';
-import { dialectByName } from '../../lib/sql/dialect.ts';
-import { stringLiteral } from '../../lib/sql/literals.ts';
-import { buildPointInTimePlan } from '../../lib/sql/plan.ts';
-import { renderPointInTimeSql } from '../../lib/sql/render.ts';
+import { SKEW_COLUMNS } from '../../lib/skew/logs.ts';
 import { SERVICE } from './fixtures/defs.ts';
 import { SCRATCH_TABLE_PREFIX } from '../../lib/cdk/offline-store.ts';
 import { buildWorld, DAY } from './fixtures/world.ts';
+import { serveAthenaLocally } from '../export/athena-standin.ts';
 import { recordedCalls } from '../iam/calls.ts';
 import { expectCallsAllowedForHandler, settingsFromEnv } from '../iam/simulate.ts';
 
@@ -41,24 +29,17 @@ import { expectCallsAllowedForHandler, settingsFromEnv } from '../iam/simulate.t
 vi.mock('#feature-defs', () => import('./fixtures/flights-v1/index.ts'));
 
 const BUCKET = 'store-bucket';
+const DATABASE = 'skewless_offline';
 const s3 = mockClient(S3Client);
 const athena = mockClient(AthenaClient);
 const sns = mockClient(SNSClient);
-
-/** The two methods of an SDK stream body the code reads. */
-function body(bytes: Uint8Array) {
-  return {
-    transformToByteArray: async () => new Uint8Array(bytes),
-    transformToString: async () => Buffer.from(bytes).toString('utf8'),
-  } as never;
-}
 
 describe('the skew-check Lambda (AWS clients mocked)', () => {
   let dir: string;
   let instance: DuckDBInstance;
   let duckdb: DuckDBConnection;
-  const uploads = new Map<string, Uint8Array | string>();
-  const queries: string[] = [];
+  let uploads: Map<string, Uint8Array | string>;
+  let queries: string[];
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'skewless-lambda-'));
@@ -72,56 +53,38 @@ describe('the skew-check Lambda (AWS clients mocked)', () => {
     const log = await readFile(world.logFiles[0]!.replace('*.jsonl.gz', 'part-0.jsonl.gz'));
     const logKey = `inference-log/dt=${DAY}/skewless-inference-log-1-${DAY}-00-00-00-abc`;
 
-    s3.on(ListObjectsV2Command).callsFake(async (input: { Prefix: string }) => {
-      if (input.Prefix === `inference-log/dt=${DAY}/`) return { Contents: [{ Key: logKey }] };
-      const keys = [...uploads.keys()].filter((k) => k.startsWith(input.Prefix));
-      return { Contents: keys.map((Key) => ({ Key })) };
+    // S3 and Athena served locally: the UNLOADs are the export's generator, checked against
+    // the rebuilds' plans and run in DuckDB over the local offline store.
+    const standIn = serveAthenaLocally({
+      athena,
+      s3,
+      duckdb,
+      runtime,
+      bucket: BUCKET,
+      database: DATABASE,
+      dataDir: dir,
+      scratchDir: dir,
+      plans: () => [
+        {
+          service: SERVICE,
+          timeColumn: SKEW_COLUMNS.servedAt,
+          asOf: { kind: 'column', column: SKEW_COLUMNS.asOf },
+        },
+        {
+          service: SERVICE,
+          timeColumn: SKEW_COLUMNS.servedRecordAt,
+          asOf: { kind: 'column', column: SKEW_COLUMNS.servedAt },
+        },
+      ],
     });
-    s3.on(GetObjectCommand).callsFake(async (input: { Key: string }) => {
-      if (input.Key === logKey) return { Body: body(log) };
-      const stored = uploads.get(input.Key);
-      if (stored === undefined)
-        throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' });
-      return { Body: body(typeof stored === 'string' ? Buffer.from(stored) : stored) };
-    });
-    s3.on(PutObjectCommand).callsFake(async (input: { Key: string; Body: Uint8Array | string }) => {
-      uploads.set(input.Key, input.Body);
-      return {};
-    });
-    // Athena: DDL succeeds; UNLOAD is run by the same generator's DuckDB dialect, locally.
-    athena.on(StartQueryExecutionCommand).callsFake(async (input: { QueryString: string }) => {
-      queries.push(input.QueryString);
-      const unload = /^UNLOAD[\s\S]*TO '(s3:\/\/[^']+)'/.exec(input.QueryString);
-      if (unload) await emulateUnload(unload[1]!);
-      return { QueryExecutionId: `q-${queries.length}` };
-    });
-    athena.on(GetQueryExecutionCommand).resolves({
-      QueryExecution: { Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: 1 } },
-    });
+    standIn.objects.set(logKey, log);
+    uploads = standIn.objects;
+    queries = standIn.queries;
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-
-    async function emulateUnload(target: string) {
-      const key = target.slice(`s3://${BUCKET}/`.length);
-      const spineKey = [...uploads.keys()].find((k) => k.startsWith('spines/'))!;
-      const spineFile = path.join(dir, 'uploaded-spine.parquet');
-      await writeFile(spineFile, uploads.get(spineKey) as Uint8Array);
-      const plan = buildPointInTimePlan(runtime.registry, SERVICE, {
-        timeColumn: 'served_at',
-        asOf: { kind: 'column', column: 'served_at' },
-      });
-      const relations = await localRelations(runtime.registry, dir, plan.views);
-      const sql = renderPointInTimeSql(plan, dialectByName('duckdb'), {
-        spine: `read_parquet(${stringLiteral(spineFile)})`,
-        view: (v) => relations.get(v.table) ?? emptyRelation(runtime.registry, v),
-      });
-      const out = path.join(dir, 'unloaded.parquet');
-      await duckdb.run(`COPY (${sql}) TO ${stringLiteral(out)} (FORMAT PARQUET)`);
-      uploads.set(`${key}20010303_000000_00001_abcde_0`, await readFile(out));
-    }
 
     process.env[HANDLER_ENV.bucket] = BUCKET;
     process.env[HANDLER_ENV.athenaWorkgroup] = 'wg';
-    process.env[HANDLER_ENV.glueDatabase] = 'skewless_offline';
+    process.env[HANDLER_ENV.glueDatabase] = DATABASE;
     process.env[HANDLER_ENV.alertTopicArn] = 'arn:aws:sns:us-east-1:123456789012:alerts';
   }, 120_000);
 

@@ -26,7 +26,7 @@ import type { RegistryView } from '../../lib/registry/types.ts';
 import { createDynamoDbClient, dynamoDbReader } from '../../lib/serve/dynamodb-aws.ts';
 import { lookupFeatures } from '../../lib/serve/lookup.ts';
 import { buildLookupPlans } from '../../lib/serve/plan.ts';
-import { exportPointInTimeLocal } from '../../lib/export/local.ts';
+import { exportPointInTimeLocal } from '../../lib/export/point-in-time.ts';
 import { timestampLiteral, valueLiteral } from '../../lib/sql/literals.ts';
 import { duckdbDialect } from '../../lib/sql/dialect.ts';
 import { statusColumnName } from '../../lib/sql/plan.ts';

@@ -29,11 +29,11 @@ import {
 } from '../../producer/read-file.ts';
 import type { Registry, RegistryView } from '../../registry/types.ts';
 import type { MaterializeResult } from '../../materialize/materialize.ts';
-import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.ts';
+import { CliError, EXIT, loadCliRegistry } from '../context.ts';
 import {
   openTarget,
   withAthenaWorld,
-  withTargetOptions,
+  storeCommand,
   type AwsTarget,
   type LocalTarget,
   type TargetOptions,
@@ -60,31 +60,7 @@ interface BackfillOptions extends TargetOptions {
 const MAX_LISTED = 20;
 
 export function registerBackfill(program: Command): void {
-  withTargetOptions(
-    withCommonOptions(
-      program
-        .command('backfill')
-        .description(
-          "Load a file of history into a view's offline store (validated as ingestion does), then materialize",
-        )
-        .requiredOption('--view <name>', 'feature view the history belongs to')
-        .requiredOption(
-          '--file <path>',
-          'CSV, JSON lines or Parquet file of records (with --aws: or an s3://bucket/prefix/ of them)',
-        )
-        .option(
-          '--format <format>',
-          `file format (${FILE_FORMATS.join('|')}); default: by extension`,
-        )
-        .option('--no-materialize', 'only load the offline store')
-        .addHelpText(
-          'after',
-          '\nColumns: the join keys, event_time, features; an optional record_id is kept.\n' +
-            'Exit codes: 0 done, 1 a store failed, 2 bad arguments or file,\n' +
-            '3 some rows were invalid (listed with their line; every other row was stored).',
-        ),
-    ),
-  ).action(runBackfill);
+  backfillCommand(program).action(runBackfill);
 }
 
 async function runBackfill(options: BackfillOptions): Promise<void> {
@@ -131,6 +107,27 @@ async function runBackfill(options: BackfillOptions): Promise<void> {
   } finally {
     target.close();
   }
+}
+
+function backfillCommand(program: Command): Command {
+  return storeCommand(
+    program,
+    'backfill',
+    "Load a file of history into a view's offline store (validated as ingestion does), then materialize",
+  )
+    .requiredOption('--view <name>', 'feature view the history belongs to')
+    .requiredOption(
+      '--file <path>',
+      'CSV, JSON lines or Parquet file of records (with --aws: or an s3://bucket/prefix/ of them)',
+    )
+    .option('--format <format>', `file format (${FILE_FORMATS.join('|')}); default: by extension`)
+    .option('--no-materialize', 'only load the offline store')
+    .addHelpText(
+      'after',
+      '\nColumns: the join keys, event_time, features; an optional record_id is kept.\n' +
+        'Exit codes: 0 done, 1 a store failed, 2 bad arguments or file,\n' +
+        '3 some rows were invalid (listed with their line; every other row was stored).',
+    );
 }
 
 async function prepare(

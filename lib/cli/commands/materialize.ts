@@ -5,18 +5,19 @@
  * dev`; with `--aws` Athena reads the Iceberg table and the deployment's table is written.
  */
 import type { Command } from 'commander';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { withScratchDuckDB } from '../../export/duckdb-session.ts';
 import { getView } from '../../registry/query.ts';
 import type { Registry, RegistryView } from '../../registry/types.ts';
 import { runAwsMaterialize } from '../../materialize/aws.ts';
 import { runLocalMaterialize, type MaterializeProgress } from '../../materialize/local.ts';
 import type { MaterializeResult } from '../../materialize/materialize.ts';
-import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.ts';
+import { CliError, EXIT, loadCliRegistry } from '../context.ts';
 import {
   openTarget,
   progressBar,
   withAthenaWorld,
-  withTargetOptions,
+  storeCommand,
   type AwsTarget,
   type LocalTarget,
   type TargetOptions,
@@ -31,34 +32,31 @@ export const MATERIALIZE_EXIT_HELP =
   'Exit codes: 0 done, 1 a store failed (or some puts failed: rerun, it is idempotent), 2 bad arguments.';
 
 export function registerMaterialize(program: Command): void {
-  withTargetOptions(
-    withCommonOptions(
-      program
-        .command('materialize')
-        .description(
-          "Write each entity's newest offline value to the online store (never over a fresher one)",
-        )
-        .requiredOption('--view <name>', 'feature view to materialize')
-        .addHelpText('after', `\n${MATERIALIZE_EXIT_HELP}`),
-    ),
-  ).action(async (options: MaterializeOptions) => {
-    const { registry } = await loadCliRegistry(options);
-    const view = materializableView(registry, options.view);
-    const target = await openTarget(options);
-    try {
-      const result = await withDuckDb((duckdb) =>
-        materializeInto(target, { duckdb, registry, dataDir: options.data }, view, options),
-      );
-      console.log(options.json ? JSON.stringify(result) : formatMaterialize(result));
-      if (result.failed > 0)
-        throw new CliError(
-          `${result.failed} online write(s) failed; rerun materialize`,
-          EXIT.failure,
+  storeCommand(
+    program,
+    'materialize',
+    "Write each entity's newest offline value to the online store (never over a fresher one)",
+  )
+    .requiredOption('--view <name>', 'feature view to materialize')
+    .addHelpText('after', `\n${MATERIALIZE_EXIT_HELP}`)
+    .action(async (options: MaterializeOptions) => {
+      const { registry } = await loadCliRegistry(options);
+      const view = materializableView(registry, options.view);
+      const target = await openTarget(options);
+      try {
+        const result = await withDuckDb((duckdb) =>
+          materializeInto(target, { duckdb, registry, dataDir: options.data }, view, options),
         );
-    } finally {
-      target.close();
-    }
-  });
+        console.log(options.json ? JSON.stringify(result) : formatMaterialize(result));
+        if (result.failed > 0)
+          throw new CliError(
+            `${result.failed} online write(s) failed; rerun materialize`,
+            EXIT.failure,
+          );
+      } finally {
+        target.close();
+      }
+    });
 }
 
 /** What a command that reads the offline store works with. */
@@ -133,14 +131,6 @@ export function viewOrUsage(registry: Registry, name: string): RegistryView {
   return getView(registry, name);
 }
 
-export async function withDuckDb<T>(fn: (duckdb: DuckDBConnection) => Promise<T>): Promise<T> {
-  const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
-  const duckdb = await instance.connect();
-  try {
-    await duckdb.run(`SET TimeZone = 'UTC'`);
-    return await fn(duckdb);
-  } finally {
-    duckdb.closeSync();
-    instance.closeSync();
-  }
+export function withDuckDb<T>(fn: (duckdb: DuckDBConnection) => Promise<T>): Promise<T> {
+  return withScratchDuckDB('materialize', ({ duckdb }) => fn(duckdb), { threads: '2' });
 }

@@ -1,0 +1,148 @@
+/**
+ * Athena as the offline store: the spine (numbered, from DuckDB) goes up as Parquet under
+ * `spines/<id>/` and becomes a scratch external table, Athena runs the generated point-in-time
+ * SELECT (its Trino spelling) in `UNLOAD ... WITH (format = 'PARQUET')` into
+ * `exports/<id>/data/` (UNLOAD writes only into an empty prefix, several files in no order), and
+ * the files come back to DuckDB. Clients are injected; nothing here constructs one.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { baselineKey } from '../core/naming.ts';
+import { quoteIdentifier as q, stringLiteral } from '../sql/literals.ts';
+import { SPINE_ROW_COLUMN } from '../sql/plan.ts';
+import {
+  downloadKeys,
+  exportPrefixes,
+  listObjectKeys,
+  runAthenaQuery,
+  SPINE_TABLE_PREFIX,
+  type AthenaExportDeps,
+} from './athena-aws.ts';
+import { athenaUnloadSql, dropTableDdl, parseS3Uri, spineTableDdl } from './athena-sql.ts';
+import { localOfflineStore, writeLocalFile } from './offline-local.ts';
+import type { OfflineStore, StoreQuery, StoreRows } from './offline-store.ts';
+
+export interface AthenaOfflineStoreDeps extends AthenaExportDeps {
+  readonly duckdb: DuckDBConnection;
+  /** Scratch folder for the spine upload and the unloaded files. @default the OS temp folder */
+  readonly tmpDir?: string;
+  /**
+   * Names the queries that bring no id (`<idPrefix>_<n>`: the skew check's rebuilds); unique
+   * per run, since an UNLOAD writes only into an empty prefix.
+   */
+  readonly idPrefix?: string;
+}
+
+export function athenaOfflineStore(deps: AthenaOfflineStoreDeps): OfflineStore {
+  let n = 0;
+  const s3uri = (key: string) => `s3://${deps.bucket}/${key}`;
+  return {
+    engine: 'athena',
+    dialect: 'athena',
+    pointInTime(query) {
+      const id = query.id ?? (deps.idPrefix === undefined ? undefined : `${deps.idPrefix}_${n++}`);
+      if (id === undefined)
+        throw new RangeError(
+          'an Athena point-in-time query needs an id (or the store an idPrefix)',
+        );
+      return unloadPointInTime(deps, { ...query, id });
+    },
+    artifacts(exportId, service, promote) {
+      const prefixes = exportPrefixes(exportId);
+      return {
+        manifest: [s3uri(prefixes.manifest)],
+        baseline: [s3uri(prefixes.baseline), ...(promote ? [s3uri(baselineKey(service))] : [])],
+      };
+    },
+    async write(target, body, contentType) {
+      if (!target.startsWith('s3://')) return writeLocalFile(target, body);
+      const { bucket, key } = parseS3Uri(target);
+      await deps.s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }),
+      );
+    },
+  };
+}
+
+async function unloadPointInTime(
+  deps: AthenaOfflineStoreDeps,
+  query: StoreQuery & { readonly id: string },
+): Promise<StoreRows> {
+  const { duckdb } = deps;
+  const prefixes = exportPrefixes(query.id);
+  const s3uri = (key: string) => `s3://${deps.bucket}/${key}`;
+  const work = await mkdtemp(path.join(deps.tmpDir ?? os.tmpdir(), 'skewless-athena-'));
+  const release = () => rm(work, { recursive: true, force: true });
+  try {
+    // 1. The spine as Parquet under spines/<id>/, in spine order.
+    const spineFile = path.join(work, 'spine.parquet');
+    await duckdb.run(
+      `COPY (SELECT * FROM ${query.spine} ORDER BY ${q(SPINE_ROW_COLUMN)}) TO ${stringLiteral(spineFile)} (FORMAT PARQUET)`,
+    );
+    await deps.s3.send(
+      new PutObjectCommand({
+        Bucket: deps.bucket,
+        Key: `${prefixes.spine}spine.parquet`,
+        Body: await readFile(spineFile),
+      }),
+    );
+    // 2. Athena: the scratch spine table, the UNLOAD, and the drop whatever happened.
+    const spineTable = `${SPINE_TABLE_PREFIX}${query.id}`;
+    await runAthenaQuery(
+      deps,
+      spineTableDdl(deps.glueDatabase, spineTable, query.spineColumns, s3uri(prefixes.spine)),
+    );
+    let outcome;
+    try {
+      outcome = await runAthenaQuery(
+        deps,
+        athenaUnloadSql(deps.runtime, {
+          service: query.service,
+          database: deps.glueDatabase,
+          spineTable,
+          timeColumn: query.timeColumn,
+          asOf: query.asOf,
+          target: s3uri(prefixes.data),
+        }),
+      );
+    } finally {
+      // The spine table is scaffolding (its data stays in S3).
+      await runAthenaQuery(deps, dropTableDdl(deps.glueDatabase, spineTable)).catch(
+        () => undefined,
+      );
+    }
+    // 3. The unloaded files back here, read by DuckDB.
+    const keys = await listObjectKeys(deps, prefixes.data);
+    const files = await downloadKeys(deps, keys, work);
+    return {
+      relation:
+        files.length === 0
+          ? await noRows(deps, query, work)
+          : `read_parquet([${files.map(stringLiteral).join(', ')}])`,
+      queryId: outcome.queryId,
+      bytesScanned: outcome.bytesScanned,
+      files: keys.map(s3uri),
+      release,
+    };
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
+
+/** No file unloaded (no spine row): the join's typed columns over no rows, rendered locally. */
+async function noRows(
+  deps: AthenaOfflineStoreDeps,
+  query: StoreQuery,
+  emptyDir: string,
+): Promise<string> {
+  const local = localOfflineStore({ dataDir: emptyDir, registry: deps.runtime.registry });
+  const rows = await local.pointInTime({
+    ...query,
+    spine: `(SELECT * FROM ${query.spine} WHERE FALSE)`,
+  });
+  return rows.relation;
+}

@@ -1,0 +1,100 @@
+/**
+ * The local offline store: Parquet files under `<dataDir>/offline/<view>_v<version>/`, queried
+ * by DuckDB through the same point-in-time generator Athena uses (its DuckDB spellings).
+ */
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { duckdbType, offlineColumns } from '../core/columns.ts';
+import { getView } from '../registry/query.ts';
+import type { Registry } from '../registry/types.ts';
+import { dialectByName, type DialectName } from '../sql/dialect.ts';
+import { quoteIdentifier as q, stringLiteral } from '../sql/literals.ts';
+import { buildPointInTimePlan, type PlannedView } from '../sql/plan.ts';
+import { renderPointInTimeSql } from '../sql/render.ts';
+import type { OfflineStore } from './offline-store.ts';
+import { localOfflineDir } from '../local/firehose.ts';
+
+export interface LocalOfflineStoreOptions {
+  /** Folder whose `offline/<view>_v<version>/**\/*.parquet` is the offline store. */
+  readonly dataDir: string;
+  readonly registry: Registry;
+  /** The pick's SQL shape. @default 'duckdb-asof' (same rows as 'duckdb', the Athena shape) */
+  readonly dialect?: Exclude<DialectName, 'athena'>;
+}
+
+/** The local Parquet folder as an offline store: the join is a lazy DuckDB subquery. */
+export function localOfflineStore(options: LocalOfflineStoreOptions): OfflineStore {
+  const dialect = options.dialect ?? 'duckdb-asof';
+  return {
+    engine: 'duckdb',
+    dialect,
+    async pointInTime(query) {
+      const { registry } = options;
+      const plan = buildPointInTimePlan(registry, query.service, query);
+      const relations = await localRelations(registry, options.dataDir, plan.views);
+      const sql = renderPointInTimeSql(plan, dialectByName(dialect), {
+        spine: query.spine,
+        view: (v) => relations.get(v.table) ?? emptyRelation(registry, v),
+      });
+      return {
+        relation: `(${sql})`,
+        queryId: null,
+        bytesScanned: 0,
+        files: [],
+        release: async () => undefined,
+      };
+    },
+    // A local export keeps its manifest and baseline beside the training file only.
+    artifacts: () => ({ manifest: [], baseline: [] }),
+    async write(target, body) {
+      if (target.startsWith('s3://'))
+        throw new RangeError(`'${target}': the local store writes local files only (use --aws)`);
+      await writeLocalFile(target, body);
+    },
+  };
+}
+
+/** Writes an export artifact to a local path (its folder created). */
+export async function writeLocalFile(target: string, body: Uint8Array | string): Promise<void> {
+  await mkdir(path.dirname(path.resolve(target)), { recursive: true });
+  await writeFile(target, body);
+}
+
+/** `read_parquet` over each view that has files; views without files are left out (empty). */
+export async function localRelations(
+  registry: Registry,
+  dataDir: string,
+  views: readonly Pick<PlannedView, 'name' | 'table'>[],
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const view of views) {
+    const dir = localOfflineDir(path.resolve(dataDir), view.table);
+    if (!(await hasParquet(dir))) continue;
+    const glob = stringLiteral(path.join(dir, '**', '*.parquet'));
+    const cols = offlineColumns(getView(registry, view.name)).map((c) => q(c.name));
+    // Only the offline columns: the hive partition column (event_date) is for pruning only.
+    out.set(
+      view.table,
+      `(SELECT ${cols.join(', ')} FROM read_parquet(${glob}, hive_partitioning = true))`,
+    );
+  }
+  return out;
+}
+
+/** A typed, empty relation with a view's offline columns: a view with no data yet. */
+export function emptyRelation(registry: Registry, view: Pick<PlannedView, 'name'>): string {
+  const cols = offlineColumns(getView(registry, view.name)).map(
+    (c) => `CAST(NULL AS ${duckdbType(c.dtype)}) AS ${q(c.name)}`,
+  );
+  return `(SELECT ${cols.join(', ')} WHERE FALSE)`;
+}
+
+async function hasParquet(dir: string): Promise<boolean> {
+  try {
+    const entries = await readdir(dir, { recursive: true });
+    return entries.some((e) => e.endsWith('.parquet'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
