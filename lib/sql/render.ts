@@ -2,7 +2,8 @@
  * Renders a point-in-time plan to one SELECT through a dialect. The CTEs, per view:
  *
  * - `_sk_spine`: the spine's row number, keys, `t` (and the per-row as-of).
- * - `_sk_<view>__candidates` (window) / `_sk_<view>__ties` (asof): spine rows and records.
+ * - `_sk_<view>__candidates` (window) / `_sk_<view>__ties` (asof, per-row as-of): spine rows and
+ *   records.
  * - `_sk_<view>__pick`: for each spine row, the newest visible record by `(event_time, record_id)`
  *   (`lib/core/ordering.ts`), carried as ONE non-null struct so a legitimately null feature is
  *   never skipped by IGNORE NULLS. Records at exactly `t` sort before the spine row, so they are
@@ -12,15 +13,27 @@
  *
  * The pick is a window over (keys) ordered by time, never a range join `f.ts <= s.ts` that grows
  * with history × spine. In the `duckdb-asof` dialect with one as-of instant, the projection
- * ASOF-joins each view's ties directly onto the spine instead of joining picks back by row. A per-row as-of column cannot ride in that window (two inequalities), so
- * only the rows whose pick was ingested after their as-of are re-picked by a join over their own
+ * ASOF-joins each view's records straight onto the spine (`_sk_<view>__records`, ordered by one
+ * `(event_time, record_id)` struct, so no tie pre-aggregation), through a dictionary that numbers
+ * the spine's distinct keys (`_sk_keys<n>`): no pick is joined back by row number, and the ASOF
+ * partitions on one integer (`asof-chain.ts`). A per-row as-of column cannot ride in that window
+ * (two inequalities), so * only the rows whose pick was ingested after their as-of are re-picked by a join over their own
  * keys' records inside the ttl window `(t - ttl, t]` (`_sk_<view>__late`, `_sk_<view>__fix`):
  * older records resolve to the default anyway. Whether such a row is `expired` or `missing` comes
  * from the running minimum of `ingested_at` carried by the pick (`_sk_min_ing`): some record at or
  * before `t` was known by the as-of exactly when that minimum is `<= as_of`.
  */
-import { quoteIdentifier as q, stringLiteral, timestampLiteral, valueLiteral } from './literals.ts';
-import type { SqlDialect, StructField } from './dialect.ts';
+import { quoteIdentifier as q, stringLiteral, valueLiteral } from './literals.ts';
+import type { SqlDialect } from './dialect.ts';
+import {
+  chainedEventTime,
+  chainedJoins,
+  chainedRecordsCte,
+  dictionaryCte,
+  keyDictionaries,
+  type KeyDictionary,
+} from './asof-chain.ts';
+import { recordFilter, recordStruct, structFields } from './records.ts';
 import { windowCountColumn, windowCtes, windowPickName } from './windows.ts';
 import {
   SPINE_ROW_COLUMN,
@@ -31,7 +44,11 @@ import {
 
 /** Where the relations live: rendered relation text for the spine and for each view's table. */
 export interface SqlRelations {
-  /** The spine relation; it must carry `_sk_row`, the keys, the time (and as-of) column. */
+  /**
+   * The spine relation; it must carry `_sk_row`, the keys, the time (and as-of) column. It may be
+   * read more than once (`duckdb-asof` numbers its keys first), so it must be deterministic: a
+   * table, or a query over one, never a sample.
+   */
   readonly spine: string;
   /** The offline relation of a view version, with exactly `offlineColumns(view)`. */
   view(view: PlannedView): string;
@@ -53,7 +70,6 @@ const RID = q('_sk_rid');
 const KIND = q('_sk_kind');
 const V = q('_sk_v');
 const MIN_ING = q('_sk_min_ing');
-const KID = q('_sk_kid');
 
 /** Renders the plan to a SELECT whose rows are the spine rows (no ORDER BY: callers sort). */
 export function renderPointInTimeSql(
@@ -79,7 +95,7 @@ export function renderPointInTimeSql(
     const dictionary = dictionaries.get(view.name);
     ctes.push(
       ...(dictionary
-        ? [chainedTiesCte(view, plan, dialect, relations, dictionary)]
+        ? [chainedRecordsCte(view, plan, dialect, relations, dictionary)]
         : viewCtes(view, plan, dialect, relations, perRowAsOf)),
     );
   });
@@ -97,103 +113,6 @@ function spineCte(plan: PointInTimePlan, dialect: SqlDialect, relations: SqlRela
   if (plan.spine.asOf.kind === 'column')
     cols.push(`CAST(s.${q(plan.spine.asOf.column)} AS ${ts}) AS ${AS_OF}`);
   return `SELECT ${cols.join(', ')}\nFROM ${relations.spine} AS s`;
-}
-
-/** The record struct's fields: the features, `_sk_et` unless the pick carries it beside. */
-function structFields(view: PlannedView, perRowAsOf: boolean, eventTime = true): StructField[] {
-  const fields: StructField[] = view.features.map((f) => ({ name: f.feature, dtype: f.dtype }));
-  if (eventTime) fields.push({ name: '_sk_et', dtype: 'timestamp' });
-  if (perRowAsOf) fields.push({ name: '_sk_ing', dtype: 'timestamp' });
-  return fields;
-}
-
-/** The struct of one record `f` (features, event_time, and ingested_at when needed). */
-function recordStruct(
-  view: PlannedView,
-  dialect: SqlDialect,
-  perRowAsOf: boolean,
-  eventTime = true,
-): string {
-  const fields = structFields(view, perRowAsOf, eventTime);
-  const exprs = view.features.map((f) => `CAST(f.${q(f.feature)} AS ${dialect.type(f.dtype)})`);
-  if (eventTime) exprs.push(`f.${q('event_time')}`);
-  if (perRowAsOf) exprs.push(`f.${q('ingested_at')}`);
-  return dialect.struct(fields, exprs);
-}
-
-/** The records a view offers: non-null keys, and ingested by the as-of when it is one instant. */
-function recordFilter(view: PlannedView, plan: PointInTimePlan): string {
-  const conds = view.keys.map((k) => `f.${q(k.name)} IS NOT NULL`);
-  if (plan.spine.asOf.kind === 'instant')
-    conds.push(`f.${q('ingested_at')} <= ${timestampLiteral(plan.spine.asOf.at)}`);
-  return conds.join(' AND ');
-}
-
-/**
- * The spine's distinct keys of one key set, numbered (`duckdb-asof`, one as-of instant). Views
- * with the same key columns share one. DuckDB's ASOF JOIN partitions and sorts both sides by its
- * equality keys: on one integer that costs about half what two strings do (measured on the pit
- * bench), and records of keys no spine row asks for drop out before their ties are grouped.
- */
-interface KeyDictionary {
-  readonly cte: string;
-  readonly alias: string;
-  readonly keys: readonly string[];
-}
-
-function keyDictionaries(views: readonly PlannedView[]): Map<string, KeyDictionary> {
-  const byKeySet = new Map<string, KeyDictionary>();
-  const byView = new Map<string, KeyDictionary>();
-  for (const view of views) {
-    if (view.aggregation) continue;
-    const keys = view.keys.map((k) => k.name);
-    const id = JSON.stringify([...keys].sort());
-    let dictionary = byKeySet.get(id);
-    if (!dictionary) {
-      const i = byKeySet.size;
-      dictionary = { cte: `_sk_keys${i}`, alias: `k${i}`, keys };
-      byKeySet.set(id, dictionary);
-    }
-    byView.set(view.name, dictionary);
-  }
-  return byView;
-}
-
-/** Null keys are left out: a spine row with one gets no number, so no record (as `=` does). */
-function dictionaryCte(d: KeyDictionary, relations: SqlRelations): [string, string] {
-  const keys = d.keys.map((k) => q(k));
-  return [
-    d.cte,
-    [
-      `SELECT ${keys.map((k) => `d.${k}`).join(', ')}, row_number() OVER () AS ${KID}`,
-      `FROM (SELECT DISTINCT ${keys.map((k) => `s.${k}`).join(', ')} FROM ${relations.spine} AS s`,
-      `  WHERE ${keys.map((k) => `s.${k} IS NOT NULL`).join(' AND ')}) AS d`,
-    ].join('\n'),
-  ];
-}
-
-/**
- * A view's ties for the chained ASOF: per (key number, event_time) the record with the greatest
- * record id (duplicate deliveries are identical copies), its event time beside the struct.
- */
-function chainedTiesCte(
-  view: PlannedView,
-  plan: PointInTimePlan,
-  dialect: SqlDialect,
-  relations: SqlRelations,
-  d: KeyDictionary,
-): [string, string] {
-  const struct = recordStruct(view, dialect, false, false);
-  const on = view.keys.map((k) => `f.${q(k.name)} = k.${q(k.name)}`);
-  return [
-    `_sk_${view.name}__ties`,
-    [
-      `SELECT k.${KID}, f.${q('event_time')} AS ${ET}, arg_max(${struct}, f.${q('record_id')}) AS ${V}`,
-      `FROM ${relations.view(view)} AS f JOIN ${q(d.cte)} AS k ON ${on.join(' AND ')}`,
-      `WHERE ${recordFilter(view, plan)}`,
-      `GROUP BY k.${KID}, f.${q('event_time')}`,
-    ].join('\n'),
-  ];
 }
 
 function viewCtes(
@@ -338,17 +257,9 @@ function projection(
       return;
     }
     const d = dictionaries.get(view.name);
-    if (d && !numbered.has(d.cte)) {
-      numbered.add(d.cte);
-      const on = d.keys.map((k) => `s.${q(k)} = ${d.alias}.${q(k)}`);
-      joins.push(`LEFT JOIN ${q(d.cte)} AS ${d.alias} ON ${on.join(' AND ')}`);
-    }
-    joins.push(
-      d
-        ? `ASOF LEFT JOIN ${q(`_sk_${view.name}__ties`)} AS ${p} ON ${d.alias}.${KID} = ${p}.${KID} AND ${t} >= ${p}.${ET}`
-        : `LEFT JOIN ${q(`_sk_${view.name}__pick`)} AS ${p} ON ${p}.${ROW} = s.${ROW}`,
-    );
-    const fresh = `${d ? `${p}.${ET}` : `${p}.${V}.${ET}`} > ${t} - ${dialect.interval(view.ttlMs)}`;
+    if (d) joins.push(...chainedJoins(view, p, d, t, dialect, numbered));
+    else joins.push(`LEFT JOIN ${q(`_sk_${view.name}__pick`)} AS ${p} ON ${p}.${ROW} = s.${ROW}`);
+    const fresh = `${d ? chainedEventTime(p) : `${p}.${V}.${ET}`} > ${t} - ${dialect.interval(view.ttlMs)}`;
     for (const f of view.features) {
       const dflt = valueLiteral(f.default, f.dtype, dialect);
       cols.push(
