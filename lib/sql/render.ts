@@ -2,7 +2,8 @@
  * Renders a point-in-time plan to one SELECT through a dialect. The CTEs, per view:
  *
  * - `_sk_spine`: the spine's row number, keys, `t` (and the per-row as-of).
- * - `_sk_<view>__candidates` (window) / `_sk_<view>__ties` (asof): spine rows and records.
+ * - `_sk_<view>__candidates` (window) / `_sk_<view>__ties` (asof, per-row as-of): spine rows and
+ *   records.
  * - `_sk_<view>__pick`: for each spine row, the newest visible record by `(event_time, record_id)`
  *   (`lib/core/ordering.ts`), carried as ONE non-null struct so a legitimately null feature is
  *   never skipped by IGNORE NULLS. Records at exactly `t` sort before the spine row, so they are
@@ -12,15 +13,27 @@
  *
  * The pick is a window over (keys) ordered by time, never a range join `f.ts <= s.ts` that grows
  * with history × spine. In the `duckdb-asof` dialect with one as-of instant, the projection
- * ASOF-joins each view's ties directly onto the spine instead of joining picks back by row. A per-row as-of column cannot ride in that window (two inequalities), so
- * only the rows whose pick was ingested after their as-of are re-picked by a join over their own
+ * ASOF-joins each view's records straight onto the spine (`_sk_<view>__records`, ordered by one
+ * `(event_time, record_id)` struct, so no tie pre-aggregation), through a dictionary that numbers
+ * the spine's distinct keys (`_sk_keys<n>`): no pick is joined back by row number, and the ASOF
+ * partitions on one integer (`asof-chain.ts`). A per-row as-of column cannot ride in that window
+ * (two inequalities), so * only the rows whose pick was ingested after their as-of are re-picked by a join over their own
  * keys' records inside the ttl window `(t - ttl, t]` (`_sk_<view>__late`, `_sk_<view>__fix`):
  * older records resolve to the default anyway. Whether such a row is `expired` or `missing` comes
  * from the running minimum of `ingested_at` carried by the pick (`_sk_min_ing`): some record at or
  * before `t` was known by the as-of exactly when that minimum is `<= as_of`.
  */
-import { quoteIdentifier as q, stringLiteral, timestampLiteral, valueLiteral } from './literals.ts';
-import type { SqlDialect, StructField } from './dialect.ts';
+import { quoteIdentifier as q, stringLiteral, valueLiteral } from './literals.ts';
+import type { SqlDialect } from './dialect.ts';
+import {
+  chainedEventTime,
+  chainedJoins,
+  chainedRecordsCte,
+  dictionaryCte,
+  keyDictionaries,
+  type KeyDictionary,
+} from './asof-chain.ts';
+import { recordFilter, recordStruct, structFields } from './records.ts';
 import { windowCountColumn, windowCtes, windowPickName } from './windows.ts';
 import {
   SPINE_ROW_COLUMN,
@@ -31,7 +44,11 @@ import {
 
 /** Where the relations live: rendered relation text for the spine and for each view's table. */
 export interface SqlRelations {
-  /** The spine relation; it must carry `_sk_row`, the keys, the time (and as-of) column. */
+  /**
+   * The spine relation; it must carry `_sk_row`, the keys, the time (and as-of) column. It may be
+   * read more than once (`duckdb-asof` numbers its keys first), so it must be deterministic: a
+   * table, or a query over one, never a sample.
+   */
   readonly spine: string;
   /** The offline relation of a view version, with exactly `offlineColumns(view)`. */
   view(view: PlannedView): string;
@@ -65,19 +82,25 @@ export function renderPointInTimeSql(
   // ASOF with one as-of: the projection ASOF-joins each view's ties straight onto the spine, so
   // no pick is materialized and joined back by row number (the cheapest DuckDB plan).
   const chained = dialect.pick === 'asof' && !perRowAsOf;
+  const dictionaries = chained ? keyDictionaries(plan.views) : new Map<string, KeyDictionary>();
   const windowed = plan.views.some((v) => v.aggregation);
   const ctes: [string, string][] =
     chained && !windowed ? [] : [[SPINE_CTE, spineCte(plan, dialect, relations)]];
+  for (const d of new Set(dictionaries.values())) ctes.push(dictionaryCte(d, relations));
   plan.views.forEach((view) => {
     if (view.aggregation) {
       ctes.push(...windowCtes(view, plan, dialect, relations, SPINE_CTE));
       return;
     }
-    const all = viewCtes(view, plan, dialect, relations, perRowAsOf);
-    ctes.push(...(chained ? all.filter(([name]) => name.endsWith('__ties')) : all));
+    const dictionary = dictionaries.get(view.name);
+    ctes.push(
+      ...(dictionary
+        ? [chainedRecordsCte(view, plan, dialect, relations, dictionary)]
+        : viewCtes(view, plan, dialect, relations, perRowAsOf)),
+    );
   });
   const body = ctes.map(([name, sql]) => `${q(name)} AS (\n${indent(sql)}\n)`).join(',\n');
-  return `WITH\n${body}\n${projection(plan, dialect, relations, options, chained)}`;
+  return `WITH\n${body}\n${projection(plan, dialect, relations, options, dictionaries)}`;
 }
 
 function spineCte(plan: PointInTimePlan, dialect: SqlDialect, relations: SqlRelations): string {
@@ -90,30 +113,6 @@ function spineCte(plan: PointInTimePlan, dialect: SqlDialect, relations: SqlRela
   if (plan.spine.asOf.kind === 'column')
     cols.push(`CAST(s.${q(plan.spine.asOf.column)} AS ${ts}) AS ${AS_OF}`);
   return `SELECT ${cols.join(', ')}\nFROM ${relations.spine} AS s`;
-}
-
-function structFields(view: PlannedView, perRowAsOf: boolean): StructField[] {
-  const fields: StructField[] = view.features.map((f) => ({ name: f.feature, dtype: f.dtype }));
-  fields.push({ name: '_sk_et', dtype: 'timestamp' });
-  if (perRowAsOf) fields.push({ name: '_sk_ing', dtype: 'timestamp' });
-  return fields;
-}
-
-/** The struct of one record `f` (features, event_time, and ingested_at when needed). */
-function recordStruct(view: PlannedView, dialect: SqlDialect, perRowAsOf: boolean): string {
-  const fields = structFields(view, perRowAsOf);
-  const exprs = view.features.map((f) => `CAST(f.${q(f.feature)} AS ${dialect.type(f.dtype)})`);
-  exprs.push(`f.${q('event_time')}`);
-  if (perRowAsOf) exprs.push(`f.${q('ingested_at')}`);
-  return dialect.struct(fields, exprs);
-}
-
-/** The records a view offers: non-null keys, and ingested by the as-of when it is one instant. */
-function recordFilter(view: PlannedView, plan: PointInTimePlan): string {
-  const conds = view.keys.map((k) => `f.${q(k.name)} IS NOT NULL`);
-  if (plan.spine.asOf.kind === 'instant')
-    conds.push(`f.${q('ingested_at')} <= ${timestampLiteral(plan.spine.asOf.at)}`);
-  return conds.join(' AND ');
 }
 
 function viewCtes(
@@ -244,24 +243,23 @@ function projection(
   dialect: SqlDialect,
   relations: SqlRelations,
   options: RenderOptions,
-  chained: boolean,
+  dictionaries: ReadonlyMap<string, KeyDictionary>,
 ): string {
   const t = `CAST(s.${q(plan.spine.timeColumn)} AS ${dialect.type('timestamp')})`;
   const cols = ['s.*'];
   const statuses: string[] = [];
   const joins: string[] = [];
+  const numbered = new Set<string>();
   plan.views.forEach((view, i) => {
     const p = `p${i}`;
     if (view.aggregation) {
       aggregationColumns(view, p, dialect, options, joins, cols, statuses);
       return;
     }
-    joins.push(
-      chained
-        ? `ASOF LEFT JOIN ${q(`_sk_${view.name}__ties`)} AS ${p} ON ${[...view.keys.map((k) => `s.${q(k.name)} = ${p}.${q(k.name)}`), `${t} >= ${p}.${ET}`].join(' AND ')}`
-        : `LEFT JOIN ${q(`_sk_${view.name}__pick`)} AS ${p} ON ${p}.${ROW} = s.${ROW}`,
-    );
-    const fresh = `${p}.${V}.${ET} > ${t} - ${dialect.interval(view.ttlMs)}`;
+    const d = dictionaries.get(view.name);
+    if (d) joins.push(...chainedJoins(view, p, d, t, dialect, numbered));
+    else joins.push(`LEFT JOIN ${q(`_sk_${view.name}__pick`)} AS ${p} ON ${p}.${ROW} = s.${ROW}`);
+    const fresh = `${d ? chainedEventTime(p) : `${p}.${V}.${ET}`} > ${t} - ${dialect.interval(view.ttlMs)}`;
     for (const f of view.features) {
       const dflt = valueLiteral(f.default, f.dtype, dialect);
       cols.push(

@@ -3,11 +3,20 @@ WITH
   SELECT s."_sk_row" AS "_sk_row", s."origin" AS "origin", s."destination" AS "destination", CAST(s."event_time" AS TIMESTAMP) AS "_sk_t"
   FROM "spine_table" AS s
 ),
-"_sk_airport_departures__ties" AS (
-  SELECT f."origin", f."event_time" AS "_sk_et", arg_max(struct_pack("last_delay" := CAST(f."last_delay" AS BIGINT), "last_destination" := CAST(f."last_destination" AS VARCHAR), "last_departed_late" := CAST(f."last_departed_late" AS BOOLEAN), "_sk_et" := f."event_time"), f."record_id") AS "_sk_v"
-  FROM "airport_departures_v1" AS f
-  WHERE f."origin" IS NOT NULL AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000'
-  GROUP BY f."origin", f."event_time"
+"_sk_keys0" AS (
+  SELECT d."origin", row_number() OVER () AS "_sk_kid"
+  FROM (SELECT DISTINCT s."origin" FROM "spine_table" AS s
+    WHERE s."origin" IS NOT NULL) AS d
+),
+"_sk_keys1" AS (
+  SELECT d."origin", d."destination", row_number() OVER () AS "_sk_kid"
+  FROM (SELECT DISTINCT s."origin", s."destination" FROM "spine_table" AS s
+    WHERE s."origin" IS NOT NULL AND s."destination" IS NOT NULL) AS d
+),
+"_sk_airport_departures__records" AS (
+  SELECT k."_sk_kid", struct_pack("_sk_et" := CAST(f."event_time" AS TIMESTAMP), "_sk_side" := 0, "_sk_rid" := f."record_id") AS "_sk_ord", struct_pack("last_delay" := CAST(f."last_delay" AS BIGINT), "last_destination" := CAST(f."last_destination" AS VARCHAR), "last_departed_late" := CAST(f."last_departed_late" AS BOOLEAN)) AS "_sk_v"
+  FROM "airport_departures_v1" AS f JOIN "_sk_keys0" AS k ON f."origin" = k."origin"
+  WHERE f."origin" IS NOT NULL AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000' AND f."event_time" IS NOT NULL
 ),
 "_sk_airport_delays__events" AS (
   SELECT d."origin", d."delay", d."distance", d."event_time", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', d."event_time") AS "_sk_ms", d."record_id" AS "_sk_rid", d."ingested_at"
@@ -154,16 +163,15 @@ WITH
   FROM "_sk_spine" AS s
   LEFT JOIN "_sk_route_delays__probed" AS x ON x."_sk_row" = s."_sk_row"
 ),
-"_sk_route_flights__ties" AS (
-  SELECT f."origin", f."destination", f."event_time" AS "_sk_et", arg_max(struct_pack("distance" := CAST(f."distance" AS BIGINT), "last_delay" := CAST(f."last_delay" AS BIGINT), "_sk_et" := f."event_time"), f."record_id") AS "_sk_v"
-  FROM "route_flights_v1" AS f
-  WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000'
-  GROUP BY f."origin", f."destination", f."event_time"
+"_sk_route_flights__records" AS (
+  SELECT k."_sk_kid", struct_pack("_sk_et" := CAST(f."event_time" AS TIMESTAMP), "_sk_side" := 0, "_sk_rid" := f."record_id") AS "_sk_ord", struct_pack("distance" := CAST(f."distance" AS BIGINT), "last_delay" := CAST(f."last_delay" AS BIGINT)) AS "_sk_v"
+  FROM "route_flights_v1" AS f JOIN "_sk_keys1" AS k ON f."origin" = k."origin" AND f."destination" = k."destination"
+  WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000' AND f."event_time" IS NOT NULL
 )
 SELECT s.*,
-  CASE WHEN p0."_sk_v" IS NULL THEN CAST(0 AS BIGINT) WHEN p0."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '7200000 milliseconds' THEN COALESCE(p0."_sk_v"."last_delay", CAST(0 AS BIGINT)) ELSE CAST(0 AS BIGINT) END AS "airport_departures__last_delay",
-  CASE WHEN p0."_sk_v" IS NULL THEN CAST(NULL AS VARCHAR) WHEN p0."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '7200000 milliseconds' THEN COALESCE(p0."_sk_v"."last_destination", CAST(NULL AS VARCHAR)) ELSE CAST(NULL AS VARCHAR) END AS "airport_departures__last_destination",
-  CASE WHEN p0."_sk_v" IS NULL THEN FALSE WHEN p0."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '7200000 milliseconds' THEN COALESCE(p0."_sk_v"."last_departed_late", FALSE) ELSE FALSE END AS "airport_departures__last_departed_late",
+  CASE WHEN p0."_sk_v" IS NULL THEN CAST(0 AS BIGINT) WHEN p0."_sk_ord"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '7200000 milliseconds' THEN COALESCE(p0."_sk_v"."last_delay", CAST(0 AS BIGINT)) ELSE CAST(0 AS BIGINT) END AS "airport_departures__last_delay",
+  CASE WHEN p0."_sk_v" IS NULL THEN CAST(NULL AS VARCHAR) WHEN p0."_sk_ord"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '7200000 milliseconds' THEN COALESCE(p0."_sk_v"."last_destination", CAST(NULL AS VARCHAR)) ELSE CAST(NULL AS VARCHAR) END AS "airport_departures__last_destination",
+  CASE WHEN p0."_sk_v" IS NULL THEN FALSE WHEN p0."_sk_ord"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '7200000 milliseconds' THEN COALESCE(p0."_sk_v"."last_departed_late", FALSE) ELSE FALSE END AS "airport_departures__last_departed_late",
   COALESCE(p1."dep_delay_mean_1h", CAST(0E+0 AS DOUBLE)) AS "airport_delays__dep_delay_mean_1h",
   COALESCE(p1."dep_delay_mean_24h", CAST(0E+0 AS DOUBLE)) AS "airport_delays__dep_delay_mean_24h",
   COALESCE(p1."flights_24h", CAST(0 AS BIGINT)) AS "airport_delays__flights_24h",
@@ -172,11 +180,11 @@ SELECT s.*,
   COALESCE(p1."late_7d", CAST(0 AS BIGINT)) AS "airport_delays__late_7d",
   COALESCE(p2."flights_7d", CAST(0 AS BIGINT)) AS "route_delays__flights_7d",
   COALESCE(p2."dep_delay_mean_7d", CAST(NULL AS DOUBLE)) AS "route_delays__dep_delay_mean_7d",
-  CASE WHEN p3."_sk_v" IS NULL THEN CAST(NULL AS BIGINT) WHEN p3."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '86400000 milliseconds' THEN COALESCE(p3."_sk_v"."distance", CAST(NULL AS BIGINT)) ELSE CAST(NULL AS BIGINT) END AS "route_flights__distance",
-  CASE WHEN p3."_sk_v" IS NULL THEN CAST(0 AS BIGINT) WHEN p3."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '86400000 milliseconds' THEN COALESCE(p3."_sk_v"."last_delay", CAST(0 AS BIGINT)) ELSE CAST(0 AS BIGINT) END AS "route_flights__last_delay",
-  CASE WHEN p0."_sk_v" IS NULL THEN 'missing' WHEN p0."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '7200000 milliseconds' THEN 'present' ELSE 'expired' END AS "airport_departures__last_delay__status",
-  CASE WHEN p0."_sk_v" IS NULL THEN 'missing' WHEN p0."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '7200000 milliseconds' THEN 'present' ELSE 'expired' END AS "airport_departures__last_destination__status",
-  CASE WHEN p0."_sk_v" IS NULL THEN 'missing' WHEN p0."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '7200000 milliseconds' THEN 'present' ELSE 'expired' END AS "airport_departures__last_departed_late__status",
+  CASE WHEN p3."_sk_v" IS NULL THEN CAST(NULL AS BIGINT) WHEN p3."_sk_ord"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '86400000 milliseconds' THEN COALESCE(p3."_sk_v"."distance", CAST(NULL AS BIGINT)) ELSE CAST(NULL AS BIGINT) END AS "route_flights__distance",
+  CASE WHEN p3."_sk_v" IS NULL THEN CAST(0 AS BIGINT) WHEN p3."_sk_ord"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '86400000 milliseconds' THEN COALESCE(p3."_sk_v"."last_delay", CAST(0 AS BIGINT)) ELSE CAST(0 AS BIGINT) END AS "route_flights__last_delay",
+  CASE WHEN p0."_sk_v" IS NULL THEN 'missing' WHEN p0."_sk_ord"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '7200000 milliseconds' THEN 'present' ELSE 'expired' END AS "airport_departures__last_delay__status",
+  CASE WHEN p0."_sk_v" IS NULL THEN 'missing' WHEN p0."_sk_ord"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '7200000 milliseconds' THEN 'present' ELSE 'expired' END AS "airport_departures__last_destination__status",
+  CASE WHEN p0."_sk_v" IS NULL THEN 'missing' WHEN p0."_sk_ord"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '7200000 milliseconds' THEN 'present' ELSE 'expired' END AS "airport_departures__last_departed_late__status",
   CASE WHEN p1."dep_delay_mean_1h__n" > 0 THEN 'present' ELSE 'missing' END AS "airport_delays__dep_delay_mean_1h__status",
   CASE WHEN p1."dep_delay_mean_24h__n" > 0 THEN 'present' ELSE 'missing' END AS "airport_delays__dep_delay_mean_24h__status",
   CASE WHEN p1."flights_24h__n" > 0 THEN 'present' ELSE 'missing' END AS "airport_delays__flights_24h__status",
@@ -185,10 +193,12 @@ SELECT s.*,
   CASE WHEN p1."late_7d__n" > 0 THEN 'present' ELSE 'missing' END AS "airport_delays__late_7d__status",
   CASE WHEN p2."flights_7d__n" > 0 THEN 'present' ELSE 'missing' END AS "route_delays__flights_7d__status",
   CASE WHEN p2."dep_delay_mean_7d__n" > 0 THEN 'present' ELSE 'missing' END AS "route_delays__dep_delay_mean_7d__status",
-  CASE WHEN p3."_sk_v" IS NULL THEN 'missing' WHEN p3."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '86400000 milliseconds' THEN 'present' ELSE 'expired' END AS "route_flights__distance__status",
-  CASE WHEN p3."_sk_v" IS NULL THEN 'missing' WHEN p3."_sk_v"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '86400000 milliseconds' THEN 'present' ELSE 'expired' END AS "route_flights__last_delay__status"
+  CASE WHEN p3."_sk_v" IS NULL THEN 'missing' WHEN p3."_sk_ord"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '86400000 milliseconds' THEN 'present' ELSE 'expired' END AS "route_flights__distance__status",
+  CASE WHEN p3."_sk_v" IS NULL THEN 'missing' WHEN p3."_sk_ord"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '86400000 milliseconds' THEN 'present' ELSE 'expired' END AS "route_flights__last_delay__status"
 FROM "spine_table" AS s
-ASOF LEFT JOIN "_sk_airport_departures__ties" AS p0 ON s."origin" = p0."origin" AND CAST(s."event_time" AS TIMESTAMP) >= p0."_sk_et"
+LEFT JOIN "_sk_keys0" AS k0 ON s."origin" = k0."origin"
+ASOF LEFT JOIN "_sk_airport_departures__records" AS p0 ON k0."_sk_kid" = p0."_sk_kid" AND CASE WHEN CAST(s."event_time" AS TIMESTAMP) IS NOT NULL THEN struct_pack("_sk_et" := CAST(s."event_time" AS TIMESTAMP), "_sk_side" := 1, "_sk_rid" := '') END >= p0."_sk_ord"
 LEFT JOIN "_sk_airport_delays__pick" AS p1 ON p1."_sk_row" = s."_sk_row"
 LEFT JOIN "_sk_route_delays__pick" AS p2 ON p2."_sk_row" = s."_sk_row"
-ASOF LEFT JOIN "_sk_route_flights__ties" AS p3 ON s."origin" = p3."origin" AND s."destination" = p3."destination" AND CAST(s."event_time" AS TIMESTAMP) >= p3."_sk_et"
+LEFT JOIN "_sk_keys1" AS k1 ON s."origin" = k1."origin" AND s."destination" = k1."destination"
+ASOF LEFT JOIN "_sk_route_flights__records" AS p3 ON k1."_sk_kid" = p3."_sk_kid" AND CASE WHEN CAST(s."event_time" AS TIMESTAMP) IS NOT NULL THEN struct_pack("_sk_et" := CAST(s."event_time" AS TIMESTAMP), "_sk_side" := 1, "_sk_rid" := '') END >= p3."_sk_ord"
