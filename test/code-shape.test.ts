@@ -12,19 +12,6 @@ const MAX_FUNCTION_LINES = 80;
 const MAX_FILE_LINES = 400;
 const ROOTS = ['lib', 'bin', 'lambdas'];
 
-/**
- * Known exceptions, each being reworked on its own branch (issue 14); delete an entry when its
- * function is split.
- */
-const KNOWN_LONG: readonly string[] = [
-  'lib/export/export-aws.ts runAwsExport',
-  'lib/cli/commands/export.ts registerExport',
-  'lib/sql/windows.ts runningCtes',
-];
-
-/** Known files over the limit, likewise being split on their own branch. */
-const KNOWN_LONG_FILES: readonly string[] = ['lib/sql/windows.ts'];
-
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const p = path.join(dir, entry.name);
@@ -69,7 +56,7 @@ describe('the shape of the code', () => {
     const long = files.flatMap(({ file, text }) =>
       longFunctions(file, text).map((f) => ({ id: `${file} ${f.name}`, lines: f.lines })),
     );
-    expect(long.filter((f) => !KNOWN_LONG.includes(f.id))).toEqual([]);
+    expect(long).toEqual([]);
   });
 
   it(`has no file over ${MAX_FILE_LINES} lines`, () => {
@@ -78,7 +65,7 @@ describe('the shape of the code', () => {
         file,
         lines: text.split('\n').length - (text.endsWith('\n') ? 1 : 0),
       }))
-      .filter((f) => f.lines > MAX_FILE_LINES && !KNOWN_LONG_FILES.includes(f.file));
+      .filter((f) => f.lines > MAX_FILE_LINES);
     expect(long).toEqual([]);
   });
 });

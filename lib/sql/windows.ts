@@ -21,62 +21,27 @@
  * Times are compared as epoch milliseconds (`date_diff('millisecond', epoch, ts)`, the same in
  * Trino and DuckDB), so tile arithmetic is exact integer arithmetic. Instants are after 1970.
  */
-import type { RegistryAggregate, RegistryFilter } from '../registry/types.ts';
-import type { Dtype } from '../define/dtypes.ts';
-import { quoteIdentifier as q, timestampLiteral, valueLiteral } from './literals.ts';
-import type { SqlDialect, StructField } from './dialect.ts';
+import { quoteIdentifier as q, timestampLiteral } from './literals.ts';
+import type { SqlDialect } from './dialect.ts';
+import type { PlannedView, PointInTimePlan } from './plan.ts';
+import { runningCtes } from './window-running.ts';
 import {
-  SPINE_ROW_COLUMN,
-  type PlannedFeature,
-  type PlannedView,
-  type PointInTimePlan,
-} from './plan.ts';
+  aggsOf,
+  contributesSql,
+  epochMs,
+  INGESTED_MS,
+  MS,
+  RID,
+  ROW,
+  windowCountColumn,
+  windowPickName,
+  windowStartSql,
+  type Agg,
+  type Group,
+} from './window-terms.ts';
 
-const ROW = q(SPINE_ROW_COLUMN);
-const MS = q('_sk_ms');
-const RID = q('_sk_rid');
-const KIND = q('_sk_kind');
-const PROBE = q('_sk_probe');
-const V = q('_sk_v');
+export { epochMs, windowCountColumn, windowPickName } from './window-terms.ts';
 
-interface Agg extends PlannedFeature {
-  readonly aggregate: RegistryAggregate;
-  readonly index: number;
-  /** Index of its (window, tile) group: the probe at `s`. */
-  readonly group: number;
-}
-
-interface Group {
-  readonly windowMs: number;
-  readonly tileMs: number;
-}
-
-/** The name of the pick CTE, and of its count column of a feature. */
-export function windowPickName(view: PlannedView): string {
-  return `_sk_${view.name}__pick`;
-}
-export function windowCountColumn(feature: string): string {
-  return `${feature}__n`;
-}
-
-export function epochMs(expr: string): string {
-  return `date_diff('millisecond', ${timestampLiteral(0)}, ${expr})`;
-}
-
-function aggsOf(view: PlannedView): { aggs: Agg[]; groups: Group[] } {
-  const groups: Group[] = [];
-  const aggs = view.features.flatMap((f, index) => {
-    const a = f.aggregate;
-    if (!a) return [];
-    let group = groups.findIndex((g) => g.windowMs === a.windowMs && g.tileMs === a.tileMs);
-    if (group < 0) group = groups.push({ windowMs: a.windowMs, tileMs: a.tileMs }) - 1;
-    return [{ ...f, aggregate: a, index, group }];
-  });
-  return { aggs, groups };
-}
-
-/** The epoch-ms `ingested_at` of each event, in the events CTE of a per-row as-of. */
-const INGESTED_MS = '_sk_ia_ms';
 function watermarkName(group: number): string {
   return `_sk_wm${group}`;
 }
@@ -101,35 +66,6 @@ function watermarkAggs(view: PlannedView, groups: readonly Group[]): Agg[] {
     index: view.features.length + j,
     group: j,
   }));
-}
-
-function columnDtype(view: PlannedView, column: string): Dtype {
-  if (column === INGESTED_MS) return 'int64';
-  return view.aggregation?.columns.find((c) => c.name === column)?.dtype ?? 'float64';
-}
-
-function filterSql(view: PlannedView, where: RegistryFilter, dialect: SqlDialect): string {
-  const dtype = columnDtype(view, where.column);
-  const op = where.op === '!=' ? '<>' : where.op;
-  return `e.${q(where.column)} ${op} ${valueLiteral(where.value, dtype, dialect)}`;
-}
-
-/** The SQL condition of "this event feeds the aggregation" (`contributes` in windows.ts). */
-function contributesSql(view: PlannedView, a: RegistryAggregate, dialect: SqlDialect): string {
-  const conds: string[] = [];
-  if (a.where) conds.push(filterSql(view, a.where, dialect));
-  // `ingested_at` is never null.
-  if (a.column !== null && a.column !== INGESTED_MS) conds.push(`e.${q(a.column)} IS NOT NULL`);
-  return conds.length === 0 ? 'TRUE' : conds.join(' AND ');
-}
-
-/** `s = ceil((t - w) / g) * g` of an epoch-ms expression, in integer arithmetic. */
-function windowStartSql(tMs: string, g: Group, dialect: SqlDialect): string {
-  return `${dialect.intDiv(`${tMs} - ${g.windowMs - g.tileMs + 1}`, String(g.tileMs))} * ${g.tileMs}`;
-}
-/** The start `a` of the tile `(a, a + g]` of an epoch-ms expression. */
-function tileStartSql(ms: string, tileMs: number, dialect: SqlDialect): string {
-  return `${dialect.intDiv(`${ms} + ${tileMs - 1}`, String(tileMs))} * ${tileMs} - ${tileMs}`;
 }
 
 /** Deduplicated events the as-of lets in: by record id, then by event id (first arrival). */
@@ -231,263 +167,6 @@ function perRowAsOfCtes(
       ].join('\n'),
     ],
   ];
-}
-
-const FRAME = 'ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW';
-
-/** The fields each event's running struct carries for one aggregation. */
-function runFields(view: PlannedView, a: Agg): StructField[] {
-  const i = a.index;
-  const colType = a.aggregate.column === null ? 'int64' : columnDtype(view, a.aggregate.column);
-  const fields: StructField[] = [{ name: `c${i}`, dtype: 'int64' }];
-  switch (a.aggregate.fn) {
-    case 'sum':
-      fields.push({ name: `s${i}`, dtype: colType });
-      break;
-    case 'mean':
-      fields.push({ name: `s${i}`, dtype: 'float64' });
-      break;
-    case 'min':
-    case 'max':
-      fields.push({ name: `m${i}`, dtype: colType }, { name: `a${i}`, dtype: 'int64' });
-      break;
-    case 'last':
-      fields.push({ name: `le${i}`, dtype: 'int64' }, { name: `lv${i}`, dtype: colType });
-      break;
-    case 'count':
-      break;
-  }
-  return fields;
-}
-
-/** The running expressions behind `runFields`, over the events `e` of one entity. */
-function runExprs(view: PlannedView, a: Agg, dialect: SqlDialect): string[] {
-  const keys = view.keys.map((k) => `e.${q(k.name)}`).join(', ');
-  const over = `OVER (PARTITION BY ${keys} ORDER BY e.${MS}, e.${RID} ${FRAME})`;
-  const contrib = contributesSql(view, a.aggregate, dialect);
-  const col = a.aggregate.column === null ? 'NULL' : `e.${q(a.aggregate.column)}`;
-  const exprs = [`sum(CASE WHEN ${contrib} THEN 1 ELSE 0 END) ${over}`];
-  switch (a.aggregate.fn) {
-    case 'sum':
-      exprs.push(`sum(CASE WHEN ${contrib} THEN ${col} END) ${over}`);
-      break;
-    case 'mean':
-      exprs.push(
-        `sum(CASE WHEN ${contrib} THEN CAST(${col} AS ${dialect.type('float64')}) END) ${over}`,
-      );
-      break;
-    case 'min':
-    case 'max': {
-      const tile = tileStartSql(`e.${MS}`, a.aggregate.tileMs, dialect);
-      exprs.push(
-        `${a.aggregate.fn}(CASE WHEN ${contrib} THEN ${col} END) OVER (PARTITION BY ${keys}, ${tile} ORDER BY e.${MS}, e.${RID} ${FRAME})`,
-        tile,
-      );
-      break;
-    }
-    case 'last':
-      exprs.push(
-        `${dialect.lastValueIgnoreNulls(`CASE WHEN ${contrib} THEN e.${MS} END`)} ${over}`,
-        `${dialect.lastValueIgnoreNulls(`CASE WHEN ${contrib} THEN ${col} END`)} ${over}`,
-      );
-      break;
-    case 'count':
-      break;
-  }
-  return exprs;
-}
-
-/**
- * The running struct's fields and expressions of every aggregation, each distinct expression
- * once (a count of the same filter, a sum of the same column serve every window): `alias` maps
- * an aggregation's field name to the field that holds its expression.
- */
-function runningColumns(
-  view: PlannedView,
-  aggs: readonly Agg[],
-  dialect: SqlDialect,
-): { fields: StructField[]; exprs: string[]; alias: (field: string) => string } {
-  const fields: StructField[] = [];
-  const exprs: string[] = [];
-  const aliases = new Map<string, string>();
-  for (const a of aggs) {
-    const own = runExprs(view, a, dialect);
-    runFields(view, a).forEach((f, i) => {
-      const expr = own[i]!;
-      const found = exprs.findIndex((x, j) => x === expr && fields[j]!.dtype === f.dtype);
-      if (found >= 0) aliases.set(f.name, fields[found]!.name);
-      else {
-        exprs.push(expr);
-        fields.push(f);
-      }
-    });
-  }
-  return { fields, exprs, alias: (f) => aliases.get(f) ?? f };
-}
-
-function runningCtes(
-  view: PlannedView,
-  dialect: SqlDialect,
-  events: string,
-  spineCte: string,
-  pickName: string,
-  extra: readonly Agg[],
-): [string, string][] {
-  const own = aggsOf(view);
-  const groups = own.groups;
-  const aggs = [...own.aggs, ...extra];
-  const keys = view.keys.map((k) => q(k.name));
-  const { fields, exprs, alias } = runningColumns(view, aggs, dialect);
-  const name = (suffix: string) => `_sk_${view.name}__${suffix}`;
-  const tMs = (alias: string) => epochMs(`${alias}.${q('_sk_t')}`);
-  const nullStruct = `CAST(NULL AS ${dialect.structType(fields)})`;
-  const probe = (j: number, at: string) =>
-    `SELECT ${keys.map((k) => `s.${k}`).join(', ')}, ${at}, 1, CAST(NULL AS ${dialect.type('string')}), s.${ROW}, ${j}, ${nullStruct}\nFROM ${q(spineCte)} AS s`;
-  const ctes: [string, string][] = [
-    [
-      name('run'),
-      `SELECT ${keys.map((k) => `e.${k}`).join(', ')}, e.${MS}, e.${RID}, ${dialect.struct(
-        fields,
-        exprs.map((x, i) => `CAST(${x} AS ${dialect.type(fields[i]!.dtype)})`),
-      )} AS ${V}\nFROM ${q(events)} AS e`,
-    ],
-    [
-      name('probes'),
-      [
-        `SELECT ${keys.join(', ')}, ${MS}, 0 AS ${KIND}, ${RID}, CAST(NULL AS ${dialect.type('int64')}) AS ${ROW}, CAST(NULL AS ${dialect.type('int64')}) AS ${PROBE}, ${V}`,
-        `FROM ${q(name('run'))}`,
-        'UNION ALL',
-        probe(0, tMs('s')),
-        ...groups.flatMap((g, j) => [
-          'UNION ALL',
-          probe(j + 1, windowStartSql(tMs('s'), g, dialect)),
-        ]),
-      ].join('\n'),
-    ],
-    [
-      name('picked'),
-      [
-        `SELECT w.${ROW}, w.${PROBE}, w.${V}`,
-        'FROM (',
-        `  SELECT ${ROW}, ${PROBE}, ${KIND}, ${dialect.lastValueIgnoreNulls(V)} OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${MS}, ${KIND}, ${RID} ${FRAME}) AS ${V}`,
-        `  FROM ${q(name('probes'))}`,
-        ') AS w',
-        `WHERE w.${KIND} = 1`,
-      ].join('\n'),
-    ],
-  ];
-  groups.forEach((g, j) => {
-    const extremes = aggs.filter(
-      (a) => a.group === j && (a.aggregate.fn === 'min' || a.aggregate.fn === 'max'),
-    );
-    const k = g.windowMs / g.tileMs;
-    if (extremes.length === 0 || k < 2) return;
-    const tile = tileStartSql(`e.${MS}`, g.tileMs, dialect);
-    ctes.push([
-      name(`tiles${j}`),
-      [
-        `SELECT ${keys.map((x) => `e.${x}`).join(', ')}, ${tile} AS ${q('_sk_a')}, ${extremes.map((a) => `${a.aggregate.fn}(CASE WHEN ${contributesSql(view, a.aggregate, dialect)} THEN e.${q(a.aggregate.column!)} END) AS ${q(`m${a.index}`)}`).join(', ')}`,
-        `FROM ${q(events)} AS e`,
-        `GROUP BY ${keys.map((x) => `e.${x}`).join(', ')}, ${tile}`,
-      ].join('\n'),
-    ]);
-    // The w/g - 1 whole tiles before t's own tile: `a = s + i*g`, i in [0, w/g - 2].
-    ctes.push([
-      name(`full${j}`),
-      [
-        `SELECT s.${ROW}, ${extremes.map((a) => `${a.aggregate.fn}(tl.${q(`m${a.index}`)}) AS ${q(`m${a.index}`)}`).join(', ')}`,
-        // The tile starts are computed before the join, so that the join is on columns: an
-        // equality over both sides' expressions is left to a filter after joining on the keys.
-        'FROM (',
-        `  SELECT ${[ROW, ...keys].map((x) => `s.${x}`).join(', ')}, ${windowStartSql(tMs('s'), g, dialect)} + o.${q('_sk_i')} * ${g.tileMs} AS ${q('_sk_a')}`,
-        `  FROM ${q(spineCte)} AS s`,
-        `  CROSS JOIN UNNEST(${dialect.integerSeries(k - 1)}) AS o(${q('_sk_i')})`,
-        ') AS s',
-        `JOIN ${q(name(`tiles${j}`))} AS tl ON ${[...keys, q('_sk_a')].map((x) => `tl.${x} = s.${x}`).join(' AND ')}`,
-        `GROUP BY s.${ROW}`,
-      ].join('\n'),
-    ]);
-  });
-  // One row per spine row with every probe's fields side by side: the pick joins it once (a
-  // CTE joined once per probe may be evaluated once per join).
-  const probed = [
-    ...new Set([
-      ...fields.map((f) => `0 ${f.name}`),
-      ...aggs.flatMap((a) =>
-        runFields(view, a)
-          .filter((f) => f.name.startsWith('c') || f.name.startsWith('s'))
-          .map((f) => `${a.group + 1} ${alias(f.name)}`),
-      ),
-    ]),
-  ].map((x) => x.split(' ') as [string, string]);
-  ctes.push([
-    name('probed'),
-    [
-      `SELECT ${ROW}, ${probed.map(([j, f]) => `max(CASE WHEN ${PROBE} = ${j} THEN ${V}.${q(f)} END) AS ${q(`p${j}_${f}`)}`).join(',\n  ')}`,
-      `FROM ${q(name('picked'))}`,
-      `GROUP BY ${ROW}`,
-    ].join('\n'),
-  ]);
-  ctes.push([pickName, finalPick(view, dialect, aggs, groups, spineCte, alias)]);
-  return ctes;
-}
-
-function pickCase(a: string, b: string, fn: 'min' | 'max'): string {
-  const op = fn === 'min' ? '<' : '>';
-  return `CASE WHEN ${a} IS NULL THEN ${b} WHEN ${b} IS NULL THEN ${a} WHEN ${a} ${op} ${b} THEN ${a} ELSE ${b} END`;
-}
-
-function finalPick(
-  view: PlannedView,
-  dialect: SqlDialect,
-  aggs: readonly Agg[],
-  groups: readonly Group[],
-  spineCte: string,
-  alias: (field: string) => string,
-): string {
-  const name = (suffix: string) => q(`_sk_${view.name}__${suffix}`);
-  const tMs = epochMs(`s.${q('_sk_t')}`);
-  const field = (probe: string, f: string) => `x.${q(`${probe}_${alias(f)}`)}`;
-  const cols = [`s.${ROW}`];
-  const fullJoins = new Set<number>();
-  for (const a of aggs) {
-    const i = a.index;
-    const pj = `p${a.group + 1}`;
-    const count = `(COALESCE(${field('p0', `c${i}`)}, 0) - COALESCE(${field(pj, `c${i}`)}, 0))`;
-    const zero = (dtype: Dtype) => `CAST(0 AS ${dialect.type(dtype)})`;
-    let value: string;
-    switch (a.aggregate.fn) {
-      case 'count':
-        value = count;
-        break;
-      case 'sum':
-        value = `COALESCE(${field('p0', `s${i}`)}, ${zero(a.dtype)}) - COALESCE(${field(pj, `s${i}`)}, ${zero(a.dtype)})`;
-        break;
-      case 'mean':
-        value = `CASE WHEN ${count} > 0 THEN (COALESCE(${field('p0', `s${i}`)}, 0) - COALESCE(${field(pj, `s${i}`)}, 0)) / ${count} END`;
-        break;
-      case 'last':
-        value = `CASE WHEN ${field('p0', `le${i}`)} > ${windowStartSql(tMs, groups[a.group]!, dialect)} THEN ${field('p0', `lv${i}`)} END`;
-        break;
-      case 'min':
-      case 'max': {
-        const head = `CASE WHEN ${field('p0', `a${i}`)} = ${tileStartSql(tMs, a.aggregate.tileMs, dialect)} THEN ${field('p0', `m${i}`)} END`;
-        const hasFull = a.aggregate.windowMs / a.aggregate.tileMs >= 2;
-        if (hasFull) fullJoins.add(a.group);
-        value = hasFull ? pickCase(head, `u${a.group}.${q(`m${i}`)}`, a.aggregate.fn) : head;
-        break;
-      }
-    }
-    cols.push(`${value} AS ${q(a.feature)}`, `${count} AS ${q(windowCountColumn(a.feature))}`);
-  }
-  return [
-    `SELECT ${cols.join(',\n  ')}`,
-    `FROM ${q(spineCte)} AS s`,
-    `LEFT JOIN ${name('probed')} AS x ON x.${ROW} = s.${ROW}`,
-    ...[...fullJoins].map(
-      (j) => `LEFT JOIN ${name(`full${j}`)} AS u${j} ON u${j}.${ROW} = s.${ROW}`,
-    ),
-  ].join('\n');
 }
 
 /** Later than any instant skewless accepts (years 0001-9999): "no as-of limit" as epoch ms. */

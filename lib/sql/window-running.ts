@@ -1,0 +1,342 @@
+/**
+ * The running shape of a window export (one as-of for every row, or none): per event, running
+ * aggregates over its entity's events; spine probes at `t` and at each window start take the
+ * running struct of the newest event at or before them; count and sum are differences, min/max
+ * combine the head tile with the whole tiles before it. See `windows.ts` for the whole picture.
+ */
+import type { Dtype } from '../define/dtypes.ts';
+import { quoteIdentifier as q } from './literals.ts';
+import type { SqlDialect, StructField } from './dialect.ts';
+import type { PlannedView } from './plan.ts';
+import {
+  aggsOf,
+  columnDtype,
+  contributesSql,
+  epochMs,
+  KIND,
+  MS,
+  PROBE,
+  RID,
+  ROW,
+  tileStartSql,
+  V,
+  windowCountColumn,
+  windowStartSql,
+  type Agg,
+  type Group,
+} from './window-terms.ts';
+
+const FRAME = 'ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW';
+
+/** The fields each event's running struct carries for one aggregation. */
+function runFields(view: PlannedView, a: Agg): StructField[] {
+  const i = a.index;
+  const colType = a.aggregate.column === null ? 'int64' : columnDtype(view, a.aggregate.column);
+  const fields: StructField[] = [{ name: `c${i}`, dtype: 'int64' }];
+  switch (a.aggregate.fn) {
+    case 'sum':
+      fields.push({ name: `s${i}`, dtype: colType });
+      break;
+    case 'mean':
+      fields.push({ name: `s${i}`, dtype: 'float64' });
+      break;
+    case 'min':
+    case 'max':
+      fields.push({ name: `m${i}`, dtype: colType }, { name: `a${i}`, dtype: 'int64' });
+      break;
+    case 'last':
+      fields.push({ name: `le${i}`, dtype: 'int64' }, { name: `lv${i}`, dtype: colType });
+      break;
+    case 'count':
+      break;
+  }
+  return fields;
+}
+
+/** The running expressions behind `runFields`, over the events `e` of one entity. */
+function runExprs(view: PlannedView, a: Agg, dialect: SqlDialect): string[] {
+  const keys = view.keys.map((k) => `e.${q(k.name)}`).join(', ');
+  const over = `OVER (PARTITION BY ${keys} ORDER BY e.${MS}, e.${RID} ${FRAME})`;
+  const contrib = contributesSql(view, a.aggregate, dialect);
+  const col = a.aggregate.column === null ? 'NULL' : `e.${q(a.aggregate.column)}`;
+  const exprs = [`sum(CASE WHEN ${contrib} THEN 1 ELSE 0 END) ${over}`];
+  switch (a.aggregate.fn) {
+    case 'sum':
+      exprs.push(`sum(CASE WHEN ${contrib} THEN ${col} END) ${over}`);
+      break;
+    case 'mean':
+      exprs.push(
+        `sum(CASE WHEN ${contrib} THEN CAST(${col} AS ${dialect.type('float64')}) END) ${over}`,
+      );
+      break;
+    case 'min':
+    case 'max': {
+      const tile = tileStartSql(`e.${MS}`, a.aggregate.tileMs, dialect);
+      exprs.push(
+        `${a.aggregate.fn}(CASE WHEN ${contrib} THEN ${col} END) OVER (PARTITION BY ${keys}, ${tile} ORDER BY e.${MS}, e.${RID} ${FRAME})`,
+        tile,
+      );
+      break;
+    }
+    case 'last':
+      exprs.push(
+        `${dialect.lastValueIgnoreNulls(`CASE WHEN ${contrib} THEN e.${MS} END`)} ${over}`,
+        `${dialect.lastValueIgnoreNulls(`CASE WHEN ${contrib} THEN ${col} END`)} ${over}`,
+      );
+      break;
+    case 'count':
+      break;
+  }
+  return exprs;
+}
+
+interface RunningColumns {
+  readonly fields: StructField[];
+  readonly exprs: string[];
+  readonly alias: (field: string) => string;
+}
+
+/**
+ * The running struct's fields and expressions of every aggregation, each distinct expression
+ * once (a count of the same filter, a sum of the same column serve every window): `alias` maps
+ * an aggregation's field name to the field that holds its expression.
+ */
+function runningColumns(
+  view: PlannedView,
+  aggs: readonly Agg[],
+  dialect: SqlDialect,
+): RunningColumns {
+  const fields: StructField[] = [];
+  const exprs: string[] = [];
+  const aliases = new Map<string, string>();
+  for (const a of aggs) {
+    const own = runExprs(view, a, dialect);
+    runFields(view, a).forEach((f, i) => {
+      const expr = own[i]!;
+      const found = exprs.findIndex((x, j) => x === expr && fields[j]!.dtype === f.dtype);
+      if (found >= 0) aliases.set(f.name, fields[found]!.name);
+      else {
+        exprs.push(expr);
+        fields.push(f);
+      }
+    });
+  }
+  return { fields, exprs, alias: (f) => aliases.get(f) ?? f };
+}
+
+/** What every step of the running shape reads. */
+interface RunningContext {
+  readonly view: PlannedView;
+  readonly dialect: SqlDialect;
+  readonly events: string;
+  readonly spineCte: string;
+  readonly aggs: readonly Agg[];
+  readonly groups: readonly Group[];
+  readonly keys: readonly string[];
+  readonly columns: RunningColumns;
+}
+
+/**
+ * The running shape's CTEs; the last is named `pickName`: one row per spine row with each
+ * aggregation's value and count (and those of `extra`, the per-row as-of's watermarks).
+ */
+export function runningCtes(
+  view: PlannedView,
+  dialect: SqlDialect,
+  events: string,
+  spineCte: string,
+  pickName: string,
+  extra: readonly Agg[],
+): [string, string][] {
+  const own = aggsOf(view);
+  const aggs = [...own.aggs, ...extra];
+  const ctx: RunningContext = {
+    view,
+    dialect,
+    events,
+    spineCte,
+    aggs,
+    groups: own.groups,
+    keys: view.keys.map((k) => q(k.name)),
+    columns: runningColumns(view, aggs, dialect),
+  };
+  return [
+    ...probeCtes(ctx),
+    ...own.groups.flatMap((g, j) => wholeTileCtes(ctx, g, j)),
+    probedCte(ctx),
+    [pickName, finalPick(view, dialect, aggs, own.groups, spineCte, ctx.columns.alias)],
+  ];
+}
+
+function cteName(view: PlannedView, suffix: string): string {
+  return `_sk_${view.name}__${suffix}`;
+}
+
+function spineMs(alias: string): string {
+  return epochMs(`${alias}.${q('_sk_t')}`);
+}
+
+/** Events with their running struct, the spine's probes among them, each probe's pick. */
+function probeCtes(ctx: RunningContext): [string, string][] {
+  const { view, dialect, keys, spineCte } = ctx;
+  const { fields, exprs } = ctx.columns;
+  const name = (suffix: string) => cteName(view, suffix);
+  const nullStruct = `CAST(NULL AS ${dialect.structType(fields)})`;
+  const probe = (j: number, at: string) =>
+    `SELECT ${keys.map((k) => `s.${k}`).join(', ')}, ${at}, 1, CAST(NULL AS ${dialect.type('string')}), s.${ROW}, ${j}, ${nullStruct}\nFROM ${q(spineCte)} AS s`;
+  return [
+    [
+      name('run'),
+      `SELECT ${keys.map((k) => `e.${k}`).join(', ')}, e.${MS}, e.${RID}, ${dialect.struct(
+        fields,
+        exprs.map((x, i) => `CAST(${x} AS ${dialect.type(fields[i]!.dtype)})`),
+      )} AS ${V}\nFROM ${q(ctx.events)} AS e`,
+    ],
+    [
+      name('probes'),
+      [
+        `SELECT ${keys.join(', ')}, ${MS}, 0 AS ${KIND}, ${RID}, CAST(NULL AS ${dialect.type('int64')}) AS ${ROW}, CAST(NULL AS ${dialect.type('int64')}) AS ${PROBE}, ${V}`,
+        `FROM ${q(name('run'))}`,
+        'UNION ALL',
+        probe(0, spineMs('s')),
+        ...ctx.groups.flatMap((g, j) => [
+          'UNION ALL',
+          probe(j + 1, windowStartSql(spineMs('s'), g, dialect)),
+        ]),
+      ].join('\n'),
+    ],
+    [
+      name('picked'),
+      [
+        `SELECT w.${ROW}, w.${PROBE}, w.${V}`,
+        'FROM (',
+        `  SELECT ${ROW}, ${PROBE}, ${KIND}, ${dialect.lastValueIgnoreNulls(V)} OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${MS}, ${KIND}, ${RID} ${FRAME}) AS ${V}`,
+        `  FROM ${q(name('probes'))}`,
+        ') AS w',
+        `WHERE w.${KIND} = 1`,
+      ].join('\n'),
+    ],
+  ];
+}
+
+/** A group's per-tile min/max, and per spine row those of the `w/g - 1` whole tiles before t's. */
+function wholeTileCtes(ctx: RunningContext, g: Group, j: number): [string, string][] {
+  const { view, dialect, keys } = ctx;
+  const extremes = ctx.aggs.filter(
+    (a) => a.group === j && (a.aggregate.fn === 'min' || a.aggregate.fn === 'max'),
+  );
+  const k = g.windowMs / g.tileMs;
+  if (extremes.length === 0 || k < 2) return [];
+  const tiles = cteName(view, `tiles${j}`);
+  const tile = tileStartSql(`e.${MS}`, g.tileMs, dialect);
+  return [
+    [
+      tiles,
+      [
+        `SELECT ${keys.map((x) => `e.${x}`).join(', ')}, ${tile} AS ${q('_sk_a')}, ${extremes.map((a) => `${a.aggregate.fn}(CASE WHEN ${contributesSql(view, a.aggregate, dialect)} THEN e.${q(a.aggregate.column!)} END) AS ${q(`m${a.index}`)}`).join(', ')}`,
+        `FROM ${q(ctx.events)} AS e`,
+        `GROUP BY ${keys.map((x) => `e.${x}`).join(', ')}, ${tile}`,
+      ].join('\n'),
+    ],
+    // The whole tiles: `a = s + i*g`, i in [0, w/g - 2].
+    [
+      cteName(view, `full${j}`),
+      [
+        `SELECT s.${ROW}, ${extremes.map((a) => `${a.aggregate.fn}(tl.${q(`m${a.index}`)}) AS ${q(`m${a.index}`)}`).join(', ')}`,
+        // The tile starts are computed before the join, so that the join is on columns: an
+        // equality over both sides' expressions is left to a filter after joining on the keys.
+        'FROM (',
+        `  SELECT ${[ROW, ...keys].map((x) => `s.${x}`).join(', ')}, ${windowStartSql(spineMs('s'), g, dialect)} + o.${q('_sk_i')} * ${g.tileMs} AS ${q('_sk_a')}`,
+        `  FROM ${q(ctx.spineCte)} AS s`,
+        `  CROSS JOIN UNNEST(${dialect.integerSeries(k - 1)}) AS o(${q('_sk_i')})`,
+        ') AS s',
+        `JOIN ${q(tiles)} AS tl ON ${[...keys, q('_sk_a')].map((x) => `tl.${x} = s.${x}`).join(' AND ')}`,
+        `GROUP BY s.${ROW}`,
+      ].join('\n'),
+    ],
+  ];
+}
+
+/**
+ * One row per spine row with every probe's fields side by side: the pick joins it once (a CTE
+ * joined once per probe may be evaluated once per join).
+ */
+function probedCte(ctx: RunningContext): [string, string] {
+  const { fields, alias } = ctx.columns;
+  const probed = [
+    ...new Set([
+      ...fields.map((f) => `0 ${f.name}`),
+      ...ctx.aggs.flatMap((a) =>
+        runFields(ctx.view, a)
+          .filter((f) => f.name.startsWith('c') || f.name.startsWith('s'))
+          .map((f) => `${a.group + 1} ${alias(f.name)}`),
+      ),
+    ]),
+  ].map((x) => x.split(' ') as [string, string]);
+  return [
+    cteName(ctx.view, 'probed'),
+    [
+      `SELECT ${ROW}, ${probed.map(([j, f]) => `max(CASE WHEN ${PROBE} = ${j} THEN ${V}.${q(f)} END) AS ${q(`p${j}_${f}`)}`).join(',\n  ')}`,
+      `FROM ${q(cteName(ctx.view, 'picked'))}`,
+      `GROUP BY ${ROW}`,
+    ].join('\n'),
+  ];
+}
+
+function pickCase(a: string, b: string, fn: 'min' | 'max'): string {
+  const op = fn === 'min' ? '<' : '>';
+  return `CASE WHEN ${a} IS NULL THEN ${b} WHEN ${b} IS NULL THEN ${a} WHEN ${a} ${op} ${b} THEN ${a} ELSE ${b} END`;
+}
+
+function finalPick(
+  view: PlannedView,
+  dialect: SqlDialect,
+  aggs: readonly Agg[],
+  groups: readonly Group[],
+  spineCte: string,
+  alias: (field: string) => string,
+): string {
+  const name = (suffix: string) => q(`_sk_${view.name}__${suffix}`);
+  const tMs = epochMs(`s.${q('_sk_t')}`);
+  const field = (probe: string, f: string) => `x.${q(`${probe}_${alias(f)}`)}`;
+  const cols = [`s.${ROW}`];
+  const fullJoins = new Set<number>();
+  for (const a of aggs) {
+    const i = a.index;
+    const pj = `p${a.group + 1}`;
+    const count = `(COALESCE(${field('p0', `c${i}`)}, 0) - COALESCE(${field(pj, `c${i}`)}, 0))`;
+    const zero = (dtype: Dtype) => `CAST(0 AS ${dialect.type(dtype)})`;
+    let value: string;
+    switch (a.aggregate.fn) {
+      case 'count':
+        value = count;
+        break;
+      case 'sum':
+        value = `COALESCE(${field('p0', `s${i}`)}, ${zero(a.dtype)}) - COALESCE(${field(pj, `s${i}`)}, ${zero(a.dtype)})`;
+        break;
+      case 'mean':
+        value = `CASE WHEN ${count} > 0 THEN (COALESCE(${field('p0', `s${i}`)}, 0) - COALESCE(${field(pj, `s${i}`)}, 0)) / ${count} END`;
+        break;
+      case 'last':
+        value = `CASE WHEN ${field('p0', `le${i}`)} > ${windowStartSql(tMs, groups[a.group]!, dialect)} THEN ${field('p0', `lv${i}`)} END`;
+        break;
+      case 'min':
+      case 'max': {
+        const head = `CASE WHEN ${field('p0', `a${i}`)} = ${tileStartSql(tMs, a.aggregate.tileMs, dialect)} THEN ${field('p0', `m${i}`)} END`;
+        const hasFull = a.aggregate.windowMs / a.aggregate.tileMs >= 2;
+        if (hasFull) fullJoins.add(a.group);
+        value = hasFull ? pickCase(head, `u${a.group}.${q(`m${i}`)}`, a.aggregate.fn) : head;
+        break;
+      }
+    }
+    cols.push(`${value} AS ${q(a.feature)}`, `${count} AS ${q(windowCountColumn(a.feature))}`);
+  }
+  return [
+    `SELECT ${cols.join(',\n  ')}`,
+    `FROM ${q(spineCte)} AS s`,
+    `LEFT JOIN ${name('probed')} AS x ON x.${ROW} = s.${ROW}`,
+    ...[...fullJoins].map(
+      (j) => `LEFT JOIN ${name(`full${j}`)} AS u${j} ON u${j}.${ROW} = s.${ROW}`,
+    ),
+  ].join('\n');
+}
