@@ -263,20 +263,17 @@ function wholeTileCtes(ctx: RunningContext, g: Group, j: number): [string, strin
  */
 function probedCte(ctx: RunningContext): [string, string] {
   const { fields, alias } = ctx.columns;
-  const probed = [
-    ...new Set([
-      ...fields.map((f) => `0 ${f.name}`),
-      ...ctx.aggs.flatMap((a) =>
-        runFields(ctx.view, a)
-          .filter((f) => f.name.startsWith('c') || f.name.startsWith('s'))
-          .map((f) => `${a.group + 1} ${alias(f.name)}`),
-      ),
-    ]),
-  ].map((x) => x.split(' ') as [string, string]);
+  // Each (probe, field) once: several aggregations may read one field (`alias`).
+  const probed = new Map<string, readonly [number, string]>();
+  const add = (j: number, f: string) => probed.set(`p${j}_${f}`, [j, f]);
+  for (const f of fields) add(0, f.name);
+  for (const a of ctx.aggs)
+    for (const f of runFields(ctx.view, a))
+      if (f.name.startsWith('c') || f.name.startsWith('s')) add(a.group + 1, alias(f.name));
   return [
     cteName(ctx.view, 'probed'),
     [
-      `SELECT ${ROW}, ${probed.map(([j, f]) => `max(CASE WHEN ${PROBE} = ${j} THEN ${V}.${q(f)} END) AS ${q(`p${j}_${f}`)}`).join(',\n  ')}`,
+      `SELECT ${ROW}, ${[...probed].map(([column, [j, f]]) => `max(CASE WHEN ${PROBE} = ${j} THEN ${V}.${q(f)} END) AS ${q(column)}`).join(',\n  ')}`,
       `FROM ${q(cteName(ctx.view, 'picked'))}`,
       `GROUP BY ${ROW}`,
     ].join('\n'),
