@@ -137,8 +137,19 @@ interface RunningContext {
 }
 
 /**
+ * A running value over all of an entity's events up to `t` (not windowed), carried in the
+ * running struct and output by the pick under `name`: the per-row as-of's newest `ingested_at`.
+ */
+export interface PrefixColumn {
+  readonly name: string;
+  readonly dtype: Dtype;
+  /** The running expression, given the `OVER (...)` clause of the entity's event order. */
+  readonly expr: (over: string) => string;
+}
+
+/**
  * The running shape's CTEs; the last is named `pickName`: one row per spine row with each
- * aggregation's value and count (and those of `extra`, the per-row as-of's watermarks).
+ * aggregation's value and count, and each `prefix` column at `t`.
  */
 export function runningCtes(
   view: PlannedView,
@@ -146,26 +157,29 @@ export function runningCtes(
   events: string,
   spineCte: string,
   pickName: string,
-  extra: readonly Agg[],
+  prefix: readonly PrefixColumn[],
 ): [string, string][] {
-  const own = aggsOf(view);
-  const aggs = [...own.aggs, ...extra];
-  const ctx: RunningContext = {
-    view,
-    dialect,
-    events,
-    spineCte,
-    aggs,
-    groups: own.groups,
-    keys: view.keys.map((k) => q(k.name)),
-    columns: runningColumns(view, aggs, dialect),
-  };
+  const { aggs, groups } = aggsOf(view);
+  const keys = view.keys.map((k) => q(k.name));
+  const columns = runningColumns(view, aggs, dialect);
+  const over = `OVER (PARTITION BY ${keys.map((k) => `e.${k}`).join(', ')} ORDER BY e.${MS}, e.${RID} ${FRAME})`;
+  for (const p of prefix) {
+    columns.fields.push({ name: p.name, dtype: p.dtype });
+    columns.exprs.push(p.expr(over));
+  }
+  const ctx: RunningContext = { view, dialect, events, spineCte, aggs, groups, keys, columns };
+  const extra = prefix.map((p) => `${field('p0', p.name, columns.alias)} AS ${q(p.name)}`);
   return [
     ...probeCtes(ctx),
-    ...own.groups.flatMap((g, j) => wholeTileCtes(ctx, g, j)),
+    ...groups.flatMap((g, j) => wholeTileCtes(ctx, g, j)),
     probedCte(ctx),
-    [pickName, finalPick(view, dialect, aggs, own.groups, spineCte, ctx.columns.alias)],
+    [pickName, finalPick(view, dialect, aggs, groups, spineCte, columns.alias, extra)],
   ];
+}
+
+/** A probe's field in the probed row `x` (`alias`: the field that holds its expression). */
+function field(probe: string, f: string, alias: (field: string) => string): string {
+  return `x.${q(`${probe}_${alias(f)}`)}`;
 }
 
 function cteName(view: PlannedView, suffix: string): string {
@@ -292,16 +306,17 @@ function finalPick(
   groups: readonly Group[],
   spineCte: string,
   alias: (field: string) => string,
+  extra: readonly string[],
 ): string {
   const name = (suffix: string) => q(`_sk_${view.name}__${suffix}`);
   const tMs = epochMs(`s.${q('_sk_t')}`);
-  const field = (probe: string, f: string) => `x.${q(`${probe}_${alias(f)}`)}`;
+  const at = (probe: string, f: string) => field(probe, f, alias);
   const cols = [`s.${ROW}`];
   const fullJoins = new Set<number>();
   for (const a of aggs) {
     const i = a.index;
     const pj = `p${a.group + 1}`;
-    const count = `(COALESCE(${field('p0', `c${i}`)}, 0) - COALESCE(${field(pj, `c${i}`)}, 0))`;
+    const count = `(COALESCE(${at('p0', `c${i}`)}, 0) - COALESCE(${at(pj, `c${i}`)}, 0))`;
     const zero = (dtype: Dtype) => `CAST(0 AS ${dialect.type(dtype)})`;
     let value: string;
     switch (a.aggregate.fn) {
@@ -309,17 +324,17 @@ function finalPick(
         value = count;
         break;
       case 'sum':
-        value = `COALESCE(${field('p0', `s${i}`)}, ${zero(a.dtype)}) - COALESCE(${field(pj, `s${i}`)}, ${zero(a.dtype)})`;
+        value = `COALESCE(${at('p0', `s${i}`)}, ${zero(a.dtype)}) - COALESCE(${at(pj, `s${i}`)}, ${zero(a.dtype)})`;
         break;
       case 'mean':
-        value = `CASE WHEN ${count} > 0 THEN (COALESCE(${field('p0', `s${i}`)}, 0) - COALESCE(${field(pj, `s${i}`)}, 0)) / ${count} END`;
+        value = `CASE WHEN ${count} > 0 THEN (COALESCE(${at('p0', `s${i}`)}, 0) - COALESCE(${at(pj, `s${i}`)}, 0)) / ${count} END`;
         break;
       case 'last':
-        value = `CASE WHEN ${field('p0', `le${i}`)} > ${windowStartSql(tMs, groups[a.group]!, dialect)} THEN ${field('p0', `lv${i}`)} END`;
+        value = `CASE WHEN ${at('p0', `le${i}`)} > ${windowStartSql(tMs, groups[a.group]!, dialect)} THEN ${at('p0', `lv${i}`)} END`;
         break;
       case 'min':
       case 'max': {
-        const head = `CASE WHEN ${field('p0', `a${i}`)} = ${tileStartSql(tMs, a.aggregate.tileMs, dialect)} THEN ${field('p0', `m${i}`)} END`;
+        const head = `CASE WHEN ${at('p0', `a${i}`)} = ${tileStartSql(tMs, a.aggregate.tileMs, dialect)} THEN ${at('p0', `m${i}`)} END`;
         const hasFull = a.aggregate.windowMs / a.aggregate.tileMs >= 2;
         if (hasFull) fullJoins.add(a.group);
         value = hasFull ? pickCase(head, `u${a.group}.${q(`m${i}`)}`, a.aggregate.fn) : head;
@@ -328,6 +343,7 @@ function finalPick(
     }
     cols.push(`${value} AS ${q(a.feature)}`, `${count} AS ${q(windowCountColumn(a.feature))}`);
   }
+  cols.push(...extra);
   return [
     `SELECT ${cols.join(',\n  ')}`,
     `FROM ${q(spineCte)} AS s`,

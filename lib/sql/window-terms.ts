@@ -56,7 +56,6 @@ export function aggsOf(view: PlannedView): { aggs: Agg[]; groups: Group[] } {
 export const INGESTED_MS = '_sk_ia_ms';
 
 export function columnDtype(view: PlannedView, column: string): Dtype {
-  if (column === INGESTED_MS) return 'int64';
   return view.aggregation?.columns.find((c) => c.name === column)?.dtype ?? 'float64';
 }
 
@@ -74,8 +73,7 @@ export function contributesSql(
 ): string {
   const conds: string[] = [];
   if (a.where) conds.push(filterSql(view, a.where, dialect));
-  // `ingested_at` is never null.
-  if (a.column !== null && a.column !== INGESTED_MS) conds.push(`e.${q(a.column)} IS NOT NULL`);
+  if (a.column !== null) conds.push(`e.${q(a.column)} IS NOT NULL`);
   return conds.length === 0 ? 'TRUE' : conds.join(' AND ');
 }
 

@@ -15,8 +15,10 @@
  *   equi-join on a fixed number of tile starts per row).
  *
  * With a per-row as-of column (the skew check's rebuild), the events each row may see differ
- * per row: the aggregates are then folded by a join over the row's own keys' events inside its
- * window `(s, t]` (`_sk_<v>__bounded`): it grows with spine × events per window, not history.
+ * per row. A row whose as-of is at or after the newest `ingested_at` of its entity's events up
+ * to `t` (the running shape carries it) takes the values of no as-of limit; only the other rows
+ * fold by a join over their own keys' events inside their window `(s, t]`
+ * (`_sk_<v>__bounded`), which grows with those rows × events per window, not history.
  *
  * Times are compared as epoch milliseconds (`date_diff('millisecond', epoch, ts)`, the same in
  * Trino and DuckDB), so tile arithmetic is exact integer arithmetic. Instants are after 1970.
@@ -24,7 +26,7 @@
 import { quoteIdentifier as q, timestampLiteral } from './literals.ts';
 import type { SqlDialect } from './dialect.ts';
 import type { PlannedView, PointInTimePlan } from './plan.ts';
-import { runningCtes } from './window-running.ts';
+import { runningCtes, type PrefixColumn } from './window-running.ts';
 import {
   aggsOf,
   contributesSql,
@@ -36,46 +38,54 @@ import {
   windowCountColumn,
   windowPickName,
   windowStartSql,
-  type Agg,
-  type Group,
 } from './window-terms.ts';
 
 export { epochMs, windowCountColumn, windowPickName } from './window-terms.ts';
 
-function watermarkName(group: number): string {
-  return `_sk_wm${group}`;
-}
+/**
+ * The newest `ingested_at` of an entity's events at or before `t`: a row whose as-of is at or
+ * after it sees every event of its windows (they are among those events), so its values are
+ * those of no as-of limit. A prefix, not a per-window maximum: one running column, no per-tile
+ * join (a maximum over a 7-day window of 1-hour tiles joins 167 tiles per row).
+ */
+const NEWEST_INGESTED = '_sk_newest_ing';
 
 /**
- * Per window group, the newest `ingested_at` of the events in the window: a row whose as-of is
- * at or after it sees every event of its windows, so its values are those of no as-of limit.
+ * The span of event times any spine row's windows read: after the earliest `t` less the longest
+ * window, up to the latest `t`. Counts and sums are differences of running prefixes, so events
+ * before every window start drop out of both sides; a training spine of one day reads days of
+ * events, not the history.
  */
-function watermarkAggs(view: PlannedView, groups: readonly Group[]): Agg[] {
-  return groups.map((g, j) => ({
-    feature: watermarkName(j),
-    output: watermarkName(j),
-    dtype: 'int64',
-    default: null,
-    aggregate: {
-      fn: 'max',
-      column: INGESTED_MS,
-      windowMs: g.windowMs,
-      tileMs: g.tileMs,
-      where: null,
-    },
-    index: view.features.length + j,
-    group: j,
-  }));
+function spanConds(view: PlannedView, dialect: SqlDialect, spineCte: string, alias: string) {
+  const longest = Math.max(...view.features.map((f) => f.aggregate?.windowMs ?? 0));
+  const t = q('_sk_t');
+  const et = `${alias}.${q('event_time')}`;
+  return [
+    `${et} <= (SELECT max(${t}) FROM ${q(spineCte)})`,
+    `${et} > (SELECT min(${t}) FROM ${q(spineCte)}) - ${dialect.interval(longest)}`,
+  ];
 }
 
 /** Deduplicated events the as-of lets in: by record id, then by event id (first arrival). */
-function eventsCte(view: PlannedView, plan: PointInTimePlan, table: string): string {
+function eventsCte(
+  view: PlannedView,
+  plan: PointInTimePlan,
+  dialect: SqlDialect,
+  table: string,
+  spineCte: string,
+): string {
   const keys = view.keys.map((k) => q(k.name));
   const cols = (view.aggregation?.columns ?? []).map((c) => q(c.name));
   const conds = view.keys.map((k) => `f.${q(k.name)} IS NOT NULL`);
   if (plan.spine.asOf.kind === 'instant')
     conds.push(`f.${q('ingested_at')} <= ${timestampLiteral(plan.spine.asOf.at)}`);
   const eventId = view.aggregation?.eventId ?? null;
+  // Copies of a record share its event time, so the span may cut before the dedup by record id;
+  // events that share an event id might not, so there it cuts after "first arrival" is decided.
+  const outer = [`d.${q('_sk_rn')} = 1`];
+  (eventId === null ? conds : outer).push(
+    ...spanConds(view, dialect, spineCte, eventId === null ? 'f' : 'd'),
+  );
   const identity =
     eventId === null
       ? `r.${q('record_id')}`
@@ -97,7 +107,7 @@ function eventsCte(view: PlannedView, plan: PointInTimePlan, table: string): str
     '  ) AS r',
     `  WHERE r.${q('_sk_copy')} = 1`,
     ') AS d',
-    `WHERE d.${q('_sk_rn')} = 1`,
+    `WHERE ${outer.join(' AND ')}`,
   ].join('\n');
 }
 
@@ -109,7 +119,9 @@ export function windowCtes(
   spineCte: string,
 ): [string, string][] {
   const events = `_sk_${view.name}__events`;
-  const ctes: [string, string][] = [[events, eventsCte(view, plan, relations.view(view))]];
+  const ctes: [string, string][] = [
+    [events, eventsCte(view, plan, dialect, relations.view(view), spineCte)],
+  ];
   if (plan.spine.asOf.kind === 'column')
     ctes.push(...perRowAsOfCtes(view, dialect, events, spineCte));
   else ctes.push(...runningCtes(view, dialect, events, spineCte, windowPickName(view), []));
@@ -127,23 +139,25 @@ function perRowAsOfCtes(
   events: string,
   spineCte: string,
 ): [string, string][] {
-  const { aggs, groups } = aggsOf(view);
+  const { aggs } = aggsOf(view);
   const name = (suffix: string) => `_sk_${view.name}__${suffix}`;
   const asOf = `s.${q('_sk_as_of')}`;
-  const settled = groups.map((_, j) => {
-    const mark = `i.${q(watermarkName(j))}`;
-    return `${mark} IS NULL OR ${mark} <= ${epochMs(asOf)}`;
-  });
+  const newest = `i.${q(NEWEST_INGESTED)}`;
+  const newestIngested: PrefixColumn = {
+    name: NEWEST_INGESTED,
+    dtype: 'int64',
+    expr: (over) => `max(e.${q(INGESTED_MS)}) ${over}`,
+  };
   const outputs = [
     ROW,
     ...aggs.flatMap((a) => [q(a.feature), q(windowCountColumn(a.feature))]),
   ].join(', ');
   return [
-    ...runningCtes(view, dialect, events, spineCte, name('unlimited'), watermarkAggs(view, groups)),
+    ...runningCtes(view, dialect, events, spineCte, name('unlimited'), [newestIngested]),
     [
       name('checked'),
       [
-        `SELECT i.*, (${asOf} IS NULL OR (${settled.map((c) => `(${c})`).join(' AND ')})) AS ${q('_sk_settled')}`,
+        `SELECT i.*, (${asOf} IS NULL OR ${newest} IS NULL OR ${newest} <= ${epochMs(asOf)}) AS ${q('_sk_settled')}`,
         `FROM ${q(name('unlimited'))} AS i`,
         `JOIN ${q(spineCte)} AS s ON s.${ROW} = i.${ROW}`,
       ].join('\n'),

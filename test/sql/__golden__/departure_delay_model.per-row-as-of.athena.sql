@@ -48,30 +48,30 @@ WITH
     FROM (
       SELECT f.*, row_number() OVER (PARTITION BY f."record_id" ORDER BY f."ingested_at") AS "_sk_copy"
       FROM "skewless_prod_offline"."airport_delays_v1" AS f
-      WHERE f."origin" IS NOT NULL
+      WHERE f."origin" IS NOT NULL AND f."event_time" <= (SELECT max("_sk_t") FROM "_sk_spine") AND f."event_time" > (SELECT min("_sk_t") FROM "_sk_spine") - INTERVAL '7 00:00:00.000' DAY TO SECOND
     ) AS r
     WHERE r."_sk_copy" = 1
   ) AS d
   WHERE d."_sk_rn" = 1
 ),
 "_sk_airport_delays__run" AS (
-  SELECT e."origin", e."_sk_ms", e."_sk_rid", CAST(ROW(CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN CAST(e."delay" AS double) END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS double), CAST(sum(CASE WHEN TRUE THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(max(CASE WHEN e."delay" IS NOT NULL THEN e."delay" END) OVER (PARTITION BY e."origin", (e."_sk_ms" + 3599999) / (3600000) * 3600000 - 3600000 ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST((e."_sk_ms" + 3599999) / (3600000) * 3600000 - 3600000 AS bigint), CAST(sum(CASE WHEN e."delay" > CAST(15 AS bigint) THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(max(CASE WHEN TRUE THEN e."_sk_ia_ms" END) OVER (PARTITION BY e."origin", (e."_sk_ms" + 299999) / (300000) * 300000 - 300000 ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST((e."_sk_ms" + 299999) / (300000) * 300000 - 300000 AS bigint), CAST(max(CASE WHEN TRUE THEN e."_sk_ia_ms" END) OVER (PARTITION BY e."origin", (e."_sk_ms" + 3599999) / (3600000) * 3600000 - 3600000 ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint)) AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint, "m6" bigint, "a6" bigint, "m7" bigint)) AS "_sk_v"
+  SELECT e."origin", e."_sk_ms", e."_sk_rid", CAST(ROW(CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN CAST(e."delay" AS double) END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS double), CAST(sum(CASE WHEN TRUE THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(max(CASE WHEN e."delay" IS NOT NULL THEN e."delay" END) OVER (PARTITION BY e."origin", (e."_sk_ms" + 3599999) / (3600000) * 3600000 - 3600000 ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST((e."_sk_ms" + 3599999) / (3600000) * 3600000 - 3600000 AS bigint), CAST(sum(CASE WHEN e."delay" > CAST(15 AS bigint) THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(max(e."_sk_ia_ms") OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint)) AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint, "_sk_newest_ing" bigint)) AS "_sk_v"
   FROM "_sk_airport_delays__events" AS e
 ),
 "_sk_airport_delays__probes" AS (
   SELECT "origin", "_sk_ms", 0 AS "_sk_kind", "_sk_rid", CAST(NULL AS bigint) AS "_sk_row", CAST(NULL AS bigint) AS "_sk_probe", "_sk_v"
   FROM "_sk_airport_delays__run"
   UNION ALL
-  SELECT s."origin", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t"), 1, CAST(NULL AS varchar), s."_sk_row", 0, CAST(NULL AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint, "m6" bigint, "a6" bigint, "m7" bigint))
+  SELECT s."origin", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t"), 1, CAST(NULL AS varchar), s."_sk_row", 0, CAST(NULL AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint, "_sk_newest_ing" bigint))
   FROM "_sk_spine" AS s
   UNION ALL
-  SELECT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001) / (300000) * 300000, 1, CAST(NULL AS varchar), s."_sk_row", 1, CAST(NULL AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint, "m6" bigint, "a6" bigint, "m7" bigint))
+  SELECT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001) / (300000) * 300000, 1, CAST(NULL AS varchar), s."_sk_row", 1, CAST(NULL AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint, "_sk_newest_ing" bigint))
   FROM "_sk_spine" AS s
   UNION ALL
-  SELECT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) / (3600000) * 3600000, 1, CAST(NULL AS varchar), s."_sk_row", 2, CAST(NULL AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint, "m6" bigint, "a6" bigint, "m7" bigint))
+  SELECT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) / (3600000) * 3600000, 1, CAST(NULL AS varchar), s."_sk_row", 2, CAST(NULL AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint, "_sk_newest_ing" bigint))
   FROM "_sk_spine" AS s
   UNION ALL
-  SELECT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) / (3600000) * 3600000, 1, CAST(NULL AS varchar), s."_sk_row", 3, CAST(NULL AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint, "m6" bigint, "a6" bigint, "m7" bigint))
+  SELECT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) / (3600000) * 3600000, 1, CAST(NULL AS varchar), s."_sk_row", 3, CAST(NULL AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint, "_sk_newest_ing" bigint))
   FROM "_sk_spine" AS s
 ),
 "_sk_airport_delays__picked" AS (
@@ -82,49 +82,19 @@ WITH
   ) AS w
   WHERE w."_sk_kind" = 1
 ),
-"_sk_airport_delays__tiles0" AS (
-  SELECT e."origin", (e."_sk_ms" + 299999) / (300000) * 300000 - 300000 AS "_sk_a", max(CASE WHEN TRUE THEN e."_sk_ia_ms" END) AS "m6"
-  FROM "_sk_airport_delays__events" AS e
-  GROUP BY e."origin", (e."_sk_ms" + 299999) / (300000) * 300000 - 300000
-),
-"_sk_airport_delays__full0" AS (
-  SELECT s."_sk_row", max(tl."m6") AS "m6"
-  FROM (
-    SELECT s."_sk_row", s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001) / (300000) * 300000 + o."_sk_i" * 300000 AS "_sk_a"
-    FROM "_sk_spine" AS s
-    CROSS JOIN UNNEST(sequence(0, 10)) AS o("_sk_i")
-  ) AS s
-  JOIN "_sk_airport_delays__tiles0" AS tl ON tl."origin" = s."origin" AND tl."_sk_a" = s."_sk_a"
-  GROUP BY s."_sk_row"
-),
 "_sk_airport_delays__tiles1" AS (
-  SELECT e."origin", (e."_sk_ms" + 3599999) / (3600000) * 3600000 - 3600000 AS "_sk_a", max(CASE WHEN e."delay" IS NOT NULL THEN e."delay" END) AS "m3", max(CASE WHEN TRUE THEN e."_sk_ia_ms" END) AS "m7"
+  SELECT e."origin", (e."_sk_ms" + 3599999) / (3600000) * 3600000 - 3600000 AS "_sk_a", max(CASE WHEN e."delay" IS NOT NULL THEN e."delay" END) AS "m3"
   FROM "_sk_airport_delays__events" AS e
   GROUP BY e."origin", (e."_sk_ms" + 3599999) / (3600000) * 3600000 - 3600000
 ),
 "_sk_airport_delays__full1" AS (
-  SELECT s."_sk_row", max(tl."m3") AS "m3", max(tl."m7") AS "m7"
+  SELECT s."_sk_row", max(tl."m3") AS "m3"
   FROM (
     SELECT s."_sk_row", s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) / (3600000) * 3600000 + o."_sk_i" * 3600000 AS "_sk_a"
     FROM "_sk_spine" AS s
     CROSS JOIN UNNEST(sequence(0, 22)) AS o("_sk_i")
   ) AS s
   JOIN "_sk_airport_delays__tiles1" AS tl ON tl."origin" = s."origin" AND tl."_sk_a" = s."_sk_a"
-  GROUP BY s."_sk_row"
-),
-"_sk_airport_delays__tiles2" AS (
-  SELECT e."origin", (e."_sk_ms" + 3599999) / (3600000) * 3600000 - 3600000 AS "_sk_a", max(CASE WHEN TRUE THEN e."_sk_ia_ms" END) AS "m8"
-  FROM "_sk_airport_delays__events" AS e
-  GROUP BY e."origin", (e."_sk_ms" + 3599999) / (3600000) * 3600000 - 3600000
-),
-"_sk_airport_delays__full2" AS (
-  SELECT s."_sk_row", max(tl."m8") AS "m8"
-  FROM (
-    SELECT s."_sk_row", s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) / (3600000) * 3600000 + o."_sk_i" * 3600000 AS "_sk_a"
-    FROM "_sk_spine" AS s
-    CROSS JOIN UNNEST(sequence(0, 166)) AS o("_sk_i")
-  ) AS s
-  JOIN "_sk_airport_delays__tiles2" AS tl ON tl."origin" = s."origin" AND tl."_sk_a" = s."_sk_a"
   GROUP BY s."_sk_row"
 ),
 "_sk_airport_delays__probed" AS (
@@ -134,17 +104,14 @@ WITH
     max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."m3" END) AS "p0_m3",
     max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."a3" END) AS "p0_a3",
     max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."c5" END) AS "p0_c5",
-    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."m6" END) AS "p0_m6",
-    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."a6" END) AS "p0_a6",
-    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."m7" END) AS "p0_m7",
+    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."_sk_newest_ing" END) AS "p0__sk_newest_ing",
     max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."c0" END) AS "p1_c0",
     max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."s0" END) AS "p1_s0",
     max(CASE WHEN "_sk_probe" = 2 THEN "_sk_v"."c0" END) AS "p2_c0",
     max(CASE WHEN "_sk_probe" = 2 THEN "_sk_v"."s0" END) AS "p2_s0",
     max(CASE WHEN "_sk_probe" = 2 THEN "_sk_v"."c2" END) AS "p2_c2",
     max(CASE WHEN "_sk_probe" = 3 THEN "_sk_v"."c2" END) AS "p3_c2",
-    max(CASE WHEN "_sk_probe" = 3 THEN "_sk_v"."c5" END) AS "p3_c5",
-    max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."c2" END) AS "p1_c2"
+    max(CASE WHEN "_sk_probe" = 3 THEN "_sk_v"."c5" END) AS "p3_c5"
   FROM "_sk_airport_delays__picked"
   GROUP BY "_sk_row"
 ),
@@ -162,20 +129,13 @@ WITH
     (COALESCE(x."p0_c2", 0) - COALESCE(x."p3_c2", 0)) AS "flights_7d__n",
     (COALESCE(x."p0_c5", 0) - COALESCE(x."p3_c5", 0)) AS "late_7d",
     (COALESCE(x."p0_c5", 0) - COALESCE(x."p3_c5", 0)) AS "late_7d__n",
-    CASE WHEN CASE WHEN x."p0_a6" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 299999) / (300000) * 300000 - 300000 THEN x."p0_m6" END IS NULL THEN u0."m6" WHEN u0."m6" IS NULL THEN CASE WHEN x."p0_a6" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 299999) / (300000) * 300000 - 300000 THEN x."p0_m6" END WHEN CASE WHEN x."p0_a6" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 299999) / (300000) * 300000 - 300000 THEN x."p0_m6" END > u0."m6" THEN CASE WHEN x."p0_a6" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 299999) / (300000) * 300000 - 300000 THEN x."p0_m6" END ELSE u0."m6" END AS "_sk_wm0",
-    (COALESCE(x."p0_c2", 0) - COALESCE(x."p1_c2", 0)) AS "_sk_wm0__n",
-    CASE WHEN CASE WHEN x."p0_a3" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) / (3600000) * 3600000 - 3600000 THEN x."p0_m7" END IS NULL THEN u1."m7" WHEN u1."m7" IS NULL THEN CASE WHEN x."p0_a3" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) / (3600000) * 3600000 - 3600000 THEN x."p0_m7" END WHEN CASE WHEN x."p0_a3" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) / (3600000) * 3600000 - 3600000 THEN x."p0_m7" END > u1."m7" THEN CASE WHEN x."p0_a3" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) / (3600000) * 3600000 - 3600000 THEN x."p0_m7" END ELSE u1."m7" END AS "_sk_wm1",
-    (COALESCE(x."p0_c2", 0) - COALESCE(x."p2_c2", 0)) AS "_sk_wm1__n",
-    CASE WHEN CASE WHEN x."p0_a3" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) / (3600000) * 3600000 - 3600000 THEN x."p0_m7" END IS NULL THEN u2."m8" WHEN u2."m8" IS NULL THEN CASE WHEN x."p0_a3" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) / (3600000) * 3600000 - 3600000 THEN x."p0_m7" END WHEN CASE WHEN x."p0_a3" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) / (3600000) * 3600000 - 3600000 THEN x."p0_m7" END > u2."m8" THEN CASE WHEN x."p0_a3" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) / (3600000) * 3600000 - 3600000 THEN x."p0_m7" END ELSE u2."m8" END AS "_sk_wm2",
-    (COALESCE(x."p0_c2", 0) - COALESCE(x."p3_c2", 0)) AS "_sk_wm2__n"
+    x."p0__sk_newest_ing" AS "_sk_newest_ing"
   FROM "_sk_spine" AS s
   LEFT JOIN "_sk_airport_delays__probed" AS x ON x."_sk_row" = s."_sk_row"
   LEFT JOIN "_sk_airport_delays__full1" AS u1 ON u1."_sk_row" = s."_sk_row"
-  LEFT JOIN "_sk_airport_delays__full0" AS u0 ON u0."_sk_row" = s."_sk_row"
-  LEFT JOIN "_sk_airport_delays__full2" AS u2 ON u2."_sk_row" = s."_sk_row"
 ),
 "_sk_airport_delays__checked" AS (
-  SELECT i.*, (s."_sk_as_of" IS NULL OR ((i."_sk_wm0" IS NULL OR i."_sk_wm0" <= date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_as_of")) AND (i."_sk_wm1" IS NULL OR i."_sk_wm1" <= date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_as_of")) AND (i."_sk_wm2" IS NULL OR i."_sk_wm2" <= date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_as_of")))) AS "_sk_settled"
+  SELECT i.*, (s."_sk_as_of" IS NULL OR i."_sk_newest_ing" IS NULL OR i."_sk_newest_ing" <= date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_as_of")) AS "_sk_settled"
   FROM "_sk_airport_delays__unlimited" AS i
   JOIN "_sk_spine" AS s ON s."_sk_row" = i."_sk_row"
 ),
@@ -218,24 +178,24 @@ WITH
     FROM (
       SELECT f.*, row_number() OVER (PARTITION BY f."record_id" ORDER BY f."ingested_at") AS "_sk_copy"
       FROM "skewless_prod_offline"."route_delays_v1" AS f
-      WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL
+      WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL AND f."event_time" <= (SELECT max("_sk_t") FROM "_sk_spine") AND f."event_time" > (SELECT min("_sk_t") FROM "_sk_spine") - INTERVAL '7 00:00:00.000' DAY TO SECOND
     ) AS r
     WHERE r."_sk_copy" = 1
   ) AS d
   WHERE d."_sk_rn" = 1
 ),
 "_sk_route_delays__run" AS (
-  SELECT e."origin", e."destination", e."_sk_ms", e."_sk_rid", CAST(ROW(CAST(sum(CASE WHEN TRUE THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin", e."destination" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin", e."destination" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN CAST(e."delay" AS double) END) OVER (PARTITION BY e."origin", e."destination" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS double), CAST(max(CASE WHEN TRUE THEN e."_sk_ia_ms" END) OVER (PARTITION BY e."origin", e."destination", (e."_sk_ms" + 3599999) / (3600000) * 3600000 - 3600000 ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST((e."_sk_ms" + 3599999) / (3600000) * 3600000 - 3600000 AS bigint)) AS ROW("c0" bigint, "c1" bigint, "s1" double, "m2" bigint, "a2" bigint)) AS "_sk_v"
+  SELECT e."origin", e."destination", e."_sk_ms", e."_sk_rid", CAST(ROW(CAST(sum(CASE WHEN TRUE THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin", e."destination" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin", e."destination" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN CAST(e."delay" AS double) END) OVER (PARTITION BY e."origin", e."destination" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS double), CAST(max(e."_sk_ia_ms") OVER (PARTITION BY e."origin", e."destination" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint)) AS ROW("c0" bigint, "c1" bigint, "s1" double, "_sk_newest_ing" bigint)) AS "_sk_v"
   FROM "_sk_route_delays__events" AS e
 ),
 "_sk_route_delays__probes" AS (
   SELECT "origin", "destination", "_sk_ms", 0 AS "_sk_kind", "_sk_rid", CAST(NULL AS bigint) AS "_sk_row", CAST(NULL AS bigint) AS "_sk_probe", "_sk_v"
   FROM "_sk_route_delays__run"
   UNION ALL
-  SELECT s."origin", s."destination", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t"), 1, CAST(NULL AS varchar), s."_sk_row", 0, CAST(NULL AS ROW("c0" bigint, "c1" bigint, "s1" double, "m2" bigint, "a2" bigint))
+  SELECT s."origin", s."destination", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t"), 1, CAST(NULL AS varchar), s."_sk_row", 0, CAST(NULL AS ROW("c0" bigint, "c1" bigint, "s1" double, "_sk_newest_ing" bigint))
   FROM "_sk_spine" AS s
   UNION ALL
-  SELECT s."origin", s."destination", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) / (3600000) * 3600000, 1, CAST(NULL AS varchar), s."_sk_row", 1, CAST(NULL AS ROW("c0" bigint, "c1" bigint, "s1" double, "m2" bigint, "a2" bigint))
+  SELECT s."origin", s."destination", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) / (3600000) * 3600000, 1, CAST(NULL AS varchar), s."_sk_row", 1, CAST(NULL AS ROW("c0" bigint, "c1" bigint, "s1" double, "_sk_newest_ing" bigint))
   FROM "_sk_spine" AS s
 ),
 "_sk_route_delays__picked" AS (
@@ -246,27 +206,11 @@ WITH
   ) AS w
   WHERE w."_sk_kind" = 1
 ),
-"_sk_route_delays__tiles0" AS (
-  SELECT e."origin", e."destination", (e."_sk_ms" + 3599999) / (3600000) * 3600000 - 3600000 AS "_sk_a", max(CASE WHEN TRUE THEN e."_sk_ia_ms" END) AS "m2"
-  FROM "_sk_route_delays__events" AS e
-  GROUP BY e."origin", e."destination", (e."_sk_ms" + 3599999) / (3600000) * 3600000 - 3600000
-),
-"_sk_route_delays__full0" AS (
-  SELECT s."_sk_row", max(tl."m2") AS "m2"
-  FROM (
-    SELECT s."_sk_row", s."origin", s."destination", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) / (3600000) * 3600000 + o."_sk_i" * 3600000 AS "_sk_a"
-    FROM "_sk_spine" AS s
-    CROSS JOIN UNNEST(sequence(0, 166)) AS o("_sk_i")
-  ) AS s
-  JOIN "_sk_route_delays__tiles0" AS tl ON tl."origin" = s."origin" AND tl."destination" = s."destination" AND tl."_sk_a" = s."_sk_a"
-  GROUP BY s."_sk_row"
-),
 "_sk_route_delays__probed" AS (
   SELECT "_sk_row", max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."c0" END) AS "p0_c0",
     max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."c1" END) AS "p0_c1",
     max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."s1" END) AS "p0_s1",
-    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."m2" END) AS "p0_m2",
-    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."a2" END) AS "p0_a2",
+    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."_sk_newest_ing" END) AS "p0__sk_newest_ing",
     max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."c0" END) AS "p1_c0",
     max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."c1" END) AS "p1_c1",
     max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."s1" END) AS "p1_s1"
@@ -279,14 +223,12 @@ WITH
     (COALESCE(x."p0_c0", 0) - COALESCE(x."p1_c0", 0)) AS "flights_7d__n",
     CASE WHEN (COALESCE(x."p0_c1", 0) - COALESCE(x."p1_c1", 0)) > 0 THEN (COALESCE(x."p0_s1", 0) - COALESCE(x."p1_s1", 0)) / (COALESCE(x."p0_c1", 0) - COALESCE(x."p1_c1", 0)) END AS "dep_delay_mean_7d",
     (COALESCE(x."p0_c1", 0) - COALESCE(x."p1_c1", 0)) AS "dep_delay_mean_7d__n",
-    CASE WHEN CASE WHEN x."p0_a2" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) / (3600000) * 3600000 - 3600000 THEN x."p0_m2" END IS NULL THEN u0."m2" WHEN u0."m2" IS NULL THEN CASE WHEN x."p0_a2" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) / (3600000) * 3600000 - 3600000 THEN x."p0_m2" END WHEN CASE WHEN x."p0_a2" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) / (3600000) * 3600000 - 3600000 THEN x."p0_m2" END > u0."m2" THEN CASE WHEN x."p0_a2" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) / (3600000) * 3600000 - 3600000 THEN x."p0_m2" END ELSE u0."m2" END AS "_sk_wm0",
-    (COALESCE(x."p0_c0", 0) - COALESCE(x."p1_c0", 0)) AS "_sk_wm0__n"
+    x."p0__sk_newest_ing" AS "_sk_newest_ing"
   FROM "_sk_spine" AS s
   LEFT JOIN "_sk_route_delays__probed" AS x ON x."_sk_row" = s."_sk_row"
-  LEFT JOIN "_sk_route_delays__full0" AS u0 ON u0."_sk_row" = s."_sk_row"
 ),
 "_sk_route_delays__checked" AS (
-  SELECT i.*, (s."_sk_as_of" IS NULL OR ((i."_sk_wm0" IS NULL OR i."_sk_wm0" <= date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_as_of")))) AS "_sk_settled"
+  SELECT i.*, (s."_sk_as_of" IS NULL OR i."_sk_newest_ing" IS NULL OR i."_sk_newest_ing" <= date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_as_of")) AS "_sk_settled"
   FROM "_sk_route_delays__unlimited" AS i
   JOIN "_sk_spine" AS s ON s."_sk_row" = i."_sk_row"
 ),
