@@ -7,7 +7,7 @@ import { assertNever } from '../define/dtypes.ts';
 import type { RuntimeRegistry } from '../registry/compile.ts';
 import { athenaDialect } from '../sql/dialect.ts';
 import { quoteIdentifier as q, SqlLiteralError, stringLiteral } from '../sql/literals.ts';
-import { buildPointInTimePlan, type AsOf } from '../sql/plan.ts';
+import { buildPointInTimePlan, type AsOf, type ViewSubset } from '../sql/plan.ts';
 import { renderPointInTimeSql } from '../sql/render.ts';
 import { SpineError } from './errors.ts';
 import type { SpineColumn } from './spine.ts';
@@ -73,6 +73,7 @@ export function athenaUnloadSql(
     readonly spineTable: string;
     readonly timeColumn: string;
     readonly asOf: AsOf;
+    readonly views?: ViewSubset;
     readonly target: string;
   },
 ): string {

@@ -105,6 +105,7 @@ async function unloadPointInTime(
           spineTable,
           timeColumn: query.timeColumn,
           asOf: query.asOf,
+          ...(query.views ? { views: query.views } : {}),
           target: s3uri(prefixes.data),
         }),
       );

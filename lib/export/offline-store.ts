@@ -9,7 +9,7 @@
  * return the same rows for the same data.
  */
 import type { DialectName } from '../sql/dialect.ts';
-import type { AsOf } from '../sql/plan.ts';
+import type { AsOf, ViewSubset } from '../sql/plan.ts';
 import type { SpineColumn } from './spine.ts';
 
 export interface StoreQuery {
@@ -20,6 +20,8 @@ export interface StoreQuery {
   readonly spineColumns: readonly SpineColumn[];
   readonly timeColumn: string;
   readonly asOf: AsOf;
+  /** Only these views' features (`ViewSubset`). */
+  readonly views?: ViewSubset;
   /** Names the store's scratch objects for this query (`[a-z0-9_]`); a store picks one if absent. */
   readonly id?: string;
 }

@@ -10,7 +10,13 @@ import { getService } from '../registry/query.ts';
 import type { RegistryService } from '../registry/types.ts';
 import type { DialectName } from '../sql/dialect.ts';
 import { quoteIdentifier as q } from '../sql/literals.ts';
-import { SPINE_ROW_COLUMN, statusColumnName, type AsOf } from '../sql/plan.ts';
+import {
+  servedViews,
+  SPINE_ROW_COLUMN,
+  statusColumnName,
+  type AsOf,
+  type ViewSubset,
+} from '../sql/plan.ts';
 import { localOfflineStore } from './offline-local.ts';
 import type { OfflineStore, StoreRows } from './offline-store.ts';
 import { materializeSpine, validateSpine, type SpineColumn } from './spine.ts';
@@ -37,6 +43,8 @@ export interface PointInTimeRequest {
   readonly into: string;
   /** Run the request transforms (false: stored features only, as the skew check asks). @default true */
   readonly transforms?: boolean;
+  /** Only these views' features (`ViewSubset`; stored features only, so `transforms: false`). */
+  readonly views?: ViewSubset;
   /** Names the store's scratch objects (the export id). */
   readonly id?: string;
   /** What a spine error names. @default the spine table */
@@ -64,6 +72,8 @@ export async function buildPointInTimeRows(
 ): Promise<PointInTimeResult> {
   const { duckdb, runtime } = deps;
   const service = getService(runtime.registry, request.service);
+  if (request.views !== undefined && request.transforms !== false)
+    throw new RangeError('a rebuild of some views has stored features only: set transforms: false');
   const spineRelation = q(request.spineTable);
   const columns = await validateSpine(duckdb, spineRelation, service, {
     timeColumn: request.timeColumn,
@@ -78,6 +88,7 @@ export async function buildPointInTimeRows(
       spineColumns: withRowColumn(columns),
       timeColumn: request.timeColumn,
       asOf: request.asOf,
+      ...(request.views === undefined ? {} : { views: request.views }),
       ...(request.id === undefined ? {} : { id: request.id }),
     });
     try {
@@ -117,6 +128,8 @@ async function finishRows(
   extra: RegistryService['outputs'],
 ): Promise<void> {
   const { duckdb, runtime } = deps;
+  const views = servedViews(service, request.views);
+  const features = service.features.filter((f) => views.includes(f.view));
   const pit = q(`${request.into}__sk_pit`);
   const tx = `${request.into}__sk_tx`;
   const row = q(SPINE_ROW_COLUMN);
@@ -126,9 +139,9 @@ async function finishRows(
       .filter((n) => n !== SPINE_ROW_COLUMN)
       .map((c) => `p.${q(c)}`),
     `p.${row}`,
-    ...service.features.map((f) => `p.${q(f.output)}`),
+    ...features.map((f) => `p.${q(f.output)}`),
     ...extra.map((o) => `x.${q(o.name)}`),
-    ...service.features.map((f) => `p.${q(statusColumnName(f.output))}`),
+    ...features.map((f) => `p.${q(statusColumnName(f.output))}`),
   ].join(', ');
   const create = `CREATE OR REPLACE TABLE ${q(request.into)} AS SELECT ${select}`;
   if (extra.length === 0) {

@@ -42,7 +42,7 @@ export const TABLES = {
   values: '_sk_skew_values',
   joined: '_sk_skew_joined',
 } as const;
-export const VIEWS: readonly string[] = [TABLES.mainRebuilt, TABLES.latest];
+export const VIEWS: readonly string[] = [TABLES.mainRebuilt, TABLES.latest, TABLES.values];
 
 /** The export's point-in-time rows through the check's offline store, stored features only. */
 function rebuildPointInTime(
@@ -92,8 +92,9 @@ export async function rebuild(
 }
 
 /**
- * Served ⋈ rebuilt (⋈ transforms, ⟕ latest) on the log id (`TABLES.values`), materialized: the
- * served-record spine and the joined table both scan it.
+ * Served ⋈ rebuilt (⋈ transforms, ⟕ latest) on the log id (`TABLES.values`), a view: the joined
+ * table materializes it once, with the causes; the served-record spine reads a few of its
+ * columns (materializing 1M wide rows here as well cost more than joining twice).
  */
 export async function createValuesTable(
   duckdb: DuckDBConnection,
@@ -132,7 +133,7 @@ export async function createValuesTable(
   ];
   const id = q(SKEW_COLUMNS.logId);
   await duckdb.run(
-    `CREATE OR REPLACE TEMP TABLE ${q(TABLES.values)} AS
+    `CREATE OR REPLACE TEMP VIEW ${q(TABLES.values)} AS
      SELECT ${cols.join(',\n       ')}
      FROM ${q(TABLES.served)} l JOIN ${q(TABLES.mainRebuilt)} r ON r.${id} = l.${id}
      JOIN ${q(TABLES.transformed)} t ON t.${id} = l.${id}
@@ -174,10 +175,12 @@ export async function rebuildServedRecords(
      FROM (${perView.join(' UNION ALL ')})`,
   );
   const columns = service.features.map((f) => q(joinedColumns(f.output).servedRecord));
-  const counted = await duckdb.runAndReadAll(
-    `SELECT count(*)::BIGINT AS n FROM ${q(TABLES.recordSpine)}`,
+  // Only the views some row needs rebuilt: a day with one suspect view rebuilds that one.
+  const present = await duckdb.runAndReadAll(
+    `SELECT DISTINCT view_index FROM ${q(TABLES.recordSpine)} ORDER BY 1`,
   );
-  if (Number(counted.getRowObjectsJson()[0]?.n ?? 0) === 0) {
+  const views = present.getRowObjectsJson().map((r) => service.views[Number(r.view_index)]!);
+  if (views.length === 0) {
     await duckdb.run(
       `CREATE OR REPLACE TEMP TABLE ${q(TABLES.servedRecords)} AS
        SELECT CAST(NULL AS BIGINT) AS log_id, ${service.features
@@ -194,8 +197,10 @@ export async function rebuildServedRecords(
     timeColumn: SKEW_COLUMNS.servedRecordAt,
     asOf: { kind: 'column', column: SKEW_COLUMNS.servedAt },
     into: TABLES.records,
+    views,
   });
   const picks = service.features.map((f, k) => {
+    if (!views.includes(f.view)) return `CAST(NULL AS ${duckdbType(f.dtype)}) AS ${columns[k]}`;
     const i = service.views.indexOf(f.view);
     return `any_value(r.${q(f.output)}) FILTER (WHERE m.view_index = ${i}) AS ${columns[k]}`;
   });

@@ -88,7 +88,7 @@ export function chainedRecordsCte(
     [
       `SELECT k.${KID}, ${orderKey(dialect, time, 0, `f.${q('record_id')}`)} AS ${ORD}, ${recordStruct(view, dialect, false, false)} AS ${V}`,
       `FROM ${relations.view(view)} AS f JOIN ${q(d.cte)} AS k ON ${on.join(' AND ')}`,
-      `WHERE ${recordFilter(view, plan)} AND f.${q('event_time')} IS NOT NULL`,
+      `WHERE ${recordFilter(view, plan, `(SELECT max(CAST(s.${q(plan.spine.timeColumn)} AS ${dialect.type('timestamp')})) FROM ${relations.spine} AS s)`)}`,
     ].join('\n'),
   ];
 }

@@ -11,6 +11,7 @@ import type {
   Registry,
   RegistryAggregate,
   RegistryKey,
+  RegistryService,
   RegistryViewAggregation,
 } from '../registry/types.ts';
 
@@ -58,6 +59,24 @@ export interface PointInTimePlan {
   readonly views: readonly PlannedView[];
 }
 
+/**
+ * Only these views of the service (a rebuild that needs a few, like the skew check's served
+ * records); the others' outputs are left out of the rows. Absent: every view.
+ */
+export type ViewSubset = readonly string[] | undefined;
+
+/** The service's views, in service order, restricted to `subset` (each must be one of them). */
+export function servedViews(service: RegistryService, subset: ViewSubset): readonly string[] {
+  if (subset === undefined) return service.views;
+  const unknown = subset.filter((v) => !service.views.includes(v));
+  if (unknown.length > 0)
+    throw new ValidationError(
+      `feature service '${service.name}' reads no view ${unknown.map((v) => `'${v}'`).join(', ')}`,
+      'views',
+    );
+  return service.views.filter((v) => subset.includes(v));
+}
+
 /** Column of every spine / export row: its position in the spine, from 0. */
 export const SPINE_ROW_COLUMN = '_sk_row';
 /** Suffix of the per-feature status column (`present` | `missing` | `expired`). */
@@ -70,12 +89,12 @@ export function statusColumnName(output: string): string {
 export function buildPointInTimePlan(
   registry: Registry,
   serviceName: string,
-  spine: { readonly timeColumn: string; readonly asOf: AsOf },
+  spine: { readonly timeColumn: string; readonly asOf: AsOf; readonly views?: ViewSubset },
 ): PointInTimePlan {
   const service = getService(registry, serviceName);
   if (spine.asOf.kind === 'instant' && !Number.isSafeInteger(spine.asOf.at))
     throw new ValidationError(`as_of ${String(spine.asOf.at)} is not an epoch-ms instant`, 'asOf');
-  const views = service.views.map((name): PlannedView => {
+  const views = servedViews(service, spine.views).map((name): PlannedView => {
     const view = getView(registry, name);
     return {
       name: view.name,

@@ -32,9 +32,14 @@ export function recordStruct(
   return dialect.struct(fields, exprs);
 }
 
-/** The records a view offers: non-null keys, and ingested by the as-of when it is one instant. */
-export function recordFilter(view: PlannedView, plan: PointInTimePlan): string {
+/**
+ * The records a view offers: non-null keys, not after the spine's latest `t` (`latestT`, a scalar
+ * subquery: no row sees a later record, and a day's spine then sorts history up to that day, not
+ * all of it), and ingested by the as-of when it is one instant.
+ */
+export function recordFilter(view: PlannedView, plan: PointInTimePlan, latestT: string): string {
   const conds = view.keys.map((k) => `f.${q(k.name)} IS NOT NULL`);
+  conds.push(`f.${q('event_time')} <= ${latestT}`);
   if (plan.spine.asOf.kind === 'instant')
     conds.push(`f.${q('ingested_at')} <= ${timestampLiteral(plan.spine.asOf.at)}`);
   return conds.join(' AND ');

@@ -34,7 +34,7 @@ import {
   type KeyDictionary,
 } from './asof-chain.ts';
 import { recordFilter, recordStruct, structFields } from './records.ts';
-import { windowCountColumn, windowCtes, windowPickName } from './windows.ts';
+import { epochMs, windowCountColumn, windowCtes, windowPickName } from './windows.ts';
 import {
   SPINE_ROW_COLUMN,
   statusColumnName,
@@ -70,6 +70,7 @@ const RID = q('_sk_rid');
 const KIND = q('_sk_kind');
 const V = q('_sk_v');
 const MIN_ING = q('_sk_min_ing');
+const LATEST_T = `(SELECT max(${T}) FROM ${q(SPINE_CTE)})`;
 
 /** Renders the plan to a SELECT whose rows are the spine rows (no ORDER BY: callers sort). */
 export function renderPointInTimeSql(
@@ -138,7 +139,7 @@ function viewCtes(
         'UNION ALL',
         `SELECT ${keys.map((k) => `f.${k}`).join(', ')}, f.${q('event_time')}, 0, f.${q('record_id')}, CAST(NULL AS ${dialect.type('int64')}), ${struct}${perRowAsOf ? `, f.${q('ingested_at')}` : ''}`,
         `FROM ${table} AS f`,
-        `WHERE ${recordFilter(view, plan)}`,
+        `WHERE ${recordFilter(view, plan, LATEST_T)}`,
       ].join('\n'),
     ]);
     ctes.push([
@@ -156,7 +157,7 @@ function viewCtes(
     const grouped = [
       `SELECT ${keys.map((k) => `f.${k}`).join(', ')}, f.${q('event_time')} AS ${ET}, arg_max(${struct}, f.${q('record_id')}) AS ${V}${perRowAsOf ? `, min(f.${q('ingested_at')}) AS ${ING}` : ''}`,
       `FROM ${table} AS f`,
-      `WHERE ${recordFilter(view, plan)}`,
+      `WHERE ${recordFilter(view, plan, LATEST_T)}`,
       `GROUP BY ${keys.map((k) => `f.${k}`).join(', ')}, f.${q('event_time')}`,
     ].join('\n');
     ctes.push([
@@ -186,6 +187,10 @@ function viewCtes(
  * records in `(t - ttl, t]`. A late row with no such record is `expired` when some record at or
  * before `t` was known by its as-of (the pick's running minimum of `ingested_at`), else `missing`:
  * the pick then stands for that with a featureless record timed `t - ttl`, or with none.
+ *
+ * The join is on the keys and a ttl-wide bucket of the event time (`t`'s bucket and the one
+ * before hold all of `(t - ttl, t]`), so each late row meets the records of two buckets, not
+ * every record of its keys (an airport's history, for a 2-hour ttl).
  */
 function lateFixCtes(
   view: PlannedView,
@@ -204,6 +209,8 @@ function lateFixCtes(
   const pick0 = q(`_sk_${view.name}__pick0`);
   const late = q(`_sk_${view.name}__late`);
   const fix = q(`_sk_${view.name}__fix`);
+  const bucket = (ts: string) => dialect.intDiv(epochMs(ts), String(view.ttlMs));
+  const B = q('_sk_b');
   return [
     [
       `_sk_${view.name}__late`,
@@ -220,8 +227,9 @@ function lateFixCtes(
         'FROM (',
         `  SELECT l.${ROW}, ${struct} AS ${V}, row_number() OVER (`,
         `    PARTITION BY l.${ROW} ORDER BY f.${q('event_time')} DESC, f.${q('record_id')} DESC) AS ${q('_sk_rn')}`,
-        `  FROM ${late} AS l JOIN ${table} AS f`,
-        `  ON ${[...keys.map((k) => `f.${k} = l.${k}`), `f.${q('event_time')} <= l.${T}`, `f.${q('event_time')} > l.${T} - ${ttl}`, `f.${q('ingested_at')} <= l.${AS_OF}`].join(' AND ')}`,
+        `  FROM (SELECT l.*, ${bucket(`l.${T}`)} - o.${q('_sk_i')} AS ${B} FROM ${late} AS l CROSS JOIN UNNEST(${dialect.integerSeries(2)}) AS o(${q('_sk_i')})) AS l`,
+        `  JOIN (SELECT f.*, ${bucket(`f.${q('event_time')}`)} AS ${B} FROM ${table} AS f) AS f`,
+        `  ON ${[...keys.map((k) => `f.${k} = l.${k}`), `f.${B} = l.${B}`, `f.${q('event_time')} <= l.${T}`, `f.${q('event_time')} > l.${T} - ${ttl}`, `f.${q('ingested_at')} <= l.${AS_OF}`].join(' AND ')}`,
         ') AS x',
         `WHERE x.${q('_sk_rn')} = 1`,
       ].join('\n'),

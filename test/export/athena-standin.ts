@@ -25,12 +25,13 @@ import { athenaUnloadSql } from '../../lib/export/athena-sql.ts';
 import { localOfflineStore } from '../../lib/export/offline-local.ts';
 import type { RuntimeRegistry } from '../../lib/registry/compile.ts';
 import { stringLiteral } from '../../lib/sql/literals.ts';
-import type { AsOf } from '../../lib/sql/plan.ts';
+import type { AsOf, ViewSubset } from '../../lib/sql/plan.ts';
 
 export interface UnloadPlan {
   readonly service: string;
   readonly timeColumn: string;
   readonly asOf: AsOf;
+  readonly views?: ViewSubset;
 }
 
 export interface AthenaStandInOptions {

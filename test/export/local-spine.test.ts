@@ -135,6 +135,31 @@ describe('exportPointInTimeLocal spines', () => {
     expect(out.map((r) => r['user_stats__ratio'])).toEqual([1.5, 1.5, 1.5]);
   });
 
+  it('rebuilds only the views asked for, with the rows the whole service gives them', async () => {
+    await duckdb.run(`CREATE OR REPLACE VIEW su AS SELECT 'u1' AS user_id, * FROM s`);
+    await run({ spineTable: 'su', service: 'svc', transforms: false });
+    const pair = (r: Record<string, unknown>) => [
+      r['pair_stats__amount'],
+      r['pair_stats__amount__status'],
+    ];
+    const whole = (await rows()).map(pair);
+    await run({ spineTable: 'su', service: 'svc', transforms: false, views: ['pair_stats'] });
+    const some = await rows();
+    expect(some.map(pair)).toEqual(whole);
+    expect(Object.keys(some[0]!).filter((k) => k.includes('__'))).toEqual([
+      'pair_stats__amount',
+      'pair_stats__note',
+      'pair_stats__amount__status',
+      'pair_stats__note__status',
+    ]);
+    await expect(
+      run({ spineTable: 'su', service: 'svc', transforms: false, views: ['pair_stats', 'nope'] }),
+    ).rejects.toThrow("feature service 'svc' reads no view 'nope'");
+    await expect(run({ spineTable: 'su', service: 'svc', views: ['pair_stats'] })).rejects.toThrow(
+      /set transforms: false/,
+    );
+  });
+
   it('names every problem of a spine before running anything', async () => {
     await duckdb.run(
       `CREATE OR REPLACE TABLE bad AS SELECT 'x' AS a, t, label AS pair_stats__amount, 1 AS _sk_x FROM s`,

@@ -10,7 +10,7 @@ WITH
   UNION ALL
   SELECT f."origin", f."event_time", 0, f."record_id", CAST(NULL AS bigint), CAST(ROW(CAST(f."last_delay" AS bigint), CAST(f."last_destination" AS varchar), CAST(f."last_departed_late" AS boolean), f."event_time") AS ROW("last_delay" bigint, "last_destination" varchar, "last_departed_late" boolean, "_sk_et" timestamp(6)))
   FROM "skewless_prod_offline"."airport_departures_v1" AS f
-  WHERE f."origin" IS NOT NULL AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000'
+  WHERE f."origin" IS NOT NULL AND f."event_time" <= (SELECT max("_sk_t") FROM "_sk_spine") AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000'
 ),
 "_sk_airport_departures__pick" AS (
   SELECT w."_sk_row", w."_sk_v"
@@ -171,7 +171,7 @@ WITH
   UNION ALL
   SELECT f."origin", f."destination", f."event_time", 0, f."record_id", CAST(NULL AS bigint), CAST(ROW(CAST(f."distance" AS bigint), CAST(f."last_delay" AS bigint), f."event_time") AS ROW("distance" bigint, "last_delay" bigint, "_sk_et" timestamp(6)))
   FROM "skewless_prod_offline"."route_flights_v1" AS f
-  WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000'
+  WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL AND f."event_time" <= (SELECT max("_sk_t") FROM "_sk_spine") AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000'
 ),
 "_sk_route_flights__pick" AS (
   SELECT w."_sk_row", w."_sk_v"

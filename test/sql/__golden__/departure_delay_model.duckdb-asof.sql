@@ -16,7 +16,7 @@ WITH
 "_sk_airport_departures__records" AS (
   SELECT k."_sk_kid", struct_pack("_sk_et" := CAST(f."event_time" AS TIMESTAMP), "_sk_side" := 0, "_sk_rid" := f."record_id") AS "_sk_ord", struct_pack("last_delay" := CAST(f."last_delay" AS BIGINT), "last_destination" := CAST(f."last_destination" AS VARCHAR), "last_departed_late" := CAST(f."last_departed_late" AS BOOLEAN)) AS "_sk_v"
   FROM "airport_departures_v1" AS f JOIN "_sk_keys0" AS k ON f."origin" = k."origin"
-  WHERE f."origin" IS NOT NULL AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000' AND f."event_time" IS NOT NULL
+  WHERE f."origin" IS NOT NULL AND f."event_time" <= (SELECT max(CAST(s."event_time" AS TIMESTAMP)) FROM "spine_table" AS s) AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000'
 ),
 "_sk_airport_delays__events" AS (
   SELECT d."origin", d."delay", d."distance", d."event_time", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', d."event_time") AS "_sk_ms", d."record_id" AS "_sk_rid", d."ingested_at"
@@ -166,7 +166,7 @@ WITH
 "_sk_route_flights__records" AS (
   SELECT k."_sk_kid", struct_pack("_sk_et" := CAST(f."event_time" AS TIMESTAMP), "_sk_side" := 0, "_sk_rid" := f."record_id") AS "_sk_ord", struct_pack("distance" := CAST(f."distance" AS BIGINT), "last_delay" := CAST(f."last_delay" AS BIGINT)) AS "_sk_v"
   FROM "route_flights_v1" AS f JOIN "_sk_keys1" AS k ON f."origin" = k."origin" AND f."destination" = k."destination"
-  WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000' AND f."event_time" IS NOT NULL
+  WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL AND f."event_time" <= (SELECT max(CAST(s."event_time" AS TIMESTAMP)) FROM "spine_table" AS s) AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000'
 )
 SELECT s.*,
   CASE WHEN p0."_sk_v" IS NULL THEN CAST(0 AS BIGINT) WHEN p0."_sk_ord"."_sk_et" > CAST(s."event_time" AS TIMESTAMP) - INTERVAL '7200000 milliseconds' THEN COALESCE(p0."_sk_v"."last_delay", CAST(0 AS BIGINT)) ELSE CAST(0 AS BIGINT) END AS "airport_departures__last_delay",

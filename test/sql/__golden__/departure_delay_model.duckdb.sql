@@ -9,7 +9,7 @@ WITH
   UNION ALL
   SELECT f."origin", f."event_time", 0, f."record_id", CAST(NULL AS BIGINT), struct_pack("last_delay" := CAST(f."last_delay" AS BIGINT), "last_destination" := CAST(f."last_destination" AS VARCHAR), "last_departed_late" := CAST(f."last_departed_late" AS BOOLEAN), "_sk_et" := f."event_time")
   FROM "airport_departures_v1" AS f
-  WHERE f."origin" IS NOT NULL AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000'
+  WHERE f."origin" IS NOT NULL AND f."event_time" <= (SELECT max("_sk_t") FROM "_sk_spine") AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000'
 ),
 "_sk_airport_departures__pick" AS (
   SELECT w."_sk_row", w."_sk_v"
@@ -170,7 +170,7 @@ WITH
   UNION ALL
   SELECT f."origin", f."destination", f."event_time", 0, f."record_id", CAST(NULL AS BIGINT), struct_pack("distance" := CAST(f."distance" AS BIGINT), "last_delay" := CAST(f."last_delay" AS BIGINT), "_sk_et" := f."event_time")
   FROM "route_flights_v1" AS f
-  WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000'
+  WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL AND f."event_time" <= (SELECT max("_sk_t") FROM "_sk_spine") AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000'
 ),
 "_sk_route_flights__pick" AS (
   SELECT w."_sk_row", w."_sk_v"

@@ -10,7 +10,7 @@ WITH
   UNION ALL
   SELECT f."origin", f."event_time", 0, f."record_id", CAST(NULL AS bigint), CAST(ROW(CAST(f."last_delay" AS bigint), CAST(f."last_destination" AS varchar), CAST(f."last_departed_late" AS boolean), f."event_time", f."ingested_at") AS ROW("last_delay" bigint, "last_destination" varchar, "last_departed_late" boolean, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))), f."ingested_at"
   FROM "skewless_prod_offline"."airport_departures_v1" AS f
-  WHERE f."origin" IS NOT NULL
+  WHERE f."origin" IS NOT NULL AND f."event_time" <= (SELECT max("_sk_t") FROM "_sk_spine")
 ),
 "_sk_airport_departures__pick0" AS (
   SELECT w."_sk_row", w."_sk_v", w."_sk_min_ing"
@@ -30,8 +30,9 @@ WITH
   FROM (
     SELECT l."_sk_row", CAST(ROW(CAST(f."last_delay" AS bigint), CAST(f."last_destination" AS varchar), CAST(f."last_departed_late" AS boolean), f."event_time", f."ingested_at") AS ROW("last_delay" bigint, "last_destination" varchar, "last_departed_late" boolean, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))) AS "_sk_v", row_number() OVER (
       PARTITION BY l."_sk_row" ORDER BY f."event_time" DESC, f."record_id" DESC) AS "_sk_rn"
-    FROM "_sk_airport_departures__late" AS l JOIN "skewless_prod_offline"."airport_departures_v1" AS f
-    ON f."origin" = l."origin" AND f."event_time" <= l."_sk_t" AND f."event_time" > l."_sk_t" - INTERVAL '0 02:00:00.000' DAY TO SECOND AND f."ingested_at" <= l."_sk_as_of"
+    FROM (SELECT l.*, (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', l."_sk_t")) / (7200000) - o."_sk_i" AS "_sk_b" FROM "_sk_airport_departures__late" AS l CROSS JOIN UNNEST(sequence(0, 1)) AS o("_sk_i")) AS l
+    JOIN (SELECT f.*, (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', f."event_time")) / (7200000) AS "_sk_b" FROM "skewless_prod_offline"."airport_departures_v1" AS f) AS f
+    ON f."origin" = l."origin" AND f."_sk_b" = l."_sk_b" AND f."event_time" <= l."_sk_t" AND f."event_time" > l."_sk_t" - INTERVAL '0 02:00:00.000' DAY TO SECOND AND f."ingested_at" <= l."_sk_as_of"
   ) AS x
   WHERE x."_sk_rn" = 1
 ),
@@ -262,7 +263,7 @@ WITH
   UNION ALL
   SELECT f."origin", f."destination", f."event_time", 0, f."record_id", CAST(NULL AS bigint), CAST(ROW(CAST(f."distance" AS bigint), CAST(f."last_delay" AS bigint), f."event_time", f."ingested_at") AS ROW("distance" bigint, "last_delay" bigint, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))), f."ingested_at"
   FROM "skewless_prod_offline"."route_flights_v1" AS f
-  WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL
+  WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL AND f."event_time" <= (SELECT max("_sk_t") FROM "_sk_spine")
 ),
 "_sk_route_flights__pick0" AS (
   SELECT w."_sk_row", w."_sk_v", w."_sk_min_ing"
@@ -282,8 +283,9 @@ WITH
   FROM (
     SELECT l."_sk_row", CAST(ROW(CAST(f."distance" AS bigint), CAST(f."last_delay" AS bigint), f."event_time", f."ingested_at") AS ROW("distance" bigint, "last_delay" bigint, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))) AS "_sk_v", row_number() OVER (
       PARTITION BY l."_sk_row" ORDER BY f."event_time" DESC, f."record_id" DESC) AS "_sk_rn"
-    FROM "_sk_route_flights__late" AS l JOIN "skewless_prod_offline"."route_flights_v1" AS f
-    ON f."origin" = l."origin" AND f."destination" = l."destination" AND f."event_time" <= l."_sk_t" AND f."event_time" > l."_sk_t" - INTERVAL '1 00:00:00.000' DAY TO SECOND AND f."ingested_at" <= l."_sk_as_of"
+    FROM (SELECT l.*, (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', l."_sk_t")) / (86400000) - o."_sk_i" AS "_sk_b" FROM "_sk_route_flights__late" AS l CROSS JOIN UNNEST(sequence(0, 1)) AS o("_sk_i")) AS l
+    JOIN (SELECT f.*, (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', f."event_time")) / (86400000) AS "_sk_b" FROM "skewless_prod_offline"."route_flights_v1" AS f) AS f
+    ON f."origin" = l."origin" AND f."destination" = l."destination" AND f."_sk_b" = l."_sk_b" AND f."event_time" <= l."_sk_t" AND f."event_time" > l."_sk_t" - INTERVAL '1 00:00:00.000' DAY TO SECOND AND f."ingested_at" <= l."_sk_as_of"
   ) AS x
   WHERE x."_sk_rn" = 1
 ),
