@@ -38,13 +38,18 @@ export interface PointInTimeRequest {
   /**
    * The DuckDB table to create (replaced if it exists): all spine columns, `_sk_row`, every
    * service output (defaults and transforms applied), and per stored feature output
-   * `<output>__status` (`present` | `missing` | `expired`). Rows in spine order.
+   * `<output>__status` (`present` | `missing` | `expired`). Rows in spine order (see `sorted`).
    */
   readonly into: string;
   /** Run the request transforms (false: stored features only, as the skew check asks). @default true */
   readonly transforms?: boolean;
   /** Only these views' features (`ViewSubset`; stored features only, so `transforms: false`). */
   readonly views?: ViewSubset;
+  /**
+   * Rows in spine order. A caller that joins the rows by `_sk_row` (the skew check) says false
+   * and saves a sort of every row. @default true
+   */
+  readonly sorted?: boolean;
   /** Names the store's scratch objects (the export id). */
   readonly id?: string;
   /** What a spine error names. @default the spine table */
@@ -131,6 +136,7 @@ async function finishRows(
   const views = servedViews(service, request.views);
   const features = service.features.filter((f) => views.includes(f.view));
   const pit = q(`${request.into}__sk_pit`);
+  const order = request.sorted === false ? '' : ` ORDER BY p.${q(SPINE_ROW_COLUMN)}`;
   const tx = `${request.into}__sk_tx`;
   const row = q(SPINE_ROW_COLUMN);
   const select = [
@@ -146,7 +152,7 @@ async function finishRows(
   const create = `CREATE OR REPLACE TABLE ${q(request.into)} AS SELECT ${select}`;
   if (extra.length === 0) {
     // No transforms: the join writes the final table directly, in spine order.
-    await duckdb.run(`${create} FROM ${relation} AS p ORDER BY p.${row}`);
+    await duckdb.run(`${create} FROM ${relation} AS p${order}`);
     request.onProgress?.('join', 0);
     return;
   }
@@ -157,7 +163,7 @@ async function finishRows(
       request.onProgress?.('transforms', done),
     );
     await duckdb.run(
-      `${create} FROM ${pit} AS p LEFT JOIN ${q(tx)} AS x ON x.${row} = p.${row} ORDER BY p.${row}`,
+      `${create} FROM ${pit} AS p LEFT JOIN ${q(tx)} AS x ON x.${row} = p.${row}${order}`,
     );
   } finally {
     for (const t of [pit, q(tx)]) await duckdb.run(`DROP TABLE IF EXISTS ${t}`);

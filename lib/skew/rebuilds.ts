@@ -51,7 +51,7 @@ function rebuildPointInTime(
 ): Promise<{ rows: number }> {
   return buildPointInTimeRows(
     { duckdb: deps.duckdb, runtime: deps.runtime, store: deps.offline },
-    { ...request, transforms: false },
+    { ...request, transforms: false, sorted: false },
   );
 }
 
