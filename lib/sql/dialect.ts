@@ -35,6 +35,20 @@ export interface SqlDialect extends TypeSpelling {
   intDiv(a: string, b: string): string;
   /** An array of the integers `0 .. n-1`, to UNNEST. */
   integerSeries(n: number): string;
+  /** The type of an array of `dtype` values. */
+  arrayType(dtype: Dtype): string;
+  /**
+   * `SELECT <each element of array> AS alias, ...columns FROM from WHERE where`: one row per
+   * element (Trino: CROSS JOIN UNNEST; DuckDB: unnest in the select list, which needs no
+   * lateral join).
+   */
+  unnestSelect(
+    array: string,
+    alias: string,
+    columns: readonly string[],
+    from: string,
+    where: string,
+  ): string;
 }
 
 function intervalParts(ms: number): { days: number; h: number; m: number; s: number; ms: number } {
@@ -87,6 +101,9 @@ export const athenaDialect: SqlDialect = {
   },
   intDiv: (a, b) => `(${a}) / (${b})`,
   integerSeries: (n) => `sequence(0, ${seriesEnd(n)})`,
+  arrayType: (dtype) => `array(${trinoType(dtype)})`,
+  unnestSelect: (array, alias, columns, from, where) =>
+    `SELECT ${[`u.${alias}`, ...columns].join(', ')}\nFROM ${from}\nCROSS JOIN UNNEST(${array}) AS u(${alias})\nWHERE ${where}`,
 };
 
 const duckdbBase: Omit<SqlDialect, 'name' | 'pick'> = {
@@ -103,6 +120,9 @@ const duckdbBase: Omit<SqlDialect, 'name' | 'pick'> = {
     `struct_pack(${fields.map((f, i) => `${quoteIdentifier(f.name)} := ${exprs[i] ?? 'NULL'}`).join(', ')})`,
   intDiv: (a, b) => `(${a}) // (${b})`,
   integerSeries: (n) => `range(0, ${seriesEnd(n) + 1})`,
+  arrayType: (dtype) => `${duckdbType(dtype)}[]`,
+  unnestSelect: (array, alias, columns, from, where) =>
+    `SELECT ${[`unnest(${array}) AS ${alias}`, ...columns].join(', ')}\nFROM ${from}\nWHERE ${where}`,
 };
 
 function seriesEnd(n: number): number {

@@ -27,6 +27,8 @@ import {
 } from './window-terms.ts';
 
 const FRAME = 'ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW';
+/** A probe's spine rows. */
+const ROWS = q('_sk_rows');
 
 /** The fields each event's running struct carries for one aggregation. */
 function runFields(view: PlannedView, a: Agg): StructField[] {
@@ -190,14 +192,26 @@ function spineMs(alias: string): string {
   return epochMs(`${alias}.${q('_sk_t')}`);
 }
 
-/** Events with their running struct, the spine's probes among them, each probe's pick. */
+/**
+ * Events with their running struct, the spine's probes among them, each probe's pick. A probe
+ * carries the spine rows it answers (`_sk_rows`): one row at `t`; at a window start, every row
+ * of the same keys whose window starts there (starts are tile-aligned, so an airport's rows of
+ * one hour share them), so the window sorts one probe per start instead of one per row.
+ */
 function probeCtes(ctx: RunningContext): [string, string][] {
   const { view, dialect, keys, spineCte } = ctx;
   const { fields, exprs } = ctx.columns;
   const name = (suffix: string) => cteName(view, suffix);
   const nullStruct = `CAST(NULL AS ${dialect.structType(fields)})`;
-  const probe = (j: number, at: string) =>
-    `SELECT ${keys.map((k) => `s.${k}`).join(', ')}, ${at}, 1, CAST(NULL AS ${dialect.type('string')}), s.${ROW}, ${j}, ${nullStruct}\nFROM ${q(spineCte)} AS s`;
+  const noRid = `CAST(NULL AS ${dialect.type('string')})`;
+  const start = q('_sk_start');
+  const atT = `SELECT ${keys.map((k) => `s.${k}`).join(', ')}, ${spineMs('s')}, 1, ${noRid}, ${dialect.array([`s.${ROW}`])}, 0, ${nullStruct}\nFROM ${q(spineCte)} AS s`;
+  const atStart = (j: number, g: Group) =>
+    [
+      `SELECT ${keys.map((k) => `b.${k}`).join(', ')}, b.${start}, 1, ${noRid}, array_agg(b.${ROW}), ${j}, ${nullStruct}`,
+      `FROM (SELECT ${keys.map((k) => `s.${k}`).join(', ')}, ${windowStartSql(spineMs('s'), g, dialect)} AS ${start}, s.${ROW} FROM ${q(spineCte)} AS s) AS b`,
+      `GROUP BY ${keys.map((k) => `b.${k}`).join(', ')}, b.${start}`,
+    ].join('\n');
   return [
     [
       name('run'),
@@ -209,31 +223,35 @@ function probeCtes(ctx: RunningContext): [string, string][] {
     [
       name('probes'),
       [
-        `SELECT ${keys.join(', ')}, ${MS}, 0 AS ${KIND}, ${RID}, CAST(NULL AS ${dialect.type('int64')}) AS ${ROW}, CAST(NULL AS ${dialect.type('int64')}) AS ${PROBE}, ${V}`,
+        `SELECT ${keys.join(', ')}, ${MS}, 0 AS ${KIND}, ${RID}, CAST(NULL AS ${dialect.arrayType('int64')}) AS ${ROWS}, CAST(NULL AS ${dialect.type('int64')}) AS ${PROBE}, ${V}`,
         `FROM ${q(name('run'))}`,
         'UNION ALL',
-        probe(0, spineMs('s')),
-        ...ctx.groups.flatMap((g, j) => [
-          'UNION ALL',
-          probe(j + 1, windowStartSql(spineMs('s'), g, dialect)),
-        ]),
+        atT,
+        ...ctx.groups.flatMap((g, j) => ['UNION ALL', atStart(j + 1, g)]),
       ].join('\n'),
     ],
     [
       name('picked'),
-      [
-        `SELECT w.${ROW}, w.${PROBE}, w.${V}`,
-        'FROM (',
-        `  SELECT ${ROW}, ${PROBE}, ${KIND}, ${dialect.lastValueIgnoreNulls(V)} OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${MS}, ${KIND}, ${RID} ${FRAME}) AS ${V}`,
-        `  FROM ${q(name('probes'))}`,
-        ') AS w',
-        `WHERE w.${KIND} = 1`,
-      ].join('\n'),
+      dialect.unnestSelect(
+        `w.${ROWS}`,
+        ROW,
+        [`w.${PROBE}`, `w.${V}`],
+        [
+          '(',
+          `  SELECT ${ROWS}, ${PROBE}, ${KIND}, ${dialect.lastValueIgnoreNulls(V)} OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${MS}, ${KIND}, ${RID} ${FRAME}) AS ${V}`,
+          `  FROM ${q(name('probes'))}`,
+          ') AS w',
+        ].join('\n'),
+        `w.${KIND} = 1`,
+      ),
     ],
   ];
 }
 
-/** A group's per-tile min/max, and per spine row those of the `w/g - 1` whole tiles before t's. */
+/**
+ * A group's per-tile min/max, and those of the `w/g - 1` whole tiles before t's per distinct
+ * (keys, window start): the rows that share a start share its whole tiles (`fullStart`).
+ */
 function wholeTileCtes(ctx: RunningContext, g: Group, j: number): [string, string][] {
   const { view, dialect, keys } = ctx;
   const extremes = ctx.aggs.filter(
@@ -256,16 +274,16 @@ function wholeTileCtes(ctx: RunningContext, g: Group, j: number): [string, strin
     [
       cteName(view, `full${j}`),
       [
-        `SELECT s.${ROW}, ${extremes.map((a) => `${a.aggregate.fn}(tl.${q(`m${a.index}`)}) AS ${q(`m${a.index}`)}`).join(', ')}`,
+        `SELECT ${[...keys, FULL_START].map((x) => `s.${x}`).join(', ')}, ${extremes.map((a) => `${a.aggregate.fn}(tl.${q(`m${a.index}`)}) AS ${q(`m${a.index}`)}`).join(', ')}`,
         // The tile starts are computed before the join, so that the join is on columns: an
         // equality over both sides' expressions is left to a filter after joining on the keys.
         'FROM (',
-        `  SELECT ${[ROW, ...keys].map((x) => `s.${x}`).join(', ')}, ${windowStartSql(spineMs('s'), g, dialect)} + o.${q('_sk_i')} * ${g.tileMs} AS ${q('_sk_a')}`,
-        `  FROM ${q(ctx.spineCte)} AS s`,
+        `  SELECT ${[...keys, FULL_START].map((x) => `d.${x}`).join(', ')}, d.${FULL_START} + o.${q('_sk_i')} * ${g.tileMs} AS ${q('_sk_a')}`,
+        `  FROM (SELECT DISTINCT ${keys.map((x) => `s.${x}`).join(', ')}, ${fullStart(g, dialect)} AS ${FULL_START} FROM ${q(ctx.spineCte)} AS s) AS d`,
         `  CROSS JOIN UNNEST(${dialect.integerSeries(k - 1)}) AS o(${q('_sk_i')})`,
         ') AS s',
         `JOIN ${q(tiles)} AS tl ON ${[...keys, q('_sk_a')].map((x) => `tl.${x} = s.${x}`).join(' AND ')}`,
-        `GROUP BY s.${ROW}`,
+        `GROUP BY ${[...keys, FULL_START].map((x) => `s.${x}`).join(', ')}`,
       ].join('\n'),
     ],
   ];
@@ -292,6 +310,12 @@ function probedCte(ctx: RunningContext): [string, string] {
       `GROUP BY ${ROW}`,
     ].join('\n'),
   ];
+}
+
+/** The window start of spine row `s` for group `g`: what its whole tiles are keyed by. */
+const FULL_START = q('_sk_start');
+function fullStart(g: Group, dialect: SqlDialect): string {
+  return windowStartSql(spineMs('s'), g, dialect);
 }
 
 function pickCase(a: string, b: string, fn: 'min' | 'max'): string {
@@ -344,12 +368,18 @@ function finalPick(
     cols.push(`${value} AS ${q(a.feature)}`, `${count} AS ${q(windowCountColumn(a.feature))}`);
   }
   cols.push(...extra);
+  const full = [...fullJoins];
+  const starts = full.map((j) => `${fullStart(groups[j]!, dialect)} AS ${q(`_sk_s${j}`)}`);
+  const keys = view.keys.map((k) => q(k.name));
   return [
     `SELECT ${cols.join(',\n  ')}`,
-    `FROM ${q(spineCte)} AS s`,
+    full.length === 0
+      ? `FROM ${q(spineCte)} AS s`
+      : `FROM (SELECT s.*, ${starts.join(', ')} FROM ${q(spineCte)} AS s) AS s`,
     `LEFT JOIN ${name('probed')} AS x ON x.${ROW} = s.${ROW}`,
-    ...[...fullJoins].map(
-      (j) => `LEFT JOIN ${name(`full${j}`)} AS u${j} ON u${j}.${ROW} = s.${ROW}`,
+    ...full.map(
+      (j) =>
+        `LEFT JOIN ${name(`full${j}`)} AS u${j} ON ${[...keys.map((k) => `u${j}.${k} = s.${k}`), `u${j}.${FULL_START} = s.${q(`_sk_s${j}`)}`].join(' AND ')}`,
     ),
   ].join('\n');
 }

@@ -36,25 +36,28 @@ WITH
   FROM "_sk_airport_delays__events" AS e
 ),
 "_sk_airport_delays__probes" AS (
-  SELECT "origin", "_sk_ms", 0 AS "_sk_kind", "_sk_rid", CAST(NULL AS BIGINT) AS "_sk_row", CAST(NULL AS BIGINT) AS "_sk_probe", "_sk_v"
+  SELECT "origin", "_sk_ms", 0 AS "_sk_kind", "_sk_rid", CAST(NULL AS BIGINT[]) AS "_sk_rows", CAST(NULL AS BIGINT) AS "_sk_probe", "_sk_v"
   FROM "_sk_airport_delays__run"
   UNION ALL
-  SELECT s."origin", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t"), 1, CAST(NULL AS VARCHAR), s."_sk_row", 0, CAST(NULL AS STRUCT("c0" BIGINT, "s0" DOUBLE, "c2" BIGINT, "m3" BIGINT, "a3" BIGINT, "c5" BIGINT))
+  SELECT s."origin", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t"), 1, CAST(NULL AS VARCHAR), [s."_sk_row"], 0, CAST(NULL AS STRUCT("c0" BIGINT, "s0" DOUBLE, "c2" BIGINT, "m3" BIGINT, "a3" BIGINT, "c5" BIGINT))
   FROM "_sk_spine" AS s
   UNION ALL
-  SELECT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001) // (300000) * 300000, 1, CAST(NULL AS VARCHAR), s."_sk_row", 1, CAST(NULL AS STRUCT("c0" BIGINT, "s0" DOUBLE, "c2" BIGINT, "m3" BIGINT, "a3" BIGINT, "c5" BIGINT))
-  FROM "_sk_spine" AS s
+  SELECT b."origin", b."_sk_start", 1, CAST(NULL AS VARCHAR), array_agg(b."_sk_row"), 1, CAST(NULL AS STRUCT("c0" BIGINT, "s0" DOUBLE, "c2" BIGINT, "m3" BIGINT, "a3" BIGINT, "c5" BIGINT))
+  FROM (SELECT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001) // (300000) * 300000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
+  GROUP BY b."origin", b."_sk_start"
   UNION ALL
-  SELECT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) // (3600000) * 3600000, 1, CAST(NULL AS VARCHAR), s."_sk_row", 2, CAST(NULL AS STRUCT("c0" BIGINT, "s0" DOUBLE, "c2" BIGINT, "m3" BIGINT, "a3" BIGINT, "c5" BIGINT))
-  FROM "_sk_spine" AS s
+  SELECT b."origin", b."_sk_start", 1, CAST(NULL AS VARCHAR), array_agg(b."_sk_row"), 2, CAST(NULL AS STRUCT("c0" BIGINT, "s0" DOUBLE, "c2" BIGINT, "m3" BIGINT, "a3" BIGINT, "c5" BIGINT))
+  FROM (SELECT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) // (3600000) * 3600000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
+  GROUP BY b."origin", b."_sk_start"
   UNION ALL
-  SELECT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) // (3600000) * 3600000, 1, CAST(NULL AS VARCHAR), s."_sk_row", 3, CAST(NULL AS STRUCT("c0" BIGINT, "s0" DOUBLE, "c2" BIGINT, "m3" BIGINT, "a3" BIGINT, "c5" BIGINT))
-  FROM "_sk_spine" AS s
+  SELECT b."origin", b."_sk_start", 1, CAST(NULL AS VARCHAR), array_agg(b."_sk_row"), 3, CAST(NULL AS STRUCT("c0" BIGINT, "s0" DOUBLE, "c2" BIGINT, "m3" BIGINT, "a3" BIGINT, "c5" BIGINT))
+  FROM (SELECT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) // (3600000) * 3600000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
+  GROUP BY b."origin", b."_sk_start"
 ),
 "_sk_airport_delays__picked" AS (
-  SELECT w."_sk_row", w."_sk_probe", w."_sk_v"
+  SELECT unnest(w."_sk_rows") AS "_sk_row", w."_sk_probe", w."_sk_v"
   FROM (
-    SELECT "_sk_row", "_sk_probe", "_sk_kind", last_value("_sk_v" IGNORE NULLS) OVER (PARTITION BY "origin" ORDER BY "_sk_ms", "_sk_kind", "_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_sk_v"
+    SELECT "_sk_rows", "_sk_probe", "_sk_kind", last_value("_sk_v" IGNORE NULLS) OVER (PARTITION BY "origin" ORDER BY "_sk_ms", "_sk_kind", "_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_sk_v"
     FROM "_sk_airport_delays__probes"
   ) AS w
   WHERE w."_sk_kind" = 1
@@ -65,14 +68,14 @@ WITH
   GROUP BY e."origin", (e."_sk_ms" + 3599999) // (3600000) * 3600000 - 3600000
 ),
 "_sk_airport_delays__full1" AS (
-  SELECT s."_sk_row", max(tl."m3") AS "m3"
+  SELECT s."origin", s."_sk_start", max(tl."m3") AS "m3"
   FROM (
-    SELECT s."_sk_row", s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) // (3600000) * 3600000 + o."_sk_i" * 3600000 AS "_sk_a"
-    FROM "_sk_spine" AS s
+    SELECT d."origin", d."_sk_start", d."_sk_start" + o."_sk_i" * 3600000 AS "_sk_a"
+    FROM (SELECT DISTINCT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) // (3600000) * 3600000 AS "_sk_start" FROM "_sk_spine" AS s) AS d
     CROSS JOIN UNNEST(range(0, 23)) AS o("_sk_i")
   ) AS s
   JOIN "_sk_airport_delays__tiles1" AS tl ON tl."origin" = s."origin" AND tl."_sk_a" = s."_sk_a"
-  GROUP BY s."_sk_row"
+  GROUP BY s."origin", s."_sk_start"
 ),
 "_sk_airport_delays__probed" AS (
   SELECT "_sk_row", max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."c0" END) AS "p0_c0",
@@ -105,9 +108,9 @@ WITH
     (COALESCE(x."p0_c2", 0) - COALESCE(x."p3_c2", 0)) AS "flights_7d__n",
     (COALESCE(x."p0_c5", 0) - COALESCE(x."p3_c5", 0)) AS "late_7d",
     (COALESCE(x."p0_c5", 0) - COALESCE(x."p3_c5", 0)) AS "late_7d__n"
-  FROM "_sk_spine" AS s
+  FROM (SELECT s.*, (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) // (3600000) * 3600000 AS "_sk_s1" FROM "_sk_spine" AS s) AS s
   LEFT JOIN "_sk_airport_delays__probed" AS x ON x."_sk_row" = s."_sk_row"
-  LEFT JOIN "_sk_airport_delays__full1" AS u1 ON u1."_sk_row" = s."_sk_row"
+  LEFT JOIN "_sk_airport_delays__full1" AS u1 ON u1."origin" = s."origin" AND u1."_sk_start" = s."_sk_s1"
 ),
 "_sk_route_delays__events" AS (
   SELECT d."origin", d."destination", d."delay", d."distance", d."event_time", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', d."event_time") AS "_sk_ms", d."record_id" AS "_sk_rid", d."ingested_at"
@@ -127,19 +130,20 @@ WITH
   FROM "_sk_route_delays__events" AS e
 ),
 "_sk_route_delays__probes" AS (
-  SELECT "origin", "destination", "_sk_ms", 0 AS "_sk_kind", "_sk_rid", CAST(NULL AS BIGINT) AS "_sk_row", CAST(NULL AS BIGINT) AS "_sk_probe", "_sk_v"
+  SELECT "origin", "destination", "_sk_ms", 0 AS "_sk_kind", "_sk_rid", CAST(NULL AS BIGINT[]) AS "_sk_rows", CAST(NULL AS BIGINT) AS "_sk_probe", "_sk_v"
   FROM "_sk_route_delays__run"
   UNION ALL
-  SELECT s."origin", s."destination", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t"), 1, CAST(NULL AS VARCHAR), s."_sk_row", 0, CAST(NULL AS STRUCT("c0" BIGINT, "c1" BIGINT, "s1" DOUBLE))
+  SELECT s."origin", s."destination", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t"), 1, CAST(NULL AS VARCHAR), [s."_sk_row"], 0, CAST(NULL AS STRUCT("c0" BIGINT, "c1" BIGINT, "s1" DOUBLE))
   FROM "_sk_spine" AS s
   UNION ALL
-  SELECT s."origin", s."destination", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) // (3600000) * 3600000, 1, CAST(NULL AS VARCHAR), s."_sk_row", 1, CAST(NULL AS STRUCT("c0" BIGINT, "c1" BIGINT, "s1" DOUBLE))
-  FROM "_sk_spine" AS s
+  SELECT b."origin", b."destination", b."_sk_start", 1, CAST(NULL AS VARCHAR), array_agg(b."_sk_row"), 1, CAST(NULL AS STRUCT("c0" BIGINT, "c1" BIGINT, "s1" DOUBLE))
+  FROM (SELECT s."origin", s."destination", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) // (3600000) * 3600000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
+  GROUP BY b."origin", b."destination", b."_sk_start"
 ),
 "_sk_route_delays__picked" AS (
-  SELECT w."_sk_row", w."_sk_probe", w."_sk_v"
+  SELECT unnest(w."_sk_rows") AS "_sk_row", w."_sk_probe", w."_sk_v"
   FROM (
-    SELECT "_sk_row", "_sk_probe", "_sk_kind", last_value("_sk_v" IGNORE NULLS) OVER (PARTITION BY "origin", "destination" ORDER BY "_sk_ms", "_sk_kind", "_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_sk_v"
+    SELECT "_sk_rows", "_sk_probe", "_sk_kind", last_value("_sk_v" IGNORE NULLS) OVER (PARTITION BY "origin", "destination" ORDER BY "_sk_ms", "_sk_kind", "_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_sk_v"
     FROM "_sk_route_delays__probes"
   ) AS w
   WHERE w."_sk_kind" = 1
