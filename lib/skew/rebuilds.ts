@@ -42,7 +42,7 @@ export const TABLES = {
   values: '_sk_skew_values',
   joined: '_sk_skew_joined',
 } as const;
-export const VIEWS: readonly string[] = [TABLES.mainRebuilt, TABLES.latest, TABLES.values];
+export const VIEWS: readonly string[] = [TABLES.mainRebuilt, TABLES.values];
 
 /** The export's point-in-time rows through the check's offline store, stored features only. */
 function rebuildPointInTime(
@@ -85,8 +85,10 @@ export async function rebuild(
     `CREATE OR REPLACE TEMP VIEW ${q(TABLES.mainRebuilt)} AS
      SELECT * FROM ${q(TABLES.rebuilt)} WHERE ${id} < ${vectors}`,
   );
+  // A table, not a view: its row count is then known, and the values join builds its hash
+  // table on these few rows, not on the million served ones (a filtered view's guess).
   await duckdb.run(
-    `CREATE OR REPLACE TEMP VIEW ${q(TABLES.latest)} AS
+    `CREATE OR REPLACE TEMP TABLE ${q(TABLES.latest)} AS
      SELECT * REPLACE (${id} - ${vectors} AS ${id}) FROM ${q(TABLES.rebuilt)} WHERE ${id} >= ${vectors}`,
   );
 }
@@ -135,9 +137,9 @@ export async function createValuesTable(
   await duckdb.run(
     `CREATE OR REPLACE TEMP VIEW ${q(TABLES.values)} AS
      SELECT ${cols.join(',\n       ')}
-     FROM ${q(TABLES.served)} l JOIN ${q(TABLES.mainRebuilt)} r ON r.${id} = l.${id}
-     JOIN ${q(TABLES.transformed)} t ON t.${id} = l.${id}
-     LEFT JOIN ${q(TABLES.latest)} x ON x.${id} = l.${id}`,
+     FROM ${q(TABLES.served)} l LEFT JOIN ${q(TABLES.latest)} x ON x.${id} = l.${id}
+     JOIN ${q(TABLES.mainRebuilt)} r ON r.${id} = l.${id}
+     JOIN ${q(TABLES.transformed)} t ON t.${id} = l.${id}`,
   );
 }
 
