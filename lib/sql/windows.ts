@@ -12,7 +12,8 @@
  *   before it. count and sum are the difference of the picks at `t` and `s`; `last` is the pick
  *   at `t` when its event is after `s`; min/max combine the pick's running value in `t`'s tile
  *   with the per-tile min/max of the `w/g - 1` whole tiles before it (`_sk_<v>__tiles<j>`, an
- *   equi-join on a fixed number of tile starts per row).
+ *   equi-join on a fixed number of tile starts). Window starts are tile-aligned, so rows of the
+ *   same keys share them: one probe, and one set of whole tiles, per distinct (keys, start).
  *
  * With a per-row as-of column (the skew check's rebuild), the events each row may see differ
  * per row. A row whose as-of is at or after the newest `ingested_at` of its entity's events up
