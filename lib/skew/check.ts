@@ -20,7 +20,7 @@ import { buildOutputReport } from './output-report.ts';
 import { rebuildTransforms } from './rebuild-transforms.ts';
 import {
   createJoinedTable,
-  createValuesTable,
+  createValuesView,
   rebuild,
   rebuildServedRecords,
   SkewCheckError,
@@ -89,7 +89,7 @@ export async function checkServiceSkew(
         rebuildTransforms(duckdb, runtime, service, TABLES.mainRebuilt, TABLES.transformed),
       );
       const changes = changedOutputs(registry, service, deps.knownRegistries ?? []);
-      await timed('join_s', () => createValuesTable(duckdb, service));
+      await timed('join_s', () => createValuesView(duckdb, service));
       await timed('served_records_s', () => rebuildServedRecords(deps, service));
       await timed('causes_s', () => createJoinedTable(deps, service, changes, vectors));
       const figures = await timed('compare_s', () =>

@@ -99,7 +99,7 @@ export async function loadDayLog(
     // Deleted in place: copying the readable lines into a second table cost a second a million.
     if (Number(c.bad ?? 0) > 0) await duckdb.run(`DELETE FROM ${table} WHERE NOT (${readable})`);
     const bySerivce = await duckdb.runAndReadAll(
-      `SELECT service, count(*)::BIGINT AS n FROM ${q(DAY_LOG_TABLE)} GROUP BY service ORDER BY service`,
+      `SELECT service, count(*)::BIGINT AS n FROM ${table} GROUP BY service ORDER BY service`,
     );
     return {
       vectors: Number(c.n ?? 0) - Number(c.bad ?? 0),

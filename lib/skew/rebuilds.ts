@@ -98,7 +98,7 @@ export async function rebuild(
  * table materializes it once, with the causes; the served-record spine reads a few of its
  * columns (materializing 1M wide rows here as well cost more than joining twice).
  */
-export async function createValuesTable(
+export async function createValuesView(
   duckdb: DuckDBConnection,
   service: RegistryService,
 ): Promise<void> {

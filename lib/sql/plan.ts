@@ -63,10 +63,13 @@ export interface PointInTimePlan {
  * Only these views of the service (a rebuild that needs a few, like the skew check's served
  * records); the others' outputs are left out of the rows. Absent: every view.
  */
-export type ViewSubset = readonly string[] | undefined;
+export type ViewSubset = readonly string[];
 
 /** The service's views, in service order, restricted to `subset` (each must be one of them). */
-export function servedViews(service: RegistryService, subset: ViewSubset): readonly string[] {
+export function servedViews(
+  service: RegistryService,
+  subset: ViewSubset | undefined,
+): readonly string[] {
   if (subset === undefined) return service.views;
   const unknown = subset.filter((v) => !service.views.includes(v));
   if (unknown.length > 0)
