@@ -19,7 +19,7 @@ import { measureOutputs } from './measure.ts';
 import { buildOutputReport } from './output-report.ts';
 import { rebuildTransforms } from './rebuild-transforms.ts';
 import {
-  createJoinedTable,
+  createJoinedView,
   createValuesView,
   rebuild,
   rebuildServedRecords,
@@ -89,18 +89,18 @@ export async function checkServiceSkew(
         rebuildTransforms(duckdb, runtime, service, TABLES.mainRebuilt, TABLES.transformed),
       );
       const changes = changedOutputs(registry, service, deps.knownRegistries ?? []);
-      await timed('join_s', () => createValuesView(duckdb, service));
+      await timed('join_s', () => createValuesView(duckdb, service, vectors));
       await timed('served_records_s', () => rebuildServedRecords(deps, service));
-      await timed('causes_s', () => createJoinedTable(deps, service, changes, vectors));
+      await createJoinedView(deps, service, changes);
       const figures = await timed('compare_s', () =>
-        measureOutputs(duckdb, TABLES.joined, service, changes),
+        measureOutputs(duckdb, TABLES, service, changes),
       );
       outputs = await timed('distribution_s', async () => {
         const built: OutputReport[] = [];
         for (const f of figures) {
           const base = request.baseline?.outputs[f.output];
           const dist = base
-            ? await compareDistribution(duckdb, TABLES.joined, f.output, f.dtype, base)
+            ? await compareDistribution(duckdb, TABLES.served, f.output, f.dtype, base)
             : null;
           built.push(buildOutputReport(service, registry, f, dist, request.baseline ?? null));
         }

@@ -9,7 +9,6 @@
  * - a served value that does not parse as the current dtype is a type mismatch (never a match).
  */
 import { assertNever, type Dtype } from '../define/dtypes.ts';
-import { duckdbType } from '../core/columns.ts';
 import { numberLiteral, quoteIdentifier as q } from '../sql/literals.ts';
 import { ABSENT_STATUSES, servedColumns } from './logs.ts';
 
@@ -27,18 +26,13 @@ export function joinedColumns(output: string): {
   const s = servedColumns(output);
   return {
     raw: s.raw,
-    served: `${output}__served`,
+    served: s.value,
     rebuilt: `${output}__rebuilt`,
     servedStatus: s.status,
     rebuiltStatus: `${output}__rstatus`,
     age: s.age,
     servedRecord: `${output}__srecord`,
   };
-}
-
-/** The served text cast to the output's current type (NULL when it does not parse). */
-export function servedCast(output: string, dtype: Dtype): string {
-  return `TRY_CAST(${q(joinedColumns(output).raw)} AS ${duckdbType(dtype)})`;
 }
 
 export interface ComparisonSql {

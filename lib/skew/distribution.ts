@@ -44,17 +44,18 @@ export function numericBinSql(valueSql: string, edges: readonly number[]): strin
 /** Counts served values over the baseline's bins and computes PSI and KS. */
 export async function compareDistribution(
   duckdb: DuckDBConnection,
-  joined: string,
+  /** The served-vector table (`<output>__raw` and `__served`). */
+  served: string,
   output: string,
   dtype: Dtype,
   baseline: BaselineOutput,
 ): Promise<{ distribution: Distribution; psi: number | null; ks: number | null } | null> {
   if (baseline.kind !== baselineKind(dtype)) return null;
   const c = joinedColumns(output);
-  const served = q(c.served);
+  const value = q(c.served);
   const nullsReader = await duckdb.runAndReadAll(
     `SELECT count(*)::BIGINT AS n, count(*) FILTER (WHERE ${q(c.raw)} IS NULL)::BIGINT AS nulls
-     FROM ${q(joined)}`,
+     FROM ${q(served)}`,
   );
   const totals = nullsReader.getRowObjectsJson()[0]!;
   const servedNulls = Number(totals.nulls);
@@ -72,8 +73,8 @@ export async function compareDistribution(
   if (baseline.kind === 'numeric') {
     const k = baseline.counts.length;
     const reader = await duckdb.runAndReadAll(
-      `SELECT ${numericBinSql(numericSql(served, dtype), baseline.edges)} AS bin, count(*)::BIGINT AS n
-       FROM ${q(joined)} WHERE ${served} IS NOT NULL GROUP BY 1`,
+      `SELECT ${numericBinSql(numericSql(value, dtype), baseline.edges)} AS bin, count(*)::BIGINT AS n
+       FROM ${q(served)} WHERE ${value} IS NOT NULL GROUP BY 1`,
     );
     const servedCounts = new Array<number>(k).fill(0);
     for (const row of reader.getRowObjectsJson()) servedCounts[Number(row.bin)] = Number(row.n);
@@ -92,12 +93,12 @@ export async function compareDistribution(
   }
 
   const labels = baseline.values.map((v) => v.value);
-  const text = dtype === 'string' ? served : `CAST(${served} AS VARCHAR)`;
+  const text = dtype === 'string' ? value : `CAST(${value} AS VARCHAR)`;
   const reader = await duckdb.runAndReadAll(
     `SELECT CASE WHEN ${text} IN (${labels.length ? labels.map(stringLiteral).join(', ') : 'NULL'})
                  THEN ${text} ELSE ${stringLiteral(OTHER_LABEL)} END AS label,
             count(*)::BIGINT AS n
-     FROM ${q(joined)} WHERE ${served} IS NOT NULL GROUP BY 1`,
+     FROM ${q(served)} WHERE ${value} IS NOT NULL GROUP BY 1`,
   );
   const servedByLabel = new Map(
     reader.getRowObjectsJson().map((r) => [String(r.label), Number(r.n)] as const),

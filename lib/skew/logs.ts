@@ -31,9 +31,22 @@ export const SKEW_COLUMNS = {
 /** Statuses that mean "the default was served because no fresh value existed". */
 export const ABSENT_STATUSES = `('expired', 'missing')`;
 
-/** Column names of one output in the served-vector table. */
-export function servedColumns(output: string): { raw: string; status: string; age: string } {
-  return { raw: `${output}__raw`, status: `${output}__sstatus`, age: `${output}__age` };
+/**
+ * Column names of one output in the served-vector table: the served text, that text cast to the
+ * output's current type (NULL when it does not parse), the status and the age.
+ */
+export function servedColumns(output: string): {
+  raw: string;
+  value: string;
+  status: string;
+  age: string;
+} {
+  return {
+    raw: `${output}__raw`,
+    value: `${output}__served`,
+    status: `${output}__sstatus`,
+    age: `${output}__age`,
+  };
 }
 
 /** The day's log, read once for every service (see `loadDayLog`). */
@@ -122,7 +135,8 @@ function asName(f: { output: string }): { name: string } {
  * Creates `into` from the day's log with one row per served vector of `service`: `_sk_row` (from
  * 0, ordered by served_at, request id and row), request_id, row, served_at (TIMESTAMP),
  * registry_hash, entity_key, the service's join keys and request fields (typed), and per output
- * `<output>__raw` / `__sstatus` / `__age`. Returns the number of vectors.
+ * `<output>__raw` / `__served` / `__sstatus` / `__age`, in log-id order. Returns the number of
+ * vectors.
  */
 export async function loadServedVectors(
   duckdb: DuckDBConnection,
@@ -152,21 +166,29 @@ export async function loadServedVectors(
     ...service.request.map(
       (r) => `TRY_CAST("request".${q(r.name)} AS ${duckdbType(r.dtype)}) AS ${q(r.name)}`,
     ),
-    ...service.outputs.map((o) => `"values".${q(o.name)} AS ${q(servedColumns(o.name).raw)}`),
+    ...service.outputs.flatMap((o) => {
+      const c = servedColumns(o.name);
+      return [
+        `"values".${q(o.name)} AS ${q(c.raw)}`,
+        `TRY_CAST("values".${q(o.name)} AS ${duckdbType(o.dtype)}) AS ${q(c.value)}`,
+      ];
+    }),
     ...service.features.flatMap((f) => [
       `statuses.${q(f.output)} AS ${q(servedColumns(f.output).status)}`,
       `ages_ms.${q(f.output)} AS ${q(servedColumns(f.output).age)}`,
     ]),
   ];
-  // The order is numbered over three narrow columns and joined back by rowid: sorting the wide
-  // rows themselves took longer than the rest of the load.
+  // The order is numbered over three narrow columns and joined back by rowid (sorting the wide
+  // rows by those took longer than the rest of the load); the rows are stored in log-id order,
+  // the rebuild's too, so the check joins them by position (see `createValuesView`).
   await duckdb.run(
     `CREATE OR REPLACE TEMP TABLE ${q(request.into)} AS
      SELECT ${select.join(',\n       ')}
      FROM ${q(DAY_LOG_TABLE)} AS l
      JOIN (SELECT rowid AS id, row_number() OVER (ORDER BY served_at, request_id, "row") - 1 AS n
            FROM ${q(DAY_LOG_TABLE)} WHERE service = ${stringLiteral(service.name)}) AS o
-       ON o.id = l.rowid`,
+       ON o.id = l.rowid
+     ORDER BY o.n`,
   );
   const reader = await duckdb.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${q(request.into)}`);
   return Number(reader.getRowObjectsJson()[0]?.n ?? 0);

@@ -44,12 +44,13 @@ export interface OutputFigures {
 }
 
 /**
- * Figures of every output in one aggregate scan of the joined table (which carries the
- * `<output>__cause` columns), then examples of each cause found.
+ * Figures of every output in one aggregate pass over the joined view (which carries the
+ * `<output>__cause` columns), which also picks the log ids of each cause's examples; those rows
+ * are then copied to `examples` (a few rows) and read from there.
  */
 export async function measureOutputs(
   duckdb: DuckDBConnection,
-  joined: string,
+  tables: { readonly joined: string; readonly examples: string },
   service: RegistryService,
   versionChanges: ReadonlyMap<string, readonly VersionChange[]>,
 ): Promise<OutputFigures[]> {
@@ -58,9 +59,22 @@ export async function measureOutputs(
   service.outputs.forEach((o, i) =>
     aggregates.push(...outputAggregates(service, o, i, versionChanges, stored.has(o.name))),
   );
-  const reader = await duckdb.runAndReadAll(`SELECT ${aggregates.join(',\n  ')} FROM ${q(joined)}`);
+  const reader = await duckdb.runAndReadAll(
+    `SELECT ${aggregates.join(',\n  ')} FROM ${q(tables.joined)}`,
+  );
   const row = reader.getRowObjectsJson()[0] ?? {};
   const num = (key: string) => Number(row[key] ?? 0);
+  const exampleIds = new Set(
+    service.outputs.flatMap((_, i) =>
+      CAUSES.flatMap((_c, k) => ((row[`ex${k}_${i}`] as unknown[] | null) ?? []).map(Number)),
+    ),
+  );
+  const id = q(SKEW_COLUMNS.logId);
+  await duckdb.run(
+    `CREATE OR REPLACE TEMP TABLE ${q(tables.examples)} AS
+     SELECT * FROM ${q(tables.joined)}
+     WHERE ${exampleIds.size ? `${id} IN (${[...exampleIds].sort((a, b) => a - b).join(', ')})` : 'FALSE'}`,
+  );
 
   const figures: OutputFigures[] = [];
   for (const [i, o] of service.outputs.entries()) {
@@ -82,14 +96,18 @@ export async function measureOutputs(
       causeCounts,
       status: stored.has(o.name) ? statusFigures(row, i) : null,
       examples: CAUSES.some((c) => causeCounts[c] > 0)
-        ? await examplesOf(duckdb, joined, o.name, o.dtype, stored.has(o.name))
+        ? await examplesOf(duckdb, tables.examples, o.name, o.dtype, stored.has(o.name))
         : [],
     });
   }
   return figures;
 }
 
-/** The aggregates of output `i` (suffixed `_<i>`): matches, mismatches, causes, statuses. */
+/**
+ * The aggregates of output `i` (suffixed `_<i>`): matches, mismatches, causes, statuses, and the
+ * log ids of up to `EXAMPLES_PER_CAUSE` rows per cause, spread over the day (hash order, not the
+ * first minutes only).
+ */
 function outputAggregates(
   service: RegistryService,
   o: RegistryColumn,
@@ -100,9 +118,12 @@ function outputAggregates(
   const t = thresholdsFor(service, o.name);
   const cmp = comparisonSql(o.name, o.dtype, t.floatTolerance);
   const cause = q(causeColumn(o.name));
+  const id = q(SKEW_COLUMNS.logId);
   const hashes = (versionChanges.get(o.name) ?? []).map((v) => stringLiteral(v.hash));
+  // count_if, not count(*) FILTER: DuckDB slices the aggregate's whole input for each FILTER,
+  // and with a few hundred aggregates over a million rows that slicing took most of the pass.
   const count = (name: string, cond: string) =>
-    `count(*) FILTER (WHERE ${cond})::BIGINT AS "${name}_${i}"`;
+    `coalesce(count_if(${cond}), 0)::BIGINT AS "${name}_${i}"`;
   const aggregates = [
     count('m', cmp.match),
     count('nm', cmp.nullMismatch),
@@ -113,6 +134,10 @@ function outputAggregates(
       ? count('vm', `registry_hash IN (${hashes.join(', ')})`)
       : `0::BIGINT AS "vm_${i}"`,
     ...CAUSES.map((c, k) => count(`c${k}`, `${cause} = ${stringLiteral(c)}`)),
+    ...CAUSES.map((c, k) => {
+      const when = `CASE WHEN ${cause} = ${stringLiteral(c)} THEN`;
+      return `min_by(${when} ${id} END, ${when} hash(${id}) END, ${EXAMPLES_PER_CAUSE}) AS "ex${k}_${i}"`;
+    }),
   ];
   if (!stored) return aggregates;
   const c = joinedColumns(o.name);
@@ -151,10 +176,13 @@ function statusFigures(row: Record<string, unknown>, i: number): OutputFigures['
   };
 }
 
-/** Up to `EXAMPLES_PER_CAUSE` rows of each cause found on one output, spread over the day. */
+/**
+ * Up to `EXAMPLES_PER_CAUSE` rows of each cause found on one output, from the example rows of
+ * every output: the ones picked for this output are the first of its causes in hash order there.
+ */
 async function examplesOf(
   duckdb: DuckDBConnection,
-  joined: string,
+  examples: string,
   output: string,
   dtype: Dtype,
   stored: boolean,
@@ -163,7 +191,6 @@ async function examplesOf(
   const cause = q(causeColumn(output));
   const latest = latestColumns(output);
   const served = q(c.served);
-  // Spread examples over the day (hash order) instead of taking the first minutes only.
   const reader = await duckdb.runAndReadAll(
     `SELECT request_id, "row", strftime(served_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS served_at,
             registry_hash, entity_key, ${cause} AS cause,
@@ -176,7 +203,7 @@ async function examplesOf(
                    CAST(${jsonSql(q(latest.value), dtype)} AS VARCHAR) AS latest`
                 : 'NULL AS sstatus, NULL AS rstatus, NULL AS latest'
             }
-     FROM ${q(joined)} WHERE ${cause} IS NOT NULL
+     FROM ${q(examples)} WHERE ${cause} IS NOT NULL
      QUALIFY row_number() OVER (PARTITION BY ${cause} ORDER BY hash(${q(SKEW_COLUMNS.logId)})) <= ${EXAMPLES_PER_CAUSE}
      ORDER BY ${cause}, hash(${q(SKEW_COLUMNS.logId)})`,
   );

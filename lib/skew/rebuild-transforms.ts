@@ -16,7 +16,7 @@ import { SPINE_ROW_COLUMN } from '../sql/plan.ts';
 
 /**
  * Creates `into` as `(_sk_row, transform outputs...)` for every row of `rebuilt` (which has
- * `_sk_row`, the stored feature outputs and the request fields).
+ * `_sk_row`, the stored feature outputs and the request fields), in `_sk_row` order.
  */
 export async function rebuildTransforms(
   duckdb: DuckDBConnection,
@@ -28,7 +28,9 @@ export async function rebuildTransforms(
   const id = q(SPINE_ROW_COLUMN);
   const outputs = transformOutputs(service);
   if (outputs.length === 0) {
-    await duckdb.run(`CREATE OR REPLACE TEMP TABLE ${q(into)} AS SELECT ${id} FROM ${q(rebuilt)}`);
+    await duckdb.run(
+      `CREATE OR REPLACE TEMP TABLE ${q(into)} AS SELECT ${id} FROM ${q(rebuilt)} ORDER BY ${id}`,
+    );
     return;
   }
   const read = new Set(
@@ -58,7 +60,8 @@ export async function rebuildTransforms(
       `CREATE OR REPLACE TEMP TABLE ${q(into)} AS
        SELECT r.${id}, ${outputs.map((o) => `o.${q(o.name)}`).join(', ')}
        FROM ${q(rebuilt)} r JOIN ${q(groups)} g ON ${on.length ? on.join(' AND ') : 'TRUE'}
-       JOIN ${q(groupOutputs)} o ON o.${id} = g.${id}`,
+       JOIN ${q(groupOutputs)} o ON o.${id} = g.${id}
+       ORDER BY r.${id}`,
     );
   } finally {
     for (const t of [groups, groupOutputs]) await duckdb.run(`DROP TABLE IF EXISTS ${q(t)}`);

@@ -12,7 +12,7 @@ import { statusColumnName } from '../sql/plan.ts';
 import { causeSelectList, latestColumns } from './causes.ts';
 import type { SkewCheckDeps } from './check.ts';
 import { buildPointInTimeRows, type PointInTimeRequest } from '../export/point-in-time.ts';
-import { comparisonSql, joinedColumns, servedCast } from './compare-sql.ts';
+import { comparisonSql, joinedColumns } from './compare-sql.ts';
 import { createSkewSpine, SKEW_COLUMNS } from './logs.ts';
 import { thresholdsFor } from './thresholds.ts';
 import type { VersionChange } from './versions.ts';
@@ -41,8 +41,10 @@ export const TABLES = {
   servedRecords: '_sk_skew_served_records',
   values: '_sk_skew_values',
   joined: '_sk_skew_joined',
+  examples: '_sk_skew_examples',
 } as const;
-export const VIEWS: readonly string[] = [TABLES.mainRebuilt, TABLES.values];
+/** The check's views, each listed before the views it reads (the order they are dropped in). */
+export const VIEWS: readonly string[] = [TABLES.joined, TABLES.values, TABLES.mainRebuilt];
 
 /** The export's point-in-time rows through the check's offline store, stored features only. */
 function rebuildPointInTime(
@@ -51,7 +53,7 @@ function rebuildPointInTime(
 ): Promise<{ rows: number }> {
   return buildPointInTimeRows(
     { duckdb: deps.duckdb, runtime: deps.runtime, store: deps.offline },
-    { ...request, transforms: false, sorted: false },
+    { ...request, transforms: false },
   );
 }
 
@@ -59,7 +61,8 @@ function rebuildPointInTime(
  * One rebuild through the export, two kinds of rows (`createSkewSpine`): at `t = as_of =
  * served_at` (what the online store could have known) and, for vectors that served a feature
  * expired or missing, at `t = served_at` with the latest as_of (what training sees now). One
- * pass over the offline store for both.
+ * pass over the offline store for both, its rows in log-id order (the values view joins by
+ * position).
  */
 export async function rebuild(
   deps: SkewCheckDeps,
@@ -94,13 +97,16 @@ export async function rebuild(
 }
 
 /**
- * Served ⋈ rebuilt (⋈ transforms, ⟕ latest) on the log id (`TABLES.values`), a view: the joined
- * table materializes it once, with the causes; the served-record spine reads a few of its
- * columns (materializing 1M wide rows here as well cost more than joining twice).
+ * Served ⋈ rebuilt ⋈ transforms (⟕ latest) on the log id (`TABLES.values`), a view. The first
+ * three hold one row per log id each, in log-id order, so they are joined by position: a hash
+ * join gathering a million wide rows cost three times the scan, on every pass over the view.
+ * The positions are checked here once (every row's three ids equal), so a rebuild that lost or
+ * repeated a row fails the check instead of comparing the wrong vectors.
  */
 export async function createValuesView(
   duckdb: DuckDBConnection,
   service: RegistryService,
+  vectors: number,
 ): Promise<void> {
   const stored = new Set(service.features.map((f) => f.output));
   const cols = [
@@ -117,7 +123,7 @@ export async function createValuesView(
       const latest = latestColumns(o.name);
       return [
         `l.${q(c.raw)}`,
-        `${servedCast(o.name, o.dtype)} AS ${q(c.served)}`,
+        `l.${q(c.served)}`,
         stored.has(o.name)
           ? `r.${q(o.name)} AS ${q(c.rebuilt)}`
           : `t.${q(o.name)} AS ${q(c.rebuilt)}`,
@@ -134,13 +140,38 @@ export async function createValuesView(
     }),
   ];
   const id = q(SKEW_COLUMNS.logId);
+  const aligned = await alignedRows(duckdb, service, vectors);
   await duckdb.run(
     `CREATE OR REPLACE TEMP VIEW ${q(TABLES.values)} AS
      SELECT ${cols.join(',\n       ')}
-     FROM ${q(TABLES.served)} l LEFT JOIN ${q(TABLES.latest)} x ON x.${id} = l.${id}
-     JOIN ${q(TABLES.mainRebuilt)} r ON r.${id} = l.${id}
-     JOIN ${q(TABLES.transformed)} t ON t.${id} = l.${id}`,
+     FROM ${aligned} LEFT JOIN ${q(TABLES.latest)} x ON x.${id} = l.${id}`,
   );
+}
+
+/**
+ * `served l POSITIONAL JOIN rebuilt r POSITIONAL JOIN transformed t` (the main rebuild's rows),
+ * once every row's three log ids are checked equal and the rows number `vectors`.
+ */
+export async function alignedRows(
+  duckdb: DuckDBConnection,
+  service: RegistryService,
+  vectors: number,
+): Promise<string> {
+  const id = q(SKEW_COLUMNS.logId);
+  const aligned = `${q(TABLES.served)} l POSITIONAL JOIN ${q(TABLES.mainRebuilt)} r
+     POSITIONAL JOIN ${q(TABLES.transformed)} t`;
+  const check = await duckdb.runAndReadAll(
+    `SELECT count(*)::BIGINT AS n, count(*) FILTER (WHERE
+       l.${id} IS DISTINCT FROM r.${id} OR l.${id} IS DISTINCT FROM t.${id})::BIGINT AS off
+     FROM ${aligned}`,
+  );
+  const { n, off } = check.getRowObjectsJson()[0] ?? {};
+  if (Number(n) !== vectors || Number(off) > 0)
+    throw new SkewCheckError(
+      `the rebuilt rows do not line up with the ${vectors} served vectors (${Number(off)} of ${Number(n)} rows differ in log id)`,
+      service.name,
+    );
+  return aligned;
 }
 
 /**
@@ -200,6 +231,7 @@ export async function rebuildServedRecords(
     asOf: { kind: 'column', column: SKEW_COLUMNS.servedAt },
     into: TABLES.records,
     views,
+    sorted: false,
   });
   const picks = service.features.map((f, k) => {
     if (!views.includes(f.view)) return `CAST(NULL AS ${duckdbType(f.dtype)}) AS ${columns[k]}`;
@@ -215,30 +247,20 @@ export async function rebuildServedRecords(
 }
 
 /**
- * The joined table: the values view with the served records and every output's cause, in one
- * pass. Fails loudly rather than report on a partial join.
+ * The joined view: the values view with the served records and every output's cause. A view,
+ * not a table: the figures read it in one aggregate pass and the examples fetch a few rows
+ * (materializing a million rows of ~150 columns cost more than both).
  */
-export async function createJoinedTable(
+export async function createJoinedView(
   deps: SkewCheckDeps,
   service: RegistryService,
   changes: ReadonlyMap<string, readonly VersionChange[]>,
-  vectors: number,
 ): Promise<void> {
-  const { duckdb } = deps;
   const id = q(SKEW_COLUMNS.logId);
-  await duckdb.run(
-    `CREATE OR REPLACE TEMP TABLE ${q(TABLES.joined)} AS
+  await deps.duckdb.run(
+    `CREATE OR REPLACE TEMP VIEW ${q(TABLES.joined)} AS
      SELECT v.*, ${service.features.map((f) => `s.${q(joinedColumns(f.output).servedRecord)}`).join(', ')},
             ${causeSelectList(deps.runtime.registry, service, changes).join(',\n            ')}
      FROM ${q(TABLES.values)} v LEFT JOIN ${q(TABLES.servedRecords)} s ON s.log_id = v.${id}`,
   );
-  const reader = await duckdb.runAndReadAll(
-    `SELECT count(*)::BIGINT AS n FROM ${q(TABLES.joined)}`,
-  );
-  const joined = Number(reader.getRowObjectsJson()[0]?.n ?? 0);
-  if (joined !== vectors)
-    throw new SkewCheckError(
-      `only ${joined} of ${vectors} served vectors matched a rebuilt row`,
-      service.name,
-    );
 }
