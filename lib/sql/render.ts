@@ -165,7 +165,7 @@ function viewCtes(
       perRowAsOf
         ? [
             `SELECT g.*, min(g.${ING}) OVER (PARTITION BY ${keys.map((k) => `g.${k}`).join(', ')} ORDER BY g.${ET} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS ${MIN_ING}`,
-            `FROM (\n${indent(grouped)}\n) AS g`,
+            `FROM (\n${indent(spanTies(view, plan, dialect, table, struct))}\n) AS g`,
           ].join('\n')
         : grouped,
     ]);
@@ -180,6 +180,44 @@ function viewCtes(
   }
   if (perRowAsOf) ctes.push(...lateFixCtes(view, struct, table, dialect));
   return ctes;
+}
+
+/**
+ * Per-row as-of tie groups, cut to the spine's span. Every row's `t` is at or after the earliest
+ * `t`, so of a key's records before it a row can only pick the newest (by event time, then
+ * record id), and the expired-or-missing rule reads only their earliest `ingested_at`
+ * (`lateFixCtes` re-picks late rows from the records themselves). Those records are therefore
+ * one row carrying just that, and the running minimum and the ASOF join read the span's records,
+ * not the whole history (a day's spine: one day of records, not six months).
+ */
+function spanTies(
+  view: PlannedView,
+  plan: PointInTimePlan,
+  dialect: SqlDialect,
+  table: string,
+  struct: string,
+): string {
+  const keys = view.keys.map((k) => `f.${q(k.name)}`);
+  const et = `f.${q('event_time')}`;
+  const cut = `${et} < (SELECT min(${T}) FROM ${q(SPINE_CTE)})`;
+  const filter = recordFilter(view, plan, LATEST_T);
+  return [
+    `SELECT ${keys.join(', ')}, ${et} AS ${ET}, arg_max(${struct}, f.${q('record_id')}) AS ${V}, min(f.${q('ingested_at')}) AS ${ING}`,
+    `FROM ${table} AS f`,
+    `WHERE ${filter} AND NOT (${cut})`,
+    `GROUP BY ${keys.join(', ')}, ${et}`,
+    'UNION ALL',
+    `SELECT ${keys.join(', ')}, max(${et}), arg_max(${struct}, ${dialect.struct(
+      [
+        { name: 'et', dtype: 'timestamp' },
+        { name: 'rid', dtype: 'string' },
+      ],
+      [et, `f.${q('record_id')}`],
+    )}), min(f.${q('ingested_at')})`,
+    `FROM ${table} AS f`,
+    `WHERE ${filter} AND ${cut}`,
+    `GROUP BY ${keys.join(', ')}`,
+  ].join('\n');
 }
 
 /**
