@@ -1,8 +1,8 @@
 /**
- * The rebuilds of one check and the table they end in: the export's point-in-time join at
+ * The rebuilds of one check and the view they end in: the export's point-in-time join at
  * `served_at` (and with the latest as_of for values served expired/missing), at each served
- * record's own event time when present values differ, and the joined table with every cause.
- * Tables are the check's scratch tables (`TABLES`), dropped by `checkServiceSkew`.
+ * record's own event time when present values differ, and the joined view with every cause.
+ * Tables and views are the check's scratch (`TABLES`), dropped by `checkServiceSkew`.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { duckdbType } from '../core/columns.ts';
@@ -150,7 +150,9 @@ export async function createValuesView(
 
 /**
  * `served l POSITIONAL JOIN rebuilt r POSITIONAL JOIN transformed t` (the main rebuild's rows),
- * once every row's three log ids are checked equal and the rows number `vectors`.
+ * once every row's three log ids are checked equal and the rows number `vectors`. The order is
+ * the tables' stored order (DuckDB keeps a CREATE TABLE … ORDER BY in order unless
+ * `preserve_insertion_order` is off, in which case this check fails instead of misjoining).
  */
 export async function alignedRows(
   duckdb: DuckDBConnection,
