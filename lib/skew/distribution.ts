@@ -41,10 +41,12 @@ export function numericBinSql(valueSql: string, edges: readonly number[]): strin
   return whens.length === 0 ? '0' : `CASE ${whens.join(' ')} ELSE ${k - 1} END`;
 }
 
-/** Counts served values over the baseline's bins and computes PSI and KS. */
+/**
+ * Counts served values over the baseline's bins and computes PSI and KS; `served` is the
+ * served-vector table (`<output>__raw` and `__served`).
+ */
 export async function compareDistribution(
   duckdb: DuckDBConnection,
-  /** The served-vector table (`<output>__raw` and `__served`). */
   served: string,
   output: string,
   dtype: Dtype,
