@@ -154,20 +154,22 @@ function viewCtes(
       ].join('\n'),
     ]);
   } else {
-    const grouped = [
-      `SELECT ${keys.map((k) => `f.${k}`).join(', ')}, f.${q('event_time')} AS ${ET}, arg_max(${struct}, f.${q('record_id')}) AS ${V}${perRowAsOf ? `, min(f.${q('ingested_at')}) AS ${ING}` : ''}`,
-      `FROM ${table} AS f`,
-      `WHERE ${recordFilter(view, plan, LATEST_T)}`,
-      `GROUP BY ${keys.map((k) => `f.${k}`).join(', ')}, f.${q('event_time')}`,
-    ].join('\n');
+    const filter = recordFilter(view, plan, LATEST_T);
+    const tieGroups = (where: string) =>
+      [
+        `SELECT ${keys.map((k) => `f.${k}`).join(', ')}, f.${q('event_time')} AS ${ET}, arg_max(${struct}, f.${q('record_id')}) AS ${V}${perRowAsOf ? `, min(f.${q('ingested_at')}) AS ${ING}` : ''}`,
+        `FROM ${table} AS f`,
+        `WHERE ${where}`,
+        `GROUP BY ${keys.map((k) => `f.${k}`).join(', ')}, f.${q('event_time')}`,
+      ].join('\n');
     ctes.push([
       `_sk_${view.name}__ties`,
       perRowAsOf
         ? [
             `SELECT g.*, min(g.${ING}) OVER (PARTITION BY ${keys.map((k) => `g.${k}`).join(', ')} ORDER BY g.${ET} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS ${MIN_ING}`,
-            `FROM (\n${indent(spanTies(view, plan, dialect, table, struct))}\n) AS g`,
+            `FROM (\n${indent(spanTies(view, dialect, table, struct, filter, tieGroups))}\n) AS g`,
           ].join('\n')
-        : grouped,
+        : tieGroups(filter),
     ]);
     ctes.push([
       pickName,
@@ -192,20 +194,17 @@ function viewCtes(
  */
 function spanTies(
   view: PlannedView,
-  plan: PointInTimePlan,
   dialect: SqlDialect,
   table: string,
   struct: string,
+  filter: string,
+  tieGroups: (where: string) => string,
 ): string {
   const keys = view.keys.map((k) => `f.${q(k.name)}`);
   const et = `f.${q('event_time')}`;
   const cut = `${et} < (SELECT min(${T}) FROM ${q(SPINE_CTE)})`;
-  const filter = recordFilter(view, plan, LATEST_T);
   return [
-    `SELECT ${keys.join(', ')}, ${et} AS ${ET}, arg_max(${struct}, f.${q('record_id')}) AS ${V}, min(f.${q('ingested_at')}) AS ${ING}`,
-    `FROM ${table} AS f`,
-    `WHERE ${filter} AND NOT (${cut})`,
-    `GROUP BY ${keys.join(', ')}, ${et}`,
+    tieGroups(`${filter} AND NOT (${cut})`),
     'UNION ALL',
     `SELECT ${keys.join(', ')}, max(${et}), arg_max(${struct}, ${dialect.struct(
       [
