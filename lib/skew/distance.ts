@@ -2,7 +2,10 @@
  * Distribution distances between the training baseline and the served values, both given as
  * counts over the same bins (the baseline's quantile bins, or its top values plus `__other__`;
  * the caller adds a null bin for PSI, and leaves nulls out of KS, which needs ordered values).
+ * Each distance comes with its sampling noise, the level it reaches by chance alone at the
+ * sizes compared, so that drift is judged against what a sample of that size can show.
  */
+import { chiSquareQuantile, NOISE_ALPHA } from './stats.ts';
 
 /**
  * Share given to an empty bin. Without it PSI is infinite as soon as one bin is empty on one
@@ -70,4 +73,27 @@ function sum(values: readonly number[]): number {
 function checkSameLength(a: readonly number[], b: readonly number[]): void {
   if (a.length !== b.length)
     throw new RangeError(`bin counts differ in length: ${a.length} vs ${b.length}`);
+}
+
+/**
+ * PSI's sampling noise: the level PSI stays under with probability `1 − alpha` when served and
+ * baseline values are samples of `n` and `m` values from one distribution over `bins` occupied
+ * bins. PSI is then close to `(1/n + 1/m) · χ²(bins − 1)` (each bin's term is about
+ * `(a − e)² / p`, a chi-square term), so the noise is that multiple of the chi-square quantile.
+ * For the baseline's quantile bins the baseline side varies less than a sample (its bins are
+ * its own quantiles), so the level errs high: a noise page is rarer still.
+ */
+export function psiNoise(n: number, m: number, bins: number, alpha = NOISE_ALPHA): number | null {
+  if (n <= 0 || m <= 0) return null;
+  return (1 / n + 1 / m) * chiSquareQuantile(1 - alpha, bins - 1);
+}
+
+/**
+ * KS's sampling noise: the two-sample critical value `c(α) · sqrt((n + m) / (n · m))` with the
+ * asymptotic `c(α) = sqrt(−ln(α / 2) / 2)` (1.95 at α = 0.001). KS here is read at the
+ * baseline's bin edges, never above the exact statistic, so the level is conservative.
+ */
+export function ksNoise(n: number, m: number, alpha = NOISE_ALPHA): number | null {
+  if (n <= 0 || m <= 0) return null;
+  return Math.sqrt(-Math.log(alpha / 2) / 2) * Math.sqrt((n + m) / (n * m));
 }
