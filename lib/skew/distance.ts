@@ -5,7 +5,7 @@
  * Each distance comes with its sampling noise, the level it reaches by chance alone at the
  * sizes compared, so that drift is judged against what a sample of that size can show.
  */
-import { chiSquareQuantile, NOISE_ALPHA } from './stats.ts';
+import { chiSquareQuantile, eventSumQuantile, NOISE_ALPHA } from './stats.ts';
 
 /**
  * Share given to an empty bin. Without it PSI is infinite as soon as one bin is empty on one
@@ -76,16 +76,35 @@ function checkSameLength(a: readonly number[], b: readonly number[]): void {
 }
 
 /**
- * PSI's sampling noise: the level PSI stays under with probability `1 − alpha` when served and
- * baseline values are samples of `n` and `m` values from one distribution over `bins` occupied
- * bins. PSI is then close to `(1/n + 1/m) · χ²(bins − 1)` (each bin's term is about
- * `(a − e)² / p`, a chi-square term), so the noise is that multiple of the chi-square quantile.
+ * PSI's sampling noise: the level PSI stays under with probability about `1 − alpha` when `n`
+ * served values and the baseline's values (`baselineCounts`, `m` in all) are samples of one
+ * distribution. Two parts:
+ * - PSI is then close to `(1/n + 1/m) · χ²(k − 1)` over the k bins the baseline fills (each
+ *   bin's term is about `(a − e)² / e`, a chi-square term), so the level is that multiple of the
+ *   chi-square quantile. Measured against simulation it holds to a few percent from about 30
+ *   served values a bin; at 10 a bin it is some 15% low.
+ * - An empty served bin is floored at `PSI_EPSILON`, which alone adds `(e − ε)·ln(e/ε)` (0.69
+ *   for a 10% bin): far above the chi-square tail when bins expect few values. Each bin is empty
+ *   by chance with probability `(1 − e)^n`; the `1 − alpha` quantile of the sum of those terms
+ *   is added, so a small day does not page because a bin drew nothing. From some 10 values a
+ *   bin it is 0.
  * For the baseline's quantile bins the baseline side varies less than a sample (its bins are
- * its own quantiles), so the level errs high: a noise page is rarer still.
+ * its own quantiles), so the `1/m` part errs high. Null when a side has no values.
  */
-export function psiNoise(n: number, m: number, bins: number, alpha = NOISE_ALPHA): number | null {
+export function psiNoise(
+  baselineCounts: readonly number[],
+  n: number,
+  alpha = NOISE_ALPHA,
+  epsilon = PSI_EPSILON,
+): number | null {
+  const m = sum(baselineCounts);
   if (n <= 0 || m <= 0) return null;
-  return (1 / n + 1 / m) * chiSquareQuantile(1 - alpha, bins - 1);
+  const shares = baselineCounts.filter((c) => c > 0).map((c) => c / m);
+  const chiSquare = (1 / n + 1 / m) * chiSquareQuantile(1 - alpha, shares.length - 1);
+  const emptyBins = shares
+    .filter((e) => e > epsilon)
+    .map((e) => ({ chance: (1 - e) ** n, value: (e - epsilon) * Math.log(e / epsilon) }));
+  return chiSquare + eventSumQuantile(1 - alpha, emptyBins);
 }
 
 /**

@@ -133,20 +133,15 @@ export async function compareDistribution(
   };
 }
 
-/**
- * PSI over the bins (the null bin included), and its noise: the sizes are each side's values in
- * the bins; a bin the baseline never filled adds no noise (with no drift the served side leaves
- * it empty too).
- */
+/** PSI over the bins (the null bin included), and its noise at the sizes compared. */
 function psiFigures(
   bins: readonly { baseline: number; served: number }[],
 ): Pick<DistributionFigures, 'psi' | 'psiNoise'> {
   const baseline = bins.map((b) => b.baseline);
   const served = bins.map((b) => b.served);
-  const occupied = baseline.filter((n) => n > 0).length;
   return {
     psi: populationStabilityIndex(baseline, served),
-    psiNoise: psiNoise(total(served), total(baseline), occupied),
+    psiNoise: psiNoise(baseline, total(served)),
   };
 }
 

@@ -82,3 +82,38 @@ export function wilsonInterval(
   const half = (z / (1 + z2n)) * Math.sqrt((rate * (1 - rate)) / n + z2n / (4 * n));
   return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }
+
+/**
+ * The `p` quantile of `Σ value_i · B_i` for independent events `B_i` of the given chances: the
+ * least total whose probability of not being exceeded reaches `p`. Computed over the possible
+ * totals with each value rounded up to a multiple of `step` (so there are at most
+ * `Σ value / step` totals, and the quantile errs high by less than `events · step`), leaving out
+ * totals less likely than `(1 − p) / 1000`.
+ */
+export function eventSumQuantile(
+  p: number,
+  events: readonly { readonly chance: number; readonly value: number }[],
+  step = 1e-4,
+): number {
+  const negligible = (1 - p) / 1000;
+  // Totals in whole steps, so equal totals reached by different events merge.
+  let totals = new Map<number, number>([[0, 1]]);
+  for (const { chance, value } of events) {
+    const units = Math.ceil(value / step);
+    const next = new Map<number, number>();
+    const add = (total: number, prob: number) => {
+      if (prob > negligible) next.set(total, (next.get(total) ?? 0) + prob);
+    };
+    for (const [total, prob] of totals) {
+      add(total, prob * (1 - chance));
+      add(total + units, prob * chance);
+    }
+    totals = next;
+  }
+  let cumulative = 0;
+  for (const [total, prob] of [...totals].sort((a, b) => a[0] - b[0])) {
+    cumulative += prob;
+    if (cumulative >= p) return total * step;
+  }
+  return Math.max(0, ...totals.keys()) * step;
+}
