@@ -70,8 +70,8 @@ const MEANING: Record<Verdict, string> = {
   stale: 'served expired/missing while a fresher value existed (ingestion: see the causes)',
   drift:
     'every value equals its rebuild, but the served distribution moved away from the training ' +
-    'baseline (PSI/KS): the world changed, not the code',
-  ok: 'every served value equals its rebuild, none stale, distribution within thresholds',
+    'baseline (PSI/KS past their thresholds and their sampling noise): the world changed, not the code',
+  ok: 'every served value equals its rebuild, none stale, distribution within thresholds or sampling noise',
 };
 
 /** One line per verdict found, saying what it means: `drift (3): every value equals ...`. */
