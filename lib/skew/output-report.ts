@@ -210,8 +210,8 @@ function noiseNotes(dist: DistributionFigures | null, t: Thresholds): string[] {
     const base = bins.reduce((n, b) => n + b.baseline, 0);
     notes.push(
       `${name} ${fixed(value)} is above its max ${fixed(max)} but within its ${noiseText(noise)} ` +
-        `(${count(served)} served vs ${count(base)} baseline values): not judged drift; a ` +
-        `sample this size shows as much with nothing moved.`,
+        `(${count(served)} served vs ${count(base)} baseline values): not judged drift, as so ` +
+        `few values show as much with nothing moved.`,
     );
   };
   check('PSI', dist.psi, t.psiMax, dist.psiNoise, true);
