@@ -26,11 +26,8 @@ import type { Registry } from '../registry/types.ts';
 import { OFFLINE_DEFAULTS } from './feature-store-defaults.ts';
 import { IcebergMaintenance, type IcebergMaintenanceSettings } from './iceberg-maintenance.ts';
 import type { HandlerEnvironment } from './handler-function.ts';
-import {
-  icebergTableSpec,
-  inferenceLogTableSpec,
-  type IcebergTableSpec,
-} from './iceberg-schema.ts';
+import { icebergTableSpec, inferenceLogTableSpec } from './iceberg-schema.ts';
+import { createIcebergTable, type IcebergTableProps } from './iceberg-table.ts';
 import { acknowledgeWildcardResource, nagArnRef, nagStackArn } from './nag.ts';
 
 /** Glue tables the export and skew-check Lambdas may create and drop (spines, log views). */
@@ -119,33 +116,8 @@ export class OfflineStore extends Construct {
       },
     });
     this.database.applyRemovalPolicy(props.removalPolicy);
-    const tables = new Map<string, glue.CfnTable>();
-    for (const view of props.registry.featureViews) {
-      const table = this.icebergTable(
-        {
-          name: offlineTableName(view),
-          description: view.description,
-          parameters: { 'skewless:owner': view.owner, 'skewless:view': view.name },
-          spec: icebergTableSpec(view),
-        },
-        stack,
-      );
-      table.applyRemovalPolicy(props.removalPolicy);
-      tables.set(offlineTableName(view), table);
-    }
-    // The inference log: Firehose appends, the skew check's Athena queries read its days.
-    this.inferenceLogTable = this.icebergTable(
-      {
-        name: INFERENCE_LOG_TABLE,
-        description: 'Every served vector, by day of served_at (skewless inference log)',
-        parameters: { 'skewless:owner': 'skewless' },
-        spec: inferenceLogTableSpec(),
-      },
-      stack,
-    );
-    this.inferenceLogTable.applyRemovalPolicy(props.removalPolicy);
-    tables.set(INFERENCE_LOG_TABLE, this.inferenceLogTable);
-    this.tables = tables;
+    this.tables = this.createTables(props);
+    this.inferenceLogTable = this.tables.get(INFERENCE_LOG_TABLE)!;
 
     this.workgroupName = props.names.prefix;
     this.workgroup = new athena.CfnWorkGroup(this, 'Workgroup', {
@@ -171,6 +143,41 @@ export class OfflineStore extends Construct {
       views: props.registry.featureViews,
       settings: props.icebergMaintenance,
     });
+  }
+
+  /** One Iceberg table per view version, and the inference log's. */
+  private createTables(props: OfflineStoreProps): Map<string, glue.CfnTable> {
+    const table = (spec: Omit<IcebergTableProps, 'database' | 'location'>, prefix: string) => {
+      const created = createIcebergTable(this, {
+        ...spec,
+        database: this.database,
+        location: this.bucket.s3UrlForObject(prefix.replace(/\/$/, '')),
+      });
+      created.applyRemovalPolicy(props.removalPolicy);
+      return created;
+    };
+    const tables = new Map<string, glue.CfnTable>();
+    for (const view of props.registry.featureViews) {
+      const name = offlineTableName(view);
+      const spec = icebergTableSpec(view);
+      const parameters = { 'skewless:owner': view.owner, 'skewless:view': view.name };
+      tables.set(
+        name,
+        table({ name, description: view.description, parameters, spec }, this.tablePrefix(name)),
+      );
+    }
+    // The inference log: Firehose appends, the skew check's Athena queries read its days.
+    const log = table(
+      {
+        name: INFERENCE_LOG_TABLE,
+        description: 'Every served vector, by day of served_at (skewless inference log)',
+        parameters: { 'skewless:owner': 'skewless' },
+        spec: inferenceLogTableSpec(),
+      },
+      this.tablePrefix(INFERENCE_LOG_TABLE),
+    );
+    tables.set(INFERENCE_LOG_TABLE, log);
+    return tables;
   }
 
   /** The key prefix of a table's Iceberg location: a view version's, or the inference log's. */
@@ -331,45 +338,6 @@ export class OfflineStore extends Construct {
       actions: mode === 'read' ? ['kms:Decrypt'] : ['kms:Decrypt', 'kms:GenerateDataKey'],
       resourceArns: [this.key.keyArn],
     });
-  }
-
-  private icebergTable(
-    table: {
-      readonly name: string;
-      readonly description: string;
-      readonly parameters: Record<string, string>;
-      readonly spec: IcebergTableSpec;
-    },
-    stack: Stack,
-  ): glue.CfnTable {
-    const { name, spec } = table;
-    const resource = new glue.CfnTable(this, `Table-${name}`, {
-      catalogId: stack.account,
-      databaseName: this.databaseName,
-      tableInput: {
-        name,
-        description: table.description.slice(0, 2048),
-        tableType: 'EXTERNAL_TABLE',
-        parameters: table.parameters,
-      },
-      openTableFormatInput: {
-        icebergInput: {
-          metadataOperation: 'CREATE',
-          version: '2',
-          icebergTableInput: {
-            location: this.bucket.s3UrlForObject(this.tablePrefix(name).replace(/\/$/, '')),
-            schema: spec.schema,
-            partitionSpec: spec.partitionSpec,
-            properties: {
-              'write.format.default': 'parquet',
-              'write.parquet.compression-codec': 'zstd',
-            },
-          },
-        },
-      },
-    });
-    resource.node.addDependency(this.database);
-    return resource;
   }
 }
 
