@@ -8,7 +8,7 @@
  * name, and the CloudFormation `IcebergTableInput` carries both the schema and the partition
  * spec `day(event_time)`, so nothing runs after deployment to finish a table.
  */
-import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -21,7 +21,8 @@ import type { Registry, RegistryView } from '../registry/types.ts';
 import { OFFLINE_DEFAULTS } from './feature-store-defaults.ts';
 import { IcebergMaintenance, type IcebergMaintenanceSettings } from './iceberg-maintenance.ts';
 import type { HandlerEnvironment } from './handler-function.ts';
-import { icebergTableSpec } from './iceberg-schema.ts';
+import { icebergTableProperties, icebergTableSpec } from './iceberg-schema.ts';
+import { bucketRemovalPolicy, lifecycleRules } from './offline-bucket.ts';
 import { acknowledgeWildcardResource, nagArnRef, nagStackArn } from './nag.ts';
 
 /** Glue tables the export and skew-check Lambdas may create and drop (spines, log views). */
@@ -79,7 +80,7 @@ export class OfflineStore extends Construct {
       // Object ownership is left to CDK: ACL-based log delivery needs ObjectWriter, the
       // bucket-policy delivery (feature flag serverAccessLogsUseBucketPolicy) does not.
       lifecycleRules: [{ expiration: OFFLINE_DEFAULTS.accessLogsExpiration }],
-      removalPolicy: props.removalPolicy,
+      removalPolicy: bucketRemovalPolicy(props.removalPolicy),
     });
     this.bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.KMS,
@@ -92,7 +93,7 @@ export class OfflineStore extends Construct {
       serverAccessLogsBucket: this.accessLogBucket,
       serverAccessLogsPrefix: 'store/',
       lifecycleRules: lifecycleRules(),
-      removalPolicy: props.removalPolicy,
+      removalPolicy: bucketRemovalPolicy(props.removalPolicy),
     });
 
     const stack = Stack.of(this);
@@ -310,15 +311,14 @@ export class OfflineStore extends Construct {
   private icebergTable(view: RegistryView, stack: Stack): glue.CfnTable {
     const spec = icebergTableSpec(view);
     const name = offlineTableName(view);
+    // The table's own Name and OpenTableFormatInput only: a TableInput beside them is a Hive
+    // table input, and an update through it (a new description) strips `table_type` and
+    // `metadata_location`. So nothing a plan calls non-breaking (description, owner, tags)
+    // reaches this resource (`CLOUDFORMATION.glueIcebergTableShape`).
     const table = new glue.CfnTable(this, `Table-${name}`, {
       catalogId: stack.account,
       databaseName: this.databaseName,
-      tableInput: {
-        name,
-        description: view.description.slice(0, 2048),
-        tableType: 'EXTERNAL_TABLE',
-        parameters: { 'skewless:owner': view.owner, 'skewless:view': view.name },
-      },
+      name,
       openTableFormatInput: {
         icebergInput: {
           metadataOperation: 'CREATE',
@@ -327,10 +327,7 @@ export class OfflineStore extends Construct {
             location: this.tableLocation(view),
             schema: spec.schema,
             partitionSpec: spec.partitionSpec,
-            properties: {
-              'write.format.default': 'parquet',
-              'write.parquet.compression-codec': 'zstd',
-            },
+            properties: icebergTableProperties(),
           },
         },
       },
@@ -338,39 +335,6 @@ export class OfflineStore extends Construct {
     table.node.addDependency(this.database);
     return table;
   }
-}
-
-function lifecycleRules(): s3.LifecycleRule[] {
-  return [
-    { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
-    // Iceberg compaction leaves replaced files as noncurrent versions.
-    { id: 'noncurrent-versions', noncurrentVersionExpiration: Duration.days(30) },
-    {
-      id: 'athena-results',
-      prefix: BUCKET_PREFIXES.athenaResults,
-      expiration: OFFLINE_DEFAULTS.athenaResultsExpiration,
-    },
-    {
-      id: 'exports',
-      prefix: BUCKET_PREFIXES.exports,
-      expiration: OFFLINE_DEFAULTS.exportsExpiration,
-    },
-    {
-      id: 'spines',
-      prefix: BUCKET_PREFIXES.spines,
-      expiration: OFFLINE_DEFAULTS.exportsExpiration,
-    },
-    {
-      id: 'inference-log',
-      prefix: BUCKET_PREFIXES.inferenceLog,
-      transitions: [
-        {
-          storageClass: s3.StorageClass.INFREQUENT_ACCESS,
-          transitionAfter: OFFLINE_DEFAULTS.inferenceLogTransitionToIa,
-        },
-      ],
-    },
-  ];
 }
 
 function isConstruct(x: unknown): x is IConstruct {
