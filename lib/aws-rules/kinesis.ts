@@ -7,6 +7,11 @@ export const KINESIS = {
     { maxEntries: 500, maxBytes: 5 * MiB, maxEntryBytes: 1 * MiB },
     'https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html',
   ),
+  /** A partition key is 1 to 256 Unicode characters. */
+  partitionKeyMaxLength: awsRule(
+    256,
+    'https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecordsRequestEntry.html',
+  ),
   /** One shard takes 1 MB/s or 1,000 records/s of writes, in either capacity mode. */
   shardWrite: awsRule(
     { bytesPerSecond: 1_000_000, recordsPerSecond: 1000 },

@@ -8,7 +8,7 @@
  * name, and the CloudFormation `IcebergTableInput` carries both the schema and the partition
  * spec `day(event_time)`, so nothing runs after deployment to finish a table.
  */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
