@@ -125,6 +125,17 @@ describe('Glue Iceberg tables', () => {
     }
   });
 
+  it('spell every column type as an Iceberg primitive type name, as CloudFormation takes it', () => {
+    for (const [id, t] of ofType(template, 'AWS::Glue::Table')) {
+      const fields = (
+        t.Properties?.OpenTableFormatInput as {
+          IcebergInput: { IcebergTableInput: { Schema: { Fields: { Type: unknown }[] } } };
+        }
+      ).IcebergInput.IcebergTableInput.Schema.Fields;
+      for (const f of fields) expect(GLUE.icebergPrimitiveTypes.value, id).toContain(f.Type);
+    }
+  });
+
   it('do not change when a view’s description, owner or tags change (a non-breaking plan)', () => {
     const edited: Registry = {
       ...registry,
@@ -249,5 +260,34 @@ describe('ingest concurrency', () => {
       '*',
       Match.stringLikeRegexp('12 concurrent ingest invocations'),
     );
+  });
+});
+
+describe('the README’s cost model', () => {
+  /** The counts the README prices, read from its "What it costs" section. */
+  function readmeCounts() {
+    const readme = readFileSync('README.md', 'utf8');
+    const costs = readme.slice(
+      readme.indexOf('### What it costs'),
+      readme.indexOf('## Benchmarks'),
+    );
+    const number = (pattern: RegExp) => Number(pattern.exec(costs)?.[1] ?? NaN);
+    return {
+      views: number(/the flights example \((\d+) views on \d+ source streams/),
+      streams: number(/the flights example \(\d+ views on (\d+) source streams/),
+      alarms: number(/\| (\d+) alarms\s*\|/),
+      optimizers: number(/\| Glue table optimizers[^|]*\| (\d+)\s*\|/),
+      keys: number(/\| KMS keys[^|]*\| (\d+)\s*\|/),
+    };
+  }
+
+  it('counts what the synthesized app creates: views, streams, alarms, optimizers, keys', () => {
+    expect(readmeCounts()).toEqual({
+      views: registry.featureViews.length,
+      streams: ofType(template, 'AWS::Kinesis::Stream').length,
+      alarms: ofType(template, 'AWS::CloudWatch::Alarm').length,
+      optimizers: ofType(template, 'AWS::Glue::TableOptimizer').length,
+      keys: ofType(template, 'AWS::KMS::Key').length,
+    });
   });
 });
