@@ -41,7 +41,7 @@ export const NAME_RULES: Readonly<Record<string, AwsRule<NameRule>>> = {
     ['FunctionName'],
     1,
     64,
-    /^[a-zA-Z0-9-_]+$/,
+    /^[a-zA-Z0-9_-]+$/,
     'https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html',
   ),
   'AWS::Logs::LogGroup': rule(
