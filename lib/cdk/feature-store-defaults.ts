@@ -30,6 +30,14 @@ export const INGEST_DEFAULTS = {
   maxRecordAge: Duration.hours(6),
   /** One concurrent batch per shard keeps each entity's records in arrival order. */
   parallelizationFactor: 1,
+  /**
+   * Shards per source stream (provisioned). The mapping runs one batch per shard at a time, so
+   * ingest concurrency is shards × streams × parallelizationFactor: 3 for the example. An
+   * on-demand stream starts at 4 shards (`KINESIS.onDemandInitialShards`), 12 for three
+   * streams, above a new account's quota of 10 (`LAMBDA.newAccountConcurrency`). One shard
+   * takes 1 MB/s or 1,000 records/s; raise `ingestStreamShards` (or choose 'on-demand') past it.
+   */
+  streamShards: 1,
   /** Kinesis retention: long enough to replay a day of outage. */
   streamRetention: Duration.hours(48),
   memorySize: 512,
@@ -77,6 +85,11 @@ export const OFFLINE_DEFAULTS = {
   accessLogsExpiration: Duration.days(365),
   /** Iceberg Firehose buffers. */
   firehoseBufferInterval: Duration.seconds(60),
+  /**
+   * Deleted Iceberg files (expired snapshots, compacted data, old metadata) are kept this long
+   * as noncurrent versions: enough to undo a mistaken delete, not a month of per-minute files.
+   */
+  offlineNoncurrentVersionExpiration: Duration.days(1),
   firehoseBufferSizeMiB: 64,
 } as const;
 
@@ -88,7 +101,12 @@ export const OFFLINE_DEFAULTS = {
  * `ingested_at`), so old snapshots serve no query.
  */
 export const ICEBERG_MAINTENANCE_DEFAULTS = {
-  snapshotRetentionDays: 5,
+  /**
+   * One day: every snapshot is listed in each new metadata file, so 5 days of commits a minute
+   * meant ~7,200 snapshots rewritten each minute. The optimizer runs daily, so a table holds at
+   * most about two days of snapshots.
+   */
+  snapshotRetentionDays: 1,
   /** Keep at least this many snapshots whatever their age. */
   snapshotsToRetain: 1,
   orphanFileRetentionDays: 3,

@@ -54,6 +54,12 @@ export interface FeatureStoreProps {
   readonly apiThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
   /** Kinesis records per ingest invocation. @default INGEST_DEFAULTS.batchSize (100) */
   readonly ingestBatchSize?: number;
+  /**
+   * Shards per source stream (provisioned), or 'on-demand' (starts at 4 shards a stream, a
+   * synth warning when that reaches a new account's Lambda concurrency quota of 10).
+   * @default INGEST_DEFAULTS.streamShards (1)
+   */
+  readonly ingestStreamShards?: number | 'on-demand';
   /** Reserved concurrency of the ingest Lambda. @default - unreserved (bounded by shards) */
   readonly ingestReservedConcurrency?: number;
   /** Reserved concurrency of the lookup Lambda. @default - unreserved (bounded by API throttling) */
@@ -156,6 +162,7 @@ export class FeatureStore extends Construct {
       functionDefaults,
       batchSize: props.ingestBatchSize,
       reservedConcurrency: props.ingestReservedConcurrency,
+      streamShards: props.ingestStreamShards,
     });
     this.serving = new Serving(this, 'Serving', {
       names,

@@ -6,8 +6,11 @@
  * Field ids are the 1-based column positions. They never change for a table: a changed schema
  * is a new view version, hence a new table (`offlineTableName`).
  */
+import { GLUE, type IcebergPrimitiveType } from '../aws-rules/glue.ts';
 import { assertNever, type Dtype } from '../define/dtypes.ts';
 import { offlineColumns } from '../core/columns.ts';
+import { ValidationError } from '../core/errors.ts';
+import { OFFLINE_DEFAULTS } from './feature-store-defaults.ts';
 import type { RegistryView } from '../registry/types.ts';
 import {
   INFERENCE_LOG_COLUMNS,
@@ -18,7 +21,7 @@ import {
 export interface IcebergField {
   readonly id: number;
   readonly name: string;
-  readonly type: string;
+  readonly type: IcebergPrimitiveType;
   readonly required: boolean;
   readonly doc?: string;
 }
@@ -39,11 +42,14 @@ export interface IcebergTableSpec {
 const PARTITION_FIELD_ID_BASE = 1000;
 
 /**
- * The Iceberg type of a dtype. Timestamps are `timestamp` (no zone): every instant is stored
- * in UTC, the same convention as the DuckDB sessions. A list is Iceberg's JSON
- * list type (Glue accepts a JSON value there); its element id follows the column ids.
+ * The Iceberg type of a dtype, or null when CloudFormation cannot be shown to create it.
+ * Timestamps are `timestamp` (no zone): every instant is stored in UTC, the same convention as
+ * the DuckDB sessions. A list has no primitive spelling, and CloudFormation's field `Type` is a
+ * String where only the Glue API takes a JSON value (`GLUE.icebergPrimitiveTypes`,
+ * `GLUE.apiFieldType`): no AWS document shows the handler turning a JSON-encoded string into a
+ * list type, so a deployed table never relies on it.
  */
-export function icebergType(dtype: Dtype, elementId: () => number): string {
+export function icebergType(dtype: Dtype): IcebergPrimitiveType | null {
   switch (dtype) {
     case 'int64':
       return 'long';
@@ -56,12 +62,7 @@ export function icebergType(dtype: Dtype, elementId: () => number): string {
     case 'timestamp':
       return 'timestamp';
     case 'float64_list':
-      return JSON.stringify({
-        type: 'list',
-        'element-id': elementId(),
-        element: 'double',
-        'element-required': false,
-      });
+      return null;
     default:
       return assertNever(dtype, 'dtype');
   }
@@ -69,11 +70,10 @@ export function icebergType(dtype: Dtype, elementId: () => number): string {
 
 export function icebergTableSpec(view: RegistryView): IcebergTableSpec {
   const columns = offlineColumns(view);
-  let nextId = columns.length;
   const fields = columns.map((c, i): IcebergField => ({
     id: i + 1,
     name: c.name,
-    type: icebergType(c.dtype, () => ++nextId),
+    type: deployableType(view, c.name, c.dtype),
     // Keys and the three record columns are always set by the ingest Lambda; features may be null.
     required: c.role !== 'feature',
     ...(c.role === 'feature' ? { doc: featureDoc(view, c.name) } : {}),
@@ -96,10 +96,37 @@ export function icebergTableSpec(view: RegistryView): IcebergTableSpec {
   };
 }
 
-/** Glue limits a field doc to 255 characters. */
+function deployableType(view: RegistryView, column: string, dtype: Dtype): IcebergPrimitiveType {
+  const type = icebergType(dtype);
+  if (type === null) {
+    throw new ValidationError(
+      `view '${view.name}' column '${column}' is ${dtype}: its Iceberg table cannot be declared through CloudFormation, whose field Type takes a primitive type name only (${GLUE.icebergPrimitiveTypes.source}); deploy views with ${dtype} features once AWS documents nested types there, or keep them local`,
+      `${view.name}.${column}`,
+    );
+  }
+  return type;
+}
+
+/** Glue limits a field doc (`GLUE.fieldDocMaxLength`). */
 function featureDoc(view: RegistryView, name: string): string {
   const description = view.features.find((f) => f.name === name)?.description ?? '';
-  return description.slice(0, 255);
+  return description.slice(0, GLUE.fieldDocMaxLength.value);
+}
+
+/**
+ * Iceberg table properties. Firehose commits once per buffer interval, and each commit writes a
+ * new metadata file; the writer deletes all but the last hour of them at commit.
+ * (`GLUE.metadataCleanupProperties`)
+ */
+export function icebergTableProperties(): Record<string, string> {
+  const { deleteAfterCommit, previousVersionsMax } = GLUE.metadataCleanupProperties.value;
+  const commitsPerHour = Math.ceil(3600 / OFFLINE_DEFAULTS.firehoseBufferInterval.toSeconds());
+  return {
+    'write.format.default': 'parquet',
+    'write.parquet.compression-codec': 'zstd',
+    [deleteAfterCommit]: 'true',
+    [previousVersionsMax]: String(commitsPerHour),
+  };
 }
 
 /**

@@ -1,16 +1,17 @@
 /**
- * One Iceberg table of the store's Glue database (`AWS::Glue::Table` with
- * `OpenTableFormatInput.IcebergInput`): a view version's, or the inference log's.
+ * One Iceberg table of the store's Glue database (`AWS::Glue::Table`): a view version's, or the
+ * inference log's. The table's own Name and OpenTableFormatInput only: a TableInput beside them
+ * is a Hive table input, and an update through it (a new description) strips `table_type` and
+ * `metadata_location`. So nothing a plan calls non-breaking (description, owner, tags) reaches
+ * this resource (`CLOUDFORMATION.glueIcebergTableShape`).
  */
 import { Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import type { Construct } from 'constructs';
-import type { IcebergTableSpec } from './iceberg-schema.ts';
+import { icebergTableProperties, type IcebergTableSpec } from './iceberg-schema.ts';
 
 export interface IcebergTableProps {
   readonly name: string;
-  readonly description: string;
-  readonly parameters: Record<string, string>;
   readonly spec: IcebergTableSpec;
   readonly database: glue.CfnDatabase;
   /** The table's S3 location (`s3://bucket/prefix`). */
@@ -24,12 +25,7 @@ export function createIcebergTable(scope: Construct, props: IcebergTableProps): 
   const table = new glue.CfnTable(scope, `Table-${name}`, {
     catalogId: Stack.of(scope).account,
     databaseName,
-    tableInput: {
-      name,
-      description: props.description.slice(0, 2048),
-      tableType: 'EXTERNAL_TABLE',
-      parameters: props.parameters,
-    },
+    name,
     openTableFormatInput: {
       icebergInput: {
         metadataOperation: 'CREATE',
@@ -38,10 +34,7 @@ export function createIcebergTable(scope: Construct, props: IcebergTableProps): 
           location: props.location,
           schema: spec.schema,
           partitionSpec: spec.partitionSpec,
-          properties: {
-            'write.format.default': 'parquet',
-            'write.parquet.compression-codec': 'zstd',
-          },
+          properties: icebergTableProperties(),
         },
       },
     },

@@ -13,7 +13,7 @@
  * queue is the event source mapping's on-failure destination and gets the metadata (shard,
  * sequence range) of a batch that still failed after the bounded retries.
  */
-import { ArnFormat, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -22,6 +22,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { KINESIS } from '../aws-rules/kinesis.ts';
+import { LAMBDA } from '../aws-rules/lambda.ts';
 import { offlineTableName } from '../core/columns.ts';
 import {
   BUCKET_PREFIXES,
@@ -50,6 +52,8 @@ export interface IngestionProps {
   readonly batchSize?: number;
   /** @default - unreserved (concurrency is already bounded by shards × parallelization factor) */
   readonly reservedConcurrency?: number;
+  /** Shards per source stream, or on-demand capacity. @default INGEST_DEFAULTS.streamShards */
+  readonly streamShards?: number | 'on-demand';
 }
 
 export class Ingestion extends Construct {
@@ -98,10 +102,13 @@ export class Ingestion extends Construct {
   /** One on-demand Kinesis stream per source stream, encrypted with the store key. */
   private sourceStreams(props: IngestionProps): Map<string, kinesis.Stream> {
     const streams = new Map<string, kinesis.Stream>();
+    const shards = props.streamShards ?? INGEST_DEFAULTS.streamShards;
     for (const source of streamsOf(props.registry)) {
       const stream = new kinesis.Stream(this, `Stream-${source}`, {
         streamName: sourceStreamName(props.names, source),
-        streamMode: kinesis.StreamMode.ON_DEMAND,
+        ...(shards === 'on-demand'
+          ? { streamMode: kinesis.StreamMode.ON_DEMAND }
+          : { streamMode: kinesis.StreamMode.PROVISIONED, shardCount: shards }),
         encryption: kinesis.StreamEncryption.KMS,
         encryptionKey: props.key,
         retentionPeriod: INGEST_DEFAULTS.streamRetention,
@@ -114,6 +121,7 @@ export class Ingestion extends Construct {
       );
       streams.set(source, stream);
     }
+    warnAboveNewAccountConcurrency(this, streams.size, shards);
     return streams;
   }
 
@@ -308,4 +316,27 @@ export class Ingestion extends Construct {
     dependOnRolePolicy(stream, role);
     return stream;
   }
+}
+
+/**
+ * Concurrent ingest invocations the streams start with: one batch per shard at a time, times
+ * the parallelization factor (`LAMBDA.kinesisConcurrencyPerShard`).
+ */
+export function ingestConcurrency(streams: number, shards: number | 'on-demand'): number {
+  const perStream = shards === 'on-demand' ? KINESIS.onDemandInitialShards.value : shards;
+  return streams * perStream * INGEST_DEFAULTS.parallelizationFactor;
+}
+
+function warnAboveNewAccountConcurrency(
+  scope: Construct,
+  streams: number,
+  shards: number | 'on-demand',
+): void {
+  const concurrency = ingestConcurrency(streams, shards);
+  const quota = LAMBDA.newAccountConcurrency.value;
+  if (concurrency < quota) return;
+  Annotations.of(scope).addWarningV2(
+    'skewless:ingestConcurrency',
+    `Ingestion: ${streams} stream(s) × ${shards === 'on-demand' ? `${KINESIS.onDemandInitialShards.value} shards (on-demand start)` : `${shards} shard(s)`} = ${concurrency} concurrent ingest invocations, at or above a new account's Lambda quota of ${quota} (${LAMBDA.newAccountConcurrency.source}).`,
+  );
 }

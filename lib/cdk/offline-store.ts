@@ -8,7 +8,7 @@
  * name, and the CloudFormation `IcebergTableInput` carries both the schema and the partition
  * spec `day(event_time)`, so nothing runs after deployment to finish a table.
  */
-import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import { Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -28,6 +28,7 @@ import { IcebergMaintenance, type IcebergMaintenanceSettings } from './iceberg-m
 import type { HandlerEnvironment } from './handler-function.ts';
 import { icebergTableSpec, inferenceLogTableSpec } from './iceberg-schema.ts';
 import { createIcebergTable, type IcebergTableProps } from './iceberg-table.ts';
+import { bucketRemovalPolicy, lifecycleRules } from './offline-bucket.ts';
 import { acknowledgeWildcardResource, nagArnRef, nagStackArn } from './nag.ts';
 
 /** Glue tables the export and skew-check Lambdas may create and drop (spines, log views). */
@@ -89,7 +90,7 @@ export class OfflineStore extends Construct {
       // Object ownership is left to CDK: ACL-based log delivery needs ObjectWriter, the
       // bucket-policy delivery (feature flag serverAccessLogsUseBucketPolicy) does not.
       lifecycleRules: [{ expiration: OFFLINE_DEFAULTS.accessLogsExpiration }],
-      removalPolicy: props.removalPolicy,
+      removalPolicy: bucketRemovalPolicy(props.removalPolicy),
     });
     this.bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.KMS,
@@ -102,7 +103,7 @@ export class OfflineStore extends Construct {
       serverAccessLogsBucket: this.accessLogBucket,
       serverAccessLogsPrefix: 'store/',
       lifecycleRules: lifecycleRules(),
-      removalPolicy: props.removalPolicy,
+      removalPolicy: bucketRemovalPolicy(props.removalPolicy),
     });
 
     const stack = Stack.of(this);
@@ -159,21 +160,11 @@ export class OfflineStore extends Construct {
     const tables = new Map<string, glue.CfnTable>();
     for (const view of props.registry.featureViews) {
       const name = offlineTableName(view);
-      const spec = icebergTableSpec(view);
-      const parameters = { 'skewless:owner': view.owner, 'skewless:view': view.name };
-      tables.set(
-        name,
-        table({ name, description: view.description, parameters, spec }, this.tablePrefix(name)),
-      );
+      tables.set(name, table({ name, spec: icebergTableSpec(view) }, this.tablePrefix(name)));
     }
     // The inference log: Firehose appends, the skew check's Athena queries read its days.
     const log = table(
-      {
-        name: INFERENCE_LOG_TABLE,
-        description: 'Every served vector, by day of served_at (skewless inference log)',
-        parameters: { 'skewless:owner': 'skewless' },
-        spec: inferenceLogTableSpec(),
-      },
+      { name: INFERENCE_LOG_TABLE, spec: inferenceLogTableSpec() },
       this.tablePrefix(INFERENCE_LOG_TABLE),
     );
     tables.set(INFERENCE_LOG_TABLE, log);
@@ -339,39 +330,6 @@ export class OfflineStore extends Construct {
       resourceArns: [this.key.keyArn],
     });
   }
-}
-
-function lifecycleRules(): s3.LifecycleRule[] {
-  return [
-    { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
-    // Iceberg compaction leaves replaced files as noncurrent versions.
-    { id: 'noncurrent-versions', noncurrentVersionExpiration: Duration.days(30) },
-    {
-      id: 'athena-results',
-      prefix: BUCKET_PREFIXES.athenaResults,
-      expiration: OFFLINE_DEFAULTS.athenaResultsExpiration,
-    },
-    {
-      id: 'exports',
-      prefix: BUCKET_PREFIXES.exports,
-      expiration: OFFLINE_DEFAULTS.exportsExpiration,
-    },
-    {
-      id: 'spines',
-      prefix: BUCKET_PREFIXES.spines,
-      expiration: OFFLINE_DEFAULTS.exportsExpiration,
-    },
-    {
-      id: 'inference-log',
-      prefix: BUCKET_PREFIXES.inferenceLog,
-      transitions: [
-        {
-          storageClass: s3.StorageClass.INFREQUENT_ACCESS,
-          transitionAfter: OFFLINE_DEFAULTS.inferenceLogTransitionToIa,
-        },
-      ],
-    },
-  ];
 }
 
 function isConstruct(x: unknown): x is IConstruct {

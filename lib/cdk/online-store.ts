@@ -3,7 +3,7 @@
  * laid out by `lib/core/online-item.ts`. Grants are exact: the ingest Lambda may only PutItem
  * (its conditional write decides newest-wins), the lookup only reads.
  */
-import type { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -33,7 +33,12 @@ export class OnlineStore extends Construct {
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: props.key,
       timeToLiveAttribute: ONLINE_TTL_ATTRIBUTE,
-      deletionProtection: true,
+      // DynamoDB refuses DeleteTable while deletion protection is on, and a failed first deploy
+      // deletes the table under RetainExceptOnCreate: the rollback would fail. The DeletionPolicy
+      // already keeps the table on stack delete and update. Plain RETAIN never deletes it, so
+      // protection costs nothing there.
+      // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.Basics.html#WorkingWithTables.Basics.DeletionProtection
+      deletionProtection: props.removalPolicy === RemovalPolicy.RETAIN,
       removalPolicy: props.removalPolicy,
     });
   }

@@ -5,6 +5,9 @@
  * spends one attempt of the chunk's retry budget, so an entry is sent at most `maxAttempts`
  * times and the waits are those of one `RetryPolicy` (see `./retry.ts`).
  */
+import { FIREHOSE } from '../aws-rules/firehose.ts';
+import { KINESIS } from '../aws-rules/kinesis.ts';
+import { SQS } from '../aws-rules/sqs.ts';
 import {
   backoffDelay,
   isTransientCode,
@@ -22,17 +25,11 @@ export interface BatchLimits {
   readonly maxEntryBytes: number;
 }
 
-const KiB = 1024;
-const MiB = 1024 * KiB;
-
-/** The per-call limits of the batch APIs skewless writes through, stated once. */
+/** The per-call limits of the batch APIs skewless writes through (`lib/aws-rules/`). */
 export const BATCH_LIMITS = {
-  /** Firehose PutRecordBatch: 500 records and 4 MiB per call, 1,000 KiB per record. */
-  firehose: { maxEntries: 500, maxBytes: 4 * MiB, maxEntryBytes: 1000 * KiB },
-  /** Kinesis PutRecords: 500 records and 5 MiB per call, 1 MiB per record (partition key included). */
-  kinesis: { maxEntries: 500, maxBytes: 5 * MiB, maxEntryBytes: 1 * MiB },
-  /** SQS SendMessageBatch: 10 messages and 256 KiB per call (the classic message size). */
-  sqs: { maxEntries: 10, maxBytes: 256 * KiB, maxEntryBytes: 256 * KiB },
+  firehose: FIREHOSE.putRecordBatch.value,
+  kinesis: KINESIS.putRecords.value,
+  sqs: SQS.sendMessageBatch.value,
 } as const satisfies Record<string, BatchLimits>;
 
 /** Why one entry was not accepted. */

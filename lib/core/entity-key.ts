@@ -4,6 +4,7 @@
  * with its type (`s:` string, `i:` int64) and escaped (`\` → `\\`, `|` → `\|`), joined by `|`.
  * The encoding is injective: two different key tuples never share a string.
  */
+import { KINESIS } from '../aws-rules/kinesis.ts';
 import { assertNever, type KeyDtype } from '../define/dtypes.ts';
 import type { RegistryKey } from '../registry/types.ts';
 import { ValidationError } from './errors.ts';
@@ -14,8 +15,8 @@ export type EntityKey = string & { readonly [entityKeyBrand]: true };
 
 export type KeyValue = string | number;
 
-/** Kinesis partition keys are at most 256 characters, so encoded keys are too. */
-export const MAX_ENTITY_KEY_LENGTH = 256;
+/** An encoded key is a Kinesis partition key, so it has that key's maximum length. */
+export const MAX_ENTITY_KEY_LENGTH = KINESIS.partitionKeyMaxLength.value;
 
 export function encodeEntityKey(
   joinKeys: readonly RegistryKey[],

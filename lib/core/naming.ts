@@ -3,8 +3,11 @@
  * prefix. The CDK constructs create resources with these names and the handlers address them
  * by the same functions, so adding a view needs no configuration anywhere else.
  */
+import { NAME_RULES } from '../aws-rules/names.ts';
 import type { RegistryView } from '../registry/types.ts';
 import { offlineTableName } from './columns.ts';
+
+const FIREHOSE_NAME_MAX = NAME_RULES['AWS::KinesisFirehose::DeliveryStream']!.value.max;
 
 export interface ResourceNames {
   readonly prefix: string;
@@ -15,12 +18,12 @@ export function sourceStreamName(names: ResourceNames, stream: string): string {
   return `${names.prefix}-${stream.replace(/_/g, '-')}`;
 }
 
-/** Firehose delivery stream into a view version's Iceberg table (max 64 characters). */
+/** Firehose delivery stream into a view version's Iceberg table (cut to Firehose's maximum). */
 export function offlineDeliveryStreamName(
   names: ResourceNames,
   view: Pick<RegistryView, 'name' | 'version'>,
 ): string {
-  return `${names.prefix}-${offlineTableName(view).replace(/_/g, '-')}`.slice(0, 64);
+  return `${names.prefix}-${offlineTableName(view).replace(/_/g, '-')}`.slice(0, FIREHOSE_NAME_MAX);
 }
 
 /** Firehose delivery stream of the inference log. */

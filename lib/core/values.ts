@@ -9,10 +9,14 @@
  * - int64 values are safe integers (±(2^53 - 1)), exact as JS numbers and as JSON;
  * - timestamps are real calendar instants in years 0001–9999, at millisecond precision.
  */
+import { DYNAMODB } from '../aws-rules/dynamodb.ts';
 import type { Dtype, FeatureValue } from '../define/dtypes.ts';
 
 /** DynamoDB's number range: magnitudes from 1e-130 to 9.99...e125 (and zero). */
-export const NUMBER_LIMITS = { maxMagnitude: 9.99e125, minMagnitude: 1e-130 } as const;
+export const NUMBER_LIMITS = {
+  maxMagnitude: DYNAMODB.numberRange.value.maxMagnitude,
+  minMagnitude: DYNAMODB.numberRange.value.minMagnitude,
+} as const;
 
 /** Years 0001-9999: what Iceberg, Athena, DuckDB and ISO-8601 without an expanded year share. */
 export const INSTANT_LIMITS = {

@@ -3,12 +3,13 @@
  * at most 16 MB), so keys past 100 go in chunks sent in parallel; keys DynamoDB leaves
  * unprocessed (throttling, the 16 MB cap) are retried with jittered exponential backoff.
  */
+import { DYNAMODB } from '../aws-rules/dynamodb.ts';
 import { SkewlessError } from '../core/errors.ts';
 import type { Item } from '../core/online-item.ts';
 import { LOOKUP_RETRY, backoffDelay, retryWorld } from '../core/retry.ts';
 
 /** DynamoDB's per-call key limit for BatchGetItem. */
-export const BATCH_GET_MAX_KEYS = 100;
+export const BATCH_GET_MAX_KEYS = DYNAMODB.batchGetMaxKeys.value;
 
 export interface BatchGetTableRequest {
   readonly Keys: Item[];

@@ -1,3 +1,5 @@
+import { DYNAMODB } from '../aws-rules/dynamodb.ts';
+
 /** Request limits of the lookup endpoint, chosen so one request stays one cheap round trip. */
 export interface LookupLimits {
   /**
@@ -14,5 +16,5 @@ export interface LookupLimits {
 
 export const DEFAULT_LOOKUP_LIMITS: LookupLimits = Object.freeze({
   maxBodyBytes: 64 * 1024,
-  maxEntities: 100,
+  maxEntities: DYNAMODB.batchGetMaxKeys.value,
 });

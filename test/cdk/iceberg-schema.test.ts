@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { GLUE } from '../../lib/aws-rules/glue.ts';
 import { offlineColumns } from '../../lib/core/columns.ts';
-import { icebergTableSpec } from '../../lib/cdk/iceberg-schema.ts';
+import { ValidationError } from '../../lib/core/errors.ts';
+import { icebergTableSpec, icebergType } from '../../lib/cdk/iceberg-schema.ts';
+import { DTYPES } from '../../lib/define/dtypes.ts';
 import type { RegistryView } from '../../lib/registry/types.ts';
 
 const view: RegistryView = {
@@ -14,7 +17,6 @@ const view: RegistryView = {
   features: [
     { name: 'score', dtype: 'float64', default: 0, description: 'A score.' },
     { name: 'active', dtype: 'bool', default: null, description: 'x'.repeat(300) },
-    { name: 'vector', dtype: 'float64_list', default: null, description: '' },
     { name: 'seen_at', dtype: 'timestamp', default: null, description: '' },
     { name: 'tag', dtype: 'string', default: null, description: '' },
   ],
@@ -46,12 +48,29 @@ describe('icebergTableSpec', () => {
       ingested_at: 'timestamp',
       record_id: 'string',
     });
-    expect(JSON.parse(types.vector!)).toEqual({
-      type: 'list',
-      'element-id': spec.schema.fields.length + 1,
-      element: 'double',
-      'element-required': false,
-    });
+  });
+
+  it('writes only type names CloudFormation documents for a field Type (a String)', () => {
+    for (const f of spec.schema.fields)
+      expect(GLUE.icebergPrimitiveTypes.value, f.name).toContain(f.type);
+    for (const dtype of DTYPES) {
+      const type = icebergType(dtype);
+      if (type !== null) expect(GLUE.icebergPrimitiveTypes.value).toContain(type);
+    }
+  });
+
+  it('refuses a float64_list column, naming the view and the column, rather than an unproven JSON string', () => {
+    const listView: RegistryView = {
+      ...view,
+      features: [
+        ...view.features,
+        { name: 'vector', dtype: 'float64_list', default: null, description: '' },
+      ],
+    };
+    expect(() => icebergTableSpec(listView)).toThrow(ValidationError);
+    expect(() => icebergTableSpec(listView)).toThrow(
+      /view 'embeddings' column 'vector' is float64_list/,
+    );
   });
 
   it('requires keys and record columns and leaves features nullable', () => {

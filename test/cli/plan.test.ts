@@ -83,4 +83,26 @@ describe('skewless plan', () => {
       `${path.join('feature_defs', 'flights.ts')}: feature view 'route_flights': [ttl]`,
     );
   });
+
+  it('reports each view’s largest online item and refuses one over 400 KB, naming the view', async () => {
+    const ok = skewless(['plan'], root);
+    expect(ok.stdout).toMatch(
+      /airport_delays v1: largest item [\d.]+ KB \(420 tiles, limit 400\.0 KB\); [\d.]+ read units per lookup, \d+ write units per rewrite/,
+    );
+    const dir = await copyOfExample();
+    const file = path.join(dir, 'feature_defs/flights.ts');
+    await writeFile(
+      file,
+      (await readFile(file, 'utf8')).replace(
+        "flights_7d: a.count({ window: '7d' }),\n    late_7d",
+        "flights_7d: a.count({ window: '7d' }),\n    flights_30d: a.count({ window: '30d', tile: '1m' }),\n    late_7d",
+      ),
+    );
+    const out = skewless(['plan'], dir);
+    expect(out.code).toBe(3);
+    expect(out.stdout).toContain('! airport_delays v1: largest item');
+    expect(out.stderr).toMatch(
+      /online item over DynamoDB's 400 KB: airport_delays \(\d+ KB, 43620 tiles\)/,
+    );
+  });
 });

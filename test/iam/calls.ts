@@ -272,9 +272,7 @@ export class CallTranslator {
   }
 
   private icebergLocation(table: string): string {
-    const found = this.deployed
-      .ofType('AWS::Glue::Table')
-      .find(([, p]) => (p.TableInput as { Name: string }).Name === table);
+    const found = this.deployed.ofType('AWS::Glue::Table').find(([, p]) => p.Name === table);
     if (!found) throw new Error(`the SQL reads table ${table}, which the stack does not create`);
     return (
       found[1].OpenTableFormatInput as {

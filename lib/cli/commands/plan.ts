@@ -3,6 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { canonicalJson } from '../../core/canonical-json.ts';
+import { DYNAMODB } from '../../aws-rules/dynamodb.ts';
+import { formatItemSizes, planItemSizes } from '../../registry/item-size.ts';
 import { formatPlan, planRegistry } from '../../registry/plan.ts';
 import type { Registry } from '../../registry/types.ts';
 import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.ts';
@@ -24,7 +26,18 @@ export function registerPlan(program: Command): void {
     const appliedPath = options.applied ?? path.join(options.defs, APPLIED_REGISTRY_FILE);
     const applied = await readApplied(appliedPath);
     const plan = planRegistry(applied, registry);
-    console.log(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
+    const items = planItemSizes(registry);
+    console.log(
+      options.json
+        ? JSON.stringify({ ...plan, items }, null, 2)
+        : `${formatPlan(plan)}\n${formatItemSizes(items)}`,
+    );
+    if (items.tooLarge.length > 0) {
+      throw new CliError(
+        `online item over DynamoDB's ${DYNAMODB.itemMaxBytes.value / 1024} KB: ${items.tooLarge.map((v) => `${v.view} (${Math.ceil(v.maxItemBytes / 1024)} KB, ${v.tiles} tiles)`).join(', ')}; use fewer features, shorter windows or larger tiles.`,
+        EXIT.refused,
+      );
+    }
     if (plan.breaking.length > 0) {
       throw new CliError(
         `${plan.breaking.length} breaking change(s): bump the version of each view named above (or revert the change).`,
