@@ -131,8 +131,9 @@ export async function run(args: string[]): Promise<BenchResult> {
       },
     );
     const stored = service.features.map((f) => f.output);
+    // Each map is the JSON text of an object (`encodeLogRow`), its nulls left out.
     const textMap = (names: readonly string[], value: (n: string) => string) =>
-      `MAP {${names.map((n) => `${stringLiteral(n)}: CAST(${value(n)} AS VARCHAR)`).join(', ')}}`;
+      `json_object(${names.map((n) => `${stringLiteral(n)}, CAST(${value(n)} AS VARCHAR)`).join(', ')})::VARCHAR`;
     const perturbed = 'route_flights__last_delay';
     // The log as the store writes it (`lib/local/inference-log.ts`): Parquet (ZSTD) of the log
     // table's columns, per day; served values as text in maps, as the lookup logs them.
@@ -141,8 +142,8 @@ export async function run(args: string[]): Promise<BenchResult> {
        SELECT 'req-' || _sk_row AS request_id, 0 AS "row", served_at,
               ${stringLiteral(SERVICE)} AS service, ${stringLiteral(registry.hash)} AS registry_hash,
               's:' || origin || '|s:' || destination AS entity_key,
-              MAP {'origin': origin, 'destination': destination} AS keys,
-              MAP {'scheduled_hour': CAST(scheduled_hour AS VARCHAR)} AS request,
+              json_object('origin', origin, 'destination', destination)::VARCHAR AS keys,
+              json_object('scheduled_hour', CAST(scheduled_hour AS VARCHAR))::VARCHAR AS request,
               ${textMap(
                 service.outputs.map((o) => o.name),
                 (n) =>
@@ -151,12 +152,12 @@ export async function run(args: string[]): Promise<BenchResult> {
                     : q(n),
               )} AS "values",
               ${textMap(stored, (n) => q(`${n}__status`))} AS statuses,
-              MAP {${stored
+              json_object(${stored
                 .map(
                   (n) =>
-                    `${stringLiteral(n)}: CASE WHEN ${q(`${n}__status`)} = 'missing' THEN NULL ELSE CAST(floor(random() * 3600000) AS BIGINT) END`,
+                    `${stringLiteral(n)}, CASE WHEN ${q(`${n}__status`)} = 'missing' THEN NULL ELSE CAST(floor(random() * 3600000) AS BIGINT) END`,
                 )
-                .join(', ')}} AS ages_ms
+                .join(', ')})::VARCHAR AS ages_ms
        FROM served_rows ORDER BY served_at`,
     );
     const logBytes = await writeDayLog(duckdb, dataDir, DAY, 'day_log', 1);

@@ -130,15 +130,14 @@ export function icebergTableProperties(): Record<string, string> {
 }
 
 /**
- * The inference log's Iceberg table: `INFERENCE_LOG_COLUMNS` (the per-service fields as maps, so
- * the schema never changes with a definition), partitioned by `day(served_at)`.
+ * The inference log's Iceberg table: `INFERENCE_LOG_COLUMNS` (the per-service fields as JSON
+ * text, so the schema never changes with a definition), partitioned by `day(served_at)`.
  */
 export function inferenceLogTableSpec(): IcebergTableSpec {
-  let nextId = INFERENCE_LOG_COLUMNS.length;
   const fields = INFERENCE_LOG_COLUMNS.map((c, i): IcebergField => ({
     id: i + 1,
     name: c.name,
-    type: logIcebergType(c.kind, () => ++nextId),
+    type: logIcebergType(c.kind),
     // Nothing is required: a producer's broken record still lands, and the check counts it.
     required: false,
   }));
@@ -159,25 +158,17 @@ export function inferenceLogTableSpec(): IcebergTableSpec {
   };
 }
 
-/** A log column's Iceberg type; a map in the same JSON form as the list type above. */
-function logIcebergType(kind: LogColumnKind, nextId: () => number): string {
+/** A log column's Iceberg type: maps are their JSON text (primitive types only, as above). */
+function logIcebergType(kind: LogColumnKind): IcebergPrimitiveType {
   switch (kind) {
     case 'string':
+    case 'text_map':
+    case 'int_map':
       return 'string';
     case 'int':
       return 'int';
     case 'timestamp':
       return 'timestamp';
-    case 'text_map':
-    case 'int_map':
-      return JSON.stringify({
-        type: 'map',
-        'key-id': nextId(),
-        key: 'string',
-        'value-id': nextId(),
-        value: kind === 'text_map' ? 'string' : 'long',
-        'value-required': false,
-      });
     default:
       return assertNever(kind, 'log column kind');
   }

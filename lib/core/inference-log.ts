@@ -4,10 +4,12 @@
  * Stored as a table (`INFERENCE_LOG_COLUMNS`): an Iceberg table that Firehose fills in AWS,
  * Parquet files under the data folder locally, partitioned by the UTC day of `served_at` either
  * way, so a night reads one day. The per-service fields (keys, request fields, values, statuses,
- * ages) are maps keyed by name, not columns: the table's schema never changes when a definition
- * does, and vectors served under an older registry stay readable next to newer ones. Values are
- * kept as text and cast to the output's current type when the check reads them, so a vector
- * served under another type is a mismatch, not a failed read.
+ * ages) are JSON objects keyed by name, each in one text column, not a column per feature: the
+ * table's schema never changes when a definition does, vectors served under an older registry stay
+ * readable next to newer ones, and every column has a primitive type, the only kind CloudFormation
+ * is documented to declare for an Iceberg table (`GLUE.icebergPrimitiveTypes`). Values are kept
+ * as text and cast to the output's current type when the check reads them, so a vector served
+ * under another type is a mismatch, not a failed read.
  */
 import type { FeatureValue } from '../define/dtypes.ts';
 import type { FeatureStatus } from './defaults.ts';
@@ -36,7 +38,10 @@ export function utcDate(epochMs: number): string {
   return new Date(epochMs).toISOString().slice(0, 10);
 }
 
-/** What a log column holds; each engine spells it in `LOG_COLUMN_TYPES`. */
+/**
+ * What a log column holds; each engine spells it in `LOG_COLUMN_TYPES`. A `*_map` is a JSON
+ * object stored as text; readers turn it into a map with `LOG_MAP_TYPES`.
+ */
 export type LogColumnKind = 'string' | 'int' | 'timestamp' | 'text_map' | 'int_map';
 
 export const INFERENCE_LOG_COLUMNS: readonly { readonly name: string; kind: LogColumnKind }[] = [
@@ -65,26 +70,24 @@ export const LOG_COLUMN_TYPES: Record<
   int: { glue: 'int', duckdb: 'INTEGER', trino: 'integer' },
   // Athena's UNLOAD writes milliseconds only; the check's instants are milliseconds anyway.
   timestamp: { glue: 'timestamp', duckdb: 'TIMESTAMP', trino: 'timestamp(3)' },
-  text_map: {
-    glue: 'map<string,string>',
-    duckdb: 'MAP(VARCHAR, VARCHAR)',
-    trino: 'map(varchar, varchar)',
-  },
-  int_map: {
-    glue: 'map<string,bigint>',
-    duckdb: 'MAP(VARCHAR, BIGINT)',
-    trino: 'map(varchar, bigint)',
-  },
+  text_map: { glue: 'string', duckdb: 'VARCHAR', trino: 'varchar' },
+  int_map: { glue: 'string', duckdb: 'VARCHAR', trino: 'varchar' },
 };
 
-export type LogCell = string | number | Record<string, string> | Record<string, number>;
+/** The DuckDB map a `*_map` column's JSON object reads as. */
+export const LOG_MAP_TYPES: Partial<Record<LogColumnKind, string>> = {
+  text_map: 'MAP(VARCHAR, VARCHAR)',
+  int_map: 'MAP(VARCHAR, BIGINT)',
+};
+
+export type LogCell = string | number;
 /** One record as Firehose's Iceberg destination takes it (a JSON object of the columns). */
 export type LogRow = Record<string, LogCell>;
 
 /**
  * The row of one record. `served_at` is epoch microseconds (Firehose's Iceberg destination takes
- * timestamps in microseconds); a null value, status or age is left out of its map, which reads
- * back as NULL.
+ * timestamps in microseconds); each map is its JSON text, a null value, status or age left out
+ * (it reads back as NULL).
  */
 export function encodeLogRow(record: InferenceLogRecord): LogRow {
   return {
@@ -94,11 +97,11 @@ export function encodeLogRow(record: InferenceLogRecord): LogRow {
     service: record.service,
     registry_hash: record.registry_hash,
     entity_key: record.entity_key,
-    keys: textMap(record.keys),
-    request: textMap(record.request),
-    values: textMap(record.values),
-    statuses: textMap(record.statuses),
-    ages_ms: intMap(record.ages_ms),
+    keys: JSON.stringify(textMap(record.keys)),
+    request: JSON.stringify(textMap(record.request)),
+    values: JSON.stringify(textMap(record.values)),
+    statuses: JSON.stringify(textMap(record.statuses)),
+    ages_ms: JSON.stringify(intMap(record.ages_ms)),
   };
 }
 

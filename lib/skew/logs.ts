@@ -13,6 +13,7 @@ import { quoteIdentifier as q, stringLiteral } from '../sql/literals.ts';
 import { SPINE_ROW_COLUMN } from '../sql/plan.ts';
 import { SkewlessError } from '../core/errors.ts';
 import type { MalformedLines } from './types.ts';
+import { INFERENCE_LOG_COLUMNS, LOG_MAP_TYPES } from '../core/inference-log.ts';
 
 /** Columns of the served-vector table that the spine carries to the rebuild. */
 export const SKEW_COLUMNS = {
@@ -73,6 +74,14 @@ export interface DayLogSource {
   rejected(): Promise<MalformedLines>;
 }
 
+/** The log's JSON-object columns as DuckDB maps (read once per row, then indexed by name). */
+function mapsOfJson(): string {
+  return INFERENCE_LOG_COLUMNS.flatMap((c) => {
+    const map = LOG_MAP_TYPES[c.kind];
+    return map ? [`CAST(json(${q(c.name)}) AS ${map}) AS ${q(c.name)}`] : [];
+  }).join(', ');
+}
+
 /** A map column's entry by name (NULL when the vector has none). */
 function entry(map: string, name: string): string {
   return `l.${q(map)}[${stringLiteral(name)}]`;
@@ -131,10 +140,10 @@ export async function loadServedVectors(
   await duckdb.run(
     `CREATE OR REPLACE TEMP TABLE ${q(request.into)} AS
      SELECT ${select.join(',\n       ')}
-     FROM ${q(SAMPLE_TABLE)} AS l
+     FROM (SELECT rowid AS _rid, * REPLACE (${mapsOfJson()}) FROM ${q(SAMPLE_TABLE)}) AS l
      JOIN (SELECT rowid AS id, row_number() OVER (ORDER BY served_at, request_id, "row") - 1 AS n
            FROM ${q(SAMPLE_TABLE)}) AS o
-       ON o.id = l.rowid
+       ON o.id = l._rid
      ORDER BY o.n`,
   );
   const reader = await duckdb.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${q(request.into)}`);

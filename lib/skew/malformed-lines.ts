@@ -40,15 +40,31 @@ export function malformedReason(bytes: Buffer): string | null {
   if (!Number.isSafeInteger(r.served_at))
     return `field 'served_at' missing or not an integer of epoch microseconds`;
   if (!Number.isSafeInteger(r.row)) return `field 'row' missing or not an integer`;
-  for (const field of ['values', 'statuses', 'ages_ms', 'keys'])
-    if (typeof r[field] !== 'object' || r[field] === null || Array.isArray(r[field]))
-      return `field '${field}' missing or not an object`;
-  for (const [k, v] of Object.entries(r.ages_ms as object))
+  const maps: Record<string, object> = {};
+  for (const field of ['values', 'statuses', 'ages_ms', 'keys', 'request']) {
+    const map = jsonObject(r[field]);
+    if (map === null) return `field '${field}' missing or not the text of a JSON object`;
+    const surrogate = loneSurrogatePath(map, field);
+    if (surrogate !== null) return `lone surrogate in ${surrogate}`;
+    maps[field] = map;
+  }
+  for (const [k, v] of Object.entries(maps.ages_ms!))
     if (!Number.isSafeInteger(v)) return `ages_ms.${k} is not an integer`;
   for (const field of ['values', 'statuses', 'keys', 'request'])
-    for (const [k, v] of Object.entries((r[field] ?? {}) as object))
+    for (const [k, v] of Object.entries(maps[field]!))
       if (typeof v !== 'string') return `${field}.${k} is not text`;
   return null;
+}
+
+/** The object a text field holds as JSON, or null. */
+function jsonObject(text: unknown): object | null {
+  if (typeof text !== 'string') return null;
+  try {
+    const doc: unknown = JSON.parse(text);
+    return typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? doc : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The path (`values.x`) of the first string with a lone surrogate, or null. */

@@ -237,7 +237,7 @@ describe('Serving', () => {
 
   it('logs inference into its own Iceberg table, partitioned by the UTC day of served_at', () => {
     template.hasResourceProperties('AWS::Glue::Table', {
-      TableInput: Match.objectLike({ Name: INFERENCE_LOG_TABLE }),
+      Name: INFERENCE_LOG_TABLE,
       OpenTableFormatInput: {
         IcebergInput: Match.objectLike({
           IcebergTableInput: Match.objectLike({

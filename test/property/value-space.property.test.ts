@@ -346,12 +346,12 @@ describe('every record over the value space of each dtype', () => {
     const glob = path.join(localInferenceLogDir(dataDir), '*', '*.parquet');
     const casts = view.features.map(
       (f) =>
-        `TRY_CAST("values"['all_types__${f.name}'] AS ${duckdbType(f.dtype)}) AS "all_types__${f.name}"`,
+        `TRY_CAST(json_extract_string("values", '$.all_types__${f.name}') AS ${duckdbType(f.dtype)}) AS "all_types__${f.name}"`,
     );
     const reader = await duckdb.runAndReadAll(
-      `SELECT keys['id'] AS id, ${casts.join(', ')}
+      `SELECT json_extract_string(keys, '$.id') AS id, ${casts.join(', ')}
          FROM read_parquet('${glob}', hive_partitioning = false)
-        WHERE starts_with(keys['id'], '${prefix}')`,
+        WHERE starts_with(json_extract_string(keys, '$.id'), '${prefix}')`,
     );
     return new Map(
       reader.getRowObjectsJS().map((r) => [String(r['id']), unprefixed({ values: r }).values]),

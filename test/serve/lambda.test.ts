@@ -140,9 +140,9 @@ describe('lambdas/lookup.ts', () => {
     expect(record.request_id).toBe('apigw-req-1');
     // The log table's row: served_at in microseconds, maps of text (`encodeLogRow`).
     expect(record.served_at).toBe(Date.parse(body.served_at) * 1000);
-    expect(record.values).toEqual(asLoggedText(body.rows[0].values));
-    expect(record.statuses).toEqual(asLoggedText(body.rows[0].statuses));
-    expect(record.ages_ms).toEqual(withoutNulls(body.rows[0].ages_ms));
+    expect(JSON.parse(record.values)).toEqual(asLoggedText(body.rows[0].values));
+    expect(JSON.parse(record.statuses)).toEqual(asLoggedText(body.rows[0].statuses));
+    expect(JSON.parse(record.ages_ms)).toEqual(withoutNulls(body.rows[0].ages_ms));
     expect(stdout).toContain('"LookupLatency"');
     expect(stdout).toContain('"ItemsRead"');
     expect(stdout).toContain('"Features_present"');

@@ -29,8 +29,7 @@ export async function readLocalLog(
   const reader = await duckdb.runAndReadAll(
     `SELECT request_id, "row", strftime(served_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS served_at,
             served_date::VARCHAR AS served_date, service, registry_hash, entity_key,
-            to_json(keys) AS keys, to_json(request) AS request, to_json("values") AS vals,
-            to_json(statuses) AS statuses, to_json(ages_ms) AS ages
+            keys, request, "values" AS vals, statuses, ages_ms AS ages
        FROM read_parquet(${stringLiteral(glob)}, hive_partitioning = true)`,
   );
   return (reader.getRowObjectsJS() as Record<string, unknown>[]).map((r) => ({

@@ -62,11 +62,11 @@ async function writeWorld(duckdb: DuckDBConnection, dir: string, vectors: number
        SELECT 'req-' || i AS request_id, 0 AS "row",
               TIMESTAMP '${DAY} 00:00:00' + to_milliseconds(i * (86400000 // ${vectors})) AS served_at,
               'scorer' AS service, ${stringLiteral(runtime.registry.hash)} AS registry_hash,
-              's:u' || u AS entity_key, MAP {'user_id': 'u' || u} AS keys,
-              MAP([], [])::MAP(VARCHAR, VARCHAR) AS request,
-              MAP {'profile__score': CAST((u % 97) / 7.0 + CASE WHEN ${planted("'s:u' || u")} THEN 1 ELSE 0 END AS VARCHAR)} AS "values",
-              MAP {'profile__score': 'present'} AS statuses,
-              MAP {'profile__score': 1000::BIGINT} AS ages_ms
+              's:u' || u AS entity_key, json_object('user_id', 'u' || u)::VARCHAR AS keys,
+              '{}' AS request,
+              json_object('profile__score', CAST((u % 97) / 7.0 + CASE WHEN ${planted("'s:u' || u")} THEN 1 ELSE 0 END AS VARCHAR))::VARCHAR AS "values",
+              '{"profile__score":"present"}' AS statuses,
+              '{"profile__score":1000}' AS ages_ms
        FROM v)
      TO ${stringLiteral(path.join(logDir, 'part-0.parquet'))} (FORMAT PARQUET, COMPRESSION ZSTD)`,
   );

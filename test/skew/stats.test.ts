@@ -104,14 +104,18 @@ describe('wilsonInterval', () => {
 
   it('stays in [0, 1], contains the rate, and is [0, 1] with nothing observed', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1e7 }), fc.double({ min: 0, max: 1, noNaN: true }), (n, u) => {
-        const rate = Math.round(u * n) / n;
-        const [lo, hi] = wilsonInterval(rate, n);
-        expect(lo).toBeGreaterThanOrEqual(0);
-        expect(hi).toBeLessThanOrEqual(1);
-        expect(lo).toBeLessThanOrEqual(rate + 1e-12);
-        expect(hi).toBeGreaterThanOrEqual(rate - 1e-12);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 1e7 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (n, u) => {
+          const rate = Math.round(u * n) / n;
+          const [lo, hi] = wilsonInterval(rate, n);
+          expect(lo).toBeGreaterThanOrEqual(0);
+          expect(hi).toBeLessThanOrEqual(1);
+          expect(lo).toBeLessThanOrEqual(rate + 1e-12);
+          expect(hi).toBeGreaterThanOrEqual(rate - 1e-12);
+        },
+      ),
     );
     expect(wilsonInterval(0, 0)).toEqual([0, 1]);
   });
