@@ -42,11 +42,7 @@ export async function runAwsMaterialize(
   }));
   await runAthenaQuery(
     deps,
-    unloadSql(
-      newestPerEntitySql(view, relation),
-      columns,
-      `s3://${deps.bucket}/${prefixes.data}`,
-    ),
+    unloadSql(newestPerEntitySql(view, relation), columns, `s3://${deps.bucket}/${prefixes.data}`),
   );
   const work = path.join(deps.tmpDir, `materialize_${deps.runId}`);
   await mkdir(work, { recursive: true });

@@ -81,9 +81,7 @@ function eventsCte(
   // Copies of a record share its event time, so the span may cut before the dedup by record id;
   // events that share an event id might not, so there it cuts after "first arrival" is decided.
   const outer = [`d.${q('_sk_rn')} = 1`];
-  (eventId === null ? conds : outer).push(
-    ...spanConds(view, bounds, eventId === null ? 'f' : 'd'),
-  );
+  (eventId === null ? conds : outer).push(...spanConds(view, bounds, eventId === null ? 'f' : 'd'));
   const identity =
     eventId === null
       ? `r.${q('record_id')}`
