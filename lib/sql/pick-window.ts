@@ -9,7 +9,8 @@
  * that cut are read whole, and those at or before it become one featureless mark per key, timed
  * at the cut (never fresh), that says one existed: it reads the key and `ingested_at` columns of
  * the older partitions, not the features or record ids. Every plain view declares a ttl, so
- * every plain view has the cut (an aggregation view reads its windows instead, `windows.ts`).
+ * every plain view has the cut, unless its ttl reaches back before year 0001 (then every record
+ * is read whole). An aggregation view reads its windows instead (`windows.ts`).
  */
 import { quoteIdentifier as q, stringLiteral } from './literals.ts';
 import type { SqlDialect } from './dialect.ts';
@@ -45,11 +46,26 @@ export function windowPickCtes(
   const et = `f.${q('event_time')}`;
   const cut = bounds.before(view.ttlMs);
   const minIngested = `min(f.${q('ingested_at')})`;
-  const mark = dialect.struct(fields, [
-    ...view.features.map((f) => `CAST(NULL AS ${dialect.type(f.dtype)})`),
-    cut,
-    ...(perRowAsOf ? [minIngested] : []),
-  ]);
+  const records = [
+    `SELECT ${fKeys}, ${et}, 0, f.${q('record_id')}, ${noRow}, ${recordStruct(view, dialect, perRowAsOf)}${perRowAsOf ? `, f.${q('ingested_at')}` : ''}`,
+    `FROM ${table} AS f`,
+    `WHERE ${recordFilter(view, plan, bounds.latest)}${cut === undefined ? '' : ` AND ${et} > ${cut}`}`,
+  ];
+  // A ttl longer than the calendar has no cut: every record is read whole.
+  const marks =
+    cut === undefined
+      ? []
+      : [
+          'UNION ALL',
+          `SELECT ${fKeys}, ${cut}, 0, ${stringLiteral('')}, ${noRow}, ${dialect.struct(fields, [
+            ...view.features.map((f) => `CAST(NULL AS ${dialect.type(f.dtype)})`),
+            cut,
+            ...(perRowAsOf ? [minIngested] : []),
+          ])}${perRowAsOf ? `, ${minIngested}` : ''}`,
+          `FROM ${table} AS f`,
+          `WHERE ${recordFilter(view, plan, cut)}`,
+          `GROUP BY ${fKeys}`,
+        ];
   const candidates = `_sk_${view.name}__candidates`;
   return [
     [
@@ -58,14 +74,8 @@ export function windowPickCtes(
         `SELECT ${keys.join(', ')}, ${T} AS ${ET}, 1 AS ${KIND}, CAST(NULL AS ${dialect.type('string')}) AS ${RID}, ${ROW}, ${nullStruct} AS ${V}${perRowAsOf ? `, CAST(NULL AS ${dialect.type('timestamp')}) AS ${ING}` : ''}`,
         `FROM ${q(spineCte)}`,
         'UNION ALL',
-        `SELECT ${fKeys}, ${et}, 0, f.${q('record_id')}, ${noRow}, ${recordStruct(view, dialect, perRowAsOf)}${perRowAsOf ? `, f.${q('ingested_at')}` : ''}`,
-        `FROM ${table} AS f`,
-        `WHERE ${recordFilter(view, plan, bounds.latest)} AND ${et} > ${cut}`,
-        'UNION ALL',
-        `SELECT ${fKeys}, ${cut}, 0, ${stringLiteral('')}, ${noRow}, ${mark}${perRowAsOf ? `, ${minIngested}` : ''}`,
-        `FROM ${table} AS f`,
-        `WHERE ${recordFilter(view, plan, cut)}`,
-        `GROUP BY ${fKeys}`,
+        ...records,
+        ...marks,
       ].join('\n'),
     ],
     [

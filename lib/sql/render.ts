@@ -235,6 +235,12 @@ function lateFixCtes(
   const fix = q(`_sk_${view.name}__fix`);
   const bucket = (ts: string) => dialect.intDiv(epochMs(ts), String(view.ttlMs));
   const B = q('_sk_b');
+  const et = `f.${q('event_time')}`;
+  const after = bounds.before(view.ttlMs);
+  const inSpan = [
+    ...(after === undefined ? [] : [`${et} > ${after}`]),
+    `${et} <= ${bounds.latest}`,
+  ].join(' AND ');
   return [
     [
       `_sk_${view.name}__late`,
@@ -252,7 +258,7 @@ function lateFixCtes(
         `  SELECT l.${ROW}, ${struct} AS ${V}, row_number() OVER (`,
         `    PARTITION BY l.${ROW} ORDER BY f.${q('event_time')} DESC, f.${q('record_id')} DESC) AS ${q('_sk_rn')}`,
         `  FROM (SELECT l.*, ${bucket(`l.${T}`)} - o.${q('_sk_i')} AS ${B} FROM ${late} AS l CROSS JOIN UNNEST(${dialect.integerSeries(2)}) AS o(${q('_sk_i')})) AS l`,
-        `  JOIN (SELECT f.*, ${bucket(`f.${q('event_time')}`)} AS ${B} FROM ${table} AS f WHERE f.${q('event_time')} > ${bounds.before(view.ttlMs)} AND f.${q('event_time')} <= ${bounds.latest}) AS f`,
+        `  JOIN (SELECT f.*, ${bucket(`f.${q('event_time')}`)} AS ${B} FROM ${table} AS f WHERE ${inSpan}) AS f`,
         `  ON ${[...keys.map((k) => `f.${k} = l.${k}`), `f.${B} = l.${B}`, `f.${q('event_time')} <= l.${T}`, `f.${q('event_time')} > l.${T} - ${ttl}`, `f.${q('ingested_at')} <= l.${AS_OF}`].join(' AND ')}`,
         ') AS x',
         `WHERE x.${q('_sk_rn')} = 1`,

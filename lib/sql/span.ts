@@ -25,9 +25,15 @@ export interface SpineSpan {
 export interface SpanBounds {
   readonly earliest: string;
   readonly latest: string;
-  /** `earliest` less `ms` (a ttl or a window): the exclusive lower bound of what rows read. */
-  before(ms: number): string;
+  /**
+   * `earliest` less `ms` (a ttl or a window): the exclusive lower bound of what rows read, or
+   * undefined when that is before every instant skewless stores (years 0001-9999): no bound.
+   */
+  before(ms: number): string | undefined;
 }
+
+const FIRST_INSTANT = Date.parse('0001-01-01T00:00:00.000Z');
+const LAST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
 
 /**
  * Literal bounds from a known span, or scalar subqueries over the spine CTE's `_sk_t` (a spine
@@ -45,10 +51,16 @@ export function spanBounds(
       earliest: timestampLiteral(span.earliest),
       latest: timestampLiteral(span.latest),
       // Computed here, so the bound stays one literal Athena can compare with partitions.
-      before: (ms) => timestampLiteral(span.earliest - ms),
+      before: (ms) =>
+        span.earliest - ms < FIRST_INSTANT ? undefined : timestampLiteral(span.earliest - ms),
     };
   }
   const of = (fn: 'min' | 'max') => `(SELECT ${fn}(${q('_sk_t')}) FROM ${q(spineCte)})`;
   const earliest = of('min');
-  return { earliest, latest: of('max'), before: (ms) => `${earliest} - ${dialect.interval(ms)}` };
+  return {
+    earliest,
+    latest: of('max'),
+    before: (ms) =>
+      ms > LAST_INSTANT - FIRST_INSTANT ? undefined : `${earliest} - ${dialect.interval(ms)}`,
+  };
 }

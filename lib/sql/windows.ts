@@ -61,7 +61,8 @@ const NEWEST_INGESTED = '_sk_newest_ing';
 function spanConds(view: PlannedView, bounds: SpanBounds, alias: string) {
   const longest = Math.max(...view.features.map((f) => f.aggregate?.windowMs ?? 0));
   const et = `${alias}.${q('event_time')}`;
-  return [`${et} <= ${bounds.latest}`, `${et} > ${bounds.before(longest)}`];
+  const earliest = bounds.before(longest);
+  return [`${et} <= ${bounds.latest}`, ...(earliest === undefined ? [] : [`${et} > ${earliest}`])];
 }
 
 /** Deduplicated events the as-of lets in: by record id, then by event id (first arrival). */
