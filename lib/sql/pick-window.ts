@@ -17,15 +17,13 @@ import type { SqlDialect } from './dialect.ts';
 import type { PlannedView, PointInTimePlan } from './plan.ts';
 import { recordFilter, recordStruct, structFields } from './records.ts';
 import type { SpanBounds } from './span.ts';
+import { KIND, RID, ROW, V } from './window-terms.ts';
 
-const ROW = q('_sk_row');
-const T = q('_sk_t');
-const ET = q('_sk_et');
-const ING = q('_sk_ing');
-const RID = q('_sk_rid');
-const KIND = q('_sk_kind');
-const V = q('_sk_v');
-const MIN_ING = q('_sk_min_ing');
+/** The spine's `t`, a record's event time and ingested_at, and the running minimum of it. */
+export const T = q('_sk_t');
+export const ET = q('_sk_et');
+export const ING = q('_sk_ing');
+export const MIN_ING = q('_sk_min_ing');
 
 /** The candidates (spine rows, span records, marks) and the pick of a plain view. */
 export function windowPickCtes(

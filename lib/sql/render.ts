@@ -33,16 +33,12 @@ import {
   keyDictionaries,
   type KeyDictionary,
 } from './asof-chain.ts';
-import { windowPickCtes } from './pick-window.ts';
+import { ET, ING, MIN_ING, T, windowPickCtes } from './pick-window.ts';
+import { ROW, V } from './window-terms.ts';
 import { recordFilter, recordStruct, structFields } from './records.ts';
 import { spanBounds, type SpanBounds, type SpineSpan } from './span.ts';
 import { epochMs, windowCountColumn, windowCtes, windowPickName } from './windows.ts';
-import {
-  SPINE_ROW_COLUMN,
-  statusColumnName,
-  type PlannedView,
-  type PointInTimePlan,
-} from './plan.ts';
+import { statusColumnName, type PlannedView, type PointInTimePlan } from './plan.ts';
 
 /** Where the relations live: rendered relation text for the spine and for each view's table. */
 export interface SqlRelations {
@@ -68,15 +64,7 @@ export interface RenderOptions {
 
 /** CTE names carry the reserved `_sk_` prefix so no spine or offline table name can shadow them. */
 const SPINE_CTE = '_sk_spine';
-const ROW = q(SPINE_ROW_COLUMN);
-const T = q('_sk_t');
 const AS_OF = q('_sk_as_of');
-const ET = q('_sk_et');
-const ING = q('_sk_ing');
-const RID = q('_sk_rid');
-const KIND = q('_sk_kind');
-const V = q('_sk_v');
-const MIN_ING = q('_sk_min_ing');
 
 /** Renders the plan to a SELECT whose rows are the spine rows (no ORDER BY: callers sort). */
 export function renderPointInTimeSql(

@@ -8,7 +8,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { AthenaClient } from '@aws-sdk/client-athena';
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  StartQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -128,8 +132,20 @@ describe('UNLOAD as Athena runs it', () => {
     );
     await runAthenaQuery(deps(), sql);
     await expect(runAthenaQuery(deps(), sql)).rejects.toThrow(/already exists/);
+    // The runner refuses it before sending; the stand-in refuses it as Athena would.
     const long = `SELECT 1 -- ${'x'.repeat(ATHENA_RULES.queryStringMaxBytes.value)}`;
-    await expect(runAthenaQuery(deps(), long)).rejects.toThrow(/less than or equal to 262144/);
+    await expect(runAthenaQuery(deps(), long)).rejects.toThrow(/over Athena's 262144-byte limit/);
+    const athena = new AthenaClient({ region: 'us-east-1' });
+    const { QueryExecutionId } = await athena.send(
+      new StartQueryExecutionCommand({ QueryString: long, WorkGroup: 'wg' }),
+    );
+    const { QueryExecution } = await athena.send(
+      new GetQueryExecutionCommand({ QueryExecutionId }),
+    );
+    expect(QueryExecution?.Status).toMatchObject({
+      State: 'FAILED',
+      StateChangeReason: expect.stringMatching(/less than or equal to 262144/),
+    });
   });
 
   it('exports a service with a timestamp feature through Athena: the local rows', async () => {
