@@ -7,7 +7,7 @@ import { assertNever } from '../define/dtypes.ts';
 import type { RuntimeRegistry } from '../registry/compile.ts';
 import { athenaDialect } from '../sql/dialect.ts';
 import { quoteIdentifier as q, SqlLiteralError, stringLiteral } from '../sql/literals.ts';
-import { UNLOAD_TIMESTAMP_TYPE } from '../aws-rules/athena.ts';
+import { ATHENA_RULES, UNLOAD_TIMESTAMP_TYPE } from '../aws-rules/athena.ts';
 import {
   buildPointInTimePlan,
   statusColumnName,
@@ -24,7 +24,8 @@ import type { SpineColumn } from './spine.ts';
 export function hiveIdentifier(name: string): string {
   if (name.length === 0 || name.includes('\0'))
     throw new SqlLiteralError(`invalid identifier ${JSON.stringify(name)}`, name);
-  return `\`${name.replace(/`/g, '``')}\``;
+  const quote = ATHENA_RULES.identifierQuotes.value.ddl;
+  return `${quote}${name.split(quote).join(quote + quote)}${quote}`;
 }
 
 /** Glue (Hive DDL) type of a spine column, from its DuckDB type. */
