@@ -3,7 +3,7 @@
  *
  * - `_sk_spine`: the spine's row number, keys, `t` (and the per-row as-of).
  * - `_sk_<view>__candidates` (window) / `_sk_<view>__ties` (asof, per-row as-of): spine rows and
- *   records.
+ *   records, cut to the spine's span (`span.ts`; the window shape's cut: `pick-window.ts`).
  * - `_sk_<view>__pick`: for each spine row, the newest visible record by `(event_time, record_id)`
  *   (`lib/core/ordering.ts`), carried as ONE non-null struct so a legitimately null feature is
  *   never skipped by IGNORE NULLS. Records at exactly `t` sort before the spine row, so they are
