@@ -40,6 +40,7 @@ import type { RuntimeRegistry } from '../../lib/registry/compile.ts';
 import { quoteIdentifier as q, stringLiteral } from '../../lib/sql/literals.ts';
 import { offlineTableName } from '../../lib/core/columns.ts';
 import type { AsOf, ViewSubset } from '../../lib/sql/plan.ts';
+import { unloadInferenceLog } from './athena-log-standin.ts';
 
 export interface UnloadPlan {
   readonly service: string;
@@ -66,6 +67,8 @@ export interface AthenaStandInOptions {
 export interface AthenaStandIn {
   /** The bucket: key → body. */
   readonly objects: Map<string, Uint8Array | string>;
+  /** Bytes handed out by GetObject, by key, in order (what the code under test downloaded). */
+  readonly downloads: { readonly key: string; readonly bytes: number }[];
   /** Every query started, in order. */
   readonly queries: string[];
 }
@@ -80,6 +83,7 @@ export function serveAthenaLocally(options: AthenaStandInOptions): AthenaStandIn
   const queries: string[] = [];
   const failures = new Map<string, string>();
   const tables: GlueTables = new Map();
+  const downloads: { key: string; bytes: number }[] = [];
   const { s3, athena } = options;
   s3.on(PutObjectCommand).callsFake(async (input: { Key: string; Body: Uint8Array | string }) => {
     objects.set(input.Key, input.Body);
@@ -90,6 +94,7 @@ export function serveAthenaLocally(options: AthenaStandInOptions): AthenaStandIn
     if (stored === undefined)
       throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' });
     const bytes = typeof stored === 'string' ? Buffer.from(stored) : stored;
+    downloads.push({ key: input.Key, bytes: bytes.byteLength });
     return {
       Body: {
         transformToByteArray: async () => new Uint8Array(bytes),
@@ -118,7 +123,7 @@ export function serveAthenaLocally(options: AthenaStandInOptions): AthenaStandIn
         : { Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: 4096 } },
     };
   });
-  return { objects, queries };
+  return { objects, queries, downloads };
 }
 
 /** The scratch tables' columns as their DDL declares them (what Athena knows of them). */
@@ -169,6 +174,9 @@ async function run(
   const prefix = target.slice(`s3://${options.bucket}/`.length);
   if ([...objects.keys()].some((k) => k.startsWith(prefix)))
     return `HIVE_PATH_ALREADY_EXISTS: Target directory for table already exists: ${target}`;
+  // The inference log's sample casts its own timestamps (`lib/skew/sample.ts`): its DuckDB
+  // spelling keeps TIMESTAMP, so its column types are not checked here.
+  if (await unloadInferenceLog(options, objects, sql)) return undefined;
   const wrapped = new RegExp(
     `^SELECT ([^\\n]*)\\nFROM \\(\\n([\\s\\S]*)\\n\\) AS ${q(UNLOAD_SOURCE)}$`,
   ).exec(select);

@@ -76,6 +76,12 @@ describe('the skew check on a planted day', () => {
       ).toEqual([]);
       expect(o.psi, o.output).not.toBeNull();
       expect(o.psi!, o.output).toBeLessThan(o.thresholds.psiMax);
+      expect(o.psiNoise!, o.output).toBeGreaterThan(0);
+      expect(o.ksNoise === null, o.output).toBe(o.ks === null);
+      // Every value matched: the interval's top is 100%, its bottom below it (1,500 rows).
+      expect(o.exactMatchInterval[1], o.output).toBe(1);
+      expect(o.exactMatchInterval[0], o.output).toBeGreaterThan(0.99);
+      expect(o.exactMatchInterval[0], o.output).toBeLessThan(1);
     }
     expect(report.kinds).toEqual([]);
     expect(report.verdict).toBe('ok');
@@ -85,6 +91,7 @@ describe('the skew check on a planted day', () => {
     expect(output(report, 'route_flights__last_delay').ks).not.toBeNull();
     expect(output(report, 'airport_hourly__late_share_1h').freshness?.ttlMs).toBe(3 * 3_600_000);
     expect(report.vectors).toBe(1500);
+    expect(report.sample).toMatchObject({ logged: 1500, checked: 1500, rate: 1, whole: true });
     expect(report.malformed).toEqual({ count: 0, examples: [] });
   });
 
@@ -234,7 +241,7 @@ describe('the skew check on a planted day', () => {
     }
   });
 
-  it('counts and names malformed log lines, and checks every other line', async () => {
+  it("counts and names the records the log refused (the writer's error output), and checks every other line", async () => {
     const lone = JSON.stringify({ request_id: 'bad-\ud800', served_at: `${DAY}T01:00:00.000Z` });
     const { report, alerts, dataDir } = await checkPlantedDay({
       malformedLines: [
@@ -246,15 +253,15 @@ describe('the skew check on a planted day', () => {
     expect(report.vectors).toBe(1500);
     expect(report.malformed.count).toBe(3);
     expect(report.malformed.examples.map((m) => [m.line, m.reason.split(' (')[0]])).toEqual([
-      [1501, 'lone surrogate in request_id'],
-      [1502, 'not valid JSON'],
-      [1503, 'not UTF-8'],
+      [1, 'lone surrogate in request_id'],
+      [2, 'not valid JSON'],
+      [3, 'not UTF-8'],
     ]);
     expect(report.malformed.examples[0]!.excerpt).toContain('bad-\\ud800');
     expect(report.alert).toBe(true);
     expect(alerts).toBe(1);
     const alert = JSON.parse((await readFile(localAlertsPath(dataDir), 'utf8')).trim());
     expect(alert.message).toContain('3 malformed log lines skipped');
-    expect(alert.message).toContain('part-0.jsonl.gz line 1502: not valid JSON');
+    expect(alert.message).toContain('part-local.jsonl line 2: not valid JSON');
   });
 });
