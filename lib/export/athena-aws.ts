@@ -11,6 +11,7 @@ import {
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { ATHENA_RULES, queryStringBytes } from '../aws-rules/athena.ts';
 import { BUCKET_PREFIXES } from '../core/naming.ts';
 import type { RuntimeRegistry } from '../registry/compile.ts';
 import { isTerminal, type QueryState } from './athena-sql.ts';
@@ -85,6 +86,13 @@ export async function runAthenaQuery(
   sql: string,
 ): Promise<QueryOutcome> {
   const poll = { ...DEFAULT_POLL, ...deps.poll };
+  const limit = ATHENA_RULES.queryStringMaxBytes;
+  if (queryStringBytes(sql) > limit.value)
+    throw new ExportQueryError(
+      '(none)',
+      'FAILED',
+      `the query is ${queryStringBytes(sql)} bytes, over Athena's ${limit.value}-byte limit (${limit.source})`,
+    );
   const started = await deps.athena.send(
     new StartQueryExecutionCommand({
       QueryString: sql,

@@ -7,7 +7,15 @@ import { assertNever } from '../define/dtypes.ts';
 import type { RuntimeRegistry } from '../registry/compile.ts';
 import { athenaDialect } from '../sql/dialect.ts';
 import { quoteIdentifier as q, SqlLiteralError, stringLiteral } from '../sql/literals.ts';
-import { buildPointInTimePlan, type AsOf, type ViewSubset } from '../sql/plan.ts';
+import { ATHENA_RULES, UNLOAD_TIMESTAMP_TYPE } from '../aws-rules/athena.ts';
+import {
+  buildPointInTimePlan,
+  statusColumnName,
+  type AsOf,
+  type PointInTimePlan,
+  type ViewSubset,
+} from '../sql/plan.ts';
+import type { SpineSpan } from '../sql/span.ts';
 import { renderPointInTimeSql } from '../sql/render.ts';
 import { SpineError } from './errors.ts';
 import type { SpineColumn } from './spine.ts';
@@ -16,7 +24,8 @@ import type { SpineColumn } from './spine.ts';
 export function hiveIdentifier(name: string): string {
   if (name.length === 0 || name.includes('\0'))
     throw new SqlLiteralError(`invalid identifier ${JSON.stringify(name)}`, name);
-  return `\`${name.replace(/`/g, '``')}\``;
+  const quote = ATHENA_RULES.identifierQuotes.value.ddl;
+  return `${quote}${name.split(quote).join(quote + quote)}${quote}`;
 }
 
 /** Glue (Hive DDL) type of a spine column, from its DuckDB type. */
@@ -64,6 +73,59 @@ export function dropTableDdl(database: string, table: string): string {
   return `DROP TABLE IF EXISTS ${hiveIdentifier(database)}.${hiveIdentifier(table)}`;
 }
 
+/** A column an UNLOAD writes: its name, and whether it holds timestamps. */
+export interface UnloadColumn {
+  readonly name: string;
+  readonly timestamp: boolean;
+}
+
+/** The alias of the SELECT an UNLOAD wraps (`_sk_`: no spine or offline column takes it). */
+export const UNLOAD_SOURCE = '_sk_unload';
+
+/**
+ * The one place an UNLOAD is written: `select` to `target` as Parquet, each of its `columns`
+ * selected by name, every timestamp cast to `timestamp(3)`. UNLOAD writes through the Hive
+ * writer, which takes milliseconds only, while Iceberg columns read as `timestamp(6)`
+ * (`ATHENA_RULES.unloadTimestampPrecision`). Every instant skewless stores is whole
+ * milliseconds, so the cast loses nothing.
+ */
+export function unloadSql(
+  select: string,
+  columns: readonly UnloadColumn[],
+  target: string,
+): string {
+  if (columns.length === 0) throw new RangeError('an UNLOAD needs at least one column');
+  const items = columns.map((c) =>
+    c.timestamp ? `CAST(${q(c.name)} AS ${UNLOAD_TIMESTAMP_TYPE}) AS ${q(c.name)}` : q(c.name),
+  );
+  return [
+    'UNLOAD (',
+    `SELECT ${items.join(', ')}`,
+    'FROM (',
+    select,
+    `) AS ${q(UNLOAD_SOURCE)}`,
+    ')',
+    `TO ${stringLiteral(target)}`,
+    "WITH (format = 'PARQUET')",
+  ].join('\n');
+}
+
+/**
+ * The columns of a point-in-time SELECT: the spine's (timestamps as Glue types them), then each
+ * feature's output, then each status (`renderPointInTimeSql`'s projection order).
+ */
+export function pointInTimeColumns(
+  plan: PointInTimePlan,
+  spineColumns: readonly SpineColumn[],
+): UnloadColumn[] {
+  const features = plan.views.flatMap((v) => v.features);
+  return [
+    ...spineColumns.map((c) => ({ name: c.name, timestamp: spineGlueType(c) === 'timestamp' })),
+    ...features.map((f) => ({ name: f.output, timestamp: f.dtype === 'timestamp' })),
+    ...features.map((f) => ({ name: statusColumnName(f.output), timestamp: false })),
+  ];
+}
+
 /** The point-in-time SELECT in Athena's dialect, wrapped in UNLOAD to `target` as Parquet. */
 export function athenaUnloadSql(
   runtime: RuntimeRegistry,
@@ -71,18 +133,27 @@ export function athenaUnloadSql(
     readonly service: string;
     readonly database: string;
     readonly spineTable: string;
+    /** The uploaded spine's columns, `_sk_row` included. */
+    readonly spineColumns: readonly SpineColumn[];
     readonly timeColumn: string;
     readonly asOf: AsOf;
     readonly views?: ViewSubset;
+    /** The spine's span, for literal scan bounds; undefined only for a spine without rows. */
+    readonly span: SpineSpan | undefined;
     readonly target: string;
   },
 ): string {
   const plan = buildPointInTimePlan(runtime.registry, request.service, request);
-  const select = renderPointInTimeSql(plan, athenaDialect, {
-    spine: `${q(request.database)}.${q(request.spineTable)}`,
-    view: (v) => `${q(request.database)}.${q(v.table)}`,
-  });
-  return `UNLOAD (\n${select}\n)\nTO ${stringLiteral(request.target)}\nWITH (format = 'PARQUET')`;
+  const select = renderPointInTimeSql(
+    plan,
+    athenaDialect,
+    {
+      spine: `${q(request.database)}.${q(request.spineTable)}`,
+      view: (v) => `${q(request.database)}.${q(v.table)}`,
+    },
+    request.span ? { span: request.span } : {},
+  );
+  return unloadSql(select, pointInTimeColumns(plan, request.spineColumns), request.target);
 }
 
 /** `s3://bucket/key` → parts; throws on anything else. */

@@ -23,6 +23,7 @@ import {
 } from './athena-aws.ts';
 import { athenaUnloadSql, dropTableDdl, parseS3Uri, spineTableDdl } from './athena-sql.ts';
 import { localOfflineStore, writeLocalFile } from './offline-local.ts';
+import { spineSpan } from './spine-span.ts';
 import type { OfflineStore, StoreQuery, StoreRows } from './offline-store.ts';
 
 export interface AthenaOfflineStoreDeps extends AthenaExportDeps {
@@ -95,6 +96,8 @@ async function unloadPointInTime(
       deps,
       spineTableDdl(deps.glueDatabase, spineTable, query.spineColumns, s3uri(prefixes.spine)),
     );
+    // The span from the spine itself: literal scan bounds Athena prunes partitions with.
+    const span = await spineSpan(duckdb, query.spine, query.timeColumn);
     let outcome;
     try {
       outcome = await runAthenaQuery(
@@ -103,6 +106,8 @@ async function unloadPointInTime(
           service: query.service,
           database: deps.glueDatabase,
           spineTable,
+          spineColumns: query.spineColumns,
+          span,
           timeColumn: query.timeColumn,
           asOf: query.asOf,
           ...(query.views ? { views: query.views } : {}),

@@ -4,6 +4,7 @@
  */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { duckdbType, offlineColumns } from '../core/columns.ts';
 import { getView } from '../registry/query.ts';
 import type { Registry } from '../registry/types.ts';
@@ -13,6 +14,7 @@ import { buildPointInTimePlan, type PlannedView } from '../sql/plan.ts';
 import { renderPointInTimeSql } from '../sql/render.ts';
 import type { OfflineStore } from './offline-store.ts';
 import { localOfflineDir } from '../local/firehose.ts';
+import { spineSpan } from './spine-span.ts';
 
 export interface LocalOfflineStoreOptions {
   /** Folder whose `offline/<view>_v<version>/**\/*.parquet` is the offline store. */
@@ -20,6 +22,12 @@ export interface LocalOfflineStoreOptions {
   readonly registry: Registry;
   /** The pick's SQL shape. @default 'duckdb-asof' (same rows as 'duckdb', the Athena shape) */
   readonly dialect?: Exclude<DialectName, 'athena'>;
+  /**
+   * Computes each spine's span with this connection and renders the scan bounds as literals,
+   * as the Athena runner does (the `duckdb` dialect then runs exactly Athena's shape). Absent:
+   * the bounds are scalar subqueries over the spine, which DuckDB evaluates before the scan.
+   */
+  readonly duckdb?: DuckDBConnection;
 }
 
 /** The local Parquet folder as an offline store: the join is a lazy DuckDB subquery. */
@@ -32,10 +40,18 @@ export function localOfflineStore(options: LocalOfflineStoreOptions): OfflineSto
       const { registry } = options;
       const plan = buildPointInTimePlan(registry, query.service, query);
       const relations = await localRelations(registry, options.dataDir, plan.views);
-      const sql = renderPointInTimeSql(plan, dialectByName(dialect), {
-        spine: query.spine,
-        view: (v) => relations.get(v.table) ?? emptyRelation(registry, v),
-      });
+      const span = options.duckdb
+        ? await spineSpan(options.duckdb, query.spine, query.timeColumn)
+        : undefined;
+      const sql = renderPointInTimeSql(
+        plan,
+        dialectByName(dialect),
+        {
+          spine: query.spine,
+          view: (v) => relations.get(v.table) ?? emptyRelation(registry, v),
+        },
+        span ? { span } : {},
+      );
       return {
         relation: `(${sql})`,
         queryId: null,

@@ -202,6 +202,8 @@ export async function exportPointInTimeLocal(
     dataDir: deps.dataDir,
     registry: deps.runtime.registry,
     ...(request.dialect ? { dialect: request.dialect } : {}),
+    // The Athena shape runs as Athena runs it: with the span's literal bounds.
+    ...(request.dialect === 'duckdb' ? { duckdb: deps.duckdb } : {}),
   });
   const { rows } = await buildPointInTimeRows({ ...deps, store }, request);
   return { rows };

@@ -215,6 +215,8 @@ export function runLocalExport(
     dataDir: deps.dataDir,
     registry: deps.runtime.registry,
     ...(request.dialect ? { dialect: request.dialect } : {}),
+    // The Athena shape runs as Athena runs it: with the span's literal bounds.
+    ...(request.dialect === 'duckdb' ? { duckdb: deps.duckdb } : {}),
   });
   return runExport({ ...deps, store }, request);
 }

@@ -6,7 +6,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { offlineTableName } from '../core/columns.ts';
+import { offlineColumns, offlineTableName } from '../core/columns.ts';
+import { unloadSql } from '../export/athena-sql.ts';
 import {
   downloadObjects,
   exportPrefixes,
@@ -35,9 +36,13 @@ export async function runAwsMaterialize(
 ): Promise<MaterializeResult> {
   const prefixes = exportPrefixes(`materialize_${deps.runId}`);
   const relation = `${q(deps.glueDatabase)}.${q(offlineTableName(view))}`;
+  const columns = offlineColumns(view).map((c) => ({
+    name: c.name,
+    timestamp: c.dtype === 'timestamp',
+  }));
   await runAthenaQuery(
     deps,
-    `UNLOAD (\n${newestPerEntitySql(view, relation)}\n)\nTO ${stringLiteral(`s3://${deps.bucket}/${prefixes.data}`)}\nWITH (format = 'PARQUET')`,
+    unloadSql(newestPerEntitySql(view, relation), columns, `s3://${deps.bucket}/${prefixes.data}`),
   );
   const work = path.join(deps.tmpDir, `materialize_${deps.runId}`);
   await mkdir(work, { recursive: true });

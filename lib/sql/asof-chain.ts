@@ -2,11 +2,12 @@
  * The `duckdb-asof` shape with one as-of instant: each view's records are ASOF-joined straight
  * onto the spine in the final projection, through a dictionary of the spine's distinct keys.
  */
-import { quoteIdentifier as q, stringLiteral } from './literals.ts';
+import { quoteIdentifier as q, stringLiteral, timestampLiteral } from './literals.ts';
 import type { SqlDialect, StructField } from './dialect.ts';
 import type { PlannedView, PointInTimePlan } from './plan.ts';
 import { recordFilter, recordStruct } from './records.ts';
 import type { SqlRelations } from './render.ts';
+import type { SpineSpan } from './span.ts';
 
 const ET = q('_sk_et');
 const V = q('_sk_v');
@@ -80,6 +81,7 @@ export function chainedRecordsCte(
   dialect: SqlDialect,
   relations: SqlRelations,
   d: KeyDictionary,
+  span: SpineSpan | undefined,
 ): [string, string] {
   const time = `CAST(f.${q('event_time')} AS ${dialect.type('timestamp')})`;
   const on = view.keys.map((k) => `f.${q(k.name)} = k.${q(k.name)}`);
@@ -88,7 +90,7 @@ export function chainedRecordsCte(
     [
       `SELECT k.${KID}, ${orderKey(dialect, time, 0, `f.${q('record_id')}`)} AS ${ORD}, ${recordStruct(view, dialect, false, false)} AS ${V}`,
       `FROM ${relations.view(view)} AS f JOIN ${q(d.cte)} AS k ON ${on.join(' AND ')}`,
-      `WHERE ${recordFilter(view, plan, `(SELECT max(CAST(s.${q(plan.spine.timeColumn)} AS ${dialect.type('timestamp')})) FROM ${relations.spine} AS s)`)}`,
+      `WHERE ${recordFilter(view, plan, span ? timestampLiteral(span.latest) : `(SELECT max(CAST(s.${q(plan.spine.timeColumn)} AS ${dialect.type('timestamp')})) FROM ${relations.spine} AS s)`)}`,
     ].join('\n'),
   ];
 }

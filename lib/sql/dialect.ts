@@ -3,6 +3,7 @@
  * DuckDB differ only here: type names, struct spelling, intervals, the ignore-nulls spelling,
  * and whether the pick may use DuckDB's ASOF JOIN.
  */
+import { ATHENA_RULES } from '../aws-rules/athena.ts';
 import { assertNever, type Dtype } from '../define/dtypes.ts';
 import { duckdbType } from '../core/columns.ts';
 import { quoteIdentifier, type TypeSpelling } from './literals.ts';
@@ -78,7 +79,7 @@ export function trinoType(dtype: Dtype): string {
       return 'boolean';
     case 'timestamp':
       // Iceberg stores timestamps with microseconds; Athena reads them as timestamp(6).
-      return 'timestamp(6)';
+      return `timestamp(${ATHENA_RULES.icebergTimestampPrecision.value})`;
     case 'float64_list':
       return 'array(double)';
     default:

@@ -3,7 +3,7 @@
  *
  * - `_sk_spine`: the spine's row number, keys, `t` (and the per-row as-of).
  * - `_sk_<view>__candidates` (window) / `_sk_<view>__ties` (asof, per-row as-of): spine rows and
- *   records.
+ *   records, cut to the spine's span (`span.ts`; the window shape's cut: `pick-window.ts`).
  * - `_sk_<view>__pick`: for each spine row, the newest visible record by `(event_time, record_id)`
  *   (`lib/core/ordering.ts`), carried as ONE non-null struct so a legitimately null feature is
  *   never skipped by IGNORE NULLS. Records at exactly `t` sort before the spine row, so they are
@@ -33,14 +33,12 @@ import {
   keyDictionaries,
   type KeyDictionary,
 } from './asof-chain.ts';
+import { ET, ING, MIN_ING, T, windowPickCtes } from './pick-window.ts';
+import { ROW, V } from './window-terms.ts';
 import { recordFilter, recordStruct, structFields } from './records.ts';
+import { spanBounds, type SpanBounds, type SpineSpan } from './span.ts';
 import { epochMs, windowCountColumn, windowCtes, windowPickName } from './windows.ts';
-import {
-  SPINE_ROW_COLUMN,
-  statusColumnName,
-  type PlannedView,
-  type PointInTimePlan,
-} from './plan.ts';
+import { statusColumnName, type PlannedView, type PointInTimePlan } from './plan.ts';
 
 /** Where the relations live: rendered relation text for the spine and for each view's table. */
 export interface SqlRelations {
@@ -57,20 +55,16 @@ export interface SqlRelations {
 export interface RenderOptions {
   /** Add `<output>__status` columns. @default true */
   readonly statusColumns?: boolean;
+  /**
+   * The spine's span, when the caller knows it: every scan's `event_time` bounds are then
+   * literals Athena can prune partitions with (`span.ts`). Absent: scalar subqueries.
+   */
+  readonly span?: SpineSpan;
 }
 
 /** CTE names carry the reserved `_sk_` prefix so no spine or offline table name can shadow them. */
 const SPINE_CTE = '_sk_spine';
-const ROW = q(SPINE_ROW_COLUMN);
-const T = q('_sk_t');
 const AS_OF = q('_sk_as_of');
-const ET = q('_sk_et');
-const ING = q('_sk_ing');
-const RID = q('_sk_rid');
-const KIND = q('_sk_kind');
-const V = q('_sk_v');
-const MIN_ING = q('_sk_min_ing');
-const LATEST_T = `(SELECT max(${T}) FROM ${q(SPINE_CTE)})`;
 
 /** Renders the plan to a SELECT whose rows are the spine rows (no ORDER BY: callers sort). */
 export function renderPointInTimeSql(
@@ -85,19 +79,20 @@ export function renderPointInTimeSql(
   const chained = dialect.pick === 'asof' && !perRowAsOf;
   const dictionaries = chained ? keyDictionaries(plan.views) : new Map<string, KeyDictionary>();
   const windowed = plan.views.some((v) => v.aggregation);
+  const bounds = spanBounds(options.span, SPINE_CTE, dialect);
   const ctes: [string, string][] =
     chained && !windowed ? [] : [[SPINE_CTE, spineCte(plan, dialect, relations)]];
   for (const d of new Set(dictionaries.values())) ctes.push(dictionaryCte(d, relations));
   plan.views.forEach((view) => {
     if (view.aggregation) {
-      ctes.push(...windowCtes(view, plan, dialect, relations, SPINE_CTE));
+      ctes.push(...windowCtes(view, plan, dialect, relations, SPINE_CTE, bounds));
       return;
     }
     const dictionary = dictionaries.get(view.name);
     ctes.push(
       ...(dictionary
-        ? [chainedRecordsCte(view, plan, dialect, relations, dictionary)]
-        : viewCtes(view, plan, dialect, relations, perRowAsOf)),
+        ? [chainedRecordsCte(view, plan, dialect, relations, dictionary, options.span)]
+        : viewCtes(view, plan, dialect, relations, perRowAsOf, bounds)),
     );
   });
   const body = ctes.map(([name, sql]) => `${q(name)} AS (\n${indent(sql)}\n)`).join(',\n');
@@ -122,6 +117,7 @@ function viewCtes(
   dialect: SqlDialect,
   relations: SqlRelations,
   perRowAsOf: boolean,
+  bounds: SpanBounds,
 ): [string, string][] {
   const keys = view.keys.map((k) => q(k.name));
   const struct = recordStruct(view, dialect, perRowAsOf);
@@ -129,32 +125,9 @@ function viewCtes(
   const pickName = perRowAsOf ? `_sk_${view.name}__pick0` : `_sk_${view.name}__pick`;
   const ctes: [string, string][] = [];
   if (dialect.pick === 'window') {
-    const window = `(PARTITION BY ${keys.join(', ')} ORDER BY ${ET}, ${KIND}, ${RID} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
-    const nullStruct = `CAST(NULL AS ${dialect.structType(structFields(view, perRowAsOf))})`;
-    ctes.push([
-      `_sk_${view.name}__candidates`,
-      [
-        `SELECT ${keys.join(', ')}, ${T} AS ${ET}, 1 AS ${KIND}, CAST(NULL AS ${dialect.type('string')}) AS ${RID}, ${ROW}, ${nullStruct} AS ${V}${perRowAsOf ? `, CAST(NULL AS ${dialect.type('timestamp')}) AS ${ING}` : ''}`,
-        `FROM ${q(SPINE_CTE)}`,
-        'UNION ALL',
-        `SELECT ${keys.map((k) => `f.${k}`).join(', ')}, f.${q('event_time')}, 0, f.${q('record_id')}, CAST(NULL AS ${dialect.type('int64')}), ${struct}${perRowAsOf ? `, f.${q('ingested_at')}` : ''}`,
-        `FROM ${table} AS f`,
-        `WHERE ${recordFilter(view, plan, LATEST_T)}`,
-      ].join('\n'),
-    ]);
-    ctes.push([
-      pickName,
-      [
-        `SELECT w.${ROW}, w.${V}${perRowAsOf ? `, w.${MIN_ING}` : ''}`,
-        'FROM (',
-        `  SELECT ${ROW}, ${KIND}, ${dialect.lastValueIgnoreNulls(V)} OVER ${window} AS ${V}${perRowAsOf ? `, min(${ING}) OVER ${window} AS ${MIN_ING}` : ''}`,
-        `  FROM ${q(`_sk_${view.name}__candidates`)}`,
-        ') AS w',
-        `WHERE w.${KIND} = 1`,
-      ].join('\n'),
-    ]);
+    ctes.push(...windowPickCtes(view, plan, dialect, table, bounds, SPINE_CTE, perRowAsOf));
   } else {
-    const filter = recordFilter(view, plan, LATEST_T);
+    const filter = recordFilter(view, plan, bounds.latest);
     const tieGroups = (where: string) =>
       [
         `SELECT ${keys.map((k) => `f.${k}`).join(', ')}, f.${q('event_time')} AS ${ET}, arg_max(${struct}, f.${q('record_id')}) AS ${V}${perRowAsOf ? `, min(f.${q('ingested_at')}) AS ${ING}` : ''}`,
@@ -167,7 +140,7 @@ function viewCtes(
       perRowAsOf
         ? [
             `SELECT g.*, min(g.${ING}) OVER (PARTITION BY ${keys.map((k) => `g.${k}`).join(', ')} ORDER BY g.${ET} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS ${MIN_ING}`,
-            `FROM (\n${indent(spanTies(view, dialect, table, struct, filter, tieGroups))}\n) AS g`,
+            `FROM (\n${indent(spanTies(view, dialect, table, struct, filter, tieGroups, bounds))}\n) AS g`,
           ].join('\n')
         : tieGroups(filter),
     ]);
@@ -180,7 +153,7 @@ function viewCtes(
       ].join('\n'),
     ]);
   }
-  if (perRowAsOf) ctes.push(...lateFixCtes(view, struct, table, dialect));
+  if (perRowAsOf) ctes.push(...lateFixCtes(view, struct, table, dialect, bounds));
   return ctes;
 }
 
@@ -199,10 +172,11 @@ function spanTies(
   struct: string,
   filter: string,
   tieGroups: (where: string) => string,
+  bounds: SpanBounds,
 ): string {
   const keys = view.keys.map((k) => `f.${q(k.name)}`);
   const et = `f.${q('event_time')}`;
-  const cut = `${et} < (SELECT min(${T}) FROM ${q(SPINE_CTE)})`;
+  const cut = `${et} < ${bounds.earliest}`;
   return [
     tieGroups(`${filter} AND NOT (${cut})`),
     'UNION ALL',
@@ -234,6 +208,7 @@ function lateFixCtes(
   struct: string,
   table: string,
   dialect: SqlDialect,
+  bounds: SpanBounds,
 ): [string, string][] {
   const ttl = dialect.interval(view.ttlMs);
   const fields = structFields(view, true);
@@ -248,6 +223,12 @@ function lateFixCtes(
   const fix = q(`_sk_${view.name}__fix`);
   const bucket = (ts: string) => dialect.intDiv(epochMs(ts), String(view.ttlMs));
   const B = q('_sk_b');
+  const et = `f.${q('event_time')}`;
+  const after = bounds.before(view.ttlMs);
+  const inSpan = [
+    ...(after === undefined ? [] : [`${et} > ${after}`]),
+    `${et} <= ${bounds.latest}`,
+  ].join(' AND ');
   return [
     [
       `_sk_${view.name}__late`,
@@ -265,7 +246,7 @@ function lateFixCtes(
         `  SELECT l.${ROW}, ${struct} AS ${V}, row_number() OVER (`,
         `    PARTITION BY l.${ROW} ORDER BY f.${q('event_time')} DESC, f.${q('record_id')} DESC) AS ${q('_sk_rn')}`,
         `  FROM (SELECT l.*, ${bucket(`l.${T}`)} - o.${q('_sk_i')} AS ${B} FROM ${late} AS l CROSS JOIN UNNEST(${dialect.integerSeries(2)}) AS o(${q('_sk_i')})) AS l`,
-        `  JOIN (SELECT f.*, ${bucket(`f.${q('event_time')}`)} AS ${B} FROM ${table} AS f) AS f`,
+        `  JOIN (SELECT f.*, ${bucket(`f.${q('event_time')}`)} AS ${B} FROM ${table} AS f WHERE ${inSpan}) AS f`,
         `  ON ${[...keys.map((k) => `f.${k} = l.${k}`), `f.${B} = l.${B}`, `f.${q('event_time')} <= l.${T}`, `f.${q('event_time')} > l.${T} - ${ttl}`, `f.${q('ingested_at')} <= l.${AS_OF}`].join(' AND ')}`,
         ') AS x',
         `WHERE x.${q('_sk_rn')} = 1`,

@@ -27,6 +27,7 @@
 import { quoteIdentifier as q, timestampLiteral } from './literals.ts';
 import type { SqlDialect } from './dialect.ts';
 import type { PlannedView, PointInTimePlan } from './plan.ts';
+import type { SpanBounds } from './span.ts';
 import { runningCtes, type PrefixColumn } from './window-running.ts';
 import {
   aggsOf,
@@ -57,14 +58,11 @@ const NEWEST_INGESTED = '_sk_newest_ing';
  * before every window start drop out of both sides; a training spine of one day reads days of
  * events, not the history.
  */
-function spanConds(view: PlannedView, dialect: SqlDialect, spineCte: string, alias: string) {
+function spanConds(view: PlannedView, bounds: SpanBounds, alias: string) {
   const longest = Math.max(...view.features.map((f) => f.aggregate?.windowMs ?? 0));
-  const t = q('_sk_t');
   const et = `${alias}.${q('event_time')}`;
-  return [
-    `${et} <= (SELECT max(${t}) FROM ${q(spineCte)})`,
-    `${et} > (SELECT min(${t}) FROM ${q(spineCte)}) - ${dialect.interval(longest)}`,
-  ];
+  const earliest = bounds.before(longest);
+  return [`${et} <= ${bounds.latest}`, ...(earliest === undefined ? [] : [`${et} > ${earliest}`])];
 }
 
 /** Deduplicated events the as-of lets in: by record id, then by event id (first arrival). */
@@ -73,7 +71,7 @@ function eventsCte(
   plan: PointInTimePlan,
   dialect: SqlDialect,
   table: string,
-  spineCte: string,
+  bounds: SpanBounds,
 ): string {
   const keys = view.keys.map((k) => q(k.name));
   const cols = (view.aggregation?.columns ?? []).map((c) => q(c.name));
@@ -84,9 +82,7 @@ function eventsCte(
   // Copies of a record share its event time, so the span may cut before the dedup by record id;
   // events that share an event id might not, so there it cuts after "first arrival" is decided.
   const outer = [`d.${q('_sk_rn')} = 1`];
-  (eventId === null ? conds : outer).push(
-    ...spanConds(view, dialect, spineCte, eventId === null ? 'f' : 'd'),
-  );
+  (eventId === null ? conds : outer).push(...spanConds(view, bounds, eventId === null ? 'f' : 'd'));
   const identity =
     eventId === null
       ? `r.${q('record_id')}`
@@ -118,10 +114,11 @@ export function windowCtes(
   dialect: SqlDialect,
   relations: { view(view: PlannedView): string },
   spineCte: string,
+  bounds: SpanBounds,
 ): [string, string][] {
   const events = `_sk_${view.name}__events`;
   const ctes: [string, string][] = [
-    [events, eventsCte(view, plan, dialect, relations.view(view), spineCte)],
+    [events, eventsCte(view, plan, dialect, relations.view(view), bounds)],
   ];
   if (plan.spine.asOf.kind === 'column')
     ctes.push(...perRowAsOfCtes(view, dialect, events, spineCte));

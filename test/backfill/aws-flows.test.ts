@@ -13,12 +13,7 @@ import {
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -29,15 +24,16 @@ import { dynamoOnlineWriter } from '../../lib/ingest/online-aws.ts';
 import { runAwsMaterialize } from '../../lib/materialize/aws.ts';
 import { registryFromModule } from '../../lib/registry/load.ts';
 import { getView } from '../../lib/registry/query.ts';
+import { serveAthenaLocally } from '../export/athena-standin.ts';
 import { writeOfflineRecords } from '../export/offline-fixture.ts';
 
-const { registry } = registryFromModule(flights);
+const runtime = registryFromModule(flights);
+const { registry } = runtime;
 const view = getView(registry, 'airport_departures');
 const athenaMock = mockClient(AthenaClient);
 const s3Mock = mockClient(S3Client);
 const dynamoMock = mockClient(DynamoDBClient);
 const T0 = Date.parse('2001-01-01T10:00:00.000Z');
-const body = (bytes: Uint8Array) => ({ transformToByteArray: async () => bytes }) as never;
 
 function athenaStates(states: Record<number, 'SUCCEEDED' | 'FAILED'> = {}): string[] {
   const sql: string[] = [];
@@ -167,24 +163,25 @@ describe('AWS backfill and materialize', () => {
     expect(sql).toEqual([]);
   });
 
-  it('materializes the unloaded newest rows with conditional puts; a fresher item is kept', async () => {
-    const sql = athenaStates();
-    // What Athena would unload: one newest row per entity.
-    const unloaded = path.join(dir, 'unloaded');
-    await writeOfflineRecords(duckdb, unloaded, view, rows);
-    const parts = await duckdb.runAndReadAll(
-      `SELECT file FROM glob('${unloaded}/**/*.parquet') ORDER BY file`,
-    );
-    const files = parts.getRowObjectsJS().map((r) => String(r['file']));
-    s3Mock.on(ListObjectsV2Command).resolves({
-      Contents: files.map((_, i) => ({ Key: `exports/materialize_m1/data/part-${i}` })),
+  /** Athena and S3 served locally: the view's Iceberg table is the offline store under `data`. */
+  const standIn = async (data: string) => {
+    await writeOfflineRecords(duckdb, data, view, rows);
+    return serveAthenaLocally({
+      athena: athenaMock,
+      s3: s3Mock,
+      duckdb,
+      runtime,
+      bucket: 'store',
+      database: 'db',
+      dataDir: data,
+      scratchDir: dir,
+      plans: () => [],
     });
-    for (const [i, file] of files.entries()) {
-      const bytes = await import('node:fs/promises').then((fs) => fs.readFile(file));
-      s3Mock
-        .on(GetObjectCommand, { Key: `exports/materialize_m1/data/part-${i}` })
-        .resolves({ Body: body(bytes) });
-    }
+  };
+  const online = () => dynamoOnlineWriter(new DynamoDBClient({ region: 'us-east-1' }), 'p-online');
+
+  it('materializes the newest row per entity with conditional puts; a fresher item is kept', async () => {
+    const served = await standIn(path.join(dir, 'materialize-data'));
     const puts: { origin: string; condition: string }[] = [];
     dynamoMock.on(PutItemCommand).callsFake((input) => {
       const item = input.Item as Record<string, { S?: string }>;
@@ -193,17 +190,14 @@ describe('AWS backfill and materialize', () => {
         throw Object.assign(new Error('newer item'), { name: 'ConditionalCheckFailedException' });
       return {};
     });
-    const result = await runAwsMaterialize(
-      {
-        ...deps(),
-        runId: 'm1',
-        online: dynamoOnlineWriter(new DynamoDBClient({ region: 'us-east-1' }), 'p-online'),
-      },
-      view,
-    );
+    const result = await runAwsMaterialize({ ...deps(), runId: 'm1', online: online() }, view);
     expect(result).toEqual({ view: view.name, entities: 2, written: 1, kept: 1, failed: 0 });
+    const sql = served.queries;
     expect(sql).toHaveLength(1);
-    expect(sql[0]).toMatch(/^UNLOAD \(\nSELECT "origin", "last_delay"/);
+    // Every timestamp the UNLOAD writes is milliseconds: the Hive writer refuses timestamp(6).
+    expect(sql[0]).toMatch(
+      /^UNLOAD \(\nSELECT "origin", "last_delay", "last_destination", "last_departed_late", CAST\("event_time" AS timestamp\(3\)\) AS "event_time", CAST\("ingested_at" AS timestamp\(3\)\) AS "ingested_at", "record_id"\nFROM \(\nSELECT "origin", "last_delay"/,
+    );
     expect(sql[0]).toContain(
       'row_number() OVER (PARTITION BY "origin" ORDER BY "event_time" DESC, "record_id" DESC)',
     );
@@ -213,5 +207,20 @@ describe('AWS backfill and materialize', () => {
     );
     expect(puts).toHaveLength(2);
     for (const p of puts) expect(p.condition).toMatch(/attribute_not_exists/);
+  });
+
+  it('`backfill --aws`: the merge, then the materialize that follows it, both succeed', async () => {
+    const served = await standIn(path.join(dir, 'backfill-data'));
+    dynamoMock.on(PutItemCommand).resolves({});
+    const { queryId } = await runAwsBackfill({ ...deps(), runId: 'bm1' }, view, rows);
+    expect(queryId).toBe('q-2');
+    const result = await runAwsMaterialize({ ...deps(), runId: 'bm1', online: online() }, view);
+    expect(result).toMatchObject({ entities: 2, written: 2, failed: 0 });
+    expect(served.queries.map((q) => q.split(' ')[0])).toEqual([
+      'CREATE',
+      'MERGE',
+      'DROP',
+      'UNLOAD',
+    ]);
   });
 });

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import * as flights from '../../feature_defs/flights.ts';
 import { registryFromModule } from '../../lib/registry/load.ts';
 import { athenaUnloadSql, spineTableDdl } from '../../lib/export/athena-sql.ts';
-import { buildPointInTimePlan } from '../../lib/sql/plan.ts';
+import { buildPointInTimePlan, type AsOf } from '../../lib/sql/plan.ts';
+import { dayBefore, spineColumnsOf } from './spine-fixture.ts';
 import { renderPointInTimeSql } from '../../lib/sql/render.ts';
 import { duckdbAsofDialect, duckdbDialect } from '../../lib/sql/dialect.ts';
 
@@ -32,17 +33,22 @@ describe('Athena SQL text', () => {
     target: 's3://skewless-bucket/exports/departure_delay_model_20010701_abc123/data/',
   };
 
+  const unload = (asOf: AsOf) =>
+    athenaUnloadSql(runtime, {
+      ...base,
+      asOf,
+      spineColumns: spineColumnsOf(runtime, base.service, base.timeColumn, asOf),
+      span: dayBefore(AS_OF),
+    });
+
   it('renders the UNLOAD of the flights service with one as-of instant', async () => {
-    await golden(
-      'departure_delay_model.athena.sql',
-      athenaUnloadSql(runtime, { ...base, asOf: { kind: 'instant', at: AS_OF } }),
-    );
+    await golden('departure_delay_model.athena.sql', unload({ kind: 'instant', at: AS_OF }));
   });
 
   it('renders the UNLOAD with a per-row as-of column (late rows re-picked)', async () => {
     await golden(
       'departure_delay_model.per-row-as-of.athena.sql',
-      athenaUnloadSql(runtime, { ...base, asOf: { kind: 'column', column: 'served_at' } }),
+      unload({ kind: 'column', column: 'served_at' }),
     );
   });
 

@@ -21,6 +21,7 @@ import { duckdbAsofDialect, duckdbDialect } from '../../lib/sql/dialect.ts';
 import { buildPointInTimePlan, type AsOf } from '../../lib/sql/plan.ts';
 import { renderPointInTimeSql } from '../../lib/sql/render.ts';
 import * as synthetic from '../export/synthetic-defs.ts';
+import { dayBefore, spineColumnsOf } from './spine-fixture.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const GOLDEN = path.join(here, '__golden__');
@@ -67,7 +68,9 @@ function renderedUnloads(): RenderedQuery[] {
           service: service.name,
           database: 'skewless_offline',
           spineTable: 'tmp_spine_x',
-          timeColumn: asOf.kind === 'column' ? 'served_at' : 'event_time',
+          timeColumn: 'event_time',
+          spineColumns: spineColumnsOf(runtime, service.name, 'event_time', asOf),
+          span: dayBefore(Date.parse('2001-07-01T00:00:00.000Z')),
           asOf,
           target: 's3://bucket/exports/x/data/',
         }),

@@ -1,4 +1,6 @@
 UNLOAD (
+SELECT "origin", "destination", CAST("event_time" AS timestamp(3)) AS "event_time", "_sk_row", "airport_departures__last_delay", "airport_departures__last_destination", "airport_departures__last_departed_late", "airport_delays__dep_delay_mean_1h", "airport_delays__dep_delay_mean_24h", "airport_delays__flights_24h", "airport_delays__dep_delay_max_24h", "airport_delays__flights_7d", "airport_delays__late_7d", "route_delays__flights_7d", "route_delays__dep_delay_mean_7d", "route_flights__distance", "route_flights__last_delay", "airport_departures__last_delay__status", "airport_departures__last_destination__status", "airport_departures__last_departed_late__status", "airport_delays__dep_delay_mean_1h__status", "airport_delays__dep_delay_mean_24h__status", "airport_delays__flights_24h__status", "airport_delays__dep_delay_max_24h__status", "airport_delays__flights_7d__status", "airport_delays__late_7d__status", "route_delays__flights_7d__status", "route_delays__dep_delay_mean_7d__status", "route_flights__distance__status", "route_flights__last_delay__status"
+FROM (
 WITH
 "_sk_spine" AS (
   SELECT s."_sk_row" AS "_sk_row", s."origin" AS "origin", s."destination" AS "destination", CAST(s."event_time" AS timestamp(6)) AS "_sk_t"
@@ -10,7 +12,12 @@ WITH
   UNION ALL
   SELECT f."origin", f."event_time", 0, f."record_id", CAST(NULL AS bigint), CAST(ROW(CAST(f."last_delay" AS bigint), CAST(f."last_destination" AS varchar), CAST(f."last_departed_late" AS boolean), f."event_time") AS ROW("last_delay" bigint, "last_destination" varchar, "last_departed_late" boolean, "_sk_et" timestamp(6)))
   FROM "skewless_prod_offline"."airport_departures_v1" AS f
-  WHERE f."origin" IS NOT NULL AND f."event_time" <= (SELECT max("_sk_t") FROM "_sk_spine") AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000'
+  WHERE f."origin" IS NOT NULL AND f."event_time" <= TIMESTAMP '2001-07-01 00:00:00.000' AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000' AND f."event_time" > TIMESTAMP '2001-06-29 22:00:00.000'
+  UNION ALL
+  SELECT f."origin", TIMESTAMP '2001-06-29 22:00:00.000', 0, '', CAST(NULL AS bigint), CAST(ROW(CAST(NULL AS bigint), CAST(NULL AS varchar), CAST(NULL AS boolean), TIMESTAMP '2001-06-29 22:00:00.000') AS ROW("last_delay" bigint, "last_destination" varchar, "last_departed_late" boolean, "_sk_et" timestamp(6)))
+  FROM "skewless_prod_offline"."airport_departures_v1" AS f
+  WHERE f."origin" IS NOT NULL AND f."event_time" <= TIMESTAMP '2001-06-29 22:00:00.000' AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000'
+  GROUP BY f."origin"
 ),
 "_sk_airport_departures__pick" AS (
   SELECT w."_sk_row", w."_sk_v"
@@ -27,7 +34,7 @@ WITH
     FROM (
       SELECT f.*, row_number() OVER (PARTITION BY f."record_id" ORDER BY f."ingested_at") AS "_sk_copy"
       FROM "skewless_prod_offline"."airport_delays_v1" AS f
-      WHERE f."origin" IS NOT NULL AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000' AND f."event_time" <= (SELECT max("_sk_t") FROM "_sk_spine") AND f."event_time" > (SELECT min("_sk_t") FROM "_sk_spine") - INTERVAL '7 00:00:00.000' DAY TO SECOND
+      WHERE f."origin" IS NOT NULL AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000' AND f."event_time" <= TIMESTAMP '2001-07-01 00:00:00.000' AND f."event_time" > TIMESTAMP '2001-06-23 00:00:00.000'
     ) AS r
     WHERE r."_sk_copy" = 1
   ) AS d
@@ -122,7 +129,7 @@ WITH
     FROM (
       SELECT f.*, row_number() OVER (PARTITION BY f."record_id" ORDER BY f."ingested_at") AS "_sk_copy"
       FROM "skewless_prod_offline"."route_delays_v1" AS f
-      WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000' AND f."event_time" <= (SELECT max("_sk_t") FROM "_sk_spine") AND f."event_time" > (SELECT min("_sk_t") FROM "_sk_spine") - INTERVAL '7 00:00:00.000' DAY TO SECOND
+      WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000' AND f."event_time" <= TIMESTAMP '2001-07-01 00:00:00.000' AND f."event_time" > TIMESTAMP '2001-06-23 00:00:00.000'
     ) AS r
     WHERE r."_sk_copy" = 1
   ) AS d
@@ -177,7 +184,12 @@ WITH
   UNION ALL
   SELECT f."origin", f."destination", f."event_time", 0, f."record_id", CAST(NULL AS bigint), CAST(ROW(CAST(f."distance" AS bigint), CAST(f."last_delay" AS bigint), f."event_time") AS ROW("distance" bigint, "last_delay" bigint, "_sk_et" timestamp(6)))
   FROM "skewless_prod_offline"."route_flights_v1" AS f
-  WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL AND f."event_time" <= (SELECT max("_sk_t") FROM "_sk_spine") AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000'
+  WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL AND f."event_time" <= TIMESTAMP '2001-07-01 00:00:00.000' AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000' AND f."event_time" > TIMESTAMP '2001-06-29 00:00:00.000'
+  UNION ALL
+  SELECT f."origin", f."destination", TIMESTAMP '2001-06-29 00:00:00.000', 0, '', CAST(NULL AS bigint), CAST(ROW(CAST(NULL AS bigint), CAST(NULL AS bigint), TIMESTAMP '2001-06-29 00:00:00.000') AS ROW("distance" bigint, "last_delay" bigint, "_sk_et" timestamp(6)))
+  FROM "skewless_prod_offline"."route_flights_v1" AS f
+  WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL AND f."event_time" <= TIMESTAMP '2001-06-29 00:00:00.000' AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000'
+  GROUP BY f."origin", f."destination"
 ),
 "_sk_route_flights__pick" AS (
   SELECT w."_sk_row", w."_sk_v"
@@ -219,6 +231,7 @@ LEFT JOIN "_sk_airport_departures__pick" AS p0 ON p0."_sk_row" = s."_sk_row"
 LEFT JOIN "_sk_airport_delays__pick" AS p1 ON p1."_sk_row" = s."_sk_row"
 LEFT JOIN "_sk_route_delays__pick" AS p2 ON p2."_sk_row" = s."_sk_row"
 LEFT JOIN "_sk_route_flights__pick" AS p3 ON p3."_sk_row" = s."_sk_row"
+) AS "_sk_unload"
 )
 TO 's3://skewless-bucket/exports/departure_delay_model_20010701_abc123/data/'
 WITH (format = 'PARQUET')

@@ -9,7 +9,12 @@ WITH
   UNION ALL
   SELECT f."origin", f."event_time", 0, f."record_id", CAST(NULL AS BIGINT), struct_pack("last_delay" := CAST(f."last_delay" AS BIGINT), "last_destination" := CAST(f."last_destination" AS VARCHAR), "last_departed_late" := CAST(f."last_departed_late" AS BOOLEAN), "_sk_et" := f."event_time")
   FROM "airport_departures_v1" AS f
-  WHERE f."origin" IS NOT NULL AND f."event_time" <= (SELECT max("_sk_t") FROM "_sk_spine") AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000'
+  WHERE f."origin" IS NOT NULL AND f."event_time" <= (SELECT max("_sk_t") FROM "_sk_spine") AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000' AND f."event_time" > (SELECT min("_sk_t") FROM "_sk_spine") - INTERVAL '7200000 milliseconds'
+  UNION ALL
+  SELECT f."origin", (SELECT min("_sk_t") FROM "_sk_spine") - INTERVAL '7200000 milliseconds', 0, '', CAST(NULL AS BIGINT), struct_pack("last_delay" := CAST(NULL AS BIGINT), "last_destination" := CAST(NULL AS VARCHAR), "last_departed_late" := CAST(NULL AS BOOLEAN), "_sk_et" := (SELECT min("_sk_t") FROM "_sk_spine") - INTERVAL '7200000 milliseconds')
+  FROM "airport_departures_v1" AS f
+  WHERE f."origin" IS NOT NULL AND f."event_time" <= (SELECT min("_sk_t") FROM "_sk_spine") - INTERVAL '7200000 milliseconds' AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000'
+  GROUP BY f."origin"
 ),
 "_sk_airport_departures__pick" AS (
   SELECT w."_sk_row", w."_sk_v"
@@ -174,7 +179,12 @@ WITH
   UNION ALL
   SELECT f."origin", f."destination", f."event_time", 0, f."record_id", CAST(NULL AS BIGINT), struct_pack("distance" := CAST(f."distance" AS BIGINT), "last_delay" := CAST(f."last_delay" AS BIGINT), "_sk_et" := f."event_time")
   FROM "route_flights_v1" AS f
-  WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL AND f."event_time" <= (SELECT max("_sk_t") FROM "_sk_spine") AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000'
+  WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL AND f."event_time" <= (SELECT max("_sk_t") FROM "_sk_spine") AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000' AND f."event_time" > (SELECT min("_sk_t") FROM "_sk_spine") - INTERVAL '86400000 milliseconds'
+  UNION ALL
+  SELECT f."origin", f."destination", (SELECT min("_sk_t") FROM "_sk_spine") - INTERVAL '86400000 milliseconds', 0, '', CAST(NULL AS BIGINT), struct_pack("distance" := CAST(NULL AS BIGINT), "last_delay" := CAST(NULL AS BIGINT), "_sk_et" := (SELECT min("_sk_t") FROM "_sk_spine") - INTERVAL '86400000 milliseconds')
+  FROM "route_flights_v1" AS f
+  WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL AND f."event_time" <= (SELECT min("_sk_t") FROM "_sk_spine") - INTERVAL '86400000 milliseconds' AND f."ingested_at" <= TIMESTAMP '2001-07-01 00:00:00.000'
+  GROUP BY f."origin", f."destination"
 ),
 "_sk_route_flights__pick" AS (
   SELECT w."_sk_row", w."_sk_v"

@@ -1,4 +1,6 @@
 UNLOAD (
+SELECT "origin", "destination", CAST("event_time" AS timestamp(3)) AS "event_time", CAST("served_at" AS timestamp(3)) AS "served_at", "_sk_row", "airport_departures__last_delay", "airport_departures__last_destination", "airport_departures__last_departed_late", "airport_delays__dep_delay_mean_1h", "airport_delays__dep_delay_mean_24h", "airport_delays__flights_24h", "airport_delays__dep_delay_max_24h", "airport_delays__flights_7d", "airport_delays__late_7d", "route_delays__flights_7d", "route_delays__dep_delay_mean_7d", "route_flights__distance", "route_flights__last_delay", "airport_departures__last_delay__status", "airport_departures__last_destination__status", "airport_departures__last_departed_late__status", "airport_delays__dep_delay_mean_1h__status", "airport_delays__dep_delay_mean_24h__status", "airport_delays__flights_24h__status", "airport_delays__dep_delay_max_24h__status", "airport_delays__flights_7d__status", "airport_delays__late_7d__status", "route_delays__flights_7d__status", "route_delays__dep_delay_mean_7d__status", "route_flights__distance__status", "route_flights__last_delay__status"
+FROM (
 WITH
 "_sk_spine" AS (
   SELECT s."_sk_row" AS "_sk_row", s."origin" AS "origin", s."destination" AS "destination", CAST(s."event_time" AS timestamp(6)) AS "_sk_t", CAST(s."served_at" AS timestamp(6)) AS "_sk_as_of"
@@ -10,7 +12,12 @@ WITH
   UNION ALL
   SELECT f."origin", f."event_time", 0, f."record_id", CAST(NULL AS bigint), CAST(ROW(CAST(f."last_delay" AS bigint), CAST(f."last_destination" AS varchar), CAST(f."last_departed_late" AS boolean), f."event_time", f."ingested_at") AS ROW("last_delay" bigint, "last_destination" varchar, "last_departed_late" boolean, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))), f."ingested_at"
   FROM "skewless_prod_offline"."airport_departures_v1" AS f
-  WHERE f."origin" IS NOT NULL AND f."event_time" <= (SELECT max("_sk_t") FROM "_sk_spine")
+  WHERE f."origin" IS NOT NULL AND f."event_time" <= TIMESTAMP '2001-07-01 00:00:00.000' AND f."event_time" > TIMESTAMP '2001-06-29 22:00:00.000'
+  UNION ALL
+  SELECT f."origin", TIMESTAMP '2001-06-29 22:00:00.000', 0, '', CAST(NULL AS bigint), CAST(ROW(CAST(NULL AS bigint), CAST(NULL AS varchar), CAST(NULL AS boolean), TIMESTAMP '2001-06-29 22:00:00.000', min(f."ingested_at")) AS ROW("last_delay" bigint, "last_destination" varchar, "last_departed_late" boolean, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))), min(f."ingested_at")
+  FROM "skewless_prod_offline"."airport_departures_v1" AS f
+  WHERE f."origin" IS NOT NULL AND f."event_time" <= TIMESTAMP '2001-06-29 22:00:00.000'
+  GROUP BY f."origin"
 ),
 "_sk_airport_departures__pick0" AS (
   SELECT w."_sk_row", w."_sk_v", w."_sk_min_ing"
@@ -31,7 +38,7 @@ WITH
     SELECT l."_sk_row", CAST(ROW(CAST(f."last_delay" AS bigint), CAST(f."last_destination" AS varchar), CAST(f."last_departed_late" AS boolean), f."event_time", f."ingested_at") AS ROW("last_delay" bigint, "last_destination" varchar, "last_departed_late" boolean, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))) AS "_sk_v", row_number() OVER (
       PARTITION BY l."_sk_row" ORDER BY f."event_time" DESC, f."record_id" DESC) AS "_sk_rn"
     FROM (SELECT l.*, (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', l."_sk_t")) / (7200000) - o."_sk_i" AS "_sk_b" FROM "_sk_airport_departures__late" AS l CROSS JOIN UNNEST(sequence(0, 1)) AS o("_sk_i")) AS l
-    JOIN (SELECT f.*, (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', f."event_time")) / (7200000) AS "_sk_b" FROM "skewless_prod_offline"."airport_departures_v1" AS f) AS f
+    JOIN (SELECT f.*, (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', f."event_time")) / (7200000) AS "_sk_b" FROM "skewless_prod_offline"."airport_departures_v1" AS f WHERE f."event_time" > TIMESTAMP '2001-06-29 22:00:00.000' AND f."event_time" <= TIMESTAMP '2001-07-01 00:00:00.000') AS f
     ON f."origin" = l."origin" AND f."_sk_b" = l."_sk_b" AND f."event_time" <= l."_sk_t" AND f."event_time" > l."_sk_t" - INTERVAL '0 02:00:00.000' DAY TO SECOND AND f."ingested_at" <= l."_sk_as_of"
   ) AS x
   WHERE x."_sk_rn" = 1
@@ -49,7 +56,7 @@ WITH
     FROM (
       SELECT f.*, row_number() OVER (PARTITION BY f."record_id" ORDER BY f."ingested_at") AS "_sk_copy"
       FROM "skewless_prod_offline"."airport_delays_v1" AS f
-      WHERE f."origin" IS NOT NULL AND f."event_time" <= (SELECT max("_sk_t") FROM "_sk_spine") AND f."event_time" > (SELECT min("_sk_t") FROM "_sk_spine") - INTERVAL '7 00:00:00.000' DAY TO SECOND
+      WHERE f."origin" IS NOT NULL AND f."event_time" <= TIMESTAMP '2001-07-01 00:00:00.000' AND f."event_time" > TIMESTAMP '2001-06-23 00:00:00.000'
     ) AS r
     WHERE r."_sk_copy" = 1
   ) AS d
@@ -183,7 +190,7 @@ WITH
     FROM (
       SELECT f.*, row_number() OVER (PARTITION BY f."record_id" ORDER BY f."ingested_at") AS "_sk_copy"
       FROM "skewless_prod_offline"."route_delays_v1" AS f
-      WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL AND f."event_time" <= (SELECT max("_sk_t") FROM "_sk_spine") AND f."event_time" > (SELECT min("_sk_t") FROM "_sk_spine") - INTERVAL '7 00:00:00.000' DAY TO SECOND
+      WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL AND f."event_time" <= TIMESTAMP '2001-07-01 00:00:00.000' AND f."event_time" > TIMESTAMP '2001-06-23 00:00:00.000'
     ) AS r
     WHERE r."_sk_copy" = 1
   ) AS d
@@ -269,7 +276,12 @@ WITH
   UNION ALL
   SELECT f."origin", f."destination", f."event_time", 0, f."record_id", CAST(NULL AS bigint), CAST(ROW(CAST(f."distance" AS bigint), CAST(f."last_delay" AS bigint), f."event_time", f."ingested_at") AS ROW("distance" bigint, "last_delay" bigint, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))), f."ingested_at"
   FROM "skewless_prod_offline"."route_flights_v1" AS f
-  WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL AND f."event_time" <= (SELECT max("_sk_t") FROM "_sk_spine")
+  WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL AND f."event_time" <= TIMESTAMP '2001-07-01 00:00:00.000' AND f."event_time" > TIMESTAMP '2001-06-29 00:00:00.000'
+  UNION ALL
+  SELECT f."origin", f."destination", TIMESTAMP '2001-06-29 00:00:00.000', 0, '', CAST(NULL AS bigint), CAST(ROW(CAST(NULL AS bigint), CAST(NULL AS bigint), TIMESTAMP '2001-06-29 00:00:00.000', min(f."ingested_at")) AS ROW("distance" bigint, "last_delay" bigint, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))), min(f."ingested_at")
+  FROM "skewless_prod_offline"."route_flights_v1" AS f
+  WHERE f."origin" IS NOT NULL AND f."destination" IS NOT NULL AND f."event_time" <= TIMESTAMP '2001-06-29 00:00:00.000'
+  GROUP BY f."origin", f."destination"
 ),
 "_sk_route_flights__pick0" AS (
   SELECT w."_sk_row", w."_sk_v", w."_sk_min_ing"
@@ -290,7 +302,7 @@ WITH
     SELECT l."_sk_row", CAST(ROW(CAST(f."distance" AS bigint), CAST(f."last_delay" AS bigint), f."event_time", f."ingested_at") AS ROW("distance" bigint, "last_delay" bigint, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))) AS "_sk_v", row_number() OVER (
       PARTITION BY l."_sk_row" ORDER BY f."event_time" DESC, f."record_id" DESC) AS "_sk_rn"
     FROM (SELECT l.*, (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', l."_sk_t")) / (86400000) - o."_sk_i" AS "_sk_b" FROM "_sk_route_flights__late" AS l CROSS JOIN UNNEST(sequence(0, 1)) AS o("_sk_i")) AS l
-    JOIN (SELECT f.*, (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', f."event_time")) / (86400000) AS "_sk_b" FROM "skewless_prod_offline"."route_flights_v1" AS f) AS f
+    JOIN (SELECT f.*, (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', f."event_time")) / (86400000) AS "_sk_b" FROM "skewless_prod_offline"."route_flights_v1" AS f WHERE f."event_time" > TIMESTAMP '2001-06-29 00:00:00.000' AND f."event_time" <= TIMESTAMP '2001-07-01 00:00:00.000') AS f
     ON f."origin" = l."origin" AND f."destination" = l."destination" AND f."_sk_b" = l."_sk_b" AND f."event_time" <= l."_sk_t" AND f."event_time" > l."_sk_t" - INTERVAL '1 00:00:00.000' DAY TO SECOND AND f."ingested_at" <= l."_sk_as_of"
   ) AS x
   WHERE x."_sk_rn" = 1
@@ -333,6 +345,7 @@ LEFT JOIN "_sk_airport_departures__pick" AS p0 ON p0."_sk_row" = s."_sk_row"
 LEFT JOIN "_sk_airport_delays__pick" AS p1 ON p1."_sk_row" = s."_sk_row"
 LEFT JOIN "_sk_route_delays__pick" AS p2 ON p2."_sk_row" = s."_sk_row"
 LEFT JOIN "_sk_route_flights__pick" AS p3 ON p3."_sk_row" = s."_sk_row"
+) AS "_sk_unload"
 )
 TO 's3://skewless-bucket/exports/departure_delay_model_20010701_abc123/data/'
 WITH (format = 'PARQUET')
