@@ -24,6 +24,7 @@ import {
   warnIfWeakened,
 } from './feature-store-defaults.ts';
 import { Ingestion } from './ingestion.ts';
+import { LakeFormationGrants, type LakeFormationProps } from './lake-formation.ts';
 import { Monitoring, type AlertSubscriptions } from './monitoring.ts';
 import { OfflineStore, type OfflineStoreProps } from './offline-store.ts';
 import { OnlineStore } from './online-store.ts';
@@ -76,6 +77,12 @@ export interface FeatureStoreProps {
    * @default - none: subscribe to the `AlertTopic` output yourself
    */
   readonly alertSubscriptions?: AlertSubscriptions;
+  /**
+   * Lake Formation permissions for the store's roles, where Lake Formation governs the Glue
+   * Data Catalog (README "Deploy guide").
+   * @default - none: the Data Catalog is governed by IAM only
+   */
+  readonly lakeFormation?: LakeFormationProps;
   /** When the skew check runs. @default cron 03:00 UTC daily */
   readonly skewCheckSchedule?: events.Schedule;
   /** Retention of Lambda, Firehose and API access logs. @default 90 days */
@@ -117,6 +124,8 @@ export class FeatureStore extends Construct {
   public readonly serving: Serving;
   public readonly exports: Exports;
   public readonly monitoring: Monitoring;
+  /** The Lake Formation grants, when `lakeFormation.enabled`. */
+  public readonly lakeFormation?: LakeFormationGrants;
   public readonly prefix: string;
 
   constructor(scope: Construct, id: string, props: FeatureStoreProps) {
@@ -188,6 +197,14 @@ export class FeatureStore extends Construct {
       skewCheckSchedule: props.skewCheckSchedule,
       alertSubscriptions: props.alertSubscriptions,
     });
+    if (props.lakeFormation?.enabled)
+      this.lakeFormation = new LakeFormationGrants(this, 'LakeFormation', {
+        offlineStore: this.offlineStore,
+        deliveryStreams: this.ingestion.deliveryStreams,
+        queryRoles: [this.exports.exporter.role, this.monitoring.skewCheck.role],
+        optimizerRole: this.offlineStore.maintenance.role,
+        optimizers: [...this.offlineStore.maintenance.optimizers.values()],
+      });
   }
 
   /** Lets a producer put records on one source stream (or every source stream). */
