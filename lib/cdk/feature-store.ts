@@ -28,6 +28,7 @@ import { LakeFormationGrants, type LakeFormationProps } from './lake-formation.t
 import { Monitoring, type AlertSubscriptions } from './monitoring.ts';
 import { OfflineStore, type OfflineStoreProps } from './offline-store.ts';
 import { OnlineStore } from './online-store.ts';
+import { grantBackfill, grantExportQuery, type OperatorGrantTargets } from './operator-grants.ts';
 import { Serving, type ApiAuthorization } from './serving.ts';
 
 export interface FeatureStoreProps {
@@ -114,6 +115,7 @@ const PREFIX_PATTERN = /^[a-z][a-z0-9-]{0,23}$/;
  * store.grantProduce(producerRole, 'airport_departures'); // put records on one source stream
  * store.grantLookup(modelRole); // sign `POST <store.apiUrl>features`
  * store.grantRunExport(trainingRole); // invoke the export Lambda
+ * store.grantBackfill(operatorRole); // `skewless backfill --aws`, `materialize --aws`
  */
 export class FeatureStore extends Construct {
   /** The customer-managed key of every data resource (table, bucket, streams, queues, Firehose). */
@@ -127,6 +129,7 @@ export class FeatureStore extends Construct {
   /** The Lake Formation grants, when `lakeFormation.enabled`. */
   public readonly lakeFormation?: LakeFormationGrants;
   public readonly prefix: string;
+  private readonly registry: Registry;
 
   constructor(scope: Construct, id: string, props: FeatureStoreProps) {
     super(scope, id);
@@ -138,6 +141,7 @@ export class FeatureStore extends Construct {
 
     const names: ResourceNames = { prefix: this.prefix };
     const { registry } = props;
+    this.registry = registry;
     const functionDefaults = handlerDefaults(this.prefix, props, removalPolicy);
     this.dataKey = new kms.Key(this, 'DataKey', {
       alias: `alias/${this.prefix}-data`,
@@ -220,6 +224,25 @@ export class FeatureStore extends Construct {
   /** Lets a caller invoke the export Lambda. */
   public grantRunExport(grantee: iam.IGrantable): iam.Grant {
     return this.exports.grantRunExport(grantee);
+  }
+
+  /** Lets an operator run `skewless export --aws` (the export Lambda's query access). */
+  public grantExport(grantee: iam.IGrantable): void {
+    grantExportQuery(this.grantTargets(), grantee);
+  }
+
+  /** Lets an operator run `skewless backfill --aws` and `skewless materialize --aws`. */
+  public grantBackfill(grantee: iam.IGrantable): void {
+    grantBackfill(this.grantTargets(), grantee);
+  }
+
+  private grantTargets(): OperatorGrantTargets {
+    return {
+      offline: this.offlineStore,
+      online: this.onlineStore,
+      registry: this.registry,
+      lakeFormation: this.lakeFormation,
+    };
   }
 
   /** The lookup endpoint (`<url>/features`). */

@@ -208,7 +208,8 @@ export class Ingestion extends Construct {
     const streams = source === undefined ? [...this.streams.values()] : [this.stream(source)];
     iam.Grant.addToPrincipal({
       grantee,
-      actions: ['kinesis:DescribeStreamSummary', 'kinesis:PutRecord', 'kinesis:PutRecords'],
+      // The producer helper (`skewless push`, `putRecords`) sends batches only.
+      actions: ['kinesis:PutRecords'],
       resourceArns: streams.map((s) => s.streamArn),
     });
     iam.Grant.addToPrincipal({

@@ -21,6 +21,8 @@ import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
+
+const isConstruct = (x: unknown): x is IConstruct => Construct.isConstruct(x);
 import { SkewlessError } from '../core/errors.ts';
 import type { OfflineStore } from './offline-store.ts';
 
@@ -38,6 +40,10 @@ export interface LakeFormationProps {
 export const LAKE_FORMATION_PERMISSIONS = {
   delivery: { database: ['DESCRIBE'], table: ['ALTER', 'DESCRIBE', 'INSERT', 'SELECT'] },
   query: { database: ['CREATE_TABLE', 'DESCRIBE'], table: ['DESCRIBE', 'SELECT'] },
+  backfill: {
+    database: ['CREATE_TABLE', 'DESCRIBE'],
+    table: ['ALTER', 'DESCRIBE', 'INSERT', 'SELECT'],
+  },
   optimizer: {
     database: ['DESCRIBE'],
     table: ['ALTER', 'DELETE', 'DESCRIBE', 'INSERT', 'SELECT'],
@@ -76,6 +82,15 @@ export class LakeFormationGrants extends Construct {
     );
     const optimizer = this.grant('Optimizer', props.optimizerRole.roleArn, 'optimizer', allTables);
     for (const o of props.optimizers) for (const g of optimizer) o.node.addDependency(g);
+  }
+
+  /** Grants a role (a `FeatureStore.grant*` grantee) the permissions of `kind` on every table. */
+  public grantRole(grantee: iam.IGrantable, kind: LakeFormationPrincipal): void {
+    const principal = grantee.grantPrincipal;
+    const roleArn = (principal as Partial<iam.IRole>).roleArn;
+    if (!roleArn || !isConstruct(principal))
+      throw new SkewlessError('Lake Formation grants go to IAM roles only');
+    this.grant(`${kind}-${principal.node.addr}`, roleArn, kind, [...this.offline.tables.keys()]);
   }
 
   private grant(

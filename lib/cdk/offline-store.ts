@@ -196,6 +196,24 @@ export class OfflineStore extends Construct {
     );
   }
 
+  /** Athena's MERGE into these tables, as the caller: commit files and metadata, no delete. */
+  public grantIcebergWrite(grantee: iam.IGrantable, tables: readonly string[]): void {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['glue:UpdateTable'],
+      resourceArns: [
+        this.glueArn('catalog'),
+        this.glueArn('database'),
+        ...tables.map((t) => this.glueArn('table', t)),
+      ],
+    });
+    this.grantObjects(
+      grantee,
+      tables.map((t) => `${BUCKET_PREFIXES.offline}${t}/`),
+      'write',
+    );
+  }
+
   /** The environment of a handler that queries this store with Athena (export, skew check). */
   public queryEnvironment(): HandlerEnvironment {
     return {

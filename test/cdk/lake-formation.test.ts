@@ -4,10 +4,11 @@
  * the table optimizers' role) also gets Lake Formation permissions on the same database and
  * tables, created before the Firehoses and optimizers that use them. Off by default.
  */
-import type { Template } from 'aws-cdk-lib/assertions';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Template } from 'aws-cdk-lib/assertions';
 import { buildSkewlessApp } from '../../lib/cdk/app.ts';
 import { LAKE_FORMATION_PERMISSIONS } from '../../lib/cdk/lake-formation.ts';
 import { SCRATCH_TABLE_PREFIX } from '../../lib/cdk/offline-store.ts';
@@ -168,4 +169,34 @@ describe('Lake Formation grants', () => {
       report.pluginReports.flatMap((r) => r.violations.map((v) => `${r.pluginName} ${v.ruleName}`)),
     ).toEqual([]);
   }, 60_000);
+
+  it('give the roles of `grantExport` and `grantBackfill` what their CLI paths do', () => {
+    const { stack, store } = buildSkewlessApp({
+      app: testApp(),
+      registry,
+      nag: false,
+      store: { lakeFormation: { enabled: true } },
+    });
+    const role = (id: string) =>
+      new iam.Role(stack, id, { assumedBy: new iam.AccountRootPrincipal() });
+    const operator = role('Operator');
+    const trainer = role('Trainer');
+    store.grantBackfill(operator);
+    store.grantExport(trainer);
+    const d = deployedFrom(Template.fromStack(stack), registry);
+    grants = grantsOf(d);
+    const arn = (r: iam.Role) =>
+      d.getAtt(stack.getLogicalId(r.node.defaultChild as iam.CfnRole), 'Arn');
+    for (const [r, kind] of [
+      [operator, 'backfill'],
+      [trainer, 'query'],
+    ] as const) {
+      expect(held(arn(r), { database: true })).toEqual(['CREATE_TABLE', 'DESCRIBE']);
+      for (const view of registry.featureViews)
+        expect(held(arn(r), { table: `${view.name}_v${view.version}` })).toEqual([
+          ...LAKE_FORMATION_PERMISSIONS[kind].table,
+        ]);
+    }
+    grants = grantsOf(deployed);
+  });
 });

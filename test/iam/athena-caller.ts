@@ -11,6 +11,9 @@
  *   https://docs.aws.amazon.com/athena/latest/ug/querying-iceberg.html);
  * - CREATE EXTERNAL TABLE needs glue:CreateTable and glue:GetDatabase; DROP TABLE needs
  *   glue:DeleteTable and glue:GetTable (https://docs.aws.amazon.com/athena/latest/ug/fine-grained-access-to-glue-resources.html);
+ * - MERGE INTO (or INSERT INTO) an Iceberg table commits new data and metadata files under its
+ *   location and the new metadata location in Glue: glue:UpdateTable and s3:PutObject
+ *   (https://docs.aws.amazon.com/athena/latest/ug/querying-iceberg-managing-tables.html);
  * - UNLOAD lists its target (it must be empty) and writes there
  *   (https://docs.aws.amazon.com/athena/latest/ug/unload.html).
  * Objects under SSE-KMS add the key use of `calls.ts`.
@@ -65,6 +68,15 @@ export function athenaOnBehalf(
       out.push({ action: 's3:GetObject', resource, because });
       out.push(...t.keyUse('s3:GetObject', resource, because));
     }
+  }
+  const into = /^(?:MERGE|INSERT) INTO "([a-z0-9_]+)"\."([a-z0-9_]+)"/.exec(sql);
+  if (into) {
+    const [, db, table] = into;
+    const because = "Athena's commit to";
+    out.push(...glue(t, ['glue:UpdateTable'], db!, table!, because));
+    const { bucket, key } = parseS3(`${icebergLocation(t, table!).replace(/\/?$/, '/')}`);
+    for (const file of ['data/00000-0-x.parquet', 'metadata/00002-x.metadata.json'])
+      out.push(...write(t, s3Object(bucket, `${key}${file}`), because));
   }
   const unload = /\)\nTO '([^']+)'\nWITH/.exec(sql);
   if (unload) {

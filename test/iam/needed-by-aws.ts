@@ -7,7 +7,8 @@
  */
 import type { HandlerName } from '../../lib/cdk/handler-function.ts';
 
-export type RoleName = HandlerName;
+/** A Lambda's role, or a role given `grantExport`, `grantBackfill` or `grantProduce`. */
+export type RoleName = HandlerName | 'exporter' | 'backfill' | 'producer';
 
 export interface NeededByAws {
   readonly action: string;
@@ -46,6 +47,16 @@ const ATHENA_AS_CALLER: readonly NeededByAws[] = [
   })),
 ];
 
+/** The online table's writers (`OnlineStore.grantPut`). */
+const TABLE_KEY_ENCRYPT: NeededByAws = {
+  action: 'kms:Encrypt',
+  reason:
+    "DynamoDB uses the table's customer managed key with the writer's permissions; AWS's " +
+    'guidance for such keys lets the table users encrypt as well as decrypt, and no request ' +
+    'the simulator can see shows which writes need it',
+  source: 'https://docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html',
+};
+
 export const NEEDED_BY_AWS: Readonly<Record<RoleName, readonly NeededByAws[]>> = {
   ingest: [
     ...LAMBDA_LOGS,
@@ -56,16 +67,12 @@ export const NEEDED_BY_AWS: Readonly<Record<RoleName, readonly NeededByAws[]>> =
         '(the local poller that stands in for it lists shards and reads records, recorded)',
       source: 'https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-create.html',
     })),
-    {
-      action: 'kms:Encrypt',
-      reason:
-        "DynamoDB uses the table's customer managed key with the writer's permissions; AWS's " +
-        'guidance for such keys lets the table users encrypt as well as decrypt, and no request ' +
-        'the simulator can see shows which writes need it',
-      source: 'https://docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html',
-    },
+    TABLE_KEY_ENCRYPT,
   ],
   lookup: [...LAMBDA_LOGS],
   export: [...LAMBDA_LOGS, ...ATHENA_AS_CALLER],
   'skew-check': [...LAMBDA_LOGS, ...ATHENA_AS_CALLER],
+  exporter: [...ATHENA_AS_CALLER],
+  backfill: [...ATHENA_AS_CALLER, TABLE_KEY_ENCRYPT],
+  producer: [],
 };
