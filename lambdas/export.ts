@@ -9,7 +9,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import * as defs from '#feature-defs';
 import { readConfig, required } from '../lib/config.ts';
-import { withScratchDuckDB } from '../lib/export/duckdb-session.ts';
+import { lambdaDuckDBConfigFromEnv, withScratchDuckDB } from '../lib/export/duckdb-session.ts';
 import { runExportEvent } from '../lib/export/lambda-aws.ts';
 import { registryFromModule } from '../lib/registry/load.ts';
 import { SDK_OWN_RETRY } from '../lib/core/retry.ts';
@@ -21,21 +21,24 @@ const athena = new AthenaClient(SDK_OWN_RETRY);
 const s3 = new S3Client(SDK_OWN_RETRY);
 
 export const handler = middy().handler((event: unknown) =>
-  withScratchDuckDB('export', ({ duckdb, tmpDir }) =>
-    runExportEvent(
-      {
-        athena,
-        s3,
-        bucket: config.bucket,
-        workgroup: config.athenaWorkgroup,
-        glueDatabase: config.glueDatabase,
-        runtime,
-        clock: Date.now,
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-        duckdb,
-        tmpDir,
-      },
-      event,
-    ),
+  withScratchDuckDB(
+    'export',
+    ({ duckdb, tmpDir }) =>
+      runExportEvent(
+        {
+          athena,
+          s3,
+          bucket: config.bucket,
+          workgroup: config.athenaWorkgroup,
+          glueDatabase: config.glueDatabase,
+          runtime,
+          clock: Date.now,
+          sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+          duckdb,
+          tmpDir,
+        },
+        event,
+      ),
+    lambdaDuckDBConfigFromEnv(process.env),
   ),
 );

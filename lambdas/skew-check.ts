@@ -14,7 +14,7 @@ import { readConfig, required } from '../lib/config.ts';
 import { SDK_OWN_RETRY } from '../lib/core/retry.ts';
 import { registryFromModule } from '../lib/registry/load.ts';
 import { skewCheckTarget, type SkewCheckEvent } from '../lib/skew/event.ts';
-import { withScratchDuckDB } from '../lib/export/duckdb-session.ts';
+import { lambdaDuckDBConfigFromEnv, withScratchDuckDB } from '../lib/export/duckdb-session.ts';
 import { athenaOfflineStore } from '../lib/export/offline-athena-aws.ts';
 import { runAwsSkewCheck } from '../lib/skew/run-aws.ts';
 import { formatSummary } from '../lib/skew/summary.ts';
@@ -35,10 +35,11 @@ const logger = new Logger();
 
 export interface SkewCheckResponse {
   readonly date: string;
-  readonly logObjects: number;
   readonly services: readonly {
     service: string;
     vectors: number;
+    /** Vectors the service logged that day (`vectors` is the sample checked). */
+    logged: number;
     /** The service's most severe finding (`skew`, `stale`, `drift`) or `ok`, and every kind found. */
     verdict: string;
     kinds: readonly string[];
@@ -52,38 +53,44 @@ export interface SkewCheckResponse {
 export const handler = middy(async (event: SkewCheckEvent): Promise<SkewCheckResponse> => {
   const target = skewCheckTarget(event, Date.now());
   const runId = `${target.date.replace(/-/g, '')}_${randomUUID().replace(/-/g, '').slice(0, 8)}`;
-  const result = await withScratchDuckDB('skew', ({ duckdb, tmpDir }) => {
-    const athenaDeps = {
-      runtime,
-      clock: Date.now,
-      bucket: config.bucket,
-      s3,
-      athena,
-      workgroup: config.athenaWorkgroup,
-      glueDatabase: config.glueDatabase,
-      sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
-    };
-    return runAwsSkewCheck(
-      {
-        ...athenaDeps,
-        duckdb,
-        sns,
-        alertTopicArn: config.alertTopicArn,
-        tmpDir,
-        offline: athenaOfflineStore({ ...athenaDeps, duckdb, tmpDir, idPrefix: `skew_${runId}` }),
-      },
-      target,
-    );
-  });
-  if (result.logObjects === 0) logger.warn('no inference logs for the day', { date: target.date });
+  const result = await withScratchDuckDB(
+    'skew',
+    ({ duckdb, tmpDir }) => {
+      const athenaDeps = {
+        runtime,
+        clock: Date.now,
+        bucket: config.bucket,
+        s3,
+        athena,
+        workgroup: config.athenaWorkgroup,
+        glueDatabase: config.glueDatabase,
+        sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+      };
+      return runAwsSkewCheck(
+        {
+          ...athenaDeps,
+          duckdb,
+          sns,
+          alertTopicArn: config.alertTopicArn,
+          tmpDir,
+          offline: athenaOfflineStore({ ...athenaDeps, duckdb, tmpDir, idPrefix: `skew_${runId}` }),
+          runId,
+        },
+        target,
+      );
+    },
+    lambdaDuckDBConfigFromEnv(process.env),
+  );
+  if (result.reports.length === 0)
+    logger.warn('no inference logs for the day', { date: target.date });
   for (const report of result.reports) logger.info(formatSummary(report));
   for (const s of result.skipped) logger.warn('service not in the deployed registry', { ...s });
   return {
     date: target.date,
-    logObjects: result.logObjects,
     services: result.reports.map((r) => ({
       service: r.service,
       vectors: r.vectors,
+      logged: r.sample.logged,
       verdict: r.verdict,
       kinds: r.kinds,
       malformedLines: r.malformed.count,

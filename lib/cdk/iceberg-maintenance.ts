@@ -13,7 +13,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { offlineTableName } from '../core/columns.ts';
-import { BUCKET_PREFIXES } from '../core/naming.ts';
+import { INFERENCE_LOG_TABLE } from '../core/naming.ts';
 import type { RegistryView } from '../registry/types.ts';
 import { ICEBERG_MAINTENANCE_DEFAULTS } from './feature-store-defaults.ts';
 import { acknowledgeWildcardResource, nagStackArn } from './nag.ts';
@@ -60,11 +60,12 @@ export class IcebergMaintenance extends Construct {
       }),
       description: 'Glue table optimizers of the skewless offline tables',
     });
-    this.grantMaintenance(offline, props.views.map(offlineTableName));
+    // The inference log is appended to every few minutes like the views: it needs the same care.
+    const tableNames = [...props.views.map(offlineTableName), INFERENCE_LOG_TABLE];
+    this.grantMaintenance(offline, tableNames);
 
     const optimizers = new Map<string, glue.CfnTableOptimizer>();
-    for (const view of props.views) {
-      const table = offlineTableName(view);
+    for (const table of tableNames) {
       const glueTable = offline.tables.get(table);
       for (const type of Object.keys(TABLE_OPTIMIZERS) as TableOptimizerType[]) {
         const optimizer = new glue.CfnTableOptimizer(this, `${table}-${type}`, {
@@ -75,7 +76,11 @@ export class IcebergMaintenance extends Construct {
           tableOptimizerConfiguration: {
             enabled: true,
             roleArn: this.role.roleArn,
-            ...optimizerSettings(type, offline.tableLocation(view), settings),
+            ...optimizerSettings(
+              type,
+              offline.bucket.s3UrlForObject(offline.tablePrefix(table).replace(/\/$/, '')),
+              settings,
+            ),
           },
         });
         if (glueTable) optimizer.node.addDependency(glueTable);
@@ -102,7 +107,7 @@ export class IcebergMaintenance extends Construct {
     // Compaction and retention rewrite and delete files; AWS documents bucket-wide listing.
     offline.grantObjects(
       this.role,
-      tables.map((t) => `${BUCKET_PREFIXES.offline}${t}/`),
+      tables.map((t) => offline.tablePrefix(t)),
       'readWrite',
       'bucket',
     );

@@ -9,6 +9,11 @@
 import { assertNever, type Dtype } from '../define/dtypes.ts';
 import { offlineColumns } from '../core/columns.ts';
 import type { RegistryView } from '../registry/types.ts';
+import {
+  INFERENCE_LOG_COLUMNS,
+  INFERENCE_LOG_TIME_COLUMN,
+  type LogColumnKind,
+} from '../core/inference-log.ts';
 
 export interface IcebergField {
   readonly id: number;
@@ -95,4 +100,58 @@ export function icebergTableSpec(view: RegistryView): IcebergTableSpec {
 function featureDoc(view: RegistryView, name: string): string {
   const description = view.features.find((f) => f.name === name)?.description ?? '';
   return description.slice(0, 255);
+}
+
+/**
+ * The inference log's Iceberg table: `INFERENCE_LOG_COLUMNS` (the per-service fields as maps, so
+ * the schema never changes with a definition), partitioned by `day(served_at)`.
+ */
+export function inferenceLogTableSpec(): IcebergTableSpec {
+  let nextId = INFERENCE_LOG_COLUMNS.length;
+  const fields = INFERENCE_LOG_COLUMNS.map((c, i): IcebergField => ({
+    id: i + 1,
+    name: c.name,
+    type: logIcebergType(c.kind, () => ++nextId),
+    // Nothing is required: a producer's broken record still lands, and the check counts it.
+    required: false,
+  }));
+  const servedAt = fields.find((f) => f.name === INFERENCE_LOG_TIME_COLUMN)!;
+  return {
+    schema: { type: 'struct', schemaId: 0, fields },
+    partitionSpec: {
+      specId: 0,
+      fields: [
+        {
+          name: `${INFERENCE_LOG_TIME_COLUMN}_day`,
+          sourceId: servedAt.id,
+          transform: 'day',
+          fieldId: PARTITION_FIELD_ID_BASE,
+        },
+      ],
+    },
+  };
+}
+
+/** A log column's Iceberg type; a map in the same JSON form as the list type above. */
+function logIcebergType(kind: LogColumnKind, nextId: () => number): string {
+  switch (kind) {
+    case 'string':
+      return 'string';
+    case 'int':
+      return 'int';
+    case 'timestamp':
+      return 'timestamp';
+    case 'text_map':
+    case 'int_map':
+      return JSON.stringify({
+        type: 'map',
+        'key-id': nextId(),
+        key: 'string',
+        'value-id': nextId(),
+        value: kind === 'text_map' ? 'string' : 'long',
+        'value-required': false,
+      });
+    default:
+      return assertNever(kind, 'log column kind');
+  }
 }

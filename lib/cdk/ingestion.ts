@@ -251,7 +251,7 @@ export class Ingestion extends Construct {
       }),
       description: `Firehose into the Iceberg table ${table} only`,
     });
-    offline.grantIcebergAppend(role, view, errorPrefix);
+    offline.grantIcebergAppend(role, table, errorPrefix);
     const logStream = new logs.LogStream(this, `DeliveryLogs-${table}`, {
       logGroup: this.firehoseLogGroup,
       logStreamName: table,

@@ -13,7 +13,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { BUCKET_PREFIXES, type ResourceNames } from '../core/naming.ts';
+import { BUCKET_PREFIXES, INFERENCE_LOG_ERROR_PREFIX, type ResourceNames } from '../core/naming.ts';
 import type { Registry } from '../registry/types.ts';
 import { MONITORING_DEFAULTS } from './feature-store-defaults.ts';
 import { HandlerFunction, type HandlerFunctionDefaults } from './handler-function.ts';
@@ -96,11 +96,17 @@ export class Monitoring extends Construct {
       // The comparison runs in DuckDB inside the function (over what Athena unloads).
       nativeModules: ['@duckdb/node-api'],
     });
+    // Athena reads the day's log and UNLOADs its counts and samples into `skew-samples/`.
     // The rebuild is the export's Athena store (`lib/export/offline-athena-aws.ts`): it uploads
     // spines, UNLOADs into `exports/` and reads the files back, like the export Lambda.
     offline.grantQuery(this.skewCheck.role, {
-      read: [BUCKET_PREFIXES.inferenceLog, BUCKET_PREFIXES.baselines],
-      write: [BUCKET_PREFIXES.skewReports, BUCKET_PREFIXES.spines, BUCKET_PREFIXES.exports],
+      read: [BUCKET_PREFIXES.inferenceLog, INFERENCE_LOG_ERROR_PREFIX, BUCKET_PREFIXES.baselines],
+      write: [
+        BUCKET_PREFIXES.skewReports,
+        BUCKET_PREFIXES.skewSamples,
+        BUCKET_PREFIXES.spines,
+        BUCKET_PREFIXES.exports,
+      ],
     });
     this.skewCheck.addToPolicy(
       new iam.PolicyStatement({

@@ -16,18 +16,29 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, type IConstruct } from 'constructs';
 import { offlineTableName } from '../core/columns.ts';
-import { BUCKET_PREFIXES, glueDatabaseName, type ResourceNames } from '../core/naming.ts';
-import type { Registry, RegistryView } from '../registry/types.ts';
+import {
+  BUCKET_PREFIXES,
+  glueDatabaseName,
+  INFERENCE_LOG_TABLE,
+  type ResourceNames,
+} from '../core/naming.ts';
+import type { Registry } from '../registry/types.ts';
 import { OFFLINE_DEFAULTS } from './feature-store-defaults.ts';
 import { IcebergMaintenance, type IcebergMaintenanceSettings } from './iceberg-maintenance.ts';
 import type { HandlerEnvironment } from './handler-function.ts';
-import { icebergTableSpec } from './iceberg-schema.ts';
+import {
+  icebergTableSpec,
+  inferenceLogTableSpec,
+  type IcebergTableSpec,
+} from './iceberg-schema.ts';
 import { acknowledgeWildcardResource, nagArnRef, nagStackArn } from './nag.ts';
 
 /** Glue tables the export and skew-check Lambdas may create and drop (spines, log views). */
 export const SCRATCH_TABLE_PREFIX = 'tmp_';
 
 export type BucketPrefix = (typeof BUCKET_PREFIXES)[keyof typeof BUCKET_PREFIXES];
+/** A bucket prefix, or a folder under one. */
+export type GrantPrefix = BucketPrefix | `${BucketPrefix}${string}/`;
 
 export interface OfflineStoreProps {
   readonly names: ResourceNames;
@@ -49,8 +60,8 @@ export type BucketListing = 'prefixes' | 'bucket';
 
 /** What a query-running Lambda may read and write through Athena. */
 export interface QueryAccess {
-  /** Prefixes it reads (the offline tables are always readable). */
-  readonly read: readonly BucketPrefix[];
+  /** Prefixes it reads (the offline tables are always readable), or folders under one. */
+  readonly read: readonly GrantPrefix[];
   /** Prefixes it writes (Athena results are always writable). */
   readonly write: readonly BucketPrefix[];
 }
@@ -62,6 +73,8 @@ export class OfflineStore extends Construct {
   public readonly databaseName: string;
   /** Iceberg table per view version, by `offlineTableName`. */
   public readonly tables: ReadonlyMap<string, glue.CfnTable>;
+  /** The inference log's Iceberg table (also in `tables`). */
+  public readonly inferenceLogTable: glue.CfnTable;
   public readonly workgroup: athena.CfnWorkGroup;
   public readonly workgroupName: string;
   /** Compaction, snapshot retention and orphan-file deletion of every table. */
@@ -108,10 +121,30 @@ export class OfflineStore extends Construct {
     this.database.applyRemovalPolicy(props.removalPolicy);
     const tables = new Map<string, glue.CfnTable>();
     for (const view of props.registry.featureViews) {
-      const table = this.icebergTable(view, stack);
+      const table = this.icebergTable(
+        {
+          name: offlineTableName(view),
+          description: view.description,
+          parameters: { 'skewless:owner': view.owner, 'skewless:view': view.name },
+          spec: icebergTableSpec(view),
+        },
+        stack,
+      );
       table.applyRemovalPolicy(props.removalPolicy);
       tables.set(offlineTableName(view), table);
     }
+    // The inference log: Firehose appends, the skew check's Athena queries read its days.
+    this.inferenceLogTable = this.icebergTable(
+      {
+        name: INFERENCE_LOG_TABLE,
+        description: 'Every served vector, by day of served_at (skewless inference log)',
+        parameters: { 'skewless:owner': 'skewless' },
+        spec: inferenceLogTableSpec(),
+      },
+      stack,
+    );
+    this.inferenceLogTable.applyRemovalPolicy(props.removalPolicy);
+    tables.set(INFERENCE_LOG_TABLE, this.inferenceLogTable);
     this.tables = tables;
 
     this.workgroupName = props.names.prefix;
@@ -140,9 +173,11 @@ export class OfflineStore extends Construct {
     });
   }
 
-  /** S3 URL of a view version's Iceberg table location. */
-  public tableLocation(view: Pick<RegistryView, 'name' | 'version'>): string {
-    return this.bucket.s3UrlForObject(`${BUCKET_PREFIXES.offline}${offlineTableName(view)}`);
+  /** The key prefix of a table's Iceberg location: a view version's, or the inference log's. */
+  public tablePrefix(table: string): string {
+    return table === INFERENCE_LOG_TABLE
+      ? BUCKET_PREFIXES.inferenceLog
+      : `${BUCKET_PREFIXES.offline}${table}/`;
   }
 
   public glueArn(kind: 'catalog' | 'database' | 'table', table?: string): string {
@@ -173,12 +208,7 @@ export class OfflineStore extends Construct {
    * What Firehose needs to append to one Iceberg table: the table's metadata in Glue and the
    * objects under its location. No other table, no other prefix.
    */
-  public grantIcebergAppend(
-    grantee: iam.IGrantable,
-    view: RegistryView,
-    errorPrefix: string,
-  ): void {
-    const table = offlineTableName(view);
+  public grantIcebergAppend(grantee: iam.IGrantable, table: string, errorPrefix: string): void {
     iam.Grant.addToPrincipal({
       grantee,
       actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:UpdateTable'],
@@ -188,12 +218,7 @@ export class OfflineStore extends Construct {
         this.glueArn('table', table),
       ],
     });
-    this.grantObjects(
-      grantee,
-      [`${BUCKET_PREFIXES.offline}${table}/`, errorPrefix],
-      'readWrite',
-      'bucket',
-    );
+    this.grantObjects(grantee, [this.tablePrefix(table), errorPrefix], 'readWrite', 'bucket');
   }
 
   /** Athena's MERGE into these tables, as the caller: commit files and metadata, no delete. */
@@ -267,7 +292,8 @@ export class OfflineStore extends Construct {
         `Scratch tables (spines, log views) are named per run; only the '${SCRATCH_TABLE_PREFIX}' prefix of the store's database.`,
       );
     }
-    const read = [BUCKET_PREFIXES.offline, ...access.read].filter((p) => !access.write.includes(p));
+    const written = new Set<string>(access.write);
+    const read = [BUCKET_PREFIXES.offline, ...access.read].filter((p) => !written.has(p));
     this.grantObjects(grantee, read, 'read');
     this.grantObjects(grantee, [BUCKET_PREFIXES.athenaResults, ...access.write], 'write');
   }
@@ -324,24 +350,31 @@ export class OfflineStore extends Construct {
     });
   }
 
-  private icebergTable(view: RegistryView, stack: Stack): glue.CfnTable {
-    const spec = icebergTableSpec(view);
-    const name = offlineTableName(view);
-    const table = new glue.CfnTable(this, `Table-${name}`, {
+  private icebergTable(
+    table: {
+      readonly name: string;
+      readonly description: string;
+      readonly parameters: Record<string, string>;
+      readonly spec: IcebergTableSpec;
+    },
+    stack: Stack,
+  ): glue.CfnTable {
+    const { name, spec } = table;
+    const resource = new glue.CfnTable(this, `Table-${name}`, {
       catalogId: stack.account,
       databaseName: this.databaseName,
       tableInput: {
         name,
-        description: view.description.slice(0, 2048),
+        description: table.description.slice(0, 2048),
         tableType: 'EXTERNAL_TABLE',
-        parameters: { 'skewless:owner': view.owner, 'skewless:view': view.name },
+        parameters: table.parameters,
       },
       openTableFormatInput: {
         icebergInput: {
           metadataOperation: 'CREATE',
           version: '2',
           icebergTableInput: {
-            location: this.tableLocation(view),
+            location: this.bucket.s3UrlForObject(this.tablePrefix(name).replace(/\/$/, '')),
             schema: spec.schema,
             partitionSpec: spec.partitionSpec,
             properties: {
@@ -352,8 +385,8 @@ export class OfflineStore extends Construct {
         },
       },
     });
-    table.node.addDependency(this.database);
-    return table;
+    resource.node.addDependency(this.database);
+    return resource;
   }
 }
 

@@ -15,9 +15,10 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
-  BUCKET_PREFIXES,
   inferenceLogDeliveryStreamName,
   type ResourceNames,
+  INFERENCE_LOG_ERROR_PREFIX,
+  INFERENCE_LOG_TABLE,
 } from '../core/naming.ts';
 import { SERVING_DEFAULTS } from './feature-store-defaults.ts';
 import { HandlerFunction, type HandlerFunctionDefaults } from './handler-function.ts';
@@ -131,14 +132,14 @@ export class Serving extends Construct {
   private inferenceLogStream(props: ServingProps): firehose.CfnDeliveryStream {
     const offline = props.offlineStore;
     const stack = Stack.of(this);
-    const errorPrefix = `${BUCKET_PREFIXES.firehoseErrors}inference-log/`;
+    const errorPrefix = INFERENCE_LOG_ERROR_PREFIX;
     const role = new iam.Role(this, 'InferenceLogDeliveryRole', {
       assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
-      description: 'Firehose into the inference-log prefix only',
+      description: 'Firehose into the inference-log Iceberg table only',
     });
-    offline.grantObjects(role, [BUCKET_PREFIXES.inferenceLog, errorPrefix], 'readWrite');
+    offline.grantIcebergAppend(role, INFERENCE_LOG_TABLE, errorPrefix);
     const logStream = new logs.LogStream(this, 'InferenceLogDeliveryLogStream', {
       logGroup: this.inferenceLogGroup,
       logStreamName: 'delivery',
@@ -158,42 +159,36 @@ export class Serving extends Construct {
       }),
     );
     const keyArn = props.key.keyArn;
+    // Refused records land by arrival day, where the skew check of that day looks for them.
+    const errorOutputPrefix = `${errorPrefix}!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/`;
     const stream = new firehose.CfnDeliveryStream(this, 'InferenceLogDelivery', {
       deliveryStreamName: inferenceLogDeliveryStreamName(props.names),
       deliveryStreamType: 'DirectPut',
       deliveryStreamEncryptionConfigurationInput: { keyType: 'CUSTOMER_MANAGED_CMK', keyArn },
-      extendedS3DestinationConfiguration: {
-        bucketArn: offline.bucket.bucketArn,
+      // The log is a table (`INFERENCE_LOG_COLUMNS`, Parquet, by day of served_at): Athena reads
+      // a day where it lives, and the skew check downloads only its sample.
+      icebergDestinationConfiguration: {
         roleArn: role.roleArn,
-        // One newline-terminated JSON object per Firehose record (the lookup's writer adds the
-        // newline), so the objects are JSON Lines with no delimiter processor.
-        prefix: `${BUCKET_PREFIXES.inferenceLog}dt=!{partitionKeyFromQuery:dt}/`,
-        errorOutputPrefix: `${errorPrefix}!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/`,
+        catalogConfiguration: { catalogArn: offline.glueArn('catalog') },
+        destinationTableConfigurationList: [
+          {
+            destinationDatabaseName: offline.databaseName,
+            destinationTableName: INFERENCE_LOG_TABLE,
+            s3ErrorOutputPrefix: errorOutputPrefix,
+          },
+        ],
+        appendOnly: true,
         bufferingHints: {
           intervalInSeconds: SERVING_DEFAULTS.inferenceLogBufferInterval.toSeconds(),
           sizeInMBs: SERVING_DEFAULTS.inferenceLogBufferSizeMiB,
         },
-        compressionFormat: 'GZIP',
-        encryptionConfiguration: { kmsEncryptionConfig: { awskmsKeyArn: keyArn } },
-        dynamicPartitioningConfiguration: {
-          enabled: true,
-          retryOptions: { durationInSeconds: 300 },
-        },
-        processingConfiguration: {
-          enabled: true,
-          processors: [
-            {
-              type: 'MetadataExtraction',
-              parameters: [
-                // `served_at` is ISO-8601 UTC: its first 10 characters are the UTC date (`utcDate`).
-                {
-                  parameterName: 'MetadataExtractionQuery',
-                  parameterValue: '{dt: .served_at[0:10]}',
-                },
-                { parameterName: 'JsonParsingEngine', parameterValue: 'JQ-1.6' },
-              ],
-            },
-          ],
+        retryOptions: { durationInSeconds: 3600 },
+        s3BackupMode: 'FailedDataOnly',
+        s3Configuration: {
+          bucketArn: offline.bucket.bucketArn,
+          roleArn: role.roleArn,
+          errorOutputPrefix,
+          encryptionConfiguration: { kmsEncryptionConfig: { awskmsKeyArn: keyArn } },
         },
         cloudWatchLoggingOptions: {
           enabled: true,
@@ -202,6 +197,7 @@ export class Serving extends Construct {
         },
       },
     });
+    stream.node.addDependency(offline.inferenceLogTable);
     stream.applyRemovalPolicy(props.removalPolicy);
     dependOnRolePolicy(stream, role);
     return stream;

@@ -40,12 +40,21 @@ export const BUCKET_PREFIXES = {
   exports: 'exports/',
   spines: 'spines/',
   athenaResults: 'athena-results/',
+  /** The skew check's UNLOADs of a day's counts and samples (one prefix per run). */
+  skewSamples: 'skew-samples/',
   skewReports: 'skew-reports/',
   baselines: 'baselines/',
   registry: 'registry/',
   /** Records Firehose could not deliver (per destination table), for inspection and replay. */
   firehoseErrors: 'firehose-errors/',
 } as const;
+
+/** The inference log's Iceberg table in the Glue database (`INFERENCE_LOG_COLUMNS`). */
+export const INFERENCE_LOG_TABLE = 'inference_log';
+
+/** Where Firehose writes the inference log's refused records (by type, then `dt=<arrival day>/`). */
+export const INFERENCE_LOG_ERROR_PREFIX =
+  `${BUCKET_PREFIXES.firehoseErrors}inference-log/` as const;
 
 /** The online store's one DynamoDB table. */
 export function onlineTableName(names: ResourceNames): string {

@@ -311,6 +311,24 @@ export const DEFAULT_SKEW_THRESHOLDS: Required<SkewThresholds> = Object.freeze({
   floatTolerance: 1e-9,
 });
 
+/**
+ * Which of a day's served vectors the nightly check compares: every vector of the entities a hash
+ * of (service, entity key) picks, so each sampled entity is checked on all its lookups and a rerun
+ * picks the same ones. Rules: `lib/skew/sample.ts`.
+ */
+export interface SkewSample {
+  /** Share of entities kept, in (0, 1]. */
+  readonly rate?: number;
+  /** Most vectors checked in one day: entities are taken in hash order until the next would pass it. */
+  readonly maxVectorsPerDay?: number;
+}
+
+/** Whole days up to 200k vectors a service; above that, the 200k vectors of the lowest hashes. */
+export const DEFAULT_SKEW_SAMPLE: Required<SkewSample> = Object.freeze({
+  rate: 1,
+  maxVectorsPerDay: 200_000,
+});
+
 export interface FeatureService<
   N extends string = string,
   L extends readonly (FeatureView | FeatureSelection)[] = readonly (
@@ -326,6 +344,8 @@ export interface FeatureService<
   /** Service-wide thresholds, and per-output overrides keyed by output name. */
   readonly skew: SkewThresholds & {
     readonly perFeature?: Readonly<Record<string, SkewThresholds>>;
+    /** The check's sample; `DEFAULT_SKEW_SAMPLE` fills what is left out. */
+    readonly sample?: SkewSample;
   };
 }
 

@@ -33,3 +33,30 @@ export async function withScratchDuckDB<T>(
     await rm(tmpDir, { recursive: true, force: true });
   }
 }
+
+/** Lambda gives one vCPU per 1,769 MB of memory (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html). */
+const MB_PER_VCPU = 1769;
+
+/**
+ * DuckDB's settings inside a Lambda function of `memoryMb`: DuckDB's own default (80% of the
+ * machine's memory) would leave nothing for Node's heap and the SDK beside it, so it gets half;
+ * one thread per vCPU share; and it may spill at most `tmpMb` (the function's ephemeral storage,
+ * less a margin for the run's own files) to /tmp.
+ */
+export function lambdaDuckDBConfig(memoryMb: number, tmpMb = 512): Record<string, string> {
+  if (!Number.isFinite(memoryMb) || memoryMb < 128)
+    throw new RangeError(`Lambda memory must be at least 128 MB, got ${String(memoryMb)}`);
+  return {
+    memory_limit: `${Math.floor(memoryMb / 2)}MB`,
+    threads: String(Math.max(1, Math.ceil(memoryMb / MB_PER_VCPU))),
+    max_temp_directory_size: `${Math.floor(tmpMb / 2)}MB`,
+  };
+}
+
+/** The settings for this Lambda function (its memory from the runtime's environment). */
+export function lambdaDuckDBConfigFromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return lambdaDuckDBConfig(
+    Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? 1024),
+    Number(env.SKEWLESS_EPHEMERAL_STORAGE_MB ?? 512),
+  );
+}

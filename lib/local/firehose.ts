@@ -185,28 +185,10 @@ export class LocalFirehose implements OfflineDelivery {
     }
   }
 
-  /**
-   * Writes the rows in one file; when DuckDB refuses the batch, writes them one by one so a
-   * row it cannot hold (Firehose would send it to its error prefix) is set aside with its
-   * reason, and never blocks the rows around it or any later flush. A failure the folder
-   * itself causes (no space, no permission) fails every row, and the flush.
-   */
+  /** Writes the rows; a row DuckDB cannot hold is set aside with its reason (`copyOrRefuse`). */
   private async writeRows(view: RegistryView, rows: readonly string[]): Promise<void> {
-    try {
-      await this.copy(view, rows);
-      return;
-    } catch (error) {
-      if (rows.length === 1) throw error;
-    }
-    const refused: { row: string; error: string }[] = [];
-    for (const row of rows) {
-      try {
-        await this.copy(view, [row]);
-      } catch (error) {
-        refused.push({ row, error: (error as Error).message.split('\n')[0]! });
-      }
-    }
-    if (refused.length === rows.length) throw new SkewlessError(refused[0]!.error);
+    const refused = await copyOrRefuse(rows, (some) => this.copy(view, some));
+    if (refused.length === 0) return;
     this.stats.refusedRows += refused.length;
     await this.options.onRefused?.(view, refused);
   }
@@ -223,6 +205,39 @@ export class LocalFirehose implements OfflineDelivery {
     }
     this.stats.files++;
   }
+}
+
+/**
+ * Writes the rows in one go; when DuckDB refuses the batch, writes them one by one so a row it
+ * cannot hold (Firehose would send it to its error prefix) is set aside with its reason, and
+ * never blocks the rows around it or any later flush. A failure the folder itself causes (no
+ * space, no permission) fails every row, and so the call; rows that are all bad are all refused.
+ */
+/** DuckDB's errors about a row's content (as opposed to the folder or the engine). */
+const DATA_ERROR = /^(Invalid Input|Conversion|Out of Range|Mismatch Type) Error/;
+
+export async function copyOrRefuse<T>(
+  rows: readonly T[],
+  copy: (rows: readonly T[]) => Promise<void>,
+): Promise<{ row: T; error: string }[]> {
+  try {
+    await copy(rows);
+    return [];
+  } catch (error) {
+    if (rows.length === 1) throw error;
+  }
+  const refused: { row: T; error: string }[] = [];
+  for (const row of rows) {
+    try {
+      await copy([row]);
+    } catch (error) {
+      refused.push({ row, error: (error as Error).message.split('\n')[0]! });
+    }
+  }
+  // Every row refused for a reason that is not the rows' own (no space, no permission): the folder.
+  if (refused.length === rows.length && !refused.every((r) => DATA_ERROR.test(r.error)))
+    throw new SkewlessError(refused[0]!.error);
+  return refused;
 }
 
 function copySql(view: RegistryView, jsonFile: string, outDir: string): string {

@@ -35,8 +35,9 @@ export async function startLocalLookup(options: {
   readonly overrides?: Partial<LookupHandlerDeps>;
 }): Promise<LocalLookup> {
   const client = createDynamoDbClient({ ...LOCAL_AWS, endpoint: options.stack.endpoints.dynamodb });
+  const logWriter = createLocalInferenceLogWriter(options.stack.dataDir);
   const inferenceLog = createBufferedSink({
-    writer: createLocalInferenceLogWriter(options.stack.dataDir),
+    writer: logWriter,
     flushIntervalMs: options.logFlushIntervalMs ?? 200,
     onFailure: (count, reason) =>
       console.warn(`inference log: ${count} record(s) not written: ${String(reason)}`),
@@ -57,6 +58,7 @@ export async function startLocalLookup(options: {
     async close() {
       await server.close();
       await inferenceLog.close();
+      await logWriter.close();
       await options.overrides?.inferenceLog?.close();
       client.destroy();
     },

@@ -13,7 +13,12 @@ import type { Registry } from '../registry/types.ts';
 import type { AlertSink } from '../skew/alert.ts';
 import type { SkewBaseline } from '../skew/distribution.ts';
 import { runDailySkewCheck, type DailySkewCheckResult, type ReportStore } from '../skew/run.ts';
-import { INFERENCE_LOG_EXTENSION, localInferenceLogDir } from './inference-log.ts';
+import { duckdbDialect } from '../sql/dialect.ts';
+import { quoteIdentifier as q, stringLiteral } from '../sql/literals.ts';
+import { SAMPLE_TABLE, type DayLogSource } from '../skew/logs.ts';
+import { findRejectedRecords } from '../skew/malformed-lines.ts';
+import { renderDayCounts, renderDaySample } from '../skew/sample.ts';
+import { INFERENCE_LOG_EXTENSION, localDayLogGlob, localLogErrorsDir } from './inference-log.ts';
 import { LOCAL_SKEW_DIR, localAlertSink } from './skew-alerts.ts';
 
 export class NoInferenceLogsError extends SkewlessError {
@@ -62,7 +67,7 @@ export async function runLocalSkewCheck(
   options: LocalSkewCheckOptions,
 ): Promise<DailySkewCheckResult> {
   const dataDir = path.resolve(options.dataDir);
-  const dir = path.join(localInferenceLogDir(dataDir), `served_date=${options.date}`);
+  const dir = path.dirname(localDayLogGlob(dataDir, options.date));
   const files = await readdir(dir).catch(() => [] as string[]);
   if (!files.some((f) => f.endsWith(INFERENCE_LOG_EXTENSION)))
     throw new NoInferenceLogsError(options.date, dir);
@@ -89,7 +94,7 @@ export async function runLocalSkewCheck(
       },
       {
         date: options.date,
-        logFiles: [path.join(dir, `*${INFERENCE_LOG_EXTENSION}`)],
+        log: localDayLog(connection, dataDir, options.date),
         ...(options.services ? { services: options.services } : {}),
         ...(options.baselines ? { baselines: options.baselines } : {}),
       },
@@ -100,6 +105,41 @@ export async function runLocalSkewCheck(
       instance.closeSync();
     }
   }
+}
+
+/**
+ * The day's log in the data folder, read by DuckDB with the same SQL Athena runs in AWS (its
+ * DuckDB spelling): the counts over the day's files, the sample into `SAMPLE_TABLE`.
+ */
+export function localDayLog(duckdb: DuckDBConnection, dataDir: string, date: string): DayLogSource {
+  const source = `read_parquet(${stringLiteral(localDayLogGlob(dataDir, date))}, hive_partitioning = false)`;
+  return {
+    async counts() {
+      const rows = (await duckdb.runAndReadAll(renderDayCounts(source, date))).getRowObjectsJson();
+      return {
+        services: rows
+          .filter((r) => r.service !== null)
+          .map((r) => ({ service: String(r.service), vectors: Number(r.vectors) })),
+        unreadable: rows.reduce((n, r) => n + Number(r.unreadable), 0),
+      };
+    },
+    async loadSample(service) {
+      await duckdb.run(
+        `CREATE OR REPLACE TEMP TABLE ${q(SAMPLE_TABLE)} AS ${renderDaySample(duckdbDialect, { source, date, service })}`,
+      );
+      const reader = await duckdb.runAndReadAll(
+        `SELECT count(*)::BIGINT AS n FROM ${q(SAMPLE_TABLE)}`,
+      );
+      return Number(reader.getRowObjectsJson()[0]?.n ?? 0);
+    },
+    async rejected() {
+      const dir = localLogErrorsDir(dataDir, date);
+      const names = (await readdir(dir).catch(() => [] as string[])).filter((n) =>
+        n.endsWith('.jsonl'),
+      );
+      return findRejectedRecords(names.sort().map((n) => path.join(dir, n)));
+    },
+  };
 }
 
 /** Registries kept under `<dataDir>/registry/` (one JSON document each), if any. */

@@ -8,7 +8,7 @@ import {
   type RequestTransform,
   type SkewThresholds,
 } from '../define/definitions.ts';
-import { checkThresholds, columns, pickThresholds, type Report } from './rules.ts';
+import { checkSample, checkThresholds, columns, pickThresholds, type Report } from './rules.ts';
 import type {
   RegistryColumn,
   RegistryKey,
@@ -150,7 +150,8 @@ function serviceSkew(
     perFeature[name] = { ...defaults, ...pickThresholds(t) };
     checkThresholds(perFeature[name], `skew.perFeature.${name}`, report);
   }
-  return { defaults, perFeature };
+  const sample = checkSample(s.skew.sample, 'skew.sample', report);
+  return { defaults, perFeature, ...(sample ? { sample } : {}) };
 }
 
 function selectionRefs(

@@ -3,7 +3,12 @@
  * the compiler. A broken rule is reported (file, object, rule), never thrown.
  */
 import { DTYPES, type Dtype } from '../define/dtypes.ts';
-import { DEFAULT_SKEW_THRESHOLDS, type SkewThresholds } from '../define/definitions.ts';
+import {
+  DEFAULT_SKEW_SAMPLE,
+  DEFAULT_SKEW_THRESHOLDS,
+  type SkewSample,
+  type SkewThresholds,
+} from '../define/definitions.ts';
 import type { RegistryColumn, RegistryKey } from './types.ts';
 
 /** Columns every offline row carries; no key, feature, request field or output may use them. */
@@ -74,4 +79,28 @@ export function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/**
+ * A declared sample, filled with `DEFAULT_SKEW_SAMPLE`: the rate is a share of entities in
+ * (0, 1], the cap a whole number of vectors of at least 1.
+ */
+export function checkSample(
+  sample: SkewSample | undefined,
+  where: string,
+  report: Report,
+): Required<SkewSample> | undefined {
+  if (sample === undefined) return undefined;
+  const filled = { ...DEFAULT_SKEW_SAMPLE, ...sample };
+  if (!Number.isFinite(filled.rate) || filled.rate <= 0 || filled.rate > 1)
+    report(
+      'skew-sample',
+      `${where}.rate must be a share of entities in (0, 1], got ${filled.rate}`,
+    );
+  if (!Number.isSafeInteger(filled.maxVectorsPerDay) || filled.maxVectorsPerDay < 1)
+    report(
+      'skew-sample',
+      `${where}.maxVectorsPerDay must be a whole number of vectors of at least 1, got ${filled.maxVectorsPerDay}`,
+    );
+  return { rate: filled.rate, maxVectorsPerDay: filled.maxVectorsPerDay };
 }

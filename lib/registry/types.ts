@@ -3,7 +3,7 @@
  * app, the handlers, the SQL generator and the tests all read this, never the DSL objects.
  */
 import type { Dtype, FeatureValue, KeyDtype } from '../define/dtypes.ts';
-import type { SkewThresholds } from '../define/definitions.ts';
+import type { SkewSample, SkewThresholds } from '../define/definitions.ts';
 import type { AggregateFunction, FilterOp } from '../define/aggregations.ts';
 
 export const REGISTRY_FORMAT_VERSION = 1;
@@ -122,6 +122,8 @@ export interface RegistryService {
   readonly skew: {
     readonly defaults: Required<SkewThresholds>;
     readonly perFeature: Readonly<Record<string, Required<SkewThresholds>>>;
+    /** Present only when the service declares one (so other registries keep their hash). */
+    readonly sample?: Required<SkewSample>;
   };
 }
 

@@ -1,9 +1,10 @@
 /**
  * The inference log's writer into Firehose (`PutRecordBatch`, JSON wire shape). Each record is
- * one JSON line, so the S3 objects Firehose writes are newline-delimited JSON, the same format
- * as the local log, sent through the chunked writer within Firehose's limits.
+ * the JSON row of the log's Iceberg table (`encodeLogRow`, the rows the local log writes too),
+ * sent through the chunked writer within Firehose's limits.
  */
 import { BATCH_LIMITS, outcomeOfResults, sendInChunks } from '../core/chunked-send.ts';
+import { encodeLogRow } from '../core/inference-log.ts';
 import { LOOKUP_RETRY, retryWorld } from '../core/retry.ts';
 import type { InferenceLogWriter } from './inference-log-sink.ts';
 import { createAwsJsonClient, type AwsJsonClient, type AwsJsonEndpoint } from './aws-json-aws.ts';
@@ -52,7 +53,9 @@ export function createFirehoseWriter(options: {
   return {
     maxBatchRecords: BATCH_LIMITS.firehose.maxEntries,
     async write(batch) {
-      const lines = batch.map((record) => Buffer.from(`${JSON.stringify(record)}\n`, 'utf8'));
+      const lines = batch.map((record) =>
+        Buffer.from(`${JSON.stringify(encodeLogRow(record))}\n`, 'utf8'),
+      );
       const report = await sendInChunks(lines, {
         limits: BATCH_LIMITS.firehose,
         sizeOf: (line) => line.length,

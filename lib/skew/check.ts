@@ -28,8 +28,9 @@ import {
   VIEWS,
 } from './rebuilds.ts';
 import { kindsOf, verdictOf } from './thresholds.ts';
-import type { MalformedLines, OutputReport, SkewReport } from './types.ts';
+import type { MalformedLines, OutputReport, SampleSummary, SkewReport } from './types.ts';
 import { changedOutputs } from './versions.ts';
+import { sampleOf } from './sample.ts';
 
 export interface SkewCheckDeps {
   readonly duckdb: DuckDBConnection;
@@ -50,14 +51,16 @@ export interface SkewCheckRequest {
   /** UTC day, `YYYY-MM-DD`. */
   readonly date: string;
   readonly baseline?: SkewBaseline | null;
-  /** The day's unreadable log lines (the day's log is already in `DAY_LOG_TABLE`). */
+  /** The day's unreadable log records. */
   readonly malformed?: MalformedLines;
+  /** What the sample read of the day (its vectors are in `SAMPLE_TABLE`); default: the whole day. */
+  readonly sample?: SampleSummary;
 }
 
 export { SkewCheckError };
 
 /**
- * Runs the check for one service over the day's log loaded by `loadDayLog`; the report's `alert`
+ * Runs the check for one service over its sample (loaded into `SAMPLE_TABLE` by the day's source); the report's `alert`
  * says whether a finding alerts (skew always; stale and drift past their thresholds).
  */
 export async function checkServiceSkew(
@@ -111,12 +114,13 @@ export async function checkServiceSkew(
     const kinds = kindsOf(decisions);
     const malformed = request.malformed ?? { count: 0, examples: [] };
     return {
-      formatVersion: 2,
+      formatVersion: 3,
       service: service.name,
       date: request.date,
       registryHash: registry.hash,
       generatedAt: new Date(deps.clock()).toISOString(),
       vectors,
+      sample: request.sample ?? wholeDay(vectors, service),
       registryHashes: hashes,
       baseline: request.baseline ? { source: request.baseline.source } : null,
       malformed,
@@ -166,4 +170,8 @@ function addDerivedNotes(outputs: OutputReport[]): OutputReport[] {
       ],
     };
   });
+}
+
+function wholeDay(vectors: number, service: Parameters<typeof sampleOf>[0]): SampleSummary {
+  return { logged: vectors, checked: vectors, rate: 1, declared: sampleOf(service), whole: true };
 }

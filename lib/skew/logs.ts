@@ -1,17 +1,18 @@
 /**
- * Reads one day's inference logs (JSON lines, one `InferenceLogRecord` per line, plain or GZIP)
- * into DuckDB, once for every service: then one row per served vector of one service, keys and
- * request fields as typed columns, and per output the served text, status and age. Served values
- * stay text here (`<output>__raw`) and are cast per output at comparison time with TRY_CAST, so
- * a vector served under another definition version (another dtype) is counted as a mismatch
- * instead of failing the whole read. A line that is not a served vector is counted, never fatal.
+ * Reads a day's inference log into DuckDB: the source counts the day where the log lives and
+ * loads one service's sample (`./sample.ts`); then one row per sampled vector, keys and request
+ * fields as typed columns, and per output the served text, status and age. Served values stay
+ * text here (`<output>__raw`) and are cast per output at comparison time with TRY_CAST, so a
+ * vector served under another definition version (another dtype) is counted as a mismatch
+ * instead of failing the whole read. A record that is not a served vector is counted, never fatal.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { duckdbType } from '../core/columns.ts';
-import type { Registry, RegistryService } from '../registry/types.ts';
+import type { RegistryService } from '../registry/types.ts';
 import { quoteIdentifier as q, stringLiteral } from '../sql/literals.ts';
 import { SPINE_ROW_COLUMN } from '../sql/plan.ts';
 import { SkewlessError } from '../core/errors.ts';
+import type { MalformedLines } from './types.ts';
 
 /** Columns of the served-vector table that the spine carries to the rebuild. */
 export const SKEW_COLUMNS = {
@@ -49,90 +50,36 @@ export function servedColumns(output: string): {
   };
 }
 
-/** The day's log, read once for every service (see `loadDayLog`). */
-export const DAY_LOG_TABLE = '_sk_day_log';
+/** The table one service's sampled vectors are loaded into (every log column). */
+export const SAMPLE_TABLE = '_sk_day_sample';
 
-export interface DayLog {
-  /** Log lines read as served vectors. */
-  readonly vectors: number;
-  /** Lines that are not a served vector (not JSON, not UTF-8, a lone surrogate, a field missing). */
-  readonly malformed: number;
+/** How many vectors a service logged on the day, and how many of them the sample keeps. */
+export interface DayCounts {
   readonly services: readonly { readonly service: string; readonly vectors: number }[];
+  /** Rows of the day that are not served vectors (no request id, service or entity key). */
+  readonly unreadable: number;
 }
 
 /**
- * Reads a day's inference-log files (JSON lines, plain or GZIP; paths or globs) into
- * `DAY_LOG_TABLE`, one row per served vector, with every field any service of the registry needs
- * (outputs, keys and request fields as the union over services, values as text). DuckDB reads the
- * lines in parallel and turns a line it cannot read into a row of nulls instead of failing
- * (`ignore_errors`): such rows, and rows without a request id, service, entity key or a served_at
- * that is an instant, are counted as malformed and left out. `describeMalformedLines` names them.
+ * Where a day's log is read: DuckDB over the local Parquet files, or Athena over the Iceberg
+ * table (downloading only the sample). Both run the SQL of `./sample.ts`.
  */
-export async function loadDayLog(
-  duckdb: DuckDBConnection,
-  files: readonly string[],
-  registry: Registry,
-): Promise<DayLog> {
-  const union = <T extends { name: string }>(items: readonly T[]) => [
-    ...new Set(items.map((i) => i.name)),
-  ];
-  const services = registry.featureServices;
-  const structOf = (fields: readonly string[], type: string) =>
-    fields.length === 0
-      ? 'MAP(VARCHAR, VARCHAR)'
-      : `STRUCT(${fields.map((f) => `${q(f)} ${type}`).join(', ')})`;
-  const columns: [string, string][] = [
-    ['request_id', 'VARCHAR'],
-    ['row', 'BIGINT'],
-    ['served_at', 'VARCHAR'],
-    ['service', 'VARCHAR'],
-    ['registry_hash', 'VARCHAR'],
-    ['entity_key', 'VARCHAR'],
-    ['keys', structOf(union(services.flatMap((s) => s.joinKeys)), 'VARCHAR')],
-    ['request', structOf(union(services.flatMap((s) => s.request)), 'VARCHAR')],
-    ['values', structOf(union(services.flatMap((s) => s.outputs)), 'VARCHAR')],
-    ['statuses', structOf(union(services.flatMap((s) => s.features.map(asName))), 'VARCHAR')],
-    ['ages_ms', structOf(union(services.flatMap((s) => s.features.map(asName))), 'BIGINT')],
-  ];
-  const columnSpec = `{${columns.map(([n, t]) => `${q(n)}: ${stringLiteral(t)}`).join(', ')}}`;
-  const readable = `request_id IS NOT NULL AND service IS NOT NULL AND entity_key IS NOT NULL AND ${q(SKEW_COLUMNS.servedAt)} IS NOT NULL`;
-  const table = q(DAY_LOG_TABLE);
-  await duckdb.run(
-    `CREATE OR REPLACE TEMP TABLE ${table} AS
-     SELECT * REPLACE (TRY_CAST(served_at AS TIMESTAMP) AS served_at)
-     FROM read_json([${files.map(stringLiteral).join(', ')}], format = 'newline_delimited',
-                    columns = ${columnSpec}, ignore_errors = true)`,
-  );
-  try {
-    const counts = await duckdb.runAndReadAll(
-      `SELECT count(*) FILTER (WHERE NOT (${readable}))::BIGINT AS bad, count(*)::BIGINT AS n
-       FROM ${table}`,
-    );
-    const c = counts.getRowObjectsJson()[0] ?? {};
-    // Deleted in place: copying the readable lines into a second table cost a second a million.
-    if (Number(c.bad ?? 0) > 0) await duckdb.run(`DELETE FROM ${table} WHERE NOT (${readable})`);
-    const bySerivce = await duckdb.runAndReadAll(
-      `SELECT service, count(*)::BIGINT AS n FROM ${table} GROUP BY service ORDER BY service`,
-    );
-    return {
-      vectors: Number(c.n ?? 0) - Number(c.bad ?? 0),
-      malformed: Number(c.bad ?? 0),
-      services: bySerivce
-        .getRowObjectsJson()
-        .map((r) => ({ service: String(r.service), vectors: Number(r.n) })),
-    };
-  } catch (error) {
-    await duckdb.run(`DROP TABLE IF EXISTS ${table}`);
-    throw error;
-  }
+export interface DayLogSource {
+  /** The day's vectors per service (the whole day, counted where the log is). */
+  counts(): Promise<DayCounts>;
+  /** Creates `SAMPLE_TABLE` in the check's DuckDB with the service's sampled vectors; returns how many. */
+  loadSample(service: RegistryService): Promise<number>;
+  /** Records the log refused (Firehose's error output for the day), counted and named. */
+  rejected(): Promise<MalformedLines>;
 }
 
-function asName(f: { output: string }): { name: string } {
-  return { name: f.output };
+/** A map column's entry by name (NULL when the vector has none). */
+function entry(map: string, name: string): string {
+  return `l.${q(map)}[${stringLiteral(name)}]`;
 }
 
 /**
- * Creates `into` from the day's log with one row per served vector of `service`: `_sk_row` (from
+ * Creates `into` from the service's sampled vectors (`SAMPLE_TABLE`) with one row per vector: `_sk_row` (from
  * 0, ordered by served_at, request id and row), request_id, row, served_at (TIMESTAMP),
  * registry_hash, entity_key, the service's join keys and request fields (typed), and per output
  * `<output>__raw` / `__served` / `__sstatus` / `__age`, in log-id order. Returns the number of
@@ -161,21 +108,21 @@ export async function loadServedVectors(
     'registry_hash',
     'entity_key',
     ...service.joinKeys.map(
-      (k) => `TRY_CAST("keys".${q(k.name)} AS ${duckdbType(k.dtype)}) AS ${q(k.name)}`,
+      (k) => `TRY_CAST(${entry('keys', k.name)} AS ${duckdbType(k.dtype)}) AS ${q(k.name)}`,
     ),
     ...service.request.map(
-      (r) => `TRY_CAST("request".${q(r.name)} AS ${duckdbType(r.dtype)}) AS ${q(r.name)}`,
+      (r) => `TRY_CAST(${entry('request', r.name)} AS ${duckdbType(r.dtype)}) AS ${q(r.name)}`,
     ),
     ...service.outputs.flatMap((o) => {
       const c = servedColumns(o.name);
       return [
-        `"values".${q(o.name)} AS ${q(c.raw)}`,
-        `TRY_CAST("values".${q(o.name)} AS ${duckdbType(o.dtype)}) AS ${q(c.value)}`,
+        `${entry('values', o.name)} AS ${q(c.raw)}`,
+        `TRY_CAST(${entry('values', o.name)} AS ${duckdbType(o.dtype)}) AS ${q(c.value)}`,
       ];
     }),
     ...service.features.flatMap((f) => [
-      `statuses.${q(f.output)} AS ${q(servedColumns(f.output).status)}`,
-      `ages_ms.${q(f.output)} AS ${q(servedColumns(f.output).age)}`,
+      `${entry('statuses', f.output)} AS ${q(servedColumns(f.output).status)}`,
+      `${entry('ages_ms', f.output)} AS ${q(servedColumns(f.output).age)}`,
     ]),
   ];
   // The order is numbered over three narrow columns and joined back by rowid (sorting the wide
@@ -184,9 +131,9 @@ export async function loadServedVectors(
   await duckdb.run(
     `CREATE OR REPLACE TEMP TABLE ${q(request.into)} AS
      SELECT ${select.join(',\n       ')}
-     FROM ${q(DAY_LOG_TABLE)} AS l
+     FROM ${q(SAMPLE_TABLE)} AS l
      JOIN (SELECT rowid AS id, row_number() OVER (ORDER BY served_at, request_id, "row") - 1 AS n
-           FROM ${q(DAY_LOG_TABLE)} WHERE service = ${stringLiteral(service.name)}) AS o
+           FROM ${q(SAMPLE_TABLE)}) AS o
        ON o.id = l.rowid
      ORDER BY o.n`,
   );

@@ -1,14 +1,14 @@
 /**
- * Names the log lines the check could not read. DuckDB reads the day in bulk and only counts a
- * line it cannot read (`loadDayLog`); when there are any, this reads the files again line by line
- * (GZIP or plain), and says for the first few which line of which file and why: not UTF-8, not
+ * Counts and names the log records the table refused: Firehose's error output (locally, the same
+ * lines under `inference_log_errors/`), one JSON line per record with the record's bytes in
+ * `rawData` (base64). For the first few it says which line of which file and why: not UTF-8, not
  * JSON (truncated), a lone surrogate (`\ud800`: no store can hold it), or a field missing or of
- * the wrong type. It stops as soon as it has named as many as it needs.
+ * the wrong type; else the reason the writer gave.
  */
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { createGunzip } from 'node:zlib';
-import type { MalformedLine } from './types.ts';
+import type { MalformedLine, MalformedLines } from './types.ts';
 
 /** A UTF-16 surrogate without its pair (what `JSON.parse('"\\ud800"')` gives). */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -37,14 +37,17 @@ export function malformedReason(bytes: Buffer): string | null {
   const r = doc as Record<string, unknown>;
   for (const field of ['request_id', 'service', 'entity_key', 'registry_hash'])
     if (typeof r[field] !== 'string') return `field '${field}' missing or not a string`;
-  if (typeof r.served_at !== 'string' || Number.isNaN(Date.parse(r.served_at)))
-    return `field 'served_at' missing or not an ISO-8601 instant`;
+  if (!Number.isSafeInteger(r.served_at))
+    return `field 'served_at' missing or not an integer of epoch microseconds`;
   if (!Number.isSafeInteger(r.row)) return `field 'row' missing or not an integer`;
   for (const field of ['values', 'statuses', 'ages_ms', 'keys'])
     if (typeof r[field] !== 'object' || r[field] === null || Array.isArray(r[field]))
       return `field '${field}' missing or not an object`;
   for (const [k, v] of Object.entries(r.ages_ms as object))
-    if (v !== null && !Number.isSafeInteger(v)) return `ages_ms.${k} is not an integer`;
+    if (!Number.isSafeInteger(v)) return `ages_ms.${k} is not an integer`;
+  for (const field of ['values', 'statuses', 'keys', 'request'])
+    for (const [k, v] of Object.entries((r[field] ?? {}) as object))
+      if (typeof v !== 'string') return `${field}.${k} is not text`;
   return null;
 }
 
@@ -60,25 +63,44 @@ function loneSurrogatePath(value: unknown, at: string): string | null {
   return null;
 }
 
-/** The first `limit` malformed lines of `files` (in file order), read line by line. */
-export async function findMalformedLines(
+/**
+ * Every record of Firehose's error output in `files` (JSON lines, GZIP or plain) counted, and the
+ * first `limit` named (in file order).
+ */
+export async function findRejectedRecords(
   files: readonly string[],
   limit = MALFORMED_EXAMPLES,
-): Promise<MalformedLine[]> {
-  const found: MalformedLine[] = [];
+): Promise<MalformedLines> {
+  const examples: MalformedLine[] = [];
+  let count = 0;
   for (const file of files) {
-    if (found.length >= limit) break;
     let line = 0;
     for await (const bytes of readLines(file)) {
       line++;
       if (bytes.length === 0) continue;
-      const reason = malformedReason(bytes);
-      if (reason === null) continue;
-      found.push({ file: path.basename(file), line, reason, excerpt: excerpt(bytes) });
-      if (found.length >= limit) break;
+      count++;
+      if (examples.length >= limit) continue;
+      const { raw, message } = rejectedRecord(bytes);
+      const reason = malformedReason(raw) ?? message;
+      examples.push({ file: path.basename(file), line, reason, excerpt: excerpt(raw) });
     }
   }
-  return found;
+  return { count, examples };
+}
+
+/** The record's own bytes and the writer's reason, from one error-output line. */
+function rejectedRecord(bytes: Buffer): { raw: Buffer; message: string } {
+  try {
+    const doc = JSON.parse(bytes.toString('utf8')) as { rawData?: unknown; errorMessage?: unknown };
+    if (typeof doc.rawData === 'string')
+      return {
+        raw: Buffer.from(doc.rawData, 'base64'),
+        message: typeof doc.errorMessage === 'string' ? doc.errorMessage : 'refused by the table',
+      };
+  } catch {
+    // Not an error-output line: name the line itself.
+  }
+  return { raw: bytes, message: 'not an error-output record' };
 }
 
 /** The first characters of a line, invalid bytes and control characters escaped. */

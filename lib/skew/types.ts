@@ -170,8 +170,22 @@ export interface OutputReport {
   readonly notes: readonly string[];
 }
 
+/** What the check read of the day: every vector of the entities the sample picked. */
+export interface SampleSummary {
+  /** Vectors the service logged that day (counted where the log lives). */
+  readonly logged: number;
+  /** Vectors checked: every vector of the sampled entities (equals `vectors`). */
+  readonly checked: number;
+  /** `checked / logged` (1 when the day was checked whole). */
+  readonly rate: number;
+  /** The service's declared sample, defaults filled (`lib/skew/sample.ts`). */
+  readonly declared: { readonly rate: number; readonly maxVectorsPerDay: number };
+  /** True when every logged vector was checked. */
+  readonly whole: boolean;
+}
+
 export interface SkewReport {
-  readonly formatVersion: 2;
+  readonly formatVersion: 3;
   readonly service: string;
   /** The UTC day whose inference logs were checked (`YYYY-MM-DD`). */
   readonly date: string;
@@ -179,6 +193,8 @@ export interface SkewReport {
   readonly generatedAt: string;
   /** Served vectors checked. */
   readonly vectors: number;
+  /** The day's sample: how many vectors were logged, how many checked. */
+  readonly sample: SampleSummary;
   /** Vectors by the registry hash they were served under. */
   readonly registryHashes: readonly {
     readonly hash: string;

@@ -42,6 +42,8 @@ export interface SqlDialect extends TypeSpelling {
    * element (Trino: CROSS JOIN UNNEST; DuckDB: unnest in the select list, which needs no
    * lateral join).
    */
+  /** md5 of a string's UTF-8 bytes as 32 lowercase hex digits (the skew check's sample buckets). */
+  md5Hex(expr: string): string;
   unnestSelect(
     array: string,
     alias: string,
@@ -102,6 +104,7 @@ export const athenaDialect: SqlDialect = {
   intDiv: (a, b) => `(${a}) / (${b})`,
   integerSeries: (n) => `sequence(0, ${seriesEnd(n)})`,
   arrayType: (dtype) => `array(${trinoType(dtype)})`,
+  md5Hex: (expr) => `lower(to_hex(md5(to_utf8(${expr}))))`,
   unnestSelect: (array, alias, columns, from, where) =>
     `SELECT ${[`u.${alias}`, ...columns].join(', ')}\nFROM ${from}\nCROSS JOIN UNNEST(${array}) AS u(${alias})\nWHERE ${where}`,
 };
@@ -121,6 +124,7 @@ const duckdbBase: Omit<SqlDialect, 'name' | 'pick'> = {
   intDiv: (a, b) => `(${a}) // (${b})`,
   integerSeries: (n) => `range(0, ${seriesEnd(n) + 1})`,
   arrayType: (dtype) => `${duckdbType(dtype)}[]`,
+  md5Hex: (expr) => `md5(${expr})`,
   unnestSelect: (array, alias, columns, from, where) =>
     `SELECT ${[`unnest(${array}) AS ${alias}`, ...columns].join(', ')}\nFROM ${from}\nWHERE ${where}`,
 };

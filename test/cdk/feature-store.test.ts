@@ -13,7 +13,9 @@ import {
   offlineDeliveryStreamName,
   onlineTableName,
   sourceStreamName,
+  INFERENCE_LOG_TABLE,
 } from '../../lib/core/naming.ts';
+import { INFERENCE_LOG_COLUMNS } from '../../lib/core/inference-log.ts';
 import { ONLINE_TTL_ATTRIBUTE } from '../../lib/core/online-item.ts';
 import { FRESHNESS_METRIC, viewMetricDimension } from '../../lib/cdk/metrics.ts';
 import { streamsOf } from '../../lib/registry/query.ts';
@@ -91,7 +93,8 @@ describe('OfflineStore', () => {
   });
 
   it('creates one Iceberg table per view, partitioned by day of event_time', () => {
-    template.resourceCountIs('AWS::Glue::Table', registry.featureViews.length);
+    // One per view, and the inference log's.
+    template.resourceCountIs('AWS::Glue::Table', registry.featureViews.length + 1);
     template.hasResourceProperties('AWS::Glue::Database', {
       DatabaseInput: Match.objectLike({ Name: glueDatabaseName(names) }),
     });
@@ -228,26 +231,37 @@ describe('Serving', () => {
     });
   });
 
-  it('logs inference into the inference-log prefix partitioned by the UTC date of served_at', () => {
+  it('logs inference into its own Iceberg table, partitioned by the UTC day of served_at', () => {
+    template.hasResourceProperties('AWS::Glue::Table', {
+      TableInput: Match.objectLike({ Name: INFERENCE_LOG_TABLE }),
+      OpenTableFormatInput: {
+        IcebergInput: Match.objectLike({
+          IcebergTableInput: Match.objectLike({
+            Location: Match.anyValue(),
+            PartitionSpec: {
+              SpecId: 0,
+              Fields: [Match.objectLike({ Name: 'served_at_day', Transform: 'day' })],
+            },
+            Schema: Match.objectLike({
+              Fields: INFERENCE_LOG_COLUMNS.map((c) => Match.objectLike({ Name: c.name })),
+            }),
+          }),
+        }),
+      },
+    });
     template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
       DeliveryStreamName: inferenceLogDeliveryStreamName(names),
-      ExtendedS3DestinationConfiguration: Match.objectLike({
-        Prefix: 'inference-log/dt=!{partitionKeyFromQuery:dt}/',
-        DynamicPartitioningConfiguration: Match.objectLike({ Enabled: true }),
-        ProcessingConfiguration: {
-          Enabled: true,
-          Processors: Match.arrayWith([
-            Match.objectLike({
-              Type: 'MetadataExtraction',
-              Parameters: Match.arrayWith([
-                {
-                  ParameterName: 'MetadataExtractionQuery',
-                  ParameterValue: '{dt: .served_at[0:10]}',
-                },
-              ]),
-            }),
-          ]),
-        },
+      IcebergDestinationConfiguration: Match.objectLike({
+        AppendOnly: true,
+        DestinationTableConfigurationList: [
+          Match.objectLike({
+            DestinationDatabaseName: glueDatabaseName(names),
+            DestinationTableName: INFERENCE_LOG_TABLE,
+            // Refused records by arrival day: where the skew check of that day reads them.
+            S3ErrorOutputPrefix:
+              'firehose-errors/inference-log/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/',
+          }),
+        ],
       }),
     });
   });

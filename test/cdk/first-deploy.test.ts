@@ -6,6 +6,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { INFERENCE_LOG_TABLE } from '../../lib/core/naming.ts';
 import { offlineTableName } from '../../lib/core/columns.ts';
 import { ICEBERG_MAINTENANCE_DEFAULTS } from '../../lib/cdk/feature-store-defaults.ts';
 import { TABLE_OPTIMIZERS } from '../../lib/cdk/iceberg-maintenance.ts';
@@ -221,13 +222,13 @@ describe('Firehose Iceberg destinations', () => {
 });
 
 describe('Iceberg maintenance', () => {
-  it('compacts, expires snapshots and deletes orphan files of every view table', () => {
+  it('compacts, expires snapshots and deletes orphan files of every view table and the inference log', () => {
     const optimizers = Object.values(resources()).filter(
       (r) => r.Type === 'AWS::Glue::TableOptimizer',
     );
-    expect(optimizers).toHaveLength(registry.featureViews.length * 3);
-    for (const view of registry.featureViews) {
-      const table = offlineTableName(view);
+    const tables = [...registry.featureViews.map(offlineTableName), INFERENCE_LOG_TABLE];
+    expect(optimizers).toHaveLength(tables.length * 3);
+    for (const table of tables) {
       const types = optimizers
         .filter((o) => o.Properties?.TableName === table)
         .map((o) => o.Properties?.Type)

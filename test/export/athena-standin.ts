@@ -26,6 +26,7 @@ import { localOfflineStore } from '../../lib/export/offline-local.ts';
 import type { RuntimeRegistry } from '../../lib/registry/compile.ts';
 import { stringLiteral } from '../../lib/sql/literals.ts';
 import type { AsOf, ViewSubset } from '../../lib/sql/plan.ts';
+import { unloadInferenceLog } from './athena-log-standin.ts';
 
 export interface UnloadPlan {
   readonly service: string;
@@ -52,6 +53,8 @@ export interface AthenaStandInOptions {
 export interface AthenaStandIn {
   /** The bucket: key → body. */
   readonly objects: Map<string, Uint8Array | string>;
+  /** Bytes handed out by GetObject, by key, in order (what the code under test downloaded). */
+  readonly downloads: { readonly key: string; readonly bytes: number }[];
   /** Every query started, in order. */
   readonly queries: string[];
 }
@@ -59,6 +62,7 @@ export interface AthenaStandIn {
 export function serveAthenaLocally(options: AthenaStandInOptions): AthenaStandIn {
   const objects = new Map<string, Uint8Array | string>();
   const queries: string[] = [];
+  const downloads: { key: string; bytes: number }[] = [];
   const { s3, athena } = options;
   s3.on(PutObjectCommand).callsFake(async (input: { Key: string; Body: Uint8Array | string }) => {
     objects.set(input.Key, input.Body);
@@ -69,6 +73,7 @@ export function serveAthenaLocally(options: AthenaStandInOptions): AthenaStandIn
     if (stored === undefined)
       throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' });
     const bytes = typeof stored === 'string' ? Buffer.from(stored) : stored;
+    downloads.push({ key: input.Key, bytes: bytes.byteLength });
     return {
       Body: {
         transformToByteArray: async () => new Uint8Array(bytes),
@@ -90,7 +95,7 @@ export function serveAthenaLocally(options: AthenaStandInOptions): AthenaStandIn
   athena.on(GetQueryExecutionCommand).resolves({
     QueryExecution: { Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: 4096 } },
   });
-  return { objects, queries };
+  return { objects, queries, downloads };
 }
 
 async function unload(
@@ -99,6 +104,7 @@ async function unload(
   sql: string,
 ): Promise<void> {
   const { duckdb, bucket } = options;
+  if (await unloadInferenceLog(options, objects, sql)) return;
   const target = /\nTO '(s3:\/\/[^']+)'\nWITH/.exec(sql)?.[1];
   const spineTable = /FROM "[^"]+"\."(tmp_spine_[a-z0-9_]+)"/.exec(sql)?.[1];
   if (!target || !spineTable) throw new Error(`not an export UNLOAD:\n${sql}`);

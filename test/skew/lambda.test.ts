@@ -4,7 +4,7 @@
  * UNLOAD is checked against the generator and played by its DuckDB spelling of the same shape
  * over the local offline store (`test/export/athena-standin.ts`); SNS takes the alert.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { AthenaClient } from '@aws-sdk/client-athena';
@@ -49,10 +49,8 @@ describe('the skew-check Lambda (AWS clients mocked)', () => {
     await duckdb.run(`SET TimeZone = 'UTC'`);
     // The deployed definitions drive the handler; the day is served under them.
     const runtime = registryFromModule(definitions as Record<string, unknown>);
-    const world = await buildWorld(duckdb, dir, runtime, { plants: { imputeNulls: true } });
-    // Firehose's GZIP object: the local log already is one (multi-member GZIP JSON lines).
-    const log = await readFile(world.logFiles[0]!.replace('*.jsonl.gz', 'part-0.jsonl.gz'));
-    const logKey = `inference-log/dt=${DAY}/skewless-inference-log-1-${DAY}-00-00-00-abc`;
+    // The local log's Parquet files stand in for the Iceberg table that Athena reads.
+    await buildWorld(duckdb, dir, runtime, { plants: { imputeNulls: true } });
 
     // S3 and Athena served locally: the UNLOADs are the export's generator, checked against
     // the rebuilds' plans and run in DuckDB over the local offline store.
@@ -80,7 +78,6 @@ describe('the skew-check Lambda (AWS clients mocked)', () => {
         })),
       ],
     });
-    standIn.objects.set(logKey, log);
     uploads = standIn.objects;
     queries = standIn.queries;
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
@@ -108,12 +105,12 @@ describe('the skew-check Lambda (AWS clients mocked)', () => {
     );
     expect(response).toMatchObject({
       date: DAY,
-      logObjects: 1,
       alerts: 1,
       services: [
         {
           service: SERVICE,
           vectors: 1500,
+          logged: 1500,
           verdict: 'skew',
           kinds: expect.arrayContaining(['skew']),
           malformedLines: 0,
@@ -123,7 +120,10 @@ describe('the skew-check Lambda (AWS clients mocked)', () => {
       ],
     });
     // The rebuild went through the export's Athena SQL with the per-row as-of.
-    const unload = queries.find((q) => q.startsWith('UNLOAD'))!;
+    // Athena read the day: its counts, then the service's sample, before the rebuild.
+    expect(queries[0]).toMatch(/^UNLOAD \(\nSELECT "service", count\(\*\)/);
+    expect(queries[1]).toContain('WITH day AS');
+    const unload = queries.find((q) => q.startsWith('UNLOAD') && q.includes('tmp_spine_'))!;
     expect(unload).toContain('"served_at"');
     expect(queries.some((q) => q.startsWith('CREATE EXTERNAL TABLE'))).toBe(true);
     expect(queries.some((q) => q.startsWith('DROP TABLE'))).toBe(true);

@@ -234,7 +234,7 @@ describe('the skew check on a planted day', () => {
     }
   });
 
-  it('counts and names malformed log lines, and checks every other line', async () => {
+  it("counts and names the records the log refused (the writer's error output), and checks every other line", async () => {
     const lone = JSON.stringify({ request_id: 'bad-\ud800', served_at: `${DAY}T01:00:00.000Z` });
     const { report, alerts, dataDir } = await checkPlantedDay({
       malformedLines: [
@@ -246,15 +246,15 @@ describe('the skew check on a planted day', () => {
     expect(report.vectors).toBe(1500);
     expect(report.malformed.count).toBe(3);
     expect(report.malformed.examples.map((m) => [m.line, m.reason.split(' (')[0]])).toEqual([
-      [1501, 'lone surrogate in request_id'],
-      [1502, 'not valid JSON'],
-      [1503, 'not UTF-8'],
+      [1, 'lone surrogate in request_id'],
+      [2, 'not valid JSON'],
+      [3, 'not UTF-8'],
     ]);
     expect(report.malformed.examples[0]!.excerpt).toContain('bad-\\ud800');
     expect(report.alert).toBe(true);
     expect(alerts).toBe(1);
     const alert = JSON.parse((await readFile(localAlertsPath(dataDir), 'utf8')).trim());
     expect(alert.message).toContain('3 malformed log lines skipped');
-    expect(alert.message).toContain('part-0.jsonl.gz line 1502: not valid JSON');
+    expect(alert.message).toContain('part-local.jsonl line 2: not valid JSON');
   });
 });
