@@ -12,7 +12,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ValidationError } from '../core/errors.ts';
-import type { ResourceNames } from '../core/naming.ts';
+import { INFERENCE_LOG_TABLE, type ResourceNames } from '../core/naming.ts';
 import type { Registry } from '../registry/types.ts';
 import { resolveDefinitionsModule } from './definitions-module.ts';
 import type { HandlerFunctionDefaults } from './handler-function.ts';
@@ -204,7 +204,10 @@ export class FeatureStore extends Construct {
     if (props.lakeFormation?.enabled)
       this.lakeFormation = new LakeFormationGrants(this, 'LakeFormation', {
         offlineStore: this.offlineStore,
-        deliveryStreams: this.ingestion.deliveryStreams,
+        deliveryStreams: new Map([
+          ...this.ingestion.deliveryStreams,
+          [INFERENCE_LOG_TABLE, this.serving.inferenceLog],
+        ]),
         queryRoles: [this.exports.exporter.role, this.monitoring.skewCheck.role],
         optimizerRole: this.offlineStore.maintenance.role,
         optimizers: [...this.offlineStore.maintenance.optimizers.values()],

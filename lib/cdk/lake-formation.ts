@@ -4,7 +4,8 @@
  * tables (https://docs.aws.amazon.com/lake-formation/latest/dg/lf-permissions-overview.html), so
  * the roles of the store get, as `AWS::LakeFormation::PrincipalPermissions`
  * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lakeformation-principalpermissions.html):
- * - each Firehose delivery role: its view's table, to append rows and commit Iceberg metadata
+ * - each Firehose delivery role: its own table (a view's, or the inference log), to append rows
+ *   and commit Iceberg metadata
  *   (https://docs.aws.amazon.com/firehose/latest/dev/apache-iceberg-destination.html);
  * - each role that queries through Athena: every table, to read, and the database, to create
  *   its scratch tables, which their creator may then drop

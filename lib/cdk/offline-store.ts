@@ -234,7 +234,7 @@ export class OfflineStore extends Construct {
     });
     this.grantObjects(
       grantee,
-      tables.map((t) => `${BUCKET_PREFIXES.offline}${t}/`),
+      tables.map((t) => this.tablePrefix(t)),
       'write',
     );
   }
