@@ -201,17 +201,21 @@ export class FeatureStore extends Construct {
       skewCheckSchedule: props.skewCheckSchedule,
       alertSubscriptions: props.alertSubscriptions,
     });
-    if (props.lakeFormation?.enabled)
-      this.lakeFormation = new LakeFormationGrants(this, 'LakeFormation', {
-        offlineStore: this.offlineStore,
-        deliveryStreams: new Map([
-          ...this.ingestion.deliveryStreams,
-          [INFERENCE_LOG_TABLE, this.serving.inferenceLog],
-        ]),
-        queryRoles: [this.exports.exporter.role, this.monitoring.skewCheck.role],
-        optimizerRole: this.offlineStore.maintenance.role,
-        optimizers: [...this.offlineStore.maintenance.optimizers.values()],
-      });
+    if (props.lakeFormation?.enabled) this.lakeFormation = this.lakeFormationGrants();
+  }
+
+  /** Every role that reaches the Glue tables through IAM, granted the same in Lake Formation. */
+  private lakeFormationGrants(): LakeFormationGrants {
+    return new LakeFormationGrants(this, 'LakeFormation', {
+      offlineStore: this.offlineStore,
+      deliveryStreams: new Map([
+        ...this.ingestion.deliveryStreams,
+        [INFERENCE_LOG_TABLE, this.serving.inferenceLog],
+      ]),
+      queryRoles: [this.exports.exporter.role, this.monitoring.skewCheck.role],
+      optimizerRole: this.offlineStore.maintenance.role,
+      optimizers: [...this.offlineStore.maintenance.optimizers.values()],
+    });
   }
 
   /** Lets a producer put records on one source stream (or every source stream). */

@@ -221,24 +221,6 @@ export class OfflineStore extends Construct {
     this.grantObjects(grantee, [this.tablePrefix(table), errorPrefix], 'readWrite', 'bucket');
   }
 
-  /** Athena's MERGE into these tables, as the caller: commit files and metadata, no delete. */
-  public grantIcebergWrite(grantee: iam.IGrantable, tables: readonly string[]): void {
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['glue:UpdateTable'],
-      resourceArns: [
-        this.glueArn('catalog'),
-        this.glueArn('database'),
-        ...tables.map((t) => this.glueArn('table', t)),
-      ],
-    });
-    this.grantObjects(
-      grantee,
-      tables.map((t) => this.tablePrefix(t)),
-      'write',
-    );
-  }
-
   /** The environment of a handler that queries this store with Athena (export, skew check). */
   public queryEnvironment(): HandlerEnvironment {
     return {

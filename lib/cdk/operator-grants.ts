@@ -6,7 +6,7 @@
  * `exports/` and writes them with ingestion's conditional put. `test/iam/operator.test.ts`
  * records those paths and holds these grants to what they call.
  */
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { offlineTableName } from '../core/columns.ts';
 import { BUCKET_PREFIXES } from '../core/naming.ts';
 import type { Registry } from '../registry/types.ts';
@@ -46,8 +46,32 @@ export function grantExportQuery(t: OperatorGrantTargets, grantee: iam.IGrantabl
 /** `skewless backfill --aws` and `skewless materialize --aws`. */
 export function grantBackfill(t: OperatorGrantTargets, grantee: iam.IGrantable): void {
   t.offline.grantQuery(grantee, BACKFILL_QUERY_ACCESS);
-  // Athena's MERGE commits new data and metadata files under each view table's location.
-  t.offline.grantIcebergWrite(grantee, t.registry.featureViews.map(offlineTableName));
+  grantIcebergWrite(t.offline, grantee, t.registry.featureViews.map(offlineTableName));
   t.online.grantPut(grantee);
   t.lakeFormation?.grantRole(grantee, 'backfill');
+}
+
+/**
+ * Athena's MERGE into these tables, as the caller: it commits new data and metadata files under
+ * each table's location and the new metadata location in Glue; it deletes nothing.
+ */
+function grantIcebergWrite(
+  offline: OfflineStore,
+  grantee: iam.IGrantable,
+  tables: readonly string[],
+): void {
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['glue:UpdateTable'],
+    resourceArns: [
+      offline.glueArn('catalog'),
+      offline.glueArn('database'),
+      ...tables.map((t) => offline.glueArn('table', t)),
+    ],
+  });
+  offline.grantObjects(
+    grantee,
+    tables.map((t) => offline.tablePrefix(t)),
+    'write',
+  );
 }
