@@ -6,12 +6,17 @@
  * (100k spine rows through the export), and one day of inference logs: `vectors` lookups at
  * random times of 2001-03-15 on real routes, served with the values the point-in-time rule gives
  * at served_at (computed by the export, standing in for the lookup), 0.5% of one feature
- * perturbed so the mismatch path runs, written as the store writes its log (GZIP JSON lines, an
- * object per hour). Timed: `runLocalSkewCheck` end to end, as the CLI runs it (read the log,
- * rebuild through the export, the late and served-record rebuilds, transforms, causes,
- * distributions, HTML + JSON report, alert).
+ * perturbed so the mismatch path runs, written as the store writes its log (Parquet, the log
+ * table's columns). Timed, each in its own process: `runLocalSkewCheck` end to end, as the CLI
+ * runs it (count the day, load the sample, rebuild through the export, the late and served-record
+ * rebuilds, transforms, causes, distributions, HTML + JSON report, alert), once over the day
+ * checked whole, once over a day of 20× the traffic under the default sample with DuckDB set as
+ * the skew-check Lambda sets it (its peak memory measured).
  */
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -20,15 +25,18 @@ import { offlineColumns, offlineTableName } from '../lib/core/columns.ts';
 import { buildBaseline } from '../lib/export/baseline.ts';
 import { exportPointInTimeLocal } from '../lib/export/point-in-time.ts';
 import { flightsParquetPath } from '../lib/local/flights-demo.ts';
-import { localAlertSink } from '../lib/local/skew-alerts.ts';
-import { runLocalSkewCheck } from '../lib/local/skew-check.ts';
+import { skewCheckMemoryMb } from '../lib/cdk/feature-store-defaults.ts';
+import { DEFAULT_SKEW_SAMPLE } from '../lib/define/definitions.ts';
+import { lambdaDuckDBConfig } from '../lib/export/duckdb-session.ts';
+import { localDayLogGlob } from '../lib/local/inference-log.ts';
+import type { ChildRequest } from './children/skew-check.ts';
 import { registryFromModule } from '../lib/registry/load.ts';
-import { parseBaseline } from '../lib/skew/baseline.ts';
 import { getService, getView } from '../lib/registry/query.ts';
 import { quoteIdentifier as q, stringLiteral } from '../lib/sql/literals.ts';
 import type { BenchResult } from './run.ts';
 
 const SERVICE = 'departure_delay_model';
+const execFileAsync = promisify(execFile);
 const DAY = '2001-03-15';
 
 export async function run(args: string[]): Promise<BenchResult> {
@@ -123,38 +131,35 @@ export async function run(args: string[]): Promise<BenchResult> {
       },
     );
     const stored = service.features.map((f) => f.output);
-    const struct = (names: readonly string[], value: (n: string) => string) =>
-      `{${names.map((n) => `${q(n)}: ${value(n)}`).join(', ')}}`;
+    const textMap = (names: readonly string[], value: (n: string) => string) =>
+      `MAP {${names.map((n) => `${stringLiteral(n)}: CAST(${value(n)} AS VARCHAR)`).join(', ')}}`;
     const perturbed = 'route_flights__last_delay';
-    const logDir = path.join(dataDir, 'inference_log', `served_date=${DAY}`);
-    await mkdir(logDir, { recursive: true });
-    // The log as the store writes it: GZIP JSON lines (Firehose's format, and the local
-    // writer's), one object per hour of the day as Firehose's buffer flushes them.
-    let logBytes = 0;
-    for (let hour = 0; hour < 24; hour++) {
-      const logFile = path.join(logDir, `part-${String(hour).padStart(2, '0')}.jsonl.gz`);
-      await duckdb.run(
-        `COPY (
-         SELECT 'req-' || _sk_row AS request_id, 0 AS "row",
-                strftime(served_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS served_at,
-                ${stringLiteral(SERVICE)} AS service, ${stringLiteral(registry.hash)} AS registry_hash,
-                's:' || origin || '|s:' || destination AS entity_key,
-                {origin: origin, destination: destination} AS keys,
-                {scheduled_hour: scheduled_hour} AS request,
-                ${struct(
-                  service.outputs.map((o) => o.name),
+    // The log as the store writes it (`lib/local/inference-log.ts`): Parquet (ZSTD) of the log
+    // table's columns, per day; served values as text in maps, as the lookup logs them.
+    await duckdb.run(
+      `CREATE TEMP TABLE day_log AS
+       SELECT 'req-' || _sk_row AS request_id, 0 AS "row", served_at,
+              ${stringLiteral(SERVICE)} AS service, ${stringLiteral(registry.hash)} AS registry_hash,
+              's:' || origin || '|s:' || destination AS entity_key,
+              MAP {'origin': origin, 'destination': destination} AS keys,
+              MAP {'scheduled_hour': CAST(scheduled_hour AS VARCHAR)} AS request,
+              ${textMap(
+                service.outputs.map((o) => o.name),
+                (n) =>
+                  n === perturbed
+                    ? `CASE WHEN _sk_row % 200 = 7 THEN ${q(n)} + 1 ELSE ${q(n)} END`
+                    : q(n),
+              )} AS "values",
+              ${textMap(stored, (n) => q(`${n}__status`))} AS statuses,
+              MAP {${stored
+                .map(
                   (n) =>
-                    n === perturbed
-                      ? `CASE WHEN _sk_row % 200 = 7 THEN ${q(n)} + 1 ELSE ${q(n)} END`
-                      : q(n),
-                )} AS "values",
-                ${struct(stored, (n) => q(`${n}__status`))} AS statuses,
-                ${struct(stored, (n) => `CASE WHEN ${q(`${n}__status`)} = 'missing' THEN NULL ELSE CAST(floor(random() * 3600000) AS BIGINT) END`)} AS ages_ms
-         FROM served_rows WHERE hour(served_at) = ${hour} ORDER BY _sk_row
-       ) TO ${stringLiteral(logFile)} (FORMAT JSON, COMPRESSION gzip)`,
-      );
-      logBytes += (await stat(logFile)).size;
-    }
+                    `${stringLiteral(n)}: CASE WHEN ${q(`${n}__status`)} = 'missing' THEN NULL ELSE CAST(floor(random() * 3600000) AS BIGINT) END`,
+                )
+                .join(', ')}} AS ages_ms
+       FROM served_rows ORDER BY served_at`,
+    );
+    const logBytes = await writeDayLog(duckdb, dataDir, DAY, 'day_log', 1);
     await duckdb.run('DROP TABLE served_rows');
 
     // A training baseline: 100k flights of the two weeks before, through the export.
@@ -184,51 +189,62 @@ export async function run(args: string[]): Promise<BenchResult> {
     duckdb.closeSync();
     instance.closeSync();
 
-    // The timed part: the check as the CLI runs it (its own DuckDB, every core).
-    const { baseline } = parseBaseline(baselineDoc, baselineFile);
-    const alerts: string[] = [];
+    // Timed: the check as the CLI runs it, each in its own process (its peak memory its own).
+    // The 1M day is checked whole; then the same day's traffic times 20 under the default sample,
+    // with DuckDB set as the skew-check Lambda sets it (`lambdaDuckDBConfig`).
     const loadBefore = os.loadavg();
-    const start = Date.now();
-    const result = await runLocalSkewCheck({
+    const whole = await timedCheck({
       dataDir,
-      duckdbConfig: { memory_limit: memoryLimit },
-      runtime,
       date: DAY,
-      baselines: new Map([[SERVICE, baseline]]),
-      alerts: localAlertSink(dataDir, (t) => alerts.push(t)),
+      service: SERVICE,
+      baselineFile,
+      duckdbConfig: { memory_limit: memoryLimit },
+      sample: { rate: 1, maxVectorsPerDay: vectors },
     });
-    const seconds = (Date.now() - start) / 1000;
-    const report = result.reports[0]!;
+    const big = await bigDay(dataDir, vectors * BIG_DAY_FACTOR);
+    const sampled = await timedCheck({
+      dataDir: big.dataDir,
+      date: DAY,
+      service: SERVICE,
+      baselineFile,
+      duckdbConfig: lambdaDuckDBConfig(LAMBDA_MB, 10_240),
+    });
+    const seconds = whole.seconds;
+    const perturbedOutput = whole.outputs.find((o) => o.output === perturbed);
     return {
-      vectors: report.vectors,
+      vectors: whole.vectors,
       seconds,
-      vectors_per_s: Math.round(report.vectors / seconds),
-      goal_seconds: 30,
-      steps_s: report.timings,
-      // Everything but the rebuild: reading the logs, comparing, distributions, report, alert.
-      check_without_rebuild_s:
-        Math.round((seconds - (report.timings['rebuild_s'] ?? 0)) * 1000) / 1000,
+      vectors_per_s: Math.round(whole.vectors / seconds),
+      goal_seconds: 15,
+      steps_s: whole.timings,
+      peak_rss_mb: whole.peak_rss_mb,
       rebuild_same_spine_instant_as_of_s: rebuildInstantSeconds,
-      note:
-        'rebuild_s is exportPointInTimeLocal with the per-row as_of column (as_of = served_at), ' +
-        "whose late rows are re-picked within (t - ttl, t] of their keys' records; with one as-of " +
-        'instant the same spine takes rebuild_same_spine_instant_as_of_s (setup, not timed).',
       log_bytes: logBytes,
-      log_bytes_per_vector: Math.round((logBytes / report.vectors) * 10) / 10,
-      goal_log_bytes_per_vector: 250,
-      log_format: 'GZIP JSON lines, one object per hour of the day',
+      log_bytes_per_vector: Math.round((logBytes / whole.vectors) * 10) / 10,
+      goal_log_bytes_per_vector: 120,
+      log_format: 'Parquet (ZSTD), the log table of lib/core/inference-log.ts, one day partition',
+      logged_20m: big.vectors,
+      seconds_20m: sampled.seconds,
+      goal_seconds_20m: Math.round(2 * seconds * 10) / 10,
+      peak_rss_mb_20m: sampled.peak_rss_mb,
+      goal_peak_rss_mb_20m: 1536,
+      vectors_checked_20m: sampled.sample.checked,
+      sample_rate_20m: sampled.sample.rate,
+      steps_s_20m: sampled.timings,
+      duckdb_20m: lambdaDuckDBConfig(LAMBDA_MB, 10_240),
+      lambda_memory_mb_20m: LAMBDA_MB,
+      log_bytes_20m: big.bytes,
       offline_flights: flightRows,
       day_flights: dayFlights,
-      verdicts: Object.fromEntries(report.outputs.map((o) => [o.output, o.verdict])),
-      kinds: report.kinds,
+      verdicts: whole.verdicts,
+      verdicts_20m: sampled.verdicts,
+      kinds: whole.kinds,
       perturbed_feature: perturbed,
-      perturbed_match_rate: report.outputs.find((o) => o.output === perturbed)?.exactMatchRate,
-      perturbed_causes: report.outputs
-        .find((o) => o.output === perturbed)
-        ?.causes.map((c) => [c.cause, c.count]),
+      perturbed_match_rate: perturbedOutput?.exactMatchRate,
+      perturbed_causes: perturbedOutput?.causes,
       load_before: loadBefore,
       load_after: os.loadavg(),
-      alerts: result.alerts.length,
+      alerts: whole.alerts,
       setup_seconds: setupSeconds,
       threads: os.cpus().length,
       memory_limit: memoryLimit,
@@ -236,6 +252,84 @@ export async function run(args: string[]): Promise<BenchResult> {
   } finally {
     if (!process.env.SKEW_BENCH_KEEP) await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/** How many times the 1M day's traffic the big day logs (each vector again under new ids). */
+const BIG_DAY_FACTOR = 20;
+/** The skew-check Lambda's memory for the default sample (as `lib/cdk/monitoring.ts` sizes it). */
+const LAMBDA_MB = skewCheckMemoryMb(DEFAULT_SKEW_SAMPLE.maxVectorsPerDay);
+
+/** Writes `table` as the day's log partition of `dataDir` (`times` copies); returns its bytes. */
+async function writeDayLog(
+  duckdb: DuckDBConnection,
+  dataDir: string,
+  date: string,
+  table: string,
+  times: number,
+): Promise<number> {
+  const dir = path.dirname(localDayLogGlob(dataDir, date));
+  await mkdir(dir, { recursive: true });
+  let bytes = 0;
+  for (let copy = 0; copy < times; copy++) {
+    const file = path.join(dir, `part-${copy}.parquet`);
+    const ids = copy === 0 ? 'request_id' : `request_id || '-${copy}' AS request_id`;
+    await duckdb.run(
+      `COPY (SELECT ${ids}, * EXCLUDE (request_id) FROM ${q(table)})
+       TO ${stringLiteral(file)} (FORMAT PARQUET, COMPRESSION ZSTD)`,
+    );
+    bytes += (await stat(file)).size;
+  }
+  return bytes;
+}
+
+/** A second data folder sharing the offline store, whose day logs `vectors` (the day × 20). */
+async function bigDay(
+  dataDir: string,
+  vectors: number,
+): Promise<{ dataDir: string; vectors: number; bytes: number }> {
+  const bigDir = path.join(dataDir, 'big-day');
+  await mkdir(bigDir, { recursive: true });
+  await symlink(path.join(dataDir, 'offline'), path.join(bigDir, 'offline'));
+  const instance = await DuckDBInstance.create(':memory:', { memory_limit: '4GB' });
+  const duckdb = await instance.connect();
+  try {
+    await duckdb.run(`SET TimeZone = 'UTC'`);
+    await duckdb.run(
+      `CREATE TEMP TABLE day_log AS SELECT * FROM read_parquet(${stringLiteral(localDayLogGlob(dataDir, DAY))})`,
+    );
+    const bytes = await writeDayLog(duckdb, bigDir, DAY, 'day_log', BIG_DAY_FACTOR);
+    return { dataDir: bigDir, vectors, bytes };
+  } finally {
+    duckdb.closeSync();
+    instance.closeSync();
+  }
+}
+
+interface ChildResult {
+  readonly seconds: number;
+  readonly peak_rss_mb: number;
+  readonly vectors: number;
+  readonly sample: { readonly checked: number; readonly rate: number };
+  readonly timings: Record<string, number>;
+  readonly verdicts: Record<string, string>;
+  readonly kinds: string[];
+  readonly outputs: { output: string; exactMatchRate: number; causes: [string, number][] }[];
+  readonly alerts: number;
+}
+
+/** Runs one check in a child process (`bench/children/skew-check.ts`). */
+async function timedCheck(request: ChildRequest): Promise<ChildResult> {
+  const file = path.join(request.dataDir, 'child-request.json');
+  await writeFile(file, JSON.stringify(request));
+  const child = path.join(
+    path.dirname(fileURLToPath(import.meta.url)),
+    'children',
+    'skew-check.ts',
+  );
+  const { stdout } = await execFileAsync('npx', ['tsx', child, file], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildResult;
 }
 
 async function count(duckdb: DuckDBConnection, table: string): Promise<number> {

@@ -98,6 +98,7 @@ export const MONITORING_DEFAULTS = {
   /** Nightly skew check: 03:00 UTC, after the previous day's inference log has landed. */
   skewCheckSchedule: { minute: '0', hour: '3' },
   skewCheckTimeout: Duration.minutes(15),
+  /** The function's memory with no sample to hold; `skewCheckMemoryMb` adds the sample's. */
   skewCheckMemorySize: 1024,
   /**
    * /tmp for DuckDB: the day's inference log, the unloaded rebuilds and DuckDB's spill files
@@ -105,6 +106,12 @@ export const MONITORING_DEFAULTS = {
    * about $0.0003 per 15-minute run.
    */
   skewCheckEphemeralStorageMiB: 10240,
+  /**
+   * Memory per 1,000 sampled vectors of the largest daily cap: the bench's 200k-vector sample of a
+   * 20M day peaked at about 0.7-1.3 GB of RSS (`bench/results/skew.json`), so 5 MB a thousand
+   * keeps DuckDB's half of the function (`lambdaDuckDBConfig`) above what it needs.
+   */
+  skewCheckMbPerThousandVectors: 5,
   /**
    * Lambda's own retries of the nightly (asynchronous) invocation: none. A failed night is an
    * alarm (Errors-SkewCheck), not up to three Athena runs over the same day.
@@ -131,4 +138,15 @@ export function warnIfWeakened<K extends keyof typeof SECURE_DEFAULTS>(
     `skewless:secureDefault:${key}`,
     `FeatureStore: '${key}' overrides the secure default (${String(SECURE_DEFAULTS[key])}) with ${String(value)}.`,
   );
+}
+
+/**
+ * The skew-check function's memory: the base, plus room for the largest sample any service may
+ * check in a night (its `maxVectorsPerDay`), rounded up to 128 MB, within Lambda's 10,240 MB.
+ */
+export function skewCheckMemoryMb(maxVectorsPerDay: number): number {
+  const mb =
+    MONITORING_DEFAULTS.skewCheckMemorySize +
+    (maxVectorsPerDay / 1000) * MONITORING_DEFAULTS.skewCheckMbPerThousandVectors;
+  return Math.min(10_240, Math.ceil(mb / 128) * 128);
 }

@@ -15,7 +15,8 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { BUCKET_PREFIXES, INFERENCE_LOG_ERROR_PREFIX, type ResourceNames } from '../core/naming.ts';
 import type { Registry } from '../registry/types.ts';
-import { MONITORING_DEFAULTS } from './feature-store-defaults.ts';
+import { MONITORING_DEFAULTS, skewCheckMemoryMb } from './feature-store-defaults.ts';
+import { sampleOf } from '../skew/sample.ts';
 import { HandlerFunction, type HandlerFunctionDefaults } from './handler-function.ts';
 import type { Ingestion } from './ingestion.ts';
 import { FRESHNESS_METRIC, viewMetricDimension } from './metrics.ts';
@@ -88,7 +89,10 @@ export class Monitoring extends Construct {
       handler: 'skew-check',
       description: 'Nightly: rebuilds served vectors offline, compares, alerts on skew.',
       environment: { ...offline.queryEnvironment(), alertTopicArn: this.alertTopic.topicArn },
-      memorySize: MONITORING_DEFAULTS.skewCheckMemorySize,
+      // Sized by the largest sample a night may check, never by the traffic.
+      memorySize: skewCheckMemoryMb(
+        Math.max(0, ...props.registry.featureServices.map((s) => sampleOf(s).maxVectorsPerDay)),
+      ),
       timeout: MONITORING_DEFAULTS.skewCheckTimeout,
       // No Lambda retry races the run it retries; no reserved concurrency (see EXPORT_DEFAULTS).
       retryAttempts: MONITORING_DEFAULTS.skewCheckRetryAttempts,

@@ -3,6 +3,7 @@
  * command): in memory, in UTC, spilling into its own temp folder, which holds the run's files
  * too (spines, unloaded rows, the training file) and is removed afterwards.
  */
+import { statfsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,10 +54,14 @@ export function lambdaDuckDBConfig(memoryMb: number, tmpMb = 512): Record<string
   };
 }
 
-/** The settings for this Lambda function (its memory from the runtime's environment). */
+/**
+ * The settings for this Lambda function: its memory from the runtime's environment
+ * (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`), its spill room from the free space of /tmp.
+ */
 export function lambdaDuckDBConfigFromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const tmp = statfsSync(os.tmpdir());
   return lambdaDuckDBConfig(
     Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? 1024),
-    Number(env.SKEWLESS_EPHEMERAL_STORAGE_MB ?? 512),
+    Math.floor((tmp.bavail * tmp.bsize) / 2 ** 20),
   );
 }

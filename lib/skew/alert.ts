@@ -5,7 +5,14 @@
  * the report is. A day with nothing that alerts raises nothing.
  */
 import type { FeatureValue } from '../define/dtypes.ts';
-import { causesText, findingsHeadline, malformedText } from './headline.ts';
+import {
+  causesText,
+  count,
+  figureTexts,
+  findingsHeadline,
+  malformedText,
+  sampleText,
+} from './headline.ts';
 import { describeDecision } from './thresholds.ts';
 import type { MismatchExample, OutputReport, SkewReport } from './types.ts';
 
@@ -41,6 +48,7 @@ export function buildAlert(report: SkewReport): SkewAlert | null {
   const lines = [
     `${capitalize(findingsHeadline(report))}: feature service '${report.service}' on ${report.date}`,
     `(${report.vectors} served vectors rebuilt from the offline store at served_at, registry ${report.registryHash.slice(0, 12)}).`,
+    `${capitalize(sampleText(report.sample))}.`,
     '',
     ...flagged.flatMap((o) => featureSection(o)),
     ...malformedSection(report),
@@ -57,16 +65,9 @@ export function buildAlert(report: SkewReport): SkewAlert | null {
 }
 
 function featureSection(o: OutputReport): string[] {
-  const figures = [
-    `exact-match ${pct(o.exactMatchRate)}`,
-    `stale ${pct(o.staleRate)}`,
-    `null-mismatch ${pct(o.nullMismatchRate)}`,
-    `PSI ${o.psi === null ? 'n/a' : o.psi.toFixed(3)}`,
-    `KS ${o.ks === null ? 'n/a' : o.ks.toFixed(3)}`,
-  ];
   return [
     `${o.verdict} ${o.output} (${o.source.kind === 'feature' ? `${o.source.view} v${o.source.version}` : `transform ${o.source.transform}`}):`,
-    `  figures: ${figures.join(', ')} over ${o.rows} vectors`,
+    `  figures over ${count(o.rows)} vectors checked: ${figureTexts(o).join(', ')}`,
     ...o.decisions.map((d) => `  crossed: ${describeDecision(d)}`),
     ...(o.causes.length > 0 ? [`  causes: ${causesText(o)}`] : []),
     ...o.notes.slice(0, 2).map((n) => `  note: ${n}`),
@@ -117,10 +118,6 @@ export function exampleLine(e: MismatchExample): string {
 
 function show(v: FeatureValue): string {
   return JSON.stringify(v);
-}
-
-function pct(x: number): string {
-  return `${(x * 100).toFixed(2)}%`;
 }
 
 /** One line of printable ASCII, at most `SUBJECT_MAX` characters (SNS rejects anything else). */

@@ -138,6 +138,8 @@ export async function checkServiceSkew(
   }
 }
 
+/** The whole day, until the sample is read (the lead's branch fills it from the sample). */
+
 async function registryHashes(
   duckdb: DuckDBConnection,
   current: Registry,

@@ -9,7 +9,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Dtype } from '../define/dtypes.ts';
 import { numberLiteral, quoteIdentifier as q, stringLiteral } from '../sql/literals.ts';
 import { joinedColumns } from './compare-sql.ts';
-import { ksStatistic, populationStabilityIndex } from './distance.ts';
+import { ksNoise, ksStatistic, populationStabilityIndex, psiNoise } from './distance.ts';
 import type { Distribution } from './types.ts';
 import { BASELINE_OTHER, baselineKind, type BaselineOutput } from '../export/baseline.ts';
 
@@ -20,6 +20,17 @@ export interface SkewBaseline {
   /** A file path or S3 URI, for the report. */
   readonly source: string;
   readonly outputs: Readonly<Record<string, BaselineOutput>>;
+}
+
+/** An output's distribution against the baseline: PSI and KS, each with its sampling noise. */
+export interface DistributionFigures {
+  readonly distribution: Distribution;
+  readonly psi: number | null;
+  readonly ks: number | null;
+  /** The level PSI reaches by sampling alone at the sizes compared (`psiNoise`). */
+  readonly psiNoise: number | null;
+  /** The level KS reaches by sampling alone at the sizes compared (`ksNoise`). */
+  readonly ksNoise: number | null;
 }
 
 export const OTHER_LABEL = BASELINE_OTHER;
@@ -51,7 +62,7 @@ export async function compareDistribution(
   output: string,
   dtype: Dtype,
   baseline: BaselineOutput,
-): Promise<{ distribution: Distribution; psi: number | null; ks: number | null } | null> {
+): Promise<DistributionFigures | null> {
   if (baseline.kind !== baselineKind(dtype)) return null;
   const c = joinedColumns(output);
   const value = q(c.served);
@@ -66,12 +77,6 @@ export async function compareDistribution(
   // Nulls are a bin of their own in PSI: a feature that starts serving its null default (an
   // expired value, a dropped column) has shifted even if its non-null values have not.
   const nullBin = { label: NULL_LABEL, baseline: baseline.nullCount, served: servedNulls };
-  const psiOf = (bins: readonly { baseline: number; served: number }[]) =>
-    populationStabilityIndex(
-      bins.map((b) => b.baseline),
-      bins.map((b) => b.served),
-    );
-
   if (baseline.kind === 'numeric') {
     const k = baseline.counts.length;
     const reader = await duckdb.runAndReadAll(
@@ -88,9 +93,10 @@ export async function compareDistribution(
     const bins = [...valueBins, nullBin];
     return {
       distribution: { kind: 'numeric', bins, baselineNullShare, servedNullShare },
-      psi: psiOf(bins),
+      ...psiFigures(bins),
       // KS compares the ordered (non-null) values only.
       ks: ksStatistic(baseline.counts, servedCounts),
+      ksNoise: ksNoise(total(servedCounts), total(baseline.counts)),
     };
   }
 
@@ -120,10 +126,27 @@ export async function compareDistribution(
   ];
   return {
     distribution: { kind: 'categorical', bins, baselineNullShare, servedNullShare },
-    psi: psiOf(bins),
+    ...psiFigures(bins),
     // KS needs an order; categories have none.
     ks: null,
+    ksNoise: null,
   };
+}
+
+/** PSI over the bins (the null bin included), and its noise at the sizes compared. */
+function psiFigures(
+  bins: readonly { baseline: number; served: number }[],
+): Pick<DistributionFigures, 'psi' | 'psiNoise'> {
+  const baseline = bins.map((b) => b.baseline);
+  const served = bins.map((b) => b.served);
+  return {
+    psi: populationStabilityIndex(baseline, served),
+    psiNoise: psiNoise(baseline, total(served)),
+  };
+}
+
+function total(counts: readonly number[]): number {
+  return counts.reduce((a, b) => a + b, 0);
 }
 
 /** The number a numeric output is binned by (timestamps: epoch ms, as in the baseline). */

@@ -5,12 +5,12 @@
 import type { Registry, RegistryService } from '../registry/types.ts';
 import { getView } from '../registry/query.ts';
 import { CAUSE_KIND, SKEW_CAUSES, STALE_CAUSES } from './causes.ts';
-import type { SkewBaseline } from './distribution.ts';
+import { NULL_LABEL, type DistributionFigures, type SkewBaseline } from './distribution.ts';
 import type { OutputFigures } from './measure.ts';
-import { decide, kindsOf, thresholdsFor, verdictOf } from './thresholds.ts';
-import { CAUSES, type CauseCount, type Distribution, type OutputReport } from './types.ts';
-
-type DistributionFigures = { distribution: Distribution; psi: number | null; ks: number | null };
+import { count, fixed, noiseText } from './headline.ts';
+import { wilsonInterval } from './stats.ts';
+import { decide, driftReading, kindsOf, thresholdsFor, verdictOf } from './thresholds.ts';
+import { CAUSES, type CauseCount, type OutputReport, type Thresholds } from './types.ts';
 
 /** Assembles one output's report. */
 export function buildOutputReport(
@@ -26,17 +26,22 @@ export function buildOutputReport(
     causes.reduce((n, c) => n + f.causeCounts[c], 0);
   const skewRate = rate(sum(SKEW_CAUSES));
   const staleRate = rate(sum(STALE_CAUSES));
-  const psi = dist?.psi ?? null;
-  const ks = dist?.ks ?? null;
+  const interval = (n: number) => wilsonInterval(rate(n), f.rows);
+  const distances = {
+    psi: dist?.psi ?? null,
+    ks: dist?.ks ?? null,
+    psiNoise: dist?.psiNoise ?? null,
+    ksNoise: dist?.ksNoise ?? null,
+  };
   const decisions = decide(
     service.name,
     f.output,
     {
+      rows: f.rows,
       exactMatchRate: 1 - skewRate,
       nullMismatchRate: rate(f.skewNullMismatches),
       staleRate,
-      psi,
-      ks,
+      ...distances,
     },
     thresholds,
   );
@@ -60,8 +65,10 @@ export function buildOutputReport(
     rows: f.rows,
     matches: f.matches,
     exactMatchRate: rate(f.matches),
+    exactMatchInterval: interval(f.matches),
     nullMismatches: f.nullMismatches,
     nullMismatchRate: rate(f.nullMismatches),
+    nullMismatchInterval: interval(f.nullMismatches),
     typeMismatches: f.typeMismatches,
     versionMismatches: f.versionMismatches,
     versionMismatchRate: rate(f.versionMismatches),
@@ -73,17 +80,17 @@ export function buildOutputReport(
         }
       : null,
     freshness,
-    psi,
-    ks,
+    ...distances,
     distribution: dist?.distribution ?? null,
     examples: causes.flatMap((c) => c.examples),
     staleRate,
+    staleInterval: wilsonInterval(staleRate, f.rows),
     skewRate,
     causes,
     decisions,
     kinds,
     verdict: verdictOf(kinds),
-    notes: notesOf(f, kinds, baseline, dist),
+    notes: [...notesOf(f, kinds, baseline, dist), ...noiseNotes(dist, thresholds)],
   };
 }
 
@@ -179,5 +186,35 @@ function notesOf(
         ? 'PSI/KS not computed: the baseline has no comparable entry for this output (missing, or another type).'
         : 'PSI/KS not computed: no training baseline given.',
     );
+  return notes;
+}
+
+/**
+ * A distance above its limit but within its sampling noise is not drift; say so, with the sizes
+ * compared, so nobody reads the figure as a missed alert.
+ */
+function noiseNotes(dist: DistributionFigures | null, t: Thresholds): string[] {
+  if (dist === null) return [];
+  const notes: string[] = [];
+  const check = (
+    name: string,
+    value: number | null,
+    max: number,
+    noise: number | null,
+    withNulls: boolean,
+  ) => {
+    if (value === null || noise === null || driftReading(value, max, noise) !== 'noise') return;
+    // PSI counts nulls as a bin; KS compares the ordered values only.
+    const bins = dist.distribution.bins.filter((b) => withNulls || b.label !== NULL_LABEL);
+    const served = bins.reduce((n, b) => n + b.served, 0);
+    const base = bins.reduce((n, b) => n + b.baseline, 0);
+    notes.push(
+      `${name} ${fixed(value)} is above its max ${fixed(max)} but within its ${noiseText(noise)} ` +
+        `(${count(served)} served vs ${count(base)} baseline values): not judged drift, as so ` +
+        `few values show as much with nothing moved.`,
+    );
+  };
+  check('PSI', dist.psi, t.psiMax, dist.psiNoise, true);
+  check('KS', dist.ks, t.ksMax, dist.ksNoise, false);
   return notes;
 }

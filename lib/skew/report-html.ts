@@ -6,7 +6,19 @@
 import type { FeatureValue } from '../define/dtypes.ts';
 import { histogramSvg } from './histogram-svg.ts';
 import { anchorId, escapeHtml as e } from './html.ts';
-import { causesText, findingsHeadline, malformedText } from './headline.ts';
+import {
+  causesText,
+  count,
+  figureTexts,
+  findingsHeadline,
+  fixed,
+  INTERVAL_LABEL,
+  intervalRange,
+  malformedText,
+  percent as pct,
+  sampleText,
+} from './headline.ts';
+import type { Interval } from './stats.ts';
 import { describeDecision } from './thresholds.ts';
 import { FINDING_KINDS, type OutputReport, type SkewReport } from './types.ts';
 
@@ -32,6 +44,7 @@ section.feature.skew{border-left:5px solid #dc2626}section.feature.stale{border-
 .histogram .tick{font-size:10px;fill:#4b5563}.histogram .legend{font-size:12px;fill:#1f2937}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px}
 .muted{color:#6b7280}
+.sub{display:block;font-size:11px;font-weight:400;color:#6b7280}
 `;
 
 /** Renders the report; `reportLocation` and the alert state are read from the report itself. */
@@ -40,10 +53,11 @@ export function renderReportHtml(report: SkewReport): string {
   const flagged = report.outputs.filter((o) => o.verdict !== 'ok');
   const banner = report.alert
     ? `<div class="banner alert">${e(findingsHeadline(report))}${flagged.length ? `: ${flagged.map((o) => `${e(o.output)} (${o.verdict})`).join(', ')}` : ''}</div>`
-    : `<div class="banner clean">ok: no skew, no stale values, no drift${report.vectors === 0 ? ' (no served vectors)' : ''}.</div>`;
+    : `<div class="banner clean">ok: no skew, no stale values, no drift${report.sample.whole ? '' : ` in a ${pct(report.sample.rate)} sample`}${report.vectors === 0 ? ' (no served vectors)' : ''}.</div>`;
   const body = [
     `<h1>${e(title)}</h1>`,
-    `<p class="meta">${report.vectors.toLocaleString('en-US')} served vectors rebuilt at served_at (as_of = served_at) · registry <code>${e(report.registryHash.slice(0, 12))}</code> · baseline ${report.baseline ? `<code>${e(report.baseline.source)}</code>` : 'none'} · generated ${e(report.generatedAt)}</p>`,
+    `<p class="meta">${count(report.vectors)} served vectors rebuilt at served_at (as_of = served_at) · registry <code>${e(report.registryHash.slice(0, 12))}</code> · baseline ${report.baseline ? `<code>${e(report.baseline.source)}</code>` : 'none'} · generated ${e(report.generatedAt)}</p>`,
+    `<p class="meta sample">${e(sampleText(report.sample))}${report.sample.whole ? '' : '. Verdicts judge the sample: every vector of the entities it picked.'} Rates carry their ${INTERVAL_LABEL} (Wilson score, over the rows checked); PSI and KS count as drift only above their sampling noise at the sizes compared.</p>`,
     banner,
     `<h2>Summary</h2>`,
     summaryTable(report.outputs),
@@ -76,24 +90,29 @@ function rank(o: OutputReport): number {
 function summaryTable(outputs: readonly OutputReport[]): string {
   const rows = outputs.map((o) => {
     const crossed = new Set(o.decisions.map((d) => d.metric));
-    const cell = (text: string, bad: boolean) =>
-      `<td class="num${bad ? ' bad' : ''}">${e(text)}</td>`;
+    // A figure, and under it its interval or its sampling noise.
+    const cell = (text: string, sub: string, bad: boolean) =>
+      `<td class="num${bad ? ' bad' : ''}">${e(text)}${sub ? `<span class="sub">${e(sub)}</span>` : ''}</td>`;
+    const rate = (x: number, interval: Interval, bad: boolean) =>
+      cell(pct(x), intervalRange(interval), bad);
+    const distance = (x: number | null, noise: number | null, bad: boolean) =>
+      cell(fixed(x), x === null || noise === null ? '' : `noise ${fixed(noise)}`, bad);
     return (
       `<tr class="summary-row" data-output="${e(o.output)}">` +
       `<td><a href="#${anchorId(o.output)}">${e(o.output)}</a></td>` +
-      cell(pct(o.exactMatchRate), crossed.has('exactMatch')) +
-      cell(pct(o.nullMismatchRate), crossed.has('nullMismatch')) +
-      cell(pct(o.staleRate), crossed.has('stale')) +
-      cell(fixed(o.psi), crossed.has('psi')) +
-      cell(fixed(o.ks), crossed.has('ks')) +
+      rate(o.exactMatchRate, o.exactMatchInterval, crossed.has('exactMatch')) +
+      rate(o.nullMismatchRate, o.nullMismatchInterval, crossed.has('nullMismatch')) +
+      rate(o.staleRate, o.staleInterval, crossed.has('stale')) +
+      distance(o.psi, o.psiNoise, crossed.has('psi')) +
+      distance(o.ks, o.ksNoise, crossed.has('ks')) +
       `<td>${e(freshnessText(o))}</td>` +
       `<td><span class="verdict ${o.verdict}">${o.verdict}</span></td>` +
       `<td>${e(causesText(o))}</td></tr>`
     );
   });
   return (
-    `<table class="summary"><thead><tr><th>Feature</th><th>Exact match</th><th>Null mismatch</th>` +
-    `<th>Stale</th><th>PSI</th><th>KS</th><th>Freshness (p50 / p90 age, expired)</th><th>Verdict</th><th>Causes</th></tr></thead>` +
+    `<table class="summary"><thead><tr><th>Feature</th><th>Exact match<span class="sub">${INTERVAL_LABEL}</span></th><th>Null mismatch<span class="sub">${INTERVAL_LABEL}</span></th>` +
+    `<th>Stale<span class="sub">${INTERVAL_LABEL}</span></th><th>PSI<span class="sub">sampling noise</span></th><th>KS<span class="sub">sampling noise</span></th><th>Freshness (p50 / p90 age, expired)</th><th>Verdict</th><th>Causes</th></tr></thead>` +
     `<tbody>${rows.join('')}</tbody></table>`
   );
 }
@@ -115,7 +134,8 @@ function featureSection(o: OutputReport): string {
   const t = o.thresholds;
   const parts = [
     `<h3>${e(o.output)} <span class="verdict ${o.verdict}">${o.verdict}</span></h3>`,
-    `<p class="meta">${e(src)} · ${e(o.dtype)} · ${o.rows} vectors · thresholds: skew if exact-match &lt; ${pct(t.exactMatchMin)} or null-mismatch &gt; ${pct(t.nullMismatchMax)}; stale if stale values &gt; ${pct(t.staleMax)}; drift if PSI &gt; ${t.psiMax} or KS &gt; ${t.ksMax}; float tolerance ${t.floatTolerance}</p>`,
+    `<p class="meta">${e(src)} · ${e(o.dtype)} · ${count(o.rows)} vectors checked · thresholds: skew if exact-match &lt; ${pct(t.exactMatchMin)} or null-mismatch &gt; ${pct(t.nullMismatchMax)}; stale if stale values &gt; ${pct(t.staleMax)}; drift if PSI &gt; ${t.psiMax} or KS &gt; ${t.ksMax}, and above its sampling noise; float tolerance ${t.floatTolerance}</p>`,
+    `<p class="figures">${e(figureTexts(o).join('; '))}</p>`,
   ];
   if (o.decisions.length > 0)
     parts.push(
@@ -185,14 +205,6 @@ function duration(ms: number): string {
   if (ms < 60_000) return `${Math.round(ms / 1000)}s`;
   if (ms < 3_600_000) return `${Math.round(ms / 60_000)}m`;
   return `${(ms / 3_600_000).toFixed(1)}h`;
-}
-
-function pct(x: number): string {
-  return `${(x * 100).toFixed(2)}%`;
-}
-
-function fixed(x: number | null): string {
-  return x === null ? 'n/a' : x.toFixed(3);
 }
 
 function show(v: FeatureValue): string {

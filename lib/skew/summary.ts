@@ -1,5 +1,14 @@
 /** A plain-text summary of a report, for the CLI, the Lambda's log and the demo. */
-import { causesText, findingsHeadline, malformedText } from './headline.ts';
+import {
+  causesText,
+  findingsHeadline,
+  fixed,
+  INTERVAL_LABEL,
+  intervalRange,
+  malformedText,
+  percent,
+  sampleText,
+} from './headline.ts';
 import { FINDING_KINDS, type SkewReport, type Verdict } from './types.ts';
 
 export function formatSummary(report: SkewReport): string {
@@ -8,15 +17,33 @@ export function formatSummary(report: SkewReport): string {
     `${report.alert ? 'ALERT: ' : ''}${findingsHeadline(report)}`;
   const rows = report.outputs.map((o) => [
     o.output,
-    pct(o.exactMatchRate),
-    pct(o.staleRate),
-    o.psi === null ? 'n/a' : o.psi.toFixed(3),
-    o.ks === null ? 'n/a' : o.ks.toFixed(3),
-    o.freshness ? pct(o.freshness.expiredShare + o.freshness.missingShare) : '',
+    percent(o.exactMatchRate),
+    intervalRange(o.exactMatchInterval),
+    percent(o.staleRate),
+    intervalRange(o.staleInterval),
+    fixed(o.psi),
+    o.psi === null ? '' : fixed(o.psiNoise),
+    fixed(o.ks),
+    o.ks === null ? '' : fixed(o.ksNoise),
+    o.freshness ? percent(o.freshness.expiredShare + o.freshness.missingShare) : '',
     o.verdict,
     causesText(o),
   ]);
-  const header = ['feature', 'match', 'stale', 'PSI', 'KS', 'exp/miss', 'verdict', 'causes'];
+  // Each figure is followed by its interval or its sampling noise.
+  const header = [
+    'feature',
+    'match',
+    INTERVAL_LABEL,
+    'stale',
+    INTERVAL_LABEL,
+    'PSI',
+    'noise',
+    'KS',
+    'noise',
+    'exp/miss',
+    'verdict',
+    'causes',
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]) =>
     cells
@@ -27,6 +54,7 @@ export function formatSummary(report: SkewReport): string {
       .trimEnd();
   return [
     head,
+    sampleText(report.sample),
     line(header),
     ...rows.map(line),
     ...report.malformed.examples.map(
@@ -37,17 +65,13 @@ export function formatSummary(report: SkewReport): string {
   ].join('\n');
 }
 
-function pct(x: number): string {
-  return `${(x * 100).toFixed(2)}%`;
-}
-
 const MEANING: Record<Verdict, string> = {
   skew: 'served values differ from their point-in-time rebuild (a bug: see the causes)',
   stale: 'served expired/missing while a fresher value existed (ingestion: see the causes)',
   drift:
     'every value equals its rebuild, but the served distribution moved away from the training ' +
-    'baseline (PSI/KS): the world changed, not the code',
-  ok: 'every served value equals its rebuild, none stale, distribution within thresholds',
+    'baseline (PSI/KS past their thresholds and their sampling noise): the world changed, not the code',
+  ok: 'every served value equals its rebuild, none stale, distribution within thresholds or sampling noise',
 };
 
 /** One line per verdict found, saying what it means: `drift (3): every value equals ...`. */
@@ -67,6 +91,11 @@ export function explainVerdicts(report: SkewReport): string {
       `${v} (${outputs.length} feature${outputs.length === 1 ? '' : 's'}): ${MEANING[v]}${byCause}.`,
     ];
   });
+  if (!report.sample.whole)
+    lines.push(
+      `Verdicts judge the sample, every vector of the entities it picked, not the whole day: ` +
+        `rates carry their ${INTERVAL_LABEL}, PSI/KS count as drift only above their sampling noise.`,
+    );
   if (report.malformed.count > 0)
     lines.push(`${malformedText(report.malformed.count)}: named in the report, never fatal.`);
   return lines.join('\n');

@@ -4,14 +4,24 @@
  * `service.skew.defaults`, both already filled with `DEFAULT_SKEW_THRESHOLDS` by the compiler).
  */
 import type { RegistryService } from '../registry/types.ts';
-import { FINDING_KINDS, type FindingKind, type SkewDecision, type Thresholds } from './types.ts';
-import type { Verdict } from './types.ts';
+import { fixed, intervalText, noiseText, percent } from './headline.ts';
+import { wilsonInterval } from './stats.ts';
+import {
+  FINDING_KINDS,
+  type FindingKind,
+  type SkewDecision,
+  type SkewMetric,
+  type Thresholds,
+  type Verdict,
+} from './types.ts';
 
 export function thresholdsFor(service: RegistryService, output: string): Thresholds {
   return service.skew.perFeature[output] ?? service.skew.defaults;
 }
 
 export interface OutputFigures {
+  /** Rows checked: the size every rate is observed over, and so the width of its interval. */
+  readonly rows: number;
   /** Share of rows whose value matches its rebuild or differs only for a stale cause. */
   readonly exactMatchRate: number;
   /** Share of rows with a null mismatch of a skew cause. */
@@ -20,13 +30,32 @@ export interface OutputFigures {
   readonly staleRate: number;
   readonly psi: number | null;
   readonly ks: number | null;
+  /** The level each distance reaches by sampling alone at the sizes compared. */
+  readonly psiNoise: number | null;
+  readonly ksNoise: number | null;
+}
+
+/**
+ * How a drift statistic reads against its limit and its sampling noise: `drift` only when it is
+ * above both, `noise` when it crosses its limit but a sample of that size shows as much with
+ * nothing moved (a small day or a small sample must not page), else `within`.
+ */
+export function driftReading(
+  value: number | null,
+  max: number,
+  noise: number | null,
+): 'drift' | 'noise' | 'within' {
+  if (value === null || value <= max) return 'within';
+  return noise !== null && value <= noise ? 'noise' : 'drift';
 }
 
 /**
  * The thresholds an output crosses. A rate equal to its limit passes (`exactMatchMin: 1` means
  * every value must match; `nullMismatchMax: 0.01` allows exactly 1%). A figure that could not be
  * computed (no baseline) is not judged. Stale rows are judged by `staleMax` only, never as skew:
- * the value served was what the online store held, and the fault is in ingestion.
+ * the value served was what the online store held, and the fault is in ingestion. Rates are
+ * judged as observed (a skewed value is a defect whatever its count) and carry their interval;
+ * PSI and KS must also rise above their sampling noise (`driftReading`).
  */
 export function decide(
   service: string,
@@ -35,21 +64,43 @@ export function decide(
   t: Thresholds,
 ): SkewDecision[] {
   const out: SkewDecision[] = [];
-  const add = (
+  const rate = (
     kind: FindingKind,
     metric: SkewDecision['metric'],
     value: number,
     threshold: number,
     bound: 'min' | 'max',
-  ) => out.push({ service, output, kind, metric, value, threshold, bound });
+  ) =>
+    out.push({
+      service,
+      output,
+      kind,
+      metric,
+      value,
+      threshold,
+      bound,
+      interval: wilsonInterval(value, figures.rows),
+    });
+  const drift = (metric: 'psi' | 'ks', value: number | null, max: number, noise: number | null) => {
+    if (value !== null && driftReading(value, max, noise) === 'drift')
+      out.push({
+        service,
+        output,
+        kind: 'drift',
+        metric,
+        value,
+        threshold: max,
+        bound: 'max',
+        ...(noise === null ? {} : { noise }),
+      });
+  };
   if (figures.exactMatchRate < t.exactMatchMin)
-    add('skew', 'exactMatch', figures.exactMatchRate, t.exactMatchMin, 'min');
+    rate('skew', 'exactMatch', figures.exactMatchRate, t.exactMatchMin, 'min');
   if (figures.nullMismatchRate > t.nullMismatchMax)
-    add('skew', 'nullMismatch', figures.nullMismatchRate, t.nullMismatchMax, 'max');
-  if (figures.staleRate > t.staleMax) add('stale', 'stale', figures.staleRate, t.staleMax, 'max');
-  if (figures.psi !== null && figures.psi > t.psiMax)
-    add('drift', 'psi', figures.psi, t.psiMax, 'max');
-  if (figures.ks !== null && figures.ks > t.ksMax) add('drift', 'ks', figures.ks, t.ksMax, 'max');
+    rate('skew', 'nullMismatch', figures.nullMismatchRate, t.nullMismatchMax, 'max');
+  if (figures.staleRate > t.staleMax) rate('stale', 'stale', figures.staleRate, t.staleMax, 'max');
+  drift('psi', figures.psi, t.psiMax, figures.psiNoise);
+  drift('ks', figures.ks, t.ksMax, figures.ksNoise);
   return out;
 }
 
@@ -64,11 +115,23 @@ export function verdictOf(kinds: readonly FindingKind[]): Verdict {
   return FINDING_KINDS.find((k) => kinds.includes(k)) ?? 'ok';
 }
 
-/** How a metric reads in text: `exact-match 91.2% (min 99.0%)`. */
+/**
+ * How a decision reads in text: `skew: exact-match 91.20% (min 99.00%), 95% CI 89.31–92.83%`, or
+ * `drift: PSI 0.412 (max 0.200), sampling noise 0.054`.
+ */
 export function describeDecision(d: SkewDecision): string {
-  const fmt = (x: number) =>
-    d.metric === 'psi' || d.metric === 'ks' ? x.toFixed(3) : `${(x * 100).toFixed(2)}%`;
-  return `${d.kind}: ${METRIC_LABELS[d.metric]} ${fmt(d.value)} (${d.bound} ${fmt(d.threshold)})`;
+  const fmt = (x: number) => (isDistance(d.metric) ? fixed(x) : percent(x));
+  const extra =
+    d.interval !== undefined
+      ? `, ${intervalText(d.interval)}`
+      : d.noise !== undefined
+        ? `, ${noiseText(d.noise)}`
+        : '';
+  return `${d.kind}: ${METRIC_LABELS[d.metric]} ${fmt(d.value)} (${d.bound} ${fmt(d.threshold)})${extra}`;
+}
+
+function isDistance(metric: SkewMetric): boolean {
+  return metric === 'psi' || metric === 'ks';
 }
 
 export const METRIC_LABELS: Record<SkewDecision['metric'], string> = {

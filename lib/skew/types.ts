@@ -5,6 +5,9 @@
 import type { SkewThresholds } from '../define/definitions.ts';
 import type { Dtype, FeatureValue } from '../define/dtypes.ts';
 import type { FeatureStatus } from '../core/defaults.ts';
+import type { Interval } from './stats.ts';
+
+export type { Interval };
 
 export type Thresholds = Required<SkewThresholds>;
 
@@ -45,6 +48,10 @@ export interface SkewDecision {
   readonly threshold: number;
   /** `min`: the value must be at least the threshold; `max`: at most. */
   readonly bound: 'min' | 'max';
+  /** Rates: the value's 95% interval over the rows checked (Wilson score). */
+  readonly interval?: Interval;
+  /** PSI, KS: the level the statistic reaches by sampling alone, which the value rose above. */
+  readonly noise?: number;
 }
 
 /** One served value that the rebuild did not reproduce. */
@@ -141,8 +148,12 @@ export interface OutputReport {
   readonly rows: number;
   readonly matches: number;
   readonly exactMatchRate: number;
+  /** `exactMatchRate`'s 95% interval over the rows checked (Wilson score). */
+  readonly exactMatchInterval: Interval;
   readonly nullMismatches: number;
   readonly nullMismatchRate: number;
+  /** `nullMismatchRate`'s 95% interval over the rows checked (Wilson score). */
+  readonly nullMismatchInterval: Interval;
   /** Served values that are not of the current dtype (counted as mismatches). */
   readonly typeMismatches: number;
   /** Rows served under a registry whose definition of this output differs from the current one. */
@@ -154,10 +165,19 @@ export interface OutputReport {
   readonly psi: number | null;
   /** Kolmogorov–Smirnov statistic (numeric outputs, at the baseline's bin edges); else null. */
   readonly ks: number | null;
+  /**
+   * The level PSI reaches by sampling alone at the sizes compared (served vs baseline values);
+   * drift is decided only above both `psiMax` and this. Null when PSI is.
+   */
+  readonly psiNoise: number | null;
+  /** The same for KS: drift only above both `ksMax` and this. Null when KS is. */
+  readonly ksNoise: number | null;
   readonly distribution: Distribution | null;
   readonly examples: readonly MismatchExample[];
   /** Rows whose served value was stale (`late data`, `ingest lag`), over all rows. */
   readonly staleRate: number;
+  /** `staleRate`'s 95% interval over the rows checked (Wilson score). */
+  readonly staleInterval: Interval;
   /** Rows whose served value differs from its rebuild for a skew cause, over all rows. */
   readonly skewRate: number;
   /** Mismatched or stale values by cause, most frequent first (causes with no row left out). */

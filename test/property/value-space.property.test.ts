@@ -7,10 +7,9 @@
  * in no store, or it reads back as itself from DynamoDB (a lookup), Parquet, a point-in-time
  * export at the same t, and the inference log.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import fc from 'fast-check';
@@ -20,7 +19,8 @@ import { exportPointInTimeLocal } from '../../lib/export/point-in-time.ts';
 import { POISON_REASONS } from '../../lib/ingest/record.ts';
 import { readLocalDeadLetters } from '../../lib/local/dead-letter.ts';
 import { localOfflineDir } from '../../lib/local/firehose.ts';
-import { INFERENCE_LOG_EXTENSION, localInferenceLogDir } from '../../lib/local/inference-log.ts';
+import { localInferenceLogDir } from '../../lib/local/inference-log.ts';
+import { duckdbType } from '../../lib/core/columns.ts';
 import { startLocalIngest, type LocalIngest } from '../../lib/local/ingest.ts';
 import { startLocalLookup, type LocalLookup } from '../../lib/local/lookup.ts';
 import { startLocalStack, type LocalStack } from '../../lib/local/stack.ts';
@@ -340,20 +340,22 @@ describe('every record over the value space of each dtype', () => {
     return new Map(rows.map((r) => [String(r['id']), unprefixed({ values: r }).values]));
   }
 
+  /** The logged values read back as the skew check reads them: text cast to each dtype. */
   async function inferenceLogById(prefix: string): Promise<Map<string, Record<string, unknown>>> {
     await lookup.inferenceLog.flush({ timeoutMs: 10_000 });
-    const dir = localInferenceLogDir(dataDir);
-    const out = new Map<string, Record<string, unknown>>();
-    for (const file of await readdir(dir, { recursive: true })) {
-      if (!String(file).endsWith(INFERENCE_LOG_EXTENSION)) continue;
-      const text = gunzipSync(await readFile(path.join(dir, String(file)))).toString('utf8');
-      for (const line of text.split('\n')) {
-        if (!line) continue;
-        const r = JSON.parse(line) as { keys: { id: string }; values: Record<string, unknown> };
-        if (r.keys.id.startsWith(prefix)) out.set(r.keys.id, unprefixed(r).values);
-      }
-    }
-    return out;
+    const glob = path.join(localInferenceLogDir(dataDir), '*', '*.parquet');
+    const casts = view.features.map(
+      (f) =>
+        `TRY_CAST("values"['all_types__${f.name}'] AS ${duckdbType(f.dtype)}) AS "all_types__${f.name}"`,
+    );
+    const reader = await duckdb.runAndReadAll(
+      `SELECT keys['id'] AS id, ${casts.join(', ')}
+         FROM read_parquet('${glob}', hive_partitioning = false)
+        WHERE starts_with(keys['id'], '${prefix}')`,
+    );
+    return new Map(
+      reader.getRowObjectsJS().map((r) => [String(r['id']), unprefixed({ values: r }).values]),
+    );
   }
 });
 

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import type { InferenceLogRecord } from '../../lib/core/inference-log.ts';
+import { encodeLogRow, type InferenceLogRecord } from '../../lib/core/inference-log.ts';
 import type { EntityKey } from '../../lib/core/entity-key.ts';
 import { createBufferedSink, type InferenceLogWriter } from '../../lib/serve/inference-log-sink.ts';
 import {
@@ -125,7 +125,7 @@ describe('buffered inference-log sink', () => {
 });
 
 describe('Firehose writer', () => {
-  it('sends JSON lines, at most 4 MiB per call, and reports entries Firehose rejected', async () => {
+  it("sends the log table's JSON rows, at most 4 MiB per call, and reports entries Firehose rejected", async () => {
     const calls: PutRecordBatchInput[] = [];
     const writer = createFirehoseWriter({
       deliveryStreamName: 'p-inference-log',
@@ -150,7 +150,7 @@ describe('Firehose writer', () => {
     expect(failed).toEqual([0]);
     const line = Buffer.from(calls[1]!.Records[0]!.Data, 'base64').toString('utf8');
     expect(line.endsWith('}\n')).toBe(true);
-    expect(JSON.parse(line)).toEqual(batch[4]);
+    expect(JSON.parse(line)).toEqual(encodeLogRow(batch[4]!));
   });
 
   it('never sends a record over 1000 KiB and marks it failed', async () => {

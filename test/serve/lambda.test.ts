@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { asLoggedText, withoutNulls } from './read-log.ts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LocalStack } from '../../lib/local/stack.ts';
 import { itemFor, putItems, withStack } from './fixtures.ts';
@@ -137,9 +138,11 @@ describe('lambdas/lookup.ts', () => {
     expect(delivered[0]!.stream).toBe(`${stack.names.prefix}-inference-log`);
     const [record] = delivered[0]!.lines as any[];
     expect(record.request_id).toBe('apigw-req-1');
-    expect(record.values).toEqual(body.rows[0].values);
-    expect(record.statuses).toEqual(body.rows[0].statuses);
-    expect(record.ages_ms).toEqual(body.rows[0].ages_ms);
+    // The log table's row: served_at in microseconds, maps of text (`encodeLogRow`).
+    expect(record.served_at).toBe(Date.parse(body.served_at) * 1000);
+    expect(record.values).toEqual(asLoggedText(body.rows[0].values));
+    expect(record.statuses).toEqual(asLoggedText(body.rows[0].statuses));
+    expect(record.ages_ms).toEqual(withoutNulls(body.rows[0].ages_ms));
     expect(stdout).toContain('"LookupLatency"');
     expect(stdout).toContain('"ItemsRead"');
     expect(stdout).toContain('"Features_present"');

@@ -37,6 +37,30 @@ describe('the alert text', () => {
     expect(alert.outputs).toEqual(['airport_hourly__late_share_1h']);
   });
 
+  it('says what was sampled, and gives each rate its interval and each distance its noise', () => {
+    const text = buildAlert(sampleReport())!.message;
+    expect(text.split('\n')[2]).toBe('Sample: whole day, 1,000 vectors.');
+    // Wilson, 800 of 1,000 at 95%: (0.8 + 1.96²/2000 ± 1.96·sqrt(0.16/1000 + 1.96²/4e6)) / (1 + 1.96²/1000).
+    expect(text).toContain('exact-match 80.00% (95% CI 77.41–82.36%)');
+    expect(text).toContain('null-mismatch 20.00% (95% CI 17.64–22.59%)');
+    expect(text).toContain('PSI 0.900 (sampling noise 0.030)');
+    expect(text).toContain('figures over 1,000 vectors checked:');
+    expect(text).toContain('crossed: skew: exact-match 80.00% (min 99.00%), 95% CI 77.41–82.36%');
+    expect(text).toContain('crossed: drift: PSI 0.900 (max 0.200), sampling noise 0.030');
+    expect(text).not.toMatch(/in a [\d.]+% sample/);
+  });
+
+  it('says its verdicts judge the sample when the day was not checked whole', () => {
+    const alert = buildAlert(sampleReport({ sampled: true }))!;
+    const lines = alert.message.split('\n');
+    expect(lines[0]).toBe(
+      "Skew in 1 feature, drift in 1 feature (in a 1.00% sample): feature service 'departure_delay_model' on 2001-03-02",
+    );
+    expect(lines[2]).toBe(
+      'Sample: 1,000 of 100,000 vectors checked (1.00%, by entity; cap 1,000/day).',
+    );
+  });
+
   it('raises nothing on a clean report', () => {
     expect(buildAlert(sampleReport({ clean: true }))).toBeNull();
   });

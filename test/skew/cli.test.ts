@@ -59,7 +59,9 @@ describe('skewless skew-check', () => {
     const { dataDir, baseline } = await dataFolder({});
     const r = await skewCheck(['--date', DAY, '--data', dataDir, '--baseline', baseline]);
     expect(r.exit).toBe(EXIT.ok);
-    expect(r.out).toContain(`skew-check departure_delay_model ${DAY}: 1500 vectors: ok`);
+    expect(r.out).toContain(
+      `skew-check departure_delay_model ${DAY}: 1500 vectors: ok\nsample: whole day, 1,500 vectors\n`,
+    );
     expect(r.out).toContain(
       `report: ${path.join(dataDir, 'skew', 'reports', DAY, 'departure_delay_model.html')}`,
     );

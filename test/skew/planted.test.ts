@@ -76,6 +76,12 @@ describe('the skew check on a planted day', () => {
       ).toEqual([]);
       expect(o.psi, o.output).not.toBeNull();
       expect(o.psi!, o.output).toBeLessThan(o.thresholds.psiMax);
+      expect(o.psiNoise!, o.output).toBeGreaterThan(0);
+      expect(o.ksNoise === null, o.output).toBe(o.ks === null);
+      // Every value matched: the interval's top is 100%, its bottom below it (1,500 rows).
+      expect(o.exactMatchInterval[1], o.output).toBe(1);
+      expect(o.exactMatchInterval[0], o.output).toBeGreaterThan(0.99);
+      expect(o.exactMatchInterval[0], o.output).toBeLessThan(1);
     }
     expect(report.kinds).toEqual([]);
     expect(report.verdict).toBe('ok');
@@ -85,6 +91,7 @@ describe('the skew check on a planted day', () => {
     expect(output(report, 'route_flights__last_delay').ks).not.toBeNull();
     expect(output(report, 'airport_hourly__late_share_1h').freshness?.ttlMs).toBe(3 * 3_600_000);
     expect(report.vectors).toBe(1500);
+    expect(report.sample).toMatchObject({ logged: 1500, checked: 1500, rate: 1, whole: true });
     expect(report.malformed).toEqual({ count: 0, examples: [] });
   });
 

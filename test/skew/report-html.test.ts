@@ -31,6 +31,28 @@ describe('the HTML report', () => {
     expect(html).toContain('&lt;b&gt;imputed&lt;/b&gt; &amp; more');
   });
 
+  it('says what was sampled, and shows each rate with its interval and each distance with its noise', () => {
+    const html = renderReportHtml(sampleReport());
+    expect(html).toContain('<p class="meta sample">sample: whole day, 1,000 vectors');
+    expect(html).toMatch(
+      /<td class="num bad">80\.00%<span class="sub">77\.41–82\.36%<\/span><\/td>/,
+    );
+    expect(html).toMatch(/<td class="num bad">0\.900<span class="sub">noise 0\.030<\/span><\/td>/);
+    expect(html).toContain(
+      'exact-match 80.00% (95% CI 77.41–82.36%); stale 0.00% (95% CI 0.00–0.38%)',
+    );
+    const sampled = renderReportHtml(sampleReport({ sampled: true }));
+    expect(sampled).toContain(
+      'sample: 1,000 of 100,000 vectors checked (1.00%, by entity; cap 1,000/day). Verdicts judge the sample',
+    );
+    expect(sampled).toMatch(
+      /<div class="banner alert">skew in 1 feature, drift in 1 feature \(in a 1\.00% sample\)/,
+    );
+    expect(renderReportHtml(sampleReport({ sampled: true, clean: true }))).toContain(
+      'ok: no skew, no stale values, no drift in a 1.00% sample.',
+    );
+  });
+
   it('is self-contained: no script, no external asset', () => {
     const html = renderReportHtml(sampleReport());
     expect(html).not.toMatch(/<script|<link|<img|@import|url\(/i);
@@ -117,6 +139,9 @@ describe('the HTML report in headless Chromium', () => {
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
 
     expect(await page.title()).toBe(`Skew report: ${SERVICE}, ${DAY}`);
+    expect(await page.$eval('p.sample', (p) => p.textContent)).toMatch(
+      new RegExp(`^sample: whole day, ${report.vectors.toLocaleString('en-US')} vectors`),
+    );
     const rows = await page.$$eval('table.summary tbody tr', (trs) =>
       trs.map((tr) => ({
         output: tr.getAttribute('data-output'),
@@ -125,6 +150,17 @@ describe('the HTML report in headless Chromium', () => {
     );
     expect(rows.map((r) => r.output)).toEqual(report.outputs.map((o) => o.output));
     expect(rows.map((r) => r.verdict)).toEqual(report.outputs.map((o) => o.verdict));
+    // Each rate shows its interval under it, each distance its noise.
+    const firstRow = await page.$$eval('table.summary tbody tr:first-child td.num .sub', (subs) =>
+      subs.map((s) => s.textContent),
+    );
+    expect(firstRow.slice(0, 3)).toEqual(
+      [
+        report.outputs[0]!.exactMatchInterval,
+        report.outputs[0]!.nullMismatchInterval,
+        report.outputs[0]!.staleInterval,
+      ].map(([lo, hi]) => `${(lo * 100).toFixed(2)}–${(hi * 100).toFixed(2)}%`),
+    );
     const flagged = report.outputs.filter((o) => o.verdict !== 'ok').map((o) => o.output);
     const verdictOf = (name: string) => rows.find((r) => r.output === name)?.verdict;
     expect(verdictOf('airport_hourly__late_share_1h')).toBe('skew');
