@@ -1,9 +1,10 @@
 /**
- * The one list of granted actions that no call of our code needs: AWS itself calls with the
- * role (Lambda's runtime writes the function's logs; Lambda's event source mapping reads the
- * streams and sends failed batches away). Each entry says why and where AWS documents it. The
- * mutation run (`mutation.ts`) accepts an action that no recorded request needs only if it is
- * named here, and rejects an entry whose action the role is no longer granted.
+ * The one list of granted actions that no recorded request needs because AWS itself uses them
+ * with the role: Lambda's runtime writes the function's logs, its event source mapping
+ * describes the streams, Athena reads the catalog and uploads in parts as the query's caller,
+ * DynamoDB uses the table's key as the writer. Each entry says why and where AWS documents it.
+ * The mutation run (`mutation.ts`) accepts an action that no recorded request needs only if it
+ * is named here, and rejects an entry whose action the role is no longer granted.
  */
 import type { HandlerName } from '../../lib/cdk/handler-function.ts';
 
