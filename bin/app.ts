@@ -3,7 +3,8 @@
  * (`AwsSolutionsChecks`) and CDK's CloudFormation validation. `npx cdk synth` runs offline.
  *
  * Context: `-c defs=<folder>` (default `feature_defs`), `-c prefix=<name>` (default `skewless`),
- * `-c alertEmails=a@x.com,b@y.com` and `-c alertHttpsUrls=https://…` (alert subscriptions).
+ * `-c alertEmails=a@x.com,b@y.com` and `-c alertHttpsUrls=https://…` (alert subscriptions),
+ * `-c lakeFormation=true` (Lake Formation governs the account's Data Catalog).
  */
 import { App } from 'aws-cdk-lib';
 import { loadRegistryFromDir } from '../lib/registry/load.ts';
@@ -26,6 +27,7 @@ buildSkewlessApp({
   store: {
     definitions: defsDir,
     alertSubscriptions: { emails: list('alertEmails'), httpsUrls: list('alertHttpsUrls') },
+    lakeFormation: { enabled: String(app.node.tryGetContext('lakeFormation')) === 'true' },
   },
 });
 app.synth();

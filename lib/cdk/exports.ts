@@ -8,10 +8,10 @@
 import type { Duration } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { BUCKET_PREFIXES } from '../core/naming.ts';
 import { EXPORT_DEFAULTS } from './feature-store-defaults.ts';
 import { HandlerFunction, type HandlerFunctionDefaults } from './handler-function.ts';
 import type { OfflineStore } from './offline-store.ts';
+import { EXPORT_QUERY_ACCESS } from './operator-grants.ts';
 
 export interface ExportsProps {
   readonly offlineStore: OfflineStore;
@@ -40,13 +40,8 @@ export class Exports extends Construct {
       timeout: props.timeout ?? EXPORT_DEFAULTS.timeout,
       reservedConcurrentExecutions: props.reservedConcurrency,
     });
-    // Reads the caller's spine under `spines/` and the files its UNLOAD wrote under
-    // `exports/`; writes the numbered spine, the training set with its manifest and baseline
-    // (`exports/<id>/`) and, when asked to promote it, the skew check's baseline (`baselines/`).
-    offline.grantQuery(this.exporter.role, {
-      read: [BUCKET_PREFIXES.spines],
-      write: [BUCKET_PREFIXES.exports, BUCKET_PREFIXES.spines, BUCKET_PREFIXES.baselines],
-    });
+    // The same access as `skewless export --aws` (the one runner, `lib/export/run.ts`).
+    offline.grantQuery(this.exporter.role, EXPORT_QUERY_ACCESS);
   }
 
   /** Lets a principal (a CI role, the CLI user) start exports. */

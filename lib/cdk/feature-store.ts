@@ -12,7 +12,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ValidationError } from '../core/errors.ts';
-import type { ResourceNames } from '../core/naming.ts';
+import { INFERENCE_LOG_TABLE, type ResourceNames } from '../core/naming.ts';
 import type { Registry } from '../registry/types.ts';
 import { resolveDefinitionsModule } from './definitions-module.ts';
 import type { HandlerFunctionDefaults } from './handler-function.ts';
@@ -24,9 +24,11 @@ import {
   warnIfWeakened,
 } from './feature-store-defaults.ts';
 import { Ingestion } from './ingestion.ts';
+import { LakeFormationGrants, type LakeFormationProps } from './lake-formation.ts';
 import { Monitoring, type AlertSubscriptions } from './monitoring.ts';
 import { OfflineStore, type OfflineStoreProps } from './offline-store.ts';
 import { OnlineStore } from './online-store.ts';
+import { grantBackfill, grantExportQuery, type OperatorGrantTargets } from './operator-grants.ts';
 import { Serving, type ApiAuthorization } from './serving.ts';
 
 export interface FeatureStoreProps {
@@ -82,6 +84,12 @@ export interface FeatureStoreProps {
    * @default - none: subscribe to the `AlertTopic` output yourself
    */
   readonly alertSubscriptions?: AlertSubscriptions;
+  /**
+   * Lake Formation permissions for the store's roles, where Lake Formation governs the Glue
+   * Data Catalog (README "Deploy guide").
+   * @default - none: the Data Catalog is governed by IAM only
+   */
+  readonly lakeFormation?: LakeFormationProps;
   /** When the skew check runs. @default cron 03:00 UTC daily */
   readonly skewCheckSchedule?: events.Schedule;
   /** Retention of Lambda, Firehose and API access logs. @default 90 days */
@@ -113,6 +121,7 @@ const PREFIX_PATTERN = /^[a-z][a-z0-9-]{0,23}$/;
  * store.grantProduce(producerRole, 'airport_departures'); // put records on one source stream
  * store.grantLookup(modelRole); // sign `POST <store.apiUrl>features`
  * store.grantRunExport(trainingRole); // invoke the export Lambda
+ * store.grantBackfill(operatorRole); // `skewless backfill --aws`, `materialize --aws`
  */
 export class FeatureStore extends Construct {
   /** The customer-managed key of every data resource (table, bucket, streams, queues, Firehose). */
@@ -123,7 +132,10 @@ export class FeatureStore extends Construct {
   public readonly serving: Serving;
   public readonly exports: Exports;
   public readonly monitoring: Monitoring;
+  /** The Lake Formation grants, when `lakeFormation.enabled`. */
+  public readonly lakeFormation?: LakeFormationGrants;
   public readonly prefix: string;
+  private readonly registry: Registry;
 
   constructor(scope: Construct, id: string, props: FeatureStoreProps) {
     super(scope, id);
@@ -135,6 +147,7 @@ export class FeatureStore extends Construct {
 
     const names: ResourceNames = { prefix: this.prefix };
     const { registry } = props;
+    this.registry = registry;
     const functionDefaults = handlerDefaults(this.prefix, props, removalPolicy);
     this.dataKey = new kms.Key(this, 'DataKey', {
       alias: `alias/${this.prefix}-data`,
@@ -195,6 +208,21 @@ export class FeatureStore extends Construct {
       skewCheckSchedule: props.skewCheckSchedule,
       alertSubscriptions: props.alertSubscriptions,
     });
+    if (props.lakeFormation?.enabled) this.lakeFormation = this.lakeFormationGrants();
+  }
+
+  /** Every role that reaches the Glue tables through IAM, granted the same in Lake Formation. */
+  private lakeFormationGrants(): LakeFormationGrants {
+    return new LakeFormationGrants(this, 'LakeFormation', {
+      offlineStore: this.offlineStore,
+      deliveryStreams: new Map([
+        ...this.ingestion.deliveryStreams,
+        [INFERENCE_LOG_TABLE, this.serving.inferenceLog],
+      ]),
+      queryRoles: [this.exports.exporter.role, this.monitoring.skewCheck.role],
+      optimizerRole: this.offlineStore.maintenance.role,
+      optimizers: [...this.offlineStore.maintenance.optimizers.values()],
+    });
   }
 
   /** Lets a producer put records on one source stream (or every source stream). */
@@ -210,6 +238,25 @@ export class FeatureStore extends Construct {
   /** Lets a caller invoke the export Lambda. */
   public grantRunExport(grantee: iam.IGrantable): iam.Grant {
     return this.exports.grantRunExport(grantee);
+  }
+
+  /** Lets an operator run `skewless export --aws` (the export Lambda's query access). */
+  public grantExport(grantee: iam.IGrantable): void {
+    grantExportQuery(this.grantTargets(), grantee);
+  }
+
+  /** Lets an operator run `skewless backfill --aws` and `skewless materialize --aws`. */
+  public grantBackfill(grantee: iam.IGrantable): void {
+    grantBackfill(this.grantTargets(), grantee);
+  }
+
+  private grantTargets(): OperatorGrantTargets {
+    return {
+      offline: this.offlineStore,
+      online: this.onlineStore,
+      registry: this.registry,
+      lakeFormation: this.lakeFormation,
+    };
   }
 
   /** The lookup endpoint (`<url>/features`). */

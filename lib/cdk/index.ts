@@ -10,6 +10,12 @@ export {
   type QueryAccess,
 } from './offline-store.ts';
 export { Ingestion, type IngestionProps } from './ingestion.ts';
+export {
+  LAKE_FORMATION_PERMISSIONS,
+  LakeFormationGrants,
+  type LakeFormationGrantsProps,
+  type LakeFormationProps,
+} from './lake-formation.ts';
 export { Serving, LOOKUP_ROUTE, type ServingProps, type ApiAuthorization } from './serving.ts';
 export { Exports, type ExportsProps } from './exports.ts';
 export { Monitoring, type MonitoringProps, type AlertSubscriptions } from './monitoring.ts';

@@ -188,14 +188,17 @@ export class Ingestion extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'FeedOfflineDeliveryStreams',
-        actions: ['firehose:PutRecord', 'firehose:PutRecordBatch'],
+        // The ingest core sends batches only (test/iam/ingest-recorded.test.ts records it).
+        actions: ['firehose:PutRecordBatch'],
         resources: [...this.deliveryStreams.values()].map((d) => d.attrArn),
       }),
     );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'DeadLetter',
-        actions: ['sqs:GetQueueAttributes', 'sqs:SendMessage'],
+        // SendMessage only: the sink's batches, and Lambda's on-failure destination
+        // (https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html).
+        actions: ['sqs:SendMessage'],
         resources: [this.poisonQueue.queueArn, this.failedBatchQueue.queueArn],
       }),
     );
@@ -213,7 +216,8 @@ export class Ingestion extends Construct {
     const streams = source === undefined ? [...this.streams.values()] : [this.stream(source)];
     iam.Grant.addToPrincipal({
       grantee,
-      actions: ['kinesis:DescribeStreamSummary', 'kinesis:PutRecord', 'kinesis:PutRecords'],
+      // The producer helper (`skewless push`, `putRecords`) sends batches only.
+      actions: ['kinesis:PutRecords'],
       resourceArns: streams.map((s) => s.streamArn),
     });
     iam.Grant.addToPrincipal({

@@ -235,13 +235,8 @@ export class OfflineStore extends Construct {
   public grantQuery(grantee: iam.IGrantable, access: QueryAccess): void {
     iam.Grant.addToPrincipal({
       grantee,
-      actions: [
-        'athena:GetQueryExecution',
-        'athena:GetQueryResults',
-        'athena:GetWorkGroup',
-        'athena:StartQueryExecution',
-        'athena:StopQueryExecution',
-      ],
+      // The runners start a query and poll it; results come back as objects (UNLOAD).
+      actions: ['athena:GetQueryExecution', 'athena:StartQueryExecution'],
       resourceArns: [this.workgroupArn()],
     });
     iam.Grant.addToPrincipal({
@@ -280,21 +275,25 @@ export class OfflineStore extends Construct {
     const written = new Set<string>(access.write);
     const read = [BUCKET_PREFIXES.offline, ...access.read].filter((p) => !written.has(p));
     this.grantObjects(grantee, read, 'read');
-    this.grantObjects(grantee, [BUCKET_PREFIXES.athenaResults, ...access.write], 'readWrite');
+    this.grantObjects(grantee, [BUCKET_PREFIXES.athenaResults, ...access.write], 'write');
   }
 
-  /** Object access under prefixes, plus listing (see `BucketListing`), plus the key. */
+  /**
+   * Object access under prefixes, plus listing (see `BucketListing`), plus the key. `write`
+   * creates objects (multipart included) but deletes none; `readWrite` may also delete.
+   */
   public grantObjects(
     grantee: iam.IGrantable,
     prefixes: readonly string[],
-    mode: 'read' | 'readWrite',
+    mode: 'read' | 'write' | 'readWrite',
     listing: BucketListing = 'prefixes',
   ): void {
     if (prefixes.length === 0) return;
-    const objectActions =
-      mode === 'read'
-        ? ['s3:GetObject']
-        : ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject'];
+    const objectActions = {
+      read: ['s3:GetObject'],
+      write: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+      readWrite: ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject'],
+    }[mode];
     iam.Grant.addToPrincipal({
       grantee,
       actions: objectActions,

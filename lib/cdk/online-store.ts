@@ -57,9 +57,9 @@ export class OnlineStore extends Construct {
     this.grant(grantee, ['dynamodb:GetItem'], ['kms:Decrypt']);
   }
 
-  /** Point and batch reads only. */
+  /** Batch reads only: a lookup is one BatchGetItem round trip (`lib/serve/batch-get.ts`). */
   public grantLookup(grantee: iam.IGrantable): void {
-    this.grant(grantee, ['dynamodb:BatchGetItem', 'dynamodb:GetItem'], ['kms:Decrypt']);
+    this.grant(grantee, ['dynamodb:BatchGetItem'], ['kms:Decrypt']);
   }
 
   private grant(grantee: iam.IGrantable, actions: string[], keyActions: string[]): void {

@@ -24,18 +24,28 @@ const installed = cfnLint !== undefined;
 if (!installed && process.env.CI) throw new Error('cfn-lint is not installed (required in CI)');
 
 describe.skipIf(!installed)('cfn-lint', () => {
-  it('finds no error in the synthesized template', async () => {
-    const { template } = synthStore(await flightsRegistry());
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'skewless-lint-')), 'Skewless.json');
-    writeFileSync(file, JSON.stringify(template.toJSON(), null, 1));
-    const run = spawnSync(cfnLint!, ['--format', 'parseable', file], {
-      cwd: PROJECT_ROOT,
-      encoding: 'utf8',
-    });
-    const findings = run.stdout.split('\n').filter((l) => l.trim().length > 0);
-    const errors = findings.filter((l) => /:E\d{4}:/.test(l));
-    expect(errors, run.stderr).toEqual([]);
-    // Exit code bit 2 means errors (4 warnings, 8 informational).
-    expect(run.status! & 2).toBe(0);
-  }, 120_000);
+  it.each([
+    ['the synthesized template', {}],
+    ['the template with Lake Formation grants', { lakeFormation: { enabled: true } }],
+  ])(
+    'finds no error in %s',
+    async (_, store) => {
+      const { template } = synthStore(await flightsRegistry(), { store });
+      const file = path.join(
+        mkdtempSync(path.join(os.tmpdir(), 'skewless-lint-')),
+        'Skewless.json',
+      );
+      writeFileSync(file, JSON.stringify(template.toJSON(), null, 1));
+      const run = spawnSync(cfnLint!, ['--format', 'parseable', file], {
+        cwd: PROJECT_ROOT,
+        encoding: 'utf8',
+      });
+      const findings = run.stdout.split('\n').filter((l) => l.trim().length > 0);
+      const errors = findings.filter((l) => /:E\d{4}:/.test(l));
+      expect(errors, run.stderr).toEqual([]);
+      // Exit code bit 2 means errors (4 warnings, 8 informational).
+      expect(run.status! & 2).toBe(0);
+    },
+    120_000,
+  );
 });

@@ -81,7 +81,6 @@ describe('IAM: ingest Lambda', () => {
         // GetItem: the read of an aggregation view's tile item before its conditional put.
         'dynamodb:GetItem',
         'dynamodb:PutItem',
-        'firehose:PutRecord',
         'firehose:PutRecordBatch',
         'kinesis:DescribeStream',
         'kinesis:DescribeStreamSummary',
@@ -93,7 +92,6 @@ describe('IAM: ingest Lambda', () => {
         'kms:GenerateDataKey',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
-        'sqs:GetQueueAttributes',
         'sqs:SendMessage',
       ].sort(),
     );
@@ -115,7 +113,6 @@ describe('IAM: lookup Lambda', () => {
     const statements = statementsOfRole(roleOfFunction('lookup'));
     expect(actionSet(statements)).toEqual([
       'dynamodb:BatchGetItem',
-      'dynamodb:GetItem',
       'firehose:PutRecordBatch',
       'kms:Decrypt',
       'logs:CreateLogStream',
@@ -129,10 +126,7 @@ describe('IAM: lookup Lambda', () => {
 
 const QUERY_ACTIONS = [
   'athena:GetQueryExecution',
-  'athena:GetQueryResults',
-  'athena:GetWorkGroup',
   'athena:StartQueryExecution',
-  'athena:StopQueryExecution',
   'glue:BatchGetPartition',
   'glue:CreateTable',
   'glue:DeleteTable',
@@ -146,7 +140,6 @@ const QUERY_ACTIONS = [
   'logs:CreateLogStream',
   'logs:PutLogEvents',
   's3:AbortMultipartUpload',
-  's3:DeleteObject',
   's3:GetBucketLocation',
   's3:GetObject',
   's3:ListBucket',

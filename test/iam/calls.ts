@@ -1,28 +1,27 @@
 /**
- * AWS calls a handler made in a test, as IAM requests (action + resource ARN + context keys).
+ * Recorded AWS calls (`recorder.ts`) as the requests IAM authorizes: one action and resource per
+ * call, derived from the call itself (the service and operation name the action; the input's
+ * table, stream, bucket/key, delivery stream, topic, queue, workgroup or Glue table names the
+ * resource), plus what AWS does with the caller's own credentials because of the call:
+ * - an S3 object under SSE-KMS: PutObject needs kms:GenerateDataKey, GetObject kms:Decrypt
+ *   (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html);
+ * - a Kinesis stream with a KMS key: producers need kms:GenerateDataKey, consumers kms:Decrypt
+ *   (https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html);
+ * - an SNS topic or SQS queue with a KMS key: the sender needs kms:GenerateDataKey and
+ *   kms:Decrypt (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html,
+ *   https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html);
+ * - a DynamoDB table with a customer managed key: DynamoDB decrypts the table key as the caller
+ *   (kms:Decrypt, https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.howitworks.html);
+ * - an Athena query: `athena-caller.ts`.
  *
- * The SDK calls come from the mocked clients (aws-sdk-client-mock keeps every command sent).
- * Each becomes the request IAM authorizes, plus what AWS does with the caller's own
- * credentials on its behalf, as AWS documents it:
- * - S3 objects under SSE-KMS: PutObject needs kms:GenerateDataKey, GetObject kms:Decrypt;
- * - Kinesis streams with a CMK: the producer needs kms:GenerateDataKey;
- * - SNS topics and SQS queues with a CMK: the sender needs kms:GenerateDataKey and kms:Decrypt;
- * - DynamoDB tables with a CMK: DynamoDB decrypts the table key as the caller (kms:Decrypt);
- * - Athena runs a query as its caller: it reads the Glue tables the SQL names and their S3
- *   locations, creates/drops the tables of a DDL, writes an UNLOAD's target (after listing it:
- *   UNLOAD needs an empty prefix) and writes the query's results to the workgroup's location.
- *
- * Names the test gave the handler (its bucket, workgroup, database, topic, queue, table) are
- * mapped to the names the stack gives the same settings (`Renames`), so the requests address
- * the deployed resources.
+ * Names the test gave the code (its bucket, workgroup, table...) map to the names the stack
+ * gives the same settings (`Renames`), so the requests address the deployed resources.
  */
+import { athenaOnBehalf } from './athena-caller.ts';
 import { ACCOUNT, REGION, type Deployed } from './deployed.ts';
+import { fromMocks, type AwsCall } from './recorder.ts';
 
-export interface SdkCall {
-  /** Command class name, e.g. `PutObjectCommand`. */
-  readonly command: string;
-  readonly input: Record<string, unknown>;
-}
+export type { AwsCall } from './recorder.ts';
 
 export interface IamRequest {
   readonly action: string;
@@ -32,252 +31,153 @@ export interface IamRequest {
   readonly because: string;
 }
 
-/** Test value → deployed value of each handler setting. */
+/** Test value → deployed value of each setting the code was given. */
 export type Renames = ReadonlyMap<string, string>;
 
-interface MockedClient {
-  calls(): readonly { args: readonly unknown[] }[];
+/** Every command sent through these `aws-sdk-client-mock` stubs. */
+export function recordedCalls(...mocks: Parameters<typeof fromMocks>[1][]): AwsCall[] {
+  return fromMocks('mocked', ...mocks);
 }
 
-/** Every command sent through these mocked clients, in order per client. */
-export function recordedCalls(...clients: MockedClient[]): SdkCall[] {
-  return clients.flatMap((client) =>
-    client.calls().map((call) => {
-      const command = call.args[0] as { constructor: { name: string }; input: object };
-      return {
-        command: command.constructor.name,
-        input: command.input as Record<string, unknown>,
-      };
-    }),
+/**
+ * Operations whose IAM action has another name than the operation (Service Authorization
+ * Reference, https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
+ * and .../list_amazonsqs.html): every other operation is authorized as `<service>:<operation>`.
+ * An operation missing here whose action differs fails the simulation as an unknown action.
+ */
+const ACTION_OF: Readonly<Record<string, string>> = {
+  'S3:ListObjectsV2': 's3:ListBucket',
+  'S3:HeadBucket': 's3:ListBucket',
+  'S3:HeadObject': 's3:GetObject',
+  'S3:DeleteObjects': 's3:DeleteObject',
+  'S3:CreateMultipartUpload': 's3:PutObject',
+  'S3:UploadPart': 's3:PutObject',
+  'S3:CompleteMultipartUpload': 's3:PutObject',
+  'SQS:SendMessageBatch': 'sqs:SendMessage',
+};
+
+export function actionOf(call: Pick<AwsCall, 'service' | 'operation'>): string {
+  return (
+    ACTION_OF[`${call.service}:${call.operation}`] ??
+    `${call.service.toLowerCase()}:${call.operation}`
   );
 }
 
-const s3Object = (bucket: string, key: string) => `arn:aws:s3:::${bucket}/${key}`;
-const s3Bucket = (bucket: string) => `arn:aws:s3:::${bucket}`;
-const regional = (service: string, resource: string) =>
+export const regional = (service: string, resource: string) =>
   `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
+export const s3Object = (bucket: string, key: string) => `arn:aws:s3:::${bucket}/${key}`;
+export const s3Bucket = (bucket: string) => `arn:aws:s3:::${bucket}`;
 
-function parseS3(uri: string): { bucket: string; key: string } {
-  const m = /^s3:\/\/([^/]+)\/(.*)$/.exec(uri);
-  if (!m) throw new Error(`not an S3 URI: ${uri}`);
-  return { bucket: m[1]!, key: m[2]! };
-}
+/** Input fields that carry a handle an earlier call returned (a shard iterator, a query id). */
+const HANDLES = ['ShardIterator', 'QueryExecutionId'] as const;
+const RETURNED_HANDLES = ['ShardIterator', 'NextShardIterator', 'QueryExecutionId'] as const;
 
 export class CallTranslator {
-  /** Scratch tables created by earlier DDL in the same run: table → S3 location. */
-  private readonly locations = new Map<string, string>();
-  private workgroup: string | undefined;
+  /** Handle → the resource of the call that returned it. */
+  private readonly handles = new Map<string, string>();
+  /** The last resource each service's calls addressed (for a handle whose answer was mocked). */
+  private readonly lastOf = new Map<string, string>();
 
   constructor(
-    private readonly deployed: Deployed,
+    readonly deployed: Deployed,
     private readonly renames: Renames,
   ) {}
 
-  private name(value: unknown): string {
+  name(value: unknown): string {
     const s = String(value);
     return this.renames.get(s) ?? s;
   }
 
-  translate(calls: readonly SdkCall[]): IamRequest[] {
+  translate(calls: readonly AwsCall[]): IamRequest[] {
     return calls.flatMap((c) => this.one(c));
   }
 
-  private one({ command, input }: SdkCall): IamRequest[] {
-    const because = command;
-    switch (command) {
-      case 'PutObjectCommand':
-        return this.objectWrite(this.name(input.Bucket), String(input.Key), because);
-      case 'GetObjectCommand':
-        return this.objectRead(this.name(input.Bucket), String(input.Key), because);
-      case 'ListObjectsV2Command':
-        return [this.list(this.name(input.Bucket), String(input.Prefix ?? ''), because)];
-      case 'StartQueryExecutionCommand':
-        this.workgroup = this.name(input.WorkGroup);
-        return [
-          {
-            action: 'athena:StartQueryExecution',
-            resource: regional('athena', `workgroup/${this.workgroup}`),
-            because,
-          },
-          ...this.query(
-            String(input.QueryString),
-            String((input.QueryExecutionContext as { Database?: string } | undefined)?.Database),
-          ),
-        ];
-      case 'GetQueryExecutionCommand':
-        return [
-          {
-            action: 'athena:GetQueryExecution',
-            resource: regional('athena', `workgroup/${this.workgroup ?? 'unknown'}`),
-            because,
-          },
-        ];
-      case 'PublishCommand':
-        return this.encryptedSend('sns:Publish', this.name(input.TopicArn), because);
-      case 'SendMessageCommand':
-      case 'SendMessageBatchCommand':
-        return this.encryptedSend('sqs:SendMessage', this.queueArn(input.QueueUrl), because);
-      case 'PutItemCommand':
-        return this.table('dynamodb:PutItem', input.TableName, because);
-      case 'BatchGetItemCommand':
-        return Object.keys(input.RequestItems as object).flatMap((t) =>
-          this.table('dynamodb:BatchGetItem', t, because),
-        );
-      case 'PutRecordsCommand': {
-        const stream = regional('kinesis', `stream/${this.name(input.StreamName)}`);
-        const key = this.deployed.keyOf(stream);
-        return [
-          { action: 'kinesis:PutRecords', resource: stream, because },
-          ...(key
-            ? [{ action: 'kms:GenerateDataKey', resource: key, because: `${because} (encrypted)` }]
-            : []),
-        ];
-      }
-      case 'PutRecordBatchCommand':
-        return [
-          {
-            action: 'firehose:PutRecordBatch',
-            resource: regional('firehose', `deliverystream/${this.name(input.DeliveryStreamName)}`),
-            because,
-          },
-        ];
-      default:
-        throw new Error(`no IAM translation for ${command}: add one to test/iam/calls.ts`);
+  private one(call: AwsCall): IamRequest[] {
+    const because = `${call.service}.${call.operation}`;
+    const action = actionOf(call);
+    const targets = this.resourcesOf(call, action);
+    for (const { resource } of targets) this.lastOf.set(call.service, resource);
+    for (const field of RETURNED_HANDLES) {
+      const handle = call.output?.[field];
+      if (typeof handle === 'string') this.handles.set(handle, targets[0]!.resource);
     }
-  }
-
-  private table(action: string, table: unknown, because: string): IamRequest[] {
-    const resource = regional('dynamodb', `table/${this.name(table)}`);
-    const key = this.deployed.keyOf(resource);
-    return [
-      { action, resource, because },
-      ...(key ? [{ action: 'kms:Decrypt', resource: key, because: `${because} (CMK table)` }] : []),
-    ];
-  }
-
-  private queueArn(url: unknown): string {
-    const deployedUrl = this.name(url);
-    const name = deployedUrl.split('/').pop()!;
-    return regional('sqs', name);
-  }
-
-  private encryptedSend(action: string, arn: string, because: string): IamRequest[] {
-    const key = this.deployed.keyOf(arn);
-    return [
-      { action, resource: arn, because },
-      ...(key
-        ? ['kms:GenerateDataKey', 'kms:Decrypt'].map((a) => ({
-            action: a,
-            resource: key,
-            because: `${because} (encrypted)`,
-          }))
+    return targets.flatMap(({ resource, context }) => [
+      { action, resource, because, ...(context ? { context } : {}) },
+      ...this.keyUse(action, resource, because),
+      ...(call.operation === 'StartQueryExecution'
+        ? athenaOnBehalf(this, resource.split('/').pop()!, call.input)
         : []),
-    ];
+    ]);
   }
 
-  objectWrite(bucket: string, key: string, because: string): IamRequest[] {
-    const kms = this.deployed.keyOf(s3Bucket(bucket));
-    return [
-      { action: 's3:PutObject', resource: s3Object(bucket, key), because },
-      ...(kms
-        ? [{ action: 'kms:GenerateDataKey', resource: kms, because: `${because} (SSE-KMS)` }]
-        : []),
-    ];
+  /** The resources a call addresses, read from its input. */
+  private resourcesOf(
+    call: AwsCall,
+    action: string,
+  ): { resource: string; context?: Record<string, string> }[] {
+    const i = call.input;
+    if (i.Bucket !== undefined) {
+      const bucket = this.name(i.Bucket);
+      if (action === 's3:ListBucket')
+        return [{ resource: s3Bucket(bucket), context: { 's3:prefix': String(i.Prefix ?? '') } }];
+      return [
+        { resource: i.Key === undefined ? s3Bucket(bucket) : s3Object(bucket, String(i.Key)) },
+      ];
+    }
+    if (i.RequestItems !== undefined)
+      return Object.keys(i.RequestItems as object).map((t) => ({
+        resource: regional('dynamodb', `table/${this.name(t)}`),
+      }));
+    if (i.TableName !== undefined && i.DatabaseName === undefined)
+      return [{ resource: regional('dynamodb', `table/${this.name(i.TableName)}`) }];
+    if (i.StreamARN !== undefined) return [{ resource: this.name(i.StreamARN) }];
+    if (i.StreamName !== undefined)
+      return [{ resource: regional('kinesis', `stream/${this.name(i.StreamName)}`) }];
+    if (i.DeliveryStreamName !== undefined)
+      return [
+        { resource: regional('firehose', `deliverystream/${this.name(i.DeliveryStreamName)}`) },
+      ];
+    if (i.TopicArn !== undefined) return [{ resource: this.name(i.TopicArn) }];
+    if (i.QueueUrl !== undefined)
+      return [{ resource: regional('sqs', this.name(i.QueueUrl).split('/').pop()!) }];
+    if (i.WorkGroup !== undefined)
+      return [{ resource: regional('athena', `workgroup/${this.name(i.WorkGroup)}`) }];
+    if (i.DatabaseName !== undefined) {
+      const db = this.name(i.DatabaseName);
+      const table = i.Name ?? i.TableName;
+      return [
+        regional('glue', 'catalog'),
+        regional('glue', `database/${db}`),
+        ...(table === undefined ? [] : [regional('glue', `table/${db}/${String(table)}`)]),
+      ].map((resource) => ({ resource }));
+    }
+    for (const field of HANDLES) {
+      const handle = i[field];
+      if (handle === undefined) continue;
+      const resource = this.handles.get(String(handle)) ?? this.lastOf.get(call.service);
+      if (resource) return [{ resource }];
+    }
+    const last = this.lastOf.get(call.service);
+    if (last && i.NextToken !== undefined) return [{ resource: last }];
+    throw new Error(`no resource in ${call.service}.${call.operation}: ${JSON.stringify(i)}`);
   }
 
-  objectRead(bucket: string, key: string, because: string): IamRequest[] {
-    const kms = this.deployed.keyOf(s3Bucket(bucket));
-    return [
-      { action: 's3:GetObject', resource: s3Object(bucket, key), because },
-      ...(kms ? [{ action: 'kms:Decrypt', resource: kms, because: `${because} (SSE-KMS)` }] : []),
-    ];
-  }
-
-  list(bucket: string, prefix: string, because: string): IamRequest {
-    return {
-      action: 's3:ListBucket',
-      resource: s3Bucket(bucket),
-      context: { 's3:prefix': prefix },
-      because,
+  /** The KMS calls AWS makes as the caller because of this action on this resource. */
+  keyUse(action: string, resource: string, because: string): IamRequest[] {
+    const bucket = /^arn:aws:s3:::([^/]+)\/./.exec(resource)?.[1];
+    const key = this.deployed.keyOf(bucket ? s3Bucket(bucket) : resource);
+    if (!key) return [];
+    const uses: Record<string, string[]> = {
+      's3:PutObject': ['kms:GenerateDataKey'],
+      's3:GetObject': ['kms:Decrypt'],
+      'kinesis:PutRecords': ['kms:GenerateDataKey'],
+      'kinesis:PutRecord': ['kms:GenerateDataKey'],
+      'kinesis:GetRecords': ['kms:Decrypt'],
+      'sns:Publish': ['kms:GenerateDataKey', 'kms:Decrypt'],
+      'sqs:SendMessage': ['kms:GenerateDataKey', 'kms:Decrypt'],
     };
-  }
-
-  /** What Athena does with the caller's permissions for one query. */
-  private query(sql: string, database: string): IamRequest[] {
-    const out: IamRequest[] = [...this.results()];
-    const create = /^CREATE EXTERNAL TABLE `([^`]+)`\.`([^`]+)`[\s\S]*LOCATION '([^']+)'/.exec(sql);
-    if (create) {
-      const [, db, table, location] = create;
-      const { bucket, key } = parseS3(location!);
-      this.locations.set(table!, `s3://${this.name(bucket)}/${key}`);
-      return [
-        ...out,
-        ...this.glue(['glue:CreateTable', 'glue:GetDatabase'], db!, table!, 'CREATE'),
-      ];
-    }
-    const drop = /^DROP TABLE (?:IF EXISTS )?`([^`]+)`\.`([^`]+)`/.exec(sql);
-    if (drop)
-      return [
-        ...out,
-        ...this.glue(['glue:DeleteTable', 'glue:GetTable'], drop[1]!, drop[2]!, 'DROP'),
-      ];
-    const tables = new Set(
-      [...sql.matchAll(/"([a-z0-9_]+)"\."([a-z0-9_]+)"/g)]
-        .filter((m) => m[1] === database)
-        .map((m) => m[2]!),
-    );
-    for (const table of tables) {
-      out.push(...this.glue(['glue:GetTable', 'glue:GetPartitions'], database, table, 'SELECT'));
-      const location = this.locations.get(table) ?? this.icebergLocation(table);
-      const { bucket, key } = parseS3(location.endsWith('/') ? location : `${location}/`);
-      out.push(this.list(bucket, key, `SELECT reads ${table}`));
-      out.push(...this.objectRead(bucket, `${key}data/part-0.parquet`, `SELECT reads ${table}`));
-    }
-    const unload = /\)\nTO '([^']+)'\nWITH/.exec(sql);
-    if (unload) {
-      const { bucket, key } = parseS3(unload[1]!);
-      const target = { bucket: this.name(bucket), key };
-      out.push(this.list(target.bucket, target.key, 'UNLOAD checks its target is empty'));
-      out.push(...this.objectWrite(target.bucket, `${target.key}20010101_0_0.parquet`, 'UNLOAD'));
-    }
-    return out;
-  }
-
-  /** Glue authorizes a table action on the catalog, the database and the table. */
-  private glue(actions: string[], db: string, table: string, because: string): IamRequest[] {
-    const database = this.name(db);
-    const onDatabase = [regional('glue', 'catalog'), regional('glue', `database/${database}`)];
-    return actions.flatMap((action) =>
-      (action === 'glue:GetDatabase'
-        ? onDatabase
-        : [...onDatabase, regional('glue', `table/${database}/${table}`)]
-      ).map((resource) => ({ action, resource, because: `${because} ${table}` })),
-    );
-  }
-
-  /** The workgroup's enforced result location gets every query's result file. */
-  private results(): IamRequest[] {
-    const wg = this.deployed
-      .ofType('AWS::Athena::WorkGroup')
-      .find(([, p]) => p.Name === this.workgroup);
-    if (!wg) throw new Error(`no deployed workgroup ${this.workgroup}`);
-    const output = (
-      wg[1].WorkGroupConfiguration as { ResultConfiguration: { OutputLocation: string } }
-    ).ResultConfiguration.OutputLocation;
-    const { bucket, key } = parseS3(output);
-    return [
-      { action: 's3:GetBucketLocation', resource: s3Bucket(bucket), because: 'query results' },
-      ...this.objectWrite(bucket, `${key}query-id.csv`, 'query results'),
-    ];
-  }
-
-  private icebergLocation(table: string): string {
-    const found = this.deployed.ofType('AWS::Glue::Table').find(([, p]) => p.Name === table);
-    if (!found) throw new Error(`the SQL reads table ${table}, which the stack does not create`);
-    return (
-      found[1].OpenTableFormatInput as {
-        IcebergInput: { IcebergTableInput: { Location: string } };
-      }
-    ).IcebergInput.IcebergTableInput.Location;
+    const actions =
+      uses[action] ?? (action.startsWith('dynamodb:') ? ['kms:Decrypt'] : ([] as string[]));
+    return actions.map((a) => ({ action: a, resource: key, because: `${because} (KMS key)` }));
   }
 }

@@ -13,7 +13,8 @@ import {
   offlineDeliveryStreamName,
   onlineTableName,
 } from '../../lib/core/naming.ts';
-import { CallTranslator, type IamRequest, type SdkCall } from './calls.ts';
+import { CallTranslator, type AwsCall, type IamRequest } from './calls.ts';
+import { expectEveryGrantNeeded } from './mutation.ts';
 import { ACCOUNT, deployedStore, type Deployed, type PolicyDocument } from './deployed.ts';
 
 /** The simulator's decision, or `Error` when it rejects the request itself (unknown action...). */
@@ -21,7 +22,7 @@ export type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied' | 'Er
 
 /** Who makes the request: a role (by its identity policy) or a service principal. */
 export type Caller =
-  | { readonly roleId: string }
+  | { readonly roleId: string; readonly policy?: PolicyDocument }
   | { readonly service: string; readonly context: Record<string, string> };
 
 /** The policy that protects a resource ARN: the bucket's for objects, the key's, the topic's. */
@@ -46,7 +47,12 @@ export async function decide(
   const response = await runSimulation(
     {
       identityPolicies: isRole
-        ? [{ name: 'role', policy: deployed.identityPolicy(caller.roleId) as never }]
+        ? [
+            {
+              name: 'role',
+              policy: (caller.policy ?? deployed.identityPolicy(caller.roleId)) as never,
+            },
+          ]
         : [],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
@@ -109,13 +115,14 @@ export async function expectDenied(
 /**
  * The IAM contract of one handler: every AWS call it made in a test (with the settings the test
  * gave it, `testSettings`, by `HANDLER_ENV` key) is allowed to the role the stack gives that
- * handler, with the names the stack gives the same settings. A setting the test used that the
- * stack does not give the handler fails first. `registry`: the definitions the handler was
- * deployed with (default: the flights example).
+ * handler, with the names the stack gives the same settings, and every action the role is
+ * granted is needed by one of those calls or named in `NEEDED_BY_AWS` (`mutation.ts`). A
+ * setting the test used that the stack does not give the handler fails first. `registry`: the
+ * definitions the handler was deployed with (default: the flights example).
  */
 export async function expectCallsAllowedForHandler(
   handler: HandlerName,
-  calls: readonly SdkCall[],
+  calls: readonly AwsCall[],
   testSettings: Partial<Record<keyof typeof HANDLER_ENV, string>>,
   registry?: Registry,
 ): Promise<void> {
@@ -131,7 +138,9 @@ export async function expectCallsAllowedForHandler(
     for (const [from, to] of derivedNames(deployed, testSettings.prefix, settings.prefix!))
       renames.set(from, to);
   const requests = new CallTranslator(deployed, renames).translate(calls);
-  await expectAllAllowed(deployed, { roleId: deployed.function(handler).roleId }, requests);
+  const roleId = deployed.function(handler).roleId;
+  await expectAllAllowed(deployed, { roleId }, requests);
+  await expectEveryGrantNeeded(deployed, { roleId, name: handler }, requests);
 }
 
 /** The test's values of the settings the handler reads from `process.env`. */

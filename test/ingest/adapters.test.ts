@@ -20,10 +20,6 @@ import type { IngestStats } from '../../lib/ingest/batch.ts';
 import { localLambdaContext } from '../../lib/local/kinesis-poller.ts';
 import type { DeadLetter } from '../../lib/ingest/dead-letter.ts';
 import { HANDLER_ENV } from '../../lib/config.ts';
-import { offlineDeliveryStreamName } from '../../lib/core/naming.ts';
-import { recordedCalls } from '../iam/calls.ts';
-import { deployedStore } from '../iam/deployed.ts';
-import { expectAllAllowed, expectCallsAllowedForHandler, expectDenied } from '../iam/simulate.ts';
 import {
   MemoryDeadLetters,
   MemoryOffline,
@@ -219,70 +215,4 @@ describe('createIngestHandler', () => {
     expect(typeof lambda.handler).toBe('function');
     vi.unstubAllEnvs();
   });
-});
-
-describe('IAM contract of the ingest Lambda', () => {
-  it('its deployed role allows every call its adapters and its Kinesis event source make', async () => {
-    const ddb = mockClient(DynamoDBClient);
-    const fh = mockClient(FirehoseClient);
-    const sqs = mockClient(SQSClient);
-    ddb.on(PutItemCommand).resolves({});
-    fh.on(PutRecordBatchCommand).resolves({ FailedPutCount: 0, RequestResponses: [] });
-    sqs.on(SendMessageBatchCommand).resolves({ Failed: [] });
-    const settings = { onlineTable: 'online', deadLetterQueueUrl: 'https://q' };
-    await dynamoOnlineWriter(
-      new DynamoDBClient({ region: 'us-east-1' }),
-      settings.onlineTable,
-    ).putIfNewer(put);
-    const delivery = firehoseOfflineDelivery(new FirehoseClient({ region: 'us-east-1' }));
-    // The handler addresses each view's Firehose by the name the stack gives it.
-    for (const view of registry.featureViews) {
-      await delivery.putRecordBatch({
-        DeliveryStreamName: offlineDeliveryStreamName({ prefix: 'skewless' }, view),
-        Records: [{ Data: Buffer.from('{}') }],
-      });
-    }
-    await sqsDeadLetterSink(
-      new SQSClient({ region: 'us-east-1' }),
-      settings.deadLetterQueueUrl,
-    ).send([{ reason: 'bad-json', message: 'x' } as unknown as DeadLetter]);
-    const calls = recordedCalls(ddb, fh, sqs);
-    ddb.restore();
-    fh.restore();
-    sqs.restore();
-    await expectCallsAllowedForHandler('ingest', calls, settings);
-
-    // Lambda's event source mappings read the streams as the function's role.
-    const deployed = await deployedStore();
-    const role = { roleId: deployed.function('ingest').roleId };
-    const streams = deployed
-      .ofType('AWS::Kinesis::Stream')
-      .map(([id]) => deployed.getAtt(id, 'Arn'));
-    expect(streams.length).toBeGreaterThan(0);
-    await expectAllAllowed(
-      deployed,
-      role,
-      streams.flatMap((arn) => [
-        ...[
-          'DescribeStream',
-          'DescribeStreamSummary',
-          'GetRecords',
-          'GetShardIterator',
-          'ListShards',
-        ].map((a) => ({ action: `kinesis:${a}`, resource: arn, because: 'event source mapping' })),
-        { action: 'kms:Decrypt', resource: deployed.keyOf(arn)!, because: 'encrypted stream' },
-      ]),
-    );
-    // ...and nothing else: another table, another stream name.
-    await expectDenied(deployed, role, {
-      action: 'dynamodb:PutItem',
-      resource: 'arn:aws:dynamodb:us-east-1:123456789012:table/other-online',
-      because: 'another table',
-    });
-    await expectDenied(deployed, role, {
-      action: 'firehose:PutRecordBatch',
-      resource: 'arn:aws:firehose:us-east-1:123456789012:deliverystream/skewless-inference-log',
-      because: "another of the store's Firehoses",
-    });
-  }, 60_000);
 });

@@ -1,0 +1,279 @@
+/**
+ * The CLI's AWS paths, run as the commands (`buildProgram`, clients built from the flags) with
+ * S3, Athena and DynamoDB served at the SDK boundary, and their recorded calls simulated against
+ * the role the construct's grant gives an operator: `skewless export --aws --promote-baseline`
+ * under `grantExport`, `skewless backfill --aws` (which then materializes) under
+ * `grantBackfill`; and `skewless push --aws` against kinesalite (its client recorded at the
+ * middleware layer) under `grantProduce`. Each grant then loses each of its actions in turn: some recorded call must
+ * be denied, or the action is named in `NEEDED_BY_AWS`.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  StartQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Template } from 'aws-cdk-lib/assertions';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as flights from '../../feature_defs/flights.ts';
+import { buildSkewlessApp } from '../../lib/cdk/app.ts';
+import { buildProgram } from '../../lib/cli/program.ts';
+import { registryFromModule } from '../../lib/registry/load.ts';
+import { getService, getView } from '../../lib/registry/query.ts';
+import { startLocalStack } from '../../lib/local/stack.ts';
+import { flightsRegistry, testApp } from '../cdk/synth.ts';
+import { serveAthenaLocally } from '../export/athena-standin.ts';
+import { writeOfflineRecords } from '../export/offline-fixture.ts';
+import { CallTranslator, type AwsCall } from './calls.ts';
+import { deployedFrom, type Deployed } from './deployed.ts';
+import { expectEveryGrantNeeded } from './mutation.ts';
+import type { RoleName } from './needed-by-aws.ts';
+import { h2cProxy } from './h2c-proxy.ts';
+import { fromMocks, recordAwsCalls } from './recorder.ts';
+import { expectAllAllowed } from './simulate.ts';
+
+const runtime = registryFromModule(flights);
+const view = getView(runtime.registry, 'airport_departures');
+const service = getService(runtime.registry, 'departure_delay_model');
+const athena = mockClient(AthenaClient);
+const s3 = mockClient(S3Client);
+const dynamodb = mockClient(DynamoDBClient);
+const T0 = Date.parse('2001-01-01T10:00:00.000Z');
+const STORE = { bucket: 'store', workgroup: 'wg', database: 'db' };
+const FLAGS = [
+  ...['--aws', '--region', 'us-east-1', '--prefix', 'skewless'],
+  ...['--bucket', STORE.bucket, '--workgroup', STORE.workgroup, '--database', STORE.database],
+  ...['--defs', path.resolve('feature_defs'), '--json'],
+];
+
+let dir: string;
+let instance: DuckDBInstance;
+let duckdb: DuckDBConnection;
+let deployed: Deployed;
+const roles = { exporter: '', backfill: '', producer: '' };
+
+/** Runs a command with its output kept off the test's. */
+async function cli(...args: string[]): Promise<void> {
+  const log = console.log;
+  console.log = () => undefined;
+  try {
+    await buildProgram().parseAsync(['node', 'skewless', ...args]);
+  } finally {
+    console.log = log;
+  }
+}
+
+/** The calls as IAM requests for the deployed store, the role's, allowed and each one needed. */
+async function expectRoleFits(role: keyof typeof roles, calls: AwsCall[]): Promise<void> {
+  const renames = new Map([
+    [STORE.bucket, deployed.storeBucket()],
+    [STORE.workgroup, String(deployed.ofType('AWS::Athena::WorkGroup')[0]![1].Name)],
+    [
+      STORE.database,
+      String(
+        (deployed.ofType('AWS::Glue::Database')[0]![1].DatabaseInput as { Name: string }).Name,
+      ),
+    ],
+  ]);
+  const requests = new CallTranslator(deployed, renames).translate(calls);
+  await expectAllAllowed(deployed, { roleId: roles[role] }, requests);
+  await expectEveryGrantNeeded(deployed, { roleId: roles[role], name: role as RoleName }, requests);
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'skewless-iam-operator-'));
+  instance = await DuckDBInstance.create(':memory:');
+  duckdb = await instance.connect();
+  await duckdb.run(`SET TimeZone = 'UTC'`);
+  const registry = await flightsRegistry();
+  const { stack, store } = buildSkewlessApp({ registry, app: testApp(), nag: false });
+  const role = (name: string) =>
+    new iam.Role(stack, name, { assumedBy: new iam.AccountRootPrincipal() });
+  const exporter = role('Exporter');
+  const backfill = role('Backfill');
+  const producer = role('Producer');
+  store.grantExport(exporter);
+  store.grantBackfill(backfill);
+  store.grantProduce(producer, view.source.stream);
+  deployed = deployedFrom(Template.fromStack(stack), registry);
+  const idOf = (r: iam.Role) => stack.getLogicalId(r.node.defaultChild as iam.CfnRole);
+  roles.exporter = idOf(exporter);
+  roles.backfill = idOf(backfill);
+  roles.producer = idOf(producer);
+});
+
+afterAll(async () => {
+  athena.restore();
+  s3.restore();
+  dynamodb.restore();
+  duckdb?.closeSync();
+  instance?.closeSync();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("the CLI's AWS paths, recorded", () => {
+  it('`skewless export --aws --promote-baseline` fits `grantExport`', async () => {
+    const record = {
+      keys: { origin: 'SFO' },
+      values: { last_delay: 30, last_destination: 'LAX', last_departed_late: true },
+      eventTime: T0,
+      ingestedAt: T0,
+      recordId: 's:1',
+    };
+    await writeOfflineRecords(duckdb, path.join(dir, 'data'), view, [record]);
+    const spine = path.join(dir, 'spine.csv');
+    await writeFile(
+      spine,
+      'origin,destination,event_time,scheduled_hour,label\nSFO,BOS,2001-01-01T10:30:00Z,10,1\n',
+    );
+    serveAthenaLocally({
+      athena,
+      s3,
+      duckdb,
+      runtime,
+      bucket: STORE.bucket,
+      database: STORE.database,
+      dataDir: path.join(dir, 'data'),
+      scratchDir: dir,
+      plans: () => [
+        { service: service.name, timeColumn: 'event_time', asOf: { kind: 'instant', at: T0 + 1 } },
+      ],
+    });
+    await cli(
+      ...['export', ...FLAGS, '--spine', spine, '--service', service.name],
+      ...['--out', path.join(dir, 'train.parquet'), '--as-of', new Date(T0 + 1).toISOString()],
+      '--promote-baseline',
+    );
+    const calls = fromMocks('exporter', athena, s3);
+    expect(calls.some((c) => c.operation === 'StartQueryExecution')).toBe(true);
+    await expectRoleFits('exporter', calls);
+  }, 60_000);
+
+  it('`skewless backfill --aws` (then materialize) fits `grantBackfill`', async () => {
+    athena.reset();
+    s3.reset();
+    const objects = new Map<string, Uint8Array>();
+    // What Athena's UNLOAD of the newest row per entity leaves under its target.
+    const unloaded = path.join(dir, 'unloaded');
+    await writeOfflineRecords(duckdb, unloaded, view, [
+      {
+        keys: { origin: 'SFO' },
+        values: { last_delay: 5, last_destination: 'LAX', last_departed_late: false },
+        eventTime: T0,
+        ingestedAt: T0 + 1,
+        recordId: 'backfill:1',
+      },
+    ]);
+    const files = (
+      await duckdb.runAndReadAll(`SELECT file FROM glob('${unloaded}/**/*.parquet')`)
+    ).getRowObjectsJS();
+    let queries = 0;
+    athena.on(StartQueryExecutionCommand).callsFake(async (input: { QueryString: string }) => {
+      const target = /\nTO 's3:\/\/[^/]+\/([^']+)'\nWITH/.exec(input.QueryString)?.[1];
+      if (target)
+        for (const [i, f] of files.entries())
+          objects.set(`${target}part-${i}.parquet`, await readFile(String(f['file'])));
+      return { QueryExecutionId: `q-${++queries}` };
+    });
+    athena.on(GetQueryExecutionCommand).resolves({
+      QueryExecution: { Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: 1 } },
+    });
+    s3.on(PutObjectCommand).callsFake(async (input: { Key: string; Body: Uint8Array }) => {
+      objects.set(input.Key, input.Body);
+      return {};
+    });
+    s3.on(ListObjectsV2Command).callsFake(async (input: { Prefix: string }) => ({
+      Contents: [...objects.keys()]
+        .filter((k) => k.startsWith(input.Prefix))
+        .map((Key) => ({ Key })),
+    }));
+    s3.on(GetObjectCommand).callsFake(async (input: { Key: string }) => ({
+      Body: { transformToByteArray: async () => objects.get(input.Key)! },
+    }));
+    dynamodb.on(PutItemCommand).resolves({});
+    dynamodb.on(GetItemCommand).resolves({});
+    const rows = path.join(dir, 'history.csv');
+    await writeFile(
+      rows,
+      'origin,event_time,last_delay,last_destination,last_departed_late\nSFO,2001-01-01T10:00:00Z,5,LAX,false\n',
+    );
+    await cli('backfill', ...FLAGS, '--view', view.name, '--file', rows);
+    const calls = fromMocks('backfill', athena, s3, dynamodb);
+    const operations = new Set(calls.map((c) => `${c.service}.${c.operation}`));
+    expect(operations).toEqual(
+      new Set([
+        'S3.PutObject',
+        'Athena.StartQueryExecution',
+        'Athena.GetQueryExecution',
+        'S3.ListObjectsV2',
+        'S3.GetObject',
+        'DynamoDB.PutItem',
+      ]),
+    );
+    expect(
+      calls
+        .filter((c) => c.operation === 'StartQueryExecution')
+        .map((c) => String(c.input.QueryString).split(' ')[0]),
+    ).toEqual(['CREATE', 'MERGE', 'DROP', 'UNLOAD']);
+    await expectRoleFits('backfill', calls);
+  }, 60_000);
+
+  it('`skewless push --aws` fits `grantProduce` for its source', async () => {
+    // Real clients from here: the local stack's DynamoDB and the CLI's Kinesis.
+    for (const mock of [athena, s3, dynamodb]) mock.restore();
+    const stack = await startLocalStack({
+      registry: runtime.registry,
+      dataDir: dir,
+      prefix: 'skewless',
+    });
+    const kinesis = await h2cProxy(stack.endpoints.kinesis);
+    const env = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_KINESIS: kinesis.url,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    });
+    const rows = path.join(dir, 'departures.csv');
+    await writeFile(
+      rows,
+      'origin,event_time,last_delay,last_destination,last_departed_late\nSFO,2001-01-01T10:00:00Z,5,LAX,false\n',
+    );
+    const recording = recordAwsCalls();
+    try {
+      await recording.as('producer', () =>
+        cli(
+          'push',
+          '--aws',
+          '--region',
+          'us-east-1',
+          '--defs',
+          path.resolve('feature_defs'),
+          '--view',
+          view.name,
+          '--file',
+          rows,
+        ),
+      );
+    } finally {
+      recording.stop();
+      process.env = env;
+      await kinesis.close();
+      await stack.stop();
+    }
+    const calls = recording.of('producer');
+    expect(calls.map((c) => `${c.service}.${c.operation}`)).toEqual(['Kinesis.PutRecords']);
+    await expectRoleFits('producer', calls);
+  }, 60_000);
+});
