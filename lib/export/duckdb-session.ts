@@ -16,10 +16,17 @@ export interface ScratchSession {
   readonly tmpDir: string;
 }
 
+/**
+ * On the user's own machine (the CLI) DuckDB's defaults are what a run wants: 80% of the memory
+ * and every core. Named, so that every session states its settings: a Lambda passes
+ * `lambdaDuckDBConfigFromEnv` instead, where those defaults would starve Node's heap.
+ */
+export const MACHINE_DUCKDB_CONFIG: Readonly<Record<string, string>> = Object.freeze({});
+
 export async function withScratchDuckDB<T>(
   label: string,
   fn: (session: ScratchSession) => Promise<T>,
-  config: Readonly<Record<string, string>> = {},
+  config: Readonly<Record<string, string>>,
 ): Promise<T> {
   const tmpDir = await mkdtemp(path.join(os.tmpdir(), `skewless-${label}-`));
   const instance = await DuckDBInstance.create(':memory:', { ...config });

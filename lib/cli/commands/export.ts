@@ -9,7 +9,11 @@ import { randomBytes } from 'node:crypto';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { instantProblem, parseInstant } from '../../core/values.ts';
-import { withScratchDuckDB, type ScratchSession } from '../../export/duckdb-session.ts';
+import {
+  MACHINE_DUCKDB_CONFIG,
+  withScratchDuckDB,
+  type ScratchSession,
+} from '../../export/duckdb-session.ts';
 import { ExportQueryError } from '../../export/errors.ts';
 import { newExportId } from '../../export/export-id.ts';
 import { formatSummary, type ExportSummary } from '../../export/manifest.ts';
@@ -43,23 +47,27 @@ export function registerExport(program: Command): void {
     const bar = stageBar(options);
     let summary: ExportSummary;
     try {
-      summary = await withScratchDuckDB('export', async (session) => {
-        const { store, close } = await openStore(options, runtime, session);
-        try {
-          return await runExport(
-            {
-              duckdb: session.duckdb,
-              runtime,
-              store,
-              clock: Date.now,
-              onProgress: progressOf(bar),
-            },
-            request,
-          );
-        } finally {
-          close();
-        }
-      });
+      summary = await withScratchDuckDB(
+        'export',
+        async (session) => {
+          const { store, close } = await openStore(options, runtime, session);
+          try {
+            return await runExport(
+              {
+                duckdb: session.duckdb,
+                runtime,
+                store,
+                clock: Date.now,
+                onProgress: progressOf(bar),
+              },
+              request,
+            );
+          } finally {
+            close();
+          }
+        },
+        MACHINE_DUCKDB_CONFIG,
+      );
     } catch (error) {
       if (error instanceof ExportQueryError)
         throw new CliError(error.message, EXIT.failure, { cause: error });
