@@ -99,11 +99,12 @@ export async function checkServiceSkew(
         measureOutputs(duckdb, TABLES, service, changes),
       );
       outputs = await timed('distribution_s', async () => {
+        const independent = await independentVectors(duckdb, request.sample);
         const built: OutputReport[] = [];
         for (const f of figures) {
           const base = request.baseline?.outputs[f.output];
           const dist = base
-            ? await compareDistribution(duckdb, TABLES.served, f.output, f.dtype, base)
+            ? await compareDistribution(duckdb, TABLES.served, f.output, f.dtype, base, independent)
             : null;
           built.push(buildOutputReport(service, registry, f, dist, request.baseline ?? null));
         }
@@ -139,6 +140,18 @@ export async function checkServiceSkew(
 }
 
 /** The whole day, until the sample is read (the lead's branch fills it from the sample). */
+
+/** How many served vectors drift's noise counts as independent: all, or a sample's entities. */
+async function independentVectors(
+  duckdb: DuckDBConnection,
+  sample: SampleSummary | undefined,
+): Promise<number> {
+  if (!sample || sample.whole) return Infinity;
+  const reader = await duckdb.runAndReadAll(
+    `SELECT count(DISTINCT entity_key)::BIGINT AS n FROM ${q(TABLES.served)}`,
+  );
+  return Number(reader.getRowObjectsJson()[0]?.n ?? 0);
+}
 
 async function registryHashes(
   duckdb: DuckDBConnection,

@@ -54,7 +54,10 @@ export function numericBinSql(valueSql: string, edges: readonly number[]): strin
 
 /**
  * Counts served values over the baseline's bins and computes PSI and KS; `served` is the
- * served-vector table (`<output>__raw` and `__served`).
+ * served-vector table (`<output>__raw` and `__served`). `independent` caps the number of served
+ * values their noise levels count as independent: a sample by entity keeps every vector of an
+ * entity, and one entity's values move together, so a sampled day counts its entities (the most
+ * cautious design effect) and cannot page for the luck of which entities it drew.
  */
 export async function compareDistribution(
   duckdb: DuckDBConnection,
@@ -62,6 +65,7 @@ export async function compareDistribution(
   output: string,
   dtype: Dtype,
   baseline: BaselineOutput,
+  independent = Infinity,
 ): Promise<DistributionFigures | null> {
   if (baseline.kind !== baselineKind(dtype)) return null;
   const c = joinedColumns(output);
@@ -93,10 +97,10 @@ export async function compareDistribution(
     const bins = [...valueBins, nullBin];
     return {
       distribution: { kind: 'numeric', bins, baselineNullShare, servedNullShare },
-      ...psiFigures(bins),
+      ...psiFigures(bins, independent),
       // KS compares the ordered (non-null) values only.
       ks: ksStatistic(baseline.counts, servedCounts),
-      ksNoise: ksNoise(total(servedCounts), total(baseline.counts)),
+      ksNoise: ksNoise(Math.min(total(servedCounts), independent), total(baseline.counts)),
     };
   }
 
@@ -126,7 +130,7 @@ export async function compareDistribution(
   ];
   return {
     distribution: { kind: 'categorical', bins, baselineNullShare, servedNullShare },
-    ...psiFigures(bins),
+    ...psiFigures(bins, independent),
     // KS needs an order; categories have none.
     ks: null,
     ksNoise: null,
@@ -136,12 +140,13 @@ export async function compareDistribution(
 /** PSI over the bins (the null bin included), and its noise at the sizes compared. */
 function psiFigures(
   bins: readonly { baseline: number; served: number }[],
+  independent: number,
 ): Pick<DistributionFigures, 'psi' | 'psiNoise'> {
   const baseline = bins.map((b) => b.baseline);
   const served = bins.map((b) => b.served);
   return {
     psi: populationStabilityIndex(baseline, served),
-    psiNoise: psiNoise(baseline, total(served)),
+    psiNoise: psiNoise(baseline, Math.min(total(served), independent)),
   };
 }
 

@@ -239,6 +239,26 @@ describe('drift on the real path (DuckDB bins, the output report)', () => {
     });
   }
 
+  it("counts a sample by entity as its entities: one entity's many vectors are not independent draws", async () => {
+    // 40 entities drawn from the baseline's own distribution, each looked up 250 times with
+    // its one value: 10,000 vectors, but only 40 independent values.
+    const random = seededRandom(31);
+    const entities = Array.from({ length: 40 }, () => normal(random));
+    const served = entities.flatMap((v) => new Array<number>(250).fill(v));
+    const c = joinedColumns(output);
+    await duckdb.run(
+      `CREATE OR REPLACE TABLE served AS SELECT CAST(v AS VARCHAR) AS ${q(c.raw)}, v AS ${q(c.served)}
+       FROM (VALUES ${served.map((v) => `(CAST(${numberLiteral(v)} AS DOUBLE))`).join(', ')}) t(v)`,
+    );
+    const asRows = await compareDistribution(duckdb, 'served', output, 'float64', baseline);
+    const asEntities = await compareDistribution(duckdb, 'served', output, 'float64', baseline, 40);
+    // Taken as 10,000 independent values, the luck of which 40 entities were drawn reads as drift.
+    expect(asRows!.psi!).toBeGreaterThan(asRows!.psiNoise!);
+    // Taken as 40, it is within the noise.
+    expect(asEntities!.psi!).toBeLessThan(asEntities!.psiNoise!);
+    expect(asEntities!.ks!).toBeLessThan(asEntities!.ksNoise!);
+  });
+
   /** Served counts over the baseline's bins (no nulls served), as the check bins them. */
   const countsOf = (served: number[]) => {
     const counts = new Array<number>(10).fill(0);
