@@ -1,5 +1,5 @@
 /**
- * The one ordering rule (DESIGN.md): a record is newer than another when its `event_time` is
+ * The one ordering rule (docs/semantics.md, "Ordering"): a record is newer than another when its `event_time` is
  * greater, or equal with a greater record id. The DynamoDB condition, the SQL pick and the test
  * oracles all state this rule; tests cross-check them against `isNewer`.
  *

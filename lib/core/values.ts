@@ -2,7 +2,7 @@
  * The one validation of values: what every path that takes a value from outside (ingest, push,
  * backfill, the lookup request, the export spine) accepts, so the rule cannot drift between
  * them. A value accepted here is stored identically by every store: DynamoDB, Parquet/Iceberg,
- * the export and the inference log ("Bad input" in DESIGN.md). So:
+ * the export and the inference log ("Bad input" in docs/semantics.md). So:
  * - strings are well-formed Unicode (no lone surrogate: UTF-8 cannot encode one);
  * - numbers are finite and within DynamoDB's range (|x| ≤ 9.99e125, and ≥ 1e-130 unless 0);
  *   `-0` becomes `0` (DynamoDB has no negative zero);

@@ -1,5 +1,5 @@
 /**
- * The one window rule (DESIGN.md, "Windowed aggregations"). The value of an aggregation with
+ * The one window rule (docs/semantics.md, "Windows and tiles"). The value of an aggregation with
  * window `w` and tile `g` at time `t` folds the entity's events, deduplicated by record id (and
  * event id), whose `event_time` lies in `(s, t]` with `s = ceil((t - w) / g) * g`: the head is
  * exact up to `t` (an event at exactly `t` counts), the tail moves in whole tiles, so no event

@@ -1,6 +1,6 @@
 /**
- * Raw event streams and the aggregations a view computes over them (DESIGN.md, "Windowed
- * aggregations"). A stream carries facts (a flight departed, with its delay); an aggregation
+ * Raw event streams and the aggregations a view computes over them (docs/semantics.md,
+ * "Windows and tiles"). A stream carries facts (a flight departed, with its delay); an aggregation
  * view declares `count`, `sum`, `mean`, `min`, `max` or `last` of a column over sliding windows,
  * and skewless computes it online (tiles in DynamoDB) and offline (the export SQL) by one rule.
  * The output types ride on the definition, so `InferFeatures` types them like stored features.

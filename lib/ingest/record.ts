@@ -118,7 +118,7 @@ export interface ValidateOptions {
    * would hide the previous value until `event_time` while the export at the same `t` still
    * picks that previous value (online ≠ offline). Unset: no clock check (a file being read).
    * An event stream needs no such check: its tile item holds such events apart until they are
-   * true (DESIGN.md, windowed aggregations), so they are accepted there.
+   * true (docs/semantics.md, "Windows and tiles"), so they are accepted there.
    */
   readonly now?: number;
 }

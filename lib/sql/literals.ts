@@ -1,6 +1,6 @@
 /**
  * The one literal encoder: every user or registry value that reaches SQL text passes through
- * here (DESIGN.md: SQL text never splices raw user strings). Trino and DuckDB share standard SQL
+ * here (docs/semantics.md, "Bad input": SQL text never holds a raw user string). Trino and DuckDB share standard SQL
  * quoting, so the spelling differs only in type names, which the caller passes in.
  */
 import { assertNever, type Dtype, type FeatureValue } from '../define/dtypes.ts';

@@ -1,8 +1,8 @@
 /**
  * One bad record never blocks the records around it, a flush, or a shutdown ("Bad input" in
- * DESIGN.md): on the local stack, raw records sent past the producer's checks are dead-lettered
- * by the ingest handler, and a row the Parquet writer cannot hold is set aside with its reason
- * while every other row lands.
+ * docs/semantics.md): on the local stack, raw records sent past the producer's checks are
+ * dead-lettered by the ingest handler, and a row the Parquet writer cannot hold is set aside
+ * with its reason while every other row lands.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';

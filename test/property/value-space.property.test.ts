@@ -1,5 +1,5 @@
 /**
- * "What ingest accepts must be stored identically in every store" (Bad input, DESIGN.md), over
+ * "What ingest accepts must be stored identically in every store" ("Bad input", docs/semantics.md), over
  * the whole value space of each dtype: lone surrogates, ±0, subnormals, DynamoDB's limits,
  * int64 ±2^53, ±Infinity (a JSON 1e400), timestamps far from now and impossible dates, event
  * times ahead of the clock. Raw records go on kinesalite (past the producer's checks) and

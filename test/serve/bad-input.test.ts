@@ -1,5 +1,5 @@
 /**
- * Hostile and careless lookups on the local API ("Bad input" in DESIGN.md): each gets a 4xx
+ * Hostile and careless lookups on the local API ("Bad input" in docs/semantics.md): each gets a 4xx
  * naming the problem.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

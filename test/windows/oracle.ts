@@ -1,5 +1,5 @@
 /**
- * Brute-force oracle of the window rule, written from DESIGN.md's words and nothing else: at
+ * Brute-force oracle of the window rule, written from the words of docs/semantics.md ("Windows and tiles") and nothing else: at
  * `t`, an aggregate folds the entity's events, deduplicated by record id and then by event id
  * (the first arrival, i.e. the smallest record id, counts), ingested by `asOf`, with
  * `event_time` in `(s, t]`, `s = ceil((t - w) / g) * g`. `rule` lets a test mutate the rule.

@@ -6,7 +6,7 @@
  * - the lookup core (real BatchGetItem on dynalite) at times at or after the last batch,
  * - the export of both SQL shapes over the Parquet files the ingest delivered, with one as-of
  *   instant and a per-row as-of column, at times on events, on tile edges and between,
- * each equal the brute-force oracle of DESIGN.md's rule (`oracle.ts`).
+ * each equal the brute-force oracle of the rule in docs/semantics.md (`oracle.ts`).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
