@@ -39,7 +39,7 @@ export function utcDate(epochMs: number): string {
 }
 
 /**
- * What a log column holds; each engine spells it in `LOG_COLUMN_TYPES`. A `*_map` is a JSON
+ * What a log column holds (DuckDB spells it in `LOG_COLUMN_TYPES`). A `*_map` is a JSON
  * object stored as text; readers turn it into a map with `LOG_MAP_TYPES`.
  */
 export type LogColumnKind = 'string' | 'int' | 'timestamp' | 'text_map' | 'int_map';
@@ -61,17 +61,13 @@ export const INFERENCE_LOG_COLUMNS: readonly { readonly name: string; kind: LogC
 /** The partition column of the table: the day of `served_at`. */
 export const INFERENCE_LOG_TIME_COLUMN = 'served_at';
 
-/** Glue/Iceberg, DuckDB and Trino spellings of each kind. */
-export const LOG_COLUMN_TYPES: Record<
-  LogColumnKind,
-  { readonly glue: string; readonly duckdb: string; readonly trino: string }
-> = {
-  string: { glue: 'string', duckdb: 'VARCHAR', trino: 'varchar' },
-  int: { glue: 'int', duckdb: 'INTEGER', trino: 'integer' },
-  // Athena's UNLOAD writes milliseconds only; the check's instants are milliseconds anyway.
-  timestamp: { glue: 'timestamp', duckdb: 'TIMESTAMP', trino: 'timestamp(3)' },
-  text_map: { glue: 'string', duckdb: 'VARCHAR', trino: 'varchar' },
-  int_map: { glue: 'string', duckdb: 'VARCHAR', trino: 'varchar' },
+/** The DuckDB type each kind is stored as (the Iceberg table's: `inferenceLogTableSpec`). */
+export const LOG_COLUMN_TYPES: Record<LogColumnKind, string> = {
+  string: 'VARCHAR',
+  int: 'INTEGER',
+  timestamp: 'TIMESTAMP',
+  text_map: 'VARCHAR',
+  int_map: 'VARCHAR',
 };
 
 /** The DuckDB map a `*_map` column's JSON object reads as. */

@@ -127,8 +127,7 @@ async function copyRows(
 function copySql(jsonFile: string, outDir: string): string {
   // Timestamps travel as epoch microseconds, as Firehose's Iceberg destination takes them.
   const spec = INFERENCE_LOG_COLUMNS.map(
-    (c) =>
-      `${q(c.name)}: ${literal(c.kind === 'timestamp' ? 'BIGINT' : LOG_COLUMN_TYPES[c.kind].duckdb)}`,
+    (c) => `${q(c.name)}: ${literal(c.kind === 'timestamp' ? 'BIGINT' : LOG_COLUMN_TYPES[c.kind])}`,
   ).join(', ');
   const select = INFERENCE_LOG_COLUMNS.map((c) =>
     c.kind === 'timestamp' ? `make_timestamp(${q(c.name)}) AS ${q(c.name)}` : q(c.name),

@@ -15,7 +15,7 @@ import type { SkewBaseline } from '../skew/distribution.ts';
 import { runDailySkewCheck, type DailySkewCheckResult, type ReportStore } from '../skew/run.ts';
 import { duckdbDialect } from '../sql/dialect.ts';
 import { quoteIdentifier as q, stringLiteral } from '../sql/literals.ts';
-import { SAMPLE_TABLE, type DayLogSource } from '../skew/logs.ts';
+import { dayCountsOf, sampleSize, SAMPLE_TABLE, type DayLogSource } from '../skew/logs.ts';
 import { findRejectedRecords } from '../skew/malformed-lines.ts';
 import { renderDayCounts, renderDaySample } from '../skew/sample.ts';
 import { INFERENCE_LOG_EXTENSION, localDayLogGlob, localLogErrorsDir } from './inference-log.ts';
@@ -115,22 +115,14 @@ export function localDayLog(duckdb: DuckDBConnection, dataDir: string, date: str
   const source = `read_parquet(${stringLiteral(localDayLogGlob(dataDir, date))}, hive_partitioning = false)`;
   return {
     async counts() {
-      const rows = (await duckdb.runAndReadAll(renderDayCounts(source, date))).getRowObjectsJson();
-      return {
-        services: rows
-          .filter((r) => r.service !== null)
-          .map((r) => ({ service: String(r.service), vectors: Number(r.vectors) })),
-        unreadable: rows.reduce((n, r) => n + Number(r.unreadable), 0),
-      };
+      const reader = await duckdb.runAndReadAll(renderDayCounts(source, date));
+      return dayCountsOf(reader.getRowObjectsJson());
     },
     async loadSample(service) {
       await duckdb.run(
         `CREATE OR REPLACE TEMP TABLE ${q(SAMPLE_TABLE)} AS ${renderDaySample(duckdbDialect, { source, date, service })}`,
       );
-      const reader = await duckdb.runAndReadAll(
-        `SELECT count(*)::BIGINT AS n FROM ${q(SAMPLE_TABLE)}`,
-      );
-      return Number(reader.getRowObjectsJson()[0]?.n ?? 0);
+      return sampleSize(duckdb);
     },
     async rejected() {
       const dir = localLogErrorsDir(dataDir, date);

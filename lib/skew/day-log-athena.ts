@@ -22,9 +22,10 @@ import {
 } from '../export/athena-aws.ts';
 import { athenaDialect } from '../sql/dialect.ts';
 import { quoteIdentifier as q, stringLiteral } from '../sql/literals.ts';
-import { SAMPLE_TABLE, type DayLogSource } from './logs.ts';
+import { dayCountsOf, sampleSize, SAMPLE_TABLE, type DayLogSource } from './logs.ts';
 import { findRejectedRecords } from './malformed-lines.ts';
-import { renderDayCounts, renderDaySample } from './sample.ts';
+import { DAY_COUNT_COLUMNS, renderDayCounts, renderDaySample, SAMPLE_COLUMNS } from './sample.ts';
+import { unloadSql, type UnloadColumn } from '../export/athena-sql.ts';
 
 export interface AthenaDayLogDeps extends AthenaExportDeps {
   readonly duckdb: DuckDBConnection;
@@ -39,12 +40,9 @@ export function athenaDayLog(deps: AthenaDayLogDeps, date: string): DayLogSource
   const root = `${BUCKET_PREFIXES.skewSamples}${deps.runId}/`;
   let n = 0;
   /** UNLOADs a SELECT and downloads its files; returns them (none for no rows). */
-  const unload = async (select: string): Promise<string[]> => {
+  const unload = async (select: string, columns: readonly UnloadColumn[]): Promise<string[]> => {
     const prefix = `${root}${n++}/`;
-    await runAthenaQuery(
-      deps,
-      `UNLOAD (\n${select}\n)\nTO ${stringLiteral(`s3://${deps.bucket}/${prefix}`)}\nWITH (format = 'PARQUET')`,
-    );
+    await runAthenaQuery(deps, unloadSql(select, columns, `s3://${deps.bucket}/${prefix}`));
     const dir = path.join(deps.tmpDir, 'skew-samples', String(n));
     await mkdir(dir, { recursive: true });
     return downloadKeys(deps, await listObjectKeys(deps, prefix), dir);
@@ -53,30 +51,22 @@ export function athenaDayLog(deps: AthenaDayLogDeps, date: string): DayLogSource
     `read_parquet([${list.map(stringLiteral).join(', ')}])`;
   return {
     async counts() {
-      const list = await unload(renderDayCounts(source, date));
-      if (list.length === 0) return { services: [], unreadable: 0 };
-      const rows = (
-        await deps.duckdb.runAndReadAll(`SELECT * FROM ${files(list)}`)
-      ).getRowObjectsJson();
-      return {
-        services: rows
-          .filter((r) => r.service !== null)
-          .map((r) => ({ service: String(r.service), vectors: Number(r.vectors) }))
-          .sort((a, b) => a.service.localeCompare(b.service)),
-        unreadable: rows.reduce((s, r) => s + Number(r.unreadable), 0),
-      };
+      const list = await unload(renderDayCounts(source, date), DAY_COUNT_COLUMNS);
+      if (list.length === 0) return dayCountsOf([]);
+      const reader = await deps.duckdb.runAndReadAll(`SELECT * FROM ${files(list)}`);
+      return dayCountsOf(reader.getRowObjectsJson());
     },
     async loadSample(service) {
-      const list = await unload(renderDaySample(athenaDialect, { source, date, service }));
+      const list = await unload(
+        renderDaySample(athenaDialect, { source, date, service }),
+        SAMPLE_COLUMNS,
+      );
       await deps.duckdb.run(
         `CREATE OR REPLACE TEMP TABLE ${q(SAMPLE_TABLE)} AS ${
           list.length === 0 ? emptyLog() : `SELECT ${logColumns()} FROM ${files(list)}`
         }`,
       );
-      const reader = await deps.duckdb.runAndReadAll(
-        `SELECT count(*)::BIGINT AS n FROM ${q(SAMPLE_TABLE)}`,
-      );
-      return Number(reader.getRowObjectsJson()[0]?.n ?? 0);
+      return sampleSize(deps.duckdb);
     },
     rejected: () => rejectedOfDay(deps, date),
   };
@@ -84,13 +74,13 @@ export function athenaDayLog(deps: AthenaDayLogDeps, date: string): DayLogSource
 
 function logColumns(): string {
   return INFERENCE_LOG_COLUMNS.map(
-    (c) => `CAST(${q(c.name)} AS ${LOG_COLUMN_TYPES[c.kind].duckdb}) AS ${q(c.name)}`,
+    (c) => `CAST(${q(c.name)} AS ${LOG_COLUMN_TYPES[c.kind]}) AS ${q(c.name)}`,
   ).join(', ');
 }
 
 function emptyLog(): string {
   return `SELECT ${INFERENCE_LOG_COLUMNS.map(
-    (c) => `CAST(NULL AS ${LOG_COLUMN_TYPES[c.kind].duckdb}) AS ${q(c.name)}`,
+    (c) => `CAST(NULL AS ${LOG_COLUMN_TYPES[c.kind]}) AS ${q(c.name)}`,
   ).join(', ')} WHERE FALSE`;
 }
 

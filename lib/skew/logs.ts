@@ -61,6 +61,23 @@ export interface DayCounts {
   readonly unreadable: number;
 }
 
+/** The counts from the rows of `renderDayCounts` (rows without a service are all unreadable). */
+export function dayCountsOf(rows: readonly Record<string, unknown>[]): DayCounts {
+  return {
+    services: rows
+      .filter((r) => r.service !== null)
+      .map((r) => ({ service: String(r.service), vectors: Number(r.vectors) }))
+      .sort((a, b) => a.service.localeCompare(b.service)),
+    unreadable: rows.reduce((n, r) => n + Number(r.unreadable), 0),
+  };
+}
+
+/** How many vectors `SAMPLE_TABLE` holds. */
+export async function sampleSize(duckdb: DuckDBConnection): Promise<number> {
+  const reader = await duckdb.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${q(SAMPLE_TABLE)}`);
+  return Number(reader.getRowObjectsJson()[0]?.n ?? 0);
+}
+
 /**
  * Where a day's log is read: DuckDB over the local Parquet files, or Athena over the Iceberg
  * table (downloading only the sample). Both run the SQL of `./sample.ts`.

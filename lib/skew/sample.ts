@@ -8,12 +8,8 @@
  * more than the cap, whatever the traffic. A small day (under the cap, rate 1) is checked whole.
  */
 import { DEFAULT_SKEW_SAMPLE, type SkewSample } from '../define/definitions.ts';
-import {
-  INFERENCE_LOG_COLUMNS,
-  INFERENCE_LOG_TIME_COLUMN,
-  LOG_COLUMN_TYPES,
-  type LogColumnKind,
-} from '../core/inference-log.ts';
+import { INFERENCE_LOG_COLUMNS, INFERENCE_LOG_TIME_COLUMN } from '../core/inference-log.ts';
+import type { UnloadColumn } from '../export/athena-sql.ts';
 import type { RegistryService } from '../registry/types.ts';
 import type { SqlDialect } from '../sql/dialect.ts';
 import { quoteIdentifier as q, stringLiteral, timestampLiteral } from '../sql/literals.ts';
@@ -50,18 +46,16 @@ export function dayPredicate(date: string): string {
 /** Rows without these are not served vectors: counted as unreadable, never checked. */
 const REQUIRED = ['request_id', 'service', 'entity_key'].map(q);
 
-function columnType(dialect: SqlDialect, kind: LogColumnKind): string {
-  return dialect.name === 'athena' ? LOG_COLUMN_TYPES[kind].trino : LOG_COLUMN_TYPES[kind].duckdb;
-}
+/** The columns an UNLOAD of the day's sample writes (`unloadSql` casts the timestamp). */
+export const SAMPLE_COLUMNS: readonly UnloadColumn[] = INFERENCE_LOG_COLUMNS.map((c) => ({
+  name: c.name,
+  timestamp: c.kind === 'timestamp',
+}));
 
-/** Every log column, typed as the log defines it (Athena's timestamps to milliseconds). */
-function logColumns(dialect: SqlDialect): string[] {
-  return INFERENCE_LOG_COLUMNS.map((c) =>
-    c.kind === 'timestamp'
-      ? `CAST(${q(c.name)} AS ${columnType(dialect, c.kind)}) AS ${q(c.name)}`
-      : q(c.name),
-  );
-}
+/** The columns of `renderDayCounts`. */
+export const DAY_COUNT_COLUMNS: readonly UnloadColumn[] = ['service', 'vectors', 'unreadable'].map(
+  (name) => ({ name, timestamp: false }),
+);
 
 /** Per service, the day's logged vectors and the rows that are not served vectors. */
 export function renderDayCounts(source: string, date: string): string {
@@ -97,7 +91,7 @@ kept AS (
   SELECT ${key}, sum(n) OVER (ORDER BY bucket, ${key} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running
   FROM entities${threshold === null ? '' : `\n  WHERE bucket < ${stringLiteral(threshold)}`}
 )
-SELECT ${logColumns(dialect).join(', ')}
+SELECT ${INFERENCE_LOG_COLUMNS.map((c) => q(c.name)).join(', ')}
 FROM ${request.source}
 WHERE ${ofDay}
   AND ${key} IN (SELECT ${key} FROM kept WHERE running <= ${sample.maxVectorsPerDay})`;

@@ -7,23 +7,23 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { INFERENCE_LOG_TABLE } from '../../lib/core/naming.ts';
 import { localDayLogGlob } from '../../lib/local/inference-log.ts';
-import type { RuntimeRegistry } from '../../lib/registry/compile.ts';
-import { renderDayCounts, renderDaySample } from '../../lib/skew/sample.ts';
+import type { AthenaStandInOptions } from './athena-standin.ts';
+import {
+  DAY_COUNT_COLUMNS,
+  renderDayCounts,
+  renderDaySample,
+  SAMPLE_COLUMNS,
+} from '../../lib/skew/sample.ts';
+import { unloadSql } from '../../lib/export/athena-sql.ts';
 import { athenaDialect, duckdbDialect } from '../../lib/sql/dialect.ts';
 import { quoteIdentifier as q, stringLiteral } from '../../lib/sql/literals.ts';
 
-export interface LogStandInOptions {
-  readonly duckdb: DuckDBConnection;
-  readonly runtime: RuntimeRegistry;
-  readonly bucket: string;
-  readonly database: string;
-  /** The data folder whose `inference_log/` stands in for the Iceberg table. */
-  readonly dataDir: string;
-  readonly scratchDir: string;
-}
+export type LogStandInOptions = Pick<
+  AthenaStandInOptions,
+  'duckdb' | 'runtime' | 'bucket' | 'database' | 'dataDir' | 'scratchDir'
+>;
 
 /** Runs the UNLOAD if it reads the inference log; false when it does not. */
 export async function unloadInferenceLog(
@@ -36,13 +36,13 @@ export async function unloadInferenceLog(
   const target = /\nTO '(s3:\/\/[^']+)'\nWITH \(format = 'PARQUET'\)$/.exec(sql)?.[1];
   const date = /"served_at" >= TIMESTAMP '(\d{4}-\d{2}-\d{2}) 00:00:00.000'/.exec(sql)?.[1];
   if (!target || !date) throw new Error(`not an inference-log UNLOAD:\n${sql}`);
-  const wrap = (select: string) =>
-    `UNLOAD (\n${select}\n)\nTO ${stringLiteral(target)}\nWITH (format = 'PARQUET')`;
   const local = `read_parquet(${stringLiteral(localDayLogGlob(options.dataDir, date))}, hive_partitioning = false)`;
   let select: string | undefined;
-  if (wrap(renderDayCounts(table, date)) === sql) select = renderDayCounts(local, date);
+  if (unloadSql(renderDayCounts(table, date), DAY_COUNT_COLUMNS, target) === sql)
+    select = renderDayCounts(local, date);
   for (const service of options.runtime.registry.featureServices) {
-    if (wrap(renderDaySample(athenaDialect, { source: table, date, service })) === sql)
+    const sample = renderDaySample(athenaDialect, { source: table, date, service });
+    if (unloadSql(sample, SAMPLE_COLUMNS, target) === sql)
       select = renderDaySample(duckdbDialect, { source: local, date, service });
   }
   if (!select) throw new Error(`the UNLOAD is none of the sample rule's queries:\n${sql}`);

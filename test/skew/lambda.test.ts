@@ -121,7 +121,7 @@ describe('the skew-check Lambda (AWS clients mocked)', () => {
     });
     // The rebuild went through the export's Athena SQL with the per-row as-of.
     // Athena read the day: its counts, then the service's sample, before the rebuild.
-    expect(queries[0]).toMatch(/^UNLOAD \(\nSELECT "service", count\(\*\)/);
+    expect(queries[0]).toMatch(/^UNLOAD \(\n[^]*\nSELECT "service", count\(\*\) AS vectors/);
     expect(queries[1]).toContain('WITH entities AS');
     const unload = queries.find((q) => q.startsWith('UNLOAD') && q.includes('tmp_spine_'))!;
     expect(unload).toContain('"served_at"');

@@ -83,7 +83,7 @@ afterAll(() => {
 
 /** A log table of `rows` with every log column (the rest null). */
 async function loadLog(rows: readonly Row[]): Promise<string> {
-  const cols = INFERENCE_LOG_COLUMNS.map((c) => `"${c.name}" ${LOG_COLUMN_TYPES[c.kind].duckdb}`);
+  const cols = INFERENCE_LOG_COLUMNS.map((c) => `"${c.name}" ${LOG_COLUMN_TYPES[c.kind]}`);
   await duckdb.run(`CREATE OR REPLACE TEMP TABLE log (${cols.join(', ')})`);
   if (rows.length > 0) {
     const values = rows.map(
@@ -176,16 +176,14 @@ describe('the sample rule', () => {
 });
 
 describe('both dialects pick the same vectors', () => {
-  it('renders one query whose only differences are the dialect hooks', () => {
+  it("renders one query whose only difference is the dialect's md5 hook", () => {
     const svc = service('svc_a', { rate: 0.3, maxVectorsPerDay: 1000 });
     const athena = renderDaySample(athenaDialect, { source: 'src', date: DAY, service: svc });
     const duck = renderDaySample(duckdbDialect, { source: 'src', date: DAY, service: svc });
     const input = `'svc_a/' || "entity_key"`;
-    const normalise = (sql: string, dialect: typeof athenaDialect, ts: string) =>
-      sql.replace(dialect.md5Hex(input), 'HASH').replace(`CAST("served_at" AS ${ts})`, 'SERVED_AT');
-    expect(normalise(athena, athenaDialect, 'timestamp(3)')).toBe(
-      normalise(duck, duckdbDialect, 'TIMESTAMP'),
-    );
+    const normalise = (sql: string, dialect: typeof athenaDialect) =>
+      sql.replace(dialect.md5Hex(input), 'HASH');
+    expect(normalise(athena, athenaDialect)).toBe(normalise(duck, duckdbDialect));
     expect(athena).toContain(`bucket < ${stringLiteral(bucketThreshold(0.3)!)}`);
   });
 
