@@ -57,9 +57,14 @@ function aggregates(view: RegistryView): { name: string; a: RegistryAggregate }[
 }
 
 /** `shard:sequence` → its parts (record ids are `kinesisRecordId`). */
-function splitRecordId(recordId: string): [string, string] {
+export function splitRecordId(recordId: string): [string, string] {
   const at = recordId.lastIndexOf(':');
   return at < 0 ? ['', recordId] : [recordId.slice(0, at), recordId.slice(at + 1)];
+}
+
+/** Sequence order: by length, then digits (sequence numbers are zero-padded). */
+export function compareSequence(a: string, b: string): number {
+  return a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
@@ -76,12 +81,7 @@ export function foldTileState(
   for (const r of records) {
     const [shard, seq] = splitRecordId(r.recordId);
     const done = state.seq[shard];
-    // Same order as `rebuildTileState`: by length, then digits (sequence numbers are padded).
-    if (
-      done !== undefined &&
-      (seq.length < done.length || (seq.length === done.length && seq <= done))
-    )
-      continue;
+    if (done !== undefined && compareSequence(seq, done) <= 0) continue;
     state.seq[shard] = seq;
     if (r.eventId !== undefined && r.eventId !== null) {
       if (state.ids[r.eventId] !== undefined) continue;
@@ -108,12 +108,19 @@ function addToTiles(view: RegistryView, state: TileState, event: WindowEvent): v
   }
 }
 
+/** The earliest window start of the view's aggregates at `now`: older events reach no window. */
+export function oldestWindowStart(view: RegistryView, now: number): number {
+  let oldest = Infinity;
+  for (const { a } of aggregates(view))
+    oldest = Math.min(oldest, windowStart(now, a.windowMs, a.tileMs));
+  return oldest;
+}
+
 /** Drops what no window at or after `now` can reach: tiles `(a, a + g]` with `a < s(now)`. */
 export function pruneTileState(view: RegistryView, state: TileState, now: number): void {
-  let oldest = Infinity;
+  const oldest = oldestWindowStart(view, now);
   for (const { name, a } of aggregates(view)) {
     const s = windowStart(now, a.windowMs, a.tileMs);
-    oldest = Math.min(oldest, s);
     const tiles = state.tiles[name];
     if (!tiles) continue;
     for (const key of Object.keys(tiles)) if (Number(key) < s) delete tiles[key];
@@ -232,8 +239,7 @@ export function rebuildTileState(
   const ordered = [...unique.values()].sort((a, b) => {
     const [sa, qa] = splitRecordId(a.recordId);
     const [sb, qb] = splitRecordId(b.recordId);
-    if (sa !== sb) return sa < sb ? -1 : 1;
-    return qa.length !== qb.length ? qa.length - qb.length : qa < qb ? -1 : qa > qb ? 1 : 0;
+    return sa !== sb ? (sa < sb ? -1 : 1) : compareSequence(qa, qb);
   });
   const state = emptyTileState();
   foldTileState(view, state, ordered, now);

@@ -15,13 +15,9 @@ import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeatureValue } from '../../lib/define/dtypes.ts';
-import { sourceStreamName } from '../../lib/core/naming.ts';
 import { processKinesisBatch } from '../../lib/ingest/batch.ts';
 import { dynamoOnlineWriter } from '../../lib/ingest/online-aws.ts';
 import { startLocalStack, LOCAL_AWS, type LocalStack } from '../../lib/local/stack.ts';
-import { compileRegistry } from '../../lib/registry/compile.ts';
-import { collectDefinitions } from '../../lib/registry/load.ts';
-import { getView } from '../../lib/registry/query.ts';
 import type { RegistryView } from '../../lib/registry/types.ts';
 import { createDynamoDbClient, dynamoDbReader } from '../../lib/serve/dynamodb-aws.ts';
 import { lookupFeatures } from '../../lib/serve/lookup.ts';
@@ -31,31 +27,22 @@ import { timestampLiteral, valueLiteral } from '../../lib/sql/literals.ts';
 import { duckdbDialect } from '../../lib/sql/dialect.ts';
 import { statusColumnName } from '../../lib/sql/plan.ts';
 import { MemoryDeadLetters, MemoryOffline } from '../ingest/fakes.ts';
-import { writeOfflineRecords, type OfflineRecord } from '../export/offline-fixture.ts';
-import * as defs from './defs.ts';
+import { writeOfflineRecords } from '../export/offline-fixture.ts';
+import {
+  arrivals,
+  draft,
+  expectClose,
+  kinesisRecord,
+  NAMES,
+  offlineEvents,
+  runtime,
+  STEP,
+  T0,
+  views,
+} from './stream-fixture.ts';
 import { oracleAggregate, type OracleEvent } from './oracle.ts';
 
-const runtime = compileRegistry(collectDefinitions(defs));
 const registry = runtime.registry;
-const views = ['user_windows', 'pair_windows'].map((n) => getView(registry, n));
-const T0 = Date.parse('2001-01-01T00:00:00.000Z');
-const NAMES = { prefix: 'wtest' };
-const STEP = 30_000;
-
-const nullable = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null, freq: 5 });
-const draft = fc.record({
-  user: fc.constantFrom('u1', 'u2'),
-  item: fc.integer({ min: 0, max: 1 }),
-  // A 30 s grid over 2 h (every 10th point a 5 min tile edge), nudged by a ms either side.
-  eventTime: fc
-    .tuple(fc.integer({ min: 0, max: 240 }), fc.constantFrom(0, 0, 0, 1, -1))
-    .map(([k, d]) => T0 + k * STEP + d),
-  amount: nullable(fc.integer({ min: -3, max: 6 })),
-  price: nullable(fc.integer({ min: -20, max: 40 }).map((x) => x / 4)),
-  kind: nullable(fc.constantFrom('a', 'b')),
-  // A producer repeat: the same event (same event id) sent again.
-  repeat: fc.option(fc.nat(), { nil: null, freq: 4 }),
-});
 
 /** How records reach the handler: batches, each delivered with its own clock and faults. */
 const scenario = fc.record({
@@ -90,55 +77,10 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-function kinesisRecord(payload: object, shard: string, seq: number): KinesisStreamRecord {
-  const sequenceNumber = String(seq);
-  return {
-    kinesis: {
-      kinesisSchemaVersion: '1.0',
-      partitionKey: shard,
-      sequenceNumber,
-      data: Buffer.from(JSON.stringify(payload)).toString('base64'),
-      approximateArrivalTimestamp: T0 / 1000,
-    },
-    eventSource: 'aws:kinesis',
-    eventVersion: '1.0',
-    eventID: `${shard}:${sequenceNumber}`,
-    eventName: 'aws:kinesis:record',
-    invokeIdentityArn: 'arn:aws:iam::000000000000:role/x',
-    awsRegion: 'us-east-1',
-    eventSourceARN: `arn:aws:kinesis:us-east-1:000000000000:stream/${sourceStreamName(NAMES, 'clicks')}`,
-  };
-}
-
-/** Builds the payloads in arrival order: repeats copy an earlier event, order is shuffled. */
-function arrivals(s: Scenario, prefix: string) {
-  const payloads: Record<string, FeatureValue>[] = [];
-  s.drafts.forEach((d, i) => {
-    const original = d.repeat !== null && i > 0 ? payloads[d.repeat % i]! : undefined;
-    payloads.push(
-      original ?? {
-        user_id: `${prefix}${d.user}`,
-        item: d.item,
-        event_time: new Date(d.eventTime).toISOString(),
-        amount: d.amount,
-        price: d.price,
-        kind: d.kind,
-        eid: `${prefix}e${i}`,
-      },
-    );
-  });
-  // Out of order: swap by the drawn positions.
-  for (let i = 0; i < s.order.length && payloads.length > 1; i++) {
-    const j = s.order[i]! % payloads.length;
-    const k = i % payloads.length;
-    [payloads[j], payloads[k]] = [payloads[k]!, payloads[j]!];
-  }
-  return payloads;
-}
 type Scenario = typeof scenario extends fc.Arbitrary<infer S> ? S : never;
 
 async function ingest(s: Scenario, prefix: string) {
-  const payloads = arrivals(s, prefix);
+  const payloads = arrivals(s.drafts, s.order, prefix);
   const online = dynamoOnlineWriter(stack.dynamodb, stack.onlineTable);
   const offline = new MemoryOffline();
   const seqOf = new Map<string, number>();
@@ -178,28 +120,6 @@ async function ingest(s: Scenario, prefix: string) {
     b++;
   }
   return { offline, clock };
-}
-
-function offlineEvents(offline: MemoryOffline, view: RegistryView): OfflineRecord[] {
-  const rows =
-    [...offline.rows.entries()].find(([name]) =>
-      name.includes(view.name.replace(/_/g, '-')),
-    )?.[1] ?? [];
-  return rows.map((r) => ({
-    keys: Object.fromEntries(view.joinKeys.map((k) => [k.name, r[k.name] as string | number])),
-    values: Object.fromEntries(
-      (view.aggregation?.columns ?? []).map((c) => [c.name, (r[c.name] ?? null) as FeatureValue]),
-    ),
-    eventTime: (r.event_time as number) / 1000,
-    ingestedAt: (r.ingested_at as number) / 1000,
-    recordId: r.record_id as string,
-  }));
-}
-
-function expectClose(got: FeatureValue, want: FeatureValue, what: string) {
-  if (typeof got === 'number' && typeof want === 'number' && !Number.isInteger(want)) {
-    expect(Math.abs(got - want), what).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(want)));
-  } else expect(got, what).toEqual(want);
 }
 
 describe('windowed aggregations: online = offline = oracle', () => {

@@ -29,6 +29,7 @@ import {
 } from '../../producer/read-file.ts';
 import type { Registry, RegistryView } from '../../registry/types.ts';
 import type { MaterializeResult } from '../../materialize/materialize.ts';
+import type { TileRebuildResult } from '../../materialize/tile-writer.ts';
 import { CliError, EXIT, loadCliRegistry } from '../context.ts';
 import {
   openTarget,
@@ -40,7 +41,6 @@ import {
 } from '../store-target.ts';
 import {
   formatMaterialize,
-  materializableView,
   materializeInto,
   viewOrUsage,
   withDuckDb,
@@ -67,11 +67,8 @@ async function runBackfill(options: BackfillOptions): Promise<void> {
   if (options.format && !FILE_FORMATS.includes(options.format))
     throw new CliError(`--format must be one of ${FILE_FORMATS.join(', ')}`);
   const { registry } = await loadCliRegistry(options);
-  // Backfill ends with materialize, which an aggregation view refuses up front (--no-materialize
-  // loads its raw history offline alone).
-  const view = options.materialize
-    ? materializableView(registry, options.view)
-    : viewOrUsage(registry, options.view);
+  // Backfill ends with materialize: newest values, or an aggregation view's tiles rebuilt.
+  const view = viewOrUsage(registry, options.view);
   if (options.file.startsWith('s3://') && !options.aws)
     throw new CliError('an s3:// --file needs --aws');
   // A local file is read (and its problems reported) before any store is reached.
@@ -222,7 +219,7 @@ function formatBackfill(summary: {
   added: number;
   alreadyStored?: number;
   queryId?: string;
-  materialized?: MaterializeResult;
+  materialized?: MaterializeResult | TileRebuildResult;
   bad: readonly BadRow[];
 }): string {
   const lines = [

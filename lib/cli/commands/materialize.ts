@@ -1,8 +1,10 @@
 /**
  * `skewless materialize --view V [--aws]`: the newest offline value of every entity of a view
  * into the online store, with ingestion's conditional write: a fresher online value is kept
- * and a rerun writes nothing. Locally it reads `--data` and writes to the running `skewless
- * dev`; with `--aws` Athena reads the Iceberg table and the deployment's table is written.
+ * and a rerun writes nothing. An aggregation view gets its tiles rebuilt from the offline raw
+ * events instead (`lib/materialize/tiles.ts`), written only where they differ. Locally it reads
+ * `--data` and writes to the running `skewless dev`; with `--aws` Athena reads the Iceberg
+ * table and the deployment's table is written.
  */
 import type { Command } from 'commander';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -12,6 +14,9 @@ import type { Registry, RegistryView } from '../../registry/types.ts';
 import { runAwsMaterialize } from '../../materialize/aws.ts';
 import { runLocalMaterialize, type MaterializeProgress } from '../../materialize/local.ts';
 import type { MaterializeResult } from '../../materialize/materialize.ts';
+import { materializeTiles } from '../../materialize/tiles.ts';
+import { athenaTileHistories, localTileHistories } from '../../materialize/tile-source.ts';
+import type { TileRebuildResult } from '../../materialize/tile-writer.ts';
 import { CliError, EXIT, loadCliRegistry } from '../context.ts';
 import {
   openTarget,
@@ -35,19 +40,25 @@ export function registerMaterialize(program: Command): void {
   storeCommand(
     program,
     'materialize',
-    "Write each entity's newest offline value to the online store (never over a fresher one)",
+    "Write each entity's newest offline value to the online store (never over a fresher one); " +
+      'for an aggregation view, rebuild its tiles from the offline events',
   )
     .requiredOption('--view <name>', 'feature view to materialize')
     .addHelpText('after', `\n${MATERIALIZE_EXIT_HELP}`)
     .action(async (options: MaterializeOptions) => {
       const { registry } = await loadCliRegistry(options);
-      const view = materializableView(registry, options.view);
+      const view = viewOrUsage(registry, options.view);
       const target = await openTarget(options);
       try {
         const result = await withDuckDb((duckdb) =>
           materializeInto(target, { duckdb, registry, dataDir: options.data }, view, options),
         );
         console.log(options.json ? JSON.stringify(result) : formatMaterialize(result));
+        if ('deferred' in result && result.deferred > 0)
+          console.error(
+            `${result.deferred} item(s) hold events the offline store does not have yet: ` +
+              'rerun materialize once it has caught up',
+          );
         if (result.failed > 0)
           throw new CliError(
             `${result.failed} online write(s) failed; rerun materialize`,
@@ -72,14 +83,22 @@ export async function materializeInto(
   deps: StoreCommandDeps,
   view: RegistryView,
   options: TargetOptions,
-): Promise<MaterializeResult> {
+): Promise<MaterializeResult | TileRebuildResult> {
   return withProgressBar(options, `materialize ${view.name}`, async (progress) => {
+    const now = Date.now();
     if (target.kind === 'local') {
       if (!target.online) throw new CliError('materialize needs a running `skewless dev`');
+      if (view.aggregation)
+        return await materializeTiles(localTileHistories(deps), target.online, view, {
+          now,
+          progress,
+        });
       return await runLocalMaterialize({ ...deps, online: target.online }, view, progress);
     }
     return await withAthenaWorld(target, deps.duckdb, (world) =>
-      runAwsMaterialize({ ...world, online: target.online }, view, progress),
+      view.aggregation
+        ? materializeTiles(athenaTileHistories(world), target.online, view, { now, progress })
+        : runAwsMaterialize({ ...world, online: target.online }, view, progress),
     );
   });
 }
@@ -101,25 +120,24 @@ export async function withProgressBar<T>(
   }
 }
 
-export function formatMaterialize(result: MaterializeResult): string {
+export function formatMaterialize(result: MaterializeResult | TileRebuildResult): string {
+  if ('deferred' in result) {
+    const why = Object.entries(result.causes)
+      .filter(([, n]) => n > 0)
+      .map(([cause, n]) => `${n} ${cause}`);
+    return (
+      `materialized ${result.view} tiles: ${result.entities} entities, ${result.written} written` +
+      (why.length > 0 ? ` (${why.join(', ')})` : '') +
+      `, ${result.kept} already equal, ${result.deferred} deferred (the stream is ahead of the ` +
+      `offline store)` +
+      (result.failed > 0 ? `, ${result.failed} failed` : '')
+    );
+  }
   return (
     `materialized ${result.view}: ${result.entities} entities, ${result.written} written, ` +
     `${result.kept} kept (online value as new or newer)` +
     (result.failed > 0 ? `, ${result.failed} failed` : '')
   );
-}
-
-/** A view whose newest offline values materialize writes (not an aggregation view). */
-export function materializableView(registry: Registry, name: string): RegistryView {
-  const view = viewOrUsage(registry, name);
-  if (view.aggregation)
-    throw new CliError(
-      `feature view '${view.name}' aggregates stream '${view.aggregation.stream}': materialize ` +
-        `writes newest values, and an aggregation view's tiles are built by ingestion only ` +
-        `(rebuilding them from offline raw events is not in the CLI yet)`,
-      EXIT.usage,
-    );
-  return view;
 }
 
 export function viewOrUsage(registry: Registry, name: string): RegistryView {
