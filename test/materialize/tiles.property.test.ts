@@ -59,7 +59,7 @@ const FAULTS = ['none', 'none', 'redeliver', 'crash', 'replay'] as const;
 const scenario = fc.record({
   drafts: fc.array(draft, { minLength: 1, maxLength: 20 }),
   /** Events that stream in while the first rebuild runs. */
-  later: fc.array(draft, { maxLength: 8 }),
+  later: fc.array(draft, { minLength: 1, maxLength: 10 }),
   order: fc.array(fc.nat(), { maxLength: 20 }),
   batchSizes: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 8 }),
   firstClock: fc.integer({ min: 60, max: 250 }),
@@ -382,7 +382,7 @@ describe('tile rebuilds restore what the stream builds', () => {
   it('materialize: after lost, corrupted or missed items, with the stream racing it', async () => {
     await fc.assert(
       fc.asyncProperty(scenario, (s) => property(s, false)),
-      { numRuns: 12, seed: 26, endOnFailure: true },
+      { numRuns: 15, seed: 26, endOnFailure: true },
     );
   }, 300_000);
 
