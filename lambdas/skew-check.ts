@@ -6,12 +6,17 @@
 import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { AthenaClient } from '@aws-sdk/client-athena';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import * as definitions from '#feature-defs';
 import { readConfig, required } from '../lib/config.ts';
-import { SDK_OWN_RETRY } from '../lib/core/retry.ts';
+import { SDK_OWN_RETRY, SDK_SINGLE_ATTEMPT } from '../lib/core/retry.ts';
+import { HEAL_METRIC } from '../lib/core/metrics.ts';
+import { formatHeal, type HealReport } from '../lib/heal/heal.ts';
+import { dynamoOnlineWriter } from '../lib/ingest/online-aws.ts';
 import { registryFromModule } from '../lib/registry/load.ts';
 import { skewCheckTarget, type SkewCheckEvent } from '../lib/skew/event.ts';
 import { lambdaDuckDBConfigFromEnv, withScratchDuckDB } from '../lib/export/duckdb-session.ts';
@@ -27,11 +32,19 @@ const config = required(
   'alertTopicArn',
 );
 const runtime = registryFromModule(definitions as Record<string, unknown>);
+// The heal needs the online table only when some view aggregates a stream.
+const onlineTable = runtime.registry.featureViews.some((v) => v.aggregation)
+  ? required(readConfig(process.env), 'onlineTable', 'prefix')
+  : undefined;
+const online = onlineTable
+  ? dynamoOnlineWriter(new DynamoDBClient(SDK_SINGLE_ATTEMPT), onlineTable.onlineTable)
+  : undefined;
 // Nothing in the skew check retries these calls itself: the SDK's standard retry is the one layer.
 const s3 = new S3Client(SDK_OWN_RETRY);
 const sns = new SNSClient(SDK_OWN_RETRY);
 const athena = new AthenaClient(SDK_OWN_RETRY);
 const logger = new Logger();
+const metrics = new Metrics({ namespace: HEAL_METRIC.namespace, serviceName: HEAL_METRIC.service });
 
 export interface SkewCheckResponse {
   readonly date: string;
@@ -48,6 +61,8 @@ export interface SkewCheckResponse {
     report?: string;
   }[];
   readonly alerts: number;
+  /** The heal of the sampled entities' tiles (when a view aggregates a stream). */
+  readonly heal?: Pick<HealReport, 'checked' | 'healed' | 'deferred' | 'failed' | 'causes'>;
 }
 
 export const handler = middy(async (event: SkewCheckEvent): Promise<SkewCheckResponse> => {
@@ -75,6 +90,7 @@ export const handler = middy(async (event: SkewCheckEvent): Promise<SkewCheckRes
           tmpDir,
           offline: athenaOfflineStore({ ...athenaDeps, duckdb, tmpDir, idPrefix: `skew_${runId}` }),
           runId,
+          ...(online ? { online } : {}),
         },
         target,
       );
@@ -85,6 +101,18 @@ export const handler = middy(async (event: SkewCheckEvent): Promise<SkewCheckRes
     logger.warn('no inference logs for the day', { date: target.date });
   for (const report of result.reports) logger.info(formatSummary(report));
   for (const s of result.skipped) logger.warn('service not in the deployed registry', { ...s });
+  if (result.heal && onlineTable) {
+    for (const line of formatHeal(result.heal)) logger.info(line);
+    // One single metric each: a single metric is flushed as its value is added.
+    for (const [name, value] of [
+      [HEAL_METRIC.healed, result.heal.healed],
+      [HEAL_METRIC.deferred, result.heal.deferred],
+    ] as const) {
+      const single = metrics.singleMetric();
+      single.addDimensions({ [HEAL_METRIC.dimensions.prefix]: onlineTable.prefix });
+      single.addMetric(name, MetricUnit.Count, value);
+    }
+  }
   return {
     date: target.date,
     services: result.reports.map((r) => ({
@@ -98,5 +126,16 @@ export const handler = middy(async (event: SkewCheckEvent): Promise<SkewCheckRes
       ...(r.reportLocation ? { report: r.reportLocation } : {}),
     })),
     alerts: result.alerts.length,
+    ...(result.heal
+      ? {
+          heal: {
+            checked: result.heal.checked,
+            healed: result.heal.healed,
+            deferred: result.heal.deferred,
+            failed: result.heal.failed,
+            causes: result.heal.causes,
+          },
+        }
+      : {}),
   };
 });

@@ -200,6 +200,7 @@ export class FeatureStore extends Construct {
       names,
       registry,
       offlineStore: this.offlineStore,
+      onlineStore: this.onlineStore,
       ingestion: this.ingestion,
       serving: this.serving,
       functions: [this.ingestion.ingest, this.serving.lookup, this.exports.exporter],

@@ -19,7 +19,8 @@ import { MONITORING_DEFAULTS, skewCheckMemoryMb } from './feature-store-defaults
 import { sampleOf } from '../skew/sample.ts';
 import { HandlerFunction, type HandlerFunctionDefaults } from './handler-function.ts';
 import type { Ingestion } from './ingestion.ts';
-import { FRESHNESS_METRIC, viewMetricDimension } from './metrics.ts';
+import { FRESHNESS_METRIC, HEAL_METRIC, viewMetricDimension } from './metrics.ts';
+import type { OnlineStore } from './online-store.ts';
 import type { OfflineStore } from './offline-store.ts';
 import type { Serving } from './serving.ts';
 
@@ -27,6 +28,8 @@ export interface MonitoringProps {
   readonly names: ResourceNames;
   readonly registry: Registry;
   readonly offlineStore: OfflineStore;
+  /** The heal (with the skew check) reads and rewrites aggregation views' tile items here. */
+  readonly onlineStore: OnlineStore;
   readonly ingestion: Ingestion;
   readonly serving: Serving;
   /** The other handlers, for error and throttle alarms (the skew check is created here). */
@@ -88,7 +91,12 @@ export class Monitoring extends Construct {
       ...props.functionDefaults,
       handler: 'skew-check',
       description: 'Nightly: rebuilds served vectors offline, compares, alerts on skew.',
-      environment: { ...offline.queryEnvironment(), alertTopicArn: this.alertTopic.topicArn },
+      environment: {
+        ...offline.queryEnvironment(),
+        alertTopicArn: this.alertTopic.topicArn,
+        onlineTable: props.onlineStore.table.tableName,
+        prefix: this.prefix,
+      },
       // Sized by the largest sample a night may check, never by the traffic.
       memorySize: skewCheckMemoryMb(
         Math.max(0, ...props.registry.featureServices.map((s) => sampleOf(s).maxVectorsPerDay)),
@@ -124,6 +132,8 @@ export class Monitoring extends Construct {
         resources: [this.alertKey.keyArn],
       }),
     );
+
+    this.grantHeal(props);
 
     this.nightlyRule = new events.Rule(this, 'Nightly', {
       ruleName: `${this.prefix}-nightly-skew-check`,
@@ -240,6 +250,35 @@ export class Monitoring extends Construct {
         datapointsToAlarm: 2,
       });
     }
+  }
+
+  /**
+   * The heal (`lib/heal`) runs with the skew check when a view aggregates a stream: it UNLOADs
+   * the views' raw events (the grants above), reads each sampled entity's tile item and puts it
+   * back conditionally, as ingestion does. Any healed item alarms: the stream missed something.
+   */
+  private grantHeal(props: MonitoringProps): void {
+    if (!props.registry.featureViews.some((v) => v.aggregation)) return;
+    props.onlineStore.grantTileRead(this.skewCheck.role);
+    props.onlineStore.grantPut(this.skewCheck.role);
+    this.alarm('TilesHealed', {
+      alarmName: `${this.prefix}-tiles-healed`,
+      alarmDescription:
+        'The nightly heal rewrote aggregation tiles that differed from their rebuild from the offline events (see the skew-check log for the causes).',
+      metric: new cloudwatch.Metric({
+        namespace: HEAL_METRIC.namespace,
+        metricName: HEAL_METRIC.healed,
+        dimensionsMap: {
+          [HEAL_METRIC.dimensions.service]: HEAL_METRIC.service,
+          [HEAL_METRIC.dimensions.prefix]: this.prefix,
+        },
+        unit: cloudwatch.Unit.COUNT,
+        statistic: 'Sum',
+        period: Duration.hours(1),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+    });
   }
 
   /** The freshness metric of one view version (see `FRESHNESS_METRIC`). */

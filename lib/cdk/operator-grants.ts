@@ -48,6 +48,8 @@ export function grantBackfill(t: OperatorGrantTargets, grantee: iam.IGrantable):
   t.offline.grantQuery(grantee, BACKFILL_QUERY_ACCESS);
   grantIcebergWrite(t.offline, grantee, t.registry.featureViews.map(offlineTableName));
   t.online.grantPut(grantee);
+  // An aggregation view's tiles are read, judged against their rebuild, and put conditionally.
+  if (t.registry.featureViews.some((v) => v.aggregation)) t.online.grantTileRead(grantee);
   t.lakeFormation?.grantRole(grantee, 'backfill');
 }
 

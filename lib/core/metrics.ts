@@ -46,3 +46,20 @@ export const FRESHNESS_METRIC = {
 export function viewMetricDimension(view: Pick<RegistryView, 'name' | 'version'>): string {
   return offlineTableName(view);
 }
+
+/**
+ * The nightly heal (`lib/heal`), emitted by the skew-check handler once per run that healed:
+ * `TilesHealed`, the tile items rewritten because they differed from their rebuild from the
+ * offline events (any at all means the stream missed or damaged something), and
+ * `TilesHealDeferred`, the items left to the stream because the offline store was behind it.
+ * Dimensions, exactly: `service` = `skew-check`, `prefix` = the deployment prefix. The alarm
+ * fires on any healed item.
+ */
+export const HEAL_METRIC = {
+  namespace: METRICS_NAMESPACE,
+  healed: 'TilesHealed',
+  deferred: 'TilesHealDeferred',
+  unit: 'Count',
+  service: 'skew-check',
+  dimensions: { service: 'service', prefix: 'prefix' },
+} as const;

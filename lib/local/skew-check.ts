@@ -8,6 +8,8 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { SkewlessError } from '../core/errors.ts';
 import { localOfflineStore } from '../export/offline-local.ts';
+import type { OnlineStoreWriter } from '../ingest/online-writer.ts';
+import { localTileHistories } from '../materialize/tile-source.ts';
 import type { RuntimeRegistry } from '../registry/compile.ts';
 import type { Registry } from '../registry/types.ts';
 import type { AlertSink } from '../skew/alert.ts';
@@ -44,6 +46,8 @@ export interface LocalSkewCheckOptions {
   readonly duckdbConfig?: Readonly<Record<string, string>>;
   readonly alerts?: AlertSink;
   readonly clock?: () => number;
+  /** The running store's online table: the run then ends with the heal (`lib/heal`). */
+  readonly online?: OnlineStoreWriter;
 }
 
 /** The folder local reports are written to. */
@@ -91,6 +95,18 @@ export async function runLocalSkewCheck(
         offline: localOfflineStore({ dataDir, registry: runtime.registry }),
         reports: localReportStore(dataDir),
         alerts: options.alerts ?? localAlertSink(dataDir),
+        ...(options.online
+          ? {
+              heal: {
+                online: options.online,
+                source: localTileHistories({
+                  duckdb: connection,
+                  registry: runtime.registry,
+                  dataDir,
+                }),
+              },
+            }
+          : {}),
       },
       {
         date: options.date,

@@ -4,7 +4,9 @@
  * - the day's inference log: Athena counts the day in the Iceberg table and UNLOADs each
  *   service's sample, which the Lambda downloads to /tmp (`./day-log-athena.ts`);
  * - the rebuild: the export's Athena offline store over the Iceberg tables (injected as `offline`);
- * - reports to S3 `skew-reports/`, alerts to SNS, baselines from S3 `baselines/`.
+ * - reports to S3 `skew-reports/`, alerts to SNS, baselines from S3 `baselines/`;
+ * - the heal (given the online table): the sampled entities' tiles rebuilt from what Athena
+ *   UNLOADs of the views' Iceberg tables, rewritten in DynamoDB where they differ.
  */
 import { snsAlertSink, type SnsPublisher } from './alert-sns-aws.ts';
 import type { SkewCheckDeps } from './check.ts';
@@ -13,11 +15,15 @@ import type { SkewBaseline } from './distribution.ts';
 import { runDailySkewCheck, type DailySkewCheckResult } from './run.ts';
 import { readS3Baseline, s3ReportStore, type S3Objects } from './s3-aws.ts';
 import type { SkewCheckTarget } from './event.ts';
+import type { OnlineStoreWriter } from '../ingest/online-writer.ts';
+import { athenaTileHistories } from '../materialize/tile-source.ts';
 
 export interface AwsSkewCheckDeps extends SkewCheckDeps, Omit<AthenaDayLogDeps, 's3'> {
   readonly s3: S3Objects & AthenaDayLogDeps['s3'];
   readonly sns: SnsPublisher;
   readonly alertTopicArn: string;
+  /** The online table: the run then ends with the heal. */
+  readonly online?: OnlineStoreWriter;
 }
 
 export async function runAwsSkewCheck(
@@ -35,6 +41,7 @@ export async function runAwsSkewCheck(
       ...deps,
       reports: s3ReportStore(deps.s3, deps.bucket),
       alerts: snsAlertSink(deps.sns, deps.alertTopicArn),
+      ...(deps.online ? { heal: { online: deps.online, source: athenaTileHistories(deps) } } : {}),
     },
     {
       date: target.date,

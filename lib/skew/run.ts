@@ -2,7 +2,8 @@
  * The nightly run: the day's log is counted where it lives (a record that is not a served vector
  * is counted and named, never fatal), every service served that day (or the ones asked for) is
  * checked on its sample (`./sample.ts`), its report written as HTML and JSON, and an alert sent
- * when a finding alerts. The log, storage and alerting are injected: Parquet files, report files
+ * when a finding alerts; given an online store, it ends with the heal of the sampled entities'
+ * tiles (`lib/heal`). The log, storage and alerting are injected: Parquet files, report files
  * and `alerts.jsonl` locally; Athena over the Iceberg table, S3 and SNS in AWS.
  */
 import { getService } from '../registry/query.ts';
@@ -14,6 +15,8 @@ import { sampleOf } from './sample.ts';
 import { quoteIdentifier as q } from '../sql/literals.ts';
 import { renderReportHtml } from './report-html.ts';
 import type { MalformedLines, SkewReport } from './types.ts';
+import { healAggregationViews, type HealDeps, type HealReport } from '../heal/heal.ts';
+import { ServedEntitySet } from '../heal/served.ts';
 
 /** Where reports go. */
 export interface ReportStore {
@@ -25,6 +28,11 @@ export interface ReportStore {
 export interface DailySkewCheckDeps extends SkewCheckDeps {
   readonly reports: ReportStore;
   readonly alerts: AlertSink;
+  /**
+   * With these, the run ends with the heal: each aggregation view's tiles of the sampled
+   * entities rebuilt from the offline events and rewritten where they differ (`lib/heal`).
+   */
+  readonly heal?: Omit<HealDeps, 'registry'>;
 }
 
 export interface DailySkewCheckRequest {
@@ -42,6 +50,8 @@ export interface DailySkewCheckResult {
   readonly alerts: readonly SkewAlert[];
   /** Services in the logs that the current registry does not define (not checked). */
   readonly skipped: readonly { readonly service: string; readonly vectors: number }[];
+  /** What the heal did (with `deps.heal`). */
+  readonly heal?: HealReport;
 }
 
 /** Relative paths of a report: `<date>/<service>.html` and `.json`. */
@@ -69,8 +79,12 @@ export async function runDailySkewCheck(
     : counts.services.filter((s) => !known.has(s.service));
   const reports: SkewReport[] = [];
   const alerts: SkewAlert[] = [];
+  const served = deps.heal ? new ServedEntitySet() : undefined;
   for (const name of services) {
-    const report = await checkOneService(deps, request, name, logged.get(name) ?? 0, unreadable);
+    const report = await checkOneService(deps, request, name, logged.get(name) ?? 0, {
+      malformed: unreadable,
+      served,
+    });
     reports.push(report);
     const alert = buildAlert(report);
     if (alert) {
@@ -78,7 +92,12 @@ export async function runDailySkewCheck(
       alerts.push(alert);
     }
   }
-  return { reports, alerts, skipped };
+  if (!deps.heal || !served) return { reports, alerts, skipped };
+  const heal = await healAggregationViews(
+    { ...deps.heal, registry },
+    { now: deps.clock(), served: served.entities() },
+  );
+  return { reports, alerts, skipped, heal };
 }
 
 /** Loads the service's sample, checks it, and writes the report (HTML and JSON). */
@@ -87,11 +106,12 @@ async function checkOneService(
   request: DailySkewCheckRequest,
   name: string,
   logged: number,
-  malformed: MalformedLines,
+  { malformed, served }: { malformed: MalformedLines; served: ServedEntitySet | undefined },
 ): Promise<SkewReport> {
   const service = getService(deps.runtime.registry, name);
   try {
     const checked = await request.log.loadSample(service);
+    await served?.addSample(deps.duckdb, deps.runtime.registry, service);
     const declared = sampleOf(service);
     const result = await checkServiceSkew(deps, {
       service: name,

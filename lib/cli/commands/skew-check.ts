@@ -15,6 +15,8 @@ import {
 import { parseBaseline } from '../../skew/baseline.ts';
 import type { SkewBaseline } from '../../skew/distribution.ts';
 import { formatSummary } from '../../skew/summary.ts';
+import { formatHeal } from '../../heal/heal.ts';
+import { openTarget } from '../store-target.ts';
 import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.ts';
 import { APPLIED_REGISTRY_FILE, readApplied } from './plan.ts';
 
@@ -25,6 +27,7 @@ interface SkewCheckOptions {
   readonly service?: string[];
   readonly baseline?: string[];
   readonly json?: boolean;
+  readonly heal?: boolean;
 }
 
 export function registerSkewCheck(program: Command): void {
@@ -39,6 +42,10 @@ export function registerSkewCheck(program: Command): void {
       .option(
         '--baseline <file...>',
         'training baseline artifact(s) of an export (<out>.baseline.json), for PSI and KS',
+      )
+      .option(
+        '--heal',
+        "then rebuild the sampled entities' aggregation tiles in the running store, rewriting those that differ",
       )
       .option('--json', 'print the reports as JSON'),
   ).action(async (options: SkewCheckOptions) => {
@@ -62,9 +69,13 @@ export function registerSkewCheck(program: Command): void {
       ...(await localRegistries(options.data)),
     ];
     await syncLocalStore(options.data); // served vectors logged, pushed records stored
+    const target = options.heal
+      ? await openTarget({ data: options.data, prefix: 'skewless', progress: false })
+      : undefined;
     let result;
     try {
       result = await runLocalSkewCheck({
+        ...(target?.online ? { online: target.online } : {}),
         dataDir: options.data,
         runtime,
         date,
@@ -75,9 +86,21 @@ export function registerSkewCheck(program: Command): void {
     } catch (error) {
       if (error instanceof NoInferenceLogsError) throw new CliError(error.message, EXIT.usage);
       throw error;
+    } finally {
+      target?.close();
     }
-    if (options.json) console.log(JSON.stringify(result.reports, null, 2));
-    else for (const report of result.reports) console.log(formatSummary(report));
+    if (options.json)
+      console.log(
+        JSON.stringify(
+          result.heal ? { reports: result.reports, heal: result.heal } : result.reports,
+          null,
+          2,
+        ),
+      );
+    else {
+      for (const report of result.reports) console.log(formatSummary(report));
+      if (result.heal) for (const line of formatHeal(result.heal)) console.log(line);
+    }
     for (const s of result.skipped)
       console.error(
         `skipped service '${s.service}' (${s.vectors} vectors): not in the current definitions`,
