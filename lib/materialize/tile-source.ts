@@ -111,6 +111,21 @@ export interface AthenaTileDeps extends Omit<AthenaExportDeps, 'runtime'> {
   readonly runId: string;
 }
 
+/** The Athena UNLOAD of a view's tile events from its Iceberg table in `database`. */
+export function tileEventsUnloadSql(
+  view: RegistryView,
+  database: string,
+  query: TileEventsQuery,
+  target: string,
+): string {
+  const relation = `${q(database)}.${q(offlineTableName(view))}`;
+  const columns = [TILE_ROW_KIND, ...tileEventColumns(view).map((c) => c.name)].map((name) => ({
+    name,
+    timestamp: name === 'event_time',
+  }));
+  return unloadSql(tileEventsSql(view, relation, athenaDialect, query), columns, target);
+}
+
 /** Athena over the view's Iceberg table: the SELECT UNLOADed as Parquet, read back by DuckDB. */
 export function athenaTileHistories(deps: AthenaTileDeps): TileHistorySource {
   let n = 0;
@@ -118,19 +133,8 @@ export function athenaTileHistories(deps: AthenaTileDeps): TileHistorySource {
     async histories(view, query) {
       const id = `tiles_${deps.runId}_${n++}`;
       const prefixes = exportPrefixes(id);
-      const relation = `${q(deps.glueDatabase)}.${q(offlineTableName(view))}`;
-      const columns = [TILE_ROW_KIND, ...tileEventColumns(view).map((c) => c.name)].map((name) => ({
-        name,
-        timestamp: name === 'event_time',
-      }));
-      await runAthenaQuery(
-        deps,
-        unloadSql(
-          tileEventsSql(view, relation, athenaDialect, query),
-          columns,
-          `s3://${deps.bucket}/${prefixes.data}`,
-        ),
-      );
+      const target = `s3://${deps.bucket}/${prefixes.data}`;
+      await runAthenaQuery(deps, tileEventsUnloadSql(view, deps.glueDatabase, query, target));
       const work = path.join(deps.tmpDir, id);
       await mkdir(work, { recursive: true });
       const files = await downloadObjects(deps, prefixes.data, work);

@@ -15,6 +15,7 @@ import { TrinoSQL } from 'dt-sql-parser';
 import { describe, expect, it } from 'vitest';
 import * as flights from '../../feature_defs/index.ts';
 import { athenaUnloadSql } from '../../lib/export/athena-sql.ts';
+import { tileEventsUnloadSql } from '../../lib/materialize/tile-source.ts';
 import type { RuntimeRegistry } from '../../lib/registry/compile.ts';
 import { registryFromModule } from '../../lib/registry/load.ts';
 import { duckdbAsofDialect, duckdbDialect } from '../../lib/sql/dialect.ts';
@@ -79,8 +80,34 @@ function renderedUnloads(): RenderedQuery[] {
   );
 }
 
+/** The tile rebuild's UNLOAD of every aggregation view: all entities, and a list of them. */
+function renderedTileUnloads(): RenderedQuery[] {
+  return Object.entries(MODULES).flatMap(([module, runtime]) =>
+    runtime.registry.featureViews
+      .filter((v) => v.aggregation)
+      .flatMap((view) => {
+        const entity = Object.fromEntries(
+          view.joinKeys.map((k) => [k.name, k.dtype === 'string' ? "O'Hare" : 7]),
+        );
+        return [undefined, [entity, entity]].map((entities) => ({
+          name: `${module}: ${view.name} tiles (${entities ? 'listed' : 'all'} entities)`,
+          sql: tileEventsUnloadSql(
+            view,
+            'skewless_offline',
+            { after: Date.parse('2001-07-01T00:00:00.000Z'), ...(entities ? { entities } : {}) },
+            's3://bucket/exports/tiles_x/data/',
+          ),
+        }));
+      }),
+  );
+}
+
 describe('Athena queries parse as Trino', () => {
-  const queries = [...athenaGoldens(), ...renderedUnloads()];
+  const queries = [...athenaGoldens(), ...renderedUnloads(), ...renderedTileUnloads()];
+
+  it('renders the tile rebuild of every aggregation view', () => {
+    expect(renderedTileUnloads().length).toBeGreaterThanOrEqual(4);
+  });
 
   it('gathers the goldens and every service of every definitions module', () => {
     expect(athenaGoldens().length).toBeGreaterThanOrEqual(2);
