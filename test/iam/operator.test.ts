@@ -161,7 +161,7 @@ describe("the CLI's AWS paths, recorded", () => {
     await expectRoleFits('exporter', calls);
   }, 60_000);
 
-  it('`skewless backfill --aws` (then materialize) fits `grantBackfill`', async () => {
+  it('`skewless backfill --aws` (then materialize) and `materialize --aws` of an aggregation view fit `grantBackfill`', async () => {
     athena.reset();
     s3.reset();
     const objects = new Map<string, Uint8Array>();
@@ -179,12 +179,23 @@ describe("the CLI's AWS paths, recorded", () => {
     const files = (
       await duckdb.runAndReadAll(`SELECT file FROM glob('${unloaded}/**/*.parquet')`)
     ).getRowObjectsJS();
+    // What the UNLOAD of an aggregation view's tile events leaves: an hour-old event and its mark.
+    const tileFile = path.join(dir, 'tiles.parquet');
+    const at = new Date(Date.now() - 3_600_000).toISOString().replace('T', ' ').slice(0, 23);
+    const id = `'shardId-000000000000:${'1'.padStart(40, '0')}'`;
+    await duckdb.run(
+      `COPY (SELECT 'e' AS _sk_kind, 'SFO' AS origin, 5::BIGINT AS delay, 300::BIGINT AS distance, TIMESTAMP '${at}' AS event_time, ${id} AS record_id
+             UNION ALL SELECT 'm', 'SFO', NULL, NULL, NULL, ${id}) TO '${tileFile}' (FORMAT PARQUET)`,
+    );
     let queries = 0;
     athena.on(StartQueryExecutionCommand).callsFake(async (input: { QueryString: string }) => {
       const target = /\nTO 's3:\/\/[^/]+\/([^']+)'\nWITH/.exec(input.QueryString)?.[1];
+      const unloaded = input.QueryString.includes('"_sk_kind"')
+        ? [tileFile]
+        : files.map((f) => String(f['file']));
       if (target)
-        for (const [i, f] of files.entries())
-          objects.set(`${target}part-${i}.parquet`, await readFile(String(f['file'])));
+        for (const [i, f] of unloaded.entries())
+          objects.set(`${target}part-${i}.parquet`, await readFile(f));
       return { QueryExecutionId: `q-${++queries}` };
     });
     athena.on(GetQueryExecutionCommand).resolves({
@@ -210,6 +221,8 @@ describe("the CLI's AWS paths, recorded", () => {
       'origin,event_time,last_delay,last_destination,last_departed_late\nSFO,2001-01-01T10:00:00Z,5,LAX,false\n',
     );
     await cli('backfill', ...FLAGS, '--view', view.name, '--file', rows);
+    // The same role rebuilds an aggregation view's tiles: read each item, put it conditionally.
+    await cli('materialize', ...FLAGS, '--view', 'airport_delays');
     const calls = fromMocks('backfill', athena, s3, dynamodb);
     const operations = new Set(calls.map((c) => `${c.service}.${c.operation}`));
     expect(operations).toEqual(
@@ -220,13 +233,16 @@ describe("the CLI's AWS paths, recorded", () => {
         'S3.ListObjectsV2',
         'S3.GetObject',
         'DynamoDB.PutItem',
+        'DynamoDB.GetItem',
       ]),
     );
     expect(
       calls
         .filter((c) => c.operation === 'StartQueryExecution')
         .map((c) => String(c.input.QueryString).split(' ')[0]),
-    ).toEqual(['CREATE', 'MERGE', 'DROP', 'UNLOAD']);
+    ).toEqual(['CREATE', 'MERGE', 'DROP', 'UNLOAD', 'UNLOAD']);
+    const puts = calls.filter((c) => c.operation === 'PutItem').map((c) => c.input);
+    expect(puts.some((p) => String(p.ConditionExpression).includes('#rev'))).toBe(true);
     await expectRoleFits('backfill', calls);
   }, 60_000);
 
