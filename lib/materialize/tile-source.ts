@@ -37,7 +37,25 @@ export interface EntityHistory extends TileHistory {
 
 /** Reads the offline history of a view's entities (all, or those of the query). */
 export interface TileHistorySource {
-  histories(view: RegistryView, query: TileEventsQuery): Promise<Map<EntityKey, EntityHistory>>;
+  /**
+   * `fromVersion`: read the raw events stored under that earlier version of the view (the same
+   * stream's records, with the same record ids): a new version's first rebuild.
+   */
+  histories(
+    view: RegistryView,
+    query: TileEventsQuery,
+    fromVersion?: number,
+  ): Promise<Map<EntityKey, EntityHistory>>;
+}
+
+/** The offline table the events are read from: the view's own, or an earlier version's. */
+function eventsTable(view: RegistryView, fromVersion: number | undefined): string {
+  if (fromVersion === undefined) return offlineTableName(view);
+  if (!Number.isSafeInteger(fromVersion) || fromVersion < 1 || fromVersion >= view.version)
+    throw new RangeError(
+      `version ${fromVersion} of '${view.name}' is not an earlier version (the current is ${view.version})`,
+    );
+  return offlineTableName({ name: view.name, version: fromVersion });
 }
 
 /** The rows of a tile-events SELECT (run in DuckDB), grouped per entity. */
@@ -88,8 +106,8 @@ export function localTileHistories(deps: {
   readonly dataDir: string;
 }): TileHistorySource {
   return {
-    async histories(view, query) {
-      const table = offlineTableName(view);
+    async histories(view, query, fromVersion) {
+      const table = eventsTable(view, fromVersion);
       const relation = (
         await localRelations(deps.registry, deps.dataDir, [{ name: view.name, table }])
       ).get(table);
@@ -117,8 +135,9 @@ export function tileEventsUnloadSql(
   database: string,
   query: TileEventsQuery,
   target: string,
+  table = offlineTableName(view),
 ): string {
-  const relation = `${q(database)}.${q(offlineTableName(view))}`;
+  const relation = `${q(database)}.${q(table)}`;
   const columns = [TILE_ROW_KIND, ...tileEventColumns(view).map((c) => c.name)].map((name) => ({
     name,
     timestamp: name === 'event_time',
@@ -130,11 +149,14 @@ export function tileEventsUnloadSql(
 export function athenaTileHistories(deps: AthenaTileDeps): TileHistorySource {
   let n = 0;
   return {
-    async histories(view, query) {
+    async histories(view, query, fromVersion) {
       const id = `tiles_${deps.runId}_${n++}`;
       const prefixes = exportPrefixes(id);
       const target = `s3://${deps.bucket}/${prefixes.data}`;
-      await runAthenaQuery(deps, tileEventsUnloadSql(view, deps.glueDatabase, query, target));
+      await runAthenaQuery(
+        deps,
+        tileEventsUnloadSql(view, deps.glueDatabase, query, target, eventsTable(view, fromVersion)),
+      );
       const work = path.join(deps.tmpDir, id);
       await mkdir(work, { recursive: true });
       const files = await downloadObjects(deps, prefixes.data, work);

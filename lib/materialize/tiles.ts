@@ -23,6 +23,8 @@ export interface TileMaterializeOptions {
   readonly concurrency?: number;
   readonly retry?: RetryWorld;
   readonly onOutcome?: TileWriteOptions['onOutcome'];
+  /** Rebuild from the events stored under this earlier version (a new version's first run). */
+  readonly fromVersion?: number;
 }
 
 export async function materializeTiles(
@@ -35,10 +37,14 @@ export async function materializeTiles(
   const histories =
     options.entities?.length === 0
       ? new Map<EntityKey, EntityHistory>()
-      : await source.histories(view, {
-          after: oldestWindowStart(view, now),
-          ...(options.entities ? { entities: options.entities } : {}),
-        });
+      : await source.histories(
+          view,
+          {
+            after: oldestWindowStart(view, now),
+            ...(options.entities ? { entities: options.entities } : {}),
+          },
+          options.fromVersion,
+        );
   const rebuilds = new Map<EntityKey, TileState>();
   for (const [entityKey, history] of histories)
     rebuilds.set(entityKey, rebuildFromHistory(view, history, now));

@@ -2,7 +2,8 @@
  * `skewless backfill` into an aggregation view ends with materialize, as for a plain view: the
  * raw history lands offline and each airport's tile item is rebuilt from it in the running
  * store (dynalite), serving the window over the backfilled events; `materialize` then writes
- * nothing, and rewrites an item deleted since (`missing item`).
+ * nothing, and rewrites an item deleted since (`missing item`). A new version of the view is
+ * rebuilt from the events stored under the earlier one.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,6 +19,10 @@ import { writeLocalEndpoints } from '../../lib/local/endpoints.ts';
 import { startLocalStack, type LocalStack } from '../../lib/local/stack.ts';
 import { registryFromModule } from '../../lib/registry/load.ts';
 import { getView } from '../../lib/registry/query.ts';
+import type { RegistryView } from '../../lib/registry/types.ts';
+import { dynamoOnlineWriter } from '../../lib/ingest/online-aws.ts';
+import { localTileHistories } from '../../lib/materialize/tile-source.ts';
+import { materializeTiles } from '../../lib/materialize/tiles.ts';
 
 const { registry } = registryFromModule(flights as Record<string, unknown>);
 const view = getView(registry, 'airport_delays');
@@ -103,4 +108,29 @@ describe('backfill and materialize of an aggregation view', () => {
     expect(healed).toMatchObject({ written: 1, kept: 1, causes: { 'missing item': 1 } });
     expect((await itemOf('LAX')).item).toBeDefined();
   }, 120_000);
+
+  it('a new version is rebuilt from the events stored under the earlier one (--from-version)', async () => {
+    // The same view at version 2 (as a version bump compiles it): its own items, an empty table.
+    const v2: RegistryView = { ...view, version: 2 };
+    const online = dynamoOnlineWriter(stack.dynamodb, stack.onlineTable);
+    const source = localTileHistories({ duckdb: stack.duckdb, registry, dataDir: dir });
+    const now = Date.now();
+    const empty = await materializeTiles(source, online, v2, { now });
+    expect(empty.entities).toBe(0);
+    const first = await materializeTiles(source, online, v2, { now, fromVersion: 1 });
+    expect(first).toMatchObject({ entities: 2, written: 2, deferred: 0, failed: 0 });
+    const key = onlineItemKey(encodeEntityKey(view.joinKeys, { origin: 'SFO' }), v2);
+    const read = await stack.dynamodb.send(
+      new GetItemCommand({ TableName: stack.onlineTable, Key: key, ConsistentRead: true }),
+    );
+    const state = decodeTileItem(read.Item as never).state;
+    expect(tileValueAt(v2, state, 'flights_24h', now).value).toBe(3);
+    expect(await materializeTiles(source, online, v2, { now, fromVersion: 1 })).toMatchObject({
+      written: 0,
+      kept: 2,
+    });
+    await expect(materializeTiles(source, online, v2, { now, fromVersion: 2 })).rejects.toThrow(
+      /not an earlier version/,
+    );
+  });
 });

@@ -31,6 +31,7 @@ import {
 interface MaterializeOptions extends TargetOptions {
   readonly defs: string;
   readonly view: string;
+  readonly fromVersion?: string;
 }
 
 export const MATERIALIZE_EXIT_HELP =
@@ -44,14 +45,25 @@ export function registerMaterialize(program: Command): void {
       'for an aggregation view, rebuild its tiles from the offline events',
   )
     .requiredOption('--view <name>', 'feature view to materialize')
+    .option(
+      '--from-version <n>',
+      "aggregation view: rebuild from the raw events stored under an earlier version (a new version's first materialize)",
+    )
     .addHelpText('after', `\n${MATERIALIZE_EXIT_HELP}`)
     .action(async (options: MaterializeOptions) => {
       const { registry } = await loadCliRegistry(options);
       const view = viewOrUsage(registry, options.view);
+      const fromVersion = fromVersionOf(view, options.fromVersion);
       const target = await openTarget(options);
       try {
         const result = await withDuckDb((duckdb) =>
-          materializeInto(target, { duckdb, registry, dataDir: options.data }, view, options),
+          materializeInto(
+            target,
+            { duckdb, registry, dataDir: options.data },
+            view,
+            options,
+            fromVersion,
+          ),
         );
         console.log(options.json ? JSON.stringify(result) : formatMaterialize(result));
         if ('deferred' in result && result.deferred > 0)
@@ -83,21 +95,20 @@ export async function materializeInto(
   deps: StoreCommandDeps,
   view: RegistryView,
   options: TargetOptions,
+  fromVersion?: number,
 ): Promise<MaterializeResult | TileRebuildResult> {
   return withProgressBar(options, `materialize ${view.name}`, async (progress) => {
     const now = Date.now();
+    const tiles = { now, progress, ...(fromVersion === undefined ? {} : { fromVersion }) };
     if (target.kind === 'local') {
       if (!target.online) throw new CliError('materialize needs a running `skewless dev`');
       if (view.aggregation)
-        return await materializeTiles(localTileHistories(deps), target.online, view, {
-          now,
-          progress,
-        });
+        return await materializeTiles(localTileHistories(deps), target.online, view, tiles);
       return await runLocalMaterialize({ ...deps, online: target.online }, view, progress);
     }
     return await withAthenaWorld(target, deps.duckdb, (world) =>
       view.aggregation
-        ? materializeTiles(athenaTileHistories(world), target.online, view, { now, progress })
+        ? materializeTiles(athenaTileHistories(world), target.online, view, tiles)
         : runAwsMaterialize({ ...world, online: target.online }, view, progress),
     );
   });
@@ -138,6 +149,19 @@ export function formatMaterialize(result: MaterializeResult | TileRebuildResult)
     `${result.kept} kept (online value as new or newer)` +
     (result.failed > 0 ? `, ${result.failed} failed` : '')
   );
+}
+
+/** `--from-version`: an earlier version of an aggregation view, or a usage error. */
+function fromVersionOf(view: RegistryView, given: string | undefined): number | undefined {
+  if (given === undefined) return undefined;
+  const version = Number(given);
+  if (!view.aggregation || !Number.isSafeInteger(version) || version < 1 || version >= view.version)
+    throw new CliError(
+      `--from-version ${given}: needs an aggregation view and one of its earlier versions ` +
+        `('${view.name}' is ${view.aggregation ? `at version ${view.version}` : 'not an aggregation view'})`,
+      EXIT.usage,
+    );
+  return version;
 }
 
 export function viewOrUsage(registry: Registry, name: string): RegistryView {
