@@ -26,6 +26,13 @@ const ROWS: Record<string, [field: string, label: string, goal: string][]> = {
     ['dynamodb_writes_per_record', 'DynamoDB writes per record', '≤ 1'],
     ['firehose_records_per_call', 'records per Firehose call', '≥ 100'],
   ],
+  materialize: [
+    ['events', 'raw departures in the offline store (flights)', ''],
+    ['entities', 'entities rebuilt (airport_delays + route_delays, keys split in 3)', '≥ 10k'],
+    ['seconds', 'seconds: read (DuckDB), fold, compare and write (dynalite)', ''],
+    ['items_written', 'tile items written', ''],
+    ['rerun_items_written', 'tile items a rerun writes', '0'],
+  ],
   pit: [
     ['history_rows', 'feature history rows (flights, 5% nulls, 2% duplicates)', ''],
     ['rows', 'spine rows', '≥ 1M'],
