@@ -108,31 +108,7 @@ export class Monitoring extends Construct {
       // The comparison runs in DuckDB inside the function (over what Athena unloads).
       nativeModules: ['@duckdb/node-api'],
     });
-    // Athena reads the day's log and UNLOADs its counts and samples into `skew-samples/`.
-    // The rebuild is the export's Athena store (`lib/export/offline-athena-aws.ts`): it uploads
-    // spines, UNLOADs into `exports/` and reads the files back, like the export Lambda.
-    offline.grantQuery(this.skewCheck.role, {
-      read: [BUCKET_PREFIXES.inferenceLog, INFERENCE_LOG_ERROR_PREFIX, BUCKET_PREFIXES.baselines],
-      write: [
-        BUCKET_PREFIXES.skewReports,
-        BUCKET_PREFIXES.skewSamples,
-        BUCKET_PREFIXES.spines,
-        BUCKET_PREFIXES.exports,
-      ],
-    });
-    this.skewCheck.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'PublishAlerts',
-        actions: ['sns:Publish'],
-        resources: [this.alertTopic.topicArn],
-      }),
-      new iam.PolicyStatement({
-        sid: 'UseAlertKey',
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: [this.alertKey.keyArn],
-      }),
-    );
-
+    this.grantSkewCheck(offline);
     this.grantHeal(props);
 
     this.nightlyRule = new events.Rule(this, 'Nightly', {
@@ -250,6 +226,34 @@ export class Monitoring extends Construct {
         datapointsToAlarm: 2,
       });
     }
+  }
+
+  /** The skew check's own access: its Athena queries and prefixes, the alert topic and key. */
+  private grantSkewCheck(offline: OfflineStore): void {
+    // Athena reads the day's log and UNLOADs its counts and samples into `skew-samples/`.
+    // The rebuild is the export's Athena store (`lib/export/offline-athena-aws.ts`): it uploads
+    // spines, UNLOADs into `exports/` and reads the files back, like the export Lambda.
+    offline.grantQuery(this.skewCheck.role, {
+      read: [BUCKET_PREFIXES.inferenceLog, INFERENCE_LOG_ERROR_PREFIX, BUCKET_PREFIXES.baselines],
+      write: [
+        BUCKET_PREFIXES.skewReports,
+        BUCKET_PREFIXES.skewSamples,
+        BUCKET_PREFIXES.spines,
+        BUCKET_PREFIXES.exports,
+      ],
+    });
+    this.skewCheck.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'PublishAlerts',
+        actions: ['sns:Publish'],
+        resources: [this.alertTopic.topicArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'UseAlertKey',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [this.alertKey.keyArn],
+      }),
+    );
   }
 
   /**

@@ -286,7 +286,16 @@ describe('Lambdas', () => {
     ['export', ['prefix', 'registryHash', 'bucket', 'athenaWorkgroup', 'glueDatabase']],
     [
       'skew-check',
-      ['prefix', 'registryHash', 'bucket', 'athenaWorkgroup', 'glueDatabase', 'alertTopicArn'],
+      // onlineTable: the heal of the aggregation views' tiles (`lib/heal`).
+      [
+        'prefix',
+        'registryHash',
+        'bucket',
+        'athenaWorkgroup',
+        'glueDatabase',
+        'alertTopicArn',
+        'onlineTable',
+      ],
     ],
   ] as const)('gives the %s Lambda only the HANDLER_ENV settings it needs', (handler, keys) => {
     const env = (functionNamed(handler).Properties.Environment as { Variables: object }).Variables;

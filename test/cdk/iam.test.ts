@@ -192,7 +192,11 @@ describe('IAM: export Lambda', () => {
 describe('IAM: skew-check Lambda', () => {
   it('may write and read what its Athena rebuild writes (spines, exports), and publishes alerts', () => {
     const statements = statementsOfRole(roleOfFunction('skew-check'));
-    expect(actionSet(statements)).toEqual([...QUERY_ACTIONS, 'sns:Publish'].sort());
+    // The heal reads each tile item and puts it back conditionally (the flights views aggregate).
+    const heal = ['dynamodb:GetItem', 'dynamodb:PutItem', 'kms:Encrypt'];
+    expect(actionSet(statements)).toEqual([...QUERY_ACTIONS, 'sns:Publish', ...heal].sort());
+    for (const action of ['dynamodb:GetItem', 'dynamodb:PutItem'])
+      expect(resourcesFor(statements, action)).toEqual([expect.stringMatching(/Online/)]);
     // The prefixes the handler's adapters address (not the grant's own list): the rebuild's
     // spine and UNLOAD target (`exportPrefixes`), reports, logs and baselines.
     const rebuild = exportPrefixes('run');

@@ -15,6 +15,7 @@ import {
 import { parseBaseline } from '../../skew/baseline.ts';
 import type { SkewBaseline } from '../../skew/distribution.ts';
 import { formatSummary } from '../../skew/summary.ts';
+import type { DailySkewCheckResult } from '../../skew/run.ts';
 import { formatHeal } from '../../heal/heal.ts';
 import { openTarget } from '../store-target.ts';
 import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.ts';
@@ -89,18 +90,7 @@ export function registerSkewCheck(program: Command): void {
     } finally {
       target?.close();
     }
-    if (options.json)
-      console.log(
-        JSON.stringify(
-          result.heal ? { reports: result.reports, heal: result.heal } : result.reports,
-          null,
-          2,
-        ),
-      );
-    else {
-      for (const report of result.reports) console.log(formatSummary(report));
-      if (result.heal) for (const line of formatHeal(result.heal)) console.log(line);
-    }
+    printResult(result, options.json === true);
     for (const s of result.skipped)
       console.error(
         `skipped service '${s.service}' (${s.vectors} vectors): not in the current definitions`,
@@ -111,6 +101,16 @@ export function registerSkewCheck(program: Command): void {
         EXIT.refused,
       );
   });
+}
+
+function printResult(result: DailySkewCheckResult, json: boolean): void {
+  if (json) {
+    const out = result.heal ? { reports: result.reports, heal: result.heal } : result.reports;
+    console.log(JSON.stringify(out, null, 2));
+    return;
+  }
+  for (const report of result.reports) console.log(formatSummary(report));
+  if (result.heal) for (const line of formatHeal(result.heal)) console.log(line);
 }
 
 async function readBaselineFile(
