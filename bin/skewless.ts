@@ -3,7 +3,7 @@
 import { CommanderError } from 'commander';
 import { buildProgram } from '../lib/cli/program.ts';
 import { CliError, EXIT } from '../lib/cli/context.ts';
-import { SkewlessError, ValidationError } from '../lib/core/errors.ts';
+import { RegistryDocumentError, SkewlessError, ValidationError } from '../lib/core/errors.ts';
 
 try {
   await buildProgram().parseAsync(process.argv);
@@ -15,6 +15,7 @@ try {
     process.exitCode = error.exitCode;
   } else if (
     error instanceof ValidationError ||
+    error instanceof RegistryDocumentError ||
     (error instanceof SkewlessError && error.name === 'DefinitionError')
   ) {
     console.error(`skewless: ${error.message}`);

@@ -38,7 +38,12 @@ import { ROW, V } from './window-terms.ts';
 import { recordFilter, recordStruct, structFields } from './records.ts';
 import { spanBounds, type SpanBounds, type SpineSpan } from './span.ts';
 import { epochMs, windowCountColumn, windowCtes, windowPickName } from './windows.ts';
-import { statusColumnName, type PlannedView, type PointInTimePlan } from './plan.ts';
+import {
+  statusColumnName,
+  type PlannedAggregationView,
+  type PlannedView,
+  type PointInTimePlan,
+} from './plan.ts';
 
 /** Where the relations live: rendered relation text for the spine and for each view's table. */
 export interface SqlRelations {
@@ -78,13 +83,13 @@ export function renderPointInTimeSql(
   // no pick is materialized and joined back by row number (the cheapest DuckDB plan).
   const chained = dialect.pick === 'asof' && !perRowAsOf;
   const dictionaries = chained ? keyDictionaries(plan.views) : new Map<string, KeyDictionary>();
-  const windowed = plan.views.some((v) => v.aggregation);
+  const windowed = plan.views.some((v) => v.kind === 'aggregation');
   const bounds = spanBounds(options.span, SPINE_CTE, dialect);
   const ctes: [string, string][] =
     chained && !windowed ? [] : [[SPINE_CTE, spineCte(plan, dialect, relations)]];
   for (const d of new Set(dictionaries.values())) ctes.push(dictionaryCte(d, relations));
   plan.views.forEach((view) => {
-    if (view.aggregation) {
+    if (view.kind === 'aggregation') {
       ctes.push(...windowCtes(view, plan, dialect, relations, SPINE_CTE, bounds));
       return;
     }
@@ -278,7 +283,7 @@ function projection(
   const numbered = new Set<string>();
   plan.views.forEach((view, i) => {
     const p = `p${i}`;
-    if (view.aggregation) {
+    if (view.kind === 'aggregation') {
       aggregationColumns(view, p, dialect, options, joins, cols, statuses);
       return;
     }
@@ -309,7 +314,7 @@ function projection(
  * `present` when some event contributes, `missing` for an empty window (`resolveAggregateAt`).
  */
 function aggregationColumns(
-  view: PlannedView,
+  view: PlannedAggregationView,
   p: string,
   dialect: SqlDialect,
   options: RenderOptions,

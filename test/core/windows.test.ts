@@ -13,7 +13,7 @@ import {
 import { tileStart, windowStart } from '../../lib/core/windows.ts';
 import { compileRegistry } from '../../lib/registry/compile.ts';
 import { collectDefinitions } from '../../lib/registry/load.ts';
-import { getView } from '../../lib/registry/query.ts';
+import { getViewOfKind } from '../../lib/registry/query.ts';
 import * as defs from '../windows/defs.ts';
 import {
   DESIGN_RULE,
@@ -22,7 +22,11 @@ import {
   type OracleRule,
 } from '../windows/oracle.ts';
 
-const view = getView(compileRegistry(collectDefinitions(defs)).registry, 'user_windows');
+const view = getViewOfKind(
+  compileRegistry(collectDefinitions(defs)).registry,
+  'user_windows',
+  'aggregation',
+);
 const T0 = Date.parse('2001-01-01T00:00:00.000Z');
 const MIN = 60_000;
 

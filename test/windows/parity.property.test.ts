@@ -21,8 +21,8 @@ import { dynamoOnlineWriter } from '../../lib/ingest/online-aws.ts';
 import { startLocalStack, LOCAL_AWS, type LocalStack } from '../../lib/local/stack.ts';
 import { compileRegistry } from '../../lib/registry/compile.ts';
 import { collectDefinitions } from '../../lib/registry/load.ts';
-import { getView } from '../../lib/registry/query.ts';
-import type { RegistryView } from '../../lib/registry/types.ts';
+import { getViewOfKind } from '../../lib/registry/query.ts';
+import type { AggregationRegistryView } from '../../lib/registry/types.ts';
 import { createDynamoDbClient, dynamoDbReader } from '../../lib/serve/dynamodb-aws.ts';
 import { lookupFeatures } from '../../lib/serve/lookup.ts';
 import { buildLookupPlans } from '../../lib/serve/plan.ts';
@@ -37,7 +37,9 @@ import { oracleAggregate, type OracleEvent } from './oracle.ts';
 
 const runtime = compileRegistry(collectDefinitions(defs));
 const registry = runtime.registry;
-const views = ['user_windows', 'pair_windows'].map((n) => getView(registry, n));
+const views = ['user_windows', 'pair_windows'].map((n) =>
+  getViewOfKind(registry, n, 'aggregation'),
+);
 const T0 = Date.parse('2001-01-01T00:00:00.000Z');
 const NAMES = { prefix: 'wtest' };
 const STEP = 30_000;
@@ -180,7 +182,7 @@ async function ingest(s: Scenario, prefix: string) {
   return { offline, clock };
 }
 
-function offlineEvents(offline: MemoryOffline, view: RegistryView): OfflineRecord[] {
+function offlineEvents(offline: MemoryOffline, view: AggregationRegistryView): OfflineRecord[] {
   const rows =
     [...offline.rows.entries()].find(([name]) =>
       name.includes(view.name.replace(/_/g, '-')),
@@ -188,7 +190,7 @@ function offlineEvents(offline: MemoryOffline, view: RegistryView): OfflineRecor
   return rows.map((r) => ({
     keys: Object.fromEntries(view.joinKeys.map((k) => [k.name, r[k.name] as string | number])),
     values: Object.fromEntries(
-      (view.aggregation?.columns ?? []).map((c) => [c.name, (r[c.name] ?? null) as FeatureValue]),
+      view.aggregation.columns.map((c) => [c.name, (r[c.name] ?? null) as FeatureValue]),
     ),
     eventTime: (r.event_time as number) / 1000,
     ingestedAt: (r.ingested_at as number) / 1000,
@@ -218,7 +220,7 @@ describe('windowed aggregations: online = offline = oracle', () => {
           [0, 1].map((item) => ({ user_id: `${prefix}${u}`, item })),
         );
         const oracle = (
-          view: RegistryView,
+          view: AggregationRegistryView,
           feature: string,
           keys: Record<string, string | number>,
           t: number,

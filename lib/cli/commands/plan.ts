@@ -1,12 +1,12 @@
 /** `skewless plan`: compare the definitions with the applied registry; `--apply` records them. */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { canonicalJson } from '../../core/canonical-json.ts';
 import { DYNAMODB } from '../../aws-rules/dynamodb.ts';
 import { formatItemSizes, planItemSizes } from '../../registry/item-size.ts';
 import { formatPlan, planRegistry } from '../../registry/plan.ts';
-import type { Registry } from '../../registry/types.ts';
+import { readRegistryFile } from '../../registry/read.ts';
 import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.ts';
 
 export const APPLIED_REGISTRY_FILE = 'applied-registry.json';
@@ -51,19 +51,5 @@ export function registerPlan(program: Command): void {
   });
 }
 
-export async function readApplied(file: string): Promise<Registry | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  try {
-    return JSON.parse(text) as Registry;
-  } catch (error) {
-    throw new CliError(`${file} is not valid JSON: ${(error as Error).message}`, EXIT.usage, {
-      cause: error,
-    });
-  }
-}
+/** The applied registry, checked (`lib/registry/read.ts`); `undefined` before the first apply. */
+export const readApplied = readRegistryFile;
