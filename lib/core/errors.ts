@@ -52,7 +52,7 @@ export class UnknownDefinitionError extends ValidationError {
       | 'view'
       | 'aggregation view'
       | 'plain view'
-      | 'stream'
+      | 'view or event stream'
       | 'feature'
       | 'transform'
       | 'entity',

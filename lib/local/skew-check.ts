@@ -7,7 +7,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { SkewlessError } from '../core/errors.ts';
-import { localOfflineStore } from '../export/offline-local.ts';
+import { localOfflineReader } from '../export/offline-local.ts';
 import type { RuntimeRegistry } from '../registry/compile.ts';
 import type { Registry } from '../registry/types.ts';
 import { readRegistryFile } from '../registry/read.ts';
@@ -89,7 +89,7 @@ export async function runLocalSkewCheck(
         runtime,
         clock: options.clock ?? Date.now,
         knownRegistries: options.knownRegistries ?? (await localRegistries(dataDir)),
-        offline: localOfflineStore({ dataDir, registry: runtime.registry }),
+        offline: localOfflineReader({ dataDir, registry: runtime.registry }),
         reports: localReportStore(dataDir),
         alerts: options.alerts ?? localAlertSink(dataDir),
       },

@@ -24,7 +24,7 @@
  * before `t` was known by the as-of exactly when that minimum is `<= as_of`.
  */
 import { quoteIdentifier as q, stringLiteral, valueLiteral } from './literals.ts';
-import type { SqlDialect } from './dialect.ts';
+import { floorDivSql, type SqlDialect } from './dialect.ts';
 import {
   chainedEventTime,
   chainedJoins,
@@ -226,7 +226,7 @@ function lateFixCtes(
   const pick0 = q(`_sk_${view.name}__pick0`);
   const late = q(`_sk_${view.name}__late`);
   const fix = q(`_sk_${view.name}__fix`);
-  const bucket = (ts: string) => dialect.intDiv(epochMs(ts), String(view.ttlMs));
+  const bucket = (ts: string) => floorDivSql(epochMs(ts), view.ttlMs, dialect);
   const B = q('_sk_b');
   const et = `f.${q('event_time')}`;
   const after = bounds.before(view.ttlMs);

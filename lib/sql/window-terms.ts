@@ -6,7 +6,7 @@
 import type { RegistryAggregate, RegistryFilter } from '../registry/types.ts';
 import type { Dtype } from '../define/dtypes.ts';
 import { quoteIdentifier as q, timestampLiteral, valueLiteral } from './literals.ts';
-import type { SqlDialect } from './dialect.ts';
+import { floorDivSql, type SqlDialect } from './dialect.ts';
 import {
   SPINE_ROW_COLUMN,
   type PlannedAggregateFeature,
@@ -83,11 +83,11 @@ export function contributesSql(
   return conds.length === 0 ? 'TRUE' : conds.join(' AND ');
 }
 
-/** `s = ceil((t - w) / g) * g` of an epoch-ms expression, in integer arithmetic. */
+/** `s = ceil((t - w) / g) * g = floor((t - w + g - 1) / g) * g` of an epoch-ms expression. */
 export function windowStartSql(tMs: string, g: Group, dialect: SqlDialect): string {
-  return `${dialect.intDiv(`${tMs} - ${g.windowMs - g.tileMs + 1}`, String(g.tileMs))} * ${g.tileMs}`;
+  return `${floorDivSql(`${tMs} - ${g.windowMs - g.tileMs + 1}`, g.tileMs, dialect)} * ${g.tileMs}`;
 }
-/** The start `a` of the tile `(a, a + g]` of an epoch-ms expression. */
+/** The start `a = ceil(e / g) * g - g` of the tile `(a, a + g]` of an epoch-ms expression. */
 export function tileStartSql(ms: string, tileMs: number, dialect: SqlDialect): string {
-  return `${dialect.intDiv(`${ms} + ${tileMs - 1}`, String(tileMs))} * ${tileMs} - ${tileMs}`;
+  return `${floorDivSql(`${ms} + ${tileMs - 1}`, tileMs, dialect)} * ${tileMs} - ${tileMs}`;
 }
