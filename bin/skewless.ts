@@ -22,6 +22,10 @@ try {
   ) {
     console.error(`skewless: ${error.message}`);
     process.exitCode = EXIT.usage;
+  } else if (error instanceof SkewlessError) {
+    // Ours, and it says what is wrong: the message, not a stack trace.
+    console.error(`skewless: ${error.message}`);
+    process.exitCode = EXIT.failure;
   } else {
     console.error(
       `skewless: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
