@@ -24,7 +24,7 @@ import { rebuildFromHistory } from '../lib/core/tile-rebuild.ts';
 import { oldestWindowStart, type TileState } from '../lib/core/tile-state.ts';
 import { writeTileRebuilds, type TileRebuildResult } from '../lib/materialize/tile-writer.ts';
 import { registryFromModule } from '../lib/registry/load.ts';
-import { getView } from '../lib/registry/query.ts';
+import { getViewOfKind } from '../lib/registry/query.ts';
 import { stringLiteral } from '../lib/sql/literals.ts';
 import { count } from './pit.ts';
 
@@ -65,7 +65,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       const phases = { read: 0, fold: 0, write: 0 };
       const results: TileRebuildResult[] = [];
       for (const [name] of VIEWS) {
-        const view = getView(registry, name);
+        const view = getViewOfKind(registry, name, 'aggregation');
         let t = performance.now();
         const histories = await source.histories(view, { after: oldestWindowStart(view, NOW) });
         phases.read += performance.now() - t;

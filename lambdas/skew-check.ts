@@ -20,7 +20,7 @@ import { dynamoOnlineWriter } from '../lib/ingest/online-aws.ts';
 import { registryFromModule } from '../lib/registry/load.ts';
 import { skewCheckTarget, type SkewCheckEvent } from '../lib/skew/event.ts';
 import { lambdaDuckDBConfigFromEnv, withScratchDuckDB } from '../lib/export/duckdb-session.ts';
-import { athenaOfflineStore } from '../lib/export/offline-athena-aws.ts';
+import { athenaOfflineReader } from '../lib/export/offline-athena-aws.ts';
 import { runAwsSkewCheck } from '../lib/skew/run-aws.ts';
 import { formatSummary } from '../lib/skew/summary.ts';
 
@@ -33,7 +33,7 @@ const config = required(
 );
 const runtime = registryFromModule(definitions as Record<string, unknown>);
 // The heal needs the online table only when some view aggregates a stream.
-const onlineTable = runtime.registry.featureViews.some((v) => v.aggregation)
+const onlineTable = runtime.registry.featureViews.some((v) => v.kind === 'aggregation')
   ? required(readConfig(process.env), 'onlineTable', 'prefix')
   : undefined;
 const online = onlineTable
@@ -88,7 +88,12 @@ export const handler = middy(async (event: SkewCheckEvent): Promise<SkewCheckRes
           sns,
           alertTopicArn: config.alertTopicArn,
           tmpDir,
-          offline: athenaOfflineStore({ ...athenaDeps, duckdb, tmpDir, idPrefix: `skew_${runId}` }),
+          offline: athenaOfflineReader({
+            ...athenaDeps,
+            duckdb,
+            tmpDir,
+            idPrefix: `skew_${runId}`,
+          }),
           runId,
           ...(online ? { online } : {}),
         },

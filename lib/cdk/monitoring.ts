@@ -262,7 +262,7 @@ export class Monitoring extends Construct {
    * back conditionally, as ingestion does. Any healed item alarms: the stream missed something.
    */
   private grantHeal(props: MonitoringProps): void {
-    if (!props.registry.featureViews.some((v) => v.aggregation)) return;
+    if (!props.registry.featureViews.some((v) => v.kind === 'aggregation')) return;
     props.onlineStore.grantTileRead(this.skewCheck.role);
     props.onlineStore.grantPut(this.skewCheck.role);
     this.alarm('TilesHealed', {

@@ -49,7 +49,8 @@ export function grantBackfill(t: OperatorGrantTargets, grantee: iam.IGrantable):
   grantIcebergWrite(t.offline, grantee, t.registry.featureViews.map(offlineTableName));
   t.online.grantPut(grantee);
   // An aggregation view's tiles are read, judged against their rebuild, and put conditionally.
-  if (t.registry.featureViews.some((v) => v.aggregation)) t.online.grantTileRead(grantee);
+  if (t.registry.featureViews.some((v) => v.kind === 'aggregation'))
+    t.online.grantTileRead(grantee);
   t.lakeFormation?.grantRole(grantee, 'backfill');
 }
 

@@ -22,7 +22,7 @@ import {
   type TileState,
 } from './tile-state.ts';
 import type { TilePartial } from './windows.ts';
-import type { RegistryView } from '../registry/types.ts';
+import type { AggregationRegistryView } from '../registry/types.ts';
 
 /** An entity's offline history as a rebuild reads it. */
 export interface TileHistory {
@@ -34,7 +34,7 @@ export interface TileHistory {
 
 /** The item the stream would hold at `now` after applying exactly this history. */
 export function rebuildFromHistory(
-  view: RegistryView,
+  view: AggregationRegistryView,
   history: TileHistory,
   now: number,
 ): TileState {
@@ -81,7 +81,7 @@ export function servesNothing(state: TileState): boolean {
 
 /** What a rebuild at `now` does to the online item. */
 export function judgeTileItem(
-  view: RegistryView,
+  view: AggregationRegistryView,
   online: OnlineTiles,
   rebuilt: TileState,
   now: number,

@@ -10,7 +10,7 @@ import type { EntityKey, KeyValue } from '../core/entity-key.ts';
 import type { RetryWorld } from '../core/retry.ts';
 import { TILE_CAUSES, type TileCause } from '../core/tile-rebuild.ts';
 import type { OnlineStoreWriter } from '../ingest/online-writer.ts';
-import { getView } from '../registry/query.ts';
+import { getView, isAggregationView } from '../registry/query.ts';
 import type { Registry } from '../registry/types.ts';
 import type { TileHistorySource } from '../materialize/tile-source.ts';
 import { materializeTiles } from '../materialize/tiles.ts';
@@ -50,7 +50,7 @@ export async function healAggregationViews(
   const views: TileRebuildResult[] = [];
   for (const [name, entities] of [...request.served].sort(([a], [b]) => a.localeCompare(b))) {
     const view = getView(deps.registry, name);
-    if (!view.aggregation || entities.length === 0) continue;
+    if (!isAggregationView(view) || entities.length === 0) continue;
     const parts: TileRebuildResult[] = [];
     for (let from = 0; from < entities.length; from += HEAL_CHUNK)
       parts.push(

@@ -6,7 +6,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { encodeEntityKey, type EntityKey, type KeyValue } from '../core/entity-key.ts';
-import { getView } from '../registry/query.ts';
+import { getView, isAggregationView } from '../registry/query.ts';
 import type { Registry, RegistryService } from '../registry/types.ts';
 import { SAMPLE_TABLE } from '../skew/logs.ts';
 import { quoteIdentifier as q } from '../sql/literals.ts';
@@ -24,7 +24,7 @@ export class ServedEntitySet {
   ): Promise<void> {
     for (const name of service.views) {
       const view = getView(registry, name);
-      if (!view.aggregation) continue;
+      if (!isAggregationView(view)) continue;
       const keys = view.joinKeys.map((k) => q(k.name));
       const reader = await duckdb.runAndReadAll(
         `SELECT DISTINCT ${keys.join(', ')} FROM ${q(SAMPLE_TABLE)} WHERE ${keys.map((k) => `${k} IS NOT NULL`).join(' AND ')}`,

@@ -3,15 +3,16 @@
  * reports under `<dataDir>/skew/reports/<date>/`, alerts printed and appended to
  * `<dataDir>/skew/alerts.jsonl`. The CLI (`skewless skew-check`) and the tests run this.
  */
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { SkewlessError } from '../core/errors.ts';
-import { localOfflineStore } from '../export/offline-local.ts';
+import { localOfflineReader } from '../export/offline-local.ts';
 import type { OnlineStoreWriter } from '../ingest/online-writer.ts';
 import { localTileHistories } from '../materialize/tile-source.ts';
 import type { RuntimeRegistry } from '../registry/compile.ts';
 import type { Registry } from '../registry/types.ts';
+import { readRegistryFile } from '../registry/read.ts';
 import type { AlertSink } from '../skew/alert.ts';
 import type { SkewBaseline } from '../skew/distribution.ts';
 import { runDailySkewCheck, type DailySkewCheckResult, type ReportStore } from '../skew/run.ts';
@@ -92,7 +93,7 @@ export async function runLocalSkewCheck(
         runtime,
         clock: options.clock ?? Date.now,
         knownRegistries: options.knownRegistries ?? (await localRegistries(dataDir)),
-        offline: localOfflineStore({ dataDir, registry: runtime.registry }),
+        offline: localOfflineReader({ dataDir, registry: runtime.registry }),
         reports: localReportStore(dataDir),
         alerts: options.alerts ?? localAlertSink(dataDir),
         ...(options.online
@@ -125,19 +126,30 @@ export async function runLocalSkewCheck(
 
 /**
  * The day's log in the data folder, read by DuckDB with the same SQL Athena runs in AWS (its
- * DuckDB spelling): the counts over the day's files, the sample into `SAMPLE_TABLE`.
+ * DuckDB spelling): the counts over the day's files, the sample into `SAMPLE_TABLE`. Both read
+ * the files listed once, at the count, so a file the store writes meanwhile joins neither and the
+ * sample is taken from the day that was counted.
  */
 export function localDayLog(duckdb: DuckDBConnection, dataDir: string, date: string): DayLogSource {
-  const source = `read_parquet(${stringLiteral(localDayLogGlob(dataDir, date))}, hive_partitioning = false)`;
+  let source: Promise<string> | undefined;
+  const dayFiles = async () => {
+    const dir = path.dirname(localDayLogGlob(dataDir, date));
+    const names = (await readdir(dir).catch(() => [] as string[]))
+      .filter((n) => n.endsWith(INFERENCE_LOG_EXTENSION))
+      .sort();
+    const list = names.map((n) => stringLiteral(path.join(dir, n)));
+    return `read_parquet([${list.join(', ')}], hive_partitioning = false)`;
+  };
   return {
     async counts() {
-      const reader = await duckdb.runAndReadAll(renderDayCounts(source, date));
+      source ??= dayFiles();
+      const reader = await duckdb.runAndReadAll(renderDayCounts(await source, date));
       return dayCountsOf(reader.getRowObjectsJson());
     },
-    async loadSample(service) {
-      await duckdb.run(
-        `CREATE OR REPLACE TEMP TABLE ${q(SAMPLE_TABLE)} AS ${renderDaySample(duckdbDialect, { source, date, service })}`,
-      );
+    async loadSample(service, logged) {
+      source ??= dayFiles();
+      const sql = renderDaySample(duckdbDialect, { source: await source, date, service, logged });
+      await duckdb.run(`CREATE OR REPLACE TEMP TABLE ${q(SAMPLE_TABLE)} AS ${sql}`);
       return sampleSize(duckdb);
     },
     async rejected() {
@@ -156,8 +168,8 @@ export async function localRegistries(dataDir: string): Promise<Registry[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
   const out: Registry[] = [];
   for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
-    const doc = JSON.parse(await readFile(path.join(dir, name), 'utf8')) as Registry;
-    if (typeof doc.hash === 'string' && Array.isArray(doc.featureServices)) out.push(doc);
+    const registry = await readRegistryFile(path.join(dir, name));
+    if (registry) out.push(registry);
   }
   return out;
 }

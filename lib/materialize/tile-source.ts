@@ -20,7 +20,7 @@ import {
 } from '../export/athena-aws.ts';
 import { fromDuckdbValue } from '../export/duckdb-values.ts';
 import { localRelations } from '../export/offline-local.ts';
-import type { Registry, RegistryView } from '../registry/types.ts';
+import type { Registry, AggregationRegistryView } from '../registry/types.ts';
 import { athenaDialect, duckdbDialect } from '../sql/dialect.ts';
 import { quoteIdentifier as q, stringLiteral } from '../sql/literals.ts';
 import {
@@ -42,14 +42,14 @@ export interface TileHistorySource {
    * stream's records, with the same record ids): a new version's first rebuild.
    */
   histories(
-    view: RegistryView,
+    view: AggregationRegistryView,
     query: TileEventsQuery,
     fromVersion?: number,
   ): Promise<Map<EntityKey, EntityHistory>>;
 }
 
 /** The offline table the events are read from: the view's own, or an earlier version's. */
-function eventsTable(view: RegistryView, fromVersion: number | undefined): string {
+function eventsTable(view: AggregationRegistryView, fromVersion: number | undefined): string {
   if (fromVersion === undefined) return offlineTableName(view);
   if (!Number.isSafeInteger(fromVersion) || fromVersion < 1 || fromVersion >= view.version)
     throw new RangeError(
@@ -61,12 +61,12 @@ function eventsTable(view: RegistryView, fromVersion: number | undefined): strin
 /** The rows of a tile-events SELECT (run in DuckDB), grouped per entity. */
 export async function readTileHistories(
   duckdb: DuckDBConnection,
-  view: RegistryView,
+  view: AggregationRegistryView,
   select: string,
 ): Promise<Map<EntityKey, EntityHistory>> {
   const reader = await duckdb.runAndReadAll(select);
-  const eventId = view.aggregation?.eventId ?? null;
-  const columns = view.aggregation?.columns ?? [];
+  const eventId = view.aggregation.eventId ?? null;
+  const columns = view.aggregation.columns;
   const out = new Map<
     EntityKey,
     { keys: Record<string, KeyValue>; events: TileRecord[]; marks: string[] }
@@ -131,7 +131,7 @@ export interface AthenaTileDeps extends Omit<AthenaExportDeps, 'runtime'> {
 
 /** The Athena UNLOAD of a view's tile events from its Iceberg table in `database`. */
 export function tileEventsUnloadSql(
-  view: RegistryView,
+  view: AggregationRegistryView,
   database: string,
   query: TileEventsQuery,
   target: string,

@@ -22,7 +22,7 @@ import {
   type TileState,
 } from '../core/tile-state.ts';
 import type { OnlineStoreWriter } from '../ingest/online-writer.ts';
-import type { RegistryView } from '../registry/types.ts';
+import type { AggregationRegistryView } from '../registry/types.ts';
 
 /** What a tile rebuild did to one view's items. */
 export interface TileRebuildResult {
@@ -57,7 +57,7 @@ export type TileOutcome = TileCause | 'kept' | 'deferred' | 'failed';
 
 export async function writeTileRebuilds(
   online: OnlineStoreWriter,
-  view: RegistryView,
+  view: AggregationRegistryView,
   rebuilds: ReadonlyMap<EntityKey, TileState>,
   options: TileWriteOptions,
 ): Promise<TileRebuildResult> {
@@ -85,7 +85,7 @@ export async function writeTileRebuilds(
 
 async function rebuildOne(
   online: OnlineStoreWriter,
-  view: RegistryView,
+  view: AggregationRegistryView,
   entityKey: EntityKey,
   rebuilt: TileState,
   now: number,

@@ -9,7 +9,7 @@ import type { RetryWorld } from '../core/retry.ts';
 import { rebuildFromHistory } from '../core/tile-rebuild.ts';
 import { oldestWindowStart, type TileState } from '../core/tile-state.ts';
 import type { OnlineStoreWriter } from '../ingest/online-writer.ts';
-import type { RegistryView } from '../registry/types.ts';
+import type { AggregationRegistryView } from '../registry/types.ts';
 import type { EntityHistory, TileHistorySource } from './tile-source.ts';
 import { writeTileRebuilds, type TileRebuildResult, type TileWriteOptions } from './tile-writer.ts';
 import type { MaterializeProgress } from './local.ts';
@@ -30,7 +30,7 @@ export interface TileMaterializeOptions {
 export async function materializeTiles(
   source: TileHistorySource,
   online: OnlineStoreWriter,
-  view: RegistryView,
+  view: AggregationRegistryView,
   options: TileMaterializeOptions,
 ): Promise<TileRebuildResult> {
   const { now } = options;

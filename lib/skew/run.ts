@@ -110,7 +110,7 @@ async function checkOneService(
 ): Promise<SkewReport> {
   const service = getService(deps.runtime.registry, name);
   try {
-    const checked = await request.log.loadSample(service);
+    const checked = await request.log.loadSample(service, logged);
     await served?.addSample(deps.duckdb, deps.runtime.registry, service);
     const declared = sampleOf(service);
     const result = await checkServiceSkew(deps, {

@@ -13,7 +13,7 @@
  */
 import type { KeyValue } from '../core/entity-key.ts';
 import type { Dtype } from '../define/dtypes.ts';
-import type { RegistryView } from '../registry/types.ts';
+import type { AggregationRegistryView } from '../registry/types.ts';
 import type { SqlDialect } from './dialect.ts';
 import { quoteIdentifier as q, stringLiteral, timestampLiteral, valueLiteral } from './literals.ts';
 
@@ -28,23 +28,21 @@ export interface TileEventsQuery {
 }
 
 /** The columns of a tile-events row besides its kind: keys, raw columns, time, record id. */
-export function tileEventColumns(view: RegistryView): { name: string; dtype: Dtype }[] {
+export function tileEventColumns(view: AggregationRegistryView): { name: string; dtype: Dtype }[] {
   return [
     ...view.joinKeys.map((k) => ({ name: k.name, dtype: k.dtype as Dtype })),
-    ...(view.aggregation?.columns ?? []).map((c) => ({ name: c.name, dtype: c.dtype })),
+    ...view.aggregation.columns.map((c) => ({ name: c.name, dtype: c.dtype })),
     { name: 'event_time', dtype: 'timestamp' },
     { name: 'record_id', dtype: 'string' },
   ];
 }
 
 export function tileEventsSql(
-  view: RegistryView,
+  view: AggregationRegistryView,
   relation: string,
   dialect: SqlDialect,
   query: TileEventsQuery,
 ): string {
-  if (!view.aggregation)
-    throw new RangeError(`feature view '${view.name}' is not an aggregation view`);
   if (query.entities?.length === 0)
     throw new RangeError('a tile rebuild of no entity needs no query');
   const keys = view.joinKeys.map((k) => q(k.name));
@@ -70,7 +68,7 @@ export function tileEventsSql(
 
 /** The view's stored rows with non-null keys, `f`, narrowed to `entities` when given. */
 function sourceOf(
-  view: RegistryView,
+  view: AggregationRegistryView,
   relation: string,
   dialect: SqlDialect,
   entities: TileEventsQuery['entities'],

@@ -25,12 +25,12 @@ import { healAggregationViews } from '../../lib/heal/heal.ts';
 import { dynamoOnlineWriter } from '../../lib/ingest/online-aws.ts';
 import { athenaTileHistories } from '../../lib/materialize/tile-source.ts';
 import { registryFromModule } from '../../lib/registry/load.ts';
-import { getView } from '../../lib/registry/query.ts';
+import { getViewOfKind } from '../../lib/registry/query.ts';
 import { recordedCalls } from '../iam/calls.ts';
 import { expectCallsAllowedForHandler } from '../iam/simulate.ts';
 
 const { registry } = registryFromModule(flights as Record<string, unknown>);
-const view = getView(registry, 'airport_delays');
+const view = getViewOfKind(registry, 'airport_delays', 'aggregation');
 const athena = mockClient(AthenaClient);
 const s3 = mockClient(S3Client);
 const dynamodb = mockClient(DynamoDBClient);

@@ -18,14 +18,14 @@ import { buildProgram } from '../../lib/cli/program.ts';
 import { writeLocalEndpoints } from '../../lib/local/endpoints.ts';
 import { startLocalStack, type LocalStack } from '../../lib/local/stack.ts';
 import { registryFromModule } from '../../lib/registry/load.ts';
-import { getView } from '../../lib/registry/query.ts';
-import type { RegistryView } from '../../lib/registry/types.ts';
+import { getViewOfKind } from '../../lib/registry/query.ts';
+import type { AggregationRegistryView } from '../../lib/registry/types.ts';
 import { dynamoOnlineWriter } from '../../lib/ingest/online-aws.ts';
 import { localTileHistories } from '../../lib/materialize/tile-source.ts';
 import { materializeTiles } from '../../lib/materialize/tiles.ts';
 
 const { registry } = registryFromModule(flights as Record<string, unknown>);
-const view = getView(registry, 'airport_delays');
+const view = getViewOfKind(registry, 'airport_delays', 'aggregation');
 const HOUR = 3_600_000;
 
 let dir: string;
@@ -111,7 +111,7 @@ describe('backfill and materialize of an aggregation view', () => {
 
   it('a new version is rebuilt from the events stored under the earlier one (--from-version)', async () => {
     // The same view at version 2 (as a version bump compiles it): its own items, an empty table.
-    const v2: RegistryView = { ...view, version: 2 };
+    const v2: AggregationRegistryView = { ...view, version: 2 };
     const online = dynamoOnlineWriter(stack.dynamodb, stack.onlineTable);
     const source = localTileHistories({ duckdb: stack.duckdb, registry, dataDir: dir });
     const now = Date.now();

@@ -31,7 +31,7 @@ import { startLocalStack, LOCAL_AWS, type LocalStack } from '../../lib/local/sta
 import { localTileHistories } from '../../lib/materialize/tile-source.ts';
 import type { TileOutcome, TileRebuildResult } from '../../lib/materialize/tile-writer.ts';
 import { materializeTiles } from '../../lib/materialize/tiles.ts';
-import type { RegistryView } from '../../lib/registry/types.ts';
+import type { AggregationRegistryView } from '../../lib/registry/types.ts';
 import { createDynamoDbClient, dynamoDbReader } from '../../lib/serve/dynamodb-aws.ts';
 import { lookupFeatures } from '../../lib/serve/lookup.ts';
 import { buildLookupPlans } from '../../lib/serve/plan.ts';
@@ -47,16 +47,18 @@ import {
   kinesisRecord,
   NAMES,
   offlineEvents,
+  ORIGINS,
   runtime,
   STEP,
   views,
 } from '../windows/stream-fixture.ts';
 
 const registry = runtime.registry;
-const T0 = Date.parse('2001-01-01T00:00:00.000Z');
 const FAULTS = ['none', 'none', 'redeliver', 'crash', 'replay'] as const;
 
 const scenario = fc.record({
+  /** 2001, or an hour before 1970 (tiles of negative instants). */
+  origin: fc.constantFrom(...ORIGINS),
   drafts: fc.array(draft, { minLength: 1, maxLength: 20 }),
   /** Events that stream in while the first rebuild runs. */
   later: fc.array(draft, { minLength: 1, maxLength: 10 }),
@@ -94,7 +96,7 @@ afterAll(async () => {
 
 /** The stream of one property run: the ingest core on dynalite, batch by batch. */
 function streamOf(s: Scenario, prefix: string) {
-  const payloads = arrivals([...s.drafts, ...s.later], s.order, prefix);
+  const payloads = arrivals([...s.drafts, ...s.later], s.order, s.origin, prefix);
   const seqOf = new Map<string, number>();
   const records = payloads.map((p) => {
     const shard = `shardId-${String(p.user_id).endsWith('u1') ? '000' : '001'}`;
@@ -104,7 +106,7 @@ function streamOf(s: Scenario, prefix: string) {
   });
   const online = dynamoOnlineWriter(stack.dynamodb, stack.onlineTable);
   const offline = new MemoryOffline();
-  const state = { clock: T0 + s.firstClock * STEP, batch: 0 };
+  const state = { clock: s.origin + s.firstClock * STEP, batch: 0 };
   const deliver = async (recs: KinesisStreamRecord[], to: OnlineStoreWriter) => {
     if (recs.length === 0) return;
     const result = await processKinesisBatch(
@@ -143,7 +145,7 @@ const ENTITIES = (prefix: string) =>
   ['u1', 'u2'].flatMap((u) => [0, 1].map((item) => ({ user_id: `${prefix}${u}`, item })));
 
 /** The view's entity of a (user, item) pair, and its item key. */
-function itemKeyOf(view: RegistryView, e: { user_id: string; item: number }) {
+function itemKeyOf(view: AggregationRegistryView, e: { user_id: string; item: number }) {
   const entityKey = encodeEntityKey(view.joinKeys, e);
   return { entityKey, key: onlineItemKey(entityKey, view) };
 }
@@ -170,7 +172,7 @@ async function damage(s: Scenario, prefix: string): Promise<void> {
     tile.c += 1;
     tile.s += 7;
   }
-  const item = encodeTileItem(view, entityKey, state, rev + 1, T0);
+  const item = encodeTileItem(view, entityKey, state, rev + 1, s.origin);
   await stack.dynamodb.send(new PutItemCommand({ TableName, Item: item as never }));
 }
 
@@ -179,7 +181,7 @@ async function expectOracle(
   offline: MemoryOffline,
   prefix: string,
   times: readonly number[],
-  checked: (view: RegistryView, e: { user_id: string; item: number }) => boolean,
+  checked: (view: AggregationRegistryView, e: { user_id: string; item: number }) => boolean,
   label: string,
 ) {
   const events = views.map((v) => offlineEvents(offline, v));
@@ -221,7 +223,7 @@ async function expectExport(
   dir: string,
   prefix: string,
   times: readonly number[],
-  checked: (view: RegistryView, e: { user_id: string; item: number }) => boolean,
+  checked: (view: AggregationRegistryView, e: { user_id: string; item: number }) => boolean,
 ) {
   const spine = times.flatMap((t) => ENTITIES(prefix).map((e) => ({ ...e, t })));
   await stack.duckdb.run(
@@ -298,7 +300,7 @@ async function property(s: Scenario, heal: boolean) {
   await damage(s, prefix);
 
   // 2. The rebuild, with the rest of the stream racing it (a batch before each read and write).
-  const served = (view: RegistryView, e: { user_id: string; item: number }) =>
+  const served = (view: AggregationRegistryView, e: { user_id: string; item: number }) =>
     !heal || s.served[(e.user_id.endsWith('u1') ? 0 : 2) + (view === views[0] ? 0 : e.item)]!;
   const rebuild: Rebuild = async (online, now, onOutcome) => {
     const source = localTileHistories({ duckdb: stack.duckdb, registry, dataDir: dir });

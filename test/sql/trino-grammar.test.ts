@@ -16,6 +16,7 @@ import { describe, expect, it } from 'vitest';
 import * as flights from '../../feature_defs/index.ts';
 import { athenaUnloadSql } from '../../lib/export/athena-sql.ts';
 import { tileEventsUnloadSql } from '../../lib/materialize/tile-source.ts';
+import { isAggregationView } from '../../lib/registry/query.ts';
 import type { RuntimeRegistry } from '../../lib/registry/compile.ts';
 import { registryFromModule } from '../../lib/registry/load.ts';
 import { duckdbAsofDialect, duckdbDialect } from '../../lib/sql/dialect.ts';
@@ -83,22 +84,20 @@ function renderedUnloads(): RenderedQuery[] {
 /** The tile rebuild's UNLOAD of every aggregation view: all entities, and a list of them. */
 function renderedTileUnloads(): RenderedQuery[] {
   return Object.entries(MODULES).flatMap(([module, runtime]) =>
-    runtime.registry.featureViews
-      .filter((v) => v.aggregation)
-      .flatMap((view) => {
-        const entity = Object.fromEntries(
-          view.joinKeys.map((k) => [k.name, k.dtype === 'string' ? "O'Hare" : 7]),
-        );
-        return [undefined, [entity, entity]].map((entities) => ({
-          name: `${module}: ${view.name} tiles (${entities ? 'listed' : 'all'} entities)`,
-          sql: tileEventsUnloadSql(
-            view,
-            'skewless_offline',
-            { after: Date.parse('2001-07-01T00:00:00.000Z'), ...(entities ? { entities } : {}) },
-            's3://bucket/exports/tiles_x/data/',
-          ),
-        }));
-      }),
+    runtime.registry.featureViews.filter(isAggregationView).flatMap((view) => {
+      const entity = Object.fromEntries(
+        view.joinKeys.map((k) => [k.name, k.dtype === 'string' ? "O'Hare" : 7]),
+      );
+      return [undefined, [entity, entity]].map((entities) => ({
+        name: `${module}: ${view.name} tiles (${entities ? 'listed' : 'all'} entities)`,
+        sql: tileEventsUnloadSql(
+          view,
+          'skewless_offline',
+          { after: Date.parse('2001-07-01T00:00:00.000Z'), ...(entities ? { entities } : {}) },
+          's3://bucket/exports/tiles_x/data/',
+        ),
+      }));
+    }),
   );
 }
 

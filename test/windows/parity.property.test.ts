@@ -4,9 +4,12 @@
  * clock, late and out-of-order arrivals) go through the real ingest core on dynalite in random
  * batches, with duplicate deliveries, replays from a checkpoint and crashes mid-batch. Then:
  * - the lookup core (real BatchGetItem on dynalite) at times at or after the last batch,
- * - the export of both SQL shapes over the Parquet files the ingest delivered, with one as-of
- *   instant and a per-row as-of column, at times on events, on tile edges and between,
- * each equal the brute-force oracle of the rule in docs/semantics.md (`oracle.ts`).
+ * - the export over the Parquet files the ingest delivered, with one as-of instant and a per-row
+ *   as-of column, at times on events, on tile edges and between; windows render one pick shape
+ *   (the ASOF chain is for plain views), run with the spine's span as literal bounds (as the
+ *   Athena runner renders it) and as a subquery (the local default),
+ * each equal the brute-force oracle of the rule in docs/semantics.md (`oracle.ts`). Scenarios
+ * start in 2001 or cross the epoch; fast-check draws a new seed each run and prints it on failure.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,7 +21,7 @@ import type { FeatureValue } from '../../lib/define/dtypes.ts';
 import { processKinesisBatch } from '../../lib/ingest/batch.ts';
 import { dynamoOnlineWriter } from '../../lib/ingest/online-aws.ts';
 import { startLocalStack, LOCAL_AWS, type LocalStack } from '../../lib/local/stack.ts';
-import type { RegistryView } from '../../lib/registry/types.ts';
+import type { AggregationRegistryView } from '../../lib/registry/types.ts';
 import { createDynamoDbClient, dynamoDbReader } from '../../lib/serve/dynamodb-aws.ts';
 import { lookupFeatures } from '../../lib/serve/lookup.ts';
 import { buildLookupPlans } from '../../lib/serve/plan.ts';
@@ -35,9 +38,9 @@ import {
   kinesisRecord,
   NAMES,
   offlineEvents,
+  ORIGINS,
   runtime,
   STEP,
-  T0,
   views,
 } from './stream-fixture.ts';
 import { oracleAggregate, type OracleEvent } from './oracle.ts';
@@ -46,10 +49,11 @@ const registry = runtime.registry;
 
 /** How records reach the handler: batches, each delivered with its own clock and faults. */
 const scenario = fc.record({
+  origin: fc.constantFrom(...ORIGINS),
   drafts: fc.array(draft, { minLength: 1, maxLength: 25 }),
   order: fc.array(fc.nat(), { maxLength: 25 }),
   batchSizes: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 10 }),
-  /** Clock of the first batch, as grid steps from T0 (events after it are ahead of the clock). */
+  /** Clock of the first batch, as grid steps from the origin (events after it are ahead of the clock). */
   firstClock: fc.integer({ min: 60, max: 250 }),
   clockSteps: fc.array(fc.integer({ min: 0, max: 20 }), { minLength: 10, maxLength: 10 }),
   faults: fc.array(fc.constantFrom('none', 'none', 'redeliver', 'crash', 'replay'), {
@@ -80,7 +84,7 @@ afterAll(async () => {
 type Scenario = typeof scenario extends fc.Arbitrary<infer S> ? S : never;
 
 async function ingest(s: Scenario, prefix: string) {
-  const payloads = arrivals(s.drafts, s.order, prefix);
+  const payloads = arrivals(s.drafts, s.order, s.origin, prefix);
   const online = dynamoOnlineWriter(stack.dynamodb, stack.onlineTable);
   const offline = new MemoryOffline();
   const seqOf = new Map<string, number>();
@@ -90,7 +94,7 @@ async function ingest(s: Scenario, prefix: string) {
     seqOf.set(shard, seq);
     return kinesisRecord(p, shard, seq);
   });
-  let clock = T0 + s.firstClock * STEP;
+  let clock = s.origin + s.firstClock * STEP;
   const deliver = async (recs: KinesisStreamRecord[]) => {
     if (recs.length === 0) return;
     const event: KinesisStreamEvent = { Records: recs };
@@ -138,7 +142,7 @@ describe('windowed aggregations: online = offline = oracle', () => {
           [0, 1].map((item) => ({ user_id: `${prefix}${u}`, item })),
         );
         const oracle = (
-          view: RegistryView,
+          view: AggregationRegistryView,
           feature: string,
           keys: Record<string, string | number>,
           t: number,
@@ -179,10 +183,10 @@ describe('windowed aggregations: online = offline = oracle', () => {
           await writeOfflineRecords(stack.duckdb, dir, view, offlineEvents(offline, view));
         const times = [
           ...onlineTimes,
-          ...s.queries.map(([k, d]) => T0 + k * 4 * STEP + d),
+          ...s.queries.map(([k, d]) => s.origin + k * 4 * STEP + d),
           ...events.slice(0, 3).map((e) => e.eventTime),
         ];
-        const asOf = T0 + s.asOfStep * STEP;
+        const asOf = s.origin + s.asOfStep * STEP;
         const spine = times.flatMap((t) => entities.map((e) => ({ ...e, t })));
         await stack.duckdb.run(
           `CREATE OR REPLACE TABLE spine AS SELECT * FROM (VALUES ${spine
@@ -200,6 +204,7 @@ describe('windowed aggregations: online = offline = oracle', () => {
             (i: number) => (i % 3 === 0 ? Infinity : asOf),
           ],
         ] as const) {
+          // 'duckdb' renders the span as literal bounds, as the Athena runner does.
           for (const dialect of ['duckdb', 'duckdb-asof'] as const) {
             await exportPointInTimeLocal(
               { duckdb: stack.duckdb, dataDir: dir, runtime },
@@ -237,7 +242,7 @@ describe('windowed aggregations: online = offline = oracle', () => {
           }
         }
       }),
-      { numRuns: 25, seed: 13, endOnFailure: true },
+      { numRuns: 25, endOnFailure: true },
     );
   }, 600_000);
 });

@@ -102,12 +102,12 @@ export async function materializeInto(
     const tiles = { now, progress, ...(fromVersion === undefined ? {} : { fromVersion }) };
     if (target.kind === 'local') {
       if (!target.online) throw new CliError('materialize needs a running `skewless dev`');
-      if (view.aggregation)
+      if (view.kind === 'aggregation')
         return await materializeTiles(localTileHistories(deps), target.online, view, tiles);
       return await runLocalMaterialize({ ...deps, online: target.online }, view, progress);
     }
     return await withAthenaWorld(target, deps.duckdb, (world) =>
-      view.aggregation
+      view.kind === 'aggregation'
         ? materializeTiles(athenaTileHistories(world), target.online, view, tiles)
         : runAwsMaterialize({ ...world, online: target.online }, view, progress),
     );
@@ -155,10 +155,15 @@ export function formatMaterialize(result: MaterializeResult | TileRebuildResult)
 function fromVersionOf(view: RegistryView, given: string | undefined): number | undefined {
   if (given === undefined) return undefined;
   const version = Number(given);
-  if (!view.aggregation || !Number.isSafeInteger(version) || version < 1 || version >= view.version)
+  if (
+    view.kind !== 'aggregation' ||
+    !Number.isSafeInteger(version) ||
+    version < 1 ||
+    version >= view.version
+  )
     throw new CliError(
       `--from-version ${given}: needs an aggregation view and one of its earlier versions ` +
-        `('${view.name}' is ${view.aggregation ? `at version ${view.version}` : 'not an aggregation view'})`,
+        `('${view.name}' is ${view.kind === 'aggregation' ? `at version ${view.version}` : 'not an aggregation view'})`,
       EXIT.usage,
     );
   return version;
