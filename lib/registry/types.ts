@@ -8,6 +8,12 @@ import type { AggregateFunction, FilterOp } from '../define/aggregations.ts';
 
 export const REGISTRY_FORMAT_VERSION = 1;
 
+/** Owner and tags of an entity, stream, transform or service: present only when declared. */
+export interface RegistryCatalogInfo {
+  readonly owner?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
 export interface RegistryKey {
   readonly name: string;
   readonly dtype: KeyDtype;
@@ -18,7 +24,7 @@ export interface RegistryColumn {
   readonly dtype: Dtype;
 }
 
-export interface RegistryEntity {
+export interface RegistryEntity extends RegistryCatalogInfo {
   readonly name: string;
   readonly description: string;
   readonly keys: readonly RegistryKey[];
@@ -51,7 +57,7 @@ export interface RegistryAggregate {
 }
 
 /** A raw event stream: what producers push, and what its aggregation views fold. */
-export interface RegistryEventStream {
+export interface RegistryEventStream extends RegistryCatalogInfo {
   readonly name: string;
   readonly description: string;
   readonly entities: readonly string[];
@@ -97,7 +103,7 @@ export interface RegistryServiceFeature {
   readonly default: FeatureValue;
 }
 
-export interface RegistryTransform {
+export interface RegistryTransform extends RegistryCatalogInfo {
   readonly name: string;
   readonly description: string;
   readonly request: readonly RegistryColumn[];
@@ -106,7 +112,7 @@ export interface RegistryTransform {
   readonly outputs: readonly RegistryColumn[];
 }
 
-export interface RegistryService {
+export interface RegistryService extends RegistryCatalogInfo {
   readonly name: string;
   readonly description: string;
   readonly features: readonly RegistryServiceFeature[];
