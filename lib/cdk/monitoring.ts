@@ -107,6 +107,7 @@ export class Monitoring extends Construct {
       read: [BUCKET_PREFIXES.inferenceLog, INFERENCE_LOG_ERROR_PREFIX, BUCKET_PREFIXES.baselines],
       write: [
         BUCKET_PREFIXES.skewReports,
+        BUCKET_PREFIXES.catalog,
         BUCKET_PREFIXES.skewSamples,
         BUCKET_PREFIXES.spines,
         BUCKET_PREFIXES.exports,

@@ -104,3 +104,10 @@ export function figureTexts(o: OutputReport): string[] {
 export function count(n: number): string {
   return n.toLocaleString('en-US');
 }
+
+/** A duration in the unit that reads best: `45s`, `12m`, `3.5h`. */
+export function durationText(ms: number): string {
+  if (ms < 60_000) return `${Math.round(ms / 1000)}s`;
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)}m`;
+  return `${(ms / 3_600_000).toFixed(1)}h`;
+}

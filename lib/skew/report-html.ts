@@ -9,6 +9,7 @@ import { anchorId, escapeHtml as e } from './html.ts';
 import {
   causesText,
   count,
+  durationText,
   figureTexts,
   findingsHeadline,
   fixed,
@@ -197,14 +198,8 @@ function examplesTable(o: OutputReport): string {
 function freshnessText(o: OutputReport): string {
   const f = o.freshness;
   if (!f) return '—';
-  const age = (ms: number | null) => (ms === null ? '—' : duration(ms));
-  return `${age(f.ageP50Ms)} / ${age(f.ageP90Ms)} of ttl ${duration(f.ttlMs)}, ${pct(f.expiredShare)} expired`;
-}
-
-function duration(ms: number): string {
-  if (ms < 60_000) return `${Math.round(ms / 1000)}s`;
-  if (ms < 3_600_000) return `${Math.round(ms / 60_000)}m`;
-  return `${(ms / 3_600_000).toFixed(1)}h`;
+  const age = (ms: number | null) => (ms === null ? '—' : durationText(ms));
+  return `${age(f.ageP50Ms)} / ${age(f.ageP90Ms)} of ttl ${durationText(f.ttlMs)}, ${pct(f.expiredShare)} expired`;
 }
 
 function show(v: FeatureValue): string {
