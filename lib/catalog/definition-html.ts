@@ -5,7 +5,6 @@
  */
 import { canonicalJson } from '../core/canonical-json.ts';
 import { escapeHtml as e } from '../skew/html.ts';
-import { durationText } from '../skew/headline.ts';
 import type {
   RegistryColumn,
   RegistryEntity,
@@ -61,13 +60,25 @@ export function streamDefinition(stream: RegistryEventStream): string {
   );
 }
 
+/** A window or tile as declared: `7d`, `1h`, `5m`, `30s`. */
+export function spanText(ms: number): string {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+  ] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms / 1000}s`;
+}
+
 function aggregateText(f: RegistryFeature): string {
   const a = f.aggregate;
   if (!a) return '';
   const where = a.where
     ? ` where ${a.where.column} ${a.where.op} ${JSON.stringify(a.where.value)}`
     : '';
-  return `${a.fn}(${a.column ?? '*'}) over ${durationText(a.windowMs)} in ${durationText(a.tileMs)} tiles${where}`;
+  return `${a.fn}(${a.column ?? '*'}) over ${spanText(a.windowMs)} in ${spanText(a.tileMs)} tiles${where}`;
 }
 
 export function viewDefinition(view: RegistryView): string {
@@ -82,8 +93,8 @@ export function viewDefinition(view: RegistryView): string {
   const facts = [
     `version ${view.version}`,
     aggregated
-      ? `aggregates event stream ${code(view.aggregation!.stream)} (an aggregate never expires: its window is its freshness; item ttl ${durationText(view.ttlMs)})`
-      : `ttl ${durationText(view.ttlMs)}`,
+      ? `aggregates event stream ${code(view.aggregation!.stream)} (an aggregate never expires: its window is its freshness; item ttl ${spanText(view.ttlMs)})`
+      : `ttl ${spanText(view.ttlMs)}`,
     `Kinesis source ${code(view.source.stream)}`,
   ];
   return (
