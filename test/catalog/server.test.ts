@@ -13,6 +13,8 @@ import { localCatalogSource } from '../../lib/local/catalog.ts';
 import { localReportsDir } from '../../lib/local/skew-check.ts';
 import { safeSubPath, startCatalogServer, type CatalogServer } from '../../lib/catalog/server.ts';
 import { CATALOG_CSP_HEADER } from '../../lib/catalog/page.ts';
+import { buildProgram } from '../../lib/cli/program.ts';
+import { CliError, EXIT } from '../../lib/cli/context.ts';
 
 const registry = registryFromModule(defs).registry;
 let dir: string;
@@ -76,5 +78,30 @@ describe('the catalog server', () => {
     expect(safeSubPath('/skew-reports/2001-03-02/x.html', '/skew-reports/')).toBe(
       '2001-03-02/x.html',
     );
+  });
+});
+
+describe('skewless ui, refusing bad arguments', () => {
+  const cli = (...args: string[]) =>
+    buildProgram()
+      .parseAsync(['node', 'skewless', 'ui', ...args])
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+
+  it('names the bad port, and the bucket --aws needs', async () => {
+    const port = await cli('--port', 'http');
+    expect(port).toBeInstanceOf(CliError);
+    expect((port as CliError).message).toBe("--port must be a positive integer, got 'http'");
+    const saved = process.env.SKEWLESS_BUCKET;
+    delete process.env.SKEWLESS_BUCKET;
+    try {
+      const aws = await cli('--aws');
+      expect((aws as CliError).exitCode).toBe(EXIT.usage);
+      expect((aws as CliError).message).toMatch(/--aws needs --bucket \(or SKEWLESS_BUCKET\)/);
+    } finally {
+      if (saved !== undefined) process.env.SKEWLESS_BUCKET = saved;
+    }
   });
 });
