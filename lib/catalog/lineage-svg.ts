@@ -95,12 +95,7 @@ export function lineageSvg(
       const a = at.get(edge.from);
       const b = at.get(edge.to);
       if (!a || !b) return '';
-      const x1 = a.x + NODE.width;
-      const y1 = a.y + NODE.height / 2;
-      const x2 = b.x;
-      const y2 = b.y + NODE.height / 2;
-      const mid = (x1 + x2) / 2;
-      return `<path class="edge" d="M${x1} ${y1} C${mid} ${y1} ${mid} ${y2} ${x2 - 4} ${y2}" fill="none" stroke="#94a3b8" stroke-width="1.3" marker-end="url(#arrow)"/>`;
+      return `<path class="edge" d="${edgePath(a, b, nodes)}" fill="none" stroke="#94a3b8" stroke-width="1.3" marker-end="url(#arrow)"/>`;
     })
     .join('');
   const titles = [...new Set(nodes.map((n) => LAYER_OF[n.kind]))].map(
@@ -113,6 +108,35 @@ export function lineageSvg(
     `<defs><marker id="arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto"><path d="M0 0 L8 4 L0 8 z" fill="#94a3b8"/></marker></defs>` +
     `${titles.join('')}${edges}${boxes}</svg>`
   );
+}
+
+/**
+ * A curve from `a`'s right side to `b`'s left; an edge that skips a column (view → service past
+ * the transforms) crosses it through the gap nearest its straight line, never through a box.
+ */
+function edgePath(a: PlacedNode, b: PlacedNode, nodes: readonly PlacedNode[]): string {
+  const mid = NODE.height / 2;
+  let [x, y] = [a.x + NODE.width, a.y + mid];
+  const [x2, y2] = [b.x, b.y + mid];
+  const curve = (tx: number, ty: number) => {
+    const m = (x + tx) / 2;
+    const d = `C${m} ${y} ${m} ${ty} ${tx} ${ty}`;
+    [x, y] = [tx, ty];
+    return d;
+  };
+  const parts = [`M${x} ${y}`];
+  const between = [...new Set(nodes.filter((n) => n.x > a.x && n.x < b.x).map((n) => n.x))];
+  for (const cx of between.sort((p, q) => p - q)) {
+    let wy = y + ((y2 - y) * (cx - x)) / (x2 - x);
+    const boxes = nodes.filter((n) => n.x === cx);
+    const half = NODE.rowGap / 2;
+    const hit = boxes.find((n) => wy > n.y - half && wy < n.y + NODE.height + half);
+    if (hit) wy = wy < hit.y + mid ? hit.y - half : hit.y + NODE.height + half;
+    parts.push(curve(cx, wy), `L${cx + NODE.width} ${wy}`);
+    x = cx + NODE.width;
+  }
+  parts.push(curve(x2 - 4, y2));
+  return parts.join(' ');
 }
 
 function nodeSvg(n: PlacedNode, href: string | null, focused: boolean): string {

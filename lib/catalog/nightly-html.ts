@@ -8,6 +8,7 @@ import { histogramSvg } from '../skew/histogram-svg.ts';
 import { escapeHtml as e } from '../skew/html.ts';
 import { count, durationText, fixed, percent } from '../skew/headline.ts';
 import type { Freshness } from '../skew/types.ts';
+import { spanText } from './definition-html.ts';
 import { causeCount, historyOf, type CatalogReport, type ReportedOutput } from './nightly.ts';
 
 /** Link to a report's HTML page from a page whose path to the reports root is `reportsRoot`. */
@@ -18,8 +19,18 @@ function reportLink(reportsRoot: string, r: CatalogReport, text: string): string
 const NO_REPORT =
   '<p class="muted">No nightly skew report has served this yet (run <code>skewless skew-check</code>, or wait for the nightly run).</p>';
 
+/** What a served age is judged against: a plain view's ttl, an aggregate's window. */
+export interface AgeLimit {
+  readonly ms: number;
+  readonly label: 'ttl' | 'window';
+}
+
 /** Per view: each served feature's ages and statuses, from each service's newest report. */
-export function freshnessHtml(rows: readonly ReportedOutput[], reportsRoot: string): string {
+export function freshnessHtml(
+  rows: readonly ReportedOutput[],
+  reportsRoot: string,
+  limitOf: (output: string) => AgeLimit,
+): string {
   const withAges = rows.filter((r) => r.output.freshness !== null);
   if (withAges.length === 0) return NO_REPORT;
   const lagged = withAges.reduce((n, r) => n + causeCount(r.output, 'ingest lag'), 0);
@@ -30,7 +41,7 @@ export function freshnessHtml(rows: readonly ReportedOutput[], reportsRoot: stri
     return (
       `<tr class="freshness-row" data-output="${e(output.output)}"><td>${e(output.output)}</td>` +
       `<td>${reportLink(reportsRoot, from, `${from.report.service} ${from.report.date}`)}</td>` +
-      `<td class="num">${durationText(f.ttlMs)}</td><td class="num">${age(f.ageP50Ms)}</td><td class="num">${age(f.ageP90Ms)}</td>` +
+      `<td class="num">${spanText(limitOf(output.output).ms)} ${limitOf(output.output).label}</td><td class="num">${age(f.ageP50Ms)}</td><td class="num">${age(f.ageP90Ms)}</td>` +
       `<td class="num">${age(f.ageP99Ms)}</td><td class="num">${age(f.ageMaxMs)}</td>` +
       `<td class="num">${percent(f.presentShare)}</td><td class="num">${percent(f.expiredShare)}</td><td class="num">${percent(f.missingShare)}</td>` +
       `<td class="num">${count(causeCount(output, 'ingest lag'))}</td><td class="num">${count(causeCount(output, 'late data'))}</td></tr>`
@@ -38,42 +49,52 @@ export function freshnessHtml(rows: readonly ReportedOutput[], reportsRoot: stri
   });
   return (
     `<p class="meta ingest-lag">Ingest lag: ${count(lagged)} of ${count(checked)} served values (${percent(checked === 0 ? 0 : lagged / checked)}) were served expired or missing while a fresher record had been ingested before they were served.</p>` +
-    agesSvg(withAges) +
-    `<table class="freshness"><thead><tr><th>Feature</th><th>Report</th><th>ttl</th><th>age p50</th><th>p90</th><th>p99</th><th>max</th><th>present</th><th>expired</th><th>missing</th><th>ingest lag</th><th>late data</th></tr></thead>` +
+    agesSvg(withAges, limitOf) +
+    `<table class="freshness"><thead><tr><th>Feature</th><th>Report</th><th>ttl / window</th><th>age p50</th><th>p90</th><th>p99</th><th>max</th><th>present</th><th>expired</th><th>missing</th><th>ingest lag</th><th>late data</th></tr></thead>` +
     `<tbody>${body.join('')}</tbody></table>`
   );
 }
 
-/** The served-age distribution per feature (p50, p90, p99, max) against its ttl, on one scale. */
-function agesSvg(rows: readonly ReportedOutput[]): string {
+/**
+ * The served-age distribution per feature (p50, p90, p99, max) on one scale, with its ttl or
+ * window drawn when it falls on the scale (a 7-day window would squash ages of minutes).
+ */
+function agesSvg(rows: readonly ReportedOutput[], limitOf: (output: string) => AgeLimit): string {
   const width = 760;
-  const left = 230;
+  const left = 250;
   const rowH = 22;
   const height = 34 + rows.length * rowH;
   const fr = (r: ReportedOutput) => r.output.freshness as Freshness;
-  const scale = Math.max(1, ...rows.flatMap((r) => [fr(r).ttlMs, fr(r).ageMaxMs ?? 0]));
-  const x = (ms: number) => left + (ms / scale) * (width - left - 20);
+  const oldest = Math.max(1, ...rows.map((r) => fr(r).ageMaxMs ?? 0));
+  const limits = rows.map((r) => limitOf(r.output.output).ms);
+  const scale = Math.max(oldest, ...limits.filter((ms) => ms <= oldest * 1.5));
+  const x = (ms: number) => left + (Math.min(ms, scale) / scale) * (width - left - 60);
   const lines = rows.map((r, i) => {
     const f = fr(r);
+    const limit = limitOf(r.output.output);
     const y = 28 + i * rowH;
-    const tick = (ms: number | null, cls: string, h: number) =>
+    const tick = (ms: number | null, h: number) =>
       ms === null
         ? ''
-        : `<line class="${cls}" x1="${x(ms).toFixed(1)}" y1="${y - h}" x2="${x(ms).toFixed(1)}" y2="${y + h}" stroke="#0f172a" stroke-width="2"/>`;
+        : `<line x1="${x(ms).toFixed(1)}" y1="${y - h}" x2="${x(ms).toFixed(1)}" y2="${y + h}" stroke="#0f172a" stroke-width="2"/>`;
+    const bar = (from: number | null, to: number | null, color: string) =>
+      from === null || to === null
+        ? ''
+        : `<line x1="${x(from).toFixed(1)}" y1="${y}" x2="${x(to).toFixed(1)}" y2="${y}" stroke="${color}" stroke-width="6"/>`;
+    const mark =
+      limit.ms <= scale
+        ? `<line x1="${x(limit.ms).toFixed(1)}" y1="${y - 9}" x2="${x(limit.ms).toFixed(1)}" y2="${y + 9}" stroke="#dc2626" stroke-width="1.5" stroke-dasharray="3 2"/>`
+        : `<text class="tick" x="${width - 56}" y="${y + 4}">${e(`${limit.label} ${spanText(limit.ms)} ▸`)}</text>`;
     return (
       `<text class="tick" x="${left - 8}" y="${y + 4}" text-anchor="end">${e(r.output.output)}</text>` +
-      (f.ageMaxMs === null
-        ? ''
-        : `<line x1="${left}" y1="${y}" x2="${x(f.ageMaxMs).toFixed(1)}" y2="${y}" stroke="#94a3b8" stroke-width="6"/>`) +
-      (f.ageP90Ms === null || f.ageP50Ms === null
-        ? ''
-        : `<line x1="${x(f.ageP50Ms).toFixed(1)}" y1="${y}" x2="${x(f.ageP90Ms).toFixed(1)}" y2="${y}" stroke="#2563eb" stroke-width="6"/>`) +
-      tick(f.ageP50Ms, 'p50', 7) +
-      tick(f.ageP99Ms, 'p99', 5) +
-      `<line x1="${x(f.ttlMs).toFixed(1)}" y1="${y - 9}" x2="${x(f.ttlMs).toFixed(1)}" y2="${y + 9}" stroke="#dc2626" stroke-width="1.5" stroke-dasharray="3 2"/>`
+      bar(0, f.ageMaxMs, '#94a3b8') +
+      bar(f.ageP50Ms, f.ageP90Ms, '#2563eb') +
+      tick(f.ageP50Ms, 7) +
+      tick(f.ageP99Ms, 5) +
+      mark
     );
   });
-  const legend = `<text class="legend" x="${left}" y="14">served age: grey to max, blue p50–p90, ticks p50 and p99; red dashes: ttl (scale 0–${e(durationText(scale))})</text>`;
+  const legend = `<text class="legend" x="4" y="14">served age, 0 to ${e(durationText(scale))}: grey to max, blue p50–p90, ticks p50 and p99; red dashes: ttl or window</text>`;
   return `<svg xmlns="http://www.w3.org/2000/svg" class="ages" role="img" aria-label="served ages" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${legend}${lines.join('')}</svg>`;
 }
 

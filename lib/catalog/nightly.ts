@@ -4,6 +4,7 @@
  * figures of each service's newest report that served it. Nothing here is computed anew: the
  * ages, statuses, causes and histograms are the report's own.
  */
+import { featureOutputName } from '../registry/compile-service.ts';
 import type { OutputReport, SkewReport } from '../skew/types.ts';
 
 /** Reports kept per service: the history a service page shows. */
@@ -87,7 +88,7 @@ export function latestOutputsOfView(
   )) {
     for (const output of from.report.outputs) {
       if (output.source.kind !== 'feature' || output.source.view !== view) continue;
-      if (feature !== undefined && output.output !== `${view}__${feature}`) continue;
+      if (feature !== undefined && output.output !== featureOutputName(view, feature)) continue;
       found.push({ from, output });
     }
   }

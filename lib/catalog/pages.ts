@@ -3,6 +3,7 @@
  * the lineage graph, its definition as data, and what the nightly outputs say of it (a view's
  * freshness and per-feature statistics, a service's history of verdicts).
  */
+import { featureOutputName } from '../registry/compile-service.ts';
 import { escapeHtml as e } from '../skew/html.ts';
 import type { Registry } from '../registry/types.ts';
 import {
@@ -23,7 +24,7 @@ import {
   type NodeKind,
 } from './graph.ts';
 import { latestOutputsOfView, type CatalogReport } from './nightly.ts';
-import { freshnessHtml, historyHtml, statisticsHtml } from './nightly-html.ts';
+import { freshnessHtml, historyHtml, statisticsHtml, type AgeLimit } from './nightly-html.ts';
 import { fromRoot, renderPage } from './page.ts';
 
 /** Where the skew reports are, seen from the catalog root (the bucket's layout, mirrored locally). */
@@ -121,12 +122,19 @@ function kindSections(entry: Entry, ctx: PageContext): string[] {
       ];
     case 'view': {
       const view = registry.featureViews.find((x) => x.name === entry.name)!;
+      // An aggregate never expires: its age is judged against its window, not the item ttl.
+      const limitOf = (output: string): AgeLimit => {
+        const window = view.features.find(
+          (f) => featureOutputName(view.name, f.name) === output,
+        )?.aggregate;
+        return window ? { ms: window.windowMs, label: 'window' } : { ms: view.ttlMs, label: 'ttl' };
+      };
       const stats = view.features.map(
         (f) =>
           `<section class="feature" id="stats-${e(f.name)}"><h3>${e(f.name)} <span class="muted">${e(f.dtype)}</span></h3>${statisticsHtml(latestOutputsOfView(reports, view.name, f.name), reportsRoot)}</section>`,
       );
       return [
-        `<h2>Freshness</h2><div id="freshness">${freshnessHtml(latestOutputsOfView(reports, view.name), reportsRoot)}</div>`,
+        `<h2>Freshness</h2><div id="freshness">${freshnessHtml(latestOutputsOfView(reports, view.name), reportsRoot, limitOf)}</div>`,
         viewDefinition(view),
         `<h2>Feature statistics</h2><p class="meta">Training baseline vs served, from each service's newest nightly report.</p>${stats.join('')}`,
       ];
