@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CATALOG_CSP_HEADER, REPORT_CSP_HEADER } from './page.ts';
+import { CATALOG_CSP_HEADER, CATALOG_CSP_META, REPORT_CSP_HEADER } from './page.ts';
 
 export interface ServedFile {
   readonly body: string | Uint8Array;
@@ -93,9 +93,25 @@ async function handle(
   if (!file) return send(res, 404, 'text/plain; charset=utf-8', 'not found');
   res.setHeader(
     'Content-Security-Policy',
-    page !== undefined ? CATALOG_CSP_HEADER : REPORT_CSP_HEADER,
+    page !== undefined ? pagePolicy(file) : REPORT_CSP_HEADER,
   );
   send(res, 200, file.contentType, req.method === 'HEAD' ? '' : file.body);
+}
+
+/**
+ * The header policy of a catalog page: ours, or — for a page rendered by another version of
+ * skewless (the nightly Lambda's, served by `ui --aws`), whose inline blocks hash differently —
+ * the policy its own meta tag states, when that is as closed (`default-src 'none'`, nothing
+ * unsafe, no host). Header and meta must agree, since a browser enforces both.
+ */
+function pagePolicy(file: ServedFile): string {
+  const text = typeof file.body === 'string' ? file.body : Buffer.from(file.body).toString('utf8');
+  const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(text)?.[1];
+  const policy = meta?.replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  if (!policy || policy === CATALOG_CSP_META) return CATALOG_CSP_HEADER;
+  return policy.startsWith("default-src 'none';") && !/unsafe-|\*|https?:/.test(policy)
+    ? `${policy}; frame-ancestors 'none'`
+    : CATALOG_CSP_HEADER;
 }
 
 function send(

@@ -18,6 +18,7 @@ import { publishAwsCatalog } from '../../lib/skew/run-aws.ts';
 import { readS3Reports, s3CatalogSource } from '../../lib/catalog/s3-aws.ts';
 import { startCatalogServer, type CatalogServer } from '../../lib/catalog/server.ts';
 import { sampleReport } from '../skew/fixtures/report.ts';
+import { CATALOG_CSP_HEADER } from '../../lib/catalog/page.ts';
 
 const BUCKET = 'store';
 const s3 = mockClient(S3Client);
@@ -94,5 +95,21 @@ describe('the catalog in the bucket', () => {
     const report = await fetch(`${origin}/skew-reports/2026-02-01/${sampleReport().service}.html`);
     expect(report.status).toBe(200);
     expect((await fetch(`${origin}/catalog/view/nope.html`)).status).toBe(404);
+  });
+
+  it('sends the policy a page of another version states, never a laxer one', async () => {
+    const origin = new URL(server.url).origin;
+    const page = (policy: string) =>
+      `<!doctype html><meta http-equiv="Content-Security-Policy" content="${policy.replace(/'/g, '&#39;')}"><p>x</p>`;
+    const other = "default-src 'none'; script-src 'sha256-b3RoZXI='; style-src 'sha256-c3R5bGU='";
+    objects.set('catalog/other.html', { body: page(other), type: 'text/html' });
+    objects.set('catalog/lax.html', {
+      body: page("default-src *; script-src 'unsafe-inline'"),
+      type: 'text/html',
+    });
+    const served = await fetch(`${origin}/catalog/other.html`);
+    expect(served.headers.get('content-security-policy')).toBe(`${other}; frame-ancestors 'none'`);
+    const lax = await fetch(`${origin}/catalog/lax.html`);
+    expect(lax.headers.get('content-security-policy')).toBe(CATALOG_CSP_HEADER);
   });
 });
