@@ -40,7 +40,7 @@ export function utcDate(epochMs: number): string {
 
 /**
  * What a log column holds (DuckDB spells it in `LOG_COLUMN_TYPES`). A `*_map` is a JSON
- * object stored as text; readers turn it into a map with `LOG_MAP_TYPES`.
+ * object stored as text; readers parse it with its values typed as `LOG_MAP_VALUE_TYPES` says.
  */
 export type LogColumnKind = 'string' | 'int' | 'timestamp' | 'text_map' | 'int_map';
 
@@ -70,10 +70,10 @@ export const LOG_COLUMN_TYPES: Record<LogColumnKind, string> = {
   int_map: 'VARCHAR',
 };
 
-/** The DuckDB map a `*_map` column's JSON object reads as. */
-export const LOG_MAP_TYPES: Partial<Record<LogColumnKind, string>> = {
-  text_map: 'MAP(VARCHAR, VARCHAR)',
-  int_map: 'MAP(VARCHAR, BIGINT)',
+/** The DuckDB type of the values in a `*_map` column's JSON object. */
+export const LOG_MAP_VALUE_TYPES: Partial<Record<LogColumnKind, string>> = {
+  text_map: 'VARCHAR',
+  int_map: 'BIGINT',
 };
 
 export type LogCell = string | number;

@@ -13,7 +13,7 @@ import { quoteIdentifier as q, stringLiteral } from '../sql/literals.ts';
 import { SPINE_ROW_COLUMN } from '../sql/plan.ts';
 import { SkewlessError } from '../core/errors.ts';
 import type { MalformedLines } from './types.ts';
-import { INFERENCE_LOG_COLUMNS, LOG_MAP_TYPES } from '../core/inference-log.ts';
+import { INFERENCE_LOG_COLUMNS, LOG_MAP_VALUE_TYPES } from '../core/inference-log.ts';
 
 /** Columns of the served-vector table that the spine carries to the rebuild. */
 export const SKEW_COLUMNS = {
@@ -91,15 +91,22 @@ export interface DayLogSource {
   rejected(): Promise<MalformedLines>;
 }
 
-/** The log's JSON-object columns as DuckDB maps (read once per row, then indexed by name). */
-function mapsOfJson(): string {
+/**
+ * The log's JSON-object columns as structs of just the names the service reads, each object
+ * parsed once (`json_transform`: a name the object lacks, or a value of another type, reads as
+ * NULL instead of failing the day; a generic map cast was five times slower on a 1M-vector day).
+ */
+function structsOfJson(names: Readonly<Record<string, readonly string[]>>): string {
   return INFERENCE_LOG_COLUMNS.flatMap((c) => {
-    const map = LOG_MAP_TYPES[c.kind];
-    return map ? [`CAST(json(${q(c.name)}) AS ${map}) AS ${q(c.name)}`] : [];
+    const type = LOG_MAP_VALUE_TYPES[c.kind];
+    const fields = names[c.name] ?? [];
+    if (!type || fields.length === 0) return [];
+    const structure = JSON.stringify(Object.fromEntries(fields.map((f) => [f, type])));
+    return [`json_transform(${q(c.name)}, ${stringLiteral(structure)}) AS ${q(c.name)}`];
   }).join(', ');
 }
 
-/** A map column's entry by name (NULL when the vector has none). */
+/** A JSON-object column's entry by name (NULL when the vector has none). */
 function entry(map: string, name: string): string {
   return `l.${q(map)}[${stringLiteral(name)}]`;
 }
@@ -126,6 +133,14 @@ export async function loadServedVectors(
     throw new SkewlessError(
       `service '${service.name}' has a join key or request field named '${clash.name}', which the skew check's spines use for served times`,
     );
+  const stored = service.features.map((f) => f.output);
+  const names = {
+    keys: service.joinKeys.map((k) => k.name),
+    request: service.request.map((r) => r.name),
+    values: service.outputs.map((o) => o.name),
+    statuses: stored,
+    ages_ms: stored,
+  };
   const select = [
     `o.n AS ${q(SKEW_COLUMNS.logId)}`,
     'request_id',
@@ -157,7 +172,7 @@ export async function loadServedVectors(
   await duckdb.run(
     `CREATE OR REPLACE TEMP TABLE ${q(request.into)} AS
      SELECT ${select.join(',\n       ')}
-     FROM (SELECT rowid AS _rid, * REPLACE (${mapsOfJson()}) FROM ${q(SAMPLE_TABLE)}) AS l
+     FROM (SELECT rowid AS _rid, * REPLACE (${structsOfJson(names)}) FROM ${q(SAMPLE_TABLE)}) AS l
      JOIN (SELECT rowid AS id, row_number() OVER (ORDER BY served_at, request_id, "row") - 1 AS n
            FROM ${q(SAMPLE_TABLE)}) AS o
        ON o.id = l._rid

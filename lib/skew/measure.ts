@@ -15,6 +15,9 @@ import { thresholdsFor } from './thresholds.ts';
 import { CAUSES, type Cause, type MismatchExample } from './types.ts';
 import type { VersionChange } from './versions.ts';
 
+/** The column of the measured rows ordering each cause's examples (a hash of the log id). */
+const EXAMPLE_ORDER = '_sk_example_order';
+
 /** Examples kept per cause of one output (the alert shows three). */
 export const EXAMPLES_PER_CAUSE = 3;
 
@@ -45,8 +48,8 @@ export interface OutputFigures {
 
 /**
  * Figures of every output in one aggregate pass over the joined view (which carries the
- * `<output>__cause` columns), which also picks the log ids of each cause's examples; those rows
- * are then copied to `examples` (a few rows) and read from there.
+ * `<output>__cause` columns); then the log ids of each cause's examples, whose rows are copied
+ * to `examples` (a few rows) and read from there.
  */
 export async function measureOutputs(
   duckdb: DuckDBConnection,
@@ -64,11 +67,10 @@ export async function measureOutputs(
   );
   const row = reader.getRowObjectsJson()[0] ?? {};
   const num = (key: string) => Number(row[key] ?? 0);
-  const exampleIds = new Set(
-    service.outputs.flatMap((_, i) =>
-      CAUSES.flatMap((_c, k) => ((row[`ex${k}_${i}`] as unknown[] | null) ?? []).map(Number)),
-    ),
+  const found = service.outputs.flatMap((o, i) =>
+    CAUSES.filter((_c, k) => num(`c${k}_${i}`) > 0).map((cause) => ({ output: o.name, cause })),
   );
+  const exampleIds = await exampleLogIds(duckdb, tables.joined, found);
   const id = q(SKEW_COLUMNS.logId);
   await duckdb.run(
     `CREATE OR REPLACE TEMP TABLE ${q(tables.examples)} AS
@@ -104,10 +106,35 @@ export async function measureOutputs(
 }
 
 /**
- * The aggregates of output `i` (suffixed `_<i>`): matches, mismatches, causes, statuses, and the
- * log ids of up to `EXAMPLES_PER_CAUSE` rows per cause, spread over the day (hash order, not the
- * first minutes only).
+ * The log ids of up to `EXAMPLES_PER_CAUSE` rows of each (output, cause) found, spread over the
+ * day (hash order, not the first minutes only). A second scan, apart from the figures': it
+ * evaluates only the causes of the outputs that have any, over the rows that have one, where
+ * picking examples inside the figures' pass cost as much as every figure together.
  */
+async function exampleLogIds(
+  duckdb: DuckDBConnection,
+  joined: string,
+  found: readonly { readonly output: string; readonly cause: Cause }[],
+): Promise<Set<number>> {
+  if (found.length === 0) return new Set();
+  const id = q(SKEW_COLUMNS.logId);
+  const columns = [...new Set(found.map((f) => q(causeColumn(f.output))))];
+  // A row of another cause has no order (NULL), which min_by skips.
+  const picks = found.map(
+    (f, j) =>
+      `min_by(${id}, CASE WHEN ${q(causeColumn(f.output))} = ${stringLiteral(f.cause)} ` +
+      `THEN ${EXAMPLE_ORDER} END, ${EXAMPLES_PER_CAUSE}) AS "ex${j}"`,
+  );
+  const reader = await duckdb.runAndReadAll(
+    `SELECT ${picks.join(', ')}
+     FROM (SELECT ${id}, hash(${id}) AS ${EXAMPLE_ORDER}, ${columns.join(', ')} FROM ${q(joined)}
+           WHERE ${columns.map((c) => `${c} IS NOT NULL`).join(' OR ')})`,
+  );
+  const row = reader.getRowObjectsJson()[0] ?? {};
+  return new Set(found.flatMap((_f, j) => ((row[`ex${j}`] as unknown[] | null) ?? []).map(Number)));
+}
+
+/** The aggregates of output `i` (suffixed `_<i>`): matches, mismatches, causes, statuses. */
 function outputAggregates(
   service: RegistryService,
   o: RegistryColumn,
@@ -118,7 +145,6 @@ function outputAggregates(
   const t = thresholdsFor(service, o.name);
   const cmp = comparisonSql(o.name, o.dtype, t.floatTolerance);
   const cause = q(causeColumn(o.name));
-  const id = q(SKEW_COLUMNS.logId);
   const hashes = (versionChanges.get(o.name) ?? []).map((v) => stringLiteral(v.hash));
   // count_if, not count(*) FILTER: DuckDB slices the aggregate's whole input for each FILTER,
   // and with a few hundred aggregates over a million rows that slicing took most of the pass.
@@ -134,10 +160,6 @@ function outputAggregates(
       ? count('vm', `registry_hash IN (${hashes.join(', ')})`)
       : `0::BIGINT AS "vm_${i}"`,
     ...CAUSES.map((c, k) => count(`c${k}`, `${cause} = ${stringLiteral(c)}`)),
-    ...CAUSES.map((c, k) => {
-      const when = `CASE WHEN ${cause} = ${stringLiteral(c)} THEN`;
-      return `min_by(${when} ${id} END, ${when} hash(${id}) END, ${EXAMPLES_PER_CAUSE}) AS "ex${k}_${i}"`;
-    }),
   ];
   if (!stored) return aggregates;
   const c = joinedColumns(o.name);
