@@ -7,6 +7,9 @@
  * expired at exactly the ttl and missing (defaults), aggregation views (tile merge, empty
  * windows), request transforms, entities with nothing stored, rows sharing an item.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -212,6 +215,43 @@ describe('the Lambda handler and the in-process lookup', () => {
       );
       expect(status).toBe(400);
       expect(inProcessText).toBe(handlerText);
+    }
+  });
+
+  it('serve the same vectors from the registry document (a JSON file) with the definitions for its transforms', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'skewless-registry-doc-'));
+    const file = path.join(dir, 'applied-registry.json');
+    await writeFile(file, JSON.stringify(runtime.registry));
+    const definitions = await import('../../feature_defs/index.ts');
+    const fromDocument = await createLookup({
+      registry: { document: file, definitions },
+      tableName: stack.onlineTable,
+      ...LOCAL_AWS,
+      endpoints: { dynamodb: stack.endpoints.dynamodb },
+      clock: () => now,
+      overrides: { logWriter: recordingWriter([]), newRequestId: () => requestId },
+    });
+    try {
+      now = T0;
+      requestId = 'req-doc';
+      const viaHandler = await handler(
+        apiEvent({ service: SERVICE, entities: ROUTES, request: { scheduled_hour: 7 } }),
+        {} as Context,
+      );
+      const served = await fromDocument.get(SERVICE, ROUTES, { scheduled_hour: 7 });
+      expect(JSON.stringify(served)).toBe(viaHandler.body);
+      await expect(
+        createLookup({ registry: { document: file }, tableName: stack.onlineTable, ...LOCAL_AWS }),
+      ).rejects.toThrow(
+        /service 'departure_delay_model' runs request transform '\w+'.*definitions/,
+      );
+      await writeFile(file, JSON.stringify({ ...runtime.registry, formatVersion: 99 }));
+      await expect(
+        createLookup({ registry: { document: file, definitions }, ...LOCAL_AWS }),
+      ).rejects.toThrow(/has formatVersion 99/);
+    } finally {
+      await fromDocument.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
