@@ -109,19 +109,30 @@ export async function runLocalSkewCheck(
 
 /**
  * The day's log in the data folder, read by DuckDB with the same SQL Athena runs in AWS (its
- * DuckDB spelling): the counts over the day's files, the sample into `SAMPLE_TABLE`.
+ * DuckDB spelling): the counts over the day's files, the sample into `SAMPLE_TABLE`. Both read
+ * the files listed once, at the count, so a file the store writes meanwhile joins neither and the
+ * sample is taken from the day that was counted.
  */
 export function localDayLog(duckdb: DuckDBConnection, dataDir: string, date: string): DayLogSource {
-  const source = `read_parquet(${stringLiteral(localDayLogGlob(dataDir, date))}, hive_partitioning = false)`;
+  let source: Promise<string> | undefined;
+  const dayFiles = async () => {
+    const dir = path.dirname(localDayLogGlob(dataDir, date));
+    const names = (await readdir(dir).catch(() => [] as string[]))
+      .filter((n) => n.endsWith(INFERENCE_LOG_EXTENSION))
+      .sort();
+    const list = names.map((n) => stringLiteral(path.join(dir, n)));
+    return `read_parquet([${list.join(', ')}], hive_partitioning = false)`;
+  };
   return {
     async counts() {
-      const reader = await duckdb.runAndReadAll(renderDayCounts(source, date));
+      source ??= dayFiles();
+      const reader = await duckdb.runAndReadAll(renderDayCounts(await source, date));
       return dayCountsOf(reader.getRowObjectsJson());
     },
-    async loadSample(service) {
-      await duckdb.run(
-        `CREATE OR REPLACE TEMP TABLE ${q(SAMPLE_TABLE)} AS ${renderDaySample(duckdbDialect, { source, date, service })}`,
-      );
+    async loadSample(service, logged) {
+      source ??= dayFiles();
+      const sql = renderDaySample(duckdbDialect, { source: await source, date, service, logged });
+      await duckdb.run(`CREATE OR REPLACE TEMP TABLE ${q(SAMPLE_TABLE)} AS ${sql}`);
       return sampleSize(duckdb);
     },
     async rejected() {

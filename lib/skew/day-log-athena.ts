@@ -56,6 +56,8 @@ export function athenaDayLog(deps: AthenaDayLogDeps, date: string): DayLogSource
       const reader = await deps.duckdb.runAndReadAll(`SELECT * FROM ${files(list)}`);
       return dayCountsOf(reader.getRowObjectsJson());
     },
+    // Not told the day's count: Firehose may still be adding to the table between the count and
+    // this read, so the sample keeps its entity walk, which bounds the download by the cap.
     async loadSample(service) {
       const list = await unload(
         renderDaySample(athenaDialect, { source, date, service }),

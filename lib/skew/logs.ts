@@ -85,8 +85,11 @@ export async function sampleSize(duckdb: DuckDBConnection): Promise<number> {
 export interface DayLogSource {
   /** The day's vectors per service (the whole day, counted where the log is). */
   counts(): Promise<DayCounts>;
-  /** Creates `SAMPLE_TABLE` in the check's DuckDB with the service's sampled vectors; returns how many. */
-  loadSample(service: RegistryService): Promise<number>;
+  /**
+   * Creates `SAMPLE_TABLE` in the check's DuckDB with the service's sampled vectors (`logged`:
+   * its count of the day); returns how many.
+   */
+  loadSample(service: RegistryService, logged: number): Promise<number>;
   /** Records the log refused (Firehose's error output for the day), counted and named. */
   rejected(): Promise<MalformedLines>;
 }

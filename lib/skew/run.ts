@@ -91,7 +91,7 @@ async function checkOneService(
 ): Promise<SkewReport> {
   const service = getService(deps.runtime.registry, name);
   try {
-    const checked = await request.log.loadSample(service);
+    const checked = await request.log.loadSample(service, logged);
     const declared = sampleOf(service);
     const result = await checkServiceSkew(deps, {
       service: name,

@@ -69,7 +69,13 @@ GROUP BY ${q('service')}`;
 /** The day's sampled vectors of one service, every log column. */
 export function renderDaySample(
   dialect: SqlDialect,
-  request: { readonly source: string; readonly date: string; readonly service: RegistryService },
+  request: {
+    readonly source: string;
+    readonly date: string;
+    readonly service: RegistryService;
+    /** The service's vectors that day (`renderDayCounts`), when counted. */
+    readonly logged?: number;
+  },
 ): string {
   const { service } = request;
   const sample = sampleOf(service);
@@ -78,6 +84,15 @@ export function renderDaySample(
   const bucket = `substr(${dialect.md5Hex(`${stringLiteral(`${service.name}/`)} || ${key}`)}, 1, 8)`;
   const ofDay = `${dayPredicate(request.date)} AND ${q('service')} = ${stringLiteral(service.name)}
     AND ${REQUIRED.map((c) => `${c} IS NOT NULL`).join(' AND ')}`;
+  const columns = INFERENCE_LOG_COLUMNS.map((c) => q(c.name)).join(', ');
+  // Every entity under the rate and the whole day within the cap: the sample is the day, and one
+  // read picks the same rows as the entity walk below would.
+  if (
+    threshold === null &&
+    request.logged !== undefined &&
+    request.logged <= sample.maxVectorsPerDay
+  )
+    return `SELECT ${columns}\nFROM ${request.source}\nWHERE ${ofDay}`;
   // Two reads of the day: the entities from one narrow column, then the kept entities' rows.
   // Selecting whole rows once and grouping them would hold the day's wide rows (its JSON text)
   // while the entities are counted: at 20M vectors that spilled for minutes.
@@ -91,7 +106,7 @@ kept AS (
   SELECT ${key}, sum(n) OVER (ORDER BY bucket, ${key} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running
   FROM entities${threshold === null ? '' : `\n  WHERE bucket < ${stringLiteral(threshold)}`}
 )
-SELECT ${INFERENCE_LOG_COLUMNS.map((c) => q(c.name)).join(', ')}
+SELECT ${columns}
 FROM ${request.source}
 WHERE ${ofDay}
   AND ${key} IN (SELECT ${key} FROM kept WHERE running <= ${sample.maxVectorsPerDay})`;

@@ -95,10 +95,22 @@ async function loadLog(rows: readonly Row[]): Promise<string> {
   return 'log';
 }
 
-async function picked(svc: RegistryService): Promise<string[]> {
-  const sql = renderDaySample(duckdbDialect, { source: 'log', date: DAY, service: svc });
+async function picked(svc: RegistryService, logged?: number): Promise<string[]> {
+  const sql = renderDaySample(duckdbDialect, {
+    source: 'log',
+    date: DAY,
+    service: svc,
+    ...(logged === undefined ? {} : { logged }),
+  });
   const reader = await duckdb.runAndReadAll(`SELECT request_id FROM (${sql}) ORDER BY 1`);
   return reader.getRowObjectsJson().map((r) => String(r.request_id));
+}
+
+/** The service's count of the day, as the check's first query gives it. */
+async function loggedOf(name: string): Promise<number> {
+  const reader = await duckdb.runAndReadAll(renderDayCounts('log', DAY));
+  const row = reader.getRowObjectsJson().find((r) => r.service === name);
+  return Number(row?.vectors ?? 0);
 }
 
 const entityArb = fc.oneof(
@@ -134,6 +146,8 @@ describe('the sample rule', () => {
           const got = await picked(svc);
           expect(got).toEqual(oracle(rows, svc));
           expect(got.length).toBeLessThanOrEqual(sampleOf(svc).maxVectorsPerDay);
+          // Told the day's count, a day that fits is read in one pass: the same vectors.
+          expect(await picked(svc, await loggedOf(name))).toEqual(got);
         }
       }),
       { numRuns: 60 },
