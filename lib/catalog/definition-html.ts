@@ -9,6 +9,7 @@ import type {
   RegistryColumn,
   RegistryEntity,
   RegistryEventStream,
+  RegistryAggregateFeature,
   RegistryFeature,
   RegistryKey,
   RegistryService,
@@ -72,9 +73,9 @@ export function spanText(ms: number): string {
   return `${ms / 1000}s`;
 }
 
-function aggregateText(f: RegistryFeature): string {
+function aggregateText(f: RegistryFeature | RegistryAggregateFeature): string {
+  if (!('aggregate' in f)) return '';
   const a = f.aggregate;
-  if (!a) return '';
   const where = a.where
     ? ` where ${a.where.column} ${a.where.op} ${JSON.stringify(a.where.value)}`
     : '';
@@ -82,7 +83,8 @@ function aggregateText(f: RegistryFeature): string {
 }
 
 export function viewDefinition(view: RegistryView): string {
-  const aggregated = view.aggregation !== undefined;
+  const stream = view.kind === 'aggregation' ? view.aggregation.stream : null;
+  const aggregated = stream !== null;
   const rows = view.features.map((f) => [
     `<a id="feature-${e(f.name)}"></a>${code(f.name)}`,
     e(f.dtype),
@@ -93,7 +95,7 @@ export function viewDefinition(view: RegistryView): string {
   const facts = [
     `version ${view.version}`,
     aggregated
-      ? `aggregates event stream ${code(view.aggregation!.stream)} (an aggregate never expires: its window is its freshness; item ttl ${spanText(view.ttlMs)})`
+      ? `aggregates event stream ${code(stream)} (an aggregate never expires: its window is its freshness; item ttl ${spanText(view.ttlMs)})`
       : `ttl ${spanText(view.ttlMs)}`,
     `Kinesis source ${code(view.source.stream)}`,
   ];

@@ -50,9 +50,10 @@ export function lineageOf(registry: Registry): LineageGraph {
   };
   for (const s of registry.eventStreams ?? []) node('stream', s.name);
   for (const v of registry.featureViews) {
-    const from = v.aggregation
-      ? node('stream', v.aggregation.stream)
-      : node('source', v.source.stream);
+    const from =
+      v.kind === 'aggregation'
+        ? node('stream', v.aggregation.stream)
+        : node('source', v.source.stream);
     edges.push({ from, to: node('view', v.name) });
   }
   const viewOfOutput = (output: string) => output.slice(0, output.indexOf('__'));

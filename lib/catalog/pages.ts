@@ -5,7 +5,7 @@
  */
 import { featureOutputName } from '../registry/compile-service.ts';
 import { escapeHtml as e } from '../skew/html.ts';
-import type { Registry } from '../registry/types.ts';
+import type { Registry, RegistryAggregateFeature, RegistryFeature } from '../registry/types.ts';
 import {
   entityDefinition,
   serviceDefinition,
@@ -124,9 +124,9 @@ function kindSections(entry: Entry, ctx: PageContext): string[] {
       const view = registry.featureViews.find((x) => x.name === entry.name)!;
       // An aggregate never expires: its age is judged against its window, not the item ttl.
       const limitOf = (output: string): AgeLimit => {
-        const window = view.features.find(
-          (f) => featureOutputName(view.name, f.name) === output,
-        )?.aggregate;
+        const features: readonly (RegistryFeature | RegistryAggregateFeature)[] = view.features;
+        const feature = features.find((f) => featureOutputName(view.name, f.name) === output);
+        const window = feature && 'aggregate' in feature ? feature.aggregate : undefined;
         return window ? { ms: window.windowMs, label: 'window' } : { ms: view.ttlMs, label: 'ttl' };
       };
       const stats = view.features.map(
