@@ -16,7 +16,7 @@ import { startLocalStack } from '../lib/local/stack.ts';
 import { runLocalMaterialize } from '../lib/materialize/local.ts';
 import { readRecordRows } from '../lib/producer/read-file.ts';
 import { registryFromModule } from '../lib/registry/load.ts';
-import { getView } from '../lib/registry/query.ts';
+import { getViewOfKind } from '../lib/registry/query.ts';
 
 const VIEW = 'airport_departures';
 const DAY = 86_400_000;
@@ -24,7 +24,7 @@ const DAY = 86_400_000;
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const wanted = Number(args[0] ?? 100_000);
   const { registry } = registryFromModule(defs);
-  const view = getView(registry, VIEW);
+  const view = getViewOfKind(registry, VIEW, 'plain');
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'skewless-bench-backfill-'));
   const stack = await startLocalStack({ registry, dataDir });
   try {

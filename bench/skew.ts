@@ -6,8 +6,9 @@
  * (100k spine rows through the export), and one day of inference logs: `vectors` lookups at
  * random times of 2001-03-15 on real routes, served with the values the point-in-time rule gives
  * at served_at (computed by the export, standing in for the lookup), 0.5% of one feature
- * perturbed so the mismatch path runs, written as the store writes its log (Parquet, the log
- * table's columns). Timed, each in its own process: `runLocalSkewCheck` end to end, as the CLI
+ * perturbed so the mismatch path runs, ages drawn per view (its features share their record's
+ * age, as the lookup logs them), written as the store writes its log (Parquet, the log table's
+ * columns). Timed, each in its own process: `runLocalSkewCheck` end to end, as the CLI
  * runs it (count the day, load the sample, rebuild through the export, the late and served-record
  * rebuilds, transforms, causes, distributions, HTML + JSON report, alert), once over the day
  * checked whole, once over a day of 20× the traffic under the default sample with DuckDB set as
@@ -135,6 +136,11 @@ export async function run(args: string[]): Promise<BenchResult> {
     const textMap = (names: readonly string[], value: (n: string) => string) =>
       `json_object(${names.map((n) => `${stringLiteral(n)}, CAST(${value(n)} AS VARCHAR)`).join(', ')})::VARCHAR`;
     const perturbed = 'route_flights__last_delay';
+    // A served age is `t` minus the event time of the view's record (or newest windowed event),
+    // so the features of one view share it, as the lookup logs them: one draw per view and row.
+    const viewAges = [...new Set(service.features.map((f) => f.view))]
+      .map((v) => `CAST(floor(random() * 3600000) AS BIGINT) AS ${q(`${v}__age`)}`)
+      .join(', ');
     // The log as the store writes it (`lib/local/inference-log.ts`): Parquet (ZSTD) of the log
     // table's columns, per day; served values as text in maps, as the lookup logs them.
     await duckdb.run(
@@ -152,13 +158,13 @@ export async function run(args: string[]): Promise<BenchResult> {
                     : q(n),
               )} AS "values",
               ${textMap(stored, (n) => q(`${n}__status`))} AS statuses,
-              json_object(${stored
+              json_object(${service.features
                 .map(
-                  (n) =>
-                    `${stringLiteral(n)}, CASE WHEN ${q(`${n}__status`)} = 'missing' THEN NULL ELSE CAST(floor(random() * 3600000) AS BIGINT) END`,
+                  (f) =>
+                    `${stringLiteral(f.output)}, CASE WHEN ${q(`${f.output}__status`)} = 'missing' THEN NULL ELSE ${q(`${f.view}__age`)} END`,
                 )
                 .join(', ')})::VARCHAR AS ages_ms
-       FROM served_rows ORDER BY served_at`,
+       FROM (SELECT *, ${viewAges} FROM served_rows) ORDER BY served_at`,
     );
     const logBytes = await writeDayLog(duckdb, dataDir, DAY, 'day_log', 1);
     await duckdb.run('DROP TABLE served_rows');

@@ -22,7 +22,7 @@ import { defineFeatureService, defineFeatureView, field } from '../lib/define/in
 import { sourceStreamName } from '../lib/core/naming.ts';
 import { compileRegistry } from '../lib/registry/compile.ts';
 import { collectDefinitions } from '../lib/registry/load.ts';
-import { getView } from '../lib/registry/query.ts';
+import { getViewOfKind } from '../lib/registry/query.ts';
 import { exportPointInTimeLocal } from '../lib/export/point-in-time.ts';
 import { processKinesisBatch } from '../lib/ingest/batch.ts';
 import { dynamoOnlineWriter } from '../lib/ingest/online-aws.ts';
@@ -63,12 +63,12 @@ const runtime = compileRegistry([
 /** The tile rule as a range join: per spine row, every event of its keys in `(s, t]`. */
 function rangeJoinSql(rows: number, hist: (view: string) => string): string {
   const parts = ['airport_delays', 'route_delays'].map((name, i) => {
-    const view = getView(runtime.registry, name);
+    const view = getViewOfKind(runtime.registry, name, 'aggregation');
     const keys = view.joinKeys.map((k) => k.name);
     const t = 'epoch_ms(s.event_time)';
     const start = (w: number, g: number) => `((${t} - ${w} + ${g} - 1) // ${g}) * ${g}`;
     const cols = view.features.map((f) => {
-      const a = f.aggregate!;
+      const a = f.aggregate;
       const inside = `epoch_ms(e.event_time) > ${start(a.windowMs, a.tileMs)}${a.where ? ` AND e.${q(a.where.column)} ${a.where.op} ${Number(a.where.value)}` : ''}`;
       const col = a.column === null ? '1' : `e.${q(a.column)}`;
       const expr = {
@@ -82,7 +82,7 @@ function rangeJoinSql(rows: number, hist: (view: string) => string): string {
       return `${expr} AS ${q(`${name}__${f.name}`)}`;
     });
     const longest = Math.max(
-      ...view.features.map((f) => f.aggregate!.windowMs + f.aggregate!.tileMs),
+      ...view.features.map((f) => f.aggregate.windowMs + f.aggregate.tileMs),
     );
     return `v${i} AS (
       SELECT s._sk_row, ${cols.join(', ')}

@@ -15,7 +15,7 @@ import { SDK_OWN_RETRY } from '../lib/core/retry.ts';
 import { registryFromModule } from '../lib/registry/load.ts';
 import { skewCheckTarget, type SkewCheckEvent } from '../lib/skew/event.ts';
 import { lambdaDuckDBConfigFromEnv, withScratchDuckDB } from '../lib/export/duckdb-session.ts';
-import { athenaOfflineStore } from '../lib/export/offline-athena-aws.ts';
+import { athenaOfflineReader } from '../lib/export/offline-athena-aws.ts';
 import { runAwsSkewCheck } from '../lib/skew/run-aws.ts';
 import { formatSummary } from '../lib/skew/summary.ts';
 
@@ -73,7 +73,12 @@ export const handler = middy(async (event: SkewCheckEvent): Promise<SkewCheckRes
           sns,
           alertTopicArn: config.alertTopicArn,
           tmpDir,
-          offline: athenaOfflineStore({ ...athenaDeps, duckdb, tmpDir, idPrefix: `skew_${runId}` }),
+          offline: athenaOfflineReader({
+            ...athenaDeps,
+            duckdb,
+            tmpDir,
+            idPrefix: `skew_${runId}`,
+          }),
           runId,
         },
         target,

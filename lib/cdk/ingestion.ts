@@ -39,6 +39,7 @@ import type { OfflineStore } from './offline-store.ts';
 import type { OnlineStore } from './online-store.ts';
 import { acknowledgeRule } from './nag.ts';
 import { dependOnRolePolicy } from './role-policy.ts';
+import { isAggregationView } from '../registry/query.ts';
 
 export interface IngestionProps {
   readonly names: ResourceNames;
@@ -142,7 +143,7 @@ export class Ingestion extends Construct {
     this.grantIngest(ingest.role);
     props.onlineStore.grantPut(ingest.role);
     // Aggregation views update their tile item by read-modify-write (a conditional put).
-    if (props.registry.featureViews.some((v) => v.aggregation))
+    if (props.registry.featureViews.some(isAggregationView))
       props.onlineStore.grantTileRead(ingest.role);
     return ingest;
   }

@@ -18,16 +18,24 @@ export interface OfflineColumn {
 export function offlineColumns(view: RegistryView): OfflineColumn[] {
   return [
     ...view.joinKeys.map((k) => ({ name: k.name, dtype: k.dtype as Dtype, role: 'key' as const })),
-    // An aggregation view stores the raw events it folds: the stream's columns.
-    ...(view.aggregation?.columns ?? view.features).map((f) => ({
-      name: f.name,
-      dtype: f.dtype,
-      role: 'feature' as const,
-    })),
+    ...storedColumns(view).map((f) => ({ name: f.name, dtype: f.dtype, role: 'feature' as const })),
     { name: 'event_time', dtype: 'timestamp', role: 'event_time' },
     { name: 'ingested_at', dtype: 'timestamp', role: 'ingested_at' },
     { name: 'record_id', dtype: 'string', role: 'record_id' },
   ];
+}
+
+/** What a view's offline rows carry besides keys and times, by the view's kind. */
+function storedColumns(view: RegistryView): readonly { name: string; dtype: Dtype }[] {
+  switch (view.kind) {
+    case 'plain':
+      return view.features;
+    case 'aggregation':
+      // An aggregation view stores the raw events it folds: the stream's columns.
+      return view.aggregation.columns;
+    default:
+      return assertNever(view, 'view kind');
+  }
 }
 
 /** DuckDB column type of a dtype (TIMESTAMP holds UTC instants; sessions run with TimeZone=UTC). */

@@ -47,10 +47,33 @@ export class ValidationError extends SkewlessError {
 /** A name that the registry does not know (service, view, feature). */
 export class UnknownDefinitionError extends ValidationError {
   constructor(
-    readonly what: 'service' | 'view' | 'feature' | 'transform' | 'entity',
+    readonly what:
+      | 'service'
+      | 'view'
+      | 'aggregation view'
+      | 'plain view'
+      | 'view or event stream'
+      | 'feature'
+      | 'transform'
+      | 'entity',
     readonly definitionName: string,
     known: readonly string[],
   ) {
     super(`Unknown ${what} '${definitionName}'. Known: ${known.join(', ') || '(none)'}`, what);
+  }
+}
+
+/** A registry document (an applied registry, a store's copy) that is not a registry. */
+export class RegistryDocumentError extends SkewlessError {
+  constructor(
+    readonly source: string,
+    readonly problems: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `${source} is not a skewless registry (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  ${p}`).join('\n'),
+      options,
+    );
   }
 }

@@ -75,8 +75,3 @@ export function isVisibleAt(eventTime: number, t: number): boolean {
 export function isFreshAt(eventTime: number, t: number, ttlMs: number): boolean {
   return t - eventTime < ttlMs;
 }
-
-/** True when an event at `eventTime` falls in the window `(t - w, t]`. */
-export function isInWindow(eventTime: number, t: number, windowMs: number): boolean {
-  return eventTime <= t && eventTime > t - windowMs;
-}

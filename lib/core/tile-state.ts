@@ -16,7 +16,7 @@
  * - tiles no window can reach at or after the clock are dropped on write.
  */
 import type { FeatureValue } from '../define/dtypes.ts';
-import type { RegistryAggregate, RegistryView } from '../registry/types.ts';
+import type { AggregationRegistryView, RegistryAggregate } from '../registry/types.ts';
 import type { EntityKey } from './entity-key.ts';
 import { ONLINE_KEY, ONLINE_TTL_ATTRIBUTE, onlineItemKey, type Item } from './online-item.ts';
 import {
@@ -52,8 +52,8 @@ export interface TileRecord extends WindowEvent {
   readonly eventId?: string | null;
 }
 
-function aggregates(view: RegistryView): { name: string; a: RegistryAggregate }[] {
-  return view.features.flatMap((f) => (f.aggregate ? [{ name: f.name, a: f.aggregate }] : []));
+function aggregates(view: AggregationRegistryView): { name: string; a: RegistryAggregate }[] {
+  return view.features.map((f) => ({ name: f.name, a: f.aggregate }));
 }
 
 /** `shard:sequence` → its parts (record ids are `kinesisRecordId`). */
@@ -67,7 +67,7 @@ function splitRecordId(recordId: string): [string, string] {
  * were applied (the rest were redeliveries or event-id duplicates).
  */
 export function foldTileState(
-  view: RegistryView,
+  view: AggregationRegistryView,
   state: TileState,
   records: readonly TileRecord[],
   now: number,
@@ -99,7 +99,7 @@ export function foldTileState(
   return applied;
 }
 
-function addToTiles(view: RegistryView, state: TileState, event: WindowEvent): void {
+function addToTiles(view: AggregationRegistryView, state: TileState, event: WindowEvent): void {
   for (const { name, a } of aggregates(view)) {
     if (!contributes(a, event)) continue;
     const tiles = (state.tiles[name] ??= {});
@@ -109,7 +109,7 @@ function addToTiles(view: RegistryView, state: TileState, event: WindowEvent): v
 }
 
 /** Drops what no window at or after `now` can reach: tiles `(a, a + g]` with `a < s(now)`. */
-export function pruneTileState(view: RegistryView, state: TileState, now: number): void {
+export function pruneTileState(view: AggregationRegistryView, state: TileState, now: number): void {
   let oldest = Infinity;
   for (const { name, a } of aggregates(view)) {
     const s = windowStart(now, a.windowMs, a.tileMs);
@@ -125,14 +125,13 @@ export function pruneTileState(view: RegistryView, state: TileState, now: number
 
 /** The value of one aggregate feature at read time `t` (at or after the last write's clock). */
 export function tileValueAt(
-  view: RegistryView,
+  view: AggregationRegistryView,
   state: TileState | undefined,
   feature: string,
   t: number,
 ): WindowValue {
   const f = view.features.find((x) => x.name === feature);
-  if (!f?.aggregate)
-    throw new RangeError(`feature '${feature}' of view '${view.name}' is not an aggregate`);
+  if (!f) throw new RangeError(`feature '${feature}' is not a feature of view '${view.name}'`);
   const a = f.aggregate;
   const total = emptyPartial();
   if (!state) return finishPartial(a, total);
@@ -157,7 +156,7 @@ export const TILE_ATTRIBUTE = 'tiles';
 export const REV_ATTRIBUTE = 'rev';
 
 export function encodeTileItem(
-  view: RegistryView,
+  view: AggregationRegistryView,
   entityKey: EntityKey,
   state: TileState,
   rev: number,
@@ -203,7 +202,7 @@ export function sameRevisionCondition(rev: number): {
  * contributing event_time. The export states the same status from the same counts.
  */
 export function resolveAggregateAt(
-  view: RegistryView,
+  view: AggregationRegistryView,
   feature: { readonly feature: string; readonly default: FeatureValue },
   state: TileState | undefined,
   t: number,
@@ -223,7 +222,7 @@ export function resolveAggregateAt(
  * the same state: a rerun changes nothing.
  */
 export function rebuildTileState(
-  view: RegistryView,
+  view: AggregationRegistryView,
   events: readonly TileRecord[],
   now: number,
 ): TileState {

@@ -19,7 +19,7 @@ import { ExportQueryError } from './errors.ts';
 
 /**
  * The spine's scratch table: `tmp_` is the scratch prefix the CDK grants create/drop on
- * (`SCRATCH_TABLE_PREFIX` in lib/cdk/offline-store.ts; a test checks they agree).
+ * (`SCRATCH_TABLE_PREFIX` in lib/cdk/offline-reader.ts; a test checks they agree).
  */
 export const SPINE_TABLE_PREFIX = 'tmp_spine_';
 

@@ -17,7 +17,7 @@ import { exportPrefixes, type AthenaExportDeps } from './athena-aws.ts';
 import { parseS3Uri } from './athena-sql.ts';
 import { newExportId } from './export-id.ts';
 import type { OutputSummary } from './manifest.ts';
-import { athenaOfflineStore } from './offline-athena-aws.ts';
+import { athenaOfflineReader } from './offline-athena-aws.ts';
 import { runExport } from './run.ts';
 
 export const exportEventSchema = z.object({
@@ -78,7 +78,7 @@ export async function runExportEvent(
   const s3uri = (key: string) => `s3://${deps.bucket}/${key}`;
   const sidecars = { manifest: s3uri(prefixes.manifest), baseline: s3uri(prefixes.baseline) };
   const summary = await runExport(
-    { ...deps, store: athenaOfflineStore(deps) },
+    { ...deps, store: athenaOfflineReader(deps) },
     {
       spineFile,
       spineSource: event.spineS3Uri,

@@ -22,11 +22,11 @@ import {
   type AthenaExportDeps,
 } from './athena-aws.ts';
 import { athenaUnloadSql, dropTableDdl, parseS3Uri, spineTableDdl } from './athena-sql.ts';
-import { localOfflineStore, writeLocalFile } from './offline-local.ts';
+import { localOfflineReader, writeLocalFile } from './offline-local.ts';
 import { spineSpan } from './spine-span.ts';
-import type { OfflineStore, StoreQuery, StoreRows } from './offline-store.ts';
+import type { OfflineReader, StoreQuery, StoreRows } from './offline-reader.ts';
 
-export interface AthenaOfflineStoreDeps extends AthenaExportDeps {
+export interface AthenaOfflineReaderDeps extends AthenaExportDeps {
   readonly duckdb: DuckDBConnection;
   /** Scratch folder for the spine upload and the unloaded files. @default the OS temp folder */
   readonly tmpDir?: string;
@@ -37,7 +37,7 @@ export interface AthenaOfflineStoreDeps extends AthenaExportDeps {
   readonly idPrefix?: string;
 }
 
-export function athenaOfflineStore(deps: AthenaOfflineStoreDeps): OfflineStore {
+export function athenaOfflineReader(deps: AthenaOfflineReaderDeps): OfflineReader {
   let n = 0;
   const s3uri = (key: string) => `s3://${deps.bucket}/${key}`;
   return {
@@ -69,7 +69,7 @@ export function athenaOfflineStore(deps: AthenaOfflineStoreDeps): OfflineStore {
 }
 
 async function unloadPointInTime(
-  deps: AthenaOfflineStoreDeps,
+  deps: AthenaOfflineReaderDeps,
   query: StoreQuery & { readonly id: string },
 ): Promise<StoreRows> {
   const { duckdb } = deps;
@@ -141,11 +141,11 @@ async function unloadPointInTime(
 
 /** No file unloaded (no spine row): the join's typed columns over no rows, rendered locally. */
 async function noRows(
-  deps: AthenaOfflineStoreDeps,
+  deps: AthenaOfflineReaderDeps,
   query: StoreQuery,
   emptyDir: string,
 ): Promise<string> {
-  const local = localOfflineStore({ dataDir: emptyDir, registry: deps.runtime.registry });
+  const local = localOfflineReader({ dataDir: emptyDir, registry: deps.runtime.registry });
   const rows = await local.pointInTime({
     ...query,
     spine: `(SELECT * FROM ${query.spine} WHERE FALSE)`,

@@ -12,11 +12,11 @@ import { dialectByName, type DialectName } from '../sql/dialect.ts';
 import { quoteIdentifier as q, stringLiteral } from '../sql/literals.ts';
 import { buildPointInTimePlan, type PlannedView } from '../sql/plan.ts';
 import { renderPointInTimeSql } from '../sql/render.ts';
-import type { OfflineStore } from './offline-store.ts';
+import type { OfflineReader } from './offline-reader.ts';
 import { localOfflineDir } from '../local/firehose.ts';
 import { spineSpan } from './spine-span.ts';
 
-export interface LocalOfflineStoreOptions {
+export interface LocalOfflineReaderOptions {
   /** Folder whose `offline/<view>_v<version>/**\/*.parquet` is the offline store. */
   readonly dataDir: string;
   readonly registry: Registry;
@@ -31,7 +31,7 @@ export interface LocalOfflineStoreOptions {
 }
 
 /** The local Parquet folder as an offline store: the join is a lazy DuckDB subquery. */
-export function localOfflineStore(options: LocalOfflineStoreOptions): OfflineStore {
+export function localOfflineReader(options: LocalOfflineReaderOptions): OfflineReader {
   const dialect = options.dialect ?? 'duckdb-asof';
   return {
     engine: 'duckdb',

@@ -17,8 +17,8 @@ import {
   type AsOf,
   type ViewSubset,
 } from '../sql/plan.ts';
-import { localOfflineStore } from './offline-local.ts';
-import type { OfflineStore, StoreRows } from './offline-store.ts';
+import { localOfflineReader } from './offline-local.ts';
+import type { OfflineReader, StoreRows } from './offline-reader.ts';
 import { materializeSpine, validateSpine, type SpineColumn } from './spine.ts';
 import { applyTransformsToTable, transformOutputs } from './transforms-duckdb.ts';
 
@@ -61,7 +61,7 @@ export interface PointInTimeRequest {
 export interface PointInTimeDeps {
   readonly duckdb: DuckDBConnection;
   readonly runtime: RuntimeRegistry;
-  readonly store: OfflineStore;
+  readonly store: OfflineReader;
 }
 
 export interface PointInTimeResult extends Omit<StoreRows, 'relation' | 'release'> {
@@ -198,7 +198,7 @@ export async function exportPointInTimeLocal(
   deps: LocalPointInTimeDeps,
   request: LocalPointInTimeRequest,
 ): Promise<{ rows: number }> {
-  const store = localOfflineStore({
+  const store = localOfflineReader({
     dataDir: deps.dataDir,
     registry: deps.runtime.registry,
     ...(request.dialect ? { dialect: request.dialect } : {}),

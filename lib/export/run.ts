@@ -23,8 +23,8 @@ import {
   type ExportManifest,
   type ExportSummary,
 } from './manifest.ts';
-import { localOfflineStore } from './offline-local.ts';
-import type { OfflineStore } from './offline-store.ts';
+import { localOfflineReader } from './offline-local.ts';
+import type { OfflineReader } from './offline-reader.ts';
 import { buildPointInTimeRows, type PointInTimeResult } from './point-in-time.ts';
 import { chooseTimeColumn, loadSpineFile } from './spine-file.ts';
 
@@ -51,7 +51,7 @@ export type ExportStage = 'spine' | 'join' | 'transforms' | 'write';
 export interface ExportDeps {
   readonly duckdb: DuckDBConnection;
   readonly runtime: RuntimeRegistry;
-  readonly store: OfflineStore;
+  readonly store: OfflineReader;
   readonly clock: () => number;
   readonly onProgress?: (stage: ExportStage, done: number) => void;
 }
@@ -174,7 +174,7 @@ function buildManifest(
 
 /** The training file, manifest and baseline where the caller asked, and the store's copies. */
 async function publish(
-  store: OfflineStore,
+  store: OfflineReader,
   request: ExportRequest,
   artifacts: {
     training: string;
@@ -211,7 +211,7 @@ export function runLocalExport(
   deps: Omit<ExportDeps, 'store'> & { readonly dataDir: string },
   request: ExportRequest & { readonly dialect?: Exclude<DialectName, 'athena'> },
 ): Promise<ExportSummary> {
-  const store = localOfflineStore({
+  const store = localOfflineReader({
     dataDir: deps.dataDir,
     registry: deps.runtime.registry,
     ...(request.dialect ? { dialect: request.dialect } : {}),

@@ -16,7 +16,7 @@ import {
   type TileRecord,
 } from '../core/tile-state.ts';
 import type { FeatureValue } from '../define/dtypes.ts';
-import type { RegistryView } from '../registry/types.ts';
+import type { AggregationRegistryView } from '../registry/types.ts';
 import type { OnlineOutcome, OnlineStoreWriter, OnlineWriteStats } from './online-writer.ts';
 import { mapLimit, withRetry, type RetryWorld } from '../core/retry.ts';
 
@@ -30,14 +30,14 @@ export interface AggregateInput {
 
 /** One planned read-modify-write: a view entity's records of the batch, in arrival order. */
 export interface AggregateWrite<T> {
-  readonly view: RegistryView;
+  readonly view: AggregationRegistryView;
   readonly entityKey: EntityKey;
   readonly members: readonly T[];
 }
 
 /** Groups a batch (in arrival order) per (view, view entity key). */
 export function planAggregateWrites<T>(
-  views: readonly RegistryView[],
+  views: readonly AggregationRegistryView[],
   members: readonly T[],
   input: (member: T) => AggregateInput,
 ): AggregateWrite<T>[] {
@@ -66,7 +66,7 @@ export async function writeAggregates<T>(
   stats: OnlineWriteStats,
 ): Promise<OnlineOutcome[]> {
   return mapLimit(plans, options.concurrency, async (plan): Promise<OnlineOutcome> => {
-    const eventId = plan.view.aggregation?.eventId ?? null;
+    const eventId = plan.view.aggregation.eventId;
     const records: TileRecord[] = plan.members.map((m) => {
       const r = input(m);
       const id = eventId === null ? null : (r.values[eventId] ?? null);

@@ -15,7 +15,13 @@ import type {
 } from 'aws-lambda';
 import type { ResourceNames } from '../core/naming.ts';
 import { kinesisRecordId } from '../core/ordering.ts';
-import type { Registry, RegistryView } from '../registry/types.ts';
+import { assertNever } from '../define/dtypes.ts';
+import type {
+  AggregationRegistryView,
+  PlainRegistryView,
+  Registry,
+  RegistryView,
+} from '../registry/types.ts';
 import { streamContexts, streamNameOfArn, type StreamContext } from './stream-context.ts';
 import { deadLetterOf, type DeadLetter, type DeadLetterSink } from './dead-letter.ts';
 import { offlineRecordData } from './offline-row.ts';
@@ -192,12 +198,19 @@ async function writeStores(
     // Names only: the stats are logged per batch, and a whole view definition is kilobytes.
     for (const { name, version } of context.schema.views)
       stats.freshness.push({ view: { name, version }, ageMs: ingestedAt - newest });
-    const writeOf = context.schema.eventStream ? writeAggregatesOf : writeOnlineOf;
-    work.push(
-      writeOf(run, context, members, (m, error) =>
-        storeRejected.push({ index: m.index, letter: storeRejectedLetter(run, context, m, error) }),
-      ),
-    );
+    const reject = (m: Member, error: unknown) =>
+      storeRejected.push({ index: m.index, letter: storeRejectedLetter(run, context, m, error) });
+    const schema = context.schema;
+    switch (schema.kind) {
+      case 'events':
+        work.push(writeAggregatesOf(run, schema.views, members, reject));
+        break;
+      case 'plain':
+        work.push(writeOnlineOf(run, schema.views, members, reject));
+        break;
+      default:
+        assertNever(schema, 'stream kind');
+    }
     for (const view of context.schema.views) work.push(writeOffline(run, context, view, members));
   }
   await Promise.all(work);
@@ -279,9 +292,9 @@ function firstUnfinishedPerShard(
 }
 
 /** The online writes of one stream's members; a record the store refuses goes to `reject`. */
-type OnlineWrites = (
+type OnlineWrites<V extends RegistryView> = (
   run: BatchRun,
-  context: StreamContext,
+  views: readonly V[],
   members: readonly Member[],
   reject: (member: Member, error: unknown) => void,
 ) => Promise<void>;
@@ -290,7 +303,7 @@ type OnlineWrites = (
  * Online writes of one stream's members. A write the store refuses outright dead-letters its
  * winner, and the group is planned again without it, so the next-newest record still lands.
  */
-const writeOnlineOf: OnlineWrites = async (run, context, members, reject) => {
+const writeOnlineOf: OnlineWrites<PlainRegistryView> = async (run, views, members, reject) => {
   const { deps, retry, ingestedAt, stats, unfinished } = run;
   const toOnline = (m: Member) => ({
     entityKey: m.record.entityKey,
@@ -299,8 +312,8 @@ const writeOnlineOf: OnlineWrites = async (run, context, members, reject) => {
     recordId: m.recordId,
     values: m.record.values,
   });
-  let rounds: { views: readonly RegistryView[]; members: readonly Member[] }[] = [
-    { views: context.schema.views, members },
+  let rounds: { views: readonly PlainRegistryView[]; members: readonly Member[] }[] = [
+    { views, members },
   ];
   while (rounds.length > 0) {
     const next: typeof rounds = [];
@@ -327,10 +340,15 @@ const writeOnlineOf: OnlineWrites = async (run, context, members, reject) => {
  * Online writes of an event stream's members: one tile-item update per (view entity, view). A
  * store that refuses an item outright (e.g. past DynamoDB's 400 KB) dead-letters the group.
  */
-const writeAggregatesOf: OnlineWrites = async (run, context, members, reject) => {
+const writeAggregatesOf: OnlineWrites<AggregationRegistryView> = async (
+  run,
+  views,
+  members,
+  reject,
+) => {
   const { deps, retry, ingestedAt, stats, unfinished } = run;
   const input = (m: Member) => ({ ...m.record, recordId: m.recordId });
-  const plans = planAggregateWrites(context.schema.views, members, input);
+  const plans = planAggregateWrites(views, members, input);
   const outcomes = await writeAggregates(
     deps.online,
     plans,

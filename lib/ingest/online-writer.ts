@@ -12,7 +12,7 @@ import {
   type Item,
   type OnlineRecord,
 } from '../core/online-item.ts';
-import type { RegistryView } from '../registry/types.ts';
+import type { PlainRegistryView } from '../registry/types.ts';
 import { isTransientError, mapLimit, withRetry, type RetryWorld } from '../core/retry.ts';
 
 /** A conditional put, shaped like DynamoDB's PutItem input minus the table name. */
@@ -36,7 +36,7 @@ export interface OnlineStoreWriter {
 
 /** One planned write: the newest record of a batch for one (entity key, view). */
 export interface OnlineWrite<T> {
-  readonly view: RegistryView;
+  readonly view: PlainRegistryView;
   readonly record: OnlineRecord;
   /** Every batch member folded into this write (the winner included). */
   readonly members: readonly T[];
@@ -47,7 +47,7 @@ export interface OnlineWrite<T> {
  * `toOnline` returns the record as the view stores it.
  */
 export function planOnlineWrites<T>(
-  views: readonly RegistryView[],
+  views: readonly PlainRegistryView[],
   members: readonly T[],
   toOnline: (member: T) => OnlineRecord,
 ): OnlineWrite<T>[] {

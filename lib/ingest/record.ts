@@ -14,12 +14,13 @@ import {
   type KeyValue,
 } from '../core/entity-key.ts';
 import { ValidationError } from '../core/errors.ts';
-import { viewsOfStream } from '../registry/query.ts';
+import { isAggregationView, isPlainView, viewsOfStream } from '../registry/query.ts';
 import type {
+  AggregationRegistryView,
+  PlainRegistryView,
   Registry,
   RegistryEventStream,
   RegistryKey,
-  RegistryView,
 } from '../registry/types.ts';
 
 /**
@@ -65,27 +66,45 @@ export class PoisonRecordError extends ValidationError {
   }
 }
 
-/** Everything validation needs about one source stream, computed once per registry. */
-export interface StreamSchema {
+interface StreamSchemaFields {
   readonly stream: string;
-  readonly views: readonly RegistryView[];
   readonly joinKeys: readonly RegistryKey[];
   /** Every feature of every view of the stream, by name, with the dtypes it must satisfy. */
   readonly features: ReadonlyMap<string, readonly Dtype[]>;
-  /** Set when the stream is a raw event stream: its views aggregate, keyed by subsets of its keys. */
-  readonly eventStream?: RegistryEventStream;
 }
+
+/**
+ * Everything validation needs about one source stream, computed once per registry: a stream of
+ * plain views' records, or a raw event stream whose views aggregate, keyed by subsets of its keys.
+ */
+export type StreamSchema =
+  | (StreamSchemaFields & { readonly kind: 'plain'; readonly views: readonly PlainRegistryView[] })
+  | (StreamSchemaFields & {
+      readonly kind: 'events';
+      readonly views: readonly AggregationRegistryView[];
+      readonly eventStream: RegistryEventStream;
+    });
 
 export function streamSchema(registry: Registry, stream: string): StreamSchema {
   const views = viewsOfStream(registry, stream);
   const raw = registry.eventStreams?.find((s) => s.name === stream);
   if (raw) {
-    // A raw event carries every key of the stream's entities and the stream's columns.
+    // A raw event carries every key of the stream's entities and the stream's columns; only
+    // aggregation views read an event stream (the registry validates it).
     const columns = new Map(raw.columns.map((c) => [c.name, [c.dtype]] as const));
-    return { stream, views, joinKeys: raw.keys, features: columns, eventStream: raw };
+    const aggregating = views.filter(isAggregationView);
+    return {
+      kind: 'events',
+      stream,
+      views: aggregating,
+      joinKeys: raw.keys,
+      features: columns,
+      eventStream: raw,
+    };
   }
+  const plain = views.filter(isPlainView);
   const features = new Map<string, Dtype[]>();
-  for (const view of views) {
+  for (const view of plain) {
     for (const f of view.features) {
       const dtypes = features.get(f.name) ?? [];
       if (!dtypes.includes(f.dtype)) dtypes.push(f.dtype);
@@ -93,7 +112,7 @@ export function streamSchema(registry: Registry, stream: string): StreamSchema {
     }
   }
   // Views of one stream share join keys (the registry validates it).
-  return { stream, views, joinKeys: views[0]?.joinKeys ?? [], features };
+  return { kind: 'plain', stream, views: plain, joinKeys: plain[0]?.joinKeys ?? [], features };
 }
 
 /** A record that passed validation: canonical values, not yet stamped by the ingest Lambda. */
@@ -197,7 +216,7 @@ export function validateRecord(
   }
 
   const eventTime = parseInstant(record.event_time);
-  const now = schema.eventStream ? undefined : options.now;
+  const now = schema.kind === 'events' ? undefined : options.now;
   const timeProblem = eventTimeProblem(record.event_time, eventTime, now);
   if (timeProblem) problems.push(timeProblem);
 

@@ -3,13 +3,14 @@
  * reports under `<dataDir>/skew/reports/<date>/`, alerts printed and appended to
  * `<dataDir>/skew/alerts.jsonl`. The CLI (`skewless skew-check`) and the tests run this.
  */
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { SkewlessError } from '../core/errors.ts';
-import { localOfflineStore } from '../export/offline-local.ts';
+import { localOfflineReader } from '../export/offline-local.ts';
 import type { RuntimeRegistry } from '../registry/compile.ts';
 import type { Registry } from '../registry/types.ts';
+import { readRegistryFile } from '../registry/read.ts';
 import type { AlertSink } from '../skew/alert.ts';
 import type { SkewBaseline } from '../skew/distribution.ts';
 import { runDailySkewCheck, type DailySkewCheckResult, type ReportStore } from '../skew/run.ts';
@@ -88,7 +89,7 @@ export async function runLocalSkewCheck(
         runtime,
         clock: options.clock ?? Date.now,
         knownRegistries: options.knownRegistries ?? (await localRegistries(dataDir)),
-        offline: localOfflineStore({ dataDir, registry: runtime.registry }),
+        offline: localOfflineReader({ dataDir, registry: runtime.registry }),
         reports: localReportStore(dataDir),
         alerts: options.alerts ?? localAlertSink(dataDir),
       },
@@ -151,8 +152,8 @@ export async function localRegistries(dataDir: string): Promise<Registry[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
   const out: Registry[] = [];
   for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
-    const doc = JSON.parse(await readFile(path.join(dir, name), 'utf8')) as Registry;
-    if (typeof doc.hash === 'string' && Array.isArray(doc.featureServices)) out.push(doc);
+    const registry = await readRegistryFile(path.join(dir, name));
+    if (registry) out.push(registry);
   }
   return out;
 }

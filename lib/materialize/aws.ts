@@ -15,7 +15,7 @@ import {
   type AthenaExportDeps,
 } from '../export/athena-aws.ts';
 import type { OnlineStoreWriter } from '../ingest/online-writer.ts';
-import type { RegistryView } from '../registry/types.ts';
+import type { PlainRegistryView } from '../registry/types.ts';
 import { quoteIdentifier as q, stringLiteral } from '../sql/literals.ts';
 import { newestRecords, type MaterializeProgress } from './local.ts';
 import { newestPerEntitySql, writeNewest, type MaterializeResult } from './materialize.ts';
@@ -31,7 +31,7 @@ export interface AwsMaterializeDeps extends Omit<AthenaExportDeps, 'runtime'> {
 
 export async function runAwsMaterialize(
   deps: AwsMaterializeDeps,
-  view: RegistryView,
+  view: PlainRegistryView,
   progress?: MaterializeProgress,
 ): Promise<MaterializeResult> {
   const prefixes = exportPrefixes(`materialize_${deps.runId}`);

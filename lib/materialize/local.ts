@@ -7,7 +7,7 @@ import { offlineTableName } from '../core/columns.ts';
 import type { OnlineRecord } from '../core/online-item.ts';
 import { localRelations } from '../export/offline-local.ts';
 import type { OnlineStoreWriter } from '../ingest/online-writer.ts';
-import type { Registry, RegistryView } from '../registry/types.ts';
+import type { Registry, PlainRegistryView } from '../registry/types.ts';
 import {
   newestPerEntitySql,
   onlineRecordOfRow,
@@ -31,7 +31,7 @@ export interface MaterializeProgress {
 /** Newest offline record per entity of `view` in a DuckDB relation, as online records. */
 export async function newestRecords(
   duckdb: DuckDBConnection,
-  view: RegistryView,
+  view: PlainRegistryView,
   relation: string,
 ): Promise<OnlineRecord[]> {
   const reader = await duckdb.runAndReadAll(newestPerEntitySql(view, relation));
@@ -40,7 +40,7 @@ export async function newestRecords(
 
 export async function runLocalMaterialize(
   deps: LocalMaterializeDeps,
-  view: RegistryView,
+  view: PlainRegistryView,
   progress?: MaterializeProgress,
 ): Promise<MaterializeResult> {
   const table = offlineTableName(view);

@@ -20,7 +20,7 @@ import {
   type OnlineWriteStats,
 } from '../ingest/online-writer.ts';
 import { retryWorld, type RetryWorld } from '../core/retry.ts';
-import type { RegistryView } from '../registry/types.ts';
+import type { PlainRegistryView, RegistryView } from '../registry/types.ts';
 import { quoteIdentifier as q } from '../sql/literals.ts';
 import { ValidationError } from '../core/errors.ts';
 
@@ -82,7 +82,7 @@ export interface MaterializeResult {
 /** Conditional puts of `records`, in chunks so a progress bar moves; counts what happened. */
 export async function writeNewest(
   online: OnlineStoreWriter,
-  view: RegistryView,
+  view: PlainRegistryView,
   records: readonly OnlineRecord[],
   options: { readonly concurrency?: number; readonly retry?: RetryWorld } = {},
   onProgress?: (done: number) => void,

@@ -99,13 +99,13 @@ export function prepareRecord(
   const v = validateRecord(schema, record);
   if (!v.ok) throw new InvalidRecordError(index, v.problems);
   // An event stream is partitioned by its declared subset of keys (shared by all its views).
-  const raw = schema.eventStream;
-  const partitionKey = raw
-    ? encodeEntityKey(
-        raw.keys.filter((k) => raw.partitionKey.includes(k.name)),
-        v.record.keys,
-      )
-    : v.record.entityKey;
+  const partitionKey =
+    schema.kind === 'events'
+      ? encodeEntityKey(
+          schema.eventStream.keys.filter((k) => schema.eventStream.partitionKey.includes(k.name)),
+          v.record.keys,
+        )
+      : v.record.entityKey;
   return { data: Buffer.from(encodeWireRecord(v.record)), partitionKey };
 }
 

@@ -17,10 +17,11 @@ import type {
   RegistryAggregate,
   RegistryColumn,
   RegistryEventStream,
-  RegistryFeature,
+  RegistryAggregateFeature,
   RegistryFilter,
   RegistryKey,
   RegistryView,
+  PlainRegistryView,
 } from './types.ts';
 
 export function compileEventStream(
@@ -74,7 +75,7 @@ export function compileEventStream(
 /** Completes a compiled view that reads an event stream: its aggregates and raw columns. */
 export function compileAggregationView(
   v: FeatureView,
-  base: RegistryView,
+  base: PlainRegistryView,
   stream: RegistryEventStream | undefined,
   report: Report,
 ): RegistryView {
@@ -96,11 +97,11 @@ export function compileAggregationView(
         `stream '${stream.name}' is partitioned by '${k}', which is not a join key of this view (an entity's events would spread over shards)`,
       );
   }
-  const features: RegistryFeature[] = base.features.map((f) => {
+  const features = base.features.flatMap((f): RegistryAggregateFeature[] => {
     const field = v.features[f.name] as Partial<AggregateField> | undefined;
     if (!field?.aggregate) {
       report('aggregate', `feature '${f.name}' of an aggregation view must be an aggregation`);
-      return f;
+      return [];
     }
     const aggregate = compileAggregate(f.name, field.aggregate, stream, report);
     if (aggregate && outputDtype(aggregate, stream) !== f.dtype)
@@ -108,11 +109,13 @@ export function compileAggregationView(
         'aggregate-type',
         `feature '${f.name}' is declared ${f.dtype}, its aggregation yields ${outputDtype(aggregate, stream)}`,
       );
-    return aggregate ? { ...f, aggregate } : f;
+    return aggregate ? [{ ...f, aggregate }] : [];
   });
-  const windows = features.map((f) => f.aggregate?.windowMs ?? 0);
+  // A feature left out above was reported, so the registry is refused as a whole.
+  const windows = features.map((f) => f.aggregate.windowMs);
   return {
     ...base,
+    kind: 'aggregation',
     features,
     // An aggregate never expires (its window is its freshness): the ttl only sizes GC.
     ttlMs: Math.max(1, ...windows),

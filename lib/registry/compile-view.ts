@@ -4,7 +4,7 @@ import { coerceValue } from '../core/values.ts';
 import { durationToMs } from '../define/duration.ts';
 import type { Entity, FeatureView } from '../define/definitions.ts';
 import { checkColumnName, NAME, type Report } from './rules.ts';
-import type { RegistryEntity, RegistryKey, RegistryView } from './types.ts';
+import type { PlainRegistryView, RegistryEntity, RegistryKey } from './types.ts';
 
 export function compileEntity(e: Entity, report: Report): RegistryEntity {
   const keys = Object.entries(e.keys).map(([name, dtype]) => ({ name, dtype }));
@@ -21,7 +21,8 @@ export function compileEntity(e: Entity, report: Report): RegistryEntity {
   return { name: e.name, description: e.description, keys };
 }
 
-export function compileView(v: FeatureView, report: Report): RegistryView {
+/** A view's common rules; an aggregation view then completes it (`aggregation-rules.ts`). */
+export function compileView(v: FeatureView, report: Report): PlainRegistryView {
   if (!Number.isSafeInteger(v.version) || v.version < 1) {
     report('version', `version must be a positive integer, got ${v.version}`);
   }
@@ -69,6 +70,7 @@ export function compileView(v: FeatureView, report: Report): RegistryView {
     report('source', `stream name '${v.source.stream}' must match ${NAME}`);
 
   return {
+    kind: 'plain',
     name: v.name,
     version: v.version,
     entities: v.entities.map((e) => e.name),

@@ -97,7 +97,7 @@ export function compileRegistry(
 
   if (problems.list.length > 0) throw new DefinitionError(problems.list);
 
-  const body = {
+  const body: Omit<Registry, 'hash'> = {
     formatVersion: REGISTRY_FORMAT_VERSION,
     entities: byName(entities),
     featureViews: byName(views),
@@ -106,11 +106,21 @@ export function compileRegistry(
     // Absent when empty, so registries without event streams keep their hash.
     ...(eventStreams.length > 0 ? { eventStreams: byName(eventStreams) } : {}),
   };
-  const registry: Registry = deepFreeze({ ...body, hash: sha256Hex(canonicalJson(body)) });
+  const registry: Registry = deepFreeze({ ...body, hash: registryHash(body) });
   return {
     registry,
     transforms: new Map(byKind.transform.map((t) => [t.name, t.fn])),
   };
+}
+
+/**
+ * sha256 of the registry's canonical JSON. A view's `kind` is left out: it is implied by whether
+ * the view has an `aggregation`, and leaving it out keeps the hash of every registry applied
+ * before views carried a kind.
+ */
+export function registryHash(body: Omit<Registry, 'hash'>): string {
+  const featureViews = body.featureViews.map(({ kind: _implied, ...view }) => view);
+  return sha256Hex(canonicalJson({ ...body, featureViews }));
 }
 
 function sortByKind(definitions: readonly Definition[]): ByKind {
@@ -183,7 +193,7 @@ function checkSharedStreams(
   const streamKeys = new Map<string, RegistryView>();
   for (const v of views) {
     // Aggregation views of one event stream may differ in keys (the partition-key rule holds).
-    if (v.aggregation) continue;
+    if (v.kind === 'aggregation') continue;
     const first = streamKeys.get(v.source.stream);
     if (first && keysSignature(first.joinKeys) !== keysSignature(v.joinKeys)) {
       const d = byKind.view.find((x) => x.name === v.name)!;

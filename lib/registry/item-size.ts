@@ -19,13 +19,18 @@ import {
   type SizedAttribute,
 } from '../aws-rules/dynamodb.ts';
 import { KINESIS } from '../aws-rules/kinesis.ts';
-import type { Dtype, FeatureValue } from '../define/dtypes.ts';
+import { assertNever, type Dtype, type FeatureValue } from '../define/dtypes.ts';
 import { MAX_ENTITY_KEY_LENGTH, type EntityKey } from '../core/entity-key.ts';
 import { encodeOnlineItem, type Item } from '../core/online-item.ts';
 import { SEQUENCE_WIDTH } from '../core/ordering.ts';
 import { encodeTileItem, type TileState } from '../core/tile-state.ts';
 import { tileStart, windowStart, type TilePartial } from '../core/windows.ts';
-import type { Registry, RegistryAggregate, RegistryView } from './types.ts';
+import type {
+  AggregationRegistryView,
+  Registry,
+  RegistryAggregate,
+  RegistryView,
+} from './types.ts';
 
 /** A string value's size where the definitions do not bound it. */
 export const ASSUMED_STRING_BYTES = 100;
@@ -81,21 +86,28 @@ export function largestOnlineItem(view: RegistryView): ViewItemSize {
   const assumptions: string[] = [];
   let item: Item;
   let tiles = 0;
-  if (view.aggregation) {
-    const state = worstTileState(view, WORST.instant, assumptions);
-    tiles = Object.values(state.tiles).reduce((n, t) => n + Object.keys(t).length, 0);
-    item = encodeTileItem(view, key, state, WORST.count, WORST.instant);
-  } else {
-    const values = Object.fromEntries(
-      view.features.map((f) => [f.name, worstValue(f.dtype, assumptions)]),
-    );
-    item = encodeOnlineItem(view, {
-      entityKey: key,
-      eventTime: WORST.instant,
-      ingestedAt: WORST.instant,
-      recordId: WORST.recordId,
-      values,
-    });
+  switch (view.kind) {
+    case 'aggregation': {
+      const state = worstTileState(view, WORST.instant, assumptions);
+      tiles = Object.values(state.tiles).reduce((n, t) => n + Object.keys(t).length, 0);
+      item = encodeTileItem(view, key, state, WORST.count, WORST.instant);
+      break;
+    }
+    case 'plain': {
+      const values = Object.fromEntries(
+        view.features.map((f) => [f.name, worstValue(f.dtype, assumptions)]),
+      );
+      item = encodeOnlineItem(view, {
+        entityKey: key,
+        eventTime: WORST.instant,
+        ingestedAt: WORST.instant,
+        recordId: WORST.recordId,
+        values,
+      });
+      break;
+    }
+    default:
+      return assertNever(view, 'view kind');
   }
   const bytes = dynamoItemBytes(item as Record<string, SizedAttribute>);
   return {
@@ -114,21 +126,24 @@ export function largestOnlineItem(view: RegistryView): ViewItemSize {
  * The fullest state a write at clock `now` leaves: per feature, a partial in every tile its
  * window still reaches (`windowStart`..`tileStart(now)`, the range the write keeps).
  */
-function worstTileState(view: RegistryView, now: number, assumptions: string[]): TileState {
+function worstTileState(
+  view: AggregationRegistryView,
+  now: number,
+  assumptions: string[],
+): TileState {
   const state: TileState = { seq: {}, tiles: {}, pending: [], ids: {} };
   for (let s = 0; s < WORST.shards; s++)
     state.seq[`shardId-${String(s).padStart(12, '0')}`] = '9'.repeat(SEQUENCE_WIDTH);
   for (const f of view.features) {
-    if (!f.aggregate) continue;
     const a = f.aggregate;
-    const column = view.aggregation?.columns.find((c) => c.name === a.column);
+    const column = view.aggregation.columns.find((c) => c.name === a.column);
     const tiles: Record<string, TilePartial> = {};
     const last = tileStart(now, a.tileMs);
     for (let start = windowStart(now, a.windowMs, a.tileMs); start <= last; start += a.tileMs)
       tiles[String(start)] = worstPartial(a, column?.dtype, assumptions);
     state.tiles[f.name] = tiles;
   }
-  if (view.aggregation?.eventId)
+  if (view.aggregation.eventId)
     assumptions.push('plus the ids of the events inside the longest window (event-id stream)');
   return state;
 }

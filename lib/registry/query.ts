@@ -1,6 +1,12 @@
 /** Lookups into the compiled registry, each failing with an error that lists what exists. */
 import { UnknownDefinitionError } from '../core/errors.ts';
-import type { Registry, RegistryService, RegistryView } from './types.ts';
+import type {
+  AggregationRegistryView,
+  PlainRegistryView,
+  Registry,
+  RegistryService,
+  RegistryView,
+} from './types.ts';
 
 export function getView(registry: Registry, name: string): RegistryView {
   const view = registry.featureViews.find((v) => v.name === name);
@@ -11,6 +17,30 @@ export function getView(registry: Registry, name: string): RegistryView {
       registry.featureViews.map((v) => v.name),
     );
   return view;
+}
+
+/** A view of one kind (the tile reader's, materialize's); one of the other kind is refused by name. */
+export function getViewOfKind<K extends RegistryView['kind']>(
+  registry: Registry,
+  name: string,
+  kind: K,
+): Extract<RegistryView, { kind: K }> {
+  const view = getView(registry, name);
+  if (view.kind !== kind)
+    throw new UnknownDefinitionError(
+      kind === 'aggregation' ? 'aggregation view' : 'plain view',
+      name,
+      registry.featureViews.filter((v) => v.kind === kind).map((v) => v.name),
+    );
+  return view as Extract<RegistryView, { kind: K }>;
+}
+
+export function isAggregationView(view: RegistryView): view is AggregationRegistryView {
+  return view.kind === 'aggregation';
+}
+
+export function isPlainView(view: RegistryView): view is PlainRegistryView {
+  return view.kind === 'plain';
 }
 
 export function getService(registry: Registry, name: string): RegistryService {

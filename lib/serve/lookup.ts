@@ -3,8 +3,8 @@
  * each feature resolved at read time `t` with the export's rule (`resolveFeature`) → request
  * transforms (`applyTransforms`, the export's function) → the response and its log records.
  */
-import type { FeatureValue } from '../define/dtypes.ts';
-import { resolveFeature, type FeatureStatus } from '../core/defaults.ts';
+import { assertNever, type FeatureValue } from '../define/dtypes.ts';
+import { resolveFeature, type FeatureStatus, type ResolvedValue } from '../core/defaults.ts';
 import { encodeEntityKey, type EntityKey, type KeyValue } from '../core/entity-key.ts';
 import { UnknownDefinitionError, ValidationError } from '../core/errors.ts';
 import type { InferenceLogRecord } from '../core/inference-log.ts';
@@ -17,7 +17,7 @@ import {
 } from '../core/online-item.ts';
 import { decodeTileItem, resolveAggregateAt, type TileState } from '../core/tile-state.ts';
 import { applyTransforms, parseRequestFields } from '../core/transforms.ts';
-import type { RegistryServiceFeature } from '../registry/types.ts';
+import type { RegistryServiceFeature, RegistryView } from '../registry/types.ts';
 import { batchGetAll, type BatchGetOptions, type OnlineStoreReader } from './batch-get.ts';
 import type { LookupPlans, ServicePlan } from './plan.ts';
 import { checkEntityRow, type ParsedBody } from './request.ts';
@@ -167,8 +167,16 @@ function decodeItems(plan: ServicePlan, slots: ItemSlots, items: readonly Item[]
     const slot = slots.slotOf.get(`${viewIndex}|${pk.S}`);
     if (slot === undefined) continue;
     const view = plan.views[viewIndex]!.view;
-    if (view.aggregation) stored.tileStates[slot] = decodeTileItem(item).state;
-    else stored.records[slot] = decodeOnlineItem(view, item);
+    switch (view.kind) {
+      case 'aggregation':
+        stored.tileStates[slot] = decodeTileItem(item).state;
+        break;
+      case 'plain':
+        stored.records[slot] = decodeOnlineItem(view, item);
+        break;
+      default:
+        assertNever(view, 'view kind');
+    }
   }
   return stored;
 }
@@ -186,15 +194,31 @@ function resolveRow(
   const ages: Record<string, number | null> = { ...plan.templates.ages };
   for (const { feature, viewIndex } of plan.features) {
     const view = plan.views[viewIndex]!.view;
-    const resolved = view.aggregation
-      ? resolveAggregateAt(view, feature, stored.tileStates[slots[viewIndex]!], t)
-      : resolvePlain(feature, stored.records[slots[viewIndex]!], t, view.ttlMs);
+    const resolved = resolveStored(view, feature, stored, slots[viewIndex]!, t);
     values[feature.output] = resolved.value;
     statuses[feature.output] = resolved.status;
     ages[feature.output] = resolved.ageMs;
     counts[resolved.status]++;
   }
   return { values, statuses, ages_ms: ages };
+}
+
+/** One feature of one view at `t`, from what the view's kind stores. */
+function resolveStored(
+  view: RegistryView,
+  feature: RegistryServiceFeature,
+  stored: StoredSlots,
+  slot: number,
+  t: number,
+): ResolvedValue {
+  switch (view.kind) {
+    case 'aggregation':
+      return resolveAggregateAt(view, feature, stored.tileStates[slot], t);
+    case 'plain':
+      return resolvePlain(feature, stored.records[slot], t, view.ttlMs);
+    default:
+      return assertNever(view, 'view kind');
+  }
 }
 
 function resolvePlain(

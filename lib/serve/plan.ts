@@ -104,7 +104,7 @@ function projectionOf(
   };
   const base = ['#pk', '#sk', '#et'];
   // Aggregation views: their tile state, read in the same BatchGetItem as plain views.
-  if (views.some((v) => v.view.aggregation)) {
+  if (views.some((v) => v.view.kind === 'aggregation')) {
     names['#tiles'] = TILE_ATTRIBUTE;
     base.push('#tiles');
   }

@@ -12,7 +12,7 @@ import type { RuntimeRegistry } from '../registry/compile.ts';
 import { getService } from '../registry/query.ts';
 import type { Registry } from '../registry/types.ts';
 import { quoteIdentifier as q } from '../sql/literals.ts';
-import type { OfflineStore } from '../export/offline-store.ts';
+import type { OfflineReader } from '../export/offline-reader.ts';
 import { compareDistribution, type SkewBaseline } from './distribution.ts';
 import { loadServedVectors } from './logs.ts';
 import { measureOutputs } from './measure.ts';
@@ -40,7 +40,7 @@ export interface SkewCheckDeps {
    * second SQL), stored features only (the check applies the request transforms itself, once
    * per distinct input: see `rebuild-transforms.ts`).
    */
-  readonly offline: OfflineStore;
+  readonly offline: OfflineReader;
   readonly clock: () => number;
   /** Registries vectors may have been served under (older deployments), to name version changes. */
   readonly knownRegistries?: readonly Registry[];

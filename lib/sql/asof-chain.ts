@@ -30,7 +30,7 @@ export function keyDictionaries(views: readonly PlannedView[]): Map<string, KeyD
   const byKeySet = new Map<string, KeyDictionary>();
   const byView = new Map<string, KeyDictionary>();
   for (const view of views) {
-    if (view.aggregation) continue;
+    if (view.kind === 'aggregation') continue;
     const keys = view.keys.map((k) => k.name);
     const id = JSON.stringify([...keys].sort());
     let dictionary = byKeySet.get(id);

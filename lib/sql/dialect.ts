@@ -32,8 +32,6 @@ export interface SqlDialect extends TypeSpelling {
   structType(fields: readonly StructField[]): string;
   /** A non-null struct / row value of `exprs` (one per field, in order). */
   struct(fields: readonly StructField[], exprs: readonly string[]): string;
-  /** Integer division of two non-negative BIGINTs (truncating). */
-  intDiv(a: string, b: string): string;
   /** An array of the integers `0 .. n-1`, to UNNEST. */
   integerSeries(n: number): string;
   /** The type of an array of `dtype` values. */
@@ -102,7 +100,6 @@ export const athenaDialect: SqlDialect = {
   struct(fields, exprs) {
     return `CAST(ROW(${exprs.join(', ')}) AS ${this.structType(fields)})`;
   },
-  intDiv: (a, b) => `(${a}) / (${b})`,
   integerSeries: (n) => `sequence(0, ${seriesEnd(n)})`,
   arrayType: (dtype) => `array(${trinoType(dtype)})`,
   md5Hex: (expr) => `lower(to_hex(md5(to_utf8(${expr}))))`,
@@ -122,7 +119,6 @@ const duckdbBase: Omit<SqlDialect, 'name' | 'pick'> = {
     `STRUCT(${fields.map((f) => `${quoteIdentifier(f.name)} ${duckdbType(f.dtype)}`).join(', ')})`,
   struct: (fields, exprs) =>
     `struct_pack(${fields.map((f, i) => `${quoteIdentifier(f.name)} := ${exprs[i] ?? 'NULL'}`).join(', ')})`,
-  intDiv: (a, b) => `(${a}) // (${b})`,
   integerSeries: (n) => `range(0, ${seriesEnd(n) + 1})`,
   arrayType: (dtype) => `${duckdbType(dtype)}[]`,
   md5Hex: (expr) => `md5(${expr})`,
@@ -151,4 +147,15 @@ export function dialectByName(name: DialectName): SqlDialect {
     default:
       return assertNever(name, 'dialect');
   }
+}
+
+/**
+ * `floor(a / b)` of an epoch-ms BIGINT `a` and a positive integer `b`, as a BIGINT. SQL's integer
+ * division truncates toward zero (Trino's `/`, DuckDB's `//`), which differs from the core's
+ * `Math.ceil`/`Math.floor` for instants before 1970; this floors for both signs. It divides in
+ * DOUBLE, which is exact here: `a` converts exactly (|a| < 2^53), and a quotient that is not an
+ * integer lies at least 1/b from one while the rounding error is below |a|/b · 2^-53 < 1/b.
+ */
+export function floorDivSql(a: string, b: number, dialect: SqlDialect): string {
+  return `CAST(floor(CAST(${a} AS ${dialect.type('float64')}) / ${b}) AS ${dialect.type('int64')})`;
 }

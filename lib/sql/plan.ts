@@ -3,7 +3,7 @@
  * keys, features, defaults and TTLs, against which spine. Pure data from the registry; the
  * renderer (`render.ts`) turns it into SQL through a dialect.
  */
-import type { Dtype, FeatureValue } from '../define/dtypes.ts';
+import { assertNever, type Dtype, type FeatureValue } from '../define/dtypes.ts';
 import { offlineTableName } from '../core/columns.ts';
 import { ValidationError } from '../core/errors.ts';
 import { getService, getView } from '../registry/query.ts';
@@ -12,6 +12,7 @@ import type {
   RegistryAggregate,
   RegistryKey,
   RegistryService,
+  RegistryServiceFeature,
   RegistryViewAggregation,
 } from '../registry/types.ts';
 
@@ -30,21 +31,35 @@ export interface PlannedFeature {
   readonly output: string;
   readonly dtype: Dtype;
   readonly default: FeatureValue;
-  /** Set on the features of an aggregation view (`windows.ts` renders them). */
-  readonly aggregate?: RegistryAggregate;
 }
 
-export interface PlannedView {
+/** A feature of an aggregation view, with what it folds (`windows.ts` renders it). */
+export interface PlannedAggregateFeature extends PlannedFeature {
+  readonly aggregate: RegistryAggregate;
+}
+
+interface PlannedViewFields {
   readonly name: string;
   readonly version: number;
   /** `offlineTableName(view)`: the Iceberg table / local Parquet folder. */
   readonly table: string;
   readonly keys: readonly RegistryKey[];
   readonly ttlMs: number;
-  /** Only the features the service reads, in service order. */
+}
+
+/** A view the plan reads; only the features the service reads, in service order. */
+export type PlannedView = PlannedPlainView | PlannedAggregationView;
+
+export interface PlannedPlainView extends PlannedViewFields {
+  readonly kind: 'plain';
   readonly features: readonly PlannedFeature[];
-  /** Set on an aggregation view: the raw stream's columns its table holds. */
-  readonly aggregation?: RegistryViewAggregation;
+}
+
+export interface PlannedAggregationView extends PlannedViewFields {
+  readonly kind: 'aggregation';
+  readonly features: readonly PlannedAggregateFeature[];
+  /** The raw stream's columns its table holds. */
+  readonly aggregation: RegistryViewAggregation;
 }
 
 export interface PointInTimePlan {
@@ -97,32 +112,45 @@ export function buildPointInTimePlan(
   const service = getService(registry, serviceName);
   if (spine.asOf.kind === 'instant' && !Number.isSafeInteger(spine.asOf.at))
     throw new ValidationError(`as_of ${String(spine.asOf.at)} is not an epoch-ms instant`, 'asOf');
-  const views = servedViews(service, spine.views).map((name): PlannedView => {
-    const view = getView(registry, name);
-    return {
-      name: view.name,
-      version: view.version,
-      table: offlineTableName(view),
-      keys: view.joinKeys,
-      ttlMs: view.ttlMs,
-      features: service.features
-        .filter((f) => f.view === view.name)
-        .map((f) => {
-          const aggregate = view.features.find((x) => x.name === f.feature)?.aggregate;
-          const planned = {
-            feature: f.feature,
-            output: f.output,
-            dtype: f.dtype,
-            default: f.default,
-          };
-          return aggregate ? { ...planned, aggregate } : planned;
-        }),
-      ...(view.aggregation ? { aggregation: view.aggregation } : {}),
-    };
-  });
+  const views = servedViews(service, spine.views).map((name) =>
+    plannedView(registry, service, name),
+  );
   return {
     service: service.name,
     spine: { keys: service.joinKeys, timeColumn: spine.timeColumn, asOf: spine.asOf },
     views,
   };
+}
+
+/** One view of the service, with the features it serves, as the view's kind renders them. */
+function plannedView(registry: Registry, service: RegistryService, name: string): PlannedView {
+  const view = getView(registry, name);
+  const fields = {
+    name: view.name,
+    version: view.version,
+    table: offlineTableName(view),
+    keys: view.joinKeys,
+    ttlMs: view.ttlMs,
+  };
+  const served = service.features.filter((f) => f.view === view.name);
+  const planned = (f: RegistryServiceFeature): PlannedFeature => ({
+    feature: f.feature,
+    output: f.output,
+    dtype: f.dtype,
+    default: f.default,
+  });
+  switch (view.kind) {
+    case 'plain':
+      return { kind: 'plain', ...fields, features: served.map(planned) };
+    case 'aggregation': {
+      const aggregateOf = new Map(view.features.map((x) => [x.name, x.aggregate]));
+      const features = served.map((f) => ({
+        ...planned(f),
+        aggregate: aggregateOf.get(f.feature)!,
+      }));
+      return { kind: 'aggregation', ...fields, features, aggregation: view.aggregation };
+    }
+    default:
+      return assertNever(view, 'view kind');
+  }
 }

@@ -24,7 +24,7 @@
  * before `t` was known by the as-of exactly when that minimum is `<= as_of`.
  */
 import { quoteIdentifier as q, stringLiteral, valueLiteral } from './literals.ts';
-import type { SqlDialect } from './dialect.ts';
+import { floorDivSql, type SqlDialect } from './dialect.ts';
 import {
   chainedEventTime,
   chainedJoins,
@@ -38,7 +38,12 @@ import { ROW, V } from './window-terms.ts';
 import { recordFilter, recordStruct, structFields } from './records.ts';
 import { spanBounds, type SpanBounds, type SpineSpan } from './span.ts';
 import { epochMs, windowCountColumn, windowCtes, windowPickName } from './windows.ts';
-import { statusColumnName, type PlannedView, type PointInTimePlan } from './plan.ts';
+import {
+  statusColumnName,
+  type PlannedAggregationView,
+  type PlannedView,
+  type PointInTimePlan,
+} from './plan.ts';
 
 /** Where the relations live: rendered relation text for the spine and for each view's table. */
 export interface SqlRelations {
@@ -78,13 +83,13 @@ export function renderPointInTimeSql(
   // no pick is materialized and joined back by row number (the cheapest DuckDB plan).
   const chained = dialect.pick === 'asof' && !perRowAsOf;
   const dictionaries = chained ? keyDictionaries(plan.views) : new Map<string, KeyDictionary>();
-  const windowed = plan.views.some((v) => v.aggregation);
+  const windowed = plan.views.some((v) => v.kind === 'aggregation');
   const bounds = spanBounds(options.span, SPINE_CTE, dialect);
   const ctes: [string, string][] =
     chained && !windowed ? [] : [[SPINE_CTE, spineCte(plan, dialect, relations)]];
   for (const d of new Set(dictionaries.values())) ctes.push(dictionaryCte(d, relations));
   plan.views.forEach((view) => {
-    if (view.aggregation) {
+    if (view.kind === 'aggregation') {
       ctes.push(...windowCtes(view, plan, dialect, relations, SPINE_CTE, bounds));
       return;
     }
@@ -221,7 +226,7 @@ function lateFixCtes(
   const pick0 = q(`_sk_${view.name}__pick0`);
   const late = q(`_sk_${view.name}__late`);
   const fix = q(`_sk_${view.name}__fix`);
-  const bucket = (ts: string) => dialect.intDiv(epochMs(ts), String(view.ttlMs));
+  const bucket = (ts: string) => floorDivSql(epochMs(ts), view.ttlMs, dialect);
   const B = q('_sk_b');
   const et = `f.${q('event_time')}`;
   const after = bounds.before(view.ttlMs);
@@ -278,7 +283,7 @@ function projection(
   const numbered = new Set<string>();
   plan.views.forEach((view, i) => {
     const p = `p${i}`;
-    if (view.aggregation) {
+    if (view.kind === 'aggregation') {
       aggregationColumns(view, p, dialect, options, joins, cols, statuses);
       return;
     }
@@ -309,7 +314,7 @@ function projection(
  * `present` when some event contributes, `missing` for an empty window (`resolveAggregateAt`).
  */
 function aggregationColumns(
-  view: PlannedView,
+  view: PlannedAggregationView,
   p: string,
   dialect: SqlDialect,
   options: RenderOptions,

@@ -7,7 +7,7 @@
 import type { Dtype } from '../define/dtypes.ts';
 import { quoteIdentifier as q } from './literals.ts';
 import type { SqlDialect, StructField } from './dialect.ts';
-import type { PlannedView } from './plan.ts';
+import type { PlannedAggregationView } from './plan.ts';
 import {
   aggsOf,
   columnDtype,
@@ -31,7 +31,7 @@ const FRAME = 'ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW';
 const ROWS = q('_sk_rows');
 
 /** The fields each event's running struct carries for one aggregation. */
-function runFields(view: PlannedView, a: Agg): StructField[] {
+function runFields(view: PlannedAggregationView, a: Agg): StructField[] {
   const i = a.index;
   const colType = a.aggregate.column === null ? 'int64' : columnDtype(view, a.aggregate.column);
   const fields: StructField[] = [{ name: `c${i}`, dtype: 'int64' }];
@@ -56,7 +56,7 @@ function runFields(view: PlannedView, a: Agg): StructField[] {
 }
 
 /** The running expressions behind `runFields`, over the events `e` of one entity. */
-function runExprs(view: PlannedView, a: Agg, dialect: SqlDialect): string[] {
+function runExprs(view: PlannedAggregationView, a: Agg, dialect: SqlDialect): string[] {
   const keys = view.keys.map((k) => `e.${q(k.name)}`).join(', ');
   const over = `OVER (PARTITION BY ${keys} ORDER BY e.${MS}, e.${RID} ${FRAME})`;
   const contrib = contributesSql(view, a.aggregate, dialect);
@@ -104,7 +104,7 @@ interface RunningColumns {
  * an aggregation's field name to the field that holds its expression.
  */
 function runningColumns(
-  view: PlannedView,
+  view: PlannedAggregationView,
   aggs: readonly Agg[],
   dialect: SqlDialect,
 ): RunningColumns {
@@ -128,7 +128,7 @@ function runningColumns(
 
 /** What every step of the running shape reads. */
 interface RunningContext {
-  readonly view: PlannedView;
+  readonly view: PlannedAggregationView;
   readonly dialect: SqlDialect;
   readonly events: string;
   readonly spineCte: string;
@@ -154,7 +154,7 @@ export interface PrefixColumn {
  * aggregation's value and count, and each `prefix` column at `t`.
  */
 export function runningCtes(
-  view: PlannedView,
+  view: PlannedAggregationView,
   dialect: SqlDialect,
   events: string,
   spineCte: string,
@@ -184,7 +184,7 @@ function field(probe: string, f: string, alias: (field: string) => string): stri
   return `x.${q(`${probe}_${alias(f)}`)}`;
 }
 
-function cteName(view: PlannedView, suffix: string): string {
+function cteName(view: PlannedAggregationView, suffix: string): string {
   return `_sk_${view.name}__${suffix}`;
 }
 
@@ -324,7 +324,7 @@ function pickCase(a: string, b: string, fn: 'min' | 'max'): string {
 }
 
 function finalPick(
-  view: PlannedView,
+  view: PlannedAggregationView,
   dialect: SqlDialect,
   aggs: readonly Agg[],
   groups: readonly Group[],

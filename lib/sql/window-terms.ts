@@ -6,8 +6,12 @@
 import type { RegistryAggregate, RegistryFilter } from '../registry/types.ts';
 import type { Dtype } from '../define/dtypes.ts';
 import { quoteIdentifier as q, timestampLiteral, valueLiteral } from './literals.ts';
-import type { SqlDialect } from './dialect.ts';
-import { SPINE_ROW_COLUMN, type PlannedFeature, type PlannedView } from './plan.ts';
+import { floorDivSql, type SqlDialect } from './dialect.ts';
+import {
+  SPINE_ROW_COLUMN,
+  type PlannedAggregateFeature,
+  type PlannedAggregationView,
+} from './plan.ts';
 
 export const ROW = q(SPINE_ROW_COLUMN);
 export const MS = q('_sk_ms');
@@ -16,8 +20,7 @@ export const KIND = q('_sk_kind');
 export const PROBE = q('_sk_probe');
 export const V = q('_sk_v');
 
-export interface Agg extends PlannedFeature {
-  readonly aggregate: RegistryAggregate;
+export interface Agg extends PlannedAggregateFeature {
   readonly index: number;
   /** Index of its (window, tile) group: the probe at `s`. */
   readonly group: number;
@@ -29,7 +32,7 @@ export interface Group {
 }
 
 /** The name of the pick CTE, and of its count column of a feature. */
-export function windowPickName(view: PlannedView): string {
+export function windowPickName(view: PlannedAggregationView): string {
   return `_sk_${view.name}__pick`;
 }
 export function windowCountColumn(feature: string): string {
@@ -40,14 +43,13 @@ export function epochMs(expr: string): string {
   return `date_diff('millisecond', ${timestampLiteral(0)}, ${expr})`;
 }
 
-export function aggsOf(view: PlannedView): { aggs: Agg[]; groups: Group[] } {
+export function aggsOf(view: PlannedAggregationView): { aggs: Agg[]; groups: Group[] } {
   const groups: Group[] = [];
-  const aggs = view.features.flatMap((f, index) => {
+  const aggs = view.features.map((f, index) => {
     const a = f.aggregate;
-    if (!a) return [];
     let group = groups.findIndex((g) => g.windowMs === a.windowMs && g.tileMs === a.tileMs);
     if (group < 0) group = groups.push({ windowMs: a.windowMs, tileMs: a.tileMs }) - 1;
-    return [{ ...f, aggregate: a, index, group }];
+    return { ...f, index, group };
   });
   return { aggs, groups };
 }
@@ -55,11 +57,15 @@ export function aggsOf(view: PlannedView): { aggs: Agg[]; groups: Group[] } {
 /** The epoch-ms `ingested_at` of each event, in the events CTE of a per-row as-of. */
 export const INGESTED_MS = '_sk_ia_ms';
 
-export function columnDtype(view: PlannedView, column: string): Dtype {
-  return view.aggregation?.columns.find((c) => c.name === column)?.dtype ?? 'float64';
+export function columnDtype(view: PlannedAggregationView, column: string): Dtype {
+  return view.aggregation.columns.find((c) => c.name === column)?.dtype ?? 'float64';
 }
 
-export function filterSql(view: PlannedView, where: RegistryFilter, dialect: SqlDialect): string {
+export function filterSql(
+  view: PlannedAggregationView,
+  where: RegistryFilter,
+  dialect: SqlDialect,
+): string {
   const dtype = columnDtype(view, where.column);
   const op = where.op === '!=' ? '<>' : where.op;
   return `e.${q(where.column)} ${op} ${valueLiteral(where.value, dtype, dialect)}`;
@@ -67,7 +73,7 @@ export function filterSql(view: PlannedView, where: RegistryFilter, dialect: Sql
 
 /** The SQL condition of "this event feeds the aggregation" (`contributes` in windows.ts). */
 export function contributesSql(
-  view: PlannedView,
+  view: PlannedAggregationView,
   a: RegistryAggregate,
   dialect: SqlDialect,
 ): string {
@@ -77,11 +83,11 @@ export function contributesSql(
   return conds.length === 0 ? 'TRUE' : conds.join(' AND ');
 }
 
-/** `s = ceil((t - w) / g) * g` of an epoch-ms expression, in integer arithmetic. */
+/** `s = ceil((t - w) / g) * g = floor((t - w + g - 1) / g) * g` of an epoch-ms expression. */
 export function windowStartSql(tMs: string, g: Group, dialect: SqlDialect): string {
-  return `${dialect.intDiv(`${tMs} - ${g.windowMs - g.tileMs + 1}`, String(g.tileMs))} * ${g.tileMs}`;
+  return `${floorDivSql(`${tMs} - ${g.windowMs - g.tileMs + 1}`, g.tileMs, dialect)} * ${g.tileMs}`;
 }
-/** The start `a` of the tile `(a, a + g]` of an epoch-ms expression. */
+/** The start `a = ceil(e / g) * g - g` of the tile `(a, a + g]` of an epoch-ms expression. */
 export function tileStartSql(ms: string, tileMs: number, dialect: SqlDialect): string {
-  return `${dialect.intDiv(`${ms} + ${tileMs - 1}`, String(tileMs))} * ${tileMs} - ${tileMs}`;
+  return `${floorDivSql(`${ms} + ${tileMs - 1}`, tileMs, dialect)} * ${tileMs} - ${tileMs}`;
 }

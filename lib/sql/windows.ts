@@ -26,7 +26,7 @@
  */
 import { quoteIdentifier as q, timestampLiteral } from './literals.ts';
 import type { SqlDialect } from './dialect.ts';
-import type { PlannedView, PointInTimePlan } from './plan.ts';
+import type { PlannedAggregationView, PointInTimePlan } from './plan.ts';
 import type { SpanBounds } from './span.ts';
 import { runningCtes, type PrefixColumn } from './window-running.ts';
 import {
@@ -58,8 +58,8 @@ const NEWEST_INGESTED = '_sk_newest_ing';
  * before every window start drop out of both sides; a training spine of one day reads days of
  * events, not the history.
  */
-function spanConds(view: PlannedView, bounds: SpanBounds, alias: string) {
-  const longest = Math.max(...view.features.map((f) => f.aggregate?.windowMs ?? 0));
+function spanConds(view: PlannedAggregationView, bounds: SpanBounds, alias: string) {
+  const longest = Math.max(...view.features.map((f) => f.aggregate.windowMs));
   const et = `${alias}.${q('event_time')}`;
   const earliest = bounds.before(longest);
   return [`${et} <= ${bounds.latest}`, ...(earliest === undefined ? [] : [`${et} > ${earliest}`])];
@@ -67,18 +67,18 @@ function spanConds(view: PlannedView, bounds: SpanBounds, alias: string) {
 
 /** Deduplicated events the as-of lets in: by record id, then by event id (first arrival). */
 function eventsCte(
-  view: PlannedView,
+  view: PlannedAggregationView,
   plan: PointInTimePlan,
   dialect: SqlDialect,
   table: string,
   bounds: SpanBounds,
 ): string {
   const keys = view.keys.map((k) => q(k.name));
-  const cols = (view.aggregation?.columns ?? []).map((c) => q(c.name));
+  const cols = view.aggregation.columns.map((c) => q(c.name));
   const conds = view.keys.map((k) => `f.${q(k.name)} IS NOT NULL`);
   if (plan.spine.asOf.kind === 'instant')
     conds.push(`f.${q('ingested_at')} <= ${timestampLiteral(plan.spine.asOf.at)}`);
-  const eventId = view.aggregation?.eventId ?? null;
+  const eventId = view.aggregation.eventId;
   // Copies of a record share its event time, so the span may cut before the dedup by record id;
   // events that share an event id might not, so there it cuts after "first arrival" is decided.
   const outer = [`d.${q('_sk_rn')} = 1`];
@@ -109,10 +109,10 @@ function eventsCte(
 }
 
 export function windowCtes(
-  view: PlannedView,
+  view: PlannedAggregationView,
   plan: PointInTimePlan,
   dialect: SqlDialect,
-  relations: { view(view: PlannedView): string },
+  relations: { view(view: PlannedAggregationView): string },
   spineCte: string,
   bounds: SpanBounds,
 ): [string, string][] {
@@ -132,7 +132,7 @@ export function windowCtes(
  * served_at of events that were on time); the other rows fold their own events (`boundedPick`).
  */
 function perRowAsOfCtes(
-  view: PlannedView,
+  view: PlannedAggregationView,
   dialect: SqlDialect,
   events: string,
   spineCte: string,
@@ -190,7 +190,7 @@ const NO_AS_OF_MS = 253_402_300_800_000;
  * conditions on columns (an OR or an expression of both sides makes it a nested loop).
  */
 function boundedPick(
-  view: PlannedView,
+  view: PlannedAggregationView,
   dialect: SqlDialect,
   events: string,
   spineCte: string,

@@ -23,13 +23,13 @@ import { offlineColumns } from '../../lib/core/columns.ts';
 import { dynamoOnlineWriter } from '../../lib/ingest/online-aws.ts';
 import { runAwsMaterialize } from '../../lib/materialize/aws.ts';
 import { registryFromModule } from '../../lib/registry/load.ts';
-import { getView } from '../../lib/registry/query.ts';
+import { getViewOfKind } from '../../lib/registry/query.ts';
 import { serveAthenaLocally } from '../export/athena-standin.ts';
 import { writeOfflineRecords } from '../export/offline-fixture.ts';
 
 const runtime = registryFromModule(flights);
 const { registry } = runtime;
-const view = getView(registry, 'airport_departures');
+const view = getViewOfKind(registry, 'airport_departures', 'plain');
 const athenaMock = mockClient(AthenaClient);
 const s3Mock = mockClient(S3Client);
 const dynamoMock = mockClient(DynamoDBClient);

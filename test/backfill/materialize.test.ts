@@ -20,11 +20,11 @@ import { createOnlineTable, startLocalStack, type LocalStack } from '../../lib/l
 import { runLocalMaterialize } from '../../lib/materialize/local.ts';
 import { writeNewest } from '../../lib/materialize/materialize.ts';
 import { registryFromModule } from '../../lib/registry/load.ts';
-import { getView } from '../../lib/registry/query.ts';
+import { getViewOfKind } from '../../lib/registry/query.ts';
 import { writeOfflineRecords, type OfflineRecord } from '../export/offline-fixture.ts';
 
 const { registry } = registryFromModule(flights);
-const view = getView(registry, 'airport_departures');
+const view = getViewOfKind(registry, 'airport_departures', 'plain');
 const T0 = Date.parse('2001-01-01T10:00:00.000Z');
 const ORIGINS = ['SFO', 'LAX', 'JFK'] as const;
 

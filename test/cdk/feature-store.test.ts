@@ -118,8 +118,8 @@ describe('OfflineStore', () => {
                 // Column order is offlineColumns order: keys, features (an aggregation view's
                 // raw event columns), then the record columns.
                 Fields: Match.arrayWith([
-                  ...(view.aggregation?.columns ?? view.features).map((f) =>
-                    Match.objectLike({ Name: f.name, Required: false }),
+                  ...(view.kind === 'aggregation' ? view.aggregation.columns : view.features).map(
+                    (f) => Match.objectLike({ Name: f.name, Required: false }),
                   ),
                   Match.objectLike({ Name: 'event_time', Type: 'timestamp', Required: true }),
                   Match.objectLike({ Name: 'ingested_at', Type: 'timestamp' }),

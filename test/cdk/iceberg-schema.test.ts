@@ -4,9 +4,10 @@ import { offlineColumns } from '../../lib/core/columns.ts';
 import { ValidationError } from '../../lib/core/errors.ts';
 import { icebergTableSpec, icebergType } from '../../lib/cdk/iceberg-schema.ts';
 import { DTYPES } from '../../lib/define/dtypes.ts';
-import type { RegistryView } from '../../lib/registry/types.ts';
+import type { PlainRegistryView } from '../../lib/registry/types.ts';
 
-const view: RegistryView = {
+const view: PlainRegistryView = {
+  kind: 'plain',
   name: 'embeddings',
   version: 2,
   entities: ['user'],
@@ -60,7 +61,7 @@ describe('icebergTableSpec', () => {
   });
 
   it('refuses a float64_list column, naming the view and the column, rather than an unproven JSON string', () => {
-    const listView: RegistryView = {
+    const listView: PlainRegistryView = {
       ...view,
       features: [
         ...view.features,

@@ -43,6 +43,15 @@ describe('skewless plan', () => {
     expect(out.code).toBe(0);
   });
 
+  it('refuses a deployment prefix that gives a derived AWS name AWS would refuse (exit 3)', () => {
+    const out = skewless(['plan', '--prefix', 'Prod!'], root);
+    expect(out.code).toBe(3);
+    expect(out.stderr).toMatch(/derived AWS names \(prefix 'Prod!'\):/);
+    expect(out.stderr).toMatch(
+      /view 'airport_departures' v1: AWS::KinesisFirehose::DeliveryStream name 'Prod!-airport-departures-v1' does not match/,
+    );
+  });
+
   it('refuses a type change without a version bump (exit 3) and accepts it with one', async () => {
     const dir = await copyOfExample();
     const file = path.join(dir, 'feature_defs/flights.ts');

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import {
   compareVersions,
   isFreshAt,
-  isInWindow,
   isNewer,
   isVisibleAt,
   kinesisRecordId,
@@ -128,12 +127,6 @@ describe('visibility at t', () => {
   it('expires a value whose age is exactly the ttl (event_time > t - ttl offline)', () => {
     expect(isFreshAt(0, 999, 1000)).toBe(true);
     expect(isFreshAt(0, 1000, 1000)).toBe(false);
-  });
-
-  it('windows are (t - w, t]', () => {
-    expect(isInWindow(0, 1000, 1000)).toBe(false);
-    expect(isInWindow(1, 1000, 1000)).toBe(true);
-    expect(isInWindow(1000, 1000, 1000)).toBe(true);
   });
 });
 

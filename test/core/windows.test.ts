@@ -10,10 +10,10 @@ import {
   rebuildTileState,
   tileValueAt,
 } from '../../lib/core/tile-state.ts';
-import { tileStart, windowStart } from '../../lib/core/windows.ts';
+import { isInTiledWindow, tileStart, windowStart } from '../../lib/core/windows.ts';
 import { compileRegistry } from '../../lib/registry/compile.ts';
 import { collectDefinitions } from '../../lib/registry/load.ts';
-import { getView } from '../../lib/registry/query.ts';
+import { getViewOfKind } from '../../lib/registry/query.ts';
 import * as defs from '../windows/defs.ts';
 import {
   DESIGN_RULE,
@@ -22,7 +22,11 @@ import {
   type OracleRule,
 } from '../windows/oracle.ts';
 
-const view = getView(compileRegistry(collectDefinitions(defs)).registry, 'user_windows');
+const view = getViewOfKind(
+  compileRegistry(collectDefinitions(defs)).registry,
+  'user_windows',
+  'aggregation',
+);
 const T0 = Date.parse('2001-01-01T00:00:00.000Z');
 const MIN = 60_000;
 
@@ -38,6 +42,24 @@ describe('the tile rule', () => {
     // Tiles are (a, a + g]: an event on an edge belongs to the tile that ends there.
     expect(tileStart(T0 + 5 * MIN, 5 * MIN)).toBe(T0);
     expect(tileStart(T0 + 5 * MIN + 1, 5 * MIN)).toBe(T0 + 5 * MIN);
+  });
+
+  it('is (t - w, t] exactly in tiles of 1 ms', () => {
+    const a = { fn: 'count', column: null, windowMs: 1000, tileMs: 1, where: null } as const;
+    expect(isInTiledWindow(0, 1000, a)).toBe(false);
+    expect(isInTiledWindow(1, 1000, a)).toBe(true);
+    expect(isInTiledWindow(1000, 1000, a)).toBe(true);
+    expect(isInTiledWindow(1001, 1000, a)).toBe(false);
+  });
+
+  it('rounds the same way before 1970 (tile edges are multiples of g, not counted from t)', () => {
+    // 1969-12-31T23:57:30Z: the 5 min tile holding it is (23:55, 00:00].
+    const t = -150_000;
+    expect(tileStart(t, 5 * MIN)).toBe(-5 * MIN);
+    expect(tileStart(-5 * MIN, 5 * MIN)).toBe(-10 * MIN);
+    // 1h window at t: (23:00, 23:57:30], as at any other hour.
+    expect(windowStart(t, 60 * MIN, 5 * MIN)).toBe(-60 * MIN);
+    expect(windowStart(-1, 10 * MIN, 5 * MIN)).toBe(-10 * MIN);
   });
 });
 

@@ -21,8 +21,8 @@ import {
   type AthenaExportDeps,
 } from '../../lib/export/athena-aws.ts';
 import { ExportQueryError } from '../../lib/export/errors.ts';
-import { athenaOfflineStore } from '../../lib/export/offline-athena-aws.ts';
-import type { StoreQuery } from '../../lib/export/offline-store.ts';
+import { athenaOfflineReader } from '../../lib/export/offline-athena-aws.ts';
+import type { StoreQuery } from '../../lib/export/offline-reader.ts';
 import { SCRATCH_TABLE_PREFIX } from '../../lib/cdk/offline-store.ts';
 
 const runtime = registryFromModule(flights);
@@ -125,7 +125,7 @@ describe('runAthenaQuery', () => {
   });
 });
 
-describe('athenaOfflineStore', () => {
+describe('athenaOfflineReader', () => {
   let instance: DuckDBInstance;
   let duckdb: DuckDBConnection;
   beforeAll(async () => {
@@ -142,7 +142,7 @@ describe('athenaOfflineStore', () => {
     duckdb.closeSync();
     instance.closeSync();
   });
-  const store = () => athenaOfflineStore({ ...deps([]), duckdb });
+  const store = () => athenaOfflineReader({ ...deps([]), duckdb });
 
   it('uploads the spine, creates its table, unloads into the export prefix and drops the table', async () => {
     let n = 0;

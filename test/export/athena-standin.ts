@@ -31,7 +31,7 @@ import { ATHENA_RULES, queryStringBytes } from '../../lib/aws-rules/athena.ts';
 import { athenaUnloadSql, spineGlueType, UNLOAD_SOURCE } from '../../lib/export/athena-sql.ts';
 import {
   emptyRelation,
-  localOfflineStore,
+  localOfflineReader,
   localRelations,
 } from '../../lib/export/offline-local.ts';
 import { describeRelation, type SpineColumn } from '../../lib/export/spine.ts';
@@ -243,7 +243,7 @@ async function exportRelation(
       ? `CAST(${q(c.name)} AS TIMESTAMP_MS) AS ${q(c.name)}`
       : q(c.name),
   );
-  const local = localOfflineStore({
+  const local = localOfflineReader({
     dataDir: options.dataDir,
     registry: options.runtime.registry,
     dialect: 'duckdb',

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ATHENA_RULES } from '../../lib/aws-rules/athena.ts';
 import { runAthenaQuery } from '../../lib/export/athena-aws.ts';
 import { unloadSql } from '../../lib/export/athena-sql.ts';
-import { athenaOfflineStore } from '../../lib/export/offline-athena-aws.ts';
+import { athenaOfflineReader } from '../../lib/export/offline-athena-aws.ts';
 import { runExport, runLocalExport } from '../../lib/export/run.ts';
 import { registryFromModule } from '../../lib/registry/load.ts';
 import { getView } from '../../lib/registry/query.ts';
@@ -155,7 +155,7 @@ describe('UNLOAD as Athena runs it', () => {
       asOf: T0,
     };
     const out = path.join(dir, 'aws.parquet');
-    const store = athenaOfflineStore({ ...deps(), duckdb });
+    const store = athenaOfflineReader({ ...deps(), duckdb });
     await runExport(
       { duckdb, runtime, clock: () => T0, store },
       { ...request, out, exportId: 'e1' },

@@ -18,7 +18,7 @@ import * as flights from '../../feature_defs/flights.ts';
 import { buildProgram } from '../../lib/cli/program.ts';
 import { HANDLER_ENV } from '../../lib/config.ts';
 import { SpineError } from '../../lib/export/errors.ts';
-import { athenaOfflineStore } from '../../lib/export/offline-athena-aws.ts';
+import { athenaOfflineReader } from '../../lib/export/offline-athena-aws.ts';
 import { runExport, runLocalExport } from '../../lib/export/run.ts';
 import { transformOutputs } from '../../lib/export/transforms-duckdb.ts';
 import { registryFromModule } from '../../lib/registry/load.ts';
@@ -132,7 +132,7 @@ describe('AWS exports equal the local export', () => {
         duckdb,
         runtime,
         clock: () => T0,
-        store: athenaOfflineStore({
+        store: athenaOfflineReader({
           athena: new AthenaClient({ region: 'us-east-1' }),
           s3: new S3Client({ region: 'us-east-1' }),
           bucket: BUCKET,

@@ -23,15 +23,16 @@ import {
 import { dynamoOnlineWriter } from '../../lib/ingest/online-aws.ts';
 import type { ConditionalPut, OnlineStoreWriter } from '../../lib/ingest/online-writer.ts';
 import { LOCAL_AWS } from '../../lib/local/stack.ts';
-import { getView } from '../../lib/registry/query.ts';
+import { getViewOfKind, isAggregationView } from '../../lib/registry/query.ts';
+import type { RegistryView } from '../../lib/registry/types.ts';
 import { batchGetAll, type OnlineStoreReader } from '../../lib/serve/batch-get.ts';
 import { createDynamoDbClient, dynamoDbReader } from '../../lib/serve/dynamodb-aws.ts';
 import { sdkDynamoDbReader } from '../../lib/serve/dynamodb-sdk-aws.ts';
 import { registry, withStack } from '../serve/fixtures.ts';
 import { MemoryOnline } from './fakes.ts';
 
-const view = getView(registry, 'airport_departures');
-const aggregates = registry.featureViews.find((v) => v.aggregation)!;
+const view = getViewOfKind(registry, 'airport_departures', 'plain');
+const aggregates = registry.featureViews.find(isAggregationView)!;
 
 interface OnlineStoreUnderTest {
   readonly writer: OnlineStoreWriter;
@@ -108,7 +109,7 @@ async function readAll(store: OnlineStoreUnderTest, keys: readonly Item[]) {
   );
 }
 
-async function stored(store: OnlineStoreUnderTest, entityKey: EntityKey, v = view) {
+async function stored(store: OnlineStoreUnderTest, entityKey: EntityKey, v: RegistryView = view) {
   const key = onlineItemKey(entityKey, v);
   const item = await store.writer.getItem(key);
   for (const read of await readAll(store, [key]))

@@ -121,8 +121,67 @@ describe('skewless push', () => {
     expect(message).toMatch(/record 3: event_time: '2001-02-30T00:00:00Z': 2001-02 has no day 30/);
   });
 
-  it('names an unknown view', async () => {
+  it('pushes raw events to an event stream named by its own name', async () => {
+    const file = path.join(dataDir, 'flights.jsonl');
+    await writeFile(
+      file,
+      [
+        {
+          origin: 'SFO',
+          destination: 'LAX',
+          event_time: '2001-01-01T10:00:00Z',
+          delay: 7,
+          distance: 337,
+        },
+        {
+          origin: 'JFK',
+          destination: 'ORD',
+          event_time: '2001-01-01T10:05:00Z',
+          delay: 30,
+          distance: 740,
+        },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    await push('--view', 'flights', '--file', file);
+    expect(log.mock.calls[0]![0]).toMatch(/pushed 2 records to skewless-local-flights /);
+    log.mockRestore();
+    const it = await stack.kinesis.send(
+      new GetShardIteratorCommand({
+        StreamName: sourceStreamName(stack.names, 'flights'),
+        ShardId: 'shardId-000000000000',
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
+    const got = await stack.kinesis.send(
+      new GetRecordsCommand({ ShardIterator: it.ShardIterator }),
+    );
+    // Partitioned by the stream's declared key (origin), not a view's whole entity key.
+    expect(
+      got.Records?.map((r) => [r.PartitionKey, JSON.parse(Buffer.from(r.Data!).toString()).delay]),
+    ).toEqual([
+      ['s:SFO', 7],
+      ['s:JFK', 30],
+    ]);
+  });
+
+  it('names an event stream in what it refuses, and says --help takes one', async () => {
+    const file = path.join(dataDir, 'bad-flights.jsonl');
+    await writeFile(file, JSON.stringify({ origin: 'SFO', event_time: 1, delay: 'late' }));
+    const error = await push('--view', 'flights', '--file', file).catch((e: unknown) => e);
+    expect((error as CliError).message).toMatch(/invalid records for event stream 'flights'/);
+    const help = buildProgram()
+      .commands.find((c) => c.name() === 'push')!
+      .helpInformation();
+    expect(help).toMatch(/or an event\s+stream by its\s+own name/);
+  });
+
+  it('names an unknown view, listing views and event streams', async () => {
     const error = await push('--view', 'nope', '--file', 'x.csv').catch((e: unknown) => e);
-    expect((error as CliError).message).toMatch(/Unknown view 'nope'/);
+    expect((error as CliError).message).toMatch(
+      /Unknown view or event stream 'nope'. Known: .*airport_departures.*, flights/,
+    );
   });
 });

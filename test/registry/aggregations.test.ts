@@ -13,6 +13,7 @@ import { DefinitionError } from '../../lib/core/errors.ts';
 import { canonicalJson } from '../../lib/core/canonical-json.ts';
 import * as defs from '../windows/defs.ts';
 import { collectDefinitions } from '../../lib/registry/load.ts';
+import { getViewOfKind } from '../../lib/registry/query.ts';
 
 const { user, pair, clicks } = defs;
 
@@ -46,7 +47,7 @@ const base: Definition[] = [user, pair, clicks];
 describe('aggregation views in the registry', () => {
   it('compiles the windows, tiles (defaults stated) and raw columns of each view', () => {
     const { registry } = compileRegistry(collectDefinitions(defs));
-    const view = registry.featureViews.find((v) => v.name === 'user_windows')!;
+    const view = getViewOfKind(registry, 'user_windows', 'aggregation');
     const n = view.features.find((f) => f.name === 'n_1h')!;
     expect(n.aggregate).toEqual({
       fn: 'count',

@@ -14,7 +14,7 @@ import {
 import { compileRegistry } from '../../lib/registry/compile.ts';
 import { largestOnlineItem, planItemSizes } from '../../lib/registry/item-size.ts';
 import { registryFromModule } from '../../lib/registry/load.ts';
-import { getView } from '../../lib/registry/query.ts';
+import { getViewOfKind } from '../../lib/registry/query.ts';
 
 const { registry } = registryFromModule(defs);
 const HOUR = 3_600_000;
@@ -31,7 +31,7 @@ describe('dynamoItemBytes (DynamoDB’s item size rules)', () => {
 });
 
 describe('the largest online item of an aggregation view', () => {
-  const view = getView(registry, 'airport_delays');
+  const view = getViewOfKind(registry, 'airport_delays', 'aggregation');
   const worst = largestOnlineItem(view);
 
   it('holds w/g tiles per feature (airport_delays: 12 + 3 × 24 + 2 × 168)', () => {

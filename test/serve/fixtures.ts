@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import * as defs from '../../feature_defs/index.ts';
 import { registryFromModule } from '../../lib/registry/load.ts';
-import { getView } from '../../lib/registry/query.ts';
+import { getView, getViewOfKind } from '../../lib/registry/query.ts';
 import { encodeEntityKey } from '../../lib/core/entity-key.ts';
 import { encodeOnlineItem, type Item } from '../../lib/core/online-item.ts';
 import { emptyTileState, encodeTileItem, foldTileState } from '../../lib/core/tile-state.ts';
@@ -54,7 +54,7 @@ export function tileItemFor(
   events: readonly { eventTime: number; values: Record<string, FeatureValue> }[],
   now: number,
 ): Item {
-  const view = getView(registry, viewName);
+  const view = getViewOfKind(registry, viewName, 'aggregation');
   const state = emptyTileState();
   foldTileState(
     view,

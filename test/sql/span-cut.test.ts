@@ -64,12 +64,11 @@ function expectBounded(scan: Scan, service: string): void {
   const planned = plan.views.find((p) => p.table === scan.table);
   expect(planned, scan.table).toBeDefined();
   const v = getView(runtime.registry, planned!.name);
-  const reach = v.aggregation
-    ? Math.max(...v.features.map((f) => f.aggregate?.windowMs ?? 0))
-    : v.ttlMs;
+  const reach =
+    v.kind === 'aggregation' ? Math.max(...v.features.map((f) => f.aggregate.windowMs)) : v.ttlMs;
   const cut = lit(SPAN.earliest - reach);
   const what = `${scan.table}: ${scan.where}`;
-  if (scan.where.includes(`${et} <= ${cut}`) && !v.aggregation) {
+  if (scan.where.includes(`${et} <= ${cut}`) && v.kind === 'plain') {
     // The mark of older records: keys and ingested_at only.
     const read = [...scan.select.matchAll(/f\."([a-z0-9_]+)"/g)].map((m) => m[1]);
     const allowed = [...v.joinKeys.map((k) => k.name), 'ingested_at'];

@@ -6,7 +6,7 @@
  */
 import type { FeatureValue } from '../../lib/define/dtypes.ts';
 import type { OfflineRecord } from '../export/offline-fixture.ts';
-import type { RegistryAggregate, RegistryView } from '../../lib/registry/types.ts';
+import type { AggregationRegistryView, RegistryAggregate } from '../../lib/registry/types.ts';
 
 /** An event as the offline store holds it. */
 export type OracleEvent = OfflineRecord;
@@ -25,11 +25,11 @@ export const DESIGN_RULE: OracleRule = {
   dedup: true,
 };
 
-function dedup(view: RegistryView, events: readonly OracleEvent[], rule: OracleRule) {
+function dedup(view: AggregationRegistryView, events: readonly OracleEvent[], rule: OracleRule) {
   if (!rule.dedup) return events;
   const byRecord = new Map<string, OracleEvent>();
   for (const e of events) if (!byRecord.has(e.recordId)) byRecord.set(e.recordId, e);
-  const eventId = view.aggregation?.eventId ?? null;
+  const eventId = view.aggregation.eventId;
   const byId = new Map<string, OracleEvent>();
   for (const e of [...byRecord.values()].sort((a, b) => (a.recordId < b.recordId ? -1 : 1))) {
     const id = eventId === null ? null : e.values[eventId];
@@ -63,7 +63,7 @@ function passes(a: RegistryAggregate, e: OracleEvent): boolean {
 
 /** Value and contributing count of one aggregate at `t` for one entity (keys) as of `asOf`. */
 export function oracleAggregate(
-  view: RegistryView,
+  view: AggregationRegistryView,
   feature: string,
   events: readonly OracleEvent[],
   keys: Readonly<Record<string, string | number>>,
@@ -71,7 +71,7 @@ export function oracleAggregate(
   asOf: number,
   rule: OracleRule = DESIGN_RULE,
 ): { value: FeatureValue; count: number } {
-  const a = view.features.find((f) => f.name === feature)!.aggregate!;
+  const a = view.features.find((f) => f.name === feature)!.aggregate;
   const s = rule.start(t, a.windowMs, a.tileMs);
   // An event id names an event of one entity: duplicates are deduplicated per view entity.
   const visible = events.filter(

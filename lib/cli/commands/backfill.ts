@@ -84,9 +84,11 @@ async function runBackfill(options: BackfillOptions): Promise<void> {
     const result = await withDuckDb(async (duckdb) => {
       const world = { duckdb, registry, dataDir: options.data };
       const stored = await store(target, world, view, prepared, options);
-      const materialized = options.materialize
-        ? await materializeInto(target, world, view, options)
-        : undefined;
+      // materializableView above let only a plain view through with --materialize.
+      const materialized =
+        options.materialize && view.kind === 'plain'
+          ? await materializeInto(target, world, view, options)
+          : undefined;
       return { ...stored, materialized };
     });
     const summary = {

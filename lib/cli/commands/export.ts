@@ -17,9 +17,9 @@ import {
 import { ExportQueryError } from '../../export/errors.ts';
 import { newExportId } from '../../export/export-id.ts';
 import { formatSummary, type ExportSummary } from '../../export/manifest.ts';
-import { athenaOfflineStore } from '../../export/offline-athena-aws.ts';
-import { localOfflineStore } from '../../export/offline-local.ts';
-import type { OfflineStore } from '../../export/offline-store.ts';
+import { athenaOfflineReader } from '../../export/offline-athena-aws.ts';
+import { localOfflineReader } from '../../export/offline-local.ts';
+import type { OfflineReader } from '../../export/offline-reader.ts';
 import { runExport, type ExportRequest, type ExportStage } from '../../export/run.ts';
 import { syncLocalStore } from '../../local/endpoints.ts';
 import type { RuntimeRegistry } from '../../registry/compile.ts';
@@ -148,15 +148,19 @@ async function openStore(
   options: ExportOptions,
   runtime: RuntimeRegistry,
   { duckdb, tmpDir }: ScratchSession,
-): Promise<{ store: OfflineStore; close: () => void }> {
+): Promise<{ store: OfflineReader; close: () => void }> {
   if (!options.aws) {
     await syncLocalStore(options.data); // what `push` sent before is in the offline store
     const dialect = options.dialect as 'duckdb' | 'duckdb-asof';
-    const store = localOfflineStore({ dataDir: options.data, registry: runtime.registry, dialect });
+    const store = localOfflineReader({
+      dataDir: options.data,
+      registry: runtime.registry,
+      dialect,
+    });
     return { store, close: () => undefined };
   }
   const target = (await openTarget(options, { online: false })) as AwsTarget;
-  const store = athenaOfflineStore({
+  const store = athenaOfflineReader({
     athena: target.athena,
     s3: target.s3,
     bucket: target.bucket,

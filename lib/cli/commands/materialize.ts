@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { withScratchDuckDB } from '../../export/duckdb-session.ts';
 import { getView } from '../../registry/query.ts';
-import type { Registry, RegistryView } from '../../registry/types.ts';
+import type { PlainRegistryView, Registry, RegistryView } from '../../registry/types.ts';
 import { runAwsMaterialize } from '../../materialize/aws.ts';
 import { runLocalMaterialize, type MaterializeProgress } from '../../materialize/local.ts';
 import type { MaterializeResult } from '../../materialize/materialize.ts';
@@ -70,7 +70,7 @@ export interface StoreCommandDeps {
 export async function materializeInto(
   target: LocalTarget | AwsTarget,
   deps: StoreCommandDeps,
-  view: RegistryView,
+  view: PlainRegistryView,
   options: TargetOptions,
 ): Promise<MaterializeResult> {
   return withProgressBar(options, `materialize ${view.name}`, async (progress) => {
@@ -110,9 +110,9 @@ export function formatMaterialize(result: MaterializeResult): string {
 }
 
 /** A view whose newest offline values materialize writes (not an aggregation view). */
-export function materializableView(registry: Registry, name: string): RegistryView {
+export function materializableView(registry: Registry, name: string): PlainRegistryView {
   const view = viewOrUsage(registry, name);
-  if (view.aggregation)
+  if (view.kind === 'aggregation')
     throw new CliError(
       `feature view '${view.name}' aggregates stream '${view.aggregation.stream}': materialize ` +
         `writes newest values, and an aggregation view's tiles are built by ingestion only ` +

@@ -1,15 +1,24 @@
 /** `skewless plan`: compare the definitions with the applied registry; `--apply` records them. */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { canonicalJson } from '../../core/canonical-json.ts';
 import { DYNAMODB } from '../../aws-rules/dynamodb.ts';
+import { derivedNameProblems } from '../../core/naming.ts';
 import { formatItemSizes, planItemSizes } from '../../registry/item-size.ts';
 import { formatPlan, planRegistry } from '../../registry/plan.ts';
-import type { Registry } from '../../registry/types.ts';
+import { readRegistryFile } from '../../registry/read.ts';
 import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.ts';
 
 export const APPLIED_REGISTRY_FILE = 'applied-registry.json';
+
+interface PlanOptions {
+  readonly defs: string;
+  readonly applied?: string;
+  readonly apply?: boolean;
+  readonly json?: boolean;
+  readonly prefix: string;
+}
 
 export function registerPlan(program: Command): void {
   withCommonOptions(
@@ -20,8 +29,13 @@ export function registerPlan(program: Command): void {
       )
       .option('--applied <file>', `the applied registry (default: <defs>/${APPLIED_REGISTRY_FILE})`)
       .option('--apply', 'record the current definitions as applied (refused when breaking)')
+      .option(
+        '--prefix <prefix>',
+        'deployment prefix whose derived AWS names are checked',
+        'skewless',
+      )
       .option('--json', 'print the plan as JSON'),
-  ).action(async (options: { defs: string; applied?: string; apply?: boolean; json?: boolean }) => {
+  ).action(async (options: PlanOptions) => {
     const { registry } = await loadCliRegistry(options);
     const appliedPath = options.applied ?? path.join(options.defs, APPLIED_REGISTRY_FILE);
     const applied = await readApplied(appliedPath);
@@ -32,6 +46,12 @@ export function registerPlan(program: Command): void {
         ? JSON.stringify({ ...plan, items }, null, 2)
         : `${formatPlan(plan)}\n${formatItemSizes(items)}`,
     );
+    const names = derivedNameProblems(registry, { prefix: options.prefix });
+    if (names.length > 0)
+      throw new CliError(
+        `derived AWS names (prefix '${options.prefix}'):\n${names.map((p) => `  ${p}`).join('\n')}`,
+        EXIT.refused,
+      );
     if (items.tooLarge.length > 0) {
       throw new CliError(
         `online item over DynamoDB's ${DYNAMODB.itemMaxBytes.value / 1024} KB: ${items.tooLarge.map((v) => `${v.view} (${Math.ceil(v.maxItemBytes / 1024)} KB, ${v.tiles} tiles)`).join(', ')}; use fewer features, shorter windows or larger tiles.`,
@@ -51,19 +71,5 @@ export function registerPlan(program: Command): void {
   });
 }
 
-export async function readApplied(file: string): Promise<Registry | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  try {
-    return JSON.parse(text) as Registry;
-  } catch (error) {
-    throw new CliError(`${file} is not valid JSON: ${(error as Error).message}`, EXIT.usage, {
-      cause: error,
-    });
-  }
-}
+/** The applied registry, checked (`lib/registry/read.ts`); `undefined` before the first apply. */
+export const readApplied = readRegistryFile;

@@ -1,15 +1,17 @@
 /**
  * `skewless push --view V --file F`: validates every record of a CSV / JSON lines / Parquet file
  * against the registry, then puts them on the view's Kinesis stream (the running local stack by
- * default, AWS with `--aws`). Nothing is sent when any record is invalid.
+ * default, AWS with `--aws`). `V` may also name an event stream: its raw events are what its
+ * aggregation views fold. Nothing is sent when any record is invalid.
  */
 import type { Command } from 'commander';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SingleBar, Presets } from 'cli-progress';
-import { getView } from '../../registry/query.ts';
+import { isAggregationView } from '../../registry/query.ts';
+import type { Registry, RegistryView } from '../../registry/types.ts';
 import { sourceStreamName } from '../../core/naming.ts';
-import { SkewlessError, ValidationError } from '../../core/errors.ts';
+import { SkewlessError, UnknownDefinitionError, ValidationError } from '../../core/errors.ts';
 import { LOCAL_AWS } from '../../local/stack.ts';
 import { SDK_SINGLE_ATTEMPT } from '../../core/retry.ts';
 import { readLocalEndpoints } from '../../local/endpoints.ts';
@@ -47,8 +49,13 @@ export function registerPush(program: Command): void {
   withCommonOptions(
     program
       .command('push')
-      .description("Validate a file's records and put them on a feature view's Kinesis stream")
-      .requiredOption('--view <name>', 'feature view whose stream receives the records')
+      .description(
+        "Validate a file's records and put them on a feature view's (or an event stream's) Kinesis stream",
+      )
+      .requiredOption(
+        '--view <name>',
+        'feature view whose stream receives the records, or an event stream by its own name',
+      )
       .requiredOption('--file <path>', 'CSV, JSON lines or Parquet file of records')
       .option('--format <format>', `file format (${FILE_FORMATS.join('|')}); default: by extension`)
       .option('--aws', 'push to AWS (default credential chain) instead of the local stack')
@@ -59,7 +66,7 @@ export function registerPush(program: Command): void {
     if (options.format && !FILE_FORMATS.includes(options.format))
       throw new CliError(`--format must be one of ${FILE_FORMATS.join(', ')}`);
     const { registry } = await loadCliRegistry(options);
-    const view = wrapUsage(() => getView(registry, options.view));
+    const { view, label } = wrapUsage(() => pushTarget(registry, options.view));
     const read = () => readRecords(options.file, { registry, view, format: options.format });
 
     // Pass 1: validate everything, so a bad file sends nothing.
@@ -82,7 +89,7 @@ export function registerPush(program: Command): void {
     }
     if (problems.length > 0)
       throw new CliError(
-        `${options.file}: invalid records for view '${view.name}'; nothing was sent:\n${problems.join('\n')}`,
+        `${options.file}: invalid records for ${label}; nothing was sent:\n${problems.join('\n')}`,
         EXIT.usage,
       );
 
@@ -152,6 +159,26 @@ async function kinesisFor(
     prefix: endpoints.prefix,
     where: `local, ${endpoints.kinesis}`,
   };
+}
+
+/**
+ * The view or event stream `name` names. An event stream is pushed to through any of its views:
+ * they read its one stream and validate its records by its schema (`streamSchema`).
+ */
+export function pushTarget(
+  registry: Registry,
+  name: string,
+): { view: RegistryView; label: string } {
+  const view = registry.featureViews.find((v) => v.name === name);
+  if (view) return { view, label: `view '${name}'` };
+  const ofStream = registry.featureViews.find(
+    (v) => isAggregationView(v) && v.aggregation.stream === name,
+  );
+  if (ofStream) return { view: ofStream, label: `event stream '${name}'` };
+  throw new UnknownDefinitionError('view or event stream', name, [
+    ...registry.featureViews.map((v) => v.name),
+    ...(registry.eventStreams ?? []).map((s) => s.name),
+  ]);
 }
 
 function wrapUsage<T>(fn: () => T): T {

@@ -38,7 +38,7 @@ WITH
   WHERE d."_sk_rn" = 1
 ),
 "_sk_airport_delays__run" AS (
-  SELECT e."origin", e."_sk_ms", e."_sk_rid", struct_pack("c0" := CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT), "s0" := CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN CAST(e."delay" AS DOUBLE) END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS DOUBLE), "c2" := CAST(sum(CASE WHEN TRUE THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT), "m3" := CAST(max(CASE WHEN e."delay" IS NOT NULL THEN e."delay" END) OVER (PARTITION BY e."origin", (e."_sk_ms" + 3599999) // (3600000) * 3600000 - 3600000 ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT), "a3" := CAST((e."_sk_ms" + 3599999) // (3600000) * 3600000 - 3600000 AS BIGINT), "c5" := CAST(sum(CASE WHEN e."delay" > CAST(15 AS BIGINT) THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT)) AS "_sk_v"
+  SELECT e."origin", e."_sk_ms", e."_sk_rid", struct_pack("c0" := CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT), "s0" := CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN CAST(e."delay" AS DOUBLE) END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS DOUBLE), "c2" := CAST(sum(CASE WHEN TRUE THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT), "m3" := CAST(max(CASE WHEN e."delay" IS NOT NULL THEN e."delay" END) OVER (PARTITION BY e."origin", CAST(floor(CAST(e."_sk_ms" + 3599999 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 - 3600000 ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT), "a3" := CAST(CAST(floor(CAST(e."_sk_ms" + 3599999 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 - 3600000 AS BIGINT), "c5" := CAST(sum(CASE WHEN e."delay" > CAST(15 AS BIGINT) THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT)) AS "_sk_v"
   FROM "_sk_airport_delays__events" AS e
 ),
 "_sk_airport_delays__probes" AS (
@@ -49,15 +49,15 @@ WITH
   FROM "_sk_spine" AS s
   UNION ALL
   SELECT b."origin", b."_sk_start", 1, CAST(NULL AS VARCHAR), array_agg(b."_sk_row"), 1, CAST(NULL AS STRUCT("c0" BIGINT, "s0" DOUBLE, "c2" BIGINT, "m3" BIGINT, "a3" BIGINT, "c5" BIGINT))
-  FROM (SELECT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001) // (300000) * 300000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
+  FROM (SELECT s."origin", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001 AS DOUBLE) / 300000) AS BIGINT) * 300000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
   GROUP BY b."origin", b."_sk_start"
   UNION ALL
   SELECT b."origin", b."_sk_start", 1, CAST(NULL AS VARCHAR), array_agg(b."_sk_row"), 2, CAST(NULL AS STRUCT("c0" BIGINT, "s0" DOUBLE, "c2" BIGINT, "m3" BIGINT, "a3" BIGINT, "c5" BIGINT))
-  FROM (SELECT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) // (3600000) * 3600000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
+  FROM (SELECT s."origin", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
   GROUP BY b."origin", b."_sk_start"
   UNION ALL
   SELECT b."origin", b."_sk_start", 1, CAST(NULL AS VARCHAR), array_agg(b."_sk_row"), 3, CAST(NULL AS STRUCT("c0" BIGINT, "s0" DOUBLE, "c2" BIGINT, "m3" BIGINT, "a3" BIGINT, "c5" BIGINT))
-  FROM (SELECT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) // (3600000) * 3600000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
+  FROM (SELECT s."origin", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
   GROUP BY b."origin", b."_sk_start"
 ),
 "_sk_airport_delays__picked" AS (
@@ -69,15 +69,15 @@ WITH
   WHERE w."_sk_kind" = 1
 ),
 "_sk_airport_delays__tiles1" AS (
-  SELECT e."origin", (e."_sk_ms" + 3599999) // (3600000) * 3600000 - 3600000 AS "_sk_a", max(CASE WHEN e."delay" IS NOT NULL THEN e."delay" END) AS "m3"
+  SELECT e."origin", CAST(floor(CAST(e."_sk_ms" + 3599999 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 - 3600000 AS "_sk_a", max(CASE WHEN e."delay" IS NOT NULL THEN e."delay" END) AS "m3"
   FROM "_sk_airport_delays__events" AS e
-  GROUP BY e."origin", (e."_sk_ms" + 3599999) // (3600000) * 3600000 - 3600000
+  GROUP BY e."origin", CAST(floor(CAST(e."_sk_ms" + 3599999 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 - 3600000
 ),
 "_sk_airport_delays__full1" AS (
   SELECT s."origin", s."_sk_start", max(tl."m3") AS "m3"
   FROM (
     SELECT d."origin", d."_sk_start", d."_sk_start" + o."_sk_i" * 3600000 AS "_sk_a"
-    FROM (SELECT DISTINCT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) // (3600000) * 3600000 AS "_sk_start" FROM "_sk_spine" AS s) AS d
+    FROM (SELECT DISTINCT s."origin", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 AS "_sk_start" FROM "_sk_spine" AS s) AS d
     CROSS JOIN UNNEST(range(0, 23)) AS o("_sk_i")
   ) AS s
   JOIN "_sk_airport_delays__tiles1" AS tl ON tl."origin" = s."origin" AND tl."_sk_a" = s."_sk_a"
@@ -108,13 +108,13 @@ WITH
     (COALESCE(x."p0_c0", 0) - COALESCE(x."p2_c0", 0)) AS "dep_delay_mean_24h__n",
     (COALESCE(x."p0_c2", 0) - COALESCE(x."p2_c2", 0)) AS "flights_24h",
     (COALESCE(x."p0_c2", 0) - COALESCE(x."p2_c2", 0)) AS "flights_24h__n",
-    CASE WHEN CASE WHEN x."p0_a3" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) // (3600000) * 3600000 - 3600000 THEN x."p0_m3" END IS NULL THEN u1."m3" WHEN u1."m3" IS NULL THEN CASE WHEN x."p0_a3" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) // (3600000) * 3600000 - 3600000 THEN x."p0_m3" END WHEN CASE WHEN x."p0_a3" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) // (3600000) * 3600000 - 3600000 THEN x."p0_m3" END > u1."m3" THEN CASE WHEN x."p0_a3" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) // (3600000) * 3600000 - 3600000 THEN x."p0_m3" END ELSE u1."m3" END AS "dep_delay_max_24h",
+    CASE WHEN CASE WHEN x."p0_a3" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 - 3600000 THEN x."p0_m3" END IS NULL THEN u1."m3" WHEN u1."m3" IS NULL THEN CASE WHEN x."p0_a3" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 - 3600000 THEN x."p0_m3" END WHEN CASE WHEN x."p0_a3" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 - 3600000 THEN x."p0_m3" END > u1."m3" THEN CASE WHEN x."p0_a3" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 - 3600000 THEN x."p0_m3" END ELSE u1."m3" END AS "dep_delay_max_24h",
     (COALESCE(x."p0_c0", 0) - COALESCE(x."p2_c0", 0)) AS "dep_delay_max_24h__n",
     (COALESCE(x."p0_c2", 0) - COALESCE(x."p3_c2", 0)) AS "flights_7d",
     (COALESCE(x."p0_c2", 0) - COALESCE(x."p3_c2", 0)) AS "flights_7d__n",
     (COALESCE(x."p0_c5", 0) - COALESCE(x."p3_c5", 0)) AS "late_7d",
     (COALESCE(x."p0_c5", 0) - COALESCE(x."p3_c5", 0)) AS "late_7d__n"
-  FROM (SELECT s.*, (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) // (3600000) * 3600000 AS "_sk_s1" FROM "_sk_spine" AS s) AS s
+  FROM (SELECT s.*, CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 AS "_sk_s1" FROM "_sk_spine" AS s) AS s
   LEFT JOIN "_sk_airport_delays__probed" AS x ON x."_sk_row" = s."_sk_row"
   LEFT JOIN "_sk_airport_delays__full1" AS u1 ON u1."origin" = s."origin" AND u1."_sk_start" = s."_sk_s1"
 ),
@@ -143,7 +143,7 @@ WITH
   FROM "_sk_spine" AS s
   UNION ALL
   SELECT b."origin", b."destination", b."_sk_start", 1, CAST(NULL AS VARCHAR), array_agg(b."_sk_row"), 1, CAST(NULL AS STRUCT("c0" BIGINT, "c1" BIGINT, "s1" DOUBLE))
-  FROM (SELECT s."origin", s."destination", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) // (3600000) * 3600000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
+  FROM (SELECT s."origin", s."destination", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
   GROUP BY b."origin", b."destination", b."_sk_start"
 ),
 "_sk_route_delays__picked" AS (

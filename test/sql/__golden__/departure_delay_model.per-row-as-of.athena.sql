@@ -37,8 +37,8 @@ WITH
   FROM (
     SELECT l."_sk_row", CAST(ROW(CAST(f."last_delay" AS bigint), CAST(f."last_destination" AS varchar), CAST(f."last_departed_late" AS boolean), f."event_time", f."ingested_at") AS ROW("last_delay" bigint, "last_destination" varchar, "last_departed_late" boolean, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))) AS "_sk_v", row_number() OVER (
       PARTITION BY l."_sk_row" ORDER BY f."event_time" DESC, f."record_id" DESC) AS "_sk_rn"
-    FROM (SELECT l.*, (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', l."_sk_t")) / (7200000) - o."_sk_i" AS "_sk_b" FROM "_sk_airport_departures__late" AS l CROSS JOIN UNNEST(sequence(0, 1)) AS o("_sk_i")) AS l
-    JOIN (SELECT f.*, (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', f."event_time")) / (7200000) AS "_sk_b" FROM "skewless_prod_offline"."airport_departures_v1" AS f WHERE f."event_time" > TIMESTAMP '2001-06-29 22:00:00.000' AND f."event_time" <= TIMESTAMP '2001-07-01 00:00:00.000') AS f
+    FROM (SELECT l.*, CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', l."_sk_t") AS double) / 7200000) AS bigint) - o."_sk_i" AS "_sk_b" FROM "_sk_airport_departures__late" AS l CROSS JOIN UNNEST(sequence(0, 1)) AS o("_sk_i")) AS l
+    JOIN (SELECT f.*, CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', f."event_time") AS double) / 7200000) AS bigint) AS "_sk_b" FROM "skewless_prod_offline"."airport_departures_v1" AS f WHERE f."event_time" > TIMESTAMP '2001-06-29 22:00:00.000' AND f."event_time" <= TIMESTAMP '2001-07-01 00:00:00.000') AS f
     ON f."origin" = l."origin" AND f."_sk_b" = l."_sk_b" AND f."event_time" <= l."_sk_t" AND f."event_time" > l."_sk_t" - INTERVAL '0 02:00:00.000' DAY TO SECOND AND f."ingested_at" <= l."_sk_as_of"
   ) AS x
   WHERE x."_sk_rn" = 1
@@ -63,7 +63,7 @@ WITH
   WHERE d."_sk_rn" = 1
 ),
 "_sk_airport_delays__run" AS (
-  SELECT e."origin", e."_sk_ms", e."_sk_rid", CAST(ROW(CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN CAST(e."delay" AS double) END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS double), CAST(sum(CASE WHEN TRUE THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(max(CASE WHEN e."delay" IS NOT NULL THEN e."delay" END) OVER (PARTITION BY e."origin", (e."_sk_ms" + 3599999) / (3600000) * 3600000 - 3600000 ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST((e."_sk_ms" + 3599999) / (3600000) * 3600000 - 3600000 AS bigint), CAST(sum(CASE WHEN e."delay" > CAST(15 AS bigint) THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(max(e."_sk_ia_ms") OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint)) AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint, "_sk_newest_ing" bigint)) AS "_sk_v"
+  SELECT e."origin", e."_sk_ms", e."_sk_rid", CAST(ROW(CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN CAST(e."delay" AS double) END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS double), CAST(sum(CASE WHEN TRUE THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(max(CASE WHEN e."delay" IS NOT NULL THEN e."delay" END) OVER (PARTITION BY e."origin", CAST(floor(CAST(e."_sk_ms" + 3599999 AS double) / 3600000) AS bigint) * 3600000 - 3600000 ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(CAST(floor(CAST(e."_sk_ms" + 3599999 AS double) / 3600000) AS bigint) * 3600000 - 3600000 AS bigint), CAST(sum(CASE WHEN e."delay" > CAST(15 AS bigint) THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(max(e."_sk_ia_ms") OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint)) AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint, "_sk_newest_ing" bigint)) AS "_sk_v"
   FROM "_sk_airport_delays__events" AS e
 ),
 "_sk_airport_delays__probes" AS (
@@ -74,15 +74,15 @@ WITH
   FROM "_sk_spine" AS s
   UNION ALL
   SELECT b."origin", b."_sk_start", 1, CAST(NULL AS varchar), array_agg(b."_sk_row"), 1, CAST(NULL AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint, "_sk_newest_ing" bigint))
-  FROM (SELECT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001) / (300000) * 300000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
+  FROM (SELECT s."origin", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001 AS double) / 300000) AS bigint) * 300000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
   GROUP BY b."origin", b."_sk_start"
   UNION ALL
   SELECT b."origin", b."_sk_start", 1, CAST(NULL AS varchar), array_agg(b."_sk_row"), 2, CAST(NULL AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint, "_sk_newest_ing" bigint))
-  FROM (SELECT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) / (3600000) * 3600000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
+  FROM (SELECT s."origin", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
   GROUP BY b."origin", b."_sk_start"
   UNION ALL
   SELECT b."origin", b."_sk_start", 1, CAST(NULL AS varchar), array_agg(b."_sk_row"), 3, CAST(NULL AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint, "_sk_newest_ing" bigint))
-  FROM (SELECT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) / (3600000) * 3600000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
+  FROM (SELECT s."origin", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
   GROUP BY b."origin", b."_sk_start"
 ),
 "_sk_airport_delays__picked" AS (
@@ -95,15 +95,15 @@ WITH
   WHERE w."_sk_kind" = 1
 ),
 "_sk_airport_delays__tiles1" AS (
-  SELECT e."origin", (e."_sk_ms" + 3599999) / (3600000) * 3600000 - 3600000 AS "_sk_a", max(CASE WHEN e."delay" IS NOT NULL THEN e."delay" END) AS "m3"
+  SELECT e."origin", CAST(floor(CAST(e."_sk_ms" + 3599999 AS double) / 3600000) AS bigint) * 3600000 - 3600000 AS "_sk_a", max(CASE WHEN e."delay" IS NOT NULL THEN e."delay" END) AS "m3"
   FROM "_sk_airport_delays__events" AS e
-  GROUP BY e."origin", (e."_sk_ms" + 3599999) / (3600000) * 3600000 - 3600000
+  GROUP BY e."origin", CAST(floor(CAST(e."_sk_ms" + 3599999 AS double) / 3600000) AS bigint) * 3600000 - 3600000
 ),
 "_sk_airport_delays__full1" AS (
   SELECT s."origin", s."_sk_start", max(tl."m3") AS "m3"
   FROM (
     SELECT d."origin", d."_sk_start", d."_sk_start" + o."_sk_i" * 3600000 AS "_sk_a"
-    FROM (SELECT DISTINCT s."origin", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) / (3600000) * 3600000 AS "_sk_start" FROM "_sk_spine" AS s) AS d
+    FROM (SELECT DISTINCT s."origin", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_start" FROM "_sk_spine" AS s) AS d
     CROSS JOIN UNNEST(sequence(0, 22)) AS o("_sk_i")
   ) AS s
   JOIN "_sk_airport_delays__tiles1" AS tl ON tl."origin" = s."origin" AND tl."_sk_a" = s."_sk_a"
@@ -135,14 +135,14 @@ WITH
     (COALESCE(x."p0_c0", 0) - COALESCE(x."p2_c0", 0)) AS "dep_delay_mean_24h__n",
     (COALESCE(x."p0_c2", 0) - COALESCE(x."p2_c2", 0)) AS "flights_24h",
     (COALESCE(x."p0_c2", 0) - COALESCE(x."p2_c2", 0)) AS "flights_24h__n",
-    CASE WHEN CASE WHEN x."p0_a3" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) / (3600000) * 3600000 - 3600000 THEN x."p0_m3" END IS NULL THEN u1."m3" WHEN u1."m3" IS NULL THEN CASE WHEN x."p0_a3" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) / (3600000) * 3600000 - 3600000 THEN x."p0_m3" END WHEN CASE WHEN x."p0_a3" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) / (3600000) * 3600000 - 3600000 THEN x."p0_m3" END > u1."m3" THEN CASE WHEN x."p0_a3" = (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999) / (3600000) * 3600000 - 3600000 THEN x."p0_m3" END ELSE u1."m3" END AS "dep_delay_max_24h",
+    CASE WHEN CASE WHEN x."p0_a3" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999 AS double) / 3600000) AS bigint) * 3600000 - 3600000 THEN x."p0_m3" END IS NULL THEN u1."m3" WHEN u1."m3" IS NULL THEN CASE WHEN x."p0_a3" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999 AS double) / 3600000) AS bigint) * 3600000 - 3600000 THEN x."p0_m3" END WHEN CASE WHEN x."p0_a3" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999 AS double) / 3600000) AS bigint) * 3600000 - 3600000 THEN x."p0_m3" END > u1."m3" THEN CASE WHEN x."p0_a3" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999 AS double) / 3600000) AS bigint) * 3600000 - 3600000 THEN x."p0_m3" END ELSE u1."m3" END AS "dep_delay_max_24h",
     (COALESCE(x."p0_c0", 0) - COALESCE(x."p2_c0", 0)) AS "dep_delay_max_24h__n",
     (COALESCE(x."p0_c2", 0) - COALESCE(x."p3_c2", 0)) AS "flights_7d",
     (COALESCE(x."p0_c2", 0) - COALESCE(x."p3_c2", 0)) AS "flights_7d__n",
     (COALESCE(x."p0_c5", 0) - COALESCE(x."p3_c5", 0)) AS "late_7d",
     (COALESCE(x."p0_c5", 0) - COALESCE(x."p3_c5", 0)) AS "late_7d__n",
     x."p0__sk_newest_ing" AS "_sk_newest_ing"
-  FROM (SELECT s.*, (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) / (3600000) * 3600000 AS "_sk_s1" FROM "_sk_spine" AS s) AS s
+  FROM (SELECT s.*, CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_s1" FROM "_sk_spine" AS s) AS s
   LEFT JOIN "_sk_airport_delays__probed" AS x ON x."_sk_row" = s."_sk_row"
   LEFT JOIN "_sk_airport_delays__full1" AS u1 ON u1."origin" = s."origin" AND u1."_sk_start" = s."_sk_s1"
 ),
@@ -173,7 +173,7 @@ WITH
     count(CASE WHEN e."_sk_ms" > s."_sk_s2" AND e."delay" > CAST(15 AS bigint) THEN 1 END) AS "late_7d__n"
   FROM (
     SELECT b.*, least(b."_sk_s0", b."_sk_s1", b."_sk_s2") AS "_sk_lo"
-    FROM (SELECT s."origin", s."_sk_row", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") AS "_sk_tm", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001) / (300000) * 300000 AS "_sk_s0", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001) / (3600000) * 3600000 AS "_sk_s1", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) / (3600000) * 3600000 AS "_sk_s2", COALESCE(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_as_of"), 253402300800000) AS "_sk_am" FROM "_sk_airport_delays__unsettled" AS s) AS b
+    FROM (SELECT s."origin", s."_sk_row", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") AS "_sk_tm", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001 AS double) / 300000) AS bigint) * 300000 AS "_sk_s0", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_s1", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_s2", COALESCE(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_as_of"), 253402300800000) AS "_sk_am" FROM "_sk_airport_delays__unsettled" AS s) AS b
   ) AS s
   LEFT JOIN "_sk_airport_delays__events" AS e ON e."origin" = s."origin" AND e."_sk_ms" <= s."_sk_tm" AND e."_sk_ms" > s."_sk_lo" AND e."_sk_ia_ms" <= s."_sk_am"
   GROUP BY s."_sk_row"
@@ -208,7 +208,7 @@ WITH
   FROM "_sk_spine" AS s
   UNION ALL
   SELECT b."origin", b."destination", b."_sk_start", 1, CAST(NULL AS varchar), array_agg(b."_sk_row"), 1, CAST(NULL AS ROW("c0" bigint, "c1" bigint, "s1" double, "_sk_newest_ing" bigint))
-  FROM (SELECT s."origin", s."destination", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) / (3600000) * 3600000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
+  FROM (SELECT s."origin", s."destination", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
   GROUP BY b."origin", b."destination", b."_sk_start"
 ),
 "_sk_route_delays__picked" AS (
@@ -260,7 +260,7 @@ WITH
     count(CASE WHEN e."_sk_ms" > s."_sk_s0" AND e."delay" IS NOT NULL THEN 1 END) AS "dep_delay_mean_7d__n"
   FROM (
     SELECT b.*, b."_sk_s0" AS "_sk_lo"
-    FROM (SELECT s."origin", s."destination", s."_sk_row", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") AS "_sk_tm", (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001) / (3600000) * 3600000 AS "_sk_s0", COALESCE(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_as_of"), 253402300800000) AS "_sk_am" FROM "_sk_route_delays__unsettled" AS s) AS b
+    FROM (SELECT s."origin", s."destination", s."_sk_row", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") AS "_sk_tm", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_s0", COALESCE(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_as_of"), 253402300800000) AS "_sk_am" FROM "_sk_route_delays__unsettled" AS s) AS b
   ) AS s
   LEFT JOIN "_sk_route_delays__events" AS e ON e."origin" = s."origin" AND e."destination" = s."destination" AND e."_sk_ms" <= s."_sk_tm" AND e."_sk_ms" > s."_sk_lo" AND e."_sk_ia_ms" <= s."_sk_am"
   GROUP BY s."_sk_row"
@@ -301,8 +301,8 @@ WITH
   FROM (
     SELECT l."_sk_row", CAST(ROW(CAST(f."distance" AS bigint), CAST(f."last_delay" AS bigint), f."event_time", f."ingested_at") AS ROW("distance" bigint, "last_delay" bigint, "_sk_et" timestamp(6), "_sk_ing" timestamp(6))) AS "_sk_v", row_number() OVER (
       PARTITION BY l."_sk_row" ORDER BY f."event_time" DESC, f."record_id" DESC) AS "_sk_rn"
-    FROM (SELECT l.*, (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', l."_sk_t")) / (86400000) - o."_sk_i" AS "_sk_b" FROM "_sk_route_flights__late" AS l CROSS JOIN UNNEST(sequence(0, 1)) AS o("_sk_i")) AS l
-    JOIN (SELECT f.*, (date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', f."event_time")) / (86400000) AS "_sk_b" FROM "skewless_prod_offline"."route_flights_v1" AS f WHERE f."event_time" > TIMESTAMP '2001-06-29 00:00:00.000' AND f."event_time" <= TIMESTAMP '2001-07-01 00:00:00.000') AS f
+    FROM (SELECT l.*, CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', l."_sk_t") AS double) / 86400000) AS bigint) - o."_sk_i" AS "_sk_b" FROM "_sk_route_flights__late" AS l CROSS JOIN UNNEST(sequence(0, 1)) AS o("_sk_i")) AS l
+    JOIN (SELECT f.*, CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', f."event_time") AS double) / 86400000) AS bigint) AS "_sk_b" FROM "skewless_prod_offline"."route_flights_v1" AS f WHERE f."event_time" > TIMESTAMP '2001-06-29 00:00:00.000' AND f."event_time" <= TIMESTAMP '2001-07-01 00:00:00.000') AS f
     ON f."origin" = l."origin" AND f."destination" = l."destination" AND f."_sk_b" = l."_sk_b" AND f."event_time" <= l."_sk_t" AND f."event_time" > l."_sk_t" - INTERVAL '1 00:00:00.000' DAY TO SECOND AND f."ingested_at" <= l."_sk_as_of"
   ) AS x
   WHERE x."_sk_rn" = 1

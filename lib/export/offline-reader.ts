@@ -1,5 +1,6 @@
 /**
- * The offline store as the export sees it: something that runs the point-in-time join of a
+ * The offline store as the export reads it (`OfflineReader`; the CDK construct that deploys the
+ * store is `OfflineStore`, `lib/cdk/offline-store.ts`): something that runs the point-in-time join of a
  * spine (a DuckDB relation that carries `_sk_row`) in its own SQL dialect and hands the rows
  * back as a DuckDB relation, and that keeps an export's artifacts. Two implementations: the local
  * Parquet folder queried by DuckDB (`offline-local.ts`) and Athena over the Iceberg tables
@@ -47,7 +48,7 @@ export interface StoreArtifacts {
   readonly baseline: readonly string[];
 }
 
-export interface OfflineStore {
+export interface OfflineReader {
   readonly engine: 'duckdb' | 'athena';
   /** The SQL shape the join runs in. */
   readonly dialect: DialectName;
