@@ -24,6 +24,15 @@ export function findingsHeadline(
   return parts.length === 0 ? `ok${scope}` : parts.join(', ');
 }
 
+/**
+ * Every kind an output was found with (`stale, drift`), or `ok`: what the tables show beside
+ * each feature, so their counts agree with the headline's (a feature both stale and drifted
+ * counts in both).
+ */
+export function findingsOf(o: Pick<OutputReport, 'kinds'>): string {
+  return o.kinds.length > 0 ? o.kinds.join(', ') : 'ok';
+}
+
 export function malformedText(count: number): string {
   return `${count} malformed log line${count === 1 ? '' : 's'} skipped`;
 }
