@@ -18,6 +18,13 @@ const ROWS: Record<string, [field: string, label: string, goal: string][]> = {
     ['rerun_rows_added', 'rows a rerun adds', '0'],
     ['rerun_items_written', 'online items a rerun writes', '0'],
   ],
+  catalog: [
+    ['views', 'generated catalog: views', ''],
+    ['features', 'generated catalog: features', ''],
+    ['index_kb', 'search page with its embedded index, KB', ''],
+    ['load_ms', 'search page load in Chromium (median of 3), ms', '< 1,000'],
+    ['search_ms', 'slowest search, input to results laid out, ms', '< 1,000'],
+  ],
   ingest: [
     ['records', 'records ingested (flights, real handler, dynalite + local Firehose)', ''],
     ['records_per_s', 'records per second, end to end (kinesalite reads included)', '≥ 10× naive'],
@@ -48,6 +55,23 @@ const ROWS: Record<string, [field: string, label: string, goal: string][]> = {
     ['handler_p99_ms', 'handler p99 (3 views × 20 features), ms', '≤ 0.3'],
     ['e2e_p99_ms', 'end to end p99 through the local HTTP API, ms', '≤ 2× bare'],
     ['bare_batchget_p99_ms', 'bare BatchGetItem p99, ms', ''],
+    [
+      'inprocess_p99_ms',
+      'in-process lookup (skewless/lookup) p99, same dynalite, ms',
+      '≤ 1.2× bare',
+    ],
+    [
+      'flights_inprocess_p99_ms',
+      'flights service in process p99 (4 views, 2 aggregations), ms',
+      '≤ 1.2× bare',
+    ],
+    ['flights_bare_batchget_p99_ms', 'flights service bare BatchGetItem p99, ms', ''],
+    ['flights_e2e_p99_ms', 'flights service through the local HTTP API p99, ms', ''],
+    [
+      'cold_import_plus_first_ms',
+      'Lambda bundle cold: module init + first request, ms (median)',
+      '',
+    ],
     ['bundle_kb', 'lookup Lambda bundle, KB', '≤ 400'],
   ],
   windows: [

@@ -10,7 +10,13 @@ import type { OutputFigures } from './measure.ts';
 import { count, fixed, noiseText } from './headline.ts';
 import { wilsonInterval } from './stats.ts';
 import { decide, driftReading, kindsOf, thresholdsFor, verdictOf } from './thresholds.ts';
-import { CAUSES, type CauseCount, type OutputReport, type Thresholds } from './types.ts';
+import {
+  CAUSES,
+  type Cause,
+  type CauseCount,
+  type OutputReport,
+  type Thresholds,
+} from './types.ts';
 
 /** Assembles one output's report. */
 export function buildOutputReport(
@@ -22,11 +28,7 @@ export function buildOutputReport(
 ): OutputReport {
   const thresholds = thresholdsFor(service, f.output);
   const rate = (n: number) => (f.rows === 0 ? 0 : n / f.rows);
-  const sum = (causes: readonly (keyof typeof f.causeCounts)[]) =>
-    causes.reduce((n, c) => n + f.causeCounts[c], 0);
-  const skewRate = rate(sum(SKEW_CAUSES));
-  const staleRate = rate(sum(STALE_CAUSES));
-  const interval = (n: number) => wilsonInterval(rate(n), f.rows);
+  const { skewRate, staleRate, compared, exactMatchRate, nullMismatchRate } = judgedRates(f);
   const distances = {
     psi: dist?.psi ?? null,
     ks: dist?.ks ?? null,
@@ -36,39 +38,27 @@ export function buildOutputReport(
   const decisions = decide(
     service.name,
     f.output,
-    {
-      rows: f.rows,
-      exactMatchRate: 1 - skewRate,
-      nullMismatchRate: rate(f.skewNullMismatches),
-      staleRate,
-      ...distances,
-    },
+    { rows: f.rows, compared, exactMatchRate, nullMismatchRate, staleRate, ...distances },
     thresholds,
   );
   const kinds = kindsOf(decisions);
   const feature = service.features.find((x) => x.output === f.output);
   const freshness =
     feature && f.status ? freshnessOf(getView(registry, feature.view).ttlMs, f.status, rate) : null;
-  const causes: CauseCount[] = CAUSES.filter((c) => f.causeCounts[c] > 0)
-    .map((c) => ({
-      cause: c,
-      kind: CAUSE_KIND[c],
-      count: f.causeCounts[c],
-      examples: f.examples.filter((e) => e.cause === c),
-    }))
-    .sort((a, b) => b.count - a.count);
+  const causes = causesOf(f);
   return {
     output: f.output,
     dtype: f.dtype,
     source: sourceOf(service, registry, f.output),
     thresholds,
     rows: f.rows,
+    compared,
     matches: f.matches,
-    exactMatchRate: rate(f.matches),
-    exactMatchInterval: interval(f.matches),
-    nullMismatches: f.nullMismatches,
-    nullMismatchRate: rate(f.nullMismatches),
-    nullMismatchInterval: interval(f.nullMismatches),
+    exactMatchRate,
+    exactMatchInterval: wilsonInterval(exactMatchRate, compared),
+    nullMismatches: f.skewNullMismatches,
+    nullMismatchRate,
+    nullMismatchInterval: wilsonInterval(nullMismatchRate, compared),
     typeMismatches: f.typeMismatches,
     versionMismatches: f.versionMismatches,
     versionMismatchRate: rate(f.versionMismatches),
@@ -92,6 +82,44 @@ export function buildOutputReport(
     verdict: verdictOf(kinds),
     notes: [...notesOf(f, kinds, baseline, dist), ...noiseNotes(dist, thresholds)],
   };
+}
+
+/**
+ * The rates an output is judged by. Every mismatch has one cause: the rows judged for skew are
+ * the matches and the skew-caused mismatches; a value that differs because it was stale is
+ * judged by the stale rate alone. The report, the decisions, the CLI and the alert all show
+ * these same rates.
+ */
+function judgedRates(f: OutputFigures): {
+  skewRate: number;
+  staleRate: number;
+  compared: number;
+  exactMatchRate: number;
+  nullMismatchRate: number;
+} {
+  const sum = (causes: readonly Cause[]) => causes.reduce((n, c) => n + f.causeCounts[c], 0);
+  const overRows = (n: number) => (f.rows === 0 ? 0 : n / f.rows);
+  const skewRows = sum(SKEW_CAUSES);
+  const compared = f.matches + skewRows;
+  return {
+    skewRate: overRows(skewRows),
+    staleRate: overRows(sum(STALE_CAUSES)),
+    compared,
+    exactMatchRate: compared === 0 ? 1 : f.matches / compared,
+    nullMismatchRate: compared === 0 ? 0 : f.skewNullMismatches / compared,
+  };
+}
+
+/** The causes found, most frequent first, each with its examples. */
+function causesOf(f: OutputFigures): CauseCount[] {
+  return CAUSES.filter((c) => f.causeCounts[c] > 0)
+    .map((c) => ({
+      cause: c,
+      kind: CAUSE_KIND[c],
+      count: f.causeCounts[c],
+      examples: f.examples.filter((e) => e.cause === c),
+    }))
+    .sort((a, b) => b.count - a.count);
 }
 
 /** Where an output comes from: a view's feature, or a request transform of the service. */
