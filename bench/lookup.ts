@@ -4,9 +4,12 @@
  *   inference-log enqueue), the store stubbed with canned items: 1 entity × 3 views × 20 features.
  * - e2e: an HTTP POST through the local server (API Gateway v2 events) → handler → dynalite.
  * - bare: BatchGetItem of the same 3 keys against the same dynalite, no handler, no HTTP.
- * Plus store calls per request and the size of the Lambda bundle (esbuild, minified, SDK bundled).
+ * - in-process: `skewless/lookup` (`createLookup`) in this process against the same dynalite, its
+ *   inference log written as JSON lines by the background flush.
+ * The same three paths on the flights service with the items the demo builds
+ * (`parts/lookup-flights.ts`), the Lambda bundle's cold start (`parts/lookup-cold-start.ts`),
+ * store calls per request and the size of the Lambda bundle (esbuild, minified, SDK bundled).
  */
-import http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,12 +29,16 @@ import { encodeOnlineItem, onlineItemKey, type Item } from '../lib/core/online-i
 import type { RegistryView } from '../lib/registry/types.ts';
 import { startLocalStack, LOCAL_AWS } from '../lib/local/stack.ts';
 import { startLocalLookup } from '../lib/local/lookup.ts';
+import { createLocalInferenceLogWriter } from '../lib/local/inference-log.ts';
+import { createLookup } from '../lib/lookup/index.ts';
 import type { BatchGetInput, OnlineStoreReader } from '../lib/serve/batch-get.ts';
 import { createDynamoDbClient, dynamoDbReader } from '../lib/serve/dynamodb-aws.ts';
 import { createLookupHandler } from '../lib/serve/handler.ts';
 import { createBufferedSink } from '../lib/serve/inference-log-sink.ts';
 import { buildLookupPlans } from '../lib/serve/plan.ts';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { flightsLookupBench } from './parts/lookup-flights.ts';
+import { interleaved, keepAlivePoster, summary, time } from './parts/lookup-measure.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NOW = Date.parse('2001-03-01T12:00:00.000Z');
@@ -68,29 +75,10 @@ function valuesOf(view: RegistryView): Record<string, number | string | boolean>
   );
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-}
-
-function summary(samples: number[]): { p50: number; p99: number; mean: number } {
-  const s = [...samples].sort((a, b) => a - b);
-  const round = (x: number) => Math.round(x * 1000) / 1000;
-  return {
-    p50: round(percentile(s, 0.5)),
-    p99: round(percentile(s, 0.99)),
-    mean: round(s.reduce((a, b) => a + b, 0) / s.length),
-  };
-}
-
-async function time(fn: () => Promise<unknown>): Promise<number> {
-  const t = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - t) / 1e6;
-}
-
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const iterations = Number(args[0] ?? 20_000);
   const e2eIterations = Math.max(200, Math.floor(iterations / 10));
+  const coldRuns = Number(args[1] ?? 10);
   const runtime = benchRegistry();
   const views = runtime.registry.featureViews;
   const entity = { user_id: 'u-42' };
@@ -170,13 +158,12 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   // Plan building happens once per registry; report what a cold start pays for it.
   const planMs = await time(async () => buildLookupPlans(runtime));
 
-  // ---- e2e through the local HTTP server vs bare BatchGetItem, same dynalite ----
+  // ---- e2e through the local HTTP server, in-process, bare BatchGetItem: same dynalite ----
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'skewless-bench-lookup-'));
   const stack = await startLocalStack({ registry: runtime.registry, dataDir });
-  let e2e: ReturnType<typeof summary>;
-  let bareLean: ReturnType<typeof summary>;
-  let bareSdk: ReturnType<typeof summary>;
+  let paths: Awaited<ReturnType<typeof interleaved<'e2e' | 'lean' | 'sdk' | 'inprocess'>>>;
   let storeCallsPerRequest: number;
+  let inProcessCallsPerRequest: number;
   try {
     for (const item of items) {
       await stack.dynamodb.send(
@@ -185,65 +172,67 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     }
     const leanClient = createDynamoDbClient({ ...LOCAL_AWS, endpoint: stack.endpoints.dynamodb });
     const lean = dynamoDbReader(leanClient);
-    let e2eCalls = 0;
-    const counting: OnlineStoreReader = {
-      batchGetItem: (input) => (e2eCalls++, lean.batchGetItem(input)),
-    };
+    const calls = { e2e: 0, inprocess: 0 };
+    const counting = (path: keyof typeof calls): OnlineStoreReader => ({
+      batchGetItem: (input) => (calls[path]++, lean.batchGetItem(input)),
+    });
     const local = await startLocalLookup({
       stack,
       runtime,
       clock: () => NOW,
-      overrides: { dynamodb: counting },
+      overrides: { dynamodb: counting('e2e') },
     });
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const post = () =>
-      new Promise<void>((resolve, reject) => {
-        const req = http.request(
-          `${local.url}/features`,
-          { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
-          (res) => {
-            res.resume();
-            res.on('end', () =>
-              res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`)),
-            );
-          },
-        );
-        req.on('error', reject);
-        req.end(body);
-      });
+    const http = keepAlivePoster(local.url);
+    // The in-process lookup as a service builds it: its own lean client; the store call counted
+    // by a second instance wired to the counting reader.
+    const logWriter = createLocalInferenceLogWriter(dataDir);
+    const inProcessOptions = {
+      registry: { runtime },
+      tableName: stack.onlineTable,
+      ...LOCAL_AWS,
+      endpoints: { dynamodb: stack.endpoints.dynamodb },
+      clock: () => NOW,
+    };
+    const inProcess = await createLookup({ ...inProcessOptions, overrides: { logWriter } });
     const keys = views.map((v) => onlineItemKey(encodeEntityKey(v.joinKeys, entity), v));
     const plan = buildLookupPlans(runtime).services.get('bench_model')!;
     const bareInput = {
       RequestItems: { [stack.onlineTable]: { Keys: keys, ...plan.projection } },
     };
-    const bareLeanCall = () => lean.batchGetItem(bareInput);
-    const bareSdkCall = () => stack.dynamodb.send(new BatchGetItemCommand(bareInput as never));
-
-    for (let i = 0; i < 300; i++) {
-      await post();
-      await bareLeanCall();
-      await bareSdkCall();
+    paths = await interleaved(
+      {
+        e2e: () => http.post(body),
+        lean: () => lean.batchGetItem(bareInput),
+        sdk: () => stack.dynamodb.send(new BatchGetItemCommand(bareInput as never)),
+        inprocess: () => inProcess.get('bench_model', [entity]),
+      },
+      e2eIterations,
+    );
+    const counted = await createLookup({
+      ...inProcessOptions,
+      overrides: { logWriter, dynamodb: counting('inprocess') },
+    });
+    calls.e2e = 0;
+    for (let i = 0; i < 100; i++) {
+      await http.post(body);
+      await counted.get('bench_model', [entity]);
     }
-    // Interleaved blocks, so drift on the shared machine hits all three alike.
-    const samples = { e2e: [] as number[], lean: [] as number[], sdk: [] as number[] };
-    e2eCalls = 0;
-    const block = 50;
-    for (let done = 0; done < e2eIterations; done += block) {
-      for (let i = 0; i < block; i++) samples.e2e.push(await time(post));
-      for (let i = 0; i < block; i++) samples.lean.push(await time(bareLeanCall));
-      for (let i = 0; i < block; i++) samples.sdk.push(await time(bareSdkCall));
-    }
-    storeCallsPerRequest = e2eCalls / samples.e2e.length;
-    e2e = summary(samples.e2e);
-    bareLean = summary(samples.lean);
-    bareSdk = summary(samples.sdk);
-    agent.destroy();
+    storeCallsPerRequest = calls.e2e / 100;
+    inProcessCallsPerRequest = calls.inprocess / 100;
+    http.close();
     await local.close();
+    await inProcess.close();
+    await counted.close();
+    await logWriter.close();
     leanClient.destroy();
   } finally {
     await stack.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
+  const { e2e, lean: bareLean, sdk: bareSdk, inprocess } = paths;
+
+  // ---- the flights service, and the Lambda bundle's cold start on its items ----
+  const flights = await flightsLookupBench(e2eIterations, coldRuns);
 
   // ---- bundle ----
   const bundleKbOf = async (options: Parameters<typeof build>[0]) => {
@@ -270,6 +259,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     },
   });
 
+  const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
   const handlerSummary = summary(handlerSamples);
   const cpuSummary = summary(cpuSamples);
   const bareP99 = Math.min(bareLean.p99, bareSdk.p99);
@@ -292,6 +282,19 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     bare_batchget_lean_client: bareLean,
     bare_batchget_sdk_client: bareSdk,
     e2e_over_bare_p99: Math.round((e2e.p99 / bareP99) * 100) / 100,
+    inprocess_p50_ms: inprocess.p50,
+    inprocess_p99_ms: inprocess.p99,
+    inprocess_over_bare_p99: ratio(inprocess.p99, bareP99),
+    inprocess_store_calls_per_request: inProcessCallsPerRequest,
+    flights_inprocess_p50_ms: flights.inprocess.p50,
+    flights_inprocess_p99_ms: flights.inprocess.p99,
+    flights_bare_batchget_p50_ms: flights.bare_batchget.p50,
+    flights_bare_batchget_p99_ms: flights.bare_batchget.p99,
+    flights_e2e_p50_ms: flights.e2e.p50,
+    flights_e2e_p99_ms: flights.e2e.p99,
+    flights_inprocess_over_bare_p99: ratio(flights.inprocess.p99, flights.bare_batchget.p99),
+    flights: flights,
+    ...flights.cold_start,
     store_calls_per_request: storeCallsPerRequest,
     plan_build_ms: Math.round(planMs * 1000) / 1000,
     bundle_kb: bundleKb,
@@ -300,6 +303,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       store_calls_per_request: storeCallsPerRequest === 1,
       handler_p99_le_0_3_ms: handlerSummary.p99 <= 0.3,
       e2e_p99_le_2x_bare: e2e.p99 <= 2 * bareP99,
+      inprocess_p99_le_1_2x_bare: inprocess.p99 <= 1.2 * bareP99,
+      flights_inprocess_p99_le_1_2x_bare: flights.inprocess.p99 <= 1.2 * flights.bare_batchget.p99,
       bundle_le_400_kb: bundleKb <= 400,
     },
     notes: [
@@ -307,6 +312,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       'handler: createLookupHandler (middy + error handler + core + JSON + log enqueue), metrics stubbed (Powertools EMF publishing is Lambda wiring), store stubbed, log flushed per call to a no-op writer as in Lambda.',
       'e2e: node:http client (keep-alive) → local server → same handler → lean SigV4 DynamoDB client → dynalite, inference log written as JSON lines; all in one process.',
       'bare_batchget_*: the smaller of the lean client and the SDK v3 DynamoDBClient, same keys and projection.',
+      'inprocess_*: createLookup (skewless/lookup) in the bench process, its own lean DynamoDB client, the inference log enqueued and written as JSON lines by the background flush; interleaved in blocks of 50 with e2e and both bare clients. Goal: p99 within 1.2x the bare BatchGetItem p99 (the smaller of the two clients).',
+      'flights_*: departure_delay_model (4 views, 2 aggregations, 1 request transform) over the items three days of demo replay build (real ingest handler), one route flown on the last day per lookup; bare = the lean client with the same 4 keys and projection.',
+      'cold_*: the Lambda bundle (HANDLER_BUNDLING) in fresh node processes with --enable-source-maps: medians of the import (module init) and the first and second requests against dynalite; Lambda\'s own environment start is not included (README "Latency budget").',
       'bundle: lambdas/lookup.ts with every dependency bundled (no externals); DynamoDB/Firehose via the lean SigV4 client, not SDK clients.',
     ],
   };

@@ -41,6 +41,23 @@ const ROWS: Record<string, [field: string, label: string, goal: string][]> = {
     ['handler_p99_ms', 'handler p99 (3 views × 20 features), ms', '≤ 0.3'],
     ['e2e_p99_ms', 'end to end p99 through the local HTTP API, ms', '≤ 2× bare'],
     ['bare_batchget_p99_ms', 'bare BatchGetItem p99, ms', ''],
+    [
+      'inprocess_p99_ms',
+      'in-process lookup (skewless/lookup) p99, same dynalite, ms',
+      '≤ 1.2× bare',
+    ],
+    [
+      'flights_inprocess_p99_ms',
+      'flights service in process p99 (4 views, 2 aggregations), ms',
+      '≤ 1.2× bare',
+    ],
+    ['flights_bare_batchget_p99_ms', 'flights service bare BatchGetItem p99, ms', ''],
+    ['flights_e2e_p99_ms', 'flights service through the local HTTP API p99, ms', ''],
+    [
+      'cold_import_plus_first_ms',
+      'Lambda bundle cold: module init + first request, ms (median)',
+      '',
+    ],
     ['bundle_kb', 'lookup Lambda bundle, KB', '≤ 400'],
   ],
   windows: [

@@ -67,6 +67,13 @@ export interface FeatureStoreProps {
   /** Reserved concurrency of the lookup Lambda. @default - unreserved (bounded by API throttling) */
   readonly lookupReservedConcurrency?: number;
   /**
+   * Provisioned concurrency of the lookup Lambda: that many environments initialized ahead of
+   * requests (a `live` alias, which API Gateway then invokes), so those requests pay no cold
+   * start. Billed per environment-hour whether used or not (README "What it costs").
+   * @default - none (on-demand environments; the first request of each pays a cold start)
+   */
+  readonly lookupProvisionedConcurrency?: number;
+  /**
    * Reserved concurrency of the export Lambda (bounds concurrent Athena exports). An account
    * must have this much concurrency above its unreserved minimum of 10.
    * @default - unreserved (deploys on accounts with the new-account quota of 10)
@@ -120,6 +127,7 @@ const PREFIX_PATTERN = /^[a-z][a-z0-9-]{0,23}$/;
  * });
  * store.grantProduce(producerRole, 'airport_departures'); // put records on one source stream
  * store.grantLookup(modelRole); // sign `POST <store.apiUrl>features`
+ * store.grantDirectLookup(serviceRole); // `skewless/lookup` in the service's own process
  * store.grantRunExport(trainingRole); // invoke the export Lambda
  * store.grantBackfill(operatorRole); // `skewless backfill --aws`, `materialize --aws`
  */
@@ -190,6 +198,7 @@ export class FeatureStore extends Construct {
         burstLimit: SERVING_DEFAULTS.throttleBurstLimit,
       },
       reservedConcurrency: props.lookupReservedConcurrency,
+      provisionedConcurrency: props.lookupProvisionedConcurrency,
     });
     this.exports = new Exports(this, 'Exports', {
       offlineStore: this.offlineStore,
@@ -233,6 +242,15 @@ export class FeatureStore extends Construct {
   /** Lets a caller sign lookup requests (`POST /features`). */
   public grantLookup(grantee: iam.IGrantable): iam.Grant {
     return this.serving.grantLookup(grantee);
+  }
+
+  /**
+   * Lets a service run `skewless/lookup` in its own process: BatchGetItem on the online table
+   * (with its key's Decrypt) and PutRecordBatch on the inference-log Firehose, as the lookup
+   * Lambda has; nothing else.
+   */
+  public grantDirectLookup(grantee: iam.IGrantable): void {
+    this.serving.grantDirectLookup(grantee);
   }
 
   /** Lets a caller invoke the export Lambda. */

@@ -11,9 +11,11 @@ import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ValidationError } from '../core/errors.ts';
 import {
   inferenceLogDeliveryStreamName,
   type ResourceNames,
@@ -42,6 +44,11 @@ export interface ServingProps {
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   /** @default - unreserved */
   readonly reservedConcurrency?: number;
+  /**
+   * Lookup Lambda environments kept initialized (no cold start for the first that many
+   * concurrent requests), billed while configured. @default - none
+   */
+  readonly provisionedConcurrency?: number;
 }
 
 export class Serving extends Construct {
@@ -49,9 +56,12 @@ export class Serving extends Construct {
   public readonly stage: apigwv2.HttpStage;
   public readonly accessLogGroup: logs.LogGroup;
   public readonly lookup: HandlerFunction;
+  /** The alias API Gateway invokes, when provisioned concurrency is set. */
+  public readonly lookupAlias?: lambda.Alias;
   public readonly inferenceLog: firehose.CfnDeliveryStream;
   public readonly inferenceLogGroup: logs.LogGroup;
   private readonly route: apigwv2.HttpRoute;
+  private readonly onlineStore: OnlineStore;
 
   constructor(scope: Construct, id: string, props: ServingProps) {
     super(scope, id);
@@ -72,14 +82,9 @@ export class Serving extends Construct {
       timeout: SERVING_DEFAULTS.timeout,
       reservedConcurrentExecutions: props.reservedConcurrency,
     });
-    props.onlineStore.grantLookup(this.lookup.role);
-    this.lookup.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'WriteInferenceLog',
-        actions: ['firehose:PutRecordBatch'],
-        resources: [this.inferenceLog.attrArn],
-      }),
-    );
+    this.onlineStore = props.onlineStore;
+    this.grantDirectLookup(this.lookup.role);
+    this.lookupAlias = this.provisionedAlias(props);
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.functionDefaults.logRetention,
@@ -116,9 +121,13 @@ export class Serving extends Construct {
     [this.route] = this.api.addRoutes({
       path: LOOKUP_ROUTE.path,
       methods: [LOOKUP_ROUTE.method],
-      integration: new HttpLambdaIntegration('LookupIntegration', this.lookup.function, {
-        payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
-      }),
+      integration: new HttpLambdaIntegration(
+        'LookupIntegration',
+        this.lookupAlias ?? this.lookup.function,
+        {
+          payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+        },
+      ),
       authorizer:
         props.authorization === 'iam' ? new HttpIamAuthorizer() : new apigwv2.HttpNoneAuthorizer(),
     }) as [apigwv2.HttpRoute];
@@ -127,6 +136,43 @@ export class Serving extends Construct {
   /** Lets a caller (a model's role) sign requests to the lookup route. */
   public grantLookup(grantee: iam.IGrantable): iam.Grant {
     return this.route.grantInvoke(grantee);
+  }
+
+  /**
+   * What a lookup reads and writes, and nothing else: BatchGetItem on the online table (and
+   * decrypting with its key), PutRecordBatch on the inference-log Firehose. The lookup Lambda's
+   * role gets exactly this, and so does a service running `skewless/lookup` in its own process.
+   */
+  public grantDirectLookup(grantee: iam.IGrantable): void {
+    this.onlineStore.grantLookup(grantee);
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['firehose:PutRecordBatch'],
+      resourceArns: [this.inferenceLog.attrArn],
+    });
+  }
+
+  /** A `live` alias on the published version with environments kept warm, when asked for. */
+  private provisionedAlias(props: ServingProps): lambda.Alias | undefined {
+    const count = props.provisionedConcurrency;
+    if (count === undefined) return undefined;
+    if (!Number.isInteger(count) || count < 1) {
+      throw new ValidationError(
+        `lookupProvisionedConcurrency must be a positive integer (got ${count})`,
+        'lookupProvisionedConcurrency',
+      );
+    }
+    if (props.reservedConcurrency !== undefined && count > props.reservedConcurrency) {
+      throw new ValidationError(
+        `lookupProvisionedConcurrency (${count}) exceeds lookupReservedConcurrency (${props.reservedConcurrency}): Lambda refuses more provisioned than reserved environments`,
+        'lookupProvisionedConcurrency',
+      );
+    }
+    return new lambda.Alias(this, 'LookupLive', {
+      aliasName: 'live',
+      version: this.lookup.function.currentVersion,
+      provisionedConcurrentExecutions: count,
+    });
   }
 
   private inferenceLogStream(props: ServingProps): firehose.CfnDeliveryStream {

@@ -2,13 +2,14 @@
  * A lean caller of AWS JSON-protocol APIs (DynamoDB, Firehose): SigV4 over node:https with
  * keep-alive. The lookup Lambda uses it instead of the SDK v3 clients because the SDK's shared
  * serde core alone bundles past 500 KB minified, and a small bundle is a faster cold start;
- * the wire calls are the same `BatchGetItem` / `PutRecordBatch` the SDK sends.
+ * the wire calls are the same `BatchGetItem` / `PutRecordBatch` the SDK sends. It makes one
+ * attempt per call: its callers hold the one retry layer (`./batch-get.ts`, the inference-log
+ * sink), so attempts never multiply (docs/serving.md, "Retries").
  */
 import http from 'node:http';
 import https from 'node:https';
 import { SkewlessError } from '../core/errors.ts';
 import { createSigV4Signer, type CredentialSource } from '../client/sign.ts';
-import { LOOKUP_RETRY, retryWorld, withRetry, type RetryPolicy } from '../core/retry.ts';
 
 export interface AwsJsonClientOptions {
   /** Signing name and endpoint prefix: `dynamodb`, `firehose`. */
@@ -20,11 +21,6 @@ export interface AwsJsonClientOptions {
   readonly credentials: CredentialSource;
   /** @default `https://<service>.<region>.amazonaws.com` */
   readonly endpoint?: string;
-  /**
-   * Retries of throttling, 5xx and network errors (the shared list, `isTransientError`).
-   * @default LOOKUP_RETRY (3 attempts, under 75 ms of waiting)
-   */
-  readonly retry?: RetryPolicy;
   /** Socket timeout per attempt. @default 3000 */
   readonly timeoutMs?: number;
 }
@@ -32,14 +28,21 @@ export interface AwsJsonClientOptions {
 /** Where and as whom a lean client calls: the part its caller chooses. */
 export type AwsJsonEndpoint = Pick<AwsJsonClientOptions, 'region' | 'credentials' | 'endpoint'>;
 
+/**
+ * An AWS error answer. Its HTTP status sits under `$metadata`, as on the SDK's errors (so the
+ * retry rule reads it), never as `statusCode`: the HTTP error handler would send that status,
+ * and the AWS message, to the lookup's caller (a throttled read is the service's fault, a 500).
+ */
 export class AwsServiceError extends SkewlessError {
+  readonly $metadata: { readonly httpStatusCode: number };
   constructor(
     readonly service: string,
     readonly code: string,
-    readonly statusCode: number,
+    httpStatusCode: number,
     message: string,
   ) {
-    super(`${service} ${code} (${statusCode}): ${message}`);
+    super(`${service} ${code} (${httpStatusCode}): ${message}`);
+    this.$metadata = { httpStatusCode };
   }
 }
 
@@ -56,7 +59,6 @@ export function createAwsJsonClient(options: AwsJsonClientOptions): AwsJsonClien
   const agent = new transport.Agent({ keepAlive: true, maxSockets: 50 });
   const signer = createSigV4Signer(options);
   const contentType = `application/x-amz-json-${options.jsonVersion}`;
-  const retry = retryWorld(options.retry ?? LOOKUP_RETRY);
   const timeoutMs = options.timeoutMs ?? 3000;
 
   async function once<O>(operation: string, body: string): Promise<O> {
@@ -117,9 +119,8 @@ export function createAwsJsonClient(options: AwsJsonClientOptions): AwsJsonClien
   }
 
   return {
-    async call<O>(operation: string, input: unknown): Promise<O> {
-      const body = JSON.stringify(input);
-      return withRetry(retry, () => once<O>(operation, body));
+    call<O>(operation: string, input: unknown): Promise<O> {
+      return once<O>(operation, JSON.stringify(input));
     },
     destroy() {
       agent.destroy();

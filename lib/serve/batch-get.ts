@@ -1,12 +1,21 @@
 /**
  * One BatchGetItem round trip per lookup. DynamoDB takes at most 100 keys per call (and returns
- * at most 16 MB), so keys past 100 go in chunks sent in parallel; keys DynamoDB leaves
- * unprocessed (throttling, the 16 MB cap) are retried with jittered exponential backoff.
+ * at most 16 MB), so keys past 100 go in chunks sent in parallel. This is the lookup's one retry
+ * layer (docs/serving.md, "Retries"): a call that fails as a whole with a transient error
+ * (throttling, 5xx, network) and a call that leaves keys unprocessed (throttling, the 16 MB cap)
+ * spend the same attempts of one budget, `LOOKUP_RETRY`, with jittered exponential backoff; the
+ * client beneath makes one attempt per call.
  */
 import { DYNAMODB } from '../aws-rules/dynamodb.ts';
 import { SkewlessError } from '../core/errors.ts';
 import type { Item } from '../core/online-item.ts';
-import { LOOKUP_RETRY, backoffDelay, retryWorld } from '../core/retry.ts';
+import {
+  LOOKUP_RETRY,
+  backoffDelay,
+  isTransientError,
+  retryWorld,
+  type RetryPolicy,
+} from '../core/retry.ts';
 
 /** DynamoDB's per-call key limit for BatchGetItem. */
 export const BATCH_GET_MAX_KEYS = DYNAMODB.batchGetMaxKeys.value;
@@ -34,11 +43,13 @@ export interface OnlineStoreReader {
 
 export interface BatchGetOptions {
   /**
-   * Calls per chunk while keys stay unprocessed, the first included; a call that fails as a
-   * whole is retried by the client beneath (`LOOKUP_RETRY`), not here. @default 5
+   * Calls per chunk, the first included: a throttled call and a call leaving keys unprocessed
+   * each spend one. @default LOOKUP_RETRY (3 attempts, under 75 ms of waiting)
    */
-  readonly maxAttempts?: number;
+  readonly retry?: RetryPolicy;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Uniform in [0, 1), for the backoff's jitter. @default Math.random */
+  readonly random?: () => number;
 }
 
 export class UnprocessedKeysError extends SkewlessError {
@@ -88,16 +99,20 @@ async function getChunk(
   request: Omit<BatchGetTableRequest, 'Keys'>,
   options: BatchGetOptions,
 ): Promise<BatchGetResult> {
-  const { policy, random, sleep } = retryWorld(
-    { ...LOOKUP_RETRY, maxAttempts: options.maxAttempts ?? 5 },
-    { sleep: options.sleep },
-  );
+  const { policy, random, sleep } = retryWorld(options.retry ?? LOOKUP_RETRY, options);
   let pending = keys;
   let items: Item[] = [];
   for (let attempt = 1; ; attempt++) {
-    const output = await store.batchGetItem({
-      RequestItems: { [table]: { ...request, Keys: pending } },
-    });
+    let output: BatchGetOutput;
+    try {
+      output = await store.batchGetItem({
+        RequestItems: { [table]: { ...request, Keys: pending } },
+      });
+    } catch (error) {
+      if (!isTransientError(error) || attempt >= policy.maxAttempts) throw error;
+      await sleep(backoffDelay(policy, attempt - 1, random));
+      continue;
+    }
     const got = output.Responses?.[table];
     if (got && got.length > 0) items = items.length === 0 ? got : items.concat(got);
     const left = output.UnprocessedKeys?.[table]?.Keys ?? [];

@@ -30,8 +30,6 @@ export interface FirehoseApi {
 export function createFirehoseClient(options: AwsJsonEndpoint): AwsJsonClient {
   return createAwsJsonClient({
     ...options,
-    // One attempt: the inference-log sink resends what failed, whatever the cause.
-    retry: { ...LOOKUP_RETRY, maxAttempts: 1 },
     service: 'firehose',
     targetPrefix: 'Firehose_20150804',
     jsonVersion: '1.1',

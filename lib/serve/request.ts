@@ -72,6 +72,17 @@ export function parseLookupBody(
   } catch {
     throw new ValidationError('the request body is not valid JSON', 'body');
   }
+  return checkLookupBody(json, schema);
+}
+
+/**
+ * Checks a body already in memory: the handler's parsed JSON, or the in-process lookup's
+ * arguments (`./in-process.ts`), so both refuse the same requests with the same messages.
+ */
+export function checkLookupBody(
+  json: unknown,
+  schema: ReturnType<typeof lookupBodySchema>,
+): ParsedBody {
   // Before anything recursive (zod, JSON.stringify) walks it.
   const tooDeep = depthProblem(json, 'the request body');
   if (tooDeep) throw new ValidationError(tooDeep, 'body');

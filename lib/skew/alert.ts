@@ -67,13 +67,21 @@ export function buildAlert(report: SkewReport): SkewAlert | null {
 function featureSection(o: OutputReport): string[] {
   return [
     `${o.verdict} ${o.output} (${o.source.kind === 'feature' ? `${o.source.view} v${o.source.version}` : `transform ${o.source.transform}`}):`,
-    `  figures over ${count(o.rows)} vectors checked: ${figureTexts(o).join(', ')}`,
+    `  figures over ${count(o.rows)} vectors checked${staleLeftOut(o)}: ${figureTexts(o).join(', ')}`,
     ...o.decisions.map((d) => `  crossed: ${describeDecision(d)}`),
     ...(o.causes.length > 0 ? [`  causes: ${causesText(o)}`] : []),
     ...o.notes.slice(0, 2).map((n) => `  note: ${n}`),
     ...examplesOf(o),
     '',
   ];
+}
+
+/** Which vectors exact-match and null-mismatch leave to the stale rate, when any. */
+function staleLeftOut(o: OutputReport): string {
+  const stale = o.rows - o.compared;
+  return stale === 0
+    ? ''
+    : ` (exact-match and null-mismatch over the ${count(o.compared)} not mismatched as stale)`;
 }
 
 /** One example of each cause, then more up to `ALERT_EXAMPLES`. */

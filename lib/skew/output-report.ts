@@ -24,9 +24,15 @@ export function buildOutputReport(
   const rate = (n: number) => (f.rows === 0 ? 0 : n / f.rows);
   const sum = (causes: readonly (keyof typeof f.causeCounts)[]) =>
     causes.reduce((n, c) => n + f.causeCounts[c], 0);
-  const skewRate = rate(sum(SKEW_CAUSES));
+  const skewRows = sum(SKEW_CAUSES);
+  const skewRate = rate(skewRows);
   const staleRate = rate(sum(STALE_CAUSES));
-  const interval = (n: number) => wilsonInterval(rate(n), f.rows);
+  // Every mismatch has one cause: the rows judged for skew are the matches and the skew-caused
+  // mismatches; a value that differs because it was stale is judged by the stale rate alone.
+  // The report, the decisions, the CLI and the alert all show these same two rates.
+  const compared = f.matches + skewRows;
+  const exactMatchRate = compared === 0 ? 1 : f.matches / compared;
+  const nullMismatchRate = compared === 0 ? 0 : f.skewNullMismatches / compared;
   const distances = {
     psi: dist?.psi ?? null,
     ks: dist?.ks ?? null,
@@ -36,13 +42,7 @@ export function buildOutputReport(
   const decisions = decide(
     service.name,
     f.output,
-    {
-      rows: f.rows,
-      exactMatchRate: 1 - skewRate,
-      nullMismatchRate: rate(f.skewNullMismatches),
-      staleRate,
-      ...distances,
-    },
+    { rows: f.rows, compared, exactMatchRate, nullMismatchRate, staleRate, ...distances },
     thresholds,
   );
   const kinds = kindsOf(decisions);
@@ -63,12 +63,13 @@ export function buildOutputReport(
     source: sourceOf(service, registry, f.output),
     thresholds,
     rows: f.rows,
+    compared,
     matches: f.matches,
-    exactMatchRate: rate(f.matches),
-    exactMatchInterval: interval(f.matches),
-    nullMismatches: f.nullMismatches,
-    nullMismatchRate: rate(f.nullMismatches),
-    nullMismatchInterval: interval(f.nullMismatches),
+    exactMatchRate,
+    exactMatchInterval: wilsonInterval(exactMatchRate, compared),
+    nullMismatches: f.skewNullMismatches,
+    nullMismatchRate,
+    nullMismatchInterval: wilsonInterval(nullMismatchRate, compared),
     typeMismatches: f.typeMismatches,
     versionMismatches: f.versionMismatches,
     versionMismatchRate: rate(f.versionMismatches),

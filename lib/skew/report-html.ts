@@ -134,7 +134,7 @@ function featureSection(o: OutputReport): string {
   const t = o.thresholds;
   const parts = [
     `<h3>${e(o.output)} <span class="verdict ${o.verdict}">${o.verdict}</span></h3>`,
-    `<p class="meta">${e(src)} · ${e(o.dtype)} · ${count(o.rows)} vectors checked · thresholds: skew if exact-match &lt; ${pct(t.exactMatchMin)} or null-mismatch &gt; ${pct(t.nullMismatchMax)}; stale if stale values &gt; ${pct(t.staleMax)}; drift if PSI &gt; ${t.psiMax} or KS &gt; ${t.ksMax}, and above its sampling noise; float tolerance ${t.floatTolerance}</p>`,
+    `<p class="meta">${e(src)} · ${e(o.dtype)} · ${count(o.rows)} vectors checked${o.compared < o.rows ? ` (exact-match and null-mismatch over the ${count(o.compared)} not mismatched as stale)` : ''} · thresholds: skew if exact-match &lt; ${pct(t.exactMatchMin)} or null-mismatch &gt; ${pct(t.nullMismatchMax)}; stale if stale values &gt; ${pct(t.staleMax)}; drift if PSI &gt; ${t.psiMax} or KS &gt; ${t.ksMax}, and above its sampling noise; float tolerance ${t.floatTolerance}</p>`,
     `<p class="figures">${e(figureTexts(o).join('; '))}</p>`,
   ];
   if (o.decisions.length > 0)

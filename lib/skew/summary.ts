@@ -32,7 +32,7 @@ export function formatSummary(report: SkewReport): string {
   // Each figure is followed by its interval or its sampling noise.
   const header = [
     'feature',
-    'match',
+    'exact-match',
     INTERVAL_LABEL,
     'stale',
     INTERVAL_LABEL,

@@ -20,11 +20,16 @@ export function thresholdsFor(service: RegistryService, output: string): Thresho
 }
 
 export interface OutputFigures {
-  /** Rows checked: the size every rate is observed over, and so the width of its interval. */
+  /** Rows checked: the size the stale rate is observed over, and so the width of its interval. */
   readonly rows: number;
-  /** Share of rows whose value matches its rebuild or differs only for a stale cause. */
+  /**
+   * Rows judged for skew: every row checked but those whose value differs from its rebuild for a
+   * stale cause (judged by the stale rate alone). Exact-match and null-mismatch are over these.
+   */
+  readonly compared: number;
+  /** Share of compared rows whose value matches its rebuild. */
   readonly exactMatchRate: number;
-  /** Share of rows with a null mismatch of a skew cause. */
+  /** Share of compared rows with a null on one side only. */
   readonly nullMismatchRate: number;
   /** Share of rows served stale (`late data`, `ingest lag`). */
   readonly staleRate: number;
@@ -70,6 +75,7 @@ export function decide(
     value: number,
     threshold: number,
     bound: 'min' | 'max',
+    over: number,
   ) =>
     out.push({
       service,
@@ -79,7 +85,7 @@ export function decide(
       value,
       threshold,
       bound,
-      interval: wilsonInterval(value, figures.rows),
+      interval: wilsonInterval(value, over),
     });
   const drift = (metric: 'psi' | 'ks', value: number | null, max: number, noise: number | null) => {
     if (value !== null && driftReading(value, max, noise) === 'drift')
@@ -95,10 +101,18 @@ export function decide(
       });
   };
   if (figures.exactMatchRate < t.exactMatchMin)
-    rate('skew', 'exactMatch', figures.exactMatchRate, t.exactMatchMin, 'min');
+    rate('skew', 'exactMatch', figures.exactMatchRate, t.exactMatchMin, 'min', figures.compared);
   if (figures.nullMismatchRate > t.nullMismatchMax)
-    rate('skew', 'nullMismatch', figures.nullMismatchRate, t.nullMismatchMax, 'max');
-  if (figures.staleRate > t.staleMax) rate('stale', 'stale', figures.staleRate, t.staleMax, 'max');
+    rate(
+      'skew',
+      'nullMismatch',
+      figures.nullMismatchRate,
+      t.nullMismatchMax,
+      'max',
+      figures.compared,
+    );
+  if (figures.staleRate > t.staleMax)
+    rate('stale', 'stale', figures.staleRate, t.staleMax, 'max', figures.rows);
   drift('psi', figures.psi, t.psiMax, figures.psiNoise);
   drift('ks', figures.ks, t.ksMax, figures.ksNoise);
   return out;

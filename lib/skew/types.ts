@@ -146,13 +146,21 @@ export interface OutputReport {
       };
   readonly thresholds: Thresholds;
   readonly rows: number;
+  /**
+   * Rows judged for skew: the rows checked but those whose value differs from its rebuild for a
+   * stale cause (`ingest lag`, `late data`), which the stale rate judges alone.
+   */
+  readonly compared: number;
   readonly matches: number;
+  /** `matches` over `compared`: the figure the exact-match threshold judges. */
   readonly exactMatchRate: number;
-  /** `exactMatchRate`'s 95% interval over the rows checked (Wilson score). */
+  /** `exactMatchRate`'s 95% interval over the rows compared (Wilson score). */
   readonly exactMatchInterval: Interval;
+  /** Compared rows with a null on one side only (a skew cause's). */
   readonly nullMismatches: number;
+  /** `nullMismatches` over `compared`: the figure the null-mismatch threshold judges. */
   readonly nullMismatchRate: number;
-  /** `nullMismatchRate`'s 95% interval over the rows checked (Wilson score). */
+  /** `nullMismatchRate`'s 95% interval over the rows compared (Wilson score). */
   readonly nullMismatchInterval: Interval;
   /** Served values that are not of the current dtype (counted as mismatches). */
   readonly typeMismatches: number;

@@ -1,8 +1,10 @@
 /**
  * The one retry policy: its worst case (attempts and total backoff), and proof that attempts do
  * not stack: the ingest Lambda, as deployed, tries one throttled write `DEFAULT_RETRY.maxAttempts`
- * times on the wire (the SDK's own 3 attempts under our 6 made it 18), and the lookup's lean
- * client tries a call `LOOKUP_RETRY.maxAttempts` times.
+ * times on the wire (the SDK's own 3 attempts under our 6 made it 18), and a lookup (the Lambda
+ * and the in-process one) sends `LOOKUP_RETRY.maxAttempts` BatchGetItem requests per chunk
+ * whether DynamoDB throttles or leaves keys unprocessed (batch-get's 5 calls × the lean
+ * client's 3 attempts made it 15).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,7 +20,9 @@ import {
 import { sendInChunks } from '../../lib/core/chunked-send.ts';
 import { HANDLER_ENV } from '../../lib/config.ts';
 import { localLambdaContext } from '../../lib/local/kinesis-poller.ts';
-import { createDynamoDbClient, dynamoDbReader } from '../../lib/serve/dynamodb-aws.ts';
+import * as flights from '../../feature_defs/index.ts';
+import { createLookup } from '../../lib/lookup/index.ts';
+import { UnprocessedKeysError } from '../../lib/serve/batch-get.ts';
 import { fault, kinesisEvent, STREAM_PREFIX } from '../ingest/fakes.ts';
 
 /** Just under 1: every wait is as long as full jitter allows. */
@@ -138,18 +142,101 @@ describe('attempts on the wire', () => {
     expect(aws.targets.filter((t) => t.startsWith('Firehose'))).toHaveLength(1);
   }, 20_000);
 
-  it('the lookup client tries a throttled BatchGetItem LOOKUP_RETRY.maxAttempts times', async () => {
-    const aws = await throttlingAws();
-    const reader = dynamoDbReader(
-      createDynamoDbClient({
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
-        endpoint: aws.url,
-      }),
+  /** A DynamoDB stand-in answering the n-th BatchGetItem (from 0) as `answer` says. */
+  async function batchGetStandIn(
+    answer: (n: number, keys: unknown[], table: string) => { status: number; body: unknown },
+  ): Promise<{ url: string; targets: string[] }> {
+    const targets: string[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        targets.push(String(req.headers['x-amz-target'] ?? ''));
+        const [table, request] = Object.entries(
+          (JSON.parse(body) as { RequestItems: Record<string, { Keys: unknown[] }> }).RequestItems,
+        )[0]!;
+        const out = answer(targets.length - 1, request.Keys, table);
+        res.writeHead(out.status, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(JSON.stringify(out.body));
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, targets };
+  }
+  const THROTTLED = {
+    status: 400,
+    body: {
+      __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+      message: 'The level of configured provisioned throughput for the table was exceeded.',
+    },
+  };
+  const unprocessed = (table: string, keys: unknown[]) => ({
+    status: 200,
+    body: { Responses: { [table]: [] }, UnprocessedKeys: { [table]: { Keys: keys } } },
+  });
+  const lookupArgs = ['departure_delay_model', [{ origin: 'SFO', destination: 'LAX' }]] as const;
+  const inProcess = (url: string) =>
+    createLookup({
+      registry: { definitions: flights },
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
+      endpoints: { dynamodb: url },
+      overrides: { logWriter: { maxBatchRecords: 500, write: async () => ({ failed: [] }) } },
+    });
+
+  it('the lookup Lambda, as deployed, sends a throttled BatchGetItem LOOKUP_RETRY.maxAttempts times, not 5 × 3', async () => {
+    const aws = await batchGetStandIn(() => THROTTLED);
+    vi.stubEnv(HANDLER_ENV.prefix, 'p');
+    vi.stubEnv(HANDLER_ENV.onlineTable, 'p-online');
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKID');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'secret');
+    vi.stubEnv('AWS_ENDPOINT_URL', aws.url);
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const lambda = await import('../../lambdas/lookup.ts');
+    const out = await lambda.handler(
+      {
+        version: '2.0',
+        requestContext: { requestId: 'r', http: { method: 'POST' } },
+        body: JSON.stringify({ service: lookupArgs[0], entities: lookupArgs[1] }),
+        isBase64Encoded: false,
+      } as never,
+      localLambdaContext('lookup'),
     );
-    await expect(reader.batchGetItem({ RequestItems: { t: { Keys: [] } } })).rejects.toThrow(
-      'ThrottlingException',
+    expect(out.statusCode).toBe(500);
+    expect(aws.targets).toEqual(
+      Array(LOOKUP_RETRY.maxAttempts).fill('DynamoDB_20120810.BatchGetItem'),
     );
+  });
+
+  it('the in-process lookup spends one budget on keys left unprocessed: LOOKUP_RETRY.maxAttempts requests', async () => {
+    const aws = await batchGetStandIn((_, keys, table) => unprocessed(table, keys));
+    const lookup = await inProcess(aws.url);
+    await expect(lookup.get(...lookupArgs)).rejects.toThrow(UnprocessedKeysError);
     expect(aws.targets).toHaveLength(LOOKUP_RETRY.maxAttempts);
+    await lookup.close();
+  });
+
+  it('a throttled call and unprocessed keys share that budget, and the lookup then succeeds', async () => {
+    // 1st: throttled; 2nd: one key of four answered, three left; 3rd: the rest answered.
+    const aws = await batchGetStandIn((n, keys, table) =>
+      n === 0
+        ? THROTTLED
+        : n === 1
+          ? { ...unprocessed(table, keys.slice(1)) }
+          : { status: 200, body: { Responses: { [table]: [] } } },
+    );
+    const lookup = await inProcess(aws.url);
+    const response = await lookup.get(...lookupArgs);
+    expect(response.rows[0]!.statuses.airport_departures__last_delay).toBe('missing');
+    expect(aws.targets).toHaveLength(3);
+    await lookup.close();
+  });
+
+  it('states its bound: LOOKUP_RETRY attempts per chunk of 100 keys, under 75 ms of waiting', () => {
+    expect(LOOKUP_RETRY.maxAttempts).toBe(3);
+    expect(worstCase(LOOKUP_RETRY).waitMs).toBe(75);
   });
 });

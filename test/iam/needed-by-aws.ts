@@ -8,8 +8,11 @@
  */
 import type { HandlerName } from '../../lib/cdk/handler-function.ts';
 
-/** A Lambda's role, or a role given `grantExport`, `grantBackfill` or `grantProduce`. */
-export type RoleName = HandlerName | 'exporter' | 'backfill' | 'producer';
+/**
+ * A Lambda's role, or a role given `grantExport`, `grantBackfill`, `grantProduce` or
+ * `grantDirectLookup`.
+ */
+export type RoleName = HandlerName | 'exporter' | 'backfill' | 'producer' | 'direct-lookup';
 
 export interface NeededByAws {
   readonly action: string;
@@ -76,4 +79,5 @@ export const NEEDED_BY_AWS: Readonly<Record<RoleName, readonly NeededByAws[]>> =
   exporter: [...ATHENA_AS_CALLER],
   backfill: [...ATHENA_AS_CALLER, TABLE_KEY_ENCRYPT],
   producer: [],
+  'direct-lookup': [],
 };

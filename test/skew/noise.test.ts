@@ -151,6 +151,7 @@ describe('decide', () => {
   const t = DEFAULT_SKEW_THRESHOLDS;
   const figures = {
     rows: 400,
+    compared: 400,
     exactMatchRate: 1,
     nullMismatchRate: 0,
     staleRate: 0,
@@ -282,6 +283,7 @@ describe('drift on the real path (DuckDB bins, the output report)', () => {
         output,
         {
           rows: n,
+          compared: n,
           exactMatchRate: 1,
           nullMismatchRate: 0,
           staleRate: 0,

@@ -11,7 +11,7 @@ describe('the CLI summary', () => {
     expect(lines[1]).toBe('sample: whole day, 1,000 vectors');
     expect(lines[2]!.split(/\s{2,}/)).toEqual([
       'feature',
-      'match',
+      'exact-match',
       '95% CI',
       'stale',
       '95% CI',
