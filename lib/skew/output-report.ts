@@ -49,14 +49,7 @@ export function buildOutputReport(
   const feature = service.features.find((x) => x.output === f.output);
   const freshness =
     feature && f.status ? freshnessOf(getView(registry, feature.view).ttlMs, f.status, rate) : null;
-  const causes: CauseCount[] = CAUSES.filter((c) => f.causeCounts[c] > 0)
-    .map((c) => ({
-      cause: c,
-      kind: CAUSE_KIND[c],
-      count: f.causeCounts[c],
-      examples: f.examples.filter((e) => e.cause === c),
-    }))
-    .sort((a, b) => b.count - a.count);
+  const causes = causesOf(f);
   return {
     output: f.output,
     dtype: f.dtype,
@@ -93,6 +86,18 @@ export function buildOutputReport(
     verdict: verdictOf(kinds),
     notes: [...notesOf(f, kinds, baseline, dist), ...noiseNotes(dist, thresholds)],
   };
+}
+
+/** The causes found, most frequent first, each with its examples. */
+function causesOf(f: OutputFigures): CauseCount[] {
+  return CAUSES.filter((c) => f.causeCounts[c] > 0)
+    .map((c) => ({
+      cause: c,
+      kind: CAUSE_KIND[c],
+      count: f.causeCounts[c],
+      examples: f.examples.filter((e) => e.cause === c),
+    }))
+    .sort((a, b) => b.count - a.count);
 }
 
 /** Where an output comes from: a view's feature, or a request transform of the service. */
