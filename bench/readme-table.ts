@@ -18,6 +18,13 @@ const ROWS: Record<string, [field: string, label: string, goal: string][]> = {
     ['rerun_rows_added', 'rows a rerun adds', '0'],
     ['rerun_items_written', 'online items a rerun writes', '0'],
   ],
+  catalog: [
+    ['views', 'generated catalog: views', ''],
+    ['features', 'generated catalog: features', ''],
+    ['index_kb', 'search page with its embedded index, KB', ''],
+    ['load_ms', 'search page load in Chromium (median of 3), ms', '< 1,000'],
+    ['search_ms', 'slowest search, input to results laid out, ms', '< 1,000'],
+  ],
   ingest: [
     ['records', 'records ingested (flights, real handler, dynalite + local Firehose)', ''],
     ['records_per_s', 'records per second, end to end (kinesalite reads included)', '≥ 10× naive'],

@@ -52,6 +52,15 @@ export interface AlertSubscriptions {
 
 const PERIOD = Duration.minutes(5);
 
+/** What the skew check writes: its reports, the catalog's pages, its samples and rebuilds. */
+const SKEW_CHECK_WRITES = [
+  BUCKET_PREFIXES.skewReports,
+  BUCKET_PREFIXES.catalog,
+  BUCKET_PREFIXES.skewSamples,
+  BUCKET_PREFIXES.spines,
+  BUCKET_PREFIXES.exports,
+];
+
 export class Monitoring extends Construct {
   public readonly alertKey: kms.Key;
   public readonly alertTopic: sns.Topic;
@@ -105,12 +114,7 @@ export class Monitoring extends Construct {
     // spines, UNLOADs into `exports/` and reads the files back, like the export Lambda.
     offline.grantQuery(this.skewCheck.role, {
       read: [BUCKET_PREFIXES.inferenceLog, INFERENCE_LOG_ERROR_PREFIX, BUCKET_PREFIXES.baselines],
-      write: [
-        BUCKET_PREFIXES.skewReports,
-        BUCKET_PREFIXES.skewSamples,
-        BUCKET_PREFIXES.spines,
-        BUCKET_PREFIXES.exports,
-      ],
+      write: SKEW_CHECK_WRITES,
     });
     this.skewCheck.addToPolicy(
       new iam.PolicyStatement({

@@ -10,6 +10,7 @@ import { registerSkewCheck } from './commands/skew-check.ts';
 import { registerBackfill } from './commands/backfill.ts';
 import { registerMaterialize } from './commands/materialize.ts';
 import { registerInit } from './commands/init.ts';
+import { registerUi } from './commands/ui.ts';
 
 export function buildProgram(): Command {
   const program = new Command('skewless')
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
     registerBackfill,
     registerMaterialize,
     registerInit,
+    registerUi,
   ]) {
     register(program);
   }

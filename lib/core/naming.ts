@@ -110,6 +110,8 @@ export const BUCKET_PREFIXES = {
   /** The skew check's UNLOADs of a day's counts and samples (one prefix per run). */
   skewSamples: 'skew-samples/',
   skewReports: 'skew-reports/',
+  /** The feature catalog's static pages, written by the nightly skew check (`lib/catalog/`). */
+  catalog: 'catalog/',
   baselines: 'baselines/',
   registry: 'registry/',
   /** Records Firehose could not deliver (per destination table), for inspection and replay. */

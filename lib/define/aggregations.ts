@@ -8,6 +8,7 @@
 import type { Dtype, ValueOf } from './dtypes.ts';
 import type { Duration } from './duration.ts';
 import type { Entity, FeatureView, Field } from './definitions.ts';
+import { catalogInfo, type CatalogInfo } from './catalog-info.ts';
 
 export type ColumnSchema = Readonly<Record<string, Dtype>>;
 
@@ -15,7 +16,7 @@ export interface EventStream<
   N extends string = string,
   C extends ColumnSchema = ColumnSchema,
   E extends readonly Entity[] = readonly Entity[],
-> {
+> extends CatalogInfo {
   readonly kind: 'event_stream';
   readonly name: N;
   /** Every entity a view of this stream may be keyed by: each record carries all their keys. */
@@ -51,6 +52,8 @@ export function defineEventStream<
   partitionKey: readonly string[];
   eventId?: keyof C & string;
   description?: string;
+  owner?: string;
+  tags?: Record<string, string>;
 }): EventStream<N, C, E> {
   return Object.freeze({
     kind: 'event_stream',
@@ -60,6 +63,7 @@ export function defineEventStream<
     partitionKey: Object.freeze([...spec.partitionKey]),
     eventId: spec.eventId ?? null,
     description: spec.description ?? '',
+    ...catalogInfo(spec),
   });
 }
 

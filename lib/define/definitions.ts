@@ -7,13 +7,16 @@ import type { Dtype, KeyDtype, ValueOf } from './dtypes.ts';
 import type { Duration } from './duration.ts';
 import type { EventStream } from './aggregations.ts';
 import type { SkewSample, SkewThresholds } from './skew.ts';
+import { catalogInfo, type CatalogInfo } from './catalog-info.ts';
+
+export type { CatalogInfo };
 
 // ---------------------------------------------------------------------------------------------
 // Entities
 
 export type KeySchema = Readonly<Record<string, KeyDtype>>;
 
-export interface Entity<K extends KeySchema = KeySchema> {
+export interface Entity<K extends KeySchema = KeySchema> extends CatalogInfo {
   readonly kind: 'entity';
   readonly name: string;
   /** Join keys in declared order: the order of the canonical encoded key. */
@@ -30,12 +33,15 @@ export function defineEntity<const K extends KeySchema>(spec: {
   name: string;
   keys: K;
   description?: string;
+  owner?: string;
+  tags?: Record<string, string>;
 }): Entity<K> {
   return Object.freeze({
     kind: 'entity',
     name: spec.name,
     keys: Object.freeze({ ...spec.keys }),
     description: spec.description ?? '',
+    ...catalogInfo(spec),
   });
 }
 
@@ -234,7 +240,7 @@ export interface RequestTransform<
     FeatureView | FeatureSelection
   )[],
   O extends OutputSchema = OutputSchema,
-> {
+> extends CatalogInfo {
   readonly kind: 'request_transform';
   readonly name: N;
   readonly description: string;
@@ -268,6 +274,8 @@ export function defineRequestTransform<
 >(spec: {
   name: N;
   description?: string;
+  owner?: string;
+  tags?: Record<string, string>;
   request: R;
   inputs: I;
   outputs: O;
@@ -277,6 +285,7 @@ export function defineRequestTransform<
     kind: 'request_transform',
     name: spec.name,
     description: spec.description ?? '',
+    ...catalogInfo(spec),
     request: Object.freeze({ ...spec.request }),
     inputs: Object.freeze([...spec.inputs]) as unknown as I,
     outputs: Object.freeze({ ...spec.outputs }),
@@ -300,7 +309,7 @@ export interface FeatureService<
     FeatureView | FeatureSelection
   )[],
   T extends readonly RequestTransform[] = readonly RequestTransform[],
-> {
+> extends CatalogInfo {
   readonly kind: 'feature_service';
   readonly name: N;
   readonly description: string;
@@ -328,6 +337,8 @@ export function defineFeatureService<
 >(spec: {
   name: N;
   description?: string;
+  owner?: string;
+  tags?: Record<string, string>;
   features: L;
   transforms?: T;
   skew?: FeatureService['skew'];
@@ -336,6 +347,7 @@ export function defineFeatureService<
     kind: 'feature_service',
     name: spec.name,
     description: spec.description ?? '',
+    ...catalogInfo(spec),
     features: Object.freeze([...spec.features]) as unknown as L,
     transforms: Object.freeze([...(spec.transforms ?? [])]) as unknown as T,
     skew: Object.freeze({ ...(spec.skew ?? {}) }),

@@ -49,6 +49,8 @@ export interface DemoOptions {
   readonly port?: number;
   /** Reports progress: a stage starts, advances, ends. */
   readonly progress?: DemoProgress;
+  /** Only flights from these airports (a smaller real day, for tests). @default all */
+  readonly origins?: readonly string[];
 }
 
 export interface DemoProgress {
@@ -81,7 +83,8 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
   const service = getService(runtime.registry, options.service ?? 'departure_delay_model');
   const from = Date.parse(`${options.startDay ?? '2001-01-01'}T00:00:00.000Z`);
   const days = options.days ?? 3;
-  const slice: FlightsSlice = { from, to: from + days * DAY_MS };
+  const origins = options.origins ? { origins: options.origins } : {};
+  const slice: FlightsSlice = { from, to: from + days * DAY_MS, ...origins };
   const time = simulatedClock(slice.to);
   const dataDir = path.resolve(options.dataDir);
   await clearDataDir(dataDir);
@@ -120,7 +123,7 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
     const replayed = await replayHistory(world, slice, days);
     const { exportSummary, spineFile } = await exportTrainingSet(world, slice);
     lookup = await startLocalLookup({ stack, runtime, clock: time.clock, port: options.port });
-    const servedDay: FlightsSlice = { from: slice.to, to: slice.to + DAY_MS };
+    const servedDay: FlightsSlice = { ...slice, from: slice.to, to: slice.to + DAY_MS };
     const served = await serveDay(world, lookup, servedDay, options.lookups ?? 500);
     const skewDate = utcDate(servedDay.from);
     const skew = await checkSkew(world, skewDate, exportSummary);
@@ -255,7 +258,7 @@ async function exportTrainingSet(
   const clock = world.time.clock;
   const spineFile = path.join(dataDir, 'spines', 'last-day-departures.parquet');
   await mkdir(path.dirname(spineFile), { recursive: true });
-  const spineRows = await flightsSpine(stack.duckdb, { from: slice.to - DAY_MS, to: slice.to });
+  const spineRows = await flightsSpine(stack.duckdb, { ...slice, from: slice.to - DAY_MS });
   await writeSpine(stack.duckdb, spineFile, spineRows);
   progress.stage(`export a point-in-time training set for ${spineRows.length} flights`);
   const exportId = newExportId(service.name, clock(), randomBytes(4).toString('hex'));

@@ -22,6 +22,16 @@ export interface FlightsSlice {
   readonly from: number;
   /** Exclusive end, epoch ms. */
   readonly to: number;
+  /** Only flights from these airports (a small real slice for tests); default: all. */
+  readonly origins?: readonly string[];
+}
+
+/** The flights of a slice, as a SQL source (parameters `$path`, `$from`, `$to`). */
+function sliceSource(slice: FlightsSlice): string {
+  const origins = slice.origins
+    ? ` AND origin IN (${slice.origins.map((o) => stringLiteral(o)).join(', ') || 'NULL'})`
+    : '';
+  return `(SELECT * FROM read_parquet($path) WHERE date >= make_timestamp($from * 1000) AND date < make_timestamp($to * 1000)${origins})`;
 }
 
 export type WireRecord = Record<string, string | number | boolean | null>;
@@ -60,8 +70,7 @@ export async function flightsRecords(
     throw new Error(
       `The flights demo has no producer for view '${view}' (it has ${DEMO_VIEWS.join(', ')})`,
     );
-  const source = `(SELECT * FROM read_parquet($path) WHERE date >= make_timestamp($from * 1000) AND date < make_timestamp($to * 1000))`;
-  const reader = await duckdb.runAndReadAll(query(source), {
+  const reader = await duckdb.runAndReadAll(query(sliceSource(slice)), {
     path: flightsParquetPath(),
     from: slice.from,
     to: slice.to,
@@ -77,7 +86,7 @@ export async function flightsSpine(
   const reader = await duckdb.runAndReadAll(
     `SELECT origin, destination, epoch_ms(date)::DOUBLE AS event_time, hour(date)::INTEGER AS scheduled_hour,
             delay > ${LATE_MINUTES} AS departed_late
-     FROM read_parquet($path) WHERE date >= make_timestamp($from * 1000) AND date < make_timestamp($to * 1000)
+     FROM ${sliceSource(slice)}
      ORDER BY date, origin, destination`,
     { path: flightsParquetPath(), from: slice.from, to: slice.to },
   );

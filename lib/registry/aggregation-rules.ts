@@ -12,7 +12,7 @@ import {
 import type { Entity, FeatureView } from '../define/definitions.ts';
 import { DTYPES, type Dtype } from '../define/dtypes.ts';
 import { durationToMs } from '../define/duration.ts';
-import { checkColumnName, type Report } from './rules.ts';
+import { catalogFields, checkColumnName, type Report } from './rules.ts';
 import type {
   RegistryAggregate,
   RegistryColumn,
@@ -69,6 +69,7 @@ export function compileEventStream(
     partitionKey: [...s.partitionKey],
     columns,
     eventId: s.eventId,
+    ...catalogFields(s, report),
   };
 }
 

@@ -8,7 +8,14 @@ import {
   type RequestTransform,
   type SkewThresholds,
 } from '../define/definitions.ts';
-import { checkSample, checkThresholds, columns, pickThresholds, type Report } from './rules.ts';
+import {
+  catalogFields,
+  checkSample,
+  checkThresholds,
+  columns,
+  pickThresholds,
+  type Report,
+} from './rules.ts';
 import type {
   RegistryColumn,
   RegistryKey,
@@ -30,7 +37,14 @@ export function compileTransform(
   const inputs = t.inputs.flatMap((item) =>
     selectionRefs(item, views, report).map((r) => r.output),
   );
-  return { name: t.name, description: t.description, request, inputs, outputs };
+  return {
+    name: t.name,
+    description: t.description,
+    request,
+    inputs,
+    outputs,
+    ...catalogFields(t, report),
+  };
 }
 
 export function compileService(
@@ -78,6 +92,7 @@ export function compileService(
     request,
     outputs,
     skew: serviceSkew(s, seen, report),
+    ...catalogFields(s, report),
   };
 }
 

@@ -3,7 +3,7 @@ import { DTYPES, KEY_DTYPES, type Dtype } from '../define/dtypes.ts';
 import { coerceValue } from '../core/values.ts';
 import { durationToMs } from '../define/duration.ts';
 import type { Entity, FeatureView } from '../define/definitions.ts';
-import { checkColumnName, NAME, type Report } from './rules.ts';
+import { catalogFields, checkColumnName, NAME, type Report } from './rules.ts';
 import type { PlainRegistryView, RegistryEntity, RegistryKey } from './types.ts';
 
 export function compileEntity(e: Entity, report: Report): RegistryEntity {
@@ -18,7 +18,7 @@ export function compileEntity(e: Entity, report: Report): RegistryEntity {
       );
     }
   }
-  return { name: e.name, description: e.description, keys };
+  return { name: e.name, description: e.description, keys, ...catalogFields(e, report) };
 }
 
 /** A view's common rules; an aggregation view then completes it (`aggregation-rules.ts`). */

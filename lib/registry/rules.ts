@@ -7,6 +7,7 @@ import {
   DEFAULT_SKEW_SAMPLE,
   DEFAULT_SKEW_THRESHOLDS,
   type SkewSample,
+  type CatalogInfo,
   type SkewThresholds,
 } from '../define/definitions.ts';
 import type { RegistryColumn, RegistryKey } from './types.ts';
@@ -63,6 +64,23 @@ export function checkThresholds(t: Required<SkewThresholds>, where: string, repo
   for (const key of ['exactMatchMin', 'nullMismatchMax', 'staleMax'] as const) {
     if (t[key] > 1) report('skew-threshold', `${where}.${key} is a rate and must be at most 1`);
   }
+}
+
+/**
+ * A definition's optional `owner` and `tags`, checked and carried only when given: a registry
+ * of definitions without them keeps its hash.
+ */
+export function catalogFields(
+  d: CatalogInfo,
+  report: Report,
+): { owner?: string; tags?: Readonly<Record<string, string>> } {
+  if (d.owner !== undefined && (typeof d.owner !== 'string' || d.owner === ''))
+    report('owner', 'owner must be a non-empty string when given');
+  for (const [key, value] of Object.entries(d.tags ?? {})) {
+    if (typeof value !== 'string') report('tags', `tag '${key}' must have a string value`);
+  }
+  const tags = d.tags && Object.keys(d.tags).length > 0 ? { tags: { ...d.tags } } : {};
+  return { ...(d.owner ? { owner: d.owner } : {}), ...tags };
 }
 
 export function keysSignature(keys: readonly RegistryKey[]): string {

@@ -30,12 +30,23 @@ const thresholds = z
   })
   .readonly();
 
+/** Owner and tags of an entity, stream, transform or service: present only when declared. */
+const catalogInfo = {
+  owner: z.string().optional(),
+  tags: z.record(z.string(), z.string()).readonly().optional(),
+};
+
 export const registryKeySchema = z.strictObject({ name, dtype: z.enum(KEY_DTYPES) }).readonly();
 export const registryColumnSchema = z.strictObject({ name, dtype }).readonly();
 const columns = z.array(registryColumnSchema).readonly();
 
 export const registryEntitySchema = z
-  .object({ name, description: z.string(), keys: z.array(registryKeySchema).readonly() })
+  .object({
+    name,
+    description: z.string(),
+    keys: z.array(registryKeySchema).readonly(),
+    ...catalogInfo,
+  })
   .readonly();
 
 /** A filter of an aggregation, as data (`delay > 15`). */
@@ -83,6 +94,7 @@ export const registryEventStreamSchema = z
     partitionKey: names,
     columns,
     eventId: name.nullable(),
+    ...catalogInfo,
   })
   .readonly();
 
@@ -93,6 +105,7 @@ export const registryViewAggregationSchema = z
     /** The stream's columns, stored per event in the view's offline table (after the view keys). */
     columns,
     eventId: name.nullable(),
+    ...catalogInfo,
   })
   .readonly();
 
@@ -153,6 +166,7 @@ export const registryTransformSchema = z
     /** Output names (`view__feature`) of the stored features the function reads. */
     inputs: names,
     outputs: columns,
+    ...catalogInfo,
   })
   .readonly();
 
@@ -181,6 +195,7 @@ export const registryServiceSchema = z
           .optional(),
       })
       .readonly(),
+    ...catalogInfo,
   })
   .readonly();
 

@@ -10,6 +10,7 @@ import {
   count,
   figureTexts,
   findingsHeadline,
+  findingsOf,
   malformedText,
   sampleText,
 } from './headline.ts';
@@ -66,7 +67,7 @@ export function buildAlert(report: SkewReport): SkewAlert | null {
 
 function featureSection(o: OutputReport): string[] {
   return [
-    `${o.verdict} ${o.output} (${o.source.kind === 'feature' ? `${o.source.view} v${o.source.version}` : `transform ${o.source.transform}`}):`,
+    `${findingsOf(o)} ${o.output} (${o.source.kind === 'feature' ? `${o.source.view} v${o.source.version}` : `transform ${o.source.transform}`}):`,
     `  figures over ${count(o.rows)} vectors checked${staleLeftOut(o)}: ${figureTexts(o).join(', ')}`,
     ...o.decisions.map((d) => `  crossed: ${describeDecision(d)}`),
     ...(o.causes.length > 0 ? [`  causes: ${causesText(o)}`] : []),

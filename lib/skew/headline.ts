@@ -24,6 +24,15 @@ export function findingsHeadline(
   return parts.length === 0 ? `ok${scope}` : parts.join(', ');
 }
 
+/**
+ * Every kind an output was found with (`stale, drift`), or `ok`: what the tables show beside
+ * each feature, so their counts agree with the headline's (a feature both stale and drifted
+ * counts in both).
+ */
+export function findingsOf(o: Pick<OutputReport, 'kinds'>): string {
+  return o.kinds.length > 0 ? o.kinds.join(', ') : 'ok';
+}
+
 export function malformedText(count: number): string {
   return `${count} malformed log line${count === 1 ? '' : 's'} skipped`;
 }
@@ -103,4 +112,11 @@ export function figureTexts(o: OutputReport): string[] {
 /** `12,345`. */
 export function count(n: number): string {
   return n.toLocaleString('en-US');
+}
+
+/** A duration in the unit that reads best: `45s`, `12m`, `3.5h`. */
+export function durationText(ms: number): string {
+  if (ms < 60_000) return `${Math.round(ms / 1000)}s`;
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)}m`;
+  return `${(ms / 3_600_000).toFixed(1)}h`;
 }

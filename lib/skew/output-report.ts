@@ -10,7 +10,13 @@ import type { OutputFigures } from './measure.ts';
 import { count, fixed, noiseText } from './headline.ts';
 import { wilsonInterval } from './stats.ts';
 import { decide, driftReading, kindsOf, thresholdsFor, verdictOf } from './thresholds.ts';
-import { CAUSES, type CauseCount, type OutputReport, type Thresholds } from './types.ts';
+import {
+  CAUSES,
+  type Cause,
+  type CauseCount,
+  type OutputReport,
+  type Thresholds,
+} from './types.ts';
 
 /** Assembles one output's report. */
 export function buildOutputReport(
@@ -22,17 +28,7 @@ export function buildOutputReport(
 ): OutputReport {
   const thresholds = thresholdsFor(service, f.output);
   const rate = (n: number) => (f.rows === 0 ? 0 : n / f.rows);
-  const sum = (causes: readonly (keyof typeof f.causeCounts)[]) =>
-    causes.reduce((n, c) => n + f.causeCounts[c], 0);
-  const skewRows = sum(SKEW_CAUSES);
-  const skewRate = rate(skewRows);
-  const staleRate = rate(sum(STALE_CAUSES));
-  // Every mismatch has one cause: the rows judged for skew are the matches and the skew-caused
-  // mismatches; a value that differs because it was stale is judged by the stale rate alone.
-  // The report, the decisions, the CLI and the alert all show these same two rates.
-  const compared = f.matches + skewRows;
-  const exactMatchRate = compared === 0 ? 1 : f.matches / compared;
-  const nullMismatchRate = compared === 0 ? 0 : f.skewNullMismatches / compared;
+  const { skewRate, staleRate, compared, exactMatchRate, nullMismatchRate } = judgedRates(f);
   const distances = {
     psi: dist?.psi ?? null,
     ks: dist?.ks ?? null,
@@ -85,6 +81,32 @@ export function buildOutputReport(
     kinds,
     verdict: verdictOf(kinds),
     notes: [...notesOf(f, kinds, baseline, dist), ...noiseNotes(dist, thresholds)],
+  };
+}
+
+/**
+ * The rates an output is judged by. Every mismatch has one cause: the rows judged for skew are
+ * the matches and the skew-caused mismatches; a value that differs because it was stale is
+ * judged by the stale rate alone. The report, the decisions, the CLI and the alert all show
+ * these same rates.
+ */
+function judgedRates(f: OutputFigures): {
+  skewRate: number;
+  staleRate: number;
+  compared: number;
+  exactMatchRate: number;
+  nullMismatchRate: number;
+} {
+  const sum = (causes: readonly Cause[]) => causes.reduce((n, c) => n + f.causeCounts[c], 0);
+  const overRows = (n: number) => (f.rows === 0 ? 0 : n / f.rows);
+  const skewRows = sum(SKEW_CAUSES);
+  const compared = f.matches + skewRows;
+  return {
+    skewRate: overRows(skewRows),
+    staleRate: overRows(sum(STALE_CAUSES)),
+    compared,
+    exactMatchRate: compared === 0 ? 1 : f.matches / compared,
+    nullMismatchRate: compared === 0 ? 0 : f.skewNullMismatches / compared,
   };
 }
 

@@ -9,8 +9,10 @@ import { anchorId, escapeHtml as e } from './html.ts';
 import {
   causesText,
   count,
+  durationText,
   figureTexts,
   findingsHeadline,
+  findingsOf,
   fixed,
   INTERVAL_LABEL,
   intervalRange,
@@ -52,7 +54,7 @@ export function renderReportHtml(report: SkewReport): string {
   const title = `Skew report: ${report.service}, ${report.date}`;
   const flagged = report.outputs.filter((o) => o.verdict !== 'ok');
   const banner = report.alert
-    ? `<div class="banner alert">${e(findingsHeadline(report))}${flagged.length ? `: ${flagged.map((o) => `${e(o.output)} (${o.verdict})`).join(', ')}` : ''}</div>`
+    ? `<div class="banner alert">${e(findingsHeadline(report))}${flagged.length ? `: ${flagged.map((o) => `${e(o.output)} (${findingsOf(o)})`).join(', ')}` : ''}</div>`
     : `<div class="banner clean">ok: no skew, no stale values, no drift${report.sample.whole ? '' : ` in a ${pct(report.sample.rate)} sample`}${report.vectors === 0 ? ' (no served vectors)' : ''}.</div>`;
   const body = [
     `<h1>${e(title)}</h1>`,
@@ -83,6 +85,12 @@ ${body.join('\n')}
 `;
 }
 
+/** A badge per kind found (the headline counts a feature under each), or `ok`. */
+function badges(o: OutputReport): string {
+  const kinds = o.kinds.length > 0 ? o.kinds : (['ok'] as const);
+  return kinds.map((k) => `<span class="verdict ${k}">${k}</span>`).join(' ');
+}
+
 function rank(o: OutputReport): number {
   return o.verdict === 'ok' ? FINDING_KINDS.length : FINDING_KINDS.indexOf(o.verdict);
 }
@@ -106,7 +114,7 @@ function summaryTable(outputs: readonly OutputReport[]): string {
       distance(o.psi, o.psiNoise, crossed.has('psi')) +
       distance(o.ks, o.ksNoise, crossed.has('ks')) +
       `<td>${e(freshnessText(o))}</td>` +
-      `<td><span class="verdict ${o.verdict}">${o.verdict}</span></td>` +
+      `<td>${badges(o)}</td>` +
       `<td>${e(causesText(o))}</td></tr>`
     );
   });
@@ -133,7 +141,7 @@ function featureSection(o: OutputReport): string {
       : `transform ${o.source.transform} (reads ${o.source.inputs.join(', ') || 'request only'})`;
   const t = o.thresholds;
   const parts = [
-    `<h3>${e(o.output)} <span class="verdict ${o.verdict}">${o.verdict}</span></h3>`,
+    `<h3>${e(o.output)} ${badges(o)}</h3>`,
     `<p class="meta">${e(src)} · ${e(o.dtype)} · ${count(o.rows)} vectors checked${o.compared < o.rows ? ` (exact-match and null-mismatch over the ${count(o.compared)} not mismatched as stale)` : ''} · thresholds: skew if exact-match &lt; ${pct(t.exactMatchMin)} or null-mismatch &gt; ${pct(t.nullMismatchMax)}; stale if stale values &gt; ${pct(t.staleMax)}; drift if PSI &gt; ${t.psiMax} or KS &gt; ${t.ksMax}, and above its sampling noise; float tolerance ${t.floatTolerance}</p>`,
     `<p class="figures">${e(figureTexts(o).join('; '))}</p>`,
   ];
@@ -197,14 +205,8 @@ function examplesTable(o: OutputReport): string {
 function freshnessText(o: OutputReport): string {
   const f = o.freshness;
   if (!f) return '—';
-  const age = (ms: number | null) => (ms === null ? '—' : duration(ms));
-  return `${age(f.ageP50Ms)} / ${age(f.ageP90Ms)} of ttl ${duration(f.ttlMs)}, ${pct(f.expiredShare)} expired`;
-}
-
-function duration(ms: number): string {
-  if (ms < 60_000) return `${Math.round(ms / 1000)}s`;
-  if (ms < 3_600_000) return `${Math.round(ms / 60_000)}m`;
-  return `${(ms / 3_600_000).toFixed(1)}h`;
+  const age = (ms: number | null) => (ms === null ? '—' : durationText(ms));
+  return `${age(f.ageP50Ms)} / ${age(f.ageP90Ms)} of ttl ${durationText(f.ttlMs)}, ${pct(f.expiredShare)} expired`;
 }
 
 function show(v: FeatureValue): string {

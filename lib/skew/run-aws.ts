@@ -4,7 +4,9 @@
  * - the day's inference log: Athena counts the day in the Iceberg table and UNLOADs each
  *   service's sample, which the Lambda downloads to /tmp (`./day-log-athena.ts`);
  * - the rebuild: the export's Athena offline store over the Iceberg tables (injected as `offline`);
- * - reports to S3 `skew-reports/`, alerts to SNS, baselines from S3 `baselines/`.
+ * - reports to S3 `skew-reports/`, alerts to SNS, baselines from S3 `baselines/`;
+ * - then the feature catalog's pages, from the registry and each service's last 30 reports, to
+ *   S3 `catalog/` (`lib/catalog/`), where `skewless ui --aws` serves them from.
  */
 import { snsAlertSink, type SnsPublisher } from './alert-sns-aws.ts';
 import type { SkewCheckDeps } from './check.ts';
@@ -13,6 +15,8 @@ import type { SkewBaseline } from './distribution.ts';
 import { runDailySkewCheck, type DailySkewCheckResult } from './run.ts';
 import { readS3Baseline, s3ReportStore, type S3Objects } from './s3-aws.ts';
 import type { SkewCheckTarget } from './event.ts';
+import { publishCatalog, readS3Reports } from '../catalog/s3-aws.ts';
+import { renderCatalog } from '../catalog/site.ts';
 
 export interface AwsSkewCheckDeps extends SkewCheckDeps, Omit<AthenaDayLogDeps, 's3'> {
   readonly s3: S3Objects & AthenaDayLogDeps['s3'];
@@ -43,5 +47,21 @@ export async function runAwsSkewCheck(
       ...(target.services ? { services: target.services } : {}),
     },
   );
+  await publishAwsCatalog(deps);
   return result;
+}
+
+/** Renders the catalog from the deployed registry and the reports in the bucket, and writes it. */
+export async function publishAwsCatalog(
+  deps: Pick<AwsSkewCheckDeps, 's3' | 'bucket' | 'runtime' | 'clock'>,
+): Promise<number> {
+  const files = renderCatalog({
+    registry: deps.runtime.registry,
+    reports: await readS3Reports(deps),
+    // The deployed registry is the applied one: nothing is pending here.
+    plan: null,
+    generatedAt: new Date(deps.clock()).toISOString(),
+  });
+  await publishCatalog(deps, files);
+  return files.length;
 }

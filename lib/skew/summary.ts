@@ -2,6 +2,7 @@
 import {
   causesText,
   findingsHeadline,
+  findingsOf,
   fixed,
   INTERVAL_LABEL,
   intervalRange,
@@ -26,7 +27,7 @@ export function formatSummary(report: SkewReport): string {
     fixed(o.ks),
     o.ks === null ? '' : fixed(o.ksNoise),
     o.freshness ? percent(o.freshness.expiredShare + o.freshness.missingShare) : '',
-    o.verdict,
+    findingsOf(o),
     causesText(o),
   ]);
   // Each figure is followed by its interval or its sampling noise.
@@ -41,7 +42,7 @@ export function formatSummary(report: SkewReport): string {
     'KS',
     'noise',
     'exp/miss',
-    'verdict',
+    'findings',
     'causes',
   ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -74,11 +75,16 @@ const MEANING: Record<Verdict, string> = {
   ok: 'every served value equals its rebuild, none stale, distribution within thresholds or sampling noise',
 };
 
-/** One line per verdict found, saying what it means: `drift (3): every value equals ...`. */
+/**
+ * One line per kind found, saying what it means: `drift (3): every value equals ...`; a feature
+ * found with two kinds counts under both, as in the headline.
+ */
 export function explainVerdicts(report: SkewReport): string {
   const verdicts: Verdict[] = [...FINDING_KINDS, 'ok'];
   const lines = verdicts.flatMap((v) => {
-    const outputs = report.outputs.filter((o) => o.verdict === v);
+    const outputs = report.outputs.filter((o) =>
+      v === 'ok' ? o.kinds.length === 0 : o.kinds.includes(v),
+    );
     if (outputs.length === 0) return [];
     const causes = new Map<string, number>();
     for (const o of outputs)

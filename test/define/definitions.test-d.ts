@@ -1,5 +1,15 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { InferEntityKeys, InferFeatures, InferRequest } from '../../lib/define/index.ts';
+import type {
+  Entity,
+  EventStream,
+  FeatureService,
+  FeatureView,
+  InferEntityKeys,
+  InferFeatures,
+  InferRequest,
+  RequestTransform,
+} from '../../lib/define/index.ts';
+import { defineEntity, defineEventStream } from '../../lib/define/index.ts';
 import type { departureDelayModel } from '../../feature_defs/flights.ts';
 import type { makeDefinitions } from '../registry/fixtures.ts';
 
@@ -41,5 +51,16 @@ describe('types flow from the definitions', () => {
     expectTypeOf<InferFeatures<Fraud>>()
       .toHaveProperty('pair_stats__visits')
       .toEqualTypeOf<number>();
+  });
+});
+
+describe('owner and tags', () => {
+  it('are optional on entities, event streams, transforms and services, required owner on views', () => {
+    type Kinds = Entity | EventStream | RequestTransform | FeatureService;
+    expectTypeOf<Kinds['owner']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<Kinds['tags']>().toEqualTypeOf<Readonly<Record<string, string>> | undefined>();
+    expectTypeOf<FeatureView['owner']>().toEqualTypeOf<string>();
+    expectTypeOf(defineEntity).parameter(0).toHaveProperty('owner');
+    expectTypeOf(defineEventStream).parameter(0).toHaveProperty('tags');
   });
 });

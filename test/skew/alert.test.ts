@@ -20,7 +20,7 @@ describe('the alert text', () => {
     expect(text.split('\n')[0]).toBe(
       "Skew in 1 feature, drift in 1 feature: feature service 'departure_delay_model' on 2001-03-02",
     );
-    expect(text).toContain('skew airport_hourly__late_share_1h (airport_hourly v1):');
+    expect(text).toContain('skew, drift airport_hourly__late_share_1h (airport_hourly v1):');
     expect(text).toContain('exact-match 80.00%');
     expect(text).toContain('null-mismatch 20.00%');
     expect(text).toContain('PSI 0.900');

@@ -81,7 +81,7 @@ describe('skewless skew-check', () => {
     ]);
     expect(r.exit).toBe(EXIT.refused);
     expect(r.out).toMatch(/vectors: ALERT: skew in 1 feature/);
-    expect(r.out).toMatch(/airport_hourly__late_share_1h .* skew {2}unexplained \d+/);
+    expect(r.out).toMatch(/airport_hourly__late_share_1h .* skew, drift {2}unexplained \d+/);
     expect(r.err).toContain('skew alert raised for departure_delay_model');
   });
 

@@ -143,6 +143,16 @@ describe('the skew-check Lambda (AWS clients mocked)', () => {
         .map((o: { output: string }) => o.output),
     ).toEqual(['airport_hourly__late_share_1h']);
     expect(String(uploads.get(`skew-reports/${DAY}/${SERVICE}.html`))).toContain('<!doctype html>');
+    // The catalog's pages follow the reports: the same renderer as `skewless ui`, under catalog/,
+    // each service's history linking the report just written (the bucket's layout, relative).
+    expect(String(uploads.get('catalog/index.html'))).toContain('id="catalog-index"');
+    expect(String(uploads.get('catalog/view/airport_hourly.html'))).toContain(
+      'data-output="airport_hourly__late_share_1h"',
+    );
+    expect(String(uploads.get(`catalog/service/${SERVICE}.html`))).toContain(
+      `href="../../skew-reports/${DAY}/${SERVICE}.html"`,
+    );
+    expect(String(uploads.get('catalog/plan.html'))).toContain('No working definitions here');
 
     const published = sns.commandCalls(PublishCommand);
     expect(published).toHaveLength(1);

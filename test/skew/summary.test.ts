@@ -20,7 +20,7 @@ describe('the CLI summary', () => {
       'KS',
       'noise',
       'exp/miss',
-      'verdict',
+      'findings',
       'causes',
     ]);
     const skewed = lines.find((l) => l.startsWith('airport_hourly__late_share_1h'))!;
@@ -36,9 +36,18 @@ describe('the CLI summary', () => {
       '0.050',
       '0.060',
       '0.00%',
-      'skew',
+      'skew, drift',
       'unexplained 200',
     ]);
+    // The headline's count of each kind is the number of rows that list it.
+    const head = lines[0]!;
+    for (const kind of ['skew', 'stale', 'drift']) {
+      const rows = lines
+        .slice(3)
+        .filter((l) => l.split(/\s{2,}/).some((c) => c.split(', ').includes(kind)));
+      const counted = new RegExp(`${kind} in (\\d+) feature`).exec(head)?.[1] ?? '0';
+      expect(rows.length, kind).toBe(Number(counted));
+    }
   });
 
   it('names a sample of the day, and says the verdicts judge it', () => {

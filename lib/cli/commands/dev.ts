@@ -12,6 +12,9 @@ import { sourceStreamName } from '../../core/naming.ts';
 import { ENDPOINTS_FILE, readLocalEndpoints } from '../../local/endpoints.ts';
 import { startLocalFeatureStore, type LocalFeatureStore } from '../../local/store.ts';
 import type { RuntimeRegistry } from '../../registry/compile.ts';
+import { startCatalogServer } from '../../catalog/server.ts';
+import { localCatalogSource } from '../../local/catalog.ts';
+import { APPLIED_REGISTRY_FILE, readApplied } from './plan.ts';
 import { CliError, EXIT, loadCliRegistry, positiveInt, withCommonOptions } from '../context.ts';
 
 interface DevOptions {
@@ -48,12 +51,22 @@ export function registerDev(program: Command): void {
         throw new CliError(`port ${port} is in use; pick another --port`, EXIT.usage);
       throw error;
     }
-    console.log(options.json ? JSON.stringify(store.endpoints) : describe(store, runtime, options));
+    // The catalog of these definitions beside the store (read-only, 127.0.0.1, a free port).
+    const applied = await readApplied(path.join(options.defs, APPLIED_REGISTRY_FILE));
+    const catalog = await startCatalogServer(
+      localCatalogSource({ registry: runtime.registry, applied, dataDir: options.data }),
+    );
+    console.log(
+      options.json
+        ? JSON.stringify(store.endpoints)
+        : describe(store, runtime, options, catalog.url),
+    );
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
     if (!options.json) console.log('stopping: writing buffered offline rows and logs…');
+    await catalog.close();
     await store.stop();
     if (!options.json) console.log('stopped.');
   });
@@ -69,7 +82,12 @@ async function refuseSecondStore(dataDir: string): Promise<void> {
     );
 }
 
-function describe(store: LocalFeatureStore, runtime: RuntimeRegistry, options: DevOptions): string {
+function describe(
+  store: LocalFeatureStore,
+  runtime: RuntimeRegistry,
+  options: DevOptions,
+  catalogUrl: string,
+): string {
   const { registry } = runtime;
   const { stack, endpoints } = store;
   const rel = (p: string) => {
@@ -83,6 +101,7 @@ function describe(store: LocalFeatureStore, runtime: RuntimeRegistry, options: D
     `  Kinesis (kinesalite)   ${endpoints.kinesis}  ${streams.join(', ')}`,
     `  ingest                 polling ${streams.length} stream(s) → online table + ${rel(path.join(stack.dataDir, 'offline'))}`,
     `  lookup API             ${endpoints.lookup}/features`,
+    `  catalog                ${catalogUrl}  (also: npx skewless ui --port N)`,
     `  data                   ${rel(stack.dataDir)}  (endpoints in ${rel(path.join(stack.dataDir, ENDPOINTS_FILE))})`,
     '',
     `  npx skewless push --view <view> --file records.csv`,
