@@ -179,8 +179,33 @@ export function validateRecord(
   }
   const record = input as Record<string, unknown>;
   const problems: RecordProblem[] = [];
-  const keyNames = new Set(schema.joinKeys.map((k) => k.name));
+  problems.push(...fieldProblems(schema, record));
+  const keys = keysOf(schema, record, problems);
 
+  const eventTime = parseInstant(record.event_time);
+  const now = schema.kind === 'events' ? undefined : options.now;
+  const timeProblem = eventTimeProblem(record.event_time, eventTime, now);
+  if (timeProblem) problems.push(timeProblem);
+
+  const values = valuesOf(schema, record, problems);
+
+  let entityKey: EntityKey | undefined;
+  if (problems.length === 0) {
+    try {
+      entityKey = encodeEntityKey(schema.joinKeys, keys);
+    } catch (error) {
+      problems.push({ reason: 'bad-key', message: (error as Error).message });
+    }
+  }
+  if (problems.length > 0 || entityKey === undefined || eventTime === undefined)
+    return { ok: false, problems };
+  return { ok: true, record: { entityKey, keys, eventTime, values } };
+}
+
+/** Fields no producer may send: ones ingestion stamps, and ones the stream does not carry. */
+function fieldProblems(schema: StreamSchema, record: Record<string, unknown>): RecordProblem[] {
+  const keyNames = new Set(schema.joinKeys.map((k) => k.name));
+  const problems: RecordProblem[] = [];
   for (const name of Object.keys(record)) {
     if ((INGEST_STAMPED_FIELDS as readonly string[]).includes(name)) {
       problems.push({
@@ -196,7 +221,15 @@ export function validateRecord(
       });
     }
   }
+  return problems;
+}
 
+/** The record's join keys, checked; each missing or bad one is a problem. */
+function keysOf(
+  schema: StreamSchema,
+  record: Record<string, unknown>,
+  problems: RecordProblem[],
+): Record<string, KeyValue> {
   const keys: Record<string, KeyValue> = {};
   for (const key of schema.joinKeys) {
     const value = record[key.name];
@@ -214,12 +247,15 @@ export function validateRecord(
       problems.push({ reason: 'bad-key', field: key.name, message: (error as Error).message });
     }
   }
+  return keys;
+}
 
-  const eventTime = parseInstant(record.event_time);
-  const now = schema.kind === 'events' ? undefined : options.now;
-  const timeProblem = eventTimeProblem(record.event_time, eventTime, now);
-  if (timeProblem) problems.push(timeProblem);
-
+/** Every feature of the stream in its canonical form (absent ones null); a wrong type is a problem. */
+function valuesOf(
+  schema: StreamSchema,
+  record: Record<string, unknown>,
+  problems: RecordProblem[],
+): Record<string, FeatureValue> {
   const values: Record<string, FeatureValue> = {};
   for (const [name, dtypes] of schema.features) {
     let canonical: FeatureValue = null;
@@ -233,18 +269,7 @@ export function validateRecord(
     }
     values[name] = canonical;
   }
-
-  let entityKey: EntityKey | undefined;
-  if (problems.length === 0) {
-    try {
-      entityKey = encodeEntityKey(schema.joinKeys, keys);
-    } catch (error) {
-      problems.push({ reason: 'bad-key', message: (error as Error).message });
-    }
-  }
-  if (problems.length > 0 || entityKey === undefined || eventTime === undefined)
-    return { ok: false, problems };
-  return { ok: true, record: { entityKey, keys, eventTime, values } };
+  return values;
 }
 
 /** The canonical wire JSON of a valid record (what the producer helper sends). */

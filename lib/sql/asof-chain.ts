@@ -8,9 +8,10 @@ import type { PlannedView, PointInTimePlan } from './plan.ts';
 import { recordFilter, recordStruct } from './records.ts';
 import type { SqlRelations } from './render.ts';
 import type { SpineSpan } from './span.ts';
+import { SQL_COLUMNS, keysCte, viewCte } from './names.ts';
 
-const ET = q('_sk_et');
-const V = q('_sk_v');
+const ET = q(SQL_COLUMNS.eventTime);
+const V = q(SQL_COLUMNS.value);
 const KID = q('_sk_kid');
 const ORD = q('_sk_ord');
 
@@ -36,7 +37,7 @@ export function keyDictionaries(views: readonly PlannedView[]): Map<string, KeyD
     let dictionary = byKeySet.get(id);
     if (!dictionary) {
       const i = byKeySet.size;
-      dictionary = { cte: `_sk_keys${i}`, alias: `k${i}`, keys };
+      dictionary = { cte: keysCte(i), alias: `k${i}`, keys };
       byKeySet.set(id, dictionary);
     }
     byView.set(view.name, dictionary);
@@ -66,7 +67,7 @@ export function dictionaryCte(d: KeyDictionary, relations: SqlRelations): [strin
  */
 function orderKey(dialect: SqlDialect, time: string, side: 0 | 1, recordId: string): string {
   const fields: StructField[] = [
-    { name: '_sk_et', dtype: 'timestamp' },
+    { name: SQL_COLUMNS.eventTime, dtype: 'timestamp' },
     { name: '_sk_side', dtype: 'int64' },
     { name: '_sk_rid', dtype: 'string' },
   ];
@@ -86,7 +87,7 @@ export function chainedRecordsCte(
   const time = `CAST(f.${q('event_time')} AS ${dialect.type('timestamp')})`;
   const on = view.keys.map((k) => `f.${q(k.name)} = k.${q(k.name)}`);
   return [
-    `_sk_${view.name}__records`,
+    viewCte(view.name, 'records'),
     [
       `SELECT k.${KID}, ${orderKey(dialect, time, 0, `f.${q('record_id')}`)} AS ${ORD}, ${recordStruct(view, dialect, false, false)} AS ${V}`,
       `FROM ${relations.view(view)} AS f JOIN ${q(d.cte)} AS k ON ${on.join(' AND ')}`,
@@ -115,7 +116,7 @@ export function chainedJoins(
   }
   const probe = orderKey(dialect, t, 1, stringLiteral(''));
   joins.push(
-    `ASOF LEFT JOIN ${q(`_sk_${view.name}__records`)} AS ${p} ON ${d.alias}.${KID} = ${p}.${KID} AND ${probe} >= ${p}.${ORD}`,
+    `ASOF LEFT JOIN ${q(viewCte(view.name, 'records'))} AS ${p} ON ${d.alias}.${KID} = ${p}.${KID} AND ${probe} >= ${p}.${ORD}`,
   );
   return joins;
 }

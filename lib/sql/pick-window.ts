@@ -18,10 +18,11 @@ import type { PlannedView, PointInTimePlan } from './plan.ts';
 import { recordFilter, recordStruct, structFields } from './records.ts';
 import type { SpanBounds } from './span.ts';
 import { KIND, RID, ROW, V } from './window-terms.ts';
+import { SQL_COLUMNS, viewCte } from './names.ts';
 
 /** The spine's `t`, a record's event time and ingested_at, and the running minimum of it. */
-export const T = q('_sk_t');
-export const ET = q('_sk_et');
+export const T = q(SQL_COLUMNS.t);
+export const ET = q(SQL_COLUMNS.eventTime);
 export const ING = q('_sk_ing');
 export const MIN_ING = q('_sk_min_ing');
 
@@ -64,7 +65,7 @@ export function windowPickCtes(
           `WHERE ${recordFilter(view, plan, cut)}`,
           `GROUP BY ${fKeys}`,
         ];
-  const candidates = `_sk_${view.name}__candidates`;
+  const candidates = viewCte(view.name, 'candidates');
   return [
     [
       candidates,
@@ -77,7 +78,7 @@ export function windowPickCtes(
       ].join('\n'),
     ],
     [
-      perRowAsOf ? `_sk_${view.name}__pick0` : `_sk_${view.name}__pick`,
+      perRowAsOf ? viewCte(view.name, 'pick0') : viewCte(view.name, 'pick'),
       [
         `SELECT w.${ROW}, w.${V}${perRowAsOf ? `, w.${MIN_ING}` : ''}`,
         'FROM (',

@@ -5,6 +5,7 @@
 import { quoteIdentifier as q, timestampLiteral } from './literals.ts';
 import type { SqlDialect, StructField } from './dialect.ts';
 import type { PlannedView, PointInTimePlan } from './plan.ts';
+import { SQL_COLUMNS } from './names.ts';
 
 /** The record struct's fields: the features, `_sk_et` unless the pick carries it beside. */
 export function structFields(
@@ -13,7 +14,7 @@ export function structFields(
   eventTime = true,
 ): StructField[] {
   const fields: StructField[] = view.features.map((f) => ({ name: f.feature, dtype: f.dtype }));
-  if (eventTime) fields.push({ name: '_sk_et', dtype: 'timestamp' });
+  if (eventTime) fields.push({ name: SQL_COLUMNS.eventTime, dtype: 'timestamp' });
   if (perRowAsOf) fields.push({ name: '_sk_ing', dtype: 'timestamp' });
   return fields;
 }

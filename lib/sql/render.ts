@@ -44,6 +44,7 @@ import {
   type PlannedView,
   type PointInTimePlan,
 } from './plan.ts';
+import { SPINE_CTE, SQL_COLUMNS, viewCte } from './names.ts';
 
 /** Where the relations live: rendered relation text for the spine and for each view's table. */
 export interface SqlRelations {
@@ -68,8 +69,7 @@ export interface RenderOptions {
 }
 
 /** CTE names carry the reserved `_sk_` prefix so no spine or offline table name can shadow them. */
-const SPINE_CTE = '_sk_spine';
-const AS_OF = q('_sk_as_of');
+const AS_OF = q(SQL_COLUMNS.asOf);
 
 /** Renders the plan to a SELECT whose rows are the spine rows (no ORDER BY: callers sort). */
 export function renderPointInTimeSql(
@@ -127,7 +127,7 @@ function viewCtes(
   const keys = view.keys.map((k) => q(k.name));
   const struct = recordStruct(view, dialect, perRowAsOf);
   const table = relations.view(view);
-  const pickName = perRowAsOf ? `_sk_${view.name}__pick0` : `_sk_${view.name}__pick`;
+  const pickName = perRowAsOf ? viewCte(view.name, 'pick0') : viewCte(view.name, 'pick');
   const ctes: [string, string][] = [];
   if (dialect.pick === 'window') {
     ctes.push(...windowPickCtes(view, plan, dialect, table, bounds, SPINE_CTE, perRowAsOf));
@@ -141,7 +141,7 @@ function viewCtes(
         `GROUP BY ${keys.map((k) => `f.${k}`).join(', ')}, f.${q('event_time')}`,
       ].join('\n');
     ctes.push([
-      `_sk_${view.name}__ties`,
+      viewCte(view.name, 'ties'),
       perRowAsOf
         ? [
             `SELECT g.*, min(g.${ING}) OVER (PARTITION BY ${keys.map((k) => `g.${k}`).join(', ')} ORDER BY g.${ET} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS ${MIN_ING}`,
@@ -153,7 +153,7 @@ function viewCtes(
       pickName,
       [
         `SELECT s.${ROW}, r.${V}${perRowAsOf ? `, r.${MIN_ING}` : ''}`,
-        `FROM ${q(SPINE_CTE)} AS s ASOF LEFT JOIN ${q(`_sk_${view.name}__ties`)} AS r`,
+        `FROM ${q(SPINE_CTE)} AS s ASOF LEFT JOIN ${q(viewCte(view.name, 'ties'))} AS r`,
         `ON ${[...keys.map((k) => `s.${k} = r.${k}`), `s.${T} >= r.${ET}`].join(' AND ')}`,
       ].join('\n'),
     ]);
@@ -223,9 +223,9 @@ function lateFixCtes(
     `CAST(NULL AS ${dialect.type('timestamp')})`,
   ]);
   const keys = view.keys.map((k) => q(k.name));
-  const pick0 = q(`_sk_${view.name}__pick0`);
-  const late = q(`_sk_${view.name}__late`);
-  const fix = q(`_sk_${view.name}__fix`);
+  const pick0 = q(viewCte(view.name, 'pick0'));
+  const late = q(viewCte(view.name, 'late'));
+  const fix = q(viewCte(view.name, 'fix'));
   const bucket = (ts: string) => floorDivSql(epochMs(ts), view.ttlMs, dialect);
   const B = q('_sk_b');
   const et = `f.${q('event_time')}`;
@@ -236,7 +236,7 @@ function lateFixCtes(
   ].join(' AND ');
   return [
     [
-      `_sk_${view.name}__late`,
+      viewCte(view.name, 'late'),
       [
         `SELECT s.${ROW}, ${keys.map((k) => `s.${k}`).join(', ')}, s.${T}, s.${AS_OF}, p.${MIN_ING}`,
         `FROM ${pick0} AS p JOIN ${q(SPINE_CTE)} AS s ON s.${ROW} = p.${ROW}`,
@@ -244,21 +244,21 @@ function lateFixCtes(
       ].join('\n'),
     ],
     [
-      `_sk_${view.name}__fix`,
+      viewCte(view.name, 'fix'),
       [
         `SELECT x.${ROW}, x.${V}`,
         'FROM (',
         `  SELECT l.${ROW}, ${struct} AS ${V}, row_number() OVER (`,
-        `    PARTITION BY l.${ROW} ORDER BY f.${q('event_time')} DESC, f.${q('record_id')} DESC) AS ${q('_sk_rn')}`,
+        `    PARTITION BY l.${ROW} ORDER BY f.${q('event_time')} DESC, f.${q('record_id')} DESC) AS ${q(SQL_COLUMNS.rowNumber)}`,
         `  FROM (SELECT l.*, ${bucket(`l.${T}`)} - o.${q('_sk_i')} AS ${B} FROM ${late} AS l CROSS JOIN UNNEST(${dialect.integerSeries(2)}) AS o(${q('_sk_i')})) AS l`,
         `  JOIN (SELECT f.*, ${bucket(`f.${q('event_time')}`)} AS ${B} FROM ${table} AS f WHERE ${inSpan}) AS f`,
         `  ON ${[...keys.map((k) => `f.${k} = l.${k}`), `f.${B} = l.${B}`, `f.${q('event_time')} <= l.${T}`, `f.${q('event_time')} > l.${T} - ${ttl}`, `f.${q('ingested_at')} <= l.${AS_OF}`].join(' AND ')}`,
         ') AS x',
-        `WHERE x.${q('_sk_rn')} = 1`,
+        `WHERE x.${q(SQL_COLUMNS.rowNumber)} = 1`,
       ].join('\n'),
     ],
     [
-      `_sk_${view.name}__pick`,
+      viewCte(view.name, 'pick'),
       [
         `SELECT p.${ROW}, CASE WHEN l.${ROW} IS NULL THEN p.${V} WHEN x.${V} IS NOT NULL THEN x.${V} WHEN l.${MIN_ING} <= l.${AS_OF} THEN ${expired} END AS ${V}`,
         `FROM ${pick0} AS p`,
@@ -289,7 +289,7 @@ function projection(
     }
     const d = dictionaries.get(view.name);
     if (d) joins.push(...chainedJoins(view, p, d, t, dialect, numbered));
-    else joins.push(`LEFT JOIN ${q(`_sk_${view.name}__pick`)} AS ${p} ON ${p}.${ROW} = s.${ROW}`);
+    else joins.push(`LEFT JOIN ${q(viewCte(view.name, 'pick'))} AS ${p} ON ${p}.${ROW} = s.${ROW}`);
     const fresh = `${d ? chainedEventTime(p) : `${p}.${V}.${ET}`} > ${t} - ${dialect.interval(view.ttlMs)}`;
     for (const f of view.features) {
       const dflt = valueLiteral(f.default, f.dtype, dialect);

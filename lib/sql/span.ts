@@ -14,6 +14,7 @@
  */
 import { quoteIdentifier as q, timestampLiteral } from './literals.ts';
 import type { SqlDialect } from './dialect.ts';
+import { SQL_COLUMNS } from './names.ts';
 
 /** Epoch ms: `earliest` at or before every row's `t`, `latest` at or after it. */
 export interface SpineSpan {
@@ -55,7 +56,7 @@ export function spanBounds(
         span.earliest - ms < FIRST_INSTANT ? undefined : timestampLiteral(span.earliest - ms),
     };
   }
-  const of = (fn: 'min' | 'max') => `(SELECT ${fn}(${q('_sk_t')}) FROM ${q(spineCte)})`;
+  const of = (fn: 'min' | 'max') => `(SELECT ${fn}(${q(SQL_COLUMNS.t)}) FROM ${q(spineCte)})`;
   const earliest = of('min');
   return {
     earliest,

@@ -6,11 +6,10 @@
  */
 import type { Dtype } from '../define/dtypes.ts';
 import { quoteIdentifier as q } from './literals.ts';
-import type { SqlDialect, StructField } from './dialect.ts';
+import type { SqlDialect } from './dialect.ts';
 import type { PlannedAggregationView } from './plan.ts';
 import {
   aggsOf,
-  columnDtype,
   contributesSql,
   epochMs,
   KIND,
@@ -25,106 +24,18 @@ import {
   type Agg,
   type Group,
 } from './window-terms.ts';
+import { SQL_COLUMNS, viewCte, windowStartColumn, type ViewStep } from './names.ts';
+import {
+  FRAME,
+  PREFIX_ROLES,
+  runField,
+  runFields,
+  runningColumns,
+  type RunningColumns,
+} from './window-run-fields.ts';
 
-const FRAME = 'ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW';
 /** A probe's spine rows. */
 const ROWS = q('_sk_rows');
-
-/** The fields each event's running struct carries for one aggregation. */
-function runFields(view: PlannedAggregationView, a: Agg): StructField[] {
-  const i = a.index;
-  const colType = a.aggregate.column === null ? 'int64' : columnDtype(view, a.aggregate.column);
-  const fields: StructField[] = [{ name: `c${i}`, dtype: 'int64' }];
-  switch (a.aggregate.fn) {
-    case 'sum':
-      fields.push({ name: `s${i}`, dtype: colType });
-      break;
-    case 'mean':
-      fields.push({ name: `s${i}`, dtype: 'float64' });
-      break;
-    case 'min':
-    case 'max':
-      fields.push({ name: `m${i}`, dtype: colType }, { name: `a${i}`, dtype: 'int64' });
-      break;
-    case 'last':
-      fields.push({ name: `le${i}`, dtype: 'int64' }, { name: `lv${i}`, dtype: colType });
-      break;
-    case 'count':
-      break;
-  }
-  return fields;
-}
-
-/** The running expressions behind `runFields`, over the events `e` of one entity. */
-function runExprs(view: PlannedAggregationView, a: Agg, dialect: SqlDialect): string[] {
-  const keys = view.keys.map((k) => `e.${q(k.name)}`).join(', ');
-  const over = `OVER (PARTITION BY ${keys} ORDER BY e.${MS}, e.${RID} ${FRAME})`;
-  const contrib = contributesSql(view, a.aggregate, dialect);
-  const col = a.aggregate.column === null ? 'NULL' : `e.${q(a.aggregate.column)}`;
-  const exprs = [`sum(CASE WHEN ${contrib} THEN 1 ELSE 0 END) ${over}`];
-  switch (a.aggregate.fn) {
-    case 'sum':
-      exprs.push(`sum(CASE WHEN ${contrib} THEN ${col} END) ${over}`);
-      break;
-    case 'mean':
-      exprs.push(
-        `sum(CASE WHEN ${contrib} THEN CAST(${col} AS ${dialect.type('float64')}) END) ${over}`,
-      );
-      break;
-    case 'min':
-    case 'max': {
-      const tile = tileStartSql(`e.${MS}`, a.aggregate.tileMs, dialect);
-      exprs.push(
-        `${a.aggregate.fn}(CASE WHEN ${contrib} THEN ${col} END) OVER (PARTITION BY ${keys}, ${tile} ORDER BY e.${MS}, e.${RID} ${FRAME})`,
-        tile,
-      );
-      break;
-    }
-    case 'last':
-      exprs.push(
-        `${dialect.lastValueIgnoreNulls(`CASE WHEN ${contrib} THEN e.${MS} END`)} ${over}`,
-        `${dialect.lastValueIgnoreNulls(`CASE WHEN ${contrib} THEN ${col} END`)} ${over}`,
-      );
-      break;
-    case 'count':
-      break;
-  }
-  return exprs;
-}
-
-interface RunningColumns {
-  readonly fields: StructField[];
-  readonly exprs: string[];
-  readonly alias: (field: string) => string;
-}
-
-/**
- * The running struct's fields and expressions of every aggregation, each distinct expression
- * once (a count of the same filter, a sum of the same column serve every window): `alias` maps
- * an aggregation's field name to the field that holds its expression.
- */
-function runningColumns(
-  view: PlannedAggregationView,
-  aggs: readonly Agg[],
-  dialect: SqlDialect,
-): RunningColumns {
-  const fields: StructField[] = [];
-  const exprs: string[] = [];
-  const aliases = new Map<string, string>();
-  for (const a of aggs) {
-    const own = runExprs(view, a, dialect);
-    runFields(view, a).forEach((f, i) => {
-      const expr = own[i]!;
-      const found = exprs.findIndex((x, j) => x === expr && fields[j]!.dtype === f.dtype);
-      if (found >= 0) aliases.set(f.name, fields[found]!.name);
-      else {
-        exprs.push(expr);
-        fields.push(f);
-      }
-    });
-  }
-  return { fields, exprs, alias: (f) => aliases.get(f) ?? f };
-}
 
 /** What every step of the running shape reads. */
 interface RunningContext {
@@ -184,12 +95,12 @@ function field(probe: string, f: string, alias: (field: string) => string): stri
   return `x.${q(`${probe}_${alias(f)}`)}`;
 }
 
-function cteName(view: PlannedAggregationView, suffix: string): string {
-  return `_sk_${view.name}__${suffix}`;
+function cteName(view: PlannedAggregationView, step: ViewStep): string {
+  return viewCte(view.name, step);
 }
 
 function spineMs(alias: string): string {
-  return epochMs(`${alias}.${q('_sk_t')}`);
+  return epochMs(`${alias}.${q(SQL_COLUMNS.t)}`);
 }
 
 /**
@@ -201,7 +112,7 @@ function spineMs(alias: string): string {
 function probeCtes(ctx: RunningContext): [string, string][] {
   const { view, dialect, keys, spineCte } = ctx;
   const { fields, exprs } = ctx.columns;
-  const name = (suffix: string) => cteName(view, suffix);
+  const name = (step: ViewStep) => cteName(view, step);
   const nullStruct = `CAST(NULL AS ${dialect.structType(fields)})`;
   const noRid = `CAST(NULL AS ${dialect.type('string')})`;
   const start = q('_sk_start');
@@ -265,7 +176,7 @@ function wholeTileCtes(ctx: RunningContext, g: Group, j: number): [string, strin
     [
       tiles,
       [
-        `SELECT ${keys.map((x) => `e.${x}`).join(', ')}, ${tile} AS ${q('_sk_a')}, ${extremes.map((a) => `${a.aggregate.fn}(CASE WHEN ${contributesSql(view, a.aggregate, dialect)} THEN e.${q(a.aggregate.column!)} END) AS ${q(`m${a.index}`)}`).join(', ')}`,
+        `SELECT ${keys.map((x) => `e.${x}`).join(', ')}, ${tile} AS ${q('_sk_a')}, ${extremes.map((a) => `${a.aggregate.fn}(CASE WHEN ${contributesSql(view, a.aggregate, dialect)} THEN e.${q(a.aggregate.column!)} END) AS ${q(runField('extreme', a.index))}`).join(', ')}`,
         `FROM ${q(ctx.events)} AS e`,
         `GROUP BY ${keys.map((x) => `e.${x}`).join(', ')}, ${tile}`,
       ].join('\n'),
@@ -274,7 +185,7 @@ function wholeTileCtes(ctx: RunningContext, g: Group, j: number): [string, strin
     [
       cteName(view, `full${j}`),
       [
-        `SELECT ${[...keys, FULL_START].map((x) => `s.${x}`).join(', ')}, ${extremes.map((a) => `${a.aggregate.fn}(tl.${q(`m${a.index}`)}) AS ${q(`m${a.index}`)}`).join(', ')}`,
+        `SELECT ${[...keys, FULL_START].map((x) => `s.${x}`).join(', ')}, ${extremes.map((a) => `${a.aggregate.fn}(tl.${q(runField('extreme', a.index))}) AS ${q(runField('extreme', a.index))}`).join(', ')}`,
         // The tile starts are computed before the join, so that the join is on columns: an
         // equality over both sides' expressions is left to a filter after joining on the keys.
         'FROM (',
@@ -301,7 +212,7 @@ function probedCte(ctx: RunningContext): [string, string] {
   for (const f of fields) add(0, f.name);
   for (const a of ctx.aggs)
     for (const f of runFields(ctx.view, a))
-      if (f.name.startsWith('c') || f.name.startsWith('s')) add(a.group + 1, alias(f.name));
+      if (PREFIX_ROLES.has(f.role)) add(a.group + 1, alias(f.name));
   return [
     cteName(ctx.view, 'probed'),
     [
@@ -332,15 +243,15 @@ function finalPick(
   alias: (field: string) => string,
   extra: readonly string[],
 ): string {
-  const name = (suffix: string) => q(`_sk_${view.name}__${suffix}`);
-  const tMs = epochMs(`s.${q('_sk_t')}`);
+  const name = (step: ViewStep) => q(viewCte(view.name, step));
+  const tMs = epochMs(`s.${q(SQL_COLUMNS.t)}`);
   const at = (probe: string, f: string) => field(probe, f, alias);
   const cols = [`s.${ROW}`];
   const fullJoins = new Set<number>();
   for (const a of aggs) {
     const i = a.index;
     const pj = `p${a.group + 1}`;
-    const count = `(COALESCE(${at('p0', `c${i}`)}, 0) - COALESCE(${at(pj, `c${i}`)}, 0))`;
+    const count = `(COALESCE(${at('p0', runField('count', i))}, 0) - COALESCE(${at(pj, runField('count', i))}, 0))`;
     const zero = (dtype: Dtype) => `CAST(0 AS ${dialect.type(dtype)})`;
     let value: string;
     switch (a.aggregate.fn) {
@@ -348,20 +259,22 @@ function finalPick(
         value = count;
         break;
       case 'sum':
-        value = `COALESCE(${at('p0', `s${i}`)}, ${zero(a.dtype)}) - COALESCE(${at(pj, `s${i}`)}, ${zero(a.dtype)})`;
+        value = `COALESCE(${at('p0', runField('sum', i))}, ${zero(a.dtype)}) - COALESCE(${at(pj, runField('sum', i))}, ${zero(a.dtype)})`;
         break;
       case 'mean':
-        value = `CASE WHEN ${count} > 0 THEN (COALESCE(${at('p0', `s${i}`)}, 0) - COALESCE(${at(pj, `s${i}`)}, 0)) / ${count} END`;
+        value = `CASE WHEN ${count} > 0 THEN (COALESCE(${at('p0', runField('sum', i))}, 0) - COALESCE(${at(pj, runField('sum', i))}, 0)) / ${count} END`;
         break;
       case 'last':
-        value = `CASE WHEN ${at('p0', `le${i}`)} > ${windowStartSql(tMs, groups[a.group]!, dialect)} THEN ${at('p0', `lv${i}`)} END`;
+        value = `CASE WHEN ${at('p0', runField('lastTime', i))} > ${windowStartSql(tMs, groups[a.group]!, dialect)} THEN ${at('p0', runField('lastValue', i))} END`;
         break;
       case 'min':
       case 'max': {
-        const head = `CASE WHEN ${at('p0', `a${i}`)} = ${tileStartSql(tMs, a.aggregate.tileMs, dialect)} THEN ${at('p0', `m${i}`)} END`;
+        const head = `CASE WHEN ${at('p0', runField('extremeTile', i))} = ${tileStartSql(tMs, a.aggregate.tileMs, dialect)} THEN ${at('p0', runField('extreme', i))} END`;
         const hasFull = a.aggregate.windowMs / a.aggregate.tileMs >= 2;
         if (hasFull) fullJoins.add(a.group);
-        value = hasFull ? pickCase(head, `u${a.group}.${q(`m${i}`)}`, a.aggregate.fn) : head;
+        value = hasFull
+          ? pickCase(head, `u${a.group}.${q(runField('extreme', i))}`, a.aggregate.fn)
+          : head;
         break;
       }
     }
@@ -369,7 +282,7 @@ function finalPick(
   }
   cols.push(...extra);
   const full = [...fullJoins];
-  const starts = full.map((j) => `${fullStart(groups[j]!, dialect)} AS ${q(`_sk_s${j}`)}`);
+  const starts = full.map((j) => `${fullStart(groups[j]!, dialect)} AS ${q(windowStartColumn(j))}`);
   const keys = view.keys.map((k) => q(k.name));
   return [
     `SELECT ${cols.join(',\n  ')}`,
@@ -379,7 +292,7 @@ function finalPick(
     `LEFT JOIN ${name('probed')} AS x ON x.${ROW} = s.${ROW}`,
     ...full.map(
       (j) =>
-        `LEFT JOIN ${name(`full${j}`)} AS u${j} ON ${[...keys.map((k) => `u${j}.${k} = s.${k}`), `u${j}.${FULL_START} = s.${q(`_sk_s${j}`)}`].join(' AND ')}`,
+        `LEFT JOIN ${name(`full${j}`)} AS u${j} ON ${[...keys.map((k) => `u${j}.${k} = s.${k}`), `u${j}.${FULL_START} = s.${q(windowStartColumn(j))}`].join(' AND ')}`,
     ),
   ].join('\n');
 }

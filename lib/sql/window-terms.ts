@@ -12,13 +12,14 @@ import {
   type PlannedAggregateFeature,
   type PlannedAggregationView,
 } from './plan.ts';
+import { SQL_COLUMNS, viewCte } from './names.ts';
 
 export const ROW = q(SPINE_ROW_COLUMN);
 export const MS = q('_sk_ms');
 export const RID = q('_sk_rid');
 export const KIND = q('_sk_kind');
 export const PROBE = q('_sk_probe');
-export const V = q('_sk_v');
+export const V = q(SQL_COLUMNS.value);
 
 export interface Agg extends PlannedAggregateFeature {
   readonly index: number;
@@ -33,7 +34,7 @@ export interface Group {
 
 /** The name of the pick CTE, and of its count column of a feature. */
 export function windowPickName(view: PlannedAggregationView): string {
-  return `_sk_${view.name}__pick`;
+  return viewCte(view.name, 'pick');
 }
 export function windowCountColumn(feature: string): string {
   return `${feature}__n`;

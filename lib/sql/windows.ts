@@ -41,6 +41,7 @@ import {
   windowPickName,
   windowStartSql,
 } from './window-terms.ts';
+import { SQL_COLUMNS, viewCte, windowStartColumn, type ViewStep } from './names.ts';
 
 export { epochMs, windowCountColumn, windowPickName } from './window-terms.ts';
 
@@ -81,7 +82,7 @@ function eventsCte(
   const eventId = view.aggregation.eventId;
   // Copies of a record share its event time, so the span may cut before the dedup by record id;
   // events that share an event id might not, so there it cuts after "first arrival" is decided.
-  const outer = [`d.${q('_sk_rn')} = 1`];
+  const outer = [`d.${q(SQL_COLUMNS.rowNumber)} = 1`];
   (eventId === null ? conds : outer).push(...spanConds(view, bounds, eventId === null ? 'f' : 'd'));
   const identity =
     eventId === null
@@ -96,7 +97,7 @@ function eventsCte(
   return [
     `SELECT ${[...keys, ...cols].map((c) => `d.${c}`).join(', ')}, d.${q('event_time')}, ${epochMs(`d.${q('event_time')}`)} AS ${MS}, d.${q('record_id')} AS ${RID}, d.${q('ingested_at')}${perRow}`,
     'FROM (',
-    `  SELECT r.*, row_number() OVER (PARTITION BY ${[...keys.map((k) => `r.${k}`), `${idKind}${identity}`].join(', ')} ORDER BY r.${q('record_id')}) AS ${q('_sk_rn')}`,
+    `  SELECT r.*, row_number() OVER (PARTITION BY ${[...keys.map((k) => `r.${k}`), `${idKind}${identity}`].join(', ')} ORDER BY r.${q('record_id')}) AS ${q(SQL_COLUMNS.rowNumber)}`,
     '  FROM (',
     `    SELECT f.*, row_number() OVER (PARTITION BY f.${q('record_id')} ORDER BY f.${q('ingested_at')}) AS ${q('_sk_copy')}`,
     `    FROM ${table} AS f`,
@@ -116,7 +117,7 @@ export function windowCtes(
   spineCte: string,
   bounds: SpanBounds,
 ): [string, string][] {
-  const events = `_sk_${view.name}__events`;
+  const events = viewCte(view.name, 'events');
   const ctes: [string, string][] = [
     [events, eventsCte(view, plan, dialect, relations.view(view), bounds)],
   ];
@@ -138,8 +139,8 @@ function perRowAsOfCtes(
   spineCte: string,
 ): [string, string][] {
   const { aggs } = aggsOf(view);
-  const name = (suffix: string) => `_sk_${view.name}__${suffix}`;
-  const asOf = `s.${q('_sk_as_of')}`;
+  const name = (step: ViewStep) => viewCte(view.name, step);
+  const asOf = `s.${q(SQL_COLUMNS.asOf)}`;
   const newest = `i.${q(NEWEST_INGESTED)}`;
   const newestIngested: PrefixColumn = {
     name: NEWEST_INGESTED,
@@ -196,8 +197,8 @@ function boundedPick(
   spineCte: string,
 ): string {
   const { aggs, groups } = aggsOf(view);
-  const tMs = epochMs(`s.${q('_sk_t')}`);
-  const start = (j: number) => q(`_sk_s${j}`);
+  const tMs = epochMs(`s.${q(SQL_COLUMNS.t)}`);
+  const start = (j: number) => q(windowStartColumn(j));
   const starts = groups.map((g, j) => `${windowStartSql(tMs, g, dialect)} AS ${start(j)}`);
   const lows = groups.map((_, j) => `b.${start(j)}`);
   const cols = [`s.${ROW}`];
@@ -220,7 +221,7 @@ function boundedPick(
     `s.${ROW}`,
     `${tMs} AS ${q('_sk_tm')}`,
     ...starts,
-    `COALESCE(${epochMs(`s.${q('_sk_as_of')}`)}, ${NO_AS_OF_MS}) AS ${q('_sk_am')}`,
+    `COALESCE(${epochMs(`s.${q(SQL_COLUMNS.asOf)}`)}, ${NO_AS_OF_MS}) AS ${q('_sk_am')}`,
   ];
   return [
     `SELECT ${cols.join(',\n  ')}`,

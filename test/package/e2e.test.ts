@@ -30,6 +30,7 @@ import {
   SPINE,
 } from './shop-fixture.ts';
 import { oraclePointInTime, type OracleSpineRow } from '../export/oracle.ts';
+import type { SkewReport } from '../../lib/skew/types.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 
@@ -256,11 +257,34 @@ describe('a team project on the packed skewless package, through its CLI only', 
   it('finds no skew in what it served', async () => {
     const served = await lookup('c2', 2, 'apple');
     const date = served.servedAt.slice(0, 10);
-    const reports = JSON.parse(await ok(skewless('skew-check', '--date', date, '--json'))) as {
-      service: string;
-      vectors: number;
-    }[];
+    const reports = JSON.parse(
+      await ok(skewless('skew-check', '--date', date, '--json')),
+    ) as SkewReport[];
     expect(reports.map((r) => r.service)).toEqual(['recommender']);
+    const [report] = reports as [SkewReport];
+    // No skew: every served vector (this one among them) equals its rebuild, output by output.
+    expect(report.vectors).toBeGreaterThanOrEqual(1);
+    expect(report.sample.whole).toBe(true);
+    expect(report.verdict).toBe('ok');
+    expect(report.kinds).toEqual([]);
+    expect(report.alert).toBe(false);
+    expect(report.outputs.map((o) => o.output)).toEqual(
+      expect.arrayContaining(['customer_stats__visits']),
+    );
+    for (const o of report.outputs) {
+      expect({ output: o.output, verdict: o.verdict, rows: o.rows }).toEqual({
+        output: o.output,
+        verdict: 'ok',
+        rows: report.vectors,
+      });
+      expect({ output: o.output, matches: o.matches, rate: o.exactMatchRate }).toEqual({
+        output: o.output,
+        matches: report.vectors,
+        rate: 1,
+      });
+      expect(o.nullMismatches, o.output).toBe(0);
+      expect(o.skewRate, o.output).toBe(0);
+    }
   });
 
   it('stops dev on SIGINT with nothing left running', async () => {

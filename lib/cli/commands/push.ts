@@ -62,71 +62,102 @@ export function registerPush(program: Command): void {
       .option('--prefix <prefix>', 'deployment prefix in AWS', 'skewless')
       .option('--region <region>', 'AWS region (default: from the environment)')
       .option('--no-progress', 'no progress bar'),
-  ).action(async (options: PushOptions) => {
-    if (options.format && !FILE_FORMATS.includes(options.format))
-      throw new CliError(`--format must be one of ${FILE_FORMATS.join(', ')}`);
-    const { registry } = await loadCliRegistry(options);
-    const { view, label } = wrapUsage(() => pushTarget(registry, options.view));
-    const read = () => readRecords(options.file, { registry, view, format: options.format });
+  ).action(pushFile);
+}
 
-    // Pass 1: validate everything, so a bad file sends nothing.
-    const problems: string[] = [];
-    let total = 0;
-    try {
-      for await (const record of read()) {
-        try {
-          prepareRecord(view, registry, record, total);
-        } catch (error) {
-          if (!(error instanceof InvalidRecordError)) throw error;
-          if (problems.length < MAX_LISTED) problems.push(`  ${error.message}`);
-          else if (problems.length === MAX_LISTED) problems.push('  …');
-        }
-        total++;
-      }
-    } catch (error) {
-      if (error instanceof RecordFileError) throw new CliError(error.message, EXIT.usage);
-      throw error;
-    }
-    if (problems.length > 0)
+async function pushFile(options: PushOptions): Promise<void> {
+  if (options.format && !FILE_FORMATS.includes(options.format))
+    throw new CliError(`--format must be one of ${FILE_FORMATS.join(', ')}`);
+  const { registry } = await loadCliRegistry(options);
+  const { view, label } = wrapUsage(() => pushTarget(registry, options.view));
+  const read = () => readRecords(options.file, { registry, view, format: options.format });
+  const total = await validateAll(read, (record, index) =>
+    prepareRecord(view, registry, record, index),
+  ).catch((error: unknown) => {
+    if (error instanceof InvalidRecordsError)
       throw new CliError(
-        `${options.file}: invalid records for ${label}; nothing was sent:\n${problems.join('\n')}`,
+        `${options.file}: invalid records for ${label}; nothing was sent:\n${error.listed.join('\n')}`,
         EXIT.usage,
       );
-
-    const { client, prefix, where } = await kinesisFor(options);
-    const stream = sourceStreamName({ prefix }, view.source.stream);
-    const bar =
-      options.progress && process.stderr.isTTY
-        ? new SingleBar({ format: 'push [{bar}] {value}/{total} records' }, Presets.shades_classic)
-        : undefined;
-    bar?.start(total, 0);
-    const started = Date.now();
-    try {
-      const result = await putRecords(kinesisPutter(client), read(), {
-        registry,
-        names: { prefix },
-        view,
-        onProgress: (p) => bar?.update(p.sent),
-      });
-      bar?.stop();
-      const seconds = (Date.now() - started) / 1000;
-      console.log(
-        `pushed ${result.sent} records to ${stream} (${where}) in ${seconds.toFixed(1)} s ` +
-          `(${Math.round(result.sent / Math.max(seconds, 0.001))}/s, ${result.calls} PutRecords calls, ${result.retried} entries resent)`,
-      );
-    } catch (error) {
-      bar?.stop();
-      if (error instanceof PutRecordsError)
-        throw new CliError(`Kinesis stream ${stream}: ${error.message}`, EXIT.failure, {
-          cause: error,
-        });
-      if (error instanceof SkewlessError && !(error instanceof CliError))
-        throw new CliError(error.message, EXIT.failure, { cause: error });
-      throw error;
-    } finally {
-      client.destroy();
-    }
+    throw error;
   });
+  await send(options, registry, view, read, total);
+}
+
+/** Some records of a file cannot be sent: the first `MAX_LISTED` of them, named. */
+class InvalidRecordsError extends Error {
+  constructor(readonly listed: readonly string[]) {
+    super(`${listed.length} invalid record(s)`);
+  }
+}
+
+/** Pass 1: every record validated, so a bad file sends nothing. Returns how many were read. */
+async function validateAll(
+  read: () => AsyncIterable<unknown>,
+  check: (record: unknown, index: number) => unknown,
+): Promise<number> {
+  const problems: string[] = [];
+  let total = 0;
+  try {
+    for await (const record of read()) {
+      try {
+        check(record, total);
+      } catch (error) {
+        if (!(error instanceof InvalidRecordError)) throw error;
+        if (problems.length < MAX_LISTED) problems.push(`  ${error.message}`);
+        else if (problems.length === MAX_LISTED) problems.push('  …');
+      }
+      total++;
+    }
+  } catch (error) {
+    if (error instanceof RecordFileError) throw new CliError(error.message, EXIT.usage);
+    throw error;
+  }
+  if (problems.length > 0) throw new InvalidRecordsError(problems);
+  return total;
+}
+
+/** Pass 2: the records onto the stream, with a progress bar on a terminal. */
+async function send(
+  options: PushOptions,
+  registry: Registry,
+  view: RegistryView,
+  read: () => AsyncIterable<unknown>,
+  total: number,
+): Promise<void> {
+  const { client, prefix, where } = await kinesisFor(options);
+  const stream = sourceStreamName({ prefix }, view.source.stream);
+  const bar =
+    options.progress && process.stderr.isTTY
+      ? new SingleBar({ format: 'push [{bar}] {value}/{total} records' }, Presets.shades_classic)
+      : undefined;
+  bar?.start(total, 0);
+  const started = Date.now();
+  try {
+    const result = await putRecords(kinesisPutter(client), read(), {
+      registry,
+      names: { prefix },
+      view,
+      onProgress: (p) => bar?.update(p.sent),
+    });
+    bar?.stop();
+    const seconds = (Date.now() - started) / 1000;
+    console.log(
+      `pushed ${result.sent} records to ${stream} (${where}) in ${seconds.toFixed(1)} s ` +
+        `(${Math.round(result.sent / Math.max(seconds, 0.001))}/s, ${result.calls} PutRecords calls, ${result.retried} entries resent)`,
+    );
+  } catch (error) {
+    bar?.stop();
+    if (error instanceof PutRecordsError)
+      throw new CliError(`Kinesis stream ${stream}: ${error.message}`, EXIT.failure, {
+        cause: error,
+      });
+    if (error instanceof SkewlessError && !(error instanceof CliError))
+      throw new CliError(error.message, EXIT.failure, { cause: error });
+    throw error;
+  } finally {
+    client.destroy();
+  }
 }
 
 async function kinesisFor(
