@@ -10,16 +10,17 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RuntimeRegistry } from '../registry/compile.ts';
 import { getService } from '../registry/query.ts';
-import type { Registry } from '../registry/types.ts';
+import type { Registry, RegistryService } from '../registry/types.ts';
 import { quoteIdentifier as q } from '../sql/literals.ts';
 import type { OfflineReader } from '../export/offline-reader.ts';
 import { compareDistribution, type SkewBaseline } from './distribution.ts';
 import { loadServedVectors } from './logs.ts';
-import { measureOutputs } from './measure.ts';
+import { measureOutputs, type OutputFigures } from './measure.ts';
 import { buildOutputReport } from './output-report.ts';
 import { rebuildTransforms } from './rebuild-transforms.ts';
 import {
   createJoinedView,
+  withJoinSidesAsWritten,
   createValuesView,
   rebuild,
   rebuildServedRecords,
@@ -92,23 +93,14 @@ export async function checkServiceSkew(
         rebuildTransforms(duckdb, runtime, service, TABLES.mainRebuilt, TABLES.transformed),
       );
       const changes = changedOutputs(registry, service, deps.knownRegistries ?? []);
-      await timed('join_s', () => createValuesView(duckdb, service, vectors));
-      await timed('served_records_s', () => rebuildServedRecords(deps, service));
-      await createJoinedView(deps, service, changes);
-      const figures = await timed('compare_s', () =>
-        measureOutputs(duckdb, TABLES, service, changes),
-      );
-      outputs = await timed('distribution_s', async () => {
-        const independent = await independentVectors(duckdb, request.sample);
-        const built: OutputReport[] = [];
-        for (const f of figures) {
-          const base = request.baseline?.outputs[f.output];
-          const dist = base
-            ? await compareDistribution(duckdb, TABLES.served, f.output, f.dtype, base, independent)
-            : null;
-          built.push(buildOutputReport(service, registry, f, dist, request.baseline ?? null));
-        }
-        return addDerivedNotes(built);
+      outputs = await withJoinSidesAsWritten(duckdb, async () => {
+        await timed('join_s', () => createValuesView(duckdb, service, vectors));
+        await timed('served_records_s', () => rebuildServedRecords(deps, service));
+        await createJoinedView(deps, service, changes);
+        const figures = await timed('compare_s', () =>
+          measureOutputs(duckdb, TABLES, service, changes),
+        );
+        return timed('distribution_s', () => reportOutputs(deps, request, service, figures));
       });
     }
     const decisions = outputs.flatMap((o) => o.decisions);
@@ -140,6 +132,27 @@ export async function checkServiceSkew(
 }
 
 /** The whole day, until the sample is read (the lead's branch fills it from the sample). */
+
+/** Each output's report: its figures, its distribution against the baseline, its decisions. */
+async function reportOutputs(
+  deps: SkewCheckDeps,
+  request: SkewCheckRequest,
+  service: RegistryService,
+  figures: readonly OutputFigures[],
+): Promise<OutputReport[]> {
+  const { duckdb } = deps;
+  const registry = deps.runtime.registry;
+  const independent = await independentVectors(duckdb, request.sample);
+  const built: OutputReport[] = [];
+  for (const f of figures) {
+    const base = request.baseline?.outputs[f.output];
+    const dist = base
+      ? await compareDistribution(duckdb, TABLES.served, f.output, f.dtype, base, independent)
+      : null;
+    built.push(buildOutputReport(service, registry, f, dist, request.baseline ?? null));
+  }
+  return addDerivedNotes(built);
+}
 
 /** How many served vectors drift's noise counts as independent: all, or a sample's entities. */
 async function independentVectors(

@@ -7,7 +7,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { duckdbType } from '../core/columns.ts';
 import type { RegistryService } from '../registry/types.ts';
-import { quoteIdentifier as q } from '../sql/literals.ts';
+import { quoteIdentifier as q, stringLiteral } from '../sql/literals.ts';
 import { statusColumnName } from '../sql/plan.ts';
 import { causeSelectList, latestColumns } from './causes.ts';
 import type { SkewCheckDeps } from './check.ts';
@@ -265,4 +265,29 @@ export async function createJoinedView(
             ${causeSelectList(deps.runtime.registry, service, changes).join(',\n            ')}
      FROM ${q(TABLES.values)} v LEFT JOIN ${q(TABLES.servedRecords)} s ON s.log_id = v.${id}`,
   );
+}
+
+/**
+ * Runs `step` with DuckDB's build/probe side swap turned off. The comparison joins the few late
+ * rebuilds onto a million positionally joined rows, whose size the optimizer misjudges: it then
+ * builds the hash table on the wide million rather than the few, which cost a second of a 1M-row
+ * check. Joins written with the small side on the right are built as written. The setting is
+ * restored afterwards (the connection may be the caller's).
+ */
+export async function withJoinSidesAsWritten<T>(
+  duckdb: DuckDBConnection,
+  step: () => Promise<T>,
+): Promise<T> {
+  const reader = await duckdb.runAndReadAll(`SELECT current_setting('disabled_optimizers') AS v`);
+  const before = String(reader.getRowObjectsJson()[0]?.v ?? '');
+  const disabled = new Set([...before.split(',').map((o) => o.trim()), 'build_side_probe_side']);
+  disabled.delete('');
+  await duckdb.run(`SET disabled_optimizers = ${stringLiteral([...disabled].join(','))}`);
+  try {
+    return await step();
+  } finally {
+    await duckdb.run(
+      before ? `SET disabled_optimizers = ${stringLiteral(before)}` : 'RESET disabled_optimizers',
+    );
+  }
 }
