@@ -43,3 +43,17 @@ export function synthStore(
   const built = buildSkewlessApp({ nag: false, ...options, registry, app: testApp() });
   return { template: Template.fromStack(built.stack), built };
 }
+
+/** The one Lambda function of the store named `skewless-<handler>` (fails unless exactly one). */
+export function functionNamed(
+  template: Template,
+  handler: string,
+): { Properties: Record<string, unknown> } {
+  const found = template.findResources('AWS::Lambda::Function', {
+    Properties: { FunctionName: `skewless-${handler}` },
+  });
+  const entries = Object.entries(found);
+  if (entries.length !== 1)
+    throw new Error(`expected one function skewless-${handler}, found ${entries.length}`);
+  return entries[0]![1] as { Properties: Record<string, unknown> };
+}
