@@ -24,7 +24,7 @@ import {
 import { compileRegistry } from '../lib/registry/compile.ts';
 import { renderCatalog } from '../lib/catalog/site.ts';
 import { startCatalogServer } from '../lib/catalog/server.ts';
-import { ensureChromium, launchChromium } from '../test/catalog/chromium.ts';
+import { ensureChromium, launchChromium } from '../test/browser/chromium.ts';
 import type { BenchResult } from './run.ts';
 
 const VIEWS = 500;

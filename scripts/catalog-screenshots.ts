@@ -14,7 +14,7 @@ import { startCatalogServer } from '../lib/catalog/server.ts';
 import { localCatalogSource } from '../lib/local/catalog.ts';
 import { runDemo } from '../lib/local/demo.ts';
 import { registryFromModule } from '../lib/registry/load.ts';
-import { ensureChromium, launchChromium } from '../test/catalog/chromium.ts';
+import { ensureChromium, launchChromium } from '../test/browser/chromium.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const OUT = path.join(REPO, 'docs', 'images');

@@ -12,7 +12,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
-import { ensureChromium, launchChromium } from './chromium.ts';
+import { ensureChromium, launchChromium } from '../browser/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as defs from '../../feature_defs/index.ts';
 import { defineEntity, defineFeatureView, field } from '../../lib/define/index.ts';

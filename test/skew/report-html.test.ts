@@ -3,12 +3,12 @@
  * Chromium: a report from a planted day, opened from disk, must show its title, one summary row
  * per feature, a drawn histogram for each flagged feature, and no console error or network fetch.
  */
-import { execSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
+import { ensureChromium, launchChromium } from '../browser/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderReportHtml } from '../../lib/skew/report-html.ts';
 import { startLocalStack } from '../../lib/local/stack.ts';
@@ -19,8 +19,6 @@ import type { SkewReport } from '../../lib/skew/types.ts';
 import { flightsRuntime, SERVICE } from './fixtures/defs.ts';
 import { buildWorld, DAY, writeTrainingBaseline } from './fixtures/world.ts';
 import { sampleReport } from './fixtures/report.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
 
 describe('the HTML report', () => {
   it('escapes every string that comes from data', () => {
@@ -67,15 +65,7 @@ describe('the HTML report in headless Chromium', () => {
   let file: string;
 
   beforeAll(async () => {
-    try {
-      execSync('command -v chromium', { stdio: 'ignore' });
-    } catch {
-      // A fresh CI machine has no browser: Debian's package (no stdin there, so no prompts).
-      execSync('apt-get update && apt-get install -y chromium', {
-        stdio: 'ignore',
-        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-      });
-    }
+    ensureChromium();
     dir = await mkdtemp(path.join(os.tmpdir(), 'skewless-report-'));
     // A real report: a day with a null-imputing producer and an online stall planted.
     const runtime = flightsRuntime();
@@ -103,21 +93,7 @@ describe('the HTML report in headless Chromium', () => {
     } finally {
       await stack.stop();
     }
-    browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        `--user-data-dir=${path.join(dir, 'profile')}`,
-      ],
-    });
+    browser = await launchChromium(path.join(dir, 'profile'));
   }, 600_000);
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 /**
- * Debian's Chromium for the catalog's browser test, benchmark and screenshots: installed with
- * apt-get when absent (as the skew report's browser test does), launched headless with nothing
- * phoning home.
+ * Debian's Chromium for every page tested in a real browser (the skew report, the catalog, its
+ * benchmark and screenshots): installed with apt-get when absent, launched headless with
+ * nothing phoning home.
  */
 import { execSync } from 'node:child_process';
 import puppeteer, { type Browser } from 'puppeteer-core';
