@@ -9,25 +9,20 @@ import { randomUUID } from 'node:crypto';
 import { SkewlessError, ValidationError } from '../core/errors.ts';
 import type { KeyValue } from '../core/entity-key.ts';
 import type { FeatureValue } from '../define/dtypes.ts';
-import type { RuntimeRegistry } from '../registry/compile.ts';
-import type { BatchGetOptions, OnlineStoreReader } from './batch-get.ts';
-import type { InferenceLogSink, SinkStats } from './inference-log-sink.ts';
+import type { BatchGetOptions } from './batch-get.ts';
+import type { LookupHandlerDeps } from './handler.ts';
+import type { SinkStats } from './inference-log-sink.ts';
 import { DEFAULT_LOOKUP_LIMITS, type LookupLimits } from './limits.ts';
 import { lookupFeatures } from './lookup.ts';
 import { buildLookupPlans } from './plan.ts';
 import { checkLookupBody, lookupBodySchema } from './request.ts';
 import type { LookupResponse } from './types.ts';
 
-export interface InProcessLookupDeps {
-  readonly runtime: RuntimeRegistry;
-  /** The online store: one `batchGetItem` per lookup (chunked past 100 keys). */
-  readonly dynamodb: OnlineStoreReader;
-  readonly tableName: string;
-  readonly inferenceLog: InferenceLogSink;
-  /** Epoch ms: the read time of each lookup (`served_at`). */
-  readonly clock: () => number;
-  /** @default randomUUID */
-  readonly newRequestId?: () => string;
+/** What the Lambda handler's core is given, less its HTTP-side logger, metrics and timer. */
+export interface InProcessLookupDeps extends Pick<
+  LookupHandlerDeps,
+  'runtime' | 'dynamodb' | 'tableName' | 'inferenceLog' | 'clock' | 'newRequestId'
+> {
   readonly limits?: Partial<LookupLimits>;
   readonly batchGet?: BatchGetOptions;
   /** Called once by `close`, after the log is flushed (the adapters' sockets). */
