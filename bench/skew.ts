@@ -15,14 +15,13 @@
  * the skew-check Lambda sets it (its peak memory measured).
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance } from '@duckdb/node-api';
 import * as definitions from '../feature_defs/index.ts';
-import { offlineColumns, offlineTableName } from '../lib/core/columns.ts';
 import { buildBaseline } from '../lib/export/baseline.ts';
 import { exportPointInTimeLocal } from '../lib/export/point-in-time.ts';
 import { flightsParquetPath } from '../lib/local/flights-demo.ts';
@@ -32,11 +31,19 @@ import { lambdaDuckDBConfig } from '../lib/export/duckdb-session.ts';
 import { localDayLogGlob } from '../lib/local/inference-log.ts';
 import type { ChildRequest } from './children/skew-check.ts';
 import { registryFromModule } from '../lib/registry/load.ts';
-import { getService, getView } from '../lib/registry/query.ts';
-import { quoteIdentifier as q, stringLiteral } from '../lib/sql/literals.ts';
+import { getService } from '../lib/registry/query.ts';
+import { stringLiteral } from '../lib/sql/literals.ts';
 import type { BenchResult } from './run.ts';
+import {
+  count,
+  createServedSpine,
+  PERTURBED,
+  SERVICE,
+  writeDayLog,
+  writeFlightsOffline,
+  writeServedDay,
+} from './parts/skew-day.ts';
 
-const SERVICE = 'departure_delay_model';
 const execFileAsync = promisify(execFile);
 const DAY = '2001-03-15';
 
@@ -59,52 +66,11 @@ export async function run(args: string[]): Promise<BenchResult> {
     await duckdb.run(
       `CREATE TEMP TABLE flights AS SELECT *, lpad(CAST(row_number() OVER (ORDER BY date, origin, destination, delay) AS VARCHAR), 20, '0') AS rid FROM ${flights}`,
     );
-    const views: Record<string, string> = {
-      airport_departures: `SELECT origin, delay AS last_delay, destination AS last_destination,
-          delay > 15 AS last_departed_late, date AS event_time, date + INTERVAL 2 SECOND AS ingested_at,
-          'shard-0:' || rid AS record_id FROM flights`,
-      route_flights: `SELECT origin, destination, distance, delay AS last_delay, date AS event_time,
-          date + INTERVAL 2 SECOND AS ingested_at, 'shard-1:' || rid AS record_id FROM flights`,
-      // The raw departures the aggregation views fold (the store computes their windows).
-      airport_delays: `SELECT origin, delay, distance, date AS event_time,
-          date + INTERVAL 2 SECOND AS ingested_at, 'shard-2:' || rid AS record_id FROM flights`,
-      route_delays: `SELECT origin, destination, delay, distance, date AS event_time,
-          date + INTERVAL 2 SECOND AS ingested_at, 'shard-2:' || rid AS record_id FROM flights`,
-    };
-    for (const [name, sql] of Object.entries(views)) {
-      const view = getView(registry, name);
-      const cols = offlineColumns(view).map((c) => q(c.name));
-      const dir = path.join(dataDir, 'offline', offlineTableName(view));
-      await mkdir(path.dirname(dir), { recursive: true });
-      await duckdb.run(
-        `COPY (SELECT ${cols.join(', ')}, strftime(event_time, '%Y-%m-%d') AS event_date FROM (${sql}))
-         TO ${stringLiteral(dir)} (FORMAT PARQUET, PARTITION_BY (event_date), FILENAME_PATTERN 'part-{i}')`,
-      );
-    }
+    await writeFlightsOffline(duckdb, dataDir, registry);
 
     // The day's lookups: flights of the day drawn with replacement, each looked up at a random
     // moment of the hour before its departure (so served values follow the day's traffic).
-    await duckdb.run(`SELECT setseed(0.42)`);
-    await duckdb.run(
-      `CREATE TEMP TABLE day_flights AS
-       SELECT row_number() OVER (ORDER BY date, origin, destination, delay) - 1 AS k, origin, destination, date
-       FROM flights WHERE date >= TIMESTAMP '${DAY}' AND date < TIMESTAMP '${DAY}' + INTERVAL 1 DAY`,
-    );
-    const dayFlights = await count(duckdb, 'day_flights');
-    await duckdb.run(
-      `CREATE TEMP TABLE served_spine AS
-       WITH draws AS (
-         SELECT i, CAST(floor(random() * ${dayFlights}) AS BIGINT) AS k,
-                CAST(floor(random() * 3600000) AS BIGINT) AS before_ms
-         FROM range(${vectors}) t(i))
-       SELECT f.origin, f.destination,
-              greatest(f.date - to_milliseconds(d.before_ms), TIMESTAMP '${DAY}') AS served_at,
-              CAST(hour(f.date) AS BIGINT) AS scheduled_hour
-       FROM draws d JOIN day_flights f USING (k) ORDER BY d.i`,
-    );
-    await duckdb.run(
-      `CREATE OR REPLACE TEMP TABLE served_spine AS SELECT *, served_at AS known_at FROM served_spine`,
-    );
+    const dayFlights = await createServedSpine(duckdb, DAY, vectors);
     const flightRows = await count(duckdb, 'flights');
     // For comparison: the same 1M-row rebuild with one as-of instant (the export's fast path).
     const instantStart = Date.now();
@@ -120,54 +86,9 @@ export async function run(args: string[]): Promise<BenchResult> {
     );
     const rebuildInstantSeconds = (Date.now() - instantStart) / 1000;
     // What the lookup served: the point-in-time rule at served_at, as of served_at (what the
-    // online store held then), so only the perturbed values below differ from the rebuild.
-    await exportPointInTimeLocal(
-      { duckdb, dataDir, runtime },
-      {
-        service: SERVICE,
-        spineTable: 'served_spine',
-        timeColumn: 'served_at',
-        asOf: { kind: 'column', column: 'known_at' },
-        into: 'served_rows',
-      },
-    );
-    const stored = service.features.map((f) => f.output);
-    // Each map is the JSON text of an object (`encodeLogRow`), its nulls left out.
-    const textMap = (names: readonly string[], value: (n: string) => string) =>
-      `json_object(${names.map((n) => `${stringLiteral(n)}, CAST(${value(n)} AS VARCHAR)`).join(', ')})::VARCHAR`;
-    const perturbed = 'route_flights__last_delay';
-    // A served age is `t` minus the event time of the view's record (or newest windowed event),
-    // so the features of one view share it, as the lookup logs them: one draw per view and row.
-    const viewAges = [...new Set(service.features.map((f) => f.view))]
-      .map((v) => `CAST(floor(random() * 3600000) AS BIGINT) AS ${q(`${v}__age`)}`)
-      .join(', ');
-    // The log as the store writes it (`lib/local/inference-log.ts`): Parquet (ZSTD) of the log
-    // table's columns, per day; served values as text in maps, as the lookup logs them.
-    await duckdb.run(
-      `CREATE TEMP TABLE day_log AS
-       SELECT 'req-' || _sk_row AS request_id, 0 AS "row", served_at,
-              ${stringLiteral(SERVICE)} AS service, ${stringLiteral(registry.hash)} AS registry_hash,
-              's:' || origin || '|s:' || destination AS entity_key,
-              json_object('origin', origin, 'destination', destination)::VARCHAR AS keys,
-              json_object('scheduled_hour', CAST(scheduled_hour AS VARCHAR))::VARCHAR AS request,
-              ${textMap(
-                service.outputs.map((o) => o.name),
-                (n) =>
-                  n === perturbed
-                    ? `CASE WHEN _sk_row % 200 = 7 THEN ${q(n)} + 1 ELSE ${q(n)} END`
-                    : q(n),
-              )} AS "values",
-              ${textMap(stored, (n) => q(`${n}__status`))} AS statuses,
-              json_object(${service.features
-                .map(
-                  (f) =>
-                    `${stringLiteral(f.output)}, CASE WHEN ${q(`${f.output}__status`)} = 'missing' THEN NULL ELSE ${q(`${f.view}__age`)} END`,
-                )
-                .join(', ')})::VARCHAR AS ages_ms
-       FROM (SELECT *, ${viewAges} FROM served_rows) ORDER BY served_at`,
-    );
-    const logBytes = await writeDayLog(duckdb, dataDir, DAY, 'day_log', 1);
-    await duckdb.run('DROP TABLE served_rows');
+    // online store held then), so only the perturbed values differ from the rebuild.
+    const logBytes = await writeServedDay(duckdb, { dataDir, runtime, day: DAY, perturb: true });
+    const perturbed = PERTURBED;
 
     // A training baseline: 100k flights of the two weeks before, through the export.
     await duckdb.run(
@@ -266,29 +187,6 @@ const BIG_DAY_FACTOR = 20;
 /** The skew-check Lambda's memory for the default sample (as `lib/cdk/monitoring.ts` sizes it). */
 const LAMBDA_MB = skewCheckMemoryMb(DEFAULT_SKEW_SAMPLE.maxVectorsPerDay);
 
-/** Writes `table` as the day's log partition of `dataDir` (`times` copies); returns its bytes. */
-async function writeDayLog(
-  duckdb: DuckDBConnection,
-  dataDir: string,
-  date: string,
-  table: string,
-  times: number,
-): Promise<number> {
-  const dir = path.dirname(localDayLogGlob(dataDir, date));
-  await mkdir(dir, { recursive: true });
-  let bytes = 0;
-  for (let copy = 0; copy < times; copy++) {
-    const file = path.join(dir, `part-${copy}.parquet`);
-    const ids = copy === 0 ? 'request_id' : `request_id || '-${copy}' AS request_id`;
-    await duckdb.run(
-      `COPY (SELECT ${ids}, * EXCLUDE (request_id) FROM ${q(table)})
-       TO ${stringLiteral(file)} (FORMAT PARQUET, COMPRESSION ZSTD)`,
-    );
-    bytes += (await stat(file)).size;
-  }
-  return bytes;
-}
-
 /** A second data folder sharing the offline store, whose day logs `vectors` (the day × 20). */
 async function bigDay(
   dataDir: string,
@@ -337,9 +235,4 @@ async function timedCheck(request: ChildRequest): Promise<ChildResult> {
     maxBuffer: 64 * 1024 * 1024,
   });
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildResult;
-}
-
-async function count(duckdb: DuckDBConnection, table: string): Promise<number> {
-  const reader = await duckdb.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${q(table)}`);
-  return Number(reader.getRowObjectsJson()[0]?.n ?? 0);
 }

@@ -72,22 +72,11 @@ export async function runLocalSkewCheck(
   options: LocalSkewCheckOptions,
 ): Promise<DailySkewCheckResult> {
   const dataDir = path.resolve(options.dataDir);
-  const dir = path.dirname(localDayLogGlob(dataDir, options.date));
-  const files = await readdir(dir).catch(() => [] as string[]);
-  if (!files.some((f) => f.endsWith(INFERENCE_LOG_EXTENSION)))
-    throw new NoInferenceLogsError(options.date, dir);
+  await assertDayLogged(dataDir, options.date);
 
-  let instance: DuckDBInstance | undefined;
-  let duckdb = options.duckdb;
-  if (!duckdb) {
-    instance = await DuckDBInstance.create(':memory:', { ...options.duckdbConfig });
-    duckdb = await instance.connect();
-    await duckdb.run(`SET TimeZone = 'UTC'`);
-  }
-  try {
+  return withLocalDuckDB(options, async (connection) => {
     const runtime = options.runtime;
-    const connection = duckdb;
-    return await runDailySkewCheck(
+    return runDailySkewCheck(
       {
         duckdb: connection,
         runtime,
@@ -116,11 +105,37 @@ export async function runLocalSkewCheck(
         ...(options.baselines ? { baselines: options.baselines } : {}),
       },
     );
+  });
+}
+
+/** Throws `NoInferenceLogsError` when the data folder holds no log file of the day. */
+export async function assertDayLogged(dataDir: string, date: string): Promise<void> {
+  const dir = path.dirname(localDayLogGlob(dataDir, date));
+  const files = await readdir(dir).catch(() => [] as string[]);
+  if (!files.some((f) => f.endsWith(INFERENCE_LOG_EXTENSION)))
+    throw new NoInferenceLogsError(date, dir);
+}
+
+/**
+ * Runs `step` on the given connection, or on a new in-memory DuckDB (session in UTC, the given
+ * settings) closed afterwards.
+ */
+export async function withLocalDuckDB<T>(
+  options: {
+    readonly duckdb?: DuckDBConnection;
+    readonly duckdbConfig?: Readonly<Record<string, string>>;
+  },
+  step: (duckdb: DuckDBConnection) => Promise<T>,
+): Promise<T> {
+  if (options.duckdb) return step(options.duckdb);
+  const instance = await DuckDBInstance.create(':memory:', { ...options.duckdbConfig });
+  const duckdb = await instance.connect();
+  try {
+    await duckdb.run(`SET TimeZone = 'UTC'`);
+    return await step(duckdb);
   } finally {
-    if (instance) {
-      duckdb.closeSync();
-      instance.closeSync();
-    }
+    duckdb.closeSync();
+    instance.closeSync();
   }
 }
 

@@ -125,10 +125,15 @@ export async function checkServiceSkew(
       timings,
     };
   } finally {
-    for (const t of VIEWS) await duckdb.run(`DROP VIEW IF EXISTS ${q(t)}`);
-    for (const t of Object.values(TABLES))
-      if (!VIEWS.includes(t)) await duckdb.run(`DROP TABLE IF EXISTS ${q(t)}`);
+    await dropCheckTables(duckdb);
   }
+}
+
+/** Drops the check's scratch tables and views (`TABLES`), views first. */
+export async function dropCheckTables(duckdb: DuckDBConnection): Promise<void> {
+  for (const t of VIEWS) await duckdb.run(`DROP VIEW IF EXISTS ${q(t)}`);
+  for (const t of Object.values(TABLES))
+    if (!VIEWS.includes(t)) await duckdb.run(`DROP TABLE IF EXISTS ${q(t)}`);
 }
 
 /** The whole day, until the sample is read (the lead's branch fills it from the sample). */
@@ -155,7 +160,7 @@ async function reportOutputs(
 }
 
 /** How many served vectors drift's noise counts as independent: all, or a sample's entities. */
-async function independentVectors(
+export async function independentVectors(
   duckdb: DuckDBConnection,
   sample: SampleSummary | undefined,
 ): Promise<number> {
@@ -166,7 +171,8 @@ async function independentVectors(
   return Number(reader.getRowObjectsJson()[0]?.n ?? 0);
 }
 
-async function registryHashes(
+/** The served vectors by the registry hash they were served under, known ones marked. */
+export async function registryHashes(
   duckdb: DuckDBConnection,
   current: Registry,
   known: readonly Registry[],

@@ -246,13 +246,14 @@ async function examplesOf(
 }
 
 /** A value as JSON text; timestamps as ISO-8601 UTC with milliseconds, like the log. */
-function jsonSql(expr: string, dtype: Dtype): string {
+export function jsonSql(expr: string, dtype: Dtype): string {
   return dtype === 'timestamp'
     ? `to_json(strftime(${expr}, '%Y-%m-%dT%H:%M:%S.%gZ'))`
     : `to_json(${expr})`;
 }
 
-function parseJson(text: unknown): FeatureValue {
+/** A value of `jsonSql`'s text. */
+export function parseJson(text: unknown): FeatureValue {
   if (text === null || text === undefined) return null;
   return JSON.parse(String(text)) as FeatureValue;
 }

@@ -1,11 +1,13 @@
 /**
  * Definition versions: a vector served under another registry (an older deployment of the lookup)
- * may have computed an output from another version of its view, another type or default, or
- * another transform. Given the registries known by hash, name per output the hashes under which
- * its definition differed from the current one.
+ * may have computed an output from another version of its view, another type, default, ttl,
+ * window, filter or aggregate, or another transform. Given the registries known by hash, name per
+ * output the hashes under which its definition differed from the current one. The replay of
+ * `skewless plan --replay` reads the same list to find what a candidate changes.
  */
 import { canonicalJson } from '../core/canonical-json.ts';
-import type { Registry, RegistryService } from '../registry/types.ts';
+import type { Registry, RegistryService, RegistryView } from '../registry/types.ts';
+import { durationText } from './headline.ts';
 
 export interface VersionChange {
   readonly hash: string;
@@ -50,7 +52,7 @@ function describeChange(
     if (now.dtype !== then.dtype) return `type ${then.dtype} (now ${now.dtype})`;
     if (canonicalJson(now.default) !== canonicalJson(then.default))
       return `default ${JSON.stringify(then.default)} (now ${JSON.stringify(now.default)})`;
-    return null;
+    return storedChange(viewOf(old, then.view), viewOf(current, now.view), now.feature);
   }
   if (now || then) return 'another kind of output (stored feature vs transform)';
   // A transform output: compare the transform's spec and the versions of what it reads. (The
@@ -70,5 +72,40 @@ function describeChange(
     canonicalJson(inputVersions(service, b.inputs))
   )
     return `inputs of '${a.name}' at other view versions`;
+  for (const input of b.inputs) {
+    const was = describeChange(current, service, old, oldService, input);
+    if (was !== null) return `input ${input} of '${a.name}': ${was}`;
+  }
   return null;
+}
+
+function viewOf(registry: Registry, name: string): RegistryView | undefined {
+  return registry.featureViews.find((v) => v.name === name);
+}
+
+/** A stored feature of one version whose ttl or aggregation (window, filter, function) differs. */
+function storedChange(
+  old: RegistryView | undefined,
+  now: RegistryView | undefined,
+  feature: string,
+): string | null {
+  if (!old || !now) return null;
+  // An aggregation view's ttl is its longest window (its windows are its freshness), not a change.
+  if (now.kind === 'plain' && old.ttlMs !== now.ttlMs)
+    return `ttl ${durationText(old.ttlMs)} (now ${durationText(now.ttlMs)})`;
+  const aggregateOf = (v: RegistryView) =>
+    v.kind === 'aggregation' ? v.features.find((f) => f.name === feature)?.aggregate : undefined;
+  const a = aggregateOf(old);
+  const b = aggregateOf(now);
+  if (canonicalJson(a ?? null) === canonicalJson(b ?? null)) return null;
+  if (!a || !b) return 'another kind of view';
+  if (a.windowMs !== b.windowMs)
+    return `window ${durationText(a.windowMs)} (now ${durationText(b.windowMs)})`;
+  if (canonicalJson(a.where) !== canonicalJson(b.where))
+    return `filter ${filterText(a.where)} (now ${filterText(b.where)})`;
+  return `aggregate ${a.fn}(${a.column ?? ''}) in ${a.tileMs} ms tiles (now ${b.fn}(${b.column ?? ''}) in ${b.tileMs} ms tiles)`;
+}
+
+function filterText(where: { column: string; op: string; value: unknown } | null): string {
+  return where === null ? 'none' : `${where.column} ${where.op} ${JSON.stringify(where.value)}`;
 }

@@ -9,15 +9,20 @@ import { formatItemSizes, planItemSizes } from '../../registry/item-size.ts';
 import { formatPlan, planRegistry } from '../../registry/plan.ts';
 import { readRegistryFile } from '../../registry/read.ts';
 import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.ts';
+import { formatReplay } from '../../skew/replay-table.ts';
+import { replayCommand } from './plan-replay.ts';
 
 export const APPLIED_REGISTRY_FILE = 'applied-registry.json';
 
 interface PlanOptions {
   readonly defs: string;
+  readonly data: string;
   readonly applied?: string;
   readonly apply?: boolean;
   readonly json?: boolean;
   readonly prefix: string;
+  readonly replay?: string;
+  readonly service?: string[];
 }
 
 export function registerPlan(program: Command): void {
@@ -34,17 +39,30 @@ export function registerPlan(program: Command): void {
         'deployment prefix whose derived AWS names are checked',
         'skewless',
       )
+      .option(
+        '--replay <YYYY-MM-DD>',
+        "replay that day's logged vectors of each changed service under these definitions; exit 3 past its thresholds",
+      )
+      .option(
+        '--service <name...>',
+        'with --replay: services to replay even with no change in the registry (a transform body fix)',
+      )
       .option('--json', 'print the plan as JSON'),
   ).action(async (options: PlanOptions) => {
-    const { registry } = await loadCliRegistry(options);
+    const runtime = await loadCliRegistry(options);
+    const { registry } = runtime;
     const appliedPath = options.applied ?? path.join(options.defs, APPLIED_REGISTRY_FILE);
     const applied = await readApplied(appliedPath);
     const plan = planRegistry(applied, registry);
     const items = planItemSizes(registry);
+    const replay = options.replay
+      ? await replayCommand({ ...options, replay: options.replay }, runtime, applied)
+      : undefined;
     console.log(
       options.json
-        ? JSON.stringify({ ...plan, items }, null, 2)
-        : `${formatPlan(plan)}\n${formatItemSizes(items)}`,
+        ? JSON.stringify({ ...plan, items, ...(replay ? { replay } : {}) }, null, 2)
+        : `${formatPlan(plan)}\n${formatItemSizes(items)}` +
+            (replay && options.replay ? `\n\n${formatReplay(replay, options.replay)}` : ''),
     );
     const names = derivedNameProblems(registry, { prefix: options.prefix });
     if (names.length > 0)
@@ -64,6 +82,12 @@ export function registerPlan(program: Command): void {
         EXIT.refused,
       );
     }
+    const crossed = replay?.replays.filter((r) => r.crossed).map((r) => r.service) ?? [];
+    if (crossed.length > 0)
+      throw new CliError(
+        `the replay's changes cross the thresholds of ${crossed.join(', ')} (see the table above)`,
+        EXIT.refused,
+      );
     if (options.apply) {
       await writeFile(appliedPath, `${canonicalJson(registry, 2)}\n`);
       console.log(`Applied registry ${registry.hash.slice(0, 12)} written to ${appliedPath}`);

@@ -1,0 +1,215 @@
+/**
+ * The replay (`skewless plan --replay`) on the flights example: a day served under the applied
+ * definitions, replayed under candidates with one planted change each (a window 7d → 14d, a
+ * changed default, a changed filter, a shorter ttl, a transform fix) and all at once. Every
+ * output's reported figures must equal the brute-force oracle's over the same logged rows, an
+ * unchanged service must match 100%, and only the outputs the change reaches may be named.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as definitions from '../../feature_defs/index.ts';
+import { registryFromModule } from '../../lib/registry/load.ts';
+import { getService } from '../../lib/registry/query.ts';
+import { runLocalReplay } from '../../lib/local/replay.ts';
+import type { ServiceReplay } from '../../lib/skew/replay.ts';
+import { flightsRuntime, type FlightsChanges } from './fixtures/flights-defs.ts';
+import { oracleFigures } from './fixtures/oracle.ts';
+import {
+  buildReplayWorld,
+  DAY,
+  readLoggedVectors,
+  type Departure,
+  type LoggedVector,
+} from './fixtures/world.ts';
+
+const SERVICE = 'departure_delay_model';
+const applied = flightsRuntime();
+let dataDir: string;
+let departures: Departure[];
+let vectors: LoggedVector[];
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'skewless-replay-'));
+  const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+  const duckdb = await instance.connect();
+  await duckdb.run(`SET TimeZone = 'UTC'`);
+  try {
+    departures = await buildReplayWorld(duckdb, dataDir, applied);
+    vectors = await readLoggedVectors(duckdb, dataDir);
+  } finally {
+    duckdb.closeSync();
+    instance.closeSync();
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function replay(changes: FlightsChanges, services?: string[]) {
+  return runLocalReplay({
+    dataDir,
+    candidate: flightsRuntime(changes),
+    applied: applied.registry,
+    date: DAY,
+    duckdbConfig: { threads: '2' },
+    ...(services ? { services } : {}),
+  });
+}
+
+/** Every output's figures equal the oracle's over the logged vectors. */
+function expectOracleFigures(r: ServiceReplay, changes: FlightsChanges): void {
+  const service = getService(flightsRuntime(changes).registry, SERVICE);
+  expect(r.outputs.map((o) => o.output)).toEqual(service.outputs.map((o) => o.name));
+  for (const o of r.outputs) {
+    const stored = service.features.some((f) => f.output === o.output);
+    const want = oracleFigures(departures, vectors, changes, {
+      name: o.output,
+      dtype: o.dtype,
+      stored,
+    });
+    const got = {
+      rows: o.rows,
+      matches: o.matches,
+      nullMismatches: o.nullMismatches,
+      servedNullRate: o.servedNullRate,
+      candidateNullRate: o.candidateNullRate,
+      servedDefaultRate: o.servedDefaultRate,
+      candidateDefaultRate: o.candidateDefaultRate,
+    };
+    const { meanAbsDiff, maxAbsDiff, ...exact } = want;
+    expect(got, o.output).toEqual(exact);
+    expect(o.meanAbsDiff === null, o.output).toBe(meanAbsDiff === null);
+    expect(o.maxAbsDiff === null, o.output).toBe(maxAbsDiff === null);
+    if (meanAbsDiff !== null) expect(o.meanAbsDiff!, o.output).toBeCloseTo(meanAbsDiff, 9);
+    if (maxAbsDiff !== null) expect(o.maxAbsDiff!, o.output).toBeCloseTo(maxAbsDiff, 9);
+    // A distribution is compared exactly when some value changed.
+    expect(o.distribution !== null, o.output).toBe(o.matches < o.rows);
+  }
+}
+
+const changedBy = (r: ServiceReplay) =>
+  r.outputs
+    .filter((o) => o.change !== null)
+    .map((o) => o.output)
+    .sort();
+const differing = (r: ServiceReplay) =>
+  r.outputs
+    .filter((o) => o.matches < o.rows)
+    .map((o) => o.output)
+    .sort();
+
+describe('plan --replay on the flights example', () => {
+  it('the fixture factory compiles to the example itself', () => {
+    const example = registryFromModule(definitions as Record<string, unknown>);
+    expect(applied.registry.hash).toBe(example.registry.hash);
+  });
+
+  it('an unchanged service matches 100%, by the oracle too; unnamed, it is not replayed', async () => {
+    const named = await replay({}, [SERVICE]);
+    expect(named.replays).toHaveLength(1);
+    const r = named.replays[0]!;
+    expect(r.sample).toMatchObject({ logged: vectors.length, checked: vectors.length });
+    for (const o of r.outputs) {
+      expect(o.matchRate, o.output).toBe(1);
+      expect(o.change, o.output).toBeNull();
+      expect(o.examples, o.output).toEqual([]);
+    }
+    expect(r.crossed).toBe(false);
+    expectOracleFigures(r, {});
+    const unnamed = await replay({});
+    expect(unnamed.replays).toEqual([]);
+    expect(unnamed.unchanged).toEqual([SERVICE]);
+  });
+
+  // A transform reads all its inputs: each of its outputs is named when one input changes
+  // (the registry cannot tell which output reads which), and the values show which moved.
+  const TRANSFORM = ['delay_above_hourly_mean', 'evening_departure', 'late_share_7d'];
+  const DEPARTURES = [
+    'airport_departures__last_delay',
+    'airport_departures__last_departed_late',
+    'airport_departures__last_destination',
+  ];
+  const planted: [string, FlightsChanges, string[], string[]][] = [
+    [
+      'a window 7d → 14d',
+      { routeWindow: '14d' },
+      ['route_delays__flights_7d'],
+      ['route_delays__flights_7d'],
+    ],
+    [
+      'a changed default',
+      { mean24hDefault: -1 },
+      ['airport_delays__dep_delay_mean_24h'],
+      ['airport_delays__dep_delay_mean_24h'],
+    ],
+    [
+      'a changed filter',
+      { lateOver: 30 },
+      ['airport_delays__late_7d', ...TRANSFORM],
+      ['airport_delays__late_7d', 'late_share_7d'],
+    ],
+    [
+      'a shorter ttl',
+      { departuresTtl: '1h' },
+      [...DEPARTURES, ...TRANSFORM],
+      [...DEPARTURES, 'delay_above_hourly_mean'],
+    ],
+  ];
+  for (const [name, changes, named, moved] of planted)
+    it(`${name}: names the outputs it reaches, with the oracle's figures`, async () => {
+      const result = await replay(changes);
+      expect(result.replays).toHaveLength(1);
+      const r = result.replays[0]!;
+      expect(changedBy(r)).toEqual(named.sort());
+      expect(differing(r)).toEqual(moved.sort());
+      expectOracleFigures(r, changes);
+      for (const o of r.outputs.filter((x) => x.matches < x.rows)) {
+        expect(o.examples.length, o.output).toBeGreaterThan(0);
+        for (const e of o.examples) expect(e.served, o.output).not.toEqual(e.rebuilt);
+      }
+      expect(r.crossed).toBe(r.report.decisions.length > 0);
+    });
+
+  it('a transform fix (not in the registry) is replayed when its service is named', async () => {
+    const fix = { eveningFrom: 17 };
+    expect((await replay(fix)).replays).toEqual([]);
+    const r = (await replay(fix, [SERVICE])).replays[0]!;
+    expect(changedBy(r)).toEqual([]);
+    expect(differing(r)).toEqual(['evening_departure']);
+    expectOracleFigures(r, fix);
+    const o = r.outputs.find((x) => x.output === 'evening_departure')!;
+    expect(o.examples.every((e) => e.served === false && e.rebuilt === true)).toBe(true);
+  });
+
+  it('all five at once: the figures, the report in the nightly format, the thresholds', async () => {
+    const all: FlightsChanges = {
+      routeWindow: '14d',
+      mean24hDefault: -1,
+      lateOver: 30,
+      departuresTtl: '1h',
+      eveningFrom: 17,
+    };
+    const r = (await replay(all)).replays[0]!;
+    expectOracleFigures(r, all);
+    expect(r.crossed).toBe(true);
+    const crossed = new Set(r.report.decisions.map((d) => d.output));
+    for (const o of r.outputs)
+      expect(crossed.has(o.output), o.output).toBe(
+        o.matchRate < 0.99 || (o.distribution?.psi ?? 0) > 0.25,
+      );
+    const html = await readFile(r.report.reportLocation!, 'utf8');
+    expect(html).toMatch(/<title>Skew report: departure_delay_model, 2026-03-15<\/title>/);
+    expect(html).toContain('route_delays__flights_7d');
+    expect(html).toMatch(/window 168\.0h \(now 336\.0h\)/);
+    const json = JSON.parse(
+      await readFile(r.report.reportLocation!.replace(/\.html$/, '.json'), 'utf8'),
+    );
+    expect(json.outputs.map((o: { output: string }) => o.output)).toEqual(
+      r.outputs.map((o) => o.output),
+    );
+  });
+});
