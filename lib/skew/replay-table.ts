@@ -6,6 +6,12 @@ import type { ReplayResult, ServiceReplay } from './replay.ts';
 
 /** Examples printed per changed output (the report keeps `REPLAY_EXAMPLES`). */
 const PRINTED_EXAMPLES = 2;
+/** The change column's width; the report's notes say the whole change. */
+const CHANGE_WIDTH = 44;
+
+function clip(text: string): string {
+  return text.length <= CHANGE_WIDTH ? text : `${text.slice(0, CHANGE_WIDTH - 1)}…`;
+}
 
 export function formatReplay(result: ReplayResult, date: string): string {
   const lines: string[] = [];
@@ -26,7 +32,7 @@ function serviceLines(replay: ServiceReplay, date: string): string[] {
   const header = ['output', 'change', 'match', 'mean |Δ|', 'max |Δ|', 'null %', 'default %', 'PSI'];
   const rows = replay.outputs.map((o) => [
     o.output,
-    o.change ?? (o.matches === o.rows ? '' : '(not in the registry)'),
+    clip(o.change ?? (o.matches === o.rows ? '' : '(not in the registry)')),
     percent(o.matchRate),
     o.meanAbsDiff === null ? '' : fixed(o.meanAbsDiff),
     o.maxAbsDiff === null ? '' : fixed(o.maxAbsDiff),
