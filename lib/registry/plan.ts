@@ -108,6 +108,13 @@ function diffView(old: RegistryView, view: RegistryView, add: Add): void {
     }
     if (prev.description !== f.description)
       add('changed', `${path}.${f.name}`, 'description changed');
+    const aggregate = (x: typeof f) => ('aggregate' in x ? canonicalJson(x.aggregate) : null);
+    if (aggregate(prev) !== aggregate(f))
+      add(
+        'changed',
+        `${path}.${f.name}`,
+        `aggregation changed from ${aggregate(prev)} to ${aggregate(f)} (served and exported values change)`,
+      );
   }
   for (const f of oldFeatures.values()) {
     add('removed', `${path}.${f.name}`, `feature removed${bumped ? '' : why}`, breaking);

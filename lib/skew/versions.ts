@@ -9,6 +9,13 @@ import { canonicalJson } from '../core/canonical-json.ts';
 import type { Registry, RegistryService, RegistryView } from '../registry/types.ts';
 import { durationText } from './headline.ts';
 
+/** `7d`, `2h`, else the headline's unit (`90m`, `3.5h`). */
+export function spanText(ms: number): string {
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  return durationText(ms);
+}
+
 export interface VersionChange {
   readonly hash: string;
   /** e.g. `airport_hourly v1 (now v2)`, or `not served by that registry`. */
@@ -92,7 +99,7 @@ function storedChange(
   if (!old || !now) return null;
   // An aggregation view's ttl is its longest window (its windows are its freshness), not a change.
   if (now.kind === 'plain' && old.ttlMs !== now.ttlMs)
-    return `ttl ${durationText(old.ttlMs)} (now ${durationText(now.ttlMs)})`;
+    return `ttl ${spanText(old.ttlMs)} (now ${spanText(now.ttlMs)})`;
   const aggregateOf = (v: RegistryView) =>
     v.kind === 'aggregation' ? v.features.find((f) => f.name === feature)?.aggregate : undefined;
   const a = aggregateOf(old);
@@ -100,7 +107,7 @@ function storedChange(
   if (canonicalJson(a ?? null) === canonicalJson(b ?? null)) return null;
   if (!a || !b) return 'another kind of view';
   if (a.windowMs !== b.windowMs)
-    return `window ${durationText(a.windowMs)} (now ${durationText(b.windowMs)})`;
+    return `window ${spanText(a.windowMs)} (now ${spanText(b.windowMs)})`;
   if (canonicalJson(a.where) !== canonicalJson(b.where))
     return `filter ${filterText(a.where)} (now ${filterText(b.where)})`;
   return `aggregate ${a.fn}(${a.column ?? ''}) in ${a.tileMs} ms tiles (now ${b.fn}(${b.column ?? ''}) in ${b.tileMs} ms tiles)`;

@@ -204,7 +204,7 @@ describe('plan --replay on the flights example', () => {
     const html = await readFile(r.report.reportLocation!, 'utf8');
     expect(html).toMatch(/<title>Skew report: departure_delay_model, 2026-03-15<\/title>/);
     expect(html).toContain('route_delays__flights_7d');
-    expect(html).toMatch(/window 168\.0h \(now 336\.0h\)/);
+    expect(html).toMatch(/window 7d \(now 14d\)/);
     const json = JSON.parse(
       await readFile(r.report.reportLocation!.replace(/\.html$/, '.json'), 'utf8'),
     );

@@ -1,0 +1,2 @@
+// The candidate's definitions, as `--defs` loads them.
+export * from './flights.ts';
