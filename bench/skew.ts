@@ -14,29 +14,26 @@
  * checked whole, once over a day of 20× the traffic under the default sample with DuckDB set as
  * the skew-check Lambda sets it (its peak memory measured).
  */
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import * as definitions from '../feature_defs/index.ts';
-import { buildBaseline } from '../lib/export/baseline.ts';
 import { exportPointInTimeLocal } from '../lib/export/point-in-time.ts';
-import { flightsParquetPath } from '../lib/local/flights-demo.ts';
 import { skewCheckMemoryMb } from '../lib/cdk/feature-store-defaults.ts';
 import { DEFAULT_SKEW_SAMPLE } from '../lib/define/definitions.ts';
 import { lambdaDuckDBConfig } from '../lib/export/duckdb-session.ts';
 import { localDayLogGlob } from '../lib/local/inference-log.ts';
 import type { ChildRequest } from './children/skew-check.ts';
 import { registryFromModule } from '../lib/registry/load.ts';
-import { getService } from '../lib/registry/query.ts';
 import { stringLiteral } from '../lib/sql/literals.ts';
 import type { BenchResult } from './run.ts';
+import { runChild } from './parts/child.ts';
 import {
   count,
   createServedSpine,
+  loadFlights,
+  writeBenchBaseline,
   PERTURBED,
   SERVICE,
   writeDayLog,
@@ -44,14 +41,12 @@ import {
   writeServedDay,
 } from './parts/skew-day.ts';
 
-const execFileAsync = promisify(execFile);
 const DAY = '2001-03-15';
 
 export async function run(args: string[]): Promise<BenchResult> {
   const vectors = Number(args[0] ?? 1_000_000);
   const runtime = registryFromModule(definitions as Record<string, unknown>);
   const registry = runtime.registry;
-  const service = getService(registry, SERVICE);
   const dataDir =
     process.env.SKEW_BENCH_KEEP ?? (await mkdtemp(path.join(os.tmpdir(), 'skewless-bench-skew-')));
   // A bounded memory limit: the machine is shared (DuckDB defaults to 80% of RAM).
@@ -61,11 +56,7 @@ export async function run(args: string[]): Promise<BenchResult> {
   await duckdb.run(`SET TimeZone = 'UTC'`);
   try {
     const setupStart = Date.now();
-    const flights = `read_parquet(${stringLiteral(flightsParquetPath())})`;
-    // Record ids: zero-padded flight order, so ties on event_time go to the later flight.
-    await duckdb.run(
-      `CREATE TEMP TABLE flights AS SELECT *, lpad(CAST(row_number() OVER (ORDER BY date, origin, destination, delay) AS VARCHAR), 20, '0') AS rid FROM ${flights}`,
-    );
+    await loadFlights(duckdb);
     await writeFlightsOffline(duckdb, dataDir, registry);
 
     // The day's lookups: flights of the day drawn with replacement, each looked up at a random
@@ -90,29 +81,7 @@ export async function run(args: string[]): Promise<BenchResult> {
     const logBytes = await writeServedDay(duckdb, { dataDir, runtime, day: DAY, perturb: true });
     const perturbed = PERTURBED;
 
-    // A training baseline: 100k flights of the two weeks before, through the export.
-    await duckdb.run(
-      `CREATE TEMP TABLE training_spine AS
-       SELECT origin, destination, date AS event_time, hour(date)::BIGINT AS scheduled_hour
-       FROM flights WHERE date >= TIMESTAMP '2001-03-01' AND date < TIMESTAMP '${DAY}'
-       USING SAMPLE 100000 ROWS (reservoir, 7)`,
-    );
-    await exportPointInTimeLocal(
-      { duckdb, dataDir, runtime },
-      {
-        service: SERVICE,
-        spineTable: 'training_spine',
-        timeColumn: 'event_time',
-        asOf: { kind: 'instant', at: Date.parse('2001-07-01T00:00:00Z') },
-        into: 'training_rows',
-      },
-    );
-    const baselineDoc = await buildBaseline(duckdb, 'training_rows', service, {
-      registryHash: registry.hash,
-      exportId: 'bench-training',
-    });
-    const baselineFile = path.join(dataDir, 'training.baseline.json');
-    await writeFile(baselineFile, JSON.stringify(baselineDoc));
+    const baselineFile = await writeBenchBaseline(duckdb, dataDir, runtime, DAY);
     const setupSeconds = (Date.now() - setupStart) / 1000;
     duckdb.closeSync();
     instance.closeSync();
@@ -210,7 +179,7 @@ async function bigDay(
   }
 }
 
-interface ChildResult {
+export interface ChildResult {
   readonly seconds: number;
   readonly peak_rss_mb: number;
   readonly vectors: number;
@@ -223,16 +192,6 @@ interface ChildResult {
 }
 
 /** Runs one check in a child process (`bench/children/skew-check.ts`). */
-async function timedCheck(request: ChildRequest): Promise<ChildResult> {
-  const file = path.join(request.dataDir, 'child-request.json');
-  await writeFile(file, JSON.stringify(request));
-  const child = path.join(
-    path.dirname(fileURLToPath(import.meta.url)),
-    'children',
-    'skew-check.ts',
-  );
-  const { stdout } = await execFileAsync('npx', ['tsx', child, file], {
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildResult;
+export function timedCheck(request: ChildRequest): Promise<ChildResult> {
+  return runChild<ChildResult>('skew-check', request);
 }

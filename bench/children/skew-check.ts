@@ -9,6 +9,7 @@ import { localAlertSink } from '../../lib/local/skew-alerts.ts';
 import { runLocalSkewCheck } from '../../lib/local/skew-check.ts';
 import { registryFromModule } from '../../lib/registry/load.ts';
 import { parseBaseline } from '../../lib/skew/baseline.ts';
+import { withSample } from '../parts/with-sample.ts';
 
 export interface ChildRequest {
   readonly dataDir: string;
@@ -21,18 +22,11 @@ export interface ChildRequest {
 }
 
 const request = JSON.parse(await readFile(process.argv[2]!, 'utf8')) as ChildRequest;
-const base = registryFromModule(definitions as Record<string, unknown>);
-const runtime = {
-  ...base,
-  registry: {
-    ...base.registry,
-    featureServices: base.registry.featureServices.map((s) =>
-      s.name === request.service && request.sample
-        ? { ...s, skew: { ...s.skew, sample: request.sample } }
-        : s,
-    ),
-  },
-};
+const runtime = withSample(
+  registryFromModule(definitions as Record<string, unknown>),
+  request.service,
+  request.sample,
+);
 const { baseline } = parseBaseline(
   JSON.parse(await readFile(request.baselineFile, 'utf8')),
   request.baselineFile,

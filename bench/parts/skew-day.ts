@@ -8,11 +8,13 @@
  *   the lookup), optionally 0.5% of one feature perturbed so a mismatch path runs;
  * - written as the store writes its log (Parquet, the log table's columns, one day partition).
  */
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { offlineColumns, offlineTableName } from '../../lib/core/columns.ts';
+import { buildBaseline } from '../../lib/export/baseline.ts';
 import { exportPointInTimeLocal } from '../../lib/export/point-in-time.ts';
+import { flightsParquetPath } from '../../lib/local/flights-demo.ts';
 import { localDayLogGlob } from '../../lib/local/inference-log.ts';
 import type { RuntimeRegistry } from '../../lib/registry/compile.ts';
 import { getService, getView } from '../../lib/registry/query.ts';
@@ -22,6 +24,60 @@ import { quoteIdentifier as q, stringLiteral } from '../../lib/sql/literals.ts';
 export const SERVICE = 'departure_delay_model';
 /** The feature the skew bench perturbs on 0.5% of the vectors. */
 export const PERTURBED = 'route_flights__last_delay';
+
+/**
+ * The `flights` table from the example's data (3M flights, 2001-01..06), with record ids: the
+ * zero-padded flight order, so ties on event_time go to the later flight.
+ */
+export async function loadFlights(duckdb: DuckDBConnection): Promise<void> {
+  const flights = `read_parquet(${stringLiteral(flightsParquetPath())})`;
+  await duckdb.run(
+    `CREATE TEMP TABLE flights AS SELECT *, lpad(CAST(row_number() OVER (ORDER BY date, origin, destination, delay) AS VARCHAR), 20, '0') AS rid FROM ${flights}`,
+  );
+}
+
+/**
+ * A training baseline: 100k flights of the two weeks before `day`, through the export, saved
+ * as `<dataDir>/training.baseline.json`. Returns the file.
+ */
+export async function writeBenchBaseline(
+  duckdb: DuckDBConnection,
+  dataDir: string,
+  runtime: RuntimeRegistry,
+  day: string,
+): Promise<string> {
+  const from = new Date(Date.parse(`${day}T00:00:00Z`) - 14 * 86_400_000)
+    .toISOString()
+    .slice(0, 10);
+  await duckdb.run(
+    `CREATE TEMP TABLE training_spine AS
+     SELECT origin, destination, date AS event_time, hour(date)::BIGINT AS scheduled_hour
+     FROM flights WHERE date >= TIMESTAMP '${from}' AND date < TIMESTAMP '${day}'
+     USING SAMPLE 100000 ROWS (reservoir, 7)`,
+  );
+  await exportPointInTimeLocal(
+    { duckdb, dataDir, runtime },
+    {
+      service: SERVICE,
+      spineTable: 'training_spine',
+      timeColumn: 'event_time',
+      asOf: { kind: 'instant', at: Date.parse('2001-07-01T00:00:00Z') },
+      into: 'training_rows',
+    },
+  );
+  const baseline = await buildBaseline(
+    duckdb,
+    'training_rows',
+    getService(runtime.registry, SERVICE),
+    {
+      registryHash: runtime.registry.hash,
+      exportId: 'bench-training',
+    },
+  );
+  const file = path.join(dataDir, 'training.baseline.json');
+  await writeFile(file, JSON.stringify(baseline));
+  return file;
+}
 
 /** Writes the offline store of the example's four views from the `flights` table. */
 export async function writeFlightsOffline(
