@@ -83,6 +83,12 @@ const ROWS: Record<string, [field: string, label: string, goal: string][]> = {
     ['mismatches_vs_range_join', 'rows differing from the range join', '0'],
     ['ingest_aggregated_vs_plain', 'ingest with aggregations / plain views', '≥ 0.5'],
   ],
+  replay: [
+    ['vectors', 'logged vectors replayed under a changed window (late_7d 7d → 14d)', '≥ 1M'],
+    ['seconds', 'seconds, day replayed whole (plan --replay)', '≤ nightly check'],
+    ['nightly_seconds', 'the nightly check of the same day, same run, seconds', ''],
+    ['peak_rss_mb', 'peak memory of the replay, MB', ''],
+  ],
   skew: [
     ['vectors', 'logged vectors checked', '≥ 1M'],
     ['seconds', 'seconds, day checked whole (causes, late and served-record rebuilds)', '≤ 15'],
