@@ -321,6 +321,12 @@ export interface FeatureService<
     /** The check's sample; `DEFAULT_SKEW_SAMPLE` fills what is left out. */
     readonly sample?: SkewSample;
   };
+  /**
+   * A shadow: the name of the served service this one is a candidate for. Its views are ingested
+   * and stored like any, it is never served, and each night the skew check replays the served
+   * service's logged vectors under it (`docs/semantics.md`, "Shadow services").
+   */
+  readonly shadowOf?: string;
 }
 
 /**
@@ -342,6 +348,8 @@ export function defineFeatureService<
   features: L;
   transforms?: T;
   skew?: FeatureService['skew'];
+  /** The served service this one shadows (a candidate, never served itself). */
+  shadowOf?: FeatureService;
 }): FeatureService<N, L, T> {
   return Object.freeze({
     kind: 'feature_service',
@@ -351,6 +359,7 @@ export function defineFeatureService<
     features: Object.freeze([...spec.features]) as unknown as L,
     transforms: Object.freeze([...(spec.transforms ?? [])]) as unknown as T,
     skew: Object.freeze({ ...(spec.skew ?? {}) }),
+    ...(spec.shadowOf ? { shadowOf: spec.shadowOf.name } : {}),
   });
 }
 

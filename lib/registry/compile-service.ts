@@ -92,8 +92,45 @@ export function compileService(
     request,
     outputs,
     skew: serviceSkew(s, seen, report),
+    ...(s.shadowOf ? { shadowOf: s.shadowOf } : {}),
     ...catalogFields(s, report),
   };
+}
+
+/**
+ * A shadow replays its served service's logged vectors: that service must exist and be served
+ * (not a shadow), and every join key and request field the shadow needs must be in its log.
+ */
+export function checkShadow(
+  shadow: RegistryService,
+  services: readonly RegistryService[],
+  report: Report,
+): void {
+  if (!shadow.shadowOf) return;
+  const served = services.find((x) => x.name === shadow.shadowOf);
+  if (!served) {
+    report('shadow-of', `shadows '${shadow.shadowOf}', which is not an exported feature service`);
+    return;
+  }
+  if (served.shadowOf)
+    report(
+      'shadow-of',
+      `shadows '${served.name}', which is itself a shadow (of '${served.shadowOf}')`,
+    );
+  const has = (list: readonly RegistryColumn[], c: RegistryColumn) =>
+    list.some((x) => x.name === c.name && x.dtype === c.dtype);
+  for (const k of shadow.joinKeys)
+    if (!has(served.joinKeys, k))
+      report(
+        'shadow-keys',
+        `join key '${k.name}' (${k.dtype}) is not a join key of '${served.name}', whose log it replays`,
+      );
+  for (const r of shadow.request)
+    if (!has(served.request, r))
+      report(
+        'shadow-request',
+        `request field '${r.name}' (${r.dtype}) is not a request field of '${served.name}', whose log it replays`,
+      );
 }
 
 /** A transform the service runs: exported, and reading only features the service selects. */

@@ -15,7 +15,7 @@ import type { EventStream } from '../define/aggregations.ts';
 import { DefinitionError, type DefinitionProblem } from '../core/errors.ts';
 import { compileAggregationView, compileEventStream } from './aggregation-rules.ts';
 import { canonicalJson, sha256Hex } from '../core/canonical-json.ts';
-import { compileService, compileTransform } from './compile-service.ts';
+import { checkShadow, compileService, compileTransform } from './compile-service.ts';
 import { compileEntity, compileView } from './compile-view.ts';
 import { byName, deepFreeze, keysSignature, NAME, type Report } from './rules.ts';
 // The reserved names and the output naming rule are part of the compiler's public face.
@@ -94,6 +94,9 @@ export function compileRegistry(
       problems.of(s, `feature service '${s.name}'`),
     ),
   );
+
+  for (const [i, s] of services.entries())
+    checkShadow(s, services, problems.of(byKind.service[i]!, `feature service '${s.name}'`));
 
   if (problems.list.length > 0) throw new DefinitionError(problems.list);
 

@@ -195,6 +195,8 @@ export const registryServiceSchema = z
           .optional(),
       })
       .readonly(),
+    /** A shadow's served service (`shadowOf`); present only when declared. */
+    shadowOf: name.optional(),
     ...catalogInfo,
   })
   .readonly();

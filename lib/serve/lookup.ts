@@ -53,6 +53,14 @@ export async function lookupFeatures(
 ): Promise<LookupOutcome> {
   const plan = deps.plans.services.get(body.service);
   if (!plan) {
+    const shadow = deps.plans.runtime.registry.featureServices.find(
+      (s) => s.name === body.service && s.shadowOf,
+    );
+    if (shadow)
+      throw new ValidationError(
+        `service '${shadow.name}' is a shadow of '${shadow.shadowOf}': it is compared each night, never served`,
+        'service',
+      );
     throw new UnknownDefinitionError('service', body.service, [...deps.plans.services.keys()]);
   }
   const service = plan.service;

@@ -60,6 +60,8 @@ const MAX_EXPRESSION_LENGTH = 4096;
 export function buildLookupPlans(runtime: RuntimeRegistry): LookupPlans {
   const services = new Map<string, ServicePlan>();
   for (const service of runtime.registry.featureServices) {
+    // A shadow is a candidate the nightly check replays, never served (`docs/semantics.md`).
+    if (service.shadowOf) continue;
     services.set(service.name, buildServicePlan(runtime, service));
   }
   return { runtime, services };

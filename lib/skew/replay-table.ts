@@ -13,6 +13,11 @@ function clip(text: string): string {
   return text.length <= CHANGE_WIDTH ? text : `${text.slice(0, CHANGE_WIDTH - 1)}…`;
 }
 
+/** The shadows' tables of a nightly run (none: nothing). */
+export function formatShadows(shadows: readonly ServiceReplay[], date: string): string {
+  return shadows.map((r) => serviceLines(r, date).join('\n')).join('\n\n');
+}
+
 export function formatReplay(result: ReplayResult, date: string): string {
   const lines: string[] = [];
   if (result.replays.length === 0 && result.notLogged.length === 0)
@@ -25,8 +30,11 @@ export function formatReplay(result: ReplayResult, date: string): string {
 
 function serviceLines(replay: ServiceReplay, date: string): string[] {
   const { sample } = replay;
+  const what = replay.shadow
+    ? `Shadow ${replay.shadow} of ${replay.service}, ${date}`
+    : `Replay of ${date}, ${replay.service}`;
   const head =
-    `Replay of ${date}, ${replay.service}: ${count(sample.checked)} logged vectors rebuilt ` +
+    `${what}: ${count(sample.checked)} logged vectors rebuilt ` +
     `under the candidate${sample.whole ? '' : ` (sample of ${count(sample.logged)})`}; ` +
     `${replay.changes.length} output(s) changed by definition.`;
   const header = ['output', 'change', 'match', 'mean |Δ|', 'max |Δ|', 'null %', 'default %', 'PSI'];

@@ -56,6 +56,8 @@ export interface ReplayRequest {
 
 export interface ServiceReplay {
   readonly service: string;
+  /** A shadow's name, when this replay is a shadow's (`service` is the one it shadows). */
+  readonly shadow?: string;
   /** Per changed output, what the candidate changes (`versions.ts`). */
   readonly changes: readonly { readonly output: string; readonly was: string }[];
   readonly sample: SampleSummary;
@@ -113,7 +115,15 @@ export async function replayDay(deps: ReplayDeps, request: ReplayRequest): Promi
   for (const { service, changes } of targets) {
     const vectors = logged.get(service) ?? 0;
     if (vectors === 0) notLogged.push(service);
-    else replays.push(await replayService(deps, request, service, changes, vectors));
+    else
+      replays.push(
+        await replayService(deps, request, {
+          service,
+          changes,
+          logged: vectors,
+          paths: replayReportPaths(request.date, service),
+        }),
+      );
   }
   const replayed = new Set(targets.map((t) => t.service));
   return {
@@ -123,13 +133,26 @@ export async function replayDay(deps: ReplayDeps, request: ReplayRequest): Promi
   };
 }
 
-async function replayService(
+/** One service to replay: its changes, its logged vectors, where its report goes. */
+export interface ReplayTarget {
+  readonly service: string;
+  readonly changes: ReadonlyMap<string, string>;
+  readonly logged: number;
+  readonly paths: { readonly html: string; readonly json: string };
+  /** A shadow's name: the report is the shadow's. */
+  readonly shadow?: string;
+}
+
+/**
+ * Replays one service's sample of the day under `deps.runtime` and writes its report. The
+ * check's scratch tables (and the sample) are dropped afterwards.
+ */
+export async function replayService(
   deps: ReplayDeps,
-  request: ReplayRequest,
-  name: string,
-  changes: ReadonlyMap<string, string>,
-  logged: number,
+  request: Pick<ReplayRequest, 'date' | 'log' | 'applied'>,
+  target: ReplayTarget,
 ): Promise<ServiceReplay> {
+  const { service: name, changes, logged, paths } = target;
   const { duckdb, runtime } = deps;
   const service = getService(runtime.registry, name);
   const timings: Record<string, number> = {};
@@ -164,8 +187,11 @@ async function replayService(
     });
     const hashes = await registryHashes(duckdb, runtime.registry, [request.applied]);
     const report = replayReport(deps, request, service, { outputs, sample, hashes, timings });
-    const paths = replayReportPaths(request.date, name);
-    const located: SkewReport = { ...report, reportLocation: deps.reports.locate(paths.html) };
+    const located: SkewReport = {
+      ...report,
+      ...(target.shadow ? { service: target.shadow } : {}),
+      reportLocation: deps.reports.locate(paths.html),
+    };
     await deps.reports.write(paths.html, renderReportHtml(located), 'text/html; charset=utf-8');
     await deps.reports.write(
       paths.json,
@@ -174,6 +200,7 @@ async function replayService(
     );
     return {
       service: name,
+      ...(target.shadow ? { shadow: target.shadow } : {}),
       changes: [...changes].map(([output, was]) => ({ output, was })),
       sample,
       outputs,
@@ -190,7 +217,7 @@ async function replayService(
 /** The replay as a skew report (the nightly check's format): the served values as the baseline. */
 function replayReport(
   deps: ReplayDeps,
-  request: ReplayRequest,
+  request: Pick<ReplayRequest, 'date' | 'applied'>,
   service: RegistryService,
   parts: {
     readonly outputs: readonly ReplayFigures[];

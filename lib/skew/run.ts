@@ -17,6 +17,8 @@ import { renderReportHtml } from './report-html.ts';
 import type { MalformedLines, SkewReport } from './types.ts';
 import { healAggregationViews, type HealDeps, type HealReport } from '../heal/heal.ts';
 import { ServedEntitySet } from '../heal/served.ts';
+import type { ServiceReplay } from './replay.ts';
+import { replayShadows } from './shadow.ts';
 
 /** Where reports go. */
 export interface ReportStore {
@@ -52,6 +54,8 @@ export interface DailySkewCheckResult {
   readonly skipped: readonly { readonly service: string; readonly vectors: number }[];
   /** What the heal did (with `deps.heal`). */
   readonly heal?: HealReport;
+  /** Each shadow of a service checked, replayed on that service's sample (`shadow.ts`). */
+  readonly shadows: readonly ServiceReplay[];
 }
 
 /** Relative paths of a report: `<date>/<service>.html` and `.json`. */
@@ -92,12 +96,18 @@ export async function runDailySkewCheck(
       alerts.push(alert);
     }
   }
-  if (!deps.heal || !served) return { reports, alerts, skipped };
+  const checked = new Map(services.map((s) => [s, logged.get(s) ?? 0]));
+  const shadows = await replayShadows(deps, {
+    date: request.date,
+    log: request.log,
+    logged: checked,
+  });
+  if (!deps.heal || !served) return { reports, alerts, skipped, shadows };
   const heal = await healAggregationViews(
     { ...deps.heal, registry },
     { now: deps.clock(), served: served.entities() },
   );
-  return { reports, alerts, skipped, heal };
+  return { reports, alerts, skipped, heal, shadows };
 }
 
 /** Loads the service's sample, checks it, and writes the report (HTML and JSON). */

@@ -15,6 +15,7 @@ import {
 import { parseBaseline } from '../../skew/baseline.ts';
 import type { SkewBaseline } from '../../skew/distribution.ts';
 import { formatSummary } from '../../skew/summary.ts';
+import { formatShadows } from '../../skew/replay-table.ts';
 import type { DailySkewCheckResult } from '../../skew/run.ts';
 import { formatHeal } from '../../heal/heal.ts';
 import { openTarget } from '../store-target.ts';
@@ -90,7 +91,7 @@ export function registerSkewCheck(program: Command): void {
     } finally {
       target?.close();
     }
-    printResult(result, options.json === true);
+    printResult(result, date, options.json === true);
     for (const s of result.skipped)
       console.error(
         `skipped service '${s.service}' (${s.vectors} vectors): not in the current definitions`,
@@ -103,13 +104,17 @@ export function registerSkewCheck(program: Command): void {
   });
 }
 
-function printResult(result: DailySkewCheckResult, json: boolean): void {
+function printResult(result: DailySkewCheckResult, date: string, json: boolean): void {
   if (json) {
-    const out = result.heal ? { reports: result.reports, heal: result.heal } : result.reports;
+    const out =
+      result.heal || result.shadows.length > 0
+        ? { reports: result.reports, heal: result.heal, shadows: result.shadows }
+        : result.reports;
     console.log(JSON.stringify(out, null, 2));
     return;
   }
   for (const report of result.reports) console.log(formatSummary(report));
+  if (result.shadows.length > 0) console.log(formatShadows(result.shadows, date));
   if (result.heal) for (const line of formatHeal(result.heal)) console.log(line);
 }
 

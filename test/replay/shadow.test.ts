@@ -1,0 +1,140 @@
+/**
+ * Shadow services: the flights example with a shadow of its served service (its transform fixed
+ * under a new name). The nightly check replays the served service's sample under the shadow and
+ * reports it with the brute-force oracle's figures; the shadow is never served and never alerts;
+ * a shadow whose keys the served log lacks is refused when the definitions compile.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  defineEntity,
+  defineFeatureService,
+  defineFeatureView,
+  field,
+} from '../../lib/define/index.ts';
+import { compileRegistry } from '../../lib/registry/compile.ts';
+import { getService } from '../../lib/registry/query.ts';
+import { runLocalSkewCheck } from '../../lib/local/skew-check.ts';
+import { localAlertSink } from '../../lib/local/skew-alerts.ts';
+import { buildLookupPlans } from '../../lib/serve/plan.ts';
+import { flightsRuntime } from './fixtures/flights-defs.ts';
+import { oracleFigures } from './fixtures/oracle.ts';
+import {
+  buildReplayWorld,
+  DAY,
+  readLoggedVectors,
+  type Departure,
+  type LoggedVector,
+} from './fixtures/world.ts';
+
+const runtime = flightsRuntime({ shadowEveningFrom: 17 });
+let dataDir: string;
+let departures: Departure[];
+let vectors: LoggedVector[];
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'skewless-shadow-'));
+  const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+  const duckdb = await instance.connect();
+  await duckdb.run(`SET TimeZone = 'UTC'`);
+  try {
+    departures = await buildReplayWorld(duckdb, dataDir, runtime, { vectors: 300 });
+    vectors = await readLoggedVectors(duckdb, dataDir);
+  } finally {
+    duckdb.closeSync();
+    instance.closeSync();
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('shadow services', () => {
+  it('the nightly check reports the shadow against the served values, by the oracle', async () => {
+    const alerts: unknown[] = [];
+    const result = await runLocalSkewCheck({
+      dataDir,
+      runtime,
+      date: DAY,
+      duckdbConfig: { threads: '2' },
+      alerts: localAlertSink(dataDir, (a) => void alerts.push(a)),
+    });
+    expect(result.reports.map((r) => r.service)).toEqual(['departure_delay_model']);
+    expect(result.shadows).toHaveLength(1);
+    const shadow = result.shadows[0]!;
+    expect([shadow.shadow, shadow.service]).toEqual([
+      'departure_delay_model_next',
+      'departure_delay_model',
+    ]);
+    expect(shadow.sample.checked).toBe(vectors.length);
+    const served = getService(runtime.registry, 'departure_delay_model');
+    for (const o of shadow.outputs) {
+      const want = oracleFigures(
+        departures,
+        vectors,
+        { eveningFrom: 17 },
+        {
+          name: o.output,
+          dtype: o.dtype,
+          stored: served.features.some((f) => f.output === o.output),
+        },
+      );
+      expect([o.rows, o.matches, o.nullMismatches], o.output).toEqual([
+        want.rows,
+        want.matches,
+        want.nullMismatches,
+      ]);
+    }
+    const moved = shadow.outputs.filter((o) => o.matches < o.rows).map((o) => o.output);
+    expect(moved).toEqual(['evening_departure']);
+    // The transform is named as the change (its spec differs: another transform).
+    expect(shadow.changes.map((c) => c.output).sort()).toEqual([
+      'delay_above_hourly_mean',
+      'evening_departure',
+      'late_share_7d',
+    ]);
+    expect(shadow.report.service).toBe('departure_delay_model_next');
+    expect(shadow.report.reportLocation).toMatch(/2026-03-15\/departure_delay_model_next\.html$/);
+    const html = await readFile(shadow.report.reportLocation!, 'utf8');
+    expect(html).toContain('Skew report: departure_delay_model_next, 2026-03-15');
+    // The served service's own check is clean, and nothing alerted for the shadow.
+    expect(result.reports[0]!.alert).toBe(false);
+    expect(result.alerts).toEqual([]);
+    expect(alerts).toEqual([]);
+  });
+
+  it('is never served', () => {
+    const plans = buildLookupPlans(runtime);
+    expect([...plans.services.keys()]).toEqual(['departure_delay_model']);
+  });
+
+  it('is refused when the served log lacks its keys', () => {
+    const a = defineEntity({ name: 'a', keys: { a_id: 'string' } });
+    const b = defineEntity({ name: 'b', keys: { b_id: 'string' } });
+    const va = defineFeatureView({
+      name: 'va',
+      entities: [a],
+      ttl: '1h',
+      owner: 'x',
+      features: { f: field.int64() },
+    });
+    const vb = defineFeatureView({
+      name: 'vb',
+      entities: [b],
+      ttl: '1h',
+      owner: 'x',
+      features: { f: field.int64() },
+    });
+    const served = defineFeatureService({ name: 'served', features: [va] });
+    const shadow = defineFeatureService({ name: 'next', features: [vb], shadowOf: served });
+    expect(() => compileRegistry([a, b, va, vb, served, shadow])).toThrow(
+      /feature service 'next': \[shadow-keys\] join key 'b_id' \(string\) is not a join key of 'served'/,
+    );
+    const loop = defineFeatureService({ name: 'again', features: [va], shadowOf: shadow });
+    expect(() => compileRegistry([a, b, va, vb, served, shadow, loop])).toThrow(/itself a shadow/);
+  });
+});
