@@ -25,6 +25,10 @@ export type ViewStep =
   | 'checked'
   | 'unlimited'
   | 'unsettled'
+  | 'lag'
+  | 'withdrawn'
+  | 'corrected'
+  | 'folded'
   | `tiles${number}`
   | `full${number}`;
 

@@ -129,8 +129,10 @@ WITH
 ),
 "_sk_airport_delays__unlimited" AS (
   SELECT s."_sk_row",
+    (COALESCE(x."p0_s0", 0) - COALESCE(x."p1_s0", 0)) AS "dep_delay_mean_1h__s",
     CASE WHEN (COALESCE(x."p0_c0", 0) - COALESCE(x."p1_c0", 0)) > 0 THEN (COALESCE(x."p0_s0", 0) - COALESCE(x."p1_s0", 0)) / (COALESCE(x."p0_c0", 0) - COALESCE(x."p1_c0", 0)) END AS "dep_delay_mean_1h",
     (COALESCE(x."p0_c0", 0) - COALESCE(x."p1_c0", 0)) AS "dep_delay_mean_1h__n",
+    (COALESCE(x."p0_s0", 0) - COALESCE(x."p2_s0", 0)) AS "dep_delay_mean_24h__s",
     CASE WHEN (COALESCE(x."p0_c0", 0) - COALESCE(x."p2_c0", 0)) > 0 THEN (COALESCE(x."p0_s0", 0) - COALESCE(x."p2_s0", 0)) / (COALESCE(x."p0_c0", 0) - COALESCE(x."p2_c0", 0)) END AS "dep_delay_mean_24h",
     (COALESCE(x."p0_c0", 0) - COALESCE(x."p2_c0", 0)) AS "dep_delay_mean_24h__n",
     (COALESCE(x."p0_c2", 0) - COALESCE(x."p2_c2", 0)) AS "flights_24h",
@@ -157,6 +159,55 @@ WITH
   JOIN "_sk_airport_delays__checked" AS c ON c."_sk_row" = s."_sk_row"
   WHERE NOT c."_sk_settled"
 ),
+"_sk_airport_delays__lag" AS (
+  SELECT e."origin", max(e."_sk_ia_ms" - e."_sk_ms") AS "_sk_lag"
+  FROM "_sk_airport_delays__events" AS e
+  GROUP BY e."origin"
+),
+"_sk_airport_delays__withdrawn" AS (
+  SELECT s."_sk_row",
+    count(CASE WHEN e."_sk_ms" > s."_sk_s0" AND e."delay" IS NOT NULL THEN 1 END) AS "_sk_wc0",
+    sum(CASE WHEN e."_sk_ms" > s."_sk_s0" AND e."delay" IS NOT NULL THEN CAST(e."delay" AS double) END) AS "_sk_ws0",
+    count(CASE WHEN e."_sk_ms" > s."_sk_s1" AND e."delay" IS NOT NULL THEN 1 END) AS "_sk_wc1",
+    sum(CASE WHEN e."_sk_ms" > s."_sk_s1" AND e."delay" IS NOT NULL THEN CAST(e."delay" AS double) END) AS "_sk_ws1",
+    count(CASE WHEN e."_sk_ms" > s."_sk_s1" AND TRUE THEN 1 END) AS "_sk_wc2",
+    count(CASE WHEN e."_sk_ms" > s."_sk_s1" AND e."delay" IS NOT NULL THEN 1 END) AS "_sk_wc3",
+    max(CASE WHEN e."_sk_ms" > s."_sk_s1" AND e."delay" IS NOT NULL THEN e."delay" END) AS "_sk_we3",
+    count(CASE WHEN e."_sk_ms" > s."_sk_s2" AND TRUE THEN 1 END) AS "_sk_wc4",
+    count(CASE WHEN e."_sk_ms" > s."_sk_s2" AND e."delay" > CAST(15 AS bigint) THEN 1 END) AS "_sk_wc5"
+  FROM (
+    SELECT b.*, greatest(least(b."_sk_s0", b."_sk_s1", b."_sk_s2"), b."_sk_am" - COALESCE(l."_sk_lag", 0)) AS "_sk_lo"
+    FROM (SELECT s."origin", s."_sk_row", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") AS "_sk_tm", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001 AS double) / 300000) AS bigint) * 300000 AS "_sk_s0", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_s1", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_s2", COALESCE(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_as_of"), 253402300800000) AS "_sk_am" FROM "_sk_airport_delays__unsettled" AS s) AS b
+    LEFT JOIN "_sk_airport_delays__lag" AS l ON l."origin" = b."origin"
+  ) AS s
+  JOIN "_sk_airport_delays__events" AS e ON e."origin" = s."origin" AND e."_sk_ms" <= s."_sk_tm" AND e."_sk_ms" > s."_sk_lo" AND e."_sk_ia_ms" > s."_sk_am"
+  GROUP BY s."_sk_row"
+),
+"_sk_airport_delays__corrected" AS (
+  SELECT c."_sk_row",
+    CASE WHEN (c."dep_delay_mean_1h__n" - COALESCE(w."_sk_wc0", 0)) > 0 THEN (c."dep_delay_mean_1h__s" - COALESCE(w."_sk_ws0", 0)) / (c."dep_delay_mean_1h__n" - COALESCE(w."_sk_wc0", 0)) END AS "dep_delay_mean_1h",
+    (c."dep_delay_mean_1h__n" - COALESCE(w."_sk_wc0", 0)) AS "dep_delay_mean_1h__n",
+    CASE WHEN (c."dep_delay_mean_24h__n" - COALESCE(w."_sk_wc1", 0)) > 0 THEN (c."dep_delay_mean_24h__s" - COALESCE(w."_sk_ws1", 0)) / (c."dep_delay_mean_24h__n" - COALESCE(w."_sk_wc1", 0)) END AS "dep_delay_mean_24h",
+    (c."dep_delay_mean_24h__n" - COALESCE(w."_sk_wc1", 0)) AS "dep_delay_mean_24h__n",
+    (c."flights_24h__n" - COALESCE(w."_sk_wc2", 0)) AS "flights_24h",
+    (c."flights_24h__n" - COALESCE(w."_sk_wc2", 0)) AS "flights_24h__n",
+    c."dep_delay_max_24h" AS "dep_delay_max_24h",
+    (c."dep_delay_max_24h__n" - COALESCE(w."_sk_wc3", 0)) AS "dep_delay_max_24h__n",
+    (c."flights_7d__n" - COALESCE(w."_sk_wc4", 0)) AS "flights_7d",
+    (c."flights_7d__n" - COALESCE(w."_sk_wc4", 0)) AS "flights_7d__n",
+    (c."late_7d__n" - COALESCE(w."_sk_wc5", 0)) AS "late_7d",
+    (c."late_7d__n" - COALESCE(w."_sk_wc5", 0)) AS "late_7d__n",
+    (COALESCE(w."_sk_wc3", 0) > 0 AND NOT (w."_sk_we3" < c."dep_delay_max_24h")) AS "_sk_fold"
+  FROM "_sk_airport_delays__checked" AS c
+  LEFT JOIN "_sk_airport_delays__withdrawn" AS w ON w."_sk_row" = c."_sk_row"
+  WHERE NOT c."_sk_settled"
+),
+"_sk_airport_delays__folded" AS (
+  SELECT s.*
+  FROM "_sk_spine" AS s
+  JOIN "_sk_airport_delays__corrected" AS c ON c."_sk_row" = s."_sk_row"
+  WHERE c."_sk_fold"
+),
 "_sk_airport_delays__bounded" AS (
   SELECT s."_sk_row",
     avg(CASE WHEN e."_sk_ms" > s."_sk_s0" AND e."delay" IS NOT NULL THEN CAST(e."delay" AS double) END) AS "dep_delay_mean_1h",
@@ -173,13 +224,15 @@ WITH
     count(CASE WHEN e."_sk_ms" > s."_sk_s2" AND e."delay" > CAST(15 AS bigint) THEN 1 END) AS "late_7d__n"
   FROM (
     SELECT b.*, least(b."_sk_s0", b."_sk_s1", b."_sk_s2") AS "_sk_lo"
-    FROM (SELECT s."origin", s."_sk_row", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") AS "_sk_tm", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001 AS double) / 300000) AS bigint) * 300000 AS "_sk_s0", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_s1", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_s2", COALESCE(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_as_of"), 253402300800000) AS "_sk_am" FROM "_sk_airport_delays__unsettled" AS s) AS b
+    FROM (SELECT s."origin", s."_sk_row", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") AS "_sk_tm", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001 AS double) / 300000) AS bigint) * 300000 AS "_sk_s0", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_s1", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_s2", COALESCE(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_as_of"), 253402300800000) AS "_sk_am" FROM "_sk_airport_delays__folded" AS s) AS b
   ) AS s
   LEFT JOIN "_sk_airport_delays__events" AS e ON e."origin" = s."origin" AND e."_sk_ms" <= s."_sk_tm" AND e."_sk_ms" > s."_sk_lo" AND e."_sk_ia_ms" <= s."_sk_am"
   GROUP BY s."_sk_row"
 ),
 "_sk_airport_delays__pick" AS (
   SELECT "_sk_row", "dep_delay_mean_1h", "dep_delay_mean_1h__n", "dep_delay_mean_24h", "dep_delay_mean_24h__n", "flights_24h", "flights_24h__n", "dep_delay_max_24h", "dep_delay_max_24h__n", "flights_7d", "flights_7d__n", "late_7d", "late_7d__n" FROM "_sk_airport_delays__checked" WHERE "_sk_settled"
+  UNION ALL
+  SELECT "_sk_row", "dep_delay_mean_1h", "dep_delay_mean_1h__n", "dep_delay_mean_24h", "dep_delay_mean_24h__n", "flights_24h", "flights_24h__n", "dep_delay_max_24h", "dep_delay_max_24h__n", "flights_7d", "flights_7d__n", "late_7d", "late_7d__n" FROM "_sk_airport_delays__corrected" WHERE NOT "_sk_fold"
   UNION ALL
   SELECT "_sk_row", "dep_delay_mean_1h", "dep_delay_mean_1h__n", "dep_delay_mean_24h", "dep_delay_mean_24h__n", "flights_24h", "flights_24h__n", "dep_delay_max_24h", "dep_delay_max_24h__n", "flights_7d", "flights_7d__n", "late_7d", "late_7d__n" FROM "_sk_airport_delays__bounded"
 ),
@@ -235,6 +288,7 @@ WITH
   SELECT s."_sk_row",
     (COALESCE(x."p0_c0", 0) - COALESCE(x."p1_c0", 0)) AS "flights_7d",
     (COALESCE(x."p0_c0", 0) - COALESCE(x."p1_c0", 0)) AS "flights_7d__n",
+    (COALESCE(x."p0_s1", 0) - COALESCE(x."p1_s1", 0)) AS "dep_delay_mean_7d__s",
     CASE WHEN (COALESCE(x."p0_c1", 0) - COALESCE(x."p1_c1", 0)) > 0 THEN (COALESCE(x."p0_s1", 0) - COALESCE(x."p1_s1", 0)) / (COALESCE(x."p0_c1", 0) - COALESCE(x."p1_c1", 0)) END AS "dep_delay_mean_7d",
     (COALESCE(x."p0_c1", 0) - COALESCE(x."p1_c1", 0)) AS "dep_delay_mean_7d__n",
     x."p0__sk_newest_ing" AS "_sk_newest_ing"
@@ -252,6 +306,41 @@ WITH
   JOIN "_sk_route_delays__checked" AS c ON c."_sk_row" = s."_sk_row"
   WHERE NOT c."_sk_settled"
 ),
+"_sk_route_delays__lag" AS (
+  SELECT e."origin", e."destination", max(e."_sk_ia_ms" - e."_sk_ms") AS "_sk_lag"
+  FROM "_sk_route_delays__events" AS e
+  GROUP BY e."origin", e."destination"
+),
+"_sk_route_delays__withdrawn" AS (
+  SELECT s."_sk_row",
+    count(CASE WHEN e."_sk_ms" > s."_sk_s0" AND TRUE THEN 1 END) AS "_sk_wc0",
+    count(CASE WHEN e."_sk_ms" > s."_sk_s0" AND e."delay" IS NOT NULL THEN 1 END) AS "_sk_wc1",
+    sum(CASE WHEN e."_sk_ms" > s."_sk_s0" AND e."delay" IS NOT NULL THEN CAST(e."delay" AS double) END) AS "_sk_ws1"
+  FROM (
+    SELECT b.*, greatest(b."_sk_s0", b."_sk_am" - COALESCE(l."_sk_lag", 0)) AS "_sk_lo"
+    FROM (SELECT s."origin", s."destination", s."_sk_row", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") AS "_sk_tm", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_s0", COALESCE(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_as_of"), 253402300800000) AS "_sk_am" FROM "_sk_route_delays__unsettled" AS s) AS b
+    LEFT JOIN "_sk_route_delays__lag" AS l ON l."origin" = b."origin" AND l."destination" = b."destination"
+  ) AS s
+  JOIN "_sk_route_delays__events" AS e ON e."origin" = s."origin" AND e."destination" = s."destination" AND e."_sk_ms" <= s."_sk_tm" AND e."_sk_ms" > s."_sk_lo" AND e."_sk_ia_ms" > s."_sk_am"
+  GROUP BY s."_sk_row"
+),
+"_sk_route_delays__corrected" AS (
+  SELECT c."_sk_row",
+    (c."flights_7d__n" - COALESCE(w."_sk_wc0", 0)) AS "flights_7d",
+    (c."flights_7d__n" - COALESCE(w."_sk_wc0", 0)) AS "flights_7d__n",
+    CASE WHEN (c."dep_delay_mean_7d__n" - COALESCE(w."_sk_wc1", 0)) > 0 THEN (c."dep_delay_mean_7d__s" - COALESCE(w."_sk_ws1", 0)) / (c."dep_delay_mean_7d__n" - COALESCE(w."_sk_wc1", 0)) END AS "dep_delay_mean_7d",
+    (c."dep_delay_mean_7d__n" - COALESCE(w."_sk_wc1", 0)) AS "dep_delay_mean_7d__n",
+    FALSE AS "_sk_fold"
+  FROM "_sk_route_delays__checked" AS c
+  LEFT JOIN "_sk_route_delays__withdrawn" AS w ON w."_sk_row" = c."_sk_row"
+  WHERE NOT c."_sk_settled"
+),
+"_sk_route_delays__folded" AS (
+  SELECT s.*
+  FROM "_sk_spine" AS s
+  JOIN "_sk_route_delays__corrected" AS c ON c."_sk_row" = s."_sk_row"
+  WHERE c."_sk_fold"
+),
 "_sk_route_delays__bounded" AS (
   SELECT s."_sk_row",
     count(CASE WHEN e."_sk_ms" > s."_sk_s0" AND TRUE THEN 1 END) AS "flights_7d",
@@ -260,13 +349,15 @@ WITH
     count(CASE WHEN e."_sk_ms" > s."_sk_s0" AND e."delay" IS NOT NULL THEN 1 END) AS "dep_delay_mean_7d__n"
   FROM (
     SELECT b.*, b."_sk_s0" AS "_sk_lo"
-    FROM (SELECT s."origin", s."destination", s."_sk_row", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") AS "_sk_tm", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_s0", COALESCE(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_as_of"), 253402300800000) AS "_sk_am" FROM "_sk_route_delays__unsettled" AS s) AS b
+    FROM (SELECT s."origin", s."destination", s."_sk_row", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") AS "_sk_tm", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_s0", COALESCE(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_as_of"), 253402300800000) AS "_sk_am" FROM "_sk_route_delays__folded" AS s) AS b
   ) AS s
   LEFT JOIN "_sk_route_delays__events" AS e ON e."origin" = s."origin" AND e."destination" = s."destination" AND e."_sk_ms" <= s."_sk_tm" AND e."_sk_ms" > s."_sk_lo" AND e."_sk_ia_ms" <= s."_sk_am"
   GROUP BY s."_sk_row"
 ),
 "_sk_route_delays__pick" AS (
   SELECT "_sk_row", "flights_7d", "flights_7d__n", "dep_delay_mean_7d", "dep_delay_mean_7d__n" FROM "_sk_route_delays__checked" WHERE "_sk_settled"
+  UNION ALL
+  SELECT "_sk_row", "flights_7d", "flights_7d__n", "dep_delay_mean_7d", "dep_delay_mean_7d__n" FROM "_sk_route_delays__corrected" WHERE NOT "_sk_fold"
   UNION ALL
   SELECT "_sk_row", "flights_7d", "flights_7d__n", "dep_delay_mean_7d", "dep_delay_mean_7d__n" FROM "_sk_route_delays__bounded"
 ),
