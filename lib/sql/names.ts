@@ -25,7 +25,6 @@ export type ViewStep =
   | 'checked'
   | 'unlimited'
   | 'unsettled'
-  | 'lag'
   | 'withdrawn'
   | 'corrected'
   | 'folded'

@@ -7,8 +7,9 @@
  *   up to `t` (a running prefix the running shape carries): it sees every event of its windows,
  *   so its values are those of no as-of limit (`_sk_<v>__unlimited`).
  * - **corrected**: otherwise, the events the as-of withdraws are those ingested after it. An
- *   event ingested at most `lag` after its event time (the entity's largest lag) and after the
- *   as-of happened after `as_of − lag`, so only a short stretch before `t` is joined
+ *   event ingested at most `lag` after its event time (the largest lag among the entity's
+ *   events up to `t`, a running prefix too) and after the as-of happened after `as_of − lag`,
+ *   so only a short stretch before `t` is joined
  *   (`_sk_<v>__withdrawn`), not the whole window. Counts, sums and means subtract what those
  *   events contributed. A min or max stands when every withdrawn value is strictly inside it (the
  *   event that made it is still seen); a `last` stands when no withdrawn event feeds it.
@@ -42,12 +43,13 @@ import { SQL_COLUMNS, viewCte, windowStartColumn, type ViewStep } from './names.
  * join (a maximum over a 7-day window of 1-hour tiles joins 167 tiles per row).
  */
 const NEWEST_INGESTED = '_sk_newest_ing';
+/** The largest `ingested_at − event_time` of an entity's events at or before `t`, in ms. */
+const MAX_LAG = '_sk_lag';
 /** Later than any instant skewless accepts (years 0001-9999): "no as-of limit" as epoch ms. */
 const NO_AS_OF_MS = 253_402_300_800_000;
 
 const SETTLED = q('_sk_settled');
 const FOLD = q('_sk_fold');
-const LAG = q('_sk_lag');
 /** A row's bounds as columns: `t` and its as-of in ms, and the lowest event time it reads. */
 const T_MS = q('_sk_tm');
 const AS_OF_MS = q('_sk_am');
@@ -66,17 +68,15 @@ export function perRowAsOfCtes(
   const name = (step: ViewStep) => viewCte(view.name, step);
   const asOf = `s.${q(SQL_COLUMNS.asOf)}`;
   const newest = `i.${q(NEWEST_INGESTED)}`;
-  const newestIngested: PrefixColumn = {
-    name: NEWEST_INGESTED,
-    dtype: 'int64',
-    expr: (over) => `max(e.${q(INGESTED_MS)}) ${over}`,
-  };
+  const prefix: PrefixColumn[] = [
+    { name: NEWEST_INGESTED, dtype: 'int64', expr: (over) => `max(e.${q(INGESTED_MS)}) ${over}` },
+    { name: MAX_LAG, dtype: 'int64', expr: (over) => `max(e.${q(INGESTED_MS)} - e.${MS}) ${over}` },
+  ];
   const outputs = [
     ROW,
     ...aggs.flatMap((a) => [q(a.feature), q(windowCountColumn(a.feature))]),
   ].join(', ');
-  const keys = view.keys.map((k) => q(k.name));
-  const extras = { prefix: [newestIngested], windowSums: true };
+  const extras = { prefix, windowSums: true };
   return [
     ...runningCtes(view, dialect, events, spineCte, name('unlimited'), extras),
     [
@@ -87,12 +87,8 @@ export function perRowAsOfCtes(
         `JOIN ${q(spineCte)} AS s ON s.${ROW} = i.${ROW}`,
       ].join('\n'),
     ],
-    [name('unsettled'), rowsWhere(spineCte, name('checked'), `NOT c.${SETTLED}`)],
-    [
-      name('lag'),
-      `SELECT ${keys.map((k) => `e.${k}`).join(', ')}, max(e.${q(INGESTED_MS)} - e.${MS}) AS ${LAG}\nFROM ${q(events)} AS e\nGROUP BY ${keys.map((k) => `e.${k}`).join(', ')}`,
-    ],
-    [name('withdrawn'), withdrawnPick(view, dialect, events, name('unsettled'), name('lag'))],
+    [name('unsettled'), rowsWhere(spineCte, name('checked'), `NOT c.${SETTLED}`, [MAX_LAG])],
+    [name('withdrawn'), withdrawnPick(view, dialect, events, name('unsettled'))],
     [name('corrected'), correctedPick(aggs, dialect, name('checked'), name('withdrawn'))],
     [name('folded'), rowsWhere(spineCte, name('corrected'), `c.${FOLD}`)],
     [name('bounded'), boundedPick(view, dialect, events, name('folded'))],
@@ -109,10 +105,15 @@ export function perRowAsOfCtes(
   ];
 }
 
-/** The spine rows whose row in `marked` (alias `c`) meets `condition`. */
-function rowsWhere(spineCte: string, marked: string, condition: string): string {
+/** The spine rows whose row in `marked` (alias `c`) meets `condition`, with its `carried` columns. */
+function rowsWhere(
+  spineCte: string,
+  marked: string,
+  condition: string,
+  carried: readonly string[] = [],
+): string {
   return [
-    'SELECT s.*',
+    `SELECT ${['s.*', ...carried.map((c) => `c.${q(c)}`)].join(', ')}`,
     `FROM ${q(spineCte)} AS s`,
     `JOIN ${q(marked)} AS c ON c.${ROW} = s.${ROW}`,
     `WHERE ${condition}`,
@@ -152,7 +153,6 @@ function withdrawnPick(
   dialect: SqlDialect,
   events: string,
   unsettled: string,
-  lag: string,
 ): string {
   const cols = [`s.${ROW}`];
   for (const a of aggsOf(view).aggs) {
@@ -175,9 +175,8 @@ function withdrawnPick(
   return [
     `SELECT ${cols.join(',\n  ')}`,
     'FROM (',
-    `  SELECT b.*, greatest(${lowestStart(view)}, b.${AS_OF_MS} - COALESCE(l.${LAG}, 0)) AS ${LOW_MS}`,
-    `  FROM (SELECT ${rowBounds(view, dialect)} FROM ${q(unsettled)} AS s) AS b`,
-    `  LEFT JOIN ${q(lag)} AS l ON ${keys.map((k) => `l.${k} = b.${k}`).join(' AND ')}`,
+    `  SELECT b.*, greatest(${lowestStart(view)}, b.${AS_OF_MS} - b.${q(MAX_LAG)}) AS ${LOW_MS}`,
+    `  FROM (SELECT ${rowBounds(view, dialect)}, s.${q(MAX_LAG)} FROM ${q(unsettled)} AS s) AS b`,
     ') AS s',
     `JOIN ${q(events)} AS e ON ${[...keys.map((k) => `e.${k} = s.${k}`), `e.${MS} <= s.${T_MS}`, `e.${MS} > s.${LOW_MS}`, `e.${q(INGESTED_MS)} > s.${AS_OF_MS}`].join(' AND ')}`,
     `GROUP BY s.${ROW}`,
