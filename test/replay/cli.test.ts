@@ -3,20 +3,14 @@
  * candidate of the flights example and the applied registry, a data folder holding a day served
  * under the applied one. The table is printed; a change past the thresholds exits 3, none exits 0.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildProgram } from '../../lib/cli/program.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../lib/cli/context.ts';
-import { canonicalJson } from '../../lib/core/canonical-json.ts';
-import {
-  flightsDefinitions,
-  flightsRuntime,
-  type FlightsChanges,
-} from './fixtures/flights-defs.ts';
+import { flightsRuntime, type FlightsChanges } from './fixtures/flights-defs.ts';
+import { runPlan, writeDefsFolder } from './fixtures/cli.ts';
 import { buildReplayWorld, DAY } from './fixtures/world.ts';
 
 let root: string;
@@ -40,49 +34,11 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-/** A definitions folder: the candidate's definitions and the example's applied registry. */
-async function defsFolder(name: string, changes: FlightsChanges): Promise<string> {
-  const dir = path.join(root, name);
-  await mkdir(dir, { recursive: true });
-  const factory = path.join(
-    path.dirname(fileURLToPath(import.meta.url)),
-    'fixtures',
-    'flights-defs.ts',
-  );
-  const names = Object.keys(flightsDefinitions());
-  await writeFile(
-    path.join(dir, 'flights.ts'),
-    `import { flightsDefinitions } from ${JSON.stringify(factory)};\n` +
-      `const d = flightsDefinitions(${JSON.stringify(changes)});\n` +
-      names.map((n) => `export const ${n} = d.${n};`).join('\n') +
-      '\n',
-  );
-  await writeFile(
-    path.join(dir, 'applied-registry.json'),
-    `${canonicalJson(flightsRuntime().registry, 2)}\n`,
-  );
-  return dir;
+function defsFolder(name: string, changes: FlightsChanges): Promise<string> {
+  return writeDefsFolder(path.join(root, name), changes);
 }
 
-async function plan(args: string[]): Promise<{ exit: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((t: string) => void out.push(String(t)));
-  const error = vi
-    .spyOn(console, 'error')
-    .mockImplementation((t: string) => void err.push(String(t)));
-  let exit: number = EXIT.ok;
-  try {
-    await buildProgram().parseAsync(['node', 'skewless', 'plan', '--data', dataDir, ...args]);
-  } catch (e) {
-    exit = (e as { exitCode?: number }).exitCode ?? EXIT.failure;
-    err.push((e as Error).message);
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-  return { exit, out: out.join('\n'), err: err.join('\n') };
-}
+const plan = (args: string[]) => runPlan(['--data', dataDir, ...args]);
 
 describe('skewless plan --replay', () => {
   it('prints the table and exits 3 when a change crosses the thresholds', async () => {

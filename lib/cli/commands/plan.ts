@@ -23,6 +23,11 @@ interface PlanOptions {
   readonly prefix: string;
   readonly replay?: string;
   readonly service?: string[];
+  readonly aws?: boolean;
+  readonly region?: string;
+  readonly bucket?: string;
+  readonly workgroup?: string;
+  readonly database?: string;
 }
 
 export function registerPlan(program: Command): void {
@@ -47,6 +52,14 @@ export function registerPlan(program: Command): void {
         '--service <name...>',
         'with --replay: services to replay even with no change in the registry (a transform body fix)',
       )
+      .option('--aws', "with --replay: the deployment's log and offline store (Athena)")
+      .option('--region <region>', 'AWS region (with --aws; default: from the environment)')
+      .option('--bucket <name>', 'store bucket (with --aws; default: $SKEWLESS_BUCKET)')
+      .option(
+        '--workgroup <name>',
+        'Athena workgroup (with --aws; default: $SKEWLESS_ATHENA_WORKGROUP)',
+      )
+      .option('--database <name>', 'Glue database (with --aws; default: $SKEWLESS_GLUE_DATABASE)')
       .option('--json', 'print the plan as JSON'),
   ).action(async (options: PlanOptions) => {
     const runtime = await loadCliRegistry(options);
