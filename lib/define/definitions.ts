@@ -321,11 +321,7 @@ export interface FeatureService<
     /** The check's sample; `DEFAULT_SKEW_SAMPLE` fills what is left out. */
     readonly sample?: SkewSample;
   };
-  /**
-   * A shadow: the name of the served service this one is a candidate for. Its views are ingested
-   * and stored like any, it is never served, and each night the skew check replays the served
-   * service's logged vectors under it (`docs/semantics.md`, "Shadow services").
-   */
+  /** A shadow's served service: never served, replayed nightly (`docs/semantics.md`). */
   readonly shadowOf?: string;
 }
 
@@ -348,7 +344,6 @@ export function defineFeatureService<
   features: L;
   transforms?: T;
   skew?: FeatureService['skew'];
-  /** The served service this one shadows (a candidate, never served itself). */
   shadowOf?: FeatureService;
 }): FeatureService<N, L, T> {
   return Object.freeze({
