@@ -5,7 +5,7 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { duckdbType, offlineColumns } from '../core/columns.ts';
+import { duckdbType, offlineColumns, offlineTableName } from '../core/columns.ts';
 import { getView } from '../registry/query.ts';
 import type { Registry } from '../registry/types.ts';
 import { dialectByName, type DialectName } from '../sql/dialect.ts';
@@ -28,6 +28,12 @@ export interface LocalOfflineReaderOptions {
    * the bounds are scalar subqueries over the spine, which DuckDB evaluates before the scan.
    */
   readonly duckdb?: DuckDBConnection;
+  /**
+   * Aggregation views whose raw events are read from an earlier version's table, by view name
+   * (a new version before it is ingested: the same stream's records, as `materialize
+   * --from-version` reads them; `plan --replay` uses it).
+   */
+  readonly eventsFrom?: ReadonlyMap<string, number>;
 }
 
 /** The local Parquet folder as an offline store: the join is a lazy DuckDB subquery. */
@@ -39,7 +45,15 @@ export function localOfflineReader(options: LocalOfflineReaderOptions): OfflineR
     async pointInTime(query) {
       const { registry } = options;
       const plan = buildPointInTimePlan(registry, query.service, query);
-      const relations = await localRelations(registry, options.dataDir, plan.views);
+      const source = (v: Pick<PlannedView, 'name' | 'table'>) => {
+        const from = options.eventsFrom?.get(v.name);
+        return from === undefined ? v.table : offlineTableName({ name: v.name, version: from });
+      };
+      const relations = await localRelations(
+        registry,
+        options.dataDir,
+        plan.views.map((v) => ({ name: v.name, table: source(v) })),
+      );
       const span = options.duckdb
         ? await spineSpan(options.duckdb, query.spine, query.timeColumn)
         : undefined;
@@ -48,7 +62,7 @@ export function localOfflineReader(options: LocalOfflineReaderOptions): OfflineR
         dialectByName(dialect),
         {
           spine: query.spine,
-          view: (v) => relations.get(v.table) ?? emptyRelation(registry, v),
+          view: (v) => relations.get(source(v)) ?? emptyRelation(registry, v),
         },
         span ? { span } : {},
       );

@@ -174,6 +174,18 @@ describe('plan --replay on the flights example', () => {
       expect(r.crossed).toBe(r.report.decisions.length > 0);
     });
 
+  it('a window change under a new view version is replayed on the events already stored', async () => {
+    const changes: FlightsChanges = { routeWindow: '14d', routeDelaysVersion: 2 };
+    const r = (await replay(changes)).replays[0]!;
+    expect(changedBy(r)).toEqual(['route_delays__dep_delay_mean_7d', 'route_delays__flights_7d']);
+    expect(r.changes.find((c) => c.output === 'route_delays__flights_7d')?.was).toBe(
+      'route_delays v1 (now v2)',
+    );
+    // The new version's own table holds nothing yet: the applied version's raw events are read.
+    expect(differing(r)).toEqual(['route_delays__flights_7d']);
+    expectOracleFigures(r, changes);
+  });
+
   it('a transform fix (not in the registry) is replayed when its service is named', async () => {
     const fix = { eveningFrom: 17 };
     expect((await replay(fix)).replays).toEqual([]);
