@@ -21,6 +21,8 @@ import { runLocalSkewCheck } from '../../lib/local/skew-check.ts';
 import { localAlertSink } from '../../lib/local/skew-alerts.ts';
 import { buildLookupPlans } from '../../lib/serve/plan.ts';
 import { flightsRuntime } from './fixtures/flights-defs.ts';
+import { runCli, writeDefsFolder } from './fixtures/cli.ts';
+import { EXIT } from '../../lib/cli/context.ts';
 import { oracleFigures } from './fixtures/oracle.ts';
 import {
   buildReplayWorld,
@@ -105,6 +107,16 @@ describe('shadow services', () => {
     expect(result.reports[0]!.alert).toBe(false);
     expect(result.alerts).toEqual([]);
     expect(alerts).toEqual([]);
+  });
+
+  it('skew-check prints the shadow after the summaries', async () => {
+    const defs = await writeDefsFolder(path.join(dataDir, 'defs'), { shadowEveningFrom: 17 });
+    const r = await runCli(['skew-check', '--defs', defs, '--data', dataDir, '--date', DAY]);
+    expect(r.exit).toBe(EXIT.ok);
+    expect(r.out).toMatch(
+      /^Shadow departure_delay_model_next of departure_delay_model, 2026-03-15: 300 logged vectors/m,
+    );
+    expect(r.out).toMatch(/^evening_departure\s+transform 'departure_context' as defined/m);
   });
 
   it('is never served', () => {
