@@ -22,6 +22,7 @@ import { skewCheckTarget, type SkewCheckEvent } from '../lib/skew/event.ts';
 import { lambdaDuckDBConfigFromEnv, withScratchDuckDB } from '../lib/export/duckdb-session.ts';
 import { athenaOfflineReader } from '../lib/export/offline-athena-aws.ts';
 import { runAwsSkewCheck } from '../lib/skew/run-aws.ts';
+import { formatShadows } from '../lib/skew/replay-table.ts';
 import { formatSummary } from '../lib/skew/summary.ts';
 
 const config = required(
@@ -105,6 +106,7 @@ export const handler = middy(async (event: SkewCheckEvent): Promise<SkewCheckRes
   if (result.reports.length === 0)
     logger.warn('no inference logs for the day', { date: target.date });
   for (const report of result.reports) logger.info(formatSummary(report));
+  if (result.shadows.length > 0) logger.info(formatShadows(result.shadows, target.date));
   for (const s of result.skipped) logger.warn('service not in the deployed registry', { ...s });
   if (result.heal && onlineTable) {
     for (const line of formatHeal(result.heal)) logger.info(line);
