@@ -79,17 +79,26 @@ export const LOG_TABLE = INFERENCE_LOG_TABLE;
 export function chunkForAthena(
   keys: readonly ForgetKey[],
   render: (some: readonly ForgetKey[]) => string,
-): string[] {
+): ForgetKey[][] {
   const limit = ATHENA_RULES.queryStringMaxBytes.value;
-  const statements: string[] = [];
+  const chunks: ForgetKey[][] = [];
   let chunk: ForgetKey[] = [];
+  // Each key adds about its predicate term; render only when the estimate nears the limit.
+  let estimate = queryStringBytes(render([]));
   for (const k of keys) {
-    const next = [...chunk, k];
-    if (chunk.length > 0 && queryStringBytes(render(next)) > limit) {
-      statements.push(render(chunk));
-      chunk = [k];
-    } else chunk = next;
+    const term = queryStringBytes(forgetPredicate('athena', 'log-json', [k])) + 8;
+    if (
+      chunk.length > 0 &&
+      estimate + term > limit / 2 &&
+      queryStringBytes(render([...chunk, k])) > limit
+    ) {
+      chunks.push(chunk);
+      chunk = [];
+      estimate = queryStringBytes(render([]));
+    }
+    chunk.push(k);
+    estimate += term;
   }
-  if (chunk.length > 0) statements.push(render(chunk));
-  return statements;
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
 }
