@@ -83,18 +83,16 @@ export function chunkForAthena(
   const limit = ATHENA_RULES.queryStringMaxBytes.value;
   const chunks: ForgetKey[][] = [];
   let chunk: ForgetKey[] = [];
-  // Each key adds about its predicate term; render only when the estimate nears the limit.
-  let estimate = queryStringBytes(render([]));
+  // A key adds its own term (its one-key statement less the empty one) and a separator, at most
+  // the 8 bytes of slack counted; a chunk closes at 90% of the limit by that bound.
+  const empty = queryStringBytes(render([]));
+  let estimate = empty;
   for (const k of keys) {
-    const term = queryStringBytes(forgetPredicate('athena', 'log-json', [k])) + 8;
-    if (
-      chunk.length > 0 &&
-      estimate + term > limit / 2 &&
-      queryStringBytes(render([...chunk, k])) > limit
-    ) {
+    const term = queryStringBytes(render([k])) - empty + 8;
+    if (chunk.length > 0 && estimate + term > limit * 0.9) {
       chunks.push(chunk);
       chunk = [];
-      estimate = queryStringBytes(render([]));
+      estimate = empty;
     }
     chunk.push(k);
     estimate += term;

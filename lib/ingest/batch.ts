@@ -138,7 +138,7 @@ export async function processKinesisBatch(
   const read = (keys: readonly Item[]) => withRetry(run.retry, () => deps.online.getItems(keys));
   const forgotten = await refuseForgotten(
     deps.registry,
-    byStream,
+    { byStream, poison },
     read,
     event.Records,
     run.ingestedAt,

@@ -11,7 +11,9 @@ import { forgottenKeyHash, entitiesCarried } from '../forget/keys.ts';
 import { decodeTombstone, tombstoneKey, type Tombstone } from '../forget/tombstone.ts';
 import type { Registry, RegistryKey } from '../registry/types.ts';
 import type { DeadLetter } from './dead-letter.ts';
-import type { ValidRecord } from './record.ts';
+import { streamSchema, type ValidRecord } from './record.ts';
+import type { KeyValue } from '../core/entity-key.ts';
+import { parseInstant } from '../core/values.ts';
 
 /** DynamoDB's BatchGetItem limit: 100 keys a call. */
 const BATCH_GET_MAX_KEYS = 100;
@@ -20,7 +22,19 @@ const BATCH_GET_MAX_KEYS = 100;
 export type ReadItems = (keys: readonly Item[]) => Promise<Item[]>;
 
 interface Held {
-  readonly record: ValidRecord;
+  readonly record: Pick<ValidRecord, 'keys' | 'eventTime'>;
+}
+
+/** The key's hash, or none when the record's value is not a valid key (a refused record's). */
+function keyHash(
+  joinKeys: readonly RegistryKey[],
+  keys: Readonly<Record<string, unknown>>,
+): string[] {
+  try {
+    return [forgottenKeyHash(joinKeys, keys)];
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -37,7 +51,7 @@ export async function forgottenMembers<M extends Held>(
   for (const [streamKeys, members] of groups) {
     const entities = entitiesCarried(registry, streamKeys);
     for (const m of members) {
-      const hashes = entities.map((e) => forgottenKeyHash(e.keys, m.record.keys));
+      const hashes = entities.flatMap((e) => keyHash(e.keys, m.record.keys));
       hashesOf.set(m, hashes);
       for (const h of hashes) wanted.add(h);
     }
@@ -90,21 +104,47 @@ export async function refuseForgotten<
   M extends Member,
 >(
   registry: Registry,
-  byStream: Map<C, M[]>,
+  batch: { readonly byStream: Map<C, M[]>; readonly poison: Letter[] },
   read: ReadItems,
   records: readonly KinesisStreamRecord[],
   failedAt: number,
-): Promise<{ letters: { index: number; letter: DeadLetter }[]; unfinished: number[] }> {
+): Promise<{ letters: Letter[]; unfinished: number[] }> {
+  const { byStream, poison } = batch;
   const groups = [...byStream].map(([c, members]) => [c.schema.joinKeys, members] as const);
-  let refused: Map<M, Tombstone>;
+  const invalid = poison.flatMap((p) => {
+    const held = poisonHeld(registry, p.letter);
+    return held ? [{ letter: p, ...held }] : [];
+  });
+  let refused: Map<M | Held, Tombstone>;
   try {
-    refused = await forgottenMembers(registry, groups, read);
+    refused = await forgottenMembers<M | Held>(
+      registry,
+      [...groups, ...invalid.map((i) => [i.joinKeys, [i]] as const)],
+      read,
+    );
   } catch {
     const unfinished = [...byStream.values()].flat().map((m) => m.index);
     byStream.clear();
     return { letters: [], unfinished };
   }
-  const letters: { index: number; letter: DeadLetter }[] = [];
+  // A record refused as poison whose key is forgotten keeps none of its payload either.
+  for (const i of invalid) {
+    const t = refused.get(i);
+    if (!t) continue;
+    const r = records[i.letter.index]!;
+    const at = poison.indexOf(i.letter);
+    poison[at] = {
+      index: i.letter.index,
+      letter: forgottenLetter(
+        r,
+        i.letter.letter.stream ?? '',
+        i.letter.letter.record_id ?? '',
+        t,
+        failedAt,
+      ),
+    };
+  }
+  const letters: Letter[] = [];
   for (const [context, members] of byStream) {
     const kept = members.filter((m) => {
       const t = refused.get(m);
@@ -121,6 +161,35 @@ export async function refuseForgotten<
     else byStream.set(context, kept);
   }
   return { letters, unfinished: [] };
+}
+
+type Letter = { index: number; letter: DeadLetter };
+
+/**
+ * The keys a refused record still carries (its payload parsed, its stream's keys checked), with
+ * its event time (the earliest instant when it cannot be read, so any tombstone covers it).
+ */
+function poisonHeld(
+  registry: Registry,
+  letter: DeadLetter,
+):
+  | { record: Pick<ValidRecord, 'keys' | 'eventTime'>; joinKeys: readonly RegistryKey[] }
+  | undefined {
+  if (letter.stream === null || letter.data_truncated || letter.data_base64 === '')
+    return undefined;
+  let fields: unknown;
+  try {
+    fields = JSON.parse(Buffer.from(letter.data_base64, 'base64').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return undefined;
+  const record = fields as Record<string, KeyValue>;
+  const joinKeys = streamSchema(registry, letter.stream).joinKeys;
+  return {
+    record: { keys: record, eventTime: parseInstant(record.event_time) ?? -Infinity },
+    joinKeys,
+  };
 }
 
 /**

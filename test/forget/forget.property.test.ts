@@ -218,7 +218,7 @@ describe('forget on the local stack', () => {
           await rm(dataDir, { recursive: true, force: true });
         }
       }),
-      { numRuns: 3 },
+      { numRuns: 4, endOnFailure: true },
     );
   }, 600_000);
 });

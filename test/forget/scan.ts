@@ -38,7 +38,7 @@ export async function storeRows(
     for (const file of await filesUnder(dataDir, suffix))
       for (const line of (await readFile(file, 'utf8')).split('\n'))
         if (line.length > 0)
-          add(`${placeOf(dataDir, file)}${suffix === '.json' ? ':docs' : ''}`, line);
+          add(`${placeOf(dataDir, file)}${suffix === '.json' ? ':docs' : ''}`, withPayload(line));
   let start: Record<string, unknown> | undefined;
   do {
     const out = await dynamodb.send(
@@ -49,6 +49,12 @@ export async function storeRows(
   } while (start);
   for (const list of rows.values()) list.sort();
   return rows;
+}
+
+/** A dead letter's line with its base64 payload decoded beside it, so a search sees inside. */
+function withPayload(line: string): string {
+  const payload = /"data_base64":"([A-Za-z0-9+/=]*)"/.exec(line)?.[1];
+  return payload ? `${line}\n${Buffer.from(payload, 'base64').toString('utf8')}` : line;
 }
 
 /** The forms a string key takes in stored text: itself, JSON-escaped, and entity-key-escaped. */
