@@ -6,11 +6,12 @@
  * crash resumes the same request with the same tombstone time instead of starting another.
  */
 import { createHash } from 'node:crypto';
+import { BUCKET_PREFIXES } from '../core/naming.ts';
 import type { ForgetKey } from './keys.ts';
 
 export const AUDIT_FORMAT_VERSION = 1;
-export const AUDIT_PREFIX = 'forget/audit/';
-export const PENDING_PREFIX = 'forget/pending/';
+export const AUDIT_PREFIX = `${BUCKET_PREFIXES.forget}audit/`;
+export const PENDING_PREFIX = `${BUCKET_PREFIXES.forget}pending/`;
 
 /** Counts removed in one place, by part (a view version, a table, a day, an export). */
 export type PlaceCounts = Record<string, number>;

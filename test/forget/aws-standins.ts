@@ -42,10 +42,15 @@ export interface ForgetStandIns {
   readonly objects: Map<string, Uint8Array>;
 }
 
-async function tableFiles(dataDir: string, table: string): Promise<string[] | undefined> {
+/** The table's files; undefined for a table the catalog does not hold. */
+async function tableFiles(
+  dataDir: string,
+  table: string,
+  tables: readonly string[] | undefined,
+): Promise<string[] | undefined> {
   if (table === 'inference_log') return filesUnder(localInferenceLogDir(dataDir), '.parquet');
-  const tables = await readdir(path.join(dataDir, 'offline')).catch(() => [] as string[]);
-  if (!tables.includes(table)) return undefined;
+  const onDisk = await readdir(path.join(dataDir, 'offline')).catch(() => [] as string[]);
+  if (!onDisk.includes(table) && !tables?.includes(table)) return undefined;
   return filesUnder(path.join(dataDir, 'offline', table), '.parquet');
 }
 
@@ -57,6 +62,7 @@ function inDuckDb(predicate: string): string {
 async function runQuery(
   duckdb: DuckDBConnection,
   dataDir: string,
+  tables: readonly string[] | undefined,
   sql: string,
 ): Promise<{ failed?: string; count?: number }> {
   if (queryStringBytes(sql) > ATHENA_RULES.queryStringMaxBytes.value)
@@ -67,7 +73,7 @@ async function runQuery(
     );
   if (!m) return { failed: `the stand-in runs only forget's statements: ${sql.slice(0, 80)}` };
   const [, verb, table, where] = m;
-  const files = await tableFiles(dataDir, table!);
+  const files = await tableFiles(dataDir, table!, tables);
   if (!files) return { failed: `TABLE_NOT_FOUND: ${table}` };
   if (verb === 'OPTIMIZE') return where === undefined ? {} : { failed: ATHENA_OPTIMIZE_WHERE };
   const predicate = inDuckDb(where ?? 'TRUE');
@@ -90,6 +96,8 @@ export function serveForgetStandIns(options: {
   readonly duckdb: DuckDBConnection;
   readonly dataDir: string;
   readonly objects?: Map<string, Uint8Array>;
+  /** The Glue tables that exist besides those with files (an empty table has none locally). */
+  readonly tables?: readonly string[];
 }): ForgetStandIns {
   const queries: string[] = [];
   const outcomes = new Map<string, { failed?: string; count?: number }>();
@@ -99,7 +107,10 @@ export function serveForgetStandIns(options: {
     .callsFake(async (input: { QueryString: string }) => {
       const id = `q-${queries.length}`;
       queries.push(input.QueryString);
-      outcomes.set(id, await runQuery(options.duckdb, options.dataDir, input.QueryString));
+      outcomes.set(
+        id,
+        await runQuery(options.duckdb, options.dataDir, options.tables, input.QueryString),
+      );
       return { QueryExecutionId: id };
     });
   options.athena

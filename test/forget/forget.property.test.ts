@@ -112,8 +112,17 @@ function othersOf(rows: StoreRows, ids: readonly string[]): Record<string, strin
   return out;
 }
 
+/**
+ * The rows as a replay can leave them: offline, a replayed record is appended again with the
+ * same record id and a later `ingested_at` (reads keep one copy per id), so each place is
+ * compared as a set, offline rows without their `ingested_at`.
+ */
 function distinct(rows: Record<string, string[]>): Record<string, string[]> {
-  return Object.fromEntries(Object.entries(rows).map(([p, l]) => [p, [...new Set(l)].sort()]));
+  const strip = (place: string, t: string) =>
+    place.startsWith('offline/') ? t.replace(/"ingested_at":"[^"]*",?/, '') : t;
+  return Object.fromEntries(
+    Object.entries(rows).map(([p, l]) => [p, [...new Set(l.map((t) => strip(p, t)))].sort()]),
+  );
 }
 
 async function replayStreams(store: LocalFeatureStore): Promise<void> {
