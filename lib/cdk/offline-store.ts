@@ -245,7 +245,6 @@ export class OfflineStore extends Construct {
       grantee,
       actions: [
         'glue:BatchGetPartition',
-        'glue:GetDatabase',
         'glue:GetPartition',
         'glue:GetPartitions',
         'glue:GetTable',
@@ -271,7 +270,8 @@ export class OfflineStore extends Construct {
   private grantScratchTables(grantee: iam.IGrantable): void {
     iam.Grant.addToPrincipal({
       grantee,
-      actions: ['glue:CreateTable', 'glue:DeleteTable'],
+      // CREATE EXTERNAL TABLE reads the database as well.
+      actions: ['glue:CreateTable', 'glue:DeleteTable', 'glue:GetDatabase'],
       resourceArns: [
         this.glueArn('catalog'),
         this.glueArn('database'),
