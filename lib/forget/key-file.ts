@@ -47,6 +47,11 @@ export async function readForgetKeys(registry: Registry, file: string): Promise<
     n++;
     if (line.trim() === '') continue;
     try {
+      // Plain CSV only: a quoted cell could hide a comma; JSON lines carry any value.
+      if (csv && line.includes('"'))
+        throw new ValidationError(
+          'quoted CSV cells are not read here; give such keys as JSON lines',
+        );
       if (csv && !header) {
         header = line.split(',').map((h) => h.trim());
         continue;

@@ -7,6 +7,7 @@
  * cleared. Each step is idempotent, and a rerun resumes the pending request with its time, so a
  * crash at any step is repaired by running the command again.
  */
+import type { Registry } from '../registry/types.ts';
 import { AUDIT_FORMAT_VERSION, beginRequest, completeRequest, type AuditBlobs } from './audit.ts';
 import type { AuditRecord, PlaceCounts } from './audit.ts';
 import { byEntity, distinctKeys, type ForgetKey } from './keys.ts';
@@ -40,7 +41,7 @@ export interface ForgetDeps {
   readonly clock: () => number;
   /** After completion, how long until no old file holds a removed row; and how. */
   readonly physicalRemoval: { readonly afterMs: number; readonly how: string };
-  readonly registry: import('../registry/types.ts').Registry;
+  readonly registry: Registry;
 }
 
 export interface ForgetRequest {
