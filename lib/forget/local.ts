@@ -9,7 +9,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { localDeadLetterDir } from '../local/dead-letter.ts';
-import { localInferenceLogDir } from '../local/inference-log.ts';
+import { INFERENCE_LOG_ERRORS_DIR, localInferenceLogDir } from '../local/inference-log.ts';
 import type { Registry } from '../registry/types.ts';
 import type { AuditBlobs, PlaceCounts } from './audit.ts';
 import type { ExportFiles, ExportRef } from './exports.ts';
@@ -97,8 +97,13 @@ export function localLogPlace(duckdb: DuckDBConnection, dataDir: string): Forget
 export function carriesKey(fields: Readonly<Record<string, unknown>>, groups: Groups): boolean {
   for (const keys of groups.values())
     for (const k of keys)
-      if (k.joinKeys.every((j) => fields[j.name] === k.values[j.name])) return true;
+      // As text: a log row keeps its keys as text (`valueText`), a record as JSON values.
+      if (k.joinKeys.every((j) => textOf(fields[j.name]) === String(k.values[j.name]))) return true;
   return false;
+}
+
+function textOf(value: unknown): string | undefined {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
 }
 
 function parseObject(text: string): Record<string, unknown> | undefined {
@@ -110,31 +115,41 @@ function parseObject(text: string): Record<string, unknown> | undefined {
   }
 }
 
-/** The fields of a dead letter's record (ingest) or refused row (offline), when readable. */
+/**
+ * The fields of a set-aside line, when readable: an ingest dead letter's record, an offline row
+ * the Parquet writer refused, or a log row the log writer refused (its `keys` JSON).
+ */
 function letterFields(line: string): Record<string, unknown> | undefined {
   const letter = parseObject(line);
   if (!letter) return undefined;
   if (typeof letter.row === 'string') return parseObject(letter.row);
-  if (typeof letter.data_base64 === 'string')
-    return parseObject(Buffer.from(letter.data_base64, 'base64').toString('utf8'));
-  return undefined;
+  const payload = letter.data_base64 ?? letter.rawData;
+  if (typeof payload !== 'string') return undefined;
+  const fields = parseObject(Buffer.from(payload, 'base64').toString('utf8'));
+  return typeof fields?.keys === 'string' ? parseObject(fields.keys) : fields;
 }
 
-/** Dead letters (ingest's and the Parquet writer's refused rows) without the keys' records. */
+/**
+ * Set-aside records without the keys': ingest's dead letters, the offline rows and log rows the
+ * Parquet writers refused (Firehose's error output, locally).
+ */
 export function localDeadLetterPlace(dataDir: string): ForgetPlace {
   return {
     name: 'dead_letters',
     async remove(groups) {
       const counts: PlaceCounts = {};
-      const dir = localDeadLetterDir(dataDir);
-      for (const file of await filesUnder(dir, '.jsonl')) {
+      const files = [
+        ...(await filesUnder(localDeadLetterDir(dataDir), '.jsonl')),
+        ...(await filesUnder(path.join(dataDir, INFERENCE_LOG_ERRORS_DIR), '.jsonl')),
+      ];
+      for (const file of files) {
         const lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l.length > 0);
         const kept = lines.filter((l) => {
           const fields = letterFields(l);
           return !(fields && carriesKey(fields, groups));
         });
         if (kept.length === lines.length) continue;
-        counts[path.relative(dir, file)] = lines.length - kept.length;
+        counts[path.relative(dataDir, file)] = lines.length - kept.length;
         const next = `${file}.forget-tmp`;
         await writeFile(next, kept.length > 0 ? `${kept.join('\n')}\n` : '');
         await rename(next, file);
