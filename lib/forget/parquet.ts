@@ -56,8 +56,16 @@ export async function removeMatchingRows(
 ): Promise<ParquetRewrite> {
   const removed = await countMatches(duckdb, files, predicate);
   let kept = 0;
-  for (const file of removed.keys()) {
+  for (const [file, gone] of removed) {
     const next = `${file}.forget-tmp`;
+    const total = await duckdb.runAndReadAll(
+      `SELECT sum(num_rows) FROM parquet_file_metadata(${literal(file)})`,
+    );
+    const rows = Number(total.getRows()[0]?.[0] ?? 0) - gone;
+    if (rows === 0) {
+      await rm(file, { force: true });
+      continue;
+    }
     const source = `read_parquet(${literal(file)}, file_row_number = true, hive_partitioning = false)`;
     // `IS NOT TRUE`: a row whose key is null matches nothing and is kept.
     await duckdb.run(
@@ -65,13 +73,8 @@ export async function removeMatchingRows(
         `WHERE (${predicate}) IS NOT TRUE ORDER BY ${q('file_row_number')}) ` +
         `TO ${literal(next)} (FORMAT PARQUET, COMPRESSION ${compression})`,
     );
-    const left = await duckdb.runAndReadAll(`SELECT count(*) FROM read_parquet(${literal(next)})`);
-    const rows = Number(left.getRows()[0]?.[0] ?? 0);
     kept += rows;
-    if (rows === 0) {
-      await rm(file, { force: true });
-      await rm(next, { force: true });
-    } else await rename(next, file);
+    await rename(next, file);
   }
   return { removed, kept };
 }
