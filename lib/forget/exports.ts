@@ -83,7 +83,7 @@ export function exportPlace<R extends ExportRef>(
     list: (groups) => scan(groups, async () => undefined),
     rewrite: (groups, requestId, at) =>
       scan(groups, async (ref, copy, predicate, rows) => {
-        await removeMatchingRows(duckdb, [copy.training], predicate);
+        await removeMatchingRows(duckdb, [copy.training], predicate, 'snappy', true);
         const sidecars = await rewriteSidecars(duckdb, registry, copy, {
           requestId,
           at: new Date(at).toISOString(),

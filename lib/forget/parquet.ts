@@ -3,7 +3,8 @@
  * log and every export file get instead of Athena's DELETE. Only files holding a matching row
  * are touched; each is rewritten to a sibling file (the other rows in their order and types)
  * and renamed over the original, so a crash leaves either the old file or the new one, and a
- * rerun finds nothing left to remove. A file left with no rows is deleted.
+ * rerun finds nothing left to remove. A store's file left with no rows is deleted; an export's
+ * is kept, empty, with its columns.
  */
 import { rename, rm } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -53,6 +54,8 @@ export async function removeMatchingRows(
   files: readonly string[],
   predicate: string,
   compression: 'zstd' | 'snappy' = 'snappy',
+  /** Keep a file left with no rows (an export a manifest names) instead of deleting it. */
+  keepEmpty = false,
 ): Promise<ParquetRewrite> {
   const removed = await countMatches(duckdb, files, predicate);
   let kept = 0;
@@ -62,7 +65,7 @@ export async function removeMatchingRows(
       `SELECT sum(num_rows) FROM parquet_file_metadata(${literal(file)})`,
     );
     const rows = Number(total.getRows()[0]?.[0] ?? 0) - gone;
-    if (rows === 0) {
+    if (rows === 0 && !keepEmpty) {
       await rm(file, { force: true });
       continue;
     }
