@@ -6,7 +6,12 @@
  * deleted or replaced object then stays as a noncurrent version until its lifecycle rule
  * expires it (the offline tables' prefix quickly, the log and exports after the general rule).
  */
-import { ICEBERG_MAINTENANCE_DEFAULTS, OFFLINE_DEFAULTS } from '../cdk/feature-store-defaults.ts';
+import {
+  ICEBERG_MAINTENANCE_DEFAULTS,
+  INGEST_DEFAULTS,
+  OFFLINE_DEFAULTS,
+  SERVING_DEFAULTS,
+} from '../cdk/feature-store-defaults.ts';
 import { NONCURRENT_VERSION_EXPIRATION } from '../cdk/offline-bucket.ts';
 
 const DAY_MS = 86_400_000;
@@ -26,4 +31,21 @@ export function physicalRemoval(): { afterMs: number; how: string } {
       `deletes the old data files within ${expiry} d, and their noncurrent S3 versions (and the ` +
       `replaced export objects') expire within ${noncurrent} d more`,
   };
+}
+
+/**
+ * How long after the tombstones a record or vector accepted before them may still be on its way
+ * to a table: the longer Firehose buffer (the offline tables' or the inference log's) after the
+ * longest ingest or lookup invocation that read no tombstone.
+ */
+export function settleMs(): number {
+  const buffer = Math.max(
+    OFFLINE_DEFAULTS.firehoseBufferInterval.toSeconds(),
+    SERVING_DEFAULTS.inferenceLogBufferInterval.toSeconds(),
+  );
+  const invocation = Math.max(
+    INGEST_DEFAULTS.timeout.toSeconds(),
+    SERVING_DEFAULTS.timeout.toSeconds(),
+  );
+  return (buffer + invocation) * 1000;
 }

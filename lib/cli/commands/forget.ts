@@ -43,11 +43,8 @@ interface ForgetOptions extends TargetOptions {
   readonly keys?: string;
   readonly exports?: boolean;
   readonly requestedBy?: string;
-  readonly settleSeconds: string;
+  readonly settleSeconds?: string;
 }
-
-/** Firehose's buffer interval plus the ingest Lambda's timeout, with the construct's defaults. */
-const AWS_SETTLE_SECONDS = 120;
 
 export function registerForget(program: Command): void {
   storeCommand(
@@ -61,8 +58,7 @@ export function registerForget(program: Command): void {
     .option('--requested-by <who>', 'who asked, for the audit trail (default: the OS user)')
     .option(
       '--settle-seconds <n>',
-      'with --aws: wait this long after the tombstones for in-flight records to land',
-      String(AWS_SETTLE_SECONDS),
+      "with --aws: wait this long after the tombstones for in-flight records and vectors to land (default: the construct's longest Firehose buffer plus Lambda timeout, 360)",
     )
     .addHelpText(
       'after',
@@ -122,15 +118,18 @@ async function forgetInAws(
   keys: readonly ForgetKey[],
   duckdb: Parameters<typeof exportPlace>[0],
 ) {
-  const target = (await openTarget(options)) as AwsTarget;
-  const region = options.region ? { region: options.region } : {};
-  const dynamodb = new DynamoDBClient({ ...region, ...SDK_SINGLE_ATTEMPT });
-  const settleMs = Number(options.settleSeconds) * 1000;
-  if (!Number.isFinite(settleMs) || settleMs < 0)
+  const deadline = await import('../../forget/deadline.ts');
+  const settle =
+    options.settleSeconds === undefined
+      ? deadline.settleMs()
+      : Number(options.settleSeconds) * 1000;
+  if (!Number.isFinite(settle) || settle < 0)
     throw new CliError(
       `--settle-seconds must be a number of seconds, got '${options.settleSeconds}'`,
     );
-  const { physicalRemoval } = await import('../../forget/deadline.ts');
+  const target = (await openTarget(options)) as AwsTarget;
+  const region = options.region ? { region: options.region } : {};
+  const dynamodb = new DynamoDBClient({ ...region, ...SDK_SINGLE_ATTEMPT });
   try {
     return await withAthenaWorld(target, duckdb, async (world) => {
       const athena = { ...world, glueDatabase: target.database };
@@ -141,9 +140,9 @@ async function forgetInAws(
         places: [athenaOfflinePlace(athena, registry), athenaLogPlace(athena)],
         exports: exportPlace(duckdb, s3ExportFiles(s3), registry),
         audit: s3AuditBlobs(s3),
-        settle: () => world.sleep(settleMs),
+        settle: () => world.sleep(settle),
         clock: Date.now,
-        physicalRemoval: physicalRemoval(),
+        physicalRemoval: deadline.physicalRemoval(),
       };
       return run(deps, keys, options);
     });
