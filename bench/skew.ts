@@ -25,7 +25,7 @@ import * as definitions from '../feature_defs/index.ts';
 import { offlineColumns, offlineTableName } from '../lib/core/columns.ts';
 import { buildBaseline } from '../lib/export/baseline.ts';
 import { exportPointInTimeLocal } from '../lib/export/point-in-time.ts';
-import { flightsParquetPath } from '../lib/local/flights-demo.ts';
+import { flightsParquetPath } from '../examples/flights/data.ts';
 import { skewCheckMemoryMb } from '../lib/cdk/feature-store-defaults.ts';
 import { DEFAULT_SKEW_SAMPLE } from '../lib/define/definitions.ts';
 import { lambdaDuckDBConfig } from '../lib/export/duckdb-session.ts';
