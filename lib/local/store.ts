@@ -108,30 +108,10 @@ export async function startLocalFeatureStore(
   try {
     await recordRegistry(dataDir, options.runtime);
     ingest = await startLocalIngest(stack, { clock, batchSize: options.ingestBatchSize });
-    const running = ingest;
-    // One drain at a time, with background polling paused: the poller reads each shard in order.
-    let draining: Promise<unknown> = Promise.resolve();
-    const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
-      const next = draining
-        .catch(() => undefined)
-        .then(async () => {
-          await running.poller.stop();
-          try {
-            return await work();
-          } finally {
-            if (!stopping) running.poller.start();
-          }
-        });
-      draining = next;
-      return next;
-    };
-    const drain = () => exclusive(() => running.poller.drain());
-    const sync = () =>
-      exclusive(async () => {
-        const stats = await running.drain();
-        await lookup?.inferenceLog.flush();
-        return stats;
-      });
+    const { drain, sync } = drainsOf(ingest, {
+      flushLog: () => lookup?.inferenceLog.flush(),
+      stopping: () => stopping !== undefined,
+    });
     lookup = await startLocalLookup({ stack, runtime: options.runtime, clock, port: options.port });
     control = await startControlServer(sync);
     ingest.start(options.flushMs ?? 1_000);
@@ -159,6 +139,41 @@ export async function startLocalFeatureStore(
     await stop();
     throw error;
   }
+}
+
+/**
+ * The store's two drains, one at a time with background polling paused (the poller reads each
+ * shard in order): `drain` hands every record on the streams to the handler; `sync` also writes
+ * the buffered offline rows and the inference log.
+ */
+function drainsOf(
+  ingest: LocalIngest,
+  hooks: { flushLog(): Promise<unknown> | undefined; stopping(): boolean },
+): Pick<LocalFeatureStore, 'drain' | 'sync'> {
+  let draining: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = draining
+      .catch(() => undefined)
+      .then(async () => {
+        await ingest.poller.stop();
+        try {
+          return await work();
+        } finally {
+          if (!hooks.stopping()) ingest.poller.start();
+        }
+      });
+    draining = next;
+    return next;
+  };
+  return {
+    drain: () => exclusive(() => ingest.poller.drain()),
+    sync: () =>
+      exclusive(async () => {
+        const stats = await ingest.drain();
+        await hooks.flushLog();
+        return stats;
+      }),
+  };
 }
 
 /** The served registry, kept by hash: the skew check reads what was served under which. */
