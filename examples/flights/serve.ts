@@ -52,29 +52,10 @@ export async function serveDay(
   return { lookups: done, records: stream.total, planted };
 }
 
-/** Questions asked at one instant share one drain of the streams before them. */
-const ASKS_PER_INSTANT = 5;
-
-/**
- * About `wanted` of the day's questions, spread over it: every k-th instant at which questions
- * are asked, up to `ASKS_PER_INSTANT` of those asked at it (so the streams are drained once per
- * instant, not once per lookup).
- */
+/** Every k-th question of the day (in departure order), at most `wanted`. */
 function sample(asks: readonly WireRecord[], wanted: number): WireRecord[] {
-  const instants = new Map<number, WireRecord[]>();
-  for (const ask of asks) {
-    const at = Number(ask.event_time);
-    const group = instants.get(at) ?? [];
-    group.push(ask);
-    instants.set(at, group);
-  }
-  const groups = [...instants.values()].map((g) => g.slice(0, ASKS_PER_INSTANT));
-  const available = groups.reduce((n, g) => n + g.length, 0);
-  const step = Math.max(1, Math.floor(available / Math.max(1, wanted)));
-  return groups
-    .filter((_, i) => i % step === 0)
-    .flat()
-    .slice(0, wanted);
+  const step = Math.max(1, Math.floor(asks.length / Math.max(1, wanted)));
+  return asks.filter((_, i) => i % step === 0).slice(0, wanted);
 }
 
 /** A day's records per view in event-time order, handed out up to an instant at a time. */
