@@ -1,6 +1,6 @@
 /**
  * The incident the demo plants on its second served day: a writer behind the store's back. At
- * noon a one-off script, run by hand outside skewless, "fixes" the route distances of one airport
+ * 06:00 a one-off script, run by hand outside skewless, "fixes" the route distances of one airport
  * to kilometres, straight into the online table (DynamoDB UpdateItem): not through the stream, so
  * the offline store, and every training set, still hold miles. Lookups of those routes serve
  * kilometres until the route's next flight streams in and the store writes the item again. The
@@ -43,12 +43,13 @@ const FEATURE = 'distance';
 /** A hub in every slice the demo and its tests replay. */
 const AIRPORT = 'DEN';
 const KM_PER_MILE = 1.609344;
-const NOON_MS = 12 * 3_600_000;
+/** Before the morning's departures: each route's first flight of the day is asked about in km. */
+const AT_MS = 6 * 3_600_000;
 
 export const INCIDENT: Incident = {
-  at: (day) => day.from + NOON_MS,
+  at: (day) => day.from + AT_MS,
   describe: () =>
-    `at 12:00 a script outside skewless rewrites ${VIEW}.${FEATURE} of every route from ${AIRPORT} in kilometres, in the online table only`,
+    `at 06:00 a script outside skewless rewrites ${VIEW}.${FEATURE} of every route from ${AIRPORT} in kilometres, in the online table only`,
   async plant(world) {
     const view = getView(world.runtime.registry, VIEW);
     const { dynamodb, onlineTable } = world.store.stack;
@@ -67,7 +68,7 @@ export const INCIDENT: Incident = {
     }
     const output = world.service.features.find((f) => f.view === VIEW && f.feature === FEATURE);
     return {
-      description: `${items} ${VIEW} items of routes from ${AIRPORT} rewritten in kilometres at 12:00, online only`,
+      description: `${items} ${VIEW} items of routes from ${AIRPORT} rewritten in kilometres at 06:00, online only`,
       outputs: output ? [output.output] : [],
       cause: 'unexplained',
       items,
