@@ -25,6 +25,9 @@ export type ViewStep =
   | 'checked'
   | 'unlimited'
   | 'unsettled'
+  | 'withdrawn'
+  | 'corrected'
+  | 'folded'
   | `tiles${number}`
   | `full${number}`;
 

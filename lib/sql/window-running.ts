@@ -21,6 +21,7 @@ import {
   V,
   windowCountColumn,
   windowStartSql,
+  windowSumColumn,
   type Agg,
   type Group,
 } from './window-terms.ts';
@@ -60,9 +61,17 @@ export interface PrefixColumn {
   readonly expr: (over: string) => string;
 }
 
+/** What the pick outputs besides each aggregation's value and count. */
+export interface RunningExtras {
+  /** Running values at `t`, each output under its name. */
+  readonly prefix: readonly PrefixColumn[];
+  /** Each mean's window sum, under `windowSumColumn` (a per-row as-of corrects it). */
+  readonly windowSums: boolean;
+}
+
 /**
  * The running shape's CTEs; the last is named `pickName`: one row per spine row with each
- * aggregation's value and count, and each `prefix` column at `t`.
+ * aggregation's value and count, and the `extras`.
  */
 export function runningCtes(
   view: PlannedAggregationView,
@@ -70,8 +79,9 @@ export function runningCtes(
   events: string,
   spineCte: string,
   pickName: string,
-  prefix: readonly PrefixColumn[],
+  extras: RunningExtras = { prefix: [], windowSums: false },
 ): [string, string][] {
+  const { prefix } = extras;
   const { aggs, groups } = aggsOf(view);
   const keys = view.keys.map((k) => q(k.name));
   const columns = runningColumns(view, aggs, dialect);
@@ -86,7 +96,10 @@ export function runningCtes(
     ...probeCtes(ctx),
     ...groups.flatMap((g, j) => wholeTileCtes(ctx, g, j)),
     probedCte(ctx),
-    [pickName, finalPick(view, dialect, aggs, groups, spineCte, columns.alias, extra)],
+    [
+      pickName,
+      finalPick(view, dialect, aggs, groups, spineCte, columns.alias, extra, extras.windowSums),
+    ],
   ];
 }
 
@@ -242,6 +255,7 @@ function finalPick(
   spineCte: string,
   alias: (field: string) => string,
   extra: readonly string[],
+  windowSums: boolean,
 ): string {
   const name = (step: ViewStep) => q(viewCte(view.name, step));
   const tMs = epochMs(`s.${q(SQL_COLUMNS.t)}`);
@@ -261,9 +275,12 @@ function finalPick(
       case 'sum':
         value = `COALESCE(${at('p0', runField('sum', i))}, ${zero(a.dtype)}) - COALESCE(${at(pj, runField('sum', i))}, ${zero(a.dtype)})`;
         break;
-      case 'mean':
-        value = `CASE WHEN ${count} > 0 THEN (COALESCE(${at('p0', runField('sum', i))}, 0) - COALESCE(${at(pj, runField('sum', i))}, 0)) / ${count} END`;
+      case 'mean': {
+        const sum = `(COALESCE(${at('p0', runField('sum', i))}, 0) - COALESCE(${at(pj, runField('sum', i))}, 0))`;
+        value = `CASE WHEN ${count} > 0 THEN ${sum} / ${count} END`;
+        if (windowSums) cols.push(`${sum} AS ${q(windowSumColumn(a.feature))}`);
         break;
+      }
       case 'last':
         value = `CASE WHEN ${at('p0', runField('lastTime', i))} > ${windowStartSql(tMs, groups[a.group]!, dialect)} THEN ${at('p0', runField('lastValue', i))} END`;
         break;

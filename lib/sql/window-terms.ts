@@ -39,6 +39,10 @@ export function windowPickName(view: PlannedAggregationView): string {
 export function windowCountColumn(feature: string): string {
   return `${feature}__n`;
 }
+/** A mean's window sum, which the per-row as-of's correction subtracts late events from. */
+export function windowSumColumn(feature: string): string {
+  return `${feature}__s`;
+}
 
 export function epochMs(expr: string): string {
   return `date_diff('millisecond', ${timestampLiteral(0)}, ${expr})`;

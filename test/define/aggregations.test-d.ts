@@ -18,6 +18,7 @@ describe('aggregation types flow from the stream', () => {
       user_windows__amount_last_5m: number;
       pair_windows__n_30m: number;
       pair_windows__amount_mean_20m: number | null;
+      pair_windows__price_sum_1h: number;
     }>();
   });
 

@@ -49,6 +49,8 @@ export const pairWindows = defineAggregationView({
       window: '20m',
       where: { column: 'amount', op: '>=', value: 0 },
     }),
+    // No min, max or last: a per-row as-of's correction settles every row of this view.
+    price_sum_1h: a.sum('price', { window: '1h' }),
   }),
 });
 

@@ -187,22 +187,21 @@ describe('windowed aggregations: online = offline = oracle', () => {
           ...events.slice(0, 3).map((e) => e.eventTime),
         ];
         const asOf = s.origin + s.asOfStep * STEP;
+        // The per-row as-of varies around `asOf`, so that some rows' windows lose part of their
+        // events (the correction path), not all or none.
+        const rowAsOf = (i: number) => (i % 3 === 0 ? Infinity : asOf + ((i % 5) - 2) * 3 * STEP);
         const spine = times.flatMap((t) => entities.map((e) => ({ ...e, t })));
         await stack.duckdb.run(
           `CREATE OR REPLACE TABLE spine AS SELECT * FROM (VALUES ${spine
             .map(
               (r, i) =>
-                `(${valueLiteral(r.user_id, 'string', duckdbDialect)}, CAST(${r.item} AS BIGINT), ${timestampLiteral(r.t)}, ${i % 3 === 0 ? 'NULL' : timestampLiteral(asOf)})`,
+                `(${valueLiteral(r.user_id, 'string', duckdbDialect)}, CAST(${r.item} AS BIGINT), ${timestampLiteral(r.t)}, ${i % 3 === 0 ? 'NULL' : timestampLiteral(rowAsOf(i))})`,
             )
             .join(', ')}) AS x(user_id, item, t, as_of)`,
         );
         for (const [label, asOfSpec, at] of [
           ['instant', { kind: 'instant' as const, at: asOf }, () => asOf],
-          [
-            'column',
-            { kind: 'column' as const, column: 'as_of' },
-            (i: number) => (i % 3 === 0 ? Infinity : asOf),
-          ],
+          ['column', { kind: 'column' as const, column: 'as_of' }, rowAsOf],
         ] as const) {
           // 'duckdb' renders the span as literal bounds, as the Athena runner does.
           for (const dialect of ['duckdb', 'duckdb-asof'] as const) {

@@ -63,25 +63,25 @@ WITH
   WHERE d."_sk_rn" = 1
 ),
 "_sk_airport_delays__run" AS (
-  SELECT e."origin", e."_sk_ms", e."_sk_rid", CAST(ROW(CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN CAST(e."delay" AS double) END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS double), CAST(sum(CASE WHEN TRUE THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(max(CASE WHEN e."delay" IS NOT NULL THEN e."delay" END) OVER (PARTITION BY e."origin", CAST(floor(CAST(e."_sk_ms" + 3599999 AS double) / 3600000) AS bigint) * 3600000 - 3600000 ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(CAST(floor(CAST(e."_sk_ms" + 3599999 AS double) / 3600000) AS bigint) * 3600000 - 3600000 AS bigint), CAST(sum(CASE WHEN e."delay" > CAST(15 AS bigint) THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(max(e."_sk_ia_ms") OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint)) AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint, "_sk_newest_ing" bigint)) AS "_sk_v"
+  SELECT e."origin", e."_sk_ms", e."_sk_rid", CAST(ROW(CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN CAST(e."delay" AS double) END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS double), CAST(sum(CASE WHEN TRUE THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(max(CASE WHEN e."delay" IS NOT NULL THEN e."delay" END) OVER (PARTITION BY e."origin", CAST(floor(CAST(e."_sk_ms" + 3599999 AS double) / 3600000) AS bigint) * 3600000 - 3600000 ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(CAST(floor(CAST(e."_sk_ms" + 3599999 AS double) / 3600000) AS bigint) * 3600000 - 3600000 AS bigint), CAST(sum(CASE WHEN e."delay" > CAST(15 AS bigint) THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(max(e."_sk_ia_ms") OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(max(e."_sk_ia_ms" - e."_sk_ms") OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint)) AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint, "_sk_newest_ing" bigint, "_sk_lag" bigint)) AS "_sk_v"
   FROM "_sk_airport_delays__events" AS e
 ),
 "_sk_airport_delays__probes" AS (
   SELECT "origin", "_sk_ms", 0 AS "_sk_kind", "_sk_rid", CAST(NULL AS array(bigint)) AS "_sk_rows", CAST(NULL AS bigint) AS "_sk_probe", "_sk_v"
   FROM "_sk_airport_delays__run"
   UNION ALL
-  SELECT s."origin", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t"), 1, CAST(NULL AS varchar), ARRAY[s."_sk_row"], 0, CAST(NULL AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint, "_sk_newest_ing" bigint))
+  SELECT s."origin", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t"), 1, CAST(NULL AS varchar), ARRAY[s."_sk_row"], 0, CAST(NULL AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint, "_sk_newest_ing" bigint, "_sk_lag" bigint))
   FROM "_sk_spine" AS s
   UNION ALL
-  SELECT b."origin", b."_sk_start", 1, CAST(NULL AS varchar), array_agg(b."_sk_row"), 1, CAST(NULL AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint, "_sk_newest_ing" bigint))
+  SELECT b."origin", b."_sk_start", 1, CAST(NULL AS varchar), array_agg(b."_sk_row"), 1, CAST(NULL AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint, "_sk_newest_ing" bigint, "_sk_lag" bigint))
   FROM (SELECT s."origin", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001 AS double) / 300000) AS bigint) * 300000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
   GROUP BY b."origin", b."_sk_start"
   UNION ALL
-  SELECT b."origin", b."_sk_start", 1, CAST(NULL AS varchar), array_agg(b."_sk_row"), 2, CAST(NULL AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint, "_sk_newest_ing" bigint))
+  SELECT b."origin", b."_sk_start", 1, CAST(NULL AS varchar), array_agg(b."_sk_row"), 2, CAST(NULL AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint, "_sk_newest_ing" bigint, "_sk_lag" bigint))
   FROM (SELECT s."origin", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
   GROUP BY b."origin", b."_sk_start"
   UNION ALL
-  SELECT b."origin", b."_sk_start", 1, CAST(NULL AS varchar), array_agg(b."_sk_row"), 3, CAST(NULL AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint, "_sk_newest_ing" bigint))
+  SELECT b."origin", b."_sk_start", 1, CAST(NULL AS varchar), array_agg(b."_sk_row"), 3, CAST(NULL AS ROW("c0" bigint, "s0" double, "c2" bigint, "m3" bigint, "a3" bigint, "c5" bigint, "_sk_newest_ing" bigint, "_sk_lag" bigint))
   FROM (SELECT s."origin", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
   GROUP BY b."origin", b."_sk_start"
 ),
@@ -117,6 +117,7 @@ WITH
     max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."a3" END) AS "p0_a3",
     max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."c5" END) AS "p0_c5",
     max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."_sk_newest_ing" END) AS "p0__sk_newest_ing",
+    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."_sk_lag" END) AS "p0__sk_lag",
     max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."c0" END) AS "p1_c0",
     max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."s0" END) AS "p1_s0",
     max(CASE WHEN "_sk_probe" = 2 THEN "_sk_v"."c0" END) AS "p2_c0",
@@ -129,8 +130,10 @@ WITH
 ),
 "_sk_airport_delays__unlimited" AS (
   SELECT s."_sk_row",
+    (COALESCE(x."p0_s0", 0) - COALESCE(x."p1_s0", 0)) AS "dep_delay_mean_1h__s",
     CASE WHEN (COALESCE(x."p0_c0", 0) - COALESCE(x."p1_c0", 0)) > 0 THEN (COALESCE(x."p0_s0", 0) - COALESCE(x."p1_s0", 0)) / (COALESCE(x."p0_c0", 0) - COALESCE(x."p1_c0", 0)) END AS "dep_delay_mean_1h",
     (COALESCE(x."p0_c0", 0) - COALESCE(x."p1_c0", 0)) AS "dep_delay_mean_1h__n",
+    (COALESCE(x."p0_s0", 0) - COALESCE(x."p2_s0", 0)) AS "dep_delay_mean_24h__s",
     CASE WHEN (COALESCE(x."p0_c0", 0) - COALESCE(x."p2_c0", 0)) > 0 THEN (COALESCE(x."p0_s0", 0) - COALESCE(x."p2_s0", 0)) / (COALESCE(x."p0_c0", 0) - COALESCE(x."p2_c0", 0)) END AS "dep_delay_mean_24h",
     (COALESCE(x."p0_c0", 0) - COALESCE(x."p2_c0", 0)) AS "dep_delay_mean_24h__n",
     (COALESCE(x."p0_c2", 0) - COALESCE(x."p2_c2", 0)) AS "flights_24h",
@@ -141,7 +144,8 @@ WITH
     (COALESCE(x."p0_c2", 0) - COALESCE(x."p3_c2", 0)) AS "flights_7d__n",
     (COALESCE(x."p0_c5", 0) - COALESCE(x."p3_c5", 0)) AS "late_7d",
     (COALESCE(x."p0_c5", 0) - COALESCE(x."p3_c5", 0)) AS "late_7d__n",
-    x."p0__sk_newest_ing" AS "_sk_newest_ing"
+    x."p0__sk_newest_ing" AS "_sk_newest_ing",
+    x."p0__sk_lag" AS "_sk_lag"
   FROM (SELECT s.*, CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_s1" FROM "_sk_spine" AS s) AS s
   LEFT JOIN "_sk_airport_delays__probed" AS x ON x."_sk_row" = s."_sk_row"
   LEFT JOIN "_sk_airport_delays__full1" AS u1 ON u1."origin" = s."origin" AND u1."_sk_start" = s."_sk_s1"
@@ -152,10 +156,53 @@ WITH
   JOIN "_sk_spine" AS s ON s."_sk_row" = i."_sk_row"
 ),
 "_sk_airport_delays__unsettled" AS (
-  SELECT s.*
+  SELECT s.*, c."_sk_lag"
   FROM "_sk_spine" AS s
   JOIN "_sk_airport_delays__checked" AS c ON c."_sk_row" = s."_sk_row"
   WHERE NOT c."_sk_settled"
+),
+"_sk_airport_delays__withdrawn" AS (
+  SELECT s."_sk_row",
+    count(CASE WHEN e."_sk_ms" > s."_sk_s0" AND e."delay" IS NOT NULL THEN 1 END) AS "_sk_wc0",
+    sum(CASE WHEN e."_sk_ms" > s."_sk_s0" AND e."delay" IS NOT NULL THEN CAST(e."delay" AS double) END) AS "_sk_ws0",
+    count(CASE WHEN e."_sk_ms" > s."_sk_s1" AND e."delay" IS NOT NULL THEN 1 END) AS "_sk_wc1",
+    sum(CASE WHEN e."_sk_ms" > s."_sk_s1" AND e."delay" IS NOT NULL THEN CAST(e."delay" AS double) END) AS "_sk_ws1",
+    count(CASE WHEN e."_sk_ms" > s."_sk_s1" AND TRUE THEN 1 END) AS "_sk_wc2",
+    count(CASE WHEN e."_sk_ms" > s."_sk_s1" AND e."delay" IS NOT NULL THEN 1 END) AS "_sk_wc3",
+    max(CASE WHEN e."_sk_ms" > s."_sk_s1" AND e."delay" IS NOT NULL THEN e."delay" END) AS "_sk_we3",
+    count(CASE WHEN e."_sk_ms" > s."_sk_s2" AND TRUE THEN 1 END) AS "_sk_wc4",
+    count(CASE WHEN e."_sk_ms" > s."_sk_s2" AND e."delay" > CAST(15 AS bigint) THEN 1 END) AS "_sk_wc5"
+  FROM (
+    SELECT b.*, greatest(least(b."_sk_s0", b."_sk_s1", b."_sk_s2"), b."_sk_am" - b."_sk_lag") AS "_sk_lo"
+    FROM (SELECT s."origin", s."_sk_row", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") AS "_sk_tm", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001 AS double) / 300000) AS bigint) * 300000 AS "_sk_s0", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_s1", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_s2", COALESCE(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_as_of"), 253402300800000) AS "_sk_am", s."_sk_lag" FROM "_sk_airport_delays__unsettled" AS s) AS b
+  ) AS s
+  JOIN "_sk_airport_delays__events" AS e ON e."origin" = s."origin" AND e."_sk_ms" <= s."_sk_tm" AND e."_sk_ms" > s."_sk_lo" AND e."_sk_ia_ms" > s."_sk_am"
+  GROUP BY s."_sk_row"
+),
+"_sk_airport_delays__corrected" AS (
+  SELECT c."_sk_row",
+    CASE WHEN (c."dep_delay_mean_1h__n" - COALESCE(w."_sk_wc0", 0)) > 0 THEN (c."dep_delay_mean_1h__s" - COALESCE(w."_sk_ws0", 0)) / (c."dep_delay_mean_1h__n" - COALESCE(w."_sk_wc0", 0)) END AS "dep_delay_mean_1h",
+    (c."dep_delay_mean_1h__n" - COALESCE(w."_sk_wc0", 0)) AS "dep_delay_mean_1h__n",
+    CASE WHEN (c."dep_delay_mean_24h__n" - COALESCE(w."_sk_wc1", 0)) > 0 THEN (c."dep_delay_mean_24h__s" - COALESCE(w."_sk_ws1", 0)) / (c."dep_delay_mean_24h__n" - COALESCE(w."_sk_wc1", 0)) END AS "dep_delay_mean_24h",
+    (c."dep_delay_mean_24h__n" - COALESCE(w."_sk_wc1", 0)) AS "dep_delay_mean_24h__n",
+    (c."flights_24h__n" - COALESCE(w."_sk_wc2", 0)) AS "flights_24h",
+    (c."flights_24h__n" - COALESCE(w."_sk_wc2", 0)) AS "flights_24h__n",
+    c."dep_delay_max_24h" AS "dep_delay_max_24h",
+    (c."dep_delay_max_24h__n" - COALESCE(w."_sk_wc3", 0)) AS "dep_delay_max_24h__n",
+    (c."flights_7d__n" - COALESCE(w."_sk_wc4", 0)) AS "flights_7d",
+    (c."flights_7d__n" - COALESCE(w."_sk_wc4", 0)) AS "flights_7d__n",
+    (c."late_7d__n" - COALESCE(w."_sk_wc5", 0)) AS "late_7d",
+    (c."late_7d__n" - COALESCE(w."_sk_wc5", 0)) AS "late_7d__n",
+    (COALESCE(w."_sk_wc3", 0) > 0 AND NOT (w."_sk_we3" < c."dep_delay_max_24h")) AS "_sk_fold"
+  FROM "_sk_airport_delays__checked" AS c
+  LEFT JOIN "_sk_airport_delays__withdrawn" AS w ON w."_sk_row" = c."_sk_row"
+  WHERE NOT c."_sk_settled"
+),
+"_sk_airport_delays__folded" AS (
+  SELECT s.*
+  FROM "_sk_spine" AS s
+  JOIN "_sk_airport_delays__corrected" AS c ON c."_sk_row" = s."_sk_row"
+  WHERE c."_sk_fold"
 ),
 "_sk_airport_delays__bounded" AS (
   SELECT s."_sk_row",
@@ -173,13 +220,15 @@ WITH
     count(CASE WHEN e."_sk_ms" > s."_sk_s2" AND e."delay" > CAST(15 AS bigint) THEN 1 END) AS "late_7d__n"
   FROM (
     SELECT b.*, least(b."_sk_s0", b."_sk_s1", b."_sk_s2") AS "_sk_lo"
-    FROM (SELECT s."origin", s."_sk_row", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") AS "_sk_tm", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001 AS double) / 300000) AS bigint) * 300000 AS "_sk_s0", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_s1", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_s2", COALESCE(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_as_of"), 253402300800000) AS "_sk_am" FROM "_sk_airport_delays__unsettled" AS s) AS b
+    FROM (SELECT s."origin", s."_sk_row", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") AS "_sk_tm", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001 AS double) / 300000) AS bigint) * 300000 AS "_sk_s0", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_s1", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_s2", COALESCE(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_as_of"), 253402300800000) AS "_sk_am" FROM "_sk_airport_delays__folded" AS s) AS b
   ) AS s
   LEFT JOIN "_sk_airport_delays__events" AS e ON e."origin" = s."origin" AND e."_sk_ms" <= s."_sk_tm" AND e."_sk_ms" > s."_sk_lo" AND e."_sk_ia_ms" <= s."_sk_am"
   GROUP BY s."_sk_row"
 ),
 "_sk_airport_delays__pick" AS (
   SELECT "_sk_row", "dep_delay_mean_1h", "dep_delay_mean_1h__n", "dep_delay_mean_24h", "dep_delay_mean_24h__n", "flights_24h", "flights_24h__n", "dep_delay_max_24h", "dep_delay_max_24h__n", "flights_7d", "flights_7d__n", "late_7d", "late_7d__n" FROM "_sk_airport_delays__checked" WHERE "_sk_settled"
+  UNION ALL
+  SELECT "_sk_row", "dep_delay_mean_1h", "dep_delay_mean_1h__n", "dep_delay_mean_24h", "dep_delay_mean_24h__n", "flights_24h", "flights_24h__n", "dep_delay_max_24h", "dep_delay_max_24h__n", "flights_7d", "flights_7d__n", "late_7d", "late_7d__n" FROM "_sk_airport_delays__corrected" WHERE NOT "_sk_fold"
   UNION ALL
   SELECT "_sk_row", "dep_delay_mean_1h", "dep_delay_mean_1h__n", "dep_delay_mean_24h", "dep_delay_mean_24h__n", "flights_24h", "flights_24h__n", "dep_delay_max_24h", "dep_delay_max_24h__n", "flights_7d", "flights_7d__n", "late_7d", "late_7d__n" FROM "_sk_airport_delays__bounded"
 ),
@@ -197,17 +246,17 @@ WITH
   WHERE d."_sk_rn" = 1
 ),
 "_sk_route_delays__run" AS (
-  SELECT e."origin", e."destination", e."_sk_ms", e."_sk_rid", CAST(ROW(CAST(sum(CASE WHEN TRUE THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin", e."destination" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin", e."destination" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN CAST(e."delay" AS double) END) OVER (PARTITION BY e."origin", e."destination" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS double), CAST(max(e."_sk_ia_ms") OVER (PARTITION BY e."origin", e."destination" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint)) AS ROW("c0" bigint, "c1" bigint, "s1" double, "_sk_newest_ing" bigint)) AS "_sk_v"
+  SELECT e."origin", e."destination", e."_sk_ms", e."_sk_rid", CAST(ROW(CAST(sum(CASE WHEN TRUE THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin", e."destination" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin", e."destination" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN CAST(e."delay" AS double) END) OVER (PARTITION BY e."origin", e."destination" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS double), CAST(max(e."_sk_ia_ms") OVER (PARTITION BY e."origin", e."destination" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint), CAST(max(e."_sk_ia_ms" - e."_sk_ms") OVER (PARTITION BY e."origin", e."destination" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bigint)) AS ROW("c0" bigint, "c1" bigint, "s1" double, "_sk_newest_ing" bigint, "_sk_lag" bigint)) AS "_sk_v"
   FROM "_sk_route_delays__events" AS e
 ),
 "_sk_route_delays__probes" AS (
   SELECT "origin", "destination", "_sk_ms", 0 AS "_sk_kind", "_sk_rid", CAST(NULL AS array(bigint)) AS "_sk_rows", CAST(NULL AS bigint) AS "_sk_probe", "_sk_v"
   FROM "_sk_route_delays__run"
   UNION ALL
-  SELECT s."origin", s."destination", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t"), 1, CAST(NULL AS varchar), ARRAY[s."_sk_row"], 0, CAST(NULL AS ROW("c0" bigint, "c1" bigint, "s1" double, "_sk_newest_ing" bigint))
+  SELECT s."origin", s."destination", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t"), 1, CAST(NULL AS varchar), ARRAY[s."_sk_row"], 0, CAST(NULL AS ROW("c0" bigint, "c1" bigint, "s1" double, "_sk_newest_ing" bigint, "_sk_lag" bigint))
   FROM "_sk_spine" AS s
   UNION ALL
-  SELECT b."origin", b."destination", b."_sk_start", 1, CAST(NULL AS varchar), array_agg(b."_sk_row"), 1, CAST(NULL AS ROW("c0" bigint, "c1" bigint, "s1" double, "_sk_newest_ing" bigint))
+  SELECT b."origin", b."destination", b."_sk_start", 1, CAST(NULL AS varchar), array_agg(b."_sk_row"), 1, CAST(NULL AS ROW("c0" bigint, "c1" bigint, "s1" double, "_sk_newest_ing" bigint, "_sk_lag" bigint))
   FROM (SELECT s."origin", s."destination", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
   GROUP BY b."origin", b."destination", b."_sk_start"
 ),
@@ -225,6 +274,7 @@ WITH
     max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."c1" END) AS "p0_c1",
     max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."s1" END) AS "p0_s1",
     max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."_sk_newest_ing" END) AS "p0__sk_newest_ing",
+    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."_sk_lag" END) AS "p0__sk_lag",
     max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."c0" END) AS "p1_c0",
     max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."c1" END) AS "p1_c1",
     max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."s1" END) AS "p1_s1"
@@ -235,9 +285,11 @@ WITH
   SELECT s."_sk_row",
     (COALESCE(x."p0_c0", 0) - COALESCE(x."p1_c0", 0)) AS "flights_7d",
     (COALESCE(x."p0_c0", 0) - COALESCE(x."p1_c0", 0)) AS "flights_7d__n",
+    (COALESCE(x."p0_s1", 0) - COALESCE(x."p1_s1", 0)) AS "dep_delay_mean_7d__s",
     CASE WHEN (COALESCE(x."p0_c1", 0) - COALESCE(x."p1_c1", 0)) > 0 THEN (COALESCE(x."p0_s1", 0) - COALESCE(x."p1_s1", 0)) / (COALESCE(x."p0_c1", 0) - COALESCE(x."p1_c1", 0)) END AS "dep_delay_mean_7d",
     (COALESCE(x."p0_c1", 0) - COALESCE(x."p1_c1", 0)) AS "dep_delay_mean_7d__n",
-    x."p0__sk_newest_ing" AS "_sk_newest_ing"
+    x."p0__sk_newest_ing" AS "_sk_newest_ing",
+    x."p0__sk_lag" AS "_sk_lag"
   FROM "_sk_spine" AS s
   LEFT JOIN "_sk_route_delays__probed" AS x ON x."_sk_row" = s."_sk_row"
 ),
@@ -247,10 +299,39 @@ WITH
   JOIN "_sk_spine" AS s ON s."_sk_row" = i."_sk_row"
 ),
 "_sk_route_delays__unsettled" AS (
-  SELECT s.*
+  SELECT s.*, c."_sk_lag"
   FROM "_sk_spine" AS s
   JOIN "_sk_route_delays__checked" AS c ON c."_sk_row" = s."_sk_row"
   WHERE NOT c."_sk_settled"
+),
+"_sk_route_delays__withdrawn" AS (
+  SELECT s."_sk_row",
+    count(CASE WHEN e."_sk_ms" > s."_sk_s0" AND TRUE THEN 1 END) AS "_sk_wc0",
+    count(CASE WHEN e."_sk_ms" > s."_sk_s0" AND e."delay" IS NOT NULL THEN 1 END) AS "_sk_wc1",
+    sum(CASE WHEN e."_sk_ms" > s."_sk_s0" AND e."delay" IS NOT NULL THEN CAST(e."delay" AS double) END) AS "_sk_ws1"
+  FROM (
+    SELECT b.*, greatest(b."_sk_s0", b."_sk_am" - b."_sk_lag") AS "_sk_lo"
+    FROM (SELECT s."origin", s."destination", s."_sk_row", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") AS "_sk_tm", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_s0", COALESCE(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_as_of"), 253402300800000) AS "_sk_am", s."_sk_lag" FROM "_sk_route_delays__unsettled" AS s) AS b
+  ) AS s
+  JOIN "_sk_route_delays__events" AS e ON e."origin" = s."origin" AND e."destination" = s."destination" AND e."_sk_ms" <= s."_sk_tm" AND e."_sk_ms" > s."_sk_lo" AND e."_sk_ia_ms" > s."_sk_am"
+  GROUP BY s."_sk_row"
+),
+"_sk_route_delays__corrected" AS (
+  SELECT c."_sk_row",
+    (c."flights_7d__n" - COALESCE(w."_sk_wc0", 0)) AS "flights_7d",
+    (c."flights_7d__n" - COALESCE(w."_sk_wc0", 0)) AS "flights_7d__n",
+    CASE WHEN (c."dep_delay_mean_7d__n" - COALESCE(w."_sk_wc1", 0)) > 0 THEN (c."dep_delay_mean_7d__s" - COALESCE(w."_sk_ws1", 0)) / (c."dep_delay_mean_7d__n" - COALESCE(w."_sk_wc1", 0)) END AS "dep_delay_mean_7d",
+    (c."dep_delay_mean_7d__n" - COALESCE(w."_sk_wc1", 0)) AS "dep_delay_mean_7d__n",
+    FALSE AS "_sk_fold"
+  FROM "_sk_route_delays__checked" AS c
+  LEFT JOIN "_sk_route_delays__withdrawn" AS w ON w."_sk_row" = c."_sk_row"
+  WHERE NOT c."_sk_settled"
+),
+"_sk_route_delays__folded" AS (
+  SELECT s.*
+  FROM "_sk_spine" AS s
+  JOIN "_sk_route_delays__corrected" AS c ON c."_sk_row" = s."_sk_row"
+  WHERE c."_sk_fold"
 ),
 "_sk_route_delays__bounded" AS (
   SELECT s."_sk_row",
@@ -260,13 +341,15 @@ WITH
     count(CASE WHEN e."_sk_ms" > s."_sk_s0" AND e."delay" IS NOT NULL THEN 1 END) AS "dep_delay_mean_7d__n"
   FROM (
     SELECT b.*, b."_sk_s0" AS "_sk_lo"
-    FROM (SELECT s."origin", s."destination", s."_sk_row", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") AS "_sk_tm", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_s0", COALESCE(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_as_of"), 253402300800000) AS "_sk_am" FROM "_sk_route_delays__unsettled" AS s) AS b
+    FROM (SELECT s."origin", s."destination", s."_sk_row", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") AS "_sk_tm", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_s0", COALESCE(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_as_of"), 253402300800000) AS "_sk_am" FROM "_sk_route_delays__folded" AS s) AS b
   ) AS s
   LEFT JOIN "_sk_route_delays__events" AS e ON e."origin" = s."origin" AND e."destination" = s."destination" AND e."_sk_ms" <= s."_sk_tm" AND e."_sk_ms" > s."_sk_lo" AND e."_sk_ia_ms" <= s."_sk_am"
   GROUP BY s."_sk_row"
 ),
 "_sk_route_delays__pick" AS (
   SELECT "_sk_row", "flights_7d", "flights_7d__n", "dep_delay_mean_7d", "dep_delay_mean_7d__n" FROM "_sk_route_delays__checked" WHERE "_sk_settled"
+  UNION ALL
+  SELECT "_sk_row", "flights_7d", "flights_7d__n", "dep_delay_mean_7d", "dep_delay_mean_7d__n" FROM "_sk_route_delays__corrected" WHERE NOT "_sk_fold"
   UNION ALL
   SELECT "_sk_row", "flights_7d", "flights_7d__n", "dep_delay_mean_7d", "dep_delay_mean_7d__n" FROM "_sk_route_delays__bounded"
 ),
