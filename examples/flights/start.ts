@@ -10,7 +10,13 @@ import { Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import { formatSummary as formatExport } from '../../lib/export/manifest.ts';
 import { explainVerdicts, formatSummary as formatSkew } from '../../lib/skew/summary.ts';
-import { loadCliRegistry, positiveInt, withCommonOptions } from '../../lib/cli/context.ts';
+import {
+  CliError,
+  EXIT,
+  loadCliRegistry,
+  positiveInt,
+  withCommonOptions,
+} from '../../lib/cli/context.ts';
 import { untilStopped } from '../../lib/cli/commands/dev.ts';
 import { runProgram } from '../../lib/cli/run.ts';
 import {
@@ -46,6 +52,8 @@ const program = withCommonOptions(
     .option('--port <port>', 'port of the lookup API (default: a free one)')
     .option('--no-progress', 'no progress bars'),
 ).action(async (options: StartOptions) => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(options.start) || Number.isNaN(Date.parse(options.start)))
+    throw new CliError(`--start must be a day, YYYY-MM-DD, got '${options.start}'`, EXIT.usage);
   const runtime = await loadCliRegistry(options);
   const started = Date.now();
   const demo = await runDemo({

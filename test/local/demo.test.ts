@@ -51,16 +51,17 @@ describe('npm start (the flights example) on the local store', () => {
     // write what it holds, so it sees the record.
     vi.spyOn(console, 'log').mockImplementation(() => undefined);
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const lastDay = day('incident').date;
     const records = path.join(dataDir, 'late-departure.jsonl');
     await writeFile(
       records,
-      `${JSON.stringify({ origin: 'ZZZ', event_time: '2001-02-02T23:30:00.000Z', last_delay: 42, last_destination: 'YYY', last_departed_late: true })}\n`,
+      `${JSON.stringify({ origin: 'ZZZ', event_time: `${lastDay}T23:30:00.000Z`, last_delay: 42, last_destination: 'YYY', last_departed_late: true })}\n`,
     );
     await cli('push', '--view', 'airport_departures', '--file', records, '--data', dataDir);
     const spine = path.join(dataDir, 'zzz-spine.csv');
     await writeFile(
       spine,
-      'origin,destination,event_time,scheduled_hour\nZZZ,YYY,2001-02-02T23:45:00.000Z,23\n',
+      `origin,destination,event_time,scheduled_hour\nZZZ,YYY,${lastDay}T23:45:00.000Z,23\n`,
     );
     const out = path.join(dataDir, 'zzz.parquet');
     await cli(
