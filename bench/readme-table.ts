@@ -25,6 +25,13 @@ const ROWS: Record<string, [field: string, label: string, goal: string][]> = {
     ['load_ms', 'search page load in Chromium (median of 3), ms', '< 1,000'],
     ['search_ms', 'slowest search, input to results laid out, ms', '< 1,000'],
   ],
+  forget: [
+    ['offline_rows', 'offline rows in the store (one view, 100k airports)', '1M'],
+    ['logged_vectors', 'logged vectors in the day', '1M'],
+    ['one_ms', 'forget 1 airport everywhere (local store), ms', ''],
+    ['thousand_ms', 'forget 1,000 airports in one request, ms', ''],
+    ['rows_rewritten', 'rows in the files the 1,000-airport forget rewrote', ''],
+  ],
   ingest: [
     ['records', 'records ingested (flights, real handler, dynalite + local Firehose)', ''],
     ['records_per_s', 'records per second, end to end (kinesalite reads included)', '≥ 10× naive'],

@@ -28,7 +28,12 @@ import { LakeFormationGrants, type LakeFormationProps } from './lake-formation.t
 import { Monitoring, type AlertSubscriptions } from './monitoring.ts';
 import { OfflineStore, type OfflineStoreProps } from './offline-store.ts';
 import { OnlineStore } from './online-store.ts';
-import { grantBackfill, grantExportQuery, type OperatorGrantTargets } from './operator-grants.ts';
+import {
+  grantBackfill,
+  grantExportQuery,
+  grantForget,
+  type OperatorGrantTargets,
+} from './operator-grants.ts';
 import { Serving, type ApiAuthorization } from './serving.ts';
 
 export interface FeatureStoreProps {
@@ -267,6 +272,14 @@ export class FeatureStore extends Construct {
   /** Lets an operator run `skewless backfill --aws` and `skewless materialize --aws`. */
   public grantBackfill(grantee: iam.IGrantable): void {
     grantBackfill(this.grantTargets(), grantee);
+  }
+
+  /**
+   * Lets an operator, or a service that automates erasure requests, run `skewless forget --aws`
+   * (README, "Forget an entity").
+   */
+  public grantForget(grantee: iam.IGrantable): void {
+    grantForget(this.grantTargets(), grantee);
   }
 
   private grantTargets(): OperatorGrantTargets {

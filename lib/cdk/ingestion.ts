@@ -142,6 +142,8 @@ export class Ingestion extends Construct {
     });
     this.grantIngest(ingest.role);
     props.onlineStore.grantPut(ingest.role);
+    // Each batch reads its keys' tombstones in one BatchGetItem (`lib/ingest/forgotten.ts`).
+    props.onlineStore.grantLookup(ingest.role);
     // Aggregation views update their tile item by read-modify-write (a conditional put).
     if (props.registry.featureViews.some(isAggregationView))
       props.onlineStore.grantTileRead(ingest.role);

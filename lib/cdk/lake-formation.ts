@@ -45,6 +45,8 @@ export const LAKE_FORMATION_PERMISSIONS = {
     database: ['CREATE_TABLE', 'DESCRIBE'],
     table: ['ALTER', 'DESCRIBE', 'INSERT', 'SELECT'],
   },
+  /** `skewless forget`: Athena's DELETE and OPTIMIZE rewrite rows of every table. */
+  forget: { database: ['DESCRIBE'], table: ['ALTER', 'DELETE', 'DESCRIBE', 'INSERT', 'SELECT'] },
   optimizer: {
     database: ['DESCRIBE'],
     table: ['ALTER', 'DELETE', 'DESCRIBE', 'INSERT', 'SELECT'],

@@ -18,11 +18,14 @@ export function bucketRemovalPolicy(policy: RemovalPolicy): RemovalPolicy {
   return policy === RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE ? RemovalPolicy.RETAIN : policy;
 }
 
+/** How long a replaced or deleted object stays as a noncurrent version (outside `offline/`). */
+export const NONCURRENT_VERSION_EXPIRATION = Duration.days(30);
+
 export function lifecycleRules(): s3.LifecycleRule[] {
   return [
     { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
     // Replaced and deleted objects stay as noncurrent versions for a month (recovery)...
-    { id: 'noncurrent-versions', noncurrentVersionExpiration: Duration.days(30) },
+    { id: 'noncurrent-versions', noncurrentVersionExpiration: NONCURRENT_VERSION_EXPIRATION },
     // ...except the Iceberg tables': snapshot expiry, compaction and metadata cleanup delete
     // files all day long, and Iceberg's snapshots are the tables' own history.
     {

@@ -62,6 +62,8 @@ export interface QueryAccess {
   readonly read: readonly GrantPrefix[];
   /** Prefixes it writes (Athena results are always writable). */
   readonly write: readonly BucketPrefix[];
+  /** Whether it creates and drops scratch tables (spines, log views). @default true */
+  readonly scratchTables?: boolean;
 }
 
 export class OfflineStore extends Construct {
@@ -243,7 +245,6 @@ export class OfflineStore extends Construct {
       grantee,
       actions: [
         'glue:BatchGetPartition',
-        'glue:GetDatabase',
         'glue:GetPartition',
         'glue:GetPartitions',
         'glue:GetTable',
@@ -253,12 +254,24 @@ export class OfflineStore extends Construct {
         this.glueArn('catalog'),
         this.glueArn('database'),
         ...[...this.tables.keys()].map((t) => this.glueArn('table', t)),
-        this.glueArn('table', `${SCRATCH_TABLE_PREFIX}*`),
+        ...(access.scratchTables === false
+          ? []
+          : [this.glueArn('table', `${SCRATCH_TABLE_PREFIX}*`)]),
       ],
     });
+    if (access.scratchTables !== false) this.grantScratchTables(grantee);
+    const written = new Set<string>(access.write);
+    const read = [BUCKET_PREFIXES.offline, ...access.read].filter((p) => !written.has(p));
+    this.grantObjects(grantee, read, 'read');
+    this.grantObjects(grantee, [BUCKET_PREFIXES.athenaResults, ...access.write], 'write');
+  }
+
+  /** Creating and dropping the per-run scratch tables of the store's database. */
+  private grantScratchTables(grantee: iam.IGrantable): void {
     iam.Grant.addToPrincipal({
       grantee,
-      actions: ['glue:CreateTable', 'glue:DeleteTable'],
+      // CREATE EXTERNAL TABLE reads the database as well.
+      actions: ['glue:CreateTable', 'glue:DeleteTable', 'glue:GetDatabase'],
       resourceArns: [
         this.glueArn('catalog'),
         this.glueArn('database'),
@@ -272,10 +285,15 @@ export class OfflineStore extends Construct {
         `Scratch tables (spines, log views) are named per run; only the '${SCRATCH_TABLE_PREFIX}' prefix of the store's database.`,
       );
     }
-    const written = new Set<string>(access.write);
-    const read = [BUCKET_PREFIXES.offline, ...access.read].filter((p) => !written.has(p));
-    this.grantObjects(grantee, read, 'read');
-    this.grantObjects(grantee, [BUCKET_PREFIXES.athenaResults, ...access.write], 'write');
+  }
+
+  /** Reading a query's results back through Athena (a `SELECT count(*)`'s one row). */
+  public grantQueryResults(grantee: iam.IGrantable): void {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['athena:GetQueryResults'],
+      resourceArns: [this.workgroupArn()],
+    });
   }
 
   /**

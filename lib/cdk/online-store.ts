@@ -62,6 +62,18 @@ export class OnlineStore extends Construct {
     this.grant(grantee, ['dynamodb:BatchGetItem'], ['kms:Decrypt']);
   }
 
+  /**
+   * `skewless forget --aws`: the tombstones' conditional puts, the deletes of the entity's
+   * items, and a keys-only Scan for views keyed by more than the entity.
+   */
+  public grantForget(grantee: iam.IGrantable): void {
+    this.grant(
+      grantee,
+      ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Scan'],
+      ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+    );
+  }
+
   private grant(grantee: iam.IGrantable, actions: string[], keyActions: string[]): void {
     iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.table.tableArn] });
     iam.Grant.addToPrincipal({ grantee, actions: keyActions, resourceArns: [this.key.keyArn] });

@@ -30,6 +30,16 @@ export const BACKFILL_QUERY_ACCESS: QueryAccess = {
   write: [BUCKET_PREFIXES.spines, BUCKET_PREFIXES.exports],
 };
 
+/**
+ * Forget reads the exports it rewrites and the inference log it deletes from, writes exports
+ * (rewritten files, manifests, baselines) and its audit trail under `forget/`.
+ */
+export const FORGET_QUERY_ACCESS: QueryAccess = {
+  read: [BUCKET_PREFIXES.inferenceLog],
+  write: [BUCKET_PREFIXES.exports],
+  scratchTables: false,
+};
+
 export interface OperatorGrantTargets {
   readonly offline: OfflineStore;
   readonly online: OnlineStore;
@@ -52,6 +62,21 @@ export function grantBackfill(t: OperatorGrantTargets, grantee: iam.IGrantable):
   if (t.registry.featureViews.some((v) => v.kind === 'aggregation'))
     t.online.grantTileRead(grantee);
   t.lakeFormation?.grantRole(grantee, 'backfill');
+}
+
+/**
+ * `skewless forget --aws`: Athena's count, DELETE and OPTIMIZE on every view table and the
+ * inference log (their results read back: `athena:GetQueryResults`), the online table's
+ * tombstones and deletes, the exports' rewrite and the audit trail (which removes its own
+ * pending marker).
+ */
+export function grantForget(t: OperatorGrantTargets, grantee: iam.IGrantable): void {
+  t.offline.grantQuery(grantee, FORGET_QUERY_ACCESS);
+  t.offline.grantQueryResults(grantee);
+  grantIcebergWrite(t.offline, grantee, [...t.offline.tables.keys()]);
+  t.offline.grantObjects(grantee, [BUCKET_PREFIXES.forget], 'readWrite');
+  t.online.grantForget(grantee);
+  t.lakeFormation?.grantRole(grantee, 'forget');
 }
 
 /**

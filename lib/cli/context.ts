@@ -56,3 +56,6 @@ export function positiveInt(text: string, flag: string): number {
     throw new CliError(`${flag} must be a positive integer, got '${text}'`, EXIT.usage);
   return n;
 }
+
+/** A repeatable option's values, in order (`--entity a=1 --entity b=2`). */
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];

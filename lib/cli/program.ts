@@ -10,6 +10,7 @@ import { registerBackfill } from './commands/backfill.ts';
 import { registerMaterialize } from './commands/materialize.ts';
 import { registerInit } from './commands/init.ts';
 import { registerUi } from './commands/ui.ts';
+import { registerForget } from './commands/forget.ts';
 
 export function buildProgram(): Command {
   const program = new Command('skewless')
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
     registerSkewCheck,
     registerBackfill,
     registerMaterialize,
+    registerForget,
     registerInit,
     registerUi,
   ]) {

@@ -113,6 +113,8 @@ export const BUCKET_PREFIXES = {
   /** The feature catalog's static pages, written by the nightly skew check (`lib/catalog/`). */
   catalog: 'catalog/',
   baselines: 'baselines/',
+  /** `skewless forget`'s audit trail and pending requests (`lib/forget/audit.ts`). */
+  forget: 'forget/',
   registry: 'registry/',
   /** Records Firehose could not deliver (per destination table), for inspection and replay. */
   firehoseErrors: 'firehose-errors/',

@@ -8,11 +8,7 @@
  * the lowest reported sequence number of the shard, so later records come again too — harmless:
  * online by the condition, offline by record id at read time).
  */
-import type {
-  KinesisStreamBatchResponse,
-  KinesisStreamEvent,
-  KinesisStreamRecord,
-} from 'aws-lambda';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import type { ResourceNames } from '../core/naming.ts';
 import { kinesisRecordId } from '../core/ordering.ts';
 import { assertNever } from '../define/dtypes.ts';
@@ -22,7 +18,13 @@ import type {
   Registry,
   RegistryView,
 } from '../registry/types.ts';
-import { streamContexts, streamNameOfArn, type StreamContext } from './stream-context.ts';
+import {
+  firstUnfinishedPerShard,
+  shardOf,
+  streamContexts,
+  streamNameOfArn,
+  type StreamContext,
+} from './stream-context.ts';
 import { deadLetterOf, type DeadLetter, type DeadLetterSink } from './dead-letter.ts';
 import { offlineRecordData } from './offline-row.ts';
 import { deliverOffline, type OfflineDelivery, type OfflineWriteStats } from './offline-writer.ts';
@@ -34,7 +36,15 @@ import {
   type OnlineWriteStats,
 } from './online-writer.ts';
 import { parseRecord, type RecordProblem, type ValidRecord } from './record.ts';
-import { DEFAULT_RETRY, retryWorld, type RetryPolicy, type RetryWorld } from '../core/retry.ts';
+import {
+  DEFAULT_RETRY,
+  retryWorld,
+  withRetry,
+  type RetryPolicy,
+  type RetryWorld,
+} from '../core/retry.ts';
+import type { Item } from '../core/online-item.ts';
+import { refuseForgotten } from './forgotten.ts';
 
 /** The world the ingest core runs in: the registry, the three stores, a clock. */
 export interface IngestDeps {
@@ -125,6 +135,16 @@ export async function processKinesisBatch(
     unfinished: new Set<number>(),
   };
   const { poison, byStream } = validateRecords(run);
+  const read = (keys: readonly Item[]) => withRetry(run.retry, () => deps.online.getItems(keys));
+  const forgotten = await refuseForgotten(
+    deps.registry,
+    { byStream, poison },
+    read,
+    event.Records,
+    run.ingestedAt,
+  );
+  poison.push(...forgotten.letters);
+  for (const i of forgotten.unfinished) run.unfinished.add(i);
   const storeRejected = await writeStores(run, byStream);
   const stored = await storeDeadLetters(run, [...poison, ...storeRejected]);
   run.stats.poison = stored.length;
@@ -272,23 +292,6 @@ async function storeDeadLetters(run: BatchRun, letters: readonly Letter[]): Prom
   }
   await sendLetters(run.deps.deadLetter, due, run.unfinished);
   return due.filter((l) => !run.unfinished.has(l.index));
-}
-
-function shardOf(r: KinesisStreamRecord): string {
-  return r.eventID.split(':')[0] ?? '';
-}
-
-function firstUnfinishedPerShard(
-  event: KinesisStreamEvent,
-  unfinished: ReadonlySet<number>,
-): Map<string, number> {
-  const first = new Map<string, number>();
-  for (const i of unfinished) {
-    const shard = shardOf(event.Records[i]!);
-    const current = first.get(shard);
-    if (current === undefined || i < current) first.set(shard, i);
-  }
-  return first;
 }
 
 /** The online writes of one stream's members; a record the store refuses goes to `reject`. */

@@ -32,6 +32,11 @@ export interface OnlineStoreWriter {
   putIfNewer(put: ConditionalPut): Promise<'written' | 'stale'>;
   /** A strongly consistent read of one item (the tile items of aggregation views). */
   getItem(key: Item): Promise<Item | undefined>;
+  /**
+   * Strongly consistent reads of at most 100 items (BatchGetItem): the tombstones of a batch's
+   * keys (`lib/ingest/forgotten.ts`). Resolves the items found once no key is left unprocessed.
+   */
+  getItems(keys: readonly Item[]): Promise<Item[]>;
 }
 
 /** One planned write: the newest record of a batch for one (entity key, view). */

@@ -46,6 +46,8 @@ export const POISON_REASONS = [
   'wrong-type',
   'unknown-stream',
   'store-rejected',
+  /** The record's entity was forgotten after its event_time (`lib/ingest/forgotten.ts`). */
+  'forgotten',
 ] as const;
 /** Why a record can never be ingested (retrying it would not help). */
 export type PoisonReason = (typeof POISON_REASONS)[number];

@@ -6,6 +6,7 @@ import { offlineDeliveryStreamName, sourceStreamName, type ResourceNames } from 
 import { streamsOf } from '../registry/query.ts';
 import type { Registry, RegistryView } from '../registry/types.ts';
 import { streamSchema, type StreamSchema } from './record.ts';
+import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 
 export interface StreamContext {
   readonly schema: StreamSchema;
@@ -40,4 +41,23 @@ export function streamContexts(
 export function streamNameOfArn(arn: string): string {
   const at = arn.indexOf(':stream/');
   return at < 0 ? arn : arn.slice(at + ':stream/'.length).split('/')[0]!;
+}
+
+/** The shard a record came from (its event id is `<shard>:<sequence>`). */
+export function shardOf(r: KinesisStreamRecord): string {
+  return r.eventID.split(':')[0] ?? '';
+}
+
+/** Per shard, the position of its first unfinished record (Kinesis delivers from it again). */
+export function firstUnfinishedPerShard(
+  event: KinesisStreamEvent,
+  unfinished: ReadonlySet<number>,
+): Map<string, number> {
+  const first = new Map<string, number>();
+  for (const i of unfinished) {
+    const shard = shardOf(event.Records[i]!);
+    const current = first.get(shard);
+    if (current === undefined || i < current) first.set(shard, i);
+  }
+  return first;
 }

@@ -29,6 +29,7 @@ export type ViewStep =
   | 'corrected'
   | 'folded'
   | `tiles${number}`
+  | `starts${number}`
   | `full${number}`;
 
 /** `_sk_<view>__<step>`: `__` never occurs in a view name, so two views' CTEs never meet. */

@@ -66,7 +66,7 @@ export function perRowAsOfCtes(
 ): [string, string][] {
   const { aggs } = aggsOf(view);
   const name = (step: ViewStep) => viewCte(view.name, step);
-  const asOf = `s.${q(SQL_COLUMNS.asOf)}`;
+  const asOf = `i.${q(SQL_COLUMNS.asOf)}`;
   const newest = `i.${q(NEWEST_INGESTED)}`;
   const prefix: PrefixColumn[] = [
     { name: NEWEST_INGESTED, dtype: 'int64', expr: (over) => `max(e.${q(INGESTED_MS)}) ${over}` },
@@ -76,7 +76,7 @@ export function perRowAsOfCtes(
     ROW,
     ...aggs.flatMap((a) => [q(a.feature), q(windowCountColumn(a.feature))]),
   ].join(', ');
-  const extras = { prefix, windowSums: true };
+  const extras = { prefix, windowSums: true, spineColumns: [SQL_COLUMNS.asOf] };
   return [
     ...runningCtes(view, dialect, events, spineCte, name('unlimited'), extras),
     [
@@ -84,7 +84,6 @@ export function perRowAsOfCtes(
       [
         `SELECT i.*, (${asOf} IS NULL OR ${newest} IS NULL OR ${newest} <= ${epochMs(asOf)}) AS ${SETTLED}`,
         `FROM ${q(name('unlimited'))} AS i`,
-        `JOIN ${q(spineCte)} AS s ON s.${ROW} = i.${ROW}`,
       ].join('\n'),
     ],
     [name('unsettled'), rowsWhere(spineCte, name('checked'), `NOT c.${SETTLED}`, [MAX_LAG])],

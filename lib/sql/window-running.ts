@@ -67,6 +67,8 @@ export interface RunningExtras {
   readonly prefix: readonly PrefixColumn[];
   /** Each mean's window sum, under `windowSumColumn` (a per-row as-of corrects it). */
   readonly windowSums: boolean;
+  /** Spine columns the pick passes through. */
+  readonly spineColumns?: readonly string[];
 }
 
 /**
@@ -91,21 +93,30 @@ export function runningCtes(
     columns.exprs.push(p.expr(over));
   }
   const ctx: RunningContext = { view, dialect, events, spineCte, aggs, groups, keys, columns };
-  const extra = prefix.map((p) => `${field('p0', p.name, columns.alias)} AS ${q(p.name)}`);
+  const extra = [
+    ...prefix.map((p) => `${field(ctx, 'p0', p.name)} AS ${q(p.name)}`),
+    ...(extras.spineColumns ?? []).map((c) => `s.${q(c)}`),
+  ];
+  const probed: [string, string][] =
+    dialect.pick === 'asof' ? asofProbeCtes(ctx) : [...probeCtes(ctx), probedCte(ctx)];
   return [
-    ...probeCtes(ctx),
+    ...probed,
     ...groups.flatMap((g, j) => wholeTileCtes(ctx, g, j)),
-    probedCte(ctx),
-    [
-      pickName,
-      finalPick(view, dialect, aggs, groups, spineCte, columns.alias, extra, extras.windowSums),
-    ],
+    [pickName, finalPick(ctx, extra, extras.windowSums)],
   ];
 }
 
-/** A probe's field in the probed row `x` (`alias`: the field that holds its expression). */
-function field(probe: string, f: string, alias: (field: string) => string): string {
-  return `x.${q(`${probe}_${alias(f)}`)}`;
+/**
+ * A probe's field in the probed row: `x`, the probed CTE joined to the spine by row, or with
+ * ASOF probes `s` itself (the probed CTE carries the spine's columns).
+ */
+function field(ctx: RunningContext, probe: string, f: string): string {
+  return `${ctx.dialect.pick === 'asof' ? 's' : 'x'}.${q(probedColumn(probe, ctx.columns.alias(f)))}`;
+}
+
+/** A (probe, field) column of the probed CTE: reserved, as it sits beside the spine's columns. */
+function probedColumn(probe: string, f: string): string {
+  return `_sk_${probe}_${f}`;
 }
 
 function cteName(view: PlannedAggregationView, step: ViewStep): string {
@@ -214,18 +225,27 @@ function wholeTileCtes(ctx: RunningContext, g: Group, j: number): [string, strin
 }
 
 /**
- * One row per spine row with every probe's fields side by side: the pick joins it once (a CTE
- * joined once per probe may be evaluated once per join).
+ * The (probe, field) pairs the pick reads, each once (several aggregations may read one field,
+ * `alias`), by the column `probed` gives it: every field at `t` (probe 0), the prefix fields at
+ * each group's window start (probe `j + 1`).
  */
-function probedCte(ctx: RunningContext): [string, string] {
+function probedColumns(ctx: RunningContext): Map<string, readonly [number, string]> {
   const { fields, alias } = ctx.columns;
-  // Each (probe, field) once: several aggregations may read one field (`alias`).
   const probed = new Map<string, readonly [number, string]>();
-  const add = (j: number, f: string) => probed.set(`p${j}_${f}`, [j, f]);
+  const add = (j: number, f: string) => probed.set(probedColumn(`p${j}`, f), [j, f]);
   for (const f of fields) add(0, f.name);
   for (const a of ctx.aggs)
     for (const f of runFields(ctx.view, a))
       if (PREFIX_ROLES.has(f.role)) add(a.group + 1, alias(f.name));
+  return probed;
+}
+
+/**
+ * One row per spine row with every probe's fields side by side: the pick joins it once (a CTE
+ * joined once per probe may be evaluated once per join).
+ */
+function probedCte(ctx: RunningContext): [string, string] {
+  const probed = probedColumns(ctx);
   return [
     cteName(ctx.view, 'probed'),
     [
@@ -233,6 +253,59 @@ function probedCte(ctx: RunningContext): [string, string] {
       `FROM ${q(cteName(ctx.view, 'picked'))}`,
       `GROUP BY ${ROW}`,
     ].join('\n'),
+  ];
+}
+
+/**
+ * The `duckdb-asof` probes: the running struct of the newest event at or before each probe is
+ * an ASOF JOIN on the keys and the event's ms, over the running structs kept one per (keys, ms),
+ * the one of the greatest record id (the newest of the events tied at that instant, which
+ * counts them all); the probes are the spine's rows at `t` and each group's distinct window
+ * starts: no sort of the spine among the events, no pivot of probe rows.
+ */
+function asofProbeCtes(ctx: RunningContext): [string, string][] {
+  const { view, dialect, keys, spineCte } = ctx;
+  const { fields, exprs } = ctx.columns;
+  const run = cteName(view, 'run');
+  const onKeys = (a: string) => keys.map((k) => `${a}.${k} = r.${k}`);
+  const asofRun = (a: string, ms: string) =>
+    `ASOF LEFT JOIN ${q(run)} AS r ON ${[...onKeys(a), `${ms} >= r.${MS}`].join(' AND ')}`;
+  const starts = ctx.groups.map((g, j): [string, string] => [
+    cteName(view, `starts${j + 1}`),
+    [
+      `SELECT ${keys.map((k) => `d.${k}`).join(', ')}, d.${q('_sk_start')}, r.${V}`,
+      `FROM (SELECT DISTINCT ${keys.map((k) => `s.${k}`).join(', ')}, ${windowStartSql(spineMs('s'), g, dialect)} AS ${q('_sk_start')} FROM ${q(spineCte)} AS s) AS d`,
+      asofRun('d', `d.${q('_sk_start')}`),
+    ].join('\n'),
+  ]);
+  const probed = [...probedColumns(ctx)].map(
+    ([column, [j, f]]) => `${j === 0 ? 'r' : `x${j}`}.${V}.${q(f)} AS ${q(column)}`,
+  );
+  return [
+    [
+      run,
+      [
+        `SELECT ${keys.map((k) => `w.${k}`).join(', ')}, w.${MS}, arg_max(w.${V}, w.${RID}) AS ${V}`,
+        `FROM (SELECT ${keys.map((k) => `e.${k}`).join(', ')}, e.${MS}, e.${RID}, ${dialect.struct(
+          fields,
+          exprs.map((x, i) => `CAST(${x} AS ${dialect.type(fields[i]!.dtype)})`),
+        )} AS ${V} FROM ${q(ctx.events)} AS e) AS w`,
+        `GROUP BY ${[...keys.map((k) => `w.${k}`), `w.${MS}`].join(', ')}`,
+      ].join('\n'),
+    ],
+    ...starts,
+    [
+      cteName(view, 'probed'),
+      [
+        `SELECT s.*, ${probed.join(',\n  ')}`,
+        `FROM ${q(spineCte)} AS s`,
+        asofRun('s', spineMs('s')),
+        ...ctx.groups.map(
+          (g, j) =>
+            `LEFT JOIN ${q(starts[j]![0])} AS x${j + 1} ON ${[...keys.map((k) => `x${j + 1}.${k} = s.${k}`), `x${j + 1}.${q('_sk_start')} = ${windowStartSql(spineMs('s'), g, dialect)}`].join(' AND ')}`,
+        ),
+      ].join('\n'),
+    ],
   ];
 }
 
@@ -247,19 +320,11 @@ function pickCase(a: string, b: string, fn: 'min' | 'max'): string {
   return `CASE WHEN ${a} IS NULL THEN ${b} WHEN ${b} IS NULL THEN ${a} WHEN ${a} ${op} ${b} THEN ${a} ELSE ${b} END`;
 }
 
-function finalPick(
-  view: PlannedAggregationView,
-  dialect: SqlDialect,
-  aggs: readonly Agg[],
-  groups: readonly Group[],
-  spineCte: string,
-  alias: (field: string) => string,
-  extra: readonly string[],
-  windowSums: boolean,
-): string {
+function finalPick(ctx: RunningContext, extra: readonly string[], windowSums: boolean): string {
+  const { view, dialect, aggs, groups, spineCte } = ctx;
   const name = (step: ViewStep) => q(viewCte(view.name, step));
   const tMs = epochMs(`s.${q(SQL_COLUMNS.t)}`);
-  const at = (probe: string, f: string) => field(probe, f, alias);
+  const at = (probe: string, f: string) => field(ctx, probe, f);
   const cols = [`s.${ROW}`];
   const fullJoins = new Set<number>();
   for (const a of aggs) {
@@ -301,12 +366,15 @@ function finalPick(
   const full = [...fullJoins];
   const starts = full.map((j) => `${fullStart(groups[j]!, dialect)} AS ${q(windowStartColumn(j))}`);
   const keys = view.keys.map((k) => q(k.name));
+  // ASOF probes: the probed CTE is the spine with its probes' fields (no join back by row).
+  const asof = dialect.pick === 'asof';
+  const source = asof ? name('probed') : q(spineCte);
   return [
     `SELECT ${cols.join(',\n  ')}`,
     full.length === 0
-      ? `FROM ${q(spineCte)} AS s`
-      : `FROM (SELECT s.*, ${starts.join(', ')} FROM ${q(spineCte)} AS s) AS s`,
-    `LEFT JOIN ${name('probed')} AS x ON x.${ROW} = s.${ROW}`,
+      ? `FROM ${source} AS s`
+      : `FROM (SELECT s.*, ${starts.join(', ')} FROM ${source} AS s) AS s`,
+    ...(asof ? [] : [`LEFT JOIN ${name('probed')} AS x ON x.${ROW} = s.${ROW}`]),
     ...full.map(
       (j) =>
         `LEFT JOIN ${name(`full${j}`)} AS u${j} ON ${[...keys.map((k) => `u${j}.${k} = s.${k}`), `u${j}.${FULL_START} = s.${q(windowStartColumn(j))}`].join(' AND ')}`,

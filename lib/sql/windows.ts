@@ -14,6 +14,8 @@
  *   with the per-tile min/max of the `w/g - 1` whole tiles before it (`_sk_<v>__tiles<j>`, an
  *   equi-join on a fixed number of tile starts). Window starts are tile-aligned, so rows of the
  *   same keys share them: one probe, and one set of whole tiles, per distinct (keys, start).
+ *   In Athena's shape the probes sort among the events in one window; with `duckdb-asof` each
+ *   probe is an ASOF JOIN on the running structs (no sort of the spine, no pivot of probes).
  *
  * With a per-row as-of column (the skew check's rebuild), the events each row may see differ
  * per row: `window-as-of.ts` starts from the running shape's values and takes out, per row, the

@@ -78,6 +78,8 @@ describe('IAM: ingest Lambda', () => {
     const statements = statementsOfRole(roleOfFunction('ingest'));
     expect(actionSet(statements)).toEqual(
       [
+        // BatchGetItem: each batch's read of its keys' tombstones (lib/ingest/forgotten.ts).
+        'dynamodb:BatchGetItem',
         // GetItem: the read of an aggregation view's tile item before its conditional put.
         'dynamodb:GetItem',
         'dynamodb:PutItem',
@@ -99,6 +101,9 @@ describe('IAM: ingest Lambda', () => {
       expect.stringMatching(/OnlineTable.*Arn/),
     ]);
     expect(resourcesFor(statements, 'dynamodb:GetItem')).toEqual([
+      expect.stringMatching(/OnlineTable.*Arn/),
+    ]);
+    expect(resourcesFor(statements, 'dynamodb:BatchGetItem')).toEqual([
       expect.stringMatching(/OnlineTable.*Arn/),
     ]);
     const firehoses = resourcesFor(statements, 'firehose:PutRecordBatch');

@@ -104,6 +104,12 @@ describe('attempts on the wire', () => {
           );
           return;
         }
+        if (target.endsWith('.BatchGetItem')) {
+          // The batch's tombstone read (none here): only the PutItem is throttled.
+          res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+          res.end(JSON.stringify({ Responses: { online: [] }, UnprocessedKeys: {} }));
+          return;
+        }
         res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
         res.end(
           JSON.stringify({
@@ -140,6 +146,7 @@ describe('attempts on the wire', () => {
       DEFAULT_RETRY.maxAttempts,
     );
     expect(aws.targets.filter((t) => t.startsWith('Firehose'))).toHaveLength(1);
+    expect(aws.targets.filter((t) => t === 'DynamoDB_20120810.BatchGetItem')).toHaveLength(1);
   }, 20_000);
 
   /** A DynamoDB stand-in answering the n-th BatchGetItem (from 0) as `answer` says. */

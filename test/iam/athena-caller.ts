@@ -14,6 +14,10 @@
  * - MERGE INTO (or INSERT INTO) an Iceberg table commits new data and metadata files under its
  *   location and the new metadata location in Glue: glue:UpdateTable and s3:PutObject
  *   (https://docs.aws.amazon.com/athena/latest/ug/querying-iceberg-managing-tables.html);
+ * - DELETE FROM an Iceberg table writes position delete files and commits them, and OPTIMIZE …
+ *   REWRITE DATA writes the rewritten data files and commits them: the same glue:UpdateTable and
+ *   s3:PutObject as a MERGE (https://docs.aws.amazon.com/athena/latest/ug/querying-iceberg-delete.html,
+ *   https://docs.aws.amazon.com/athena/latest/ug/optimize-statement.html);
  * - UNLOAD lists its target (it must be empty) and writes there
  *   (https://docs.aws.amazon.com/athena/latest/ug/unload.html).
  * Objects under SSE-KMS add the key use of `calls.ts`.
@@ -69,7 +73,8 @@ export function athenaOnBehalf(
       out.push(...t.keyUse('s3:GetObject', resource, because));
     }
   }
-  const into = /^(?:MERGE|INSERT) INTO "([a-z0-9_]+)"\."([a-z0-9_]+)"/.exec(sql);
+  const into =
+    /^(?:MERGE INTO|INSERT INTO|DELETE FROM|OPTIMIZE) "([a-z0-9_]+)"\."([a-z0-9_]+)"/.exec(sql);
   if (into) {
     const [, db, table] = into;
     const because = "Athena's commit to";

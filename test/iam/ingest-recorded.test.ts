@@ -116,6 +116,7 @@ describe('the ingest Lambda, recorded', () => {
         'Kinesis.ListShards',
         'Kinesis.GetShardIterator',
         'Kinesis.GetRecords',
+        'DynamoDB.BatchGetItem',
         'DynamoDB.PutItem',
         'DynamoDB.GetItem',
         'Firehose.PutRecordBatch',

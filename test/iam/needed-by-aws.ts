@@ -12,7 +12,8 @@ import type { HandlerName } from '../../lib/cdk/handler-function.ts';
  * A Lambda's role, or a role given `grantExport`, `grantBackfill`, `grantProduce` or
  * `grantDirectLookup`.
  */
-export type RoleName = HandlerName | 'exporter' | 'backfill' | 'producer' | 'direct-lookup';
+export type RoleName =
+  HandlerName | 'exporter' | 'backfill' | 'forgetter' | 'producer' | 'direct-lookup';
 
 export interface NeededByAws {
   readonly action: string;
@@ -78,6 +79,7 @@ export const NEEDED_BY_AWS: Readonly<Record<RoleName, readonly NeededByAws[]>> =
   'skew-check': [...LAMBDA_LOGS, ...ATHENA_AS_CALLER],
   exporter: [...ATHENA_AS_CALLER],
   backfill: [...ATHENA_AS_CALLER, TABLE_KEY_ENCRYPT],
+  forgetter: [...ATHENA_AS_CALLER, TABLE_KEY_ENCRYPT],
   producer: [],
   'direct-lookup': [],
 };

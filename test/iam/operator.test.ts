@@ -15,7 +15,13 @@ import {
   GetQueryExecutionCommand,
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
 import {
   GetObjectCommand,
   ListObjectsV2Command,
@@ -35,6 +41,7 @@ import { getService, getView } from '../../lib/registry/query.ts';
 import { startLocalStack } from '../../lib/local/stack.ts';
 import { flightsRegistry, testApp } from '../cdk/synth.ts';
 import { serveAthenaLocally } from '../export/athena-standin.ts';
+import { serveForgetStandIns } from '../forget/aws-standins.ts';
 import { writeOfflineRecords } from '../export/offline-fixture.ts';
 import { CallTranslator, type AwsCall } from './calls.ts';
 import { deployedFrom, type Deployed } from './deployed.ts';
@@ -62,7 +69,7 @@ let dir: string;
 let instance: DuckDBInstance;
 let duckdb: DuckDBConnection;
 let deployed: Deployed;
-const roles = { exporter: '', backfill: '', producer: '' };
+const roles = { exporter: '', backfill: '', producer: '', forgetter: '' };
 
 /** Runs a command with its output kept off the test's. */
 async function cli(...args: string[]): Promise<void> {
@@ -104,6 +111,8 @@ beforeAll(async () => {
   const exporter = role('Exporter');
   const backfill = role('Backfill');
   const producer = role('Producer');
+  const forgetter = role('Forgetter');
+  store.grantForget(forgetter);
   store.grantExport(exporter);
   store.grantBackfill(backfill);
   store.grantProduce(producer, view.source.stream);
@@ -112,6 +121,7 @@ beforeAll(async () => {
   roles.exporter = idOf(exporter);
   roles.backfill = idOf(backfill);
   roles.producer = idOf(producer);
+  roles.forgetter = idOf(forgetter);
 });
 
 afterAll(async () => {
@@ -245,6 +255,54 @@ describe("the CLI's AWS paths, recorded", () => {
     expect(puts.some((p) => String(p.ConditionExpression).includes('#rev'))).toBe(true);
     await expectRoleFits('backfill', calls);
   }, 60_000);
+
+  it('`skewless forget --aws --exports` fits `grantForget`', async () => {
+    for (const mock of [athena, s3, dynamodb]) mock.reset();
+    const data = path.join(dir, 'forget-data');
+    const values = { last_delay: 5, last_destination: 'LAX', last_departed_late: false };
+    await writeOfflineRecords(duckdb, data, view, [
+      { keys: { origin: 'SFO' }, values, eventTime: T0, ingestedAt: T0, recordId: 's:1' },
+      { keys: { origin: 'BOS' }, values, eventTime: T0, ingestedAt: T0, recordId: 's:2' },
+    ]);
+    const training = path.join(dir, 'training.parquet');
+    await duckdb.run(
+      `COPY (SELECT * FROM (VALUES ('SFO', 'LAX', 0), ('BOS', 'LAX', 1)) t(origin, destination, _sk_row)) TO '${training}' (FORMAT PARQUET)`,
+    );
+    const objects = new Map<string, Uint8Array>([
+      ['exports/x1/training.parquet', await readFile(training)],
+      [
+        'exports/x1/manifest.json',
+        Buffer.from(JSON.stringify({ exportId: 'x1', service: 'none', rows: 2 })),
+      ],
+    ]);
+    const tables = [...runtime.registry.featureViews.map((v) => `${v.name}_v${v.version}`)];
+    const standIns = serveForgetStandIns({ athena, s3, duckdb, dataDir: data, objects, tables });
+    dynamodb.on(PutItemCommand).resolves({});
+    dynamodb.on(DeleteItemCommand).resolves({ Attributes: { pk: { S: 's:SFO' } } });
+    dynamodb.on(ScanCommand).resolves({
+      Items: [{ pk: { S: 's:SFO|s:LAX' }, sk: { S: 'route_flights#v1' } }],
+    });
+    await cli('forget', ...FLAGS, '--entity', 'origin=SFO', '--exports', '--settle-seconds', '0');
+    const calls = fromMocks('forgetter', athena, s3, dynamodb);
+    expect(new Set(calls.map((c) => `${c.service}.${c.operation}`))).toEqual(
+      new Set([
+        'S3.GetObject',
+        'S3.PutObject',
+        'S3.DeleteObject',
+        'S3.ListObjectsV2',
+        'DynamoDB.PutItem',
+        'DynamoDB.DeleteItem',
+        'DynamoDB.Scan',
+        'Athena.StartQueryExecution',
+        'Athena.GetQueryExecution',
+        'Athena.GetQueryResults',
+      ]),
+    );
+    expect(standIns.queries.map((q) => q.split(' ')[0])).toContain('DELETE');
+    expect(standIns.queries.map((q) => q.split(' ')[0])).toContain('OPTIMIZE');
+    expect([...standIns.objects.keys()].some((k) => k.startsWith('forget/audit/'))).toBe(true);
+    await expectRoleFits('forgetter', calls);
+  }, 120_000);
 
   it('`skewless push --aws` fits `grantProduce` for its source', async () => {
     // Real clients from here: the local stack's DynamoDB and the CLI's Kinesis.

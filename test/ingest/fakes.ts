@@ -48,6 +48,12 @@ export class MemoryOnline implements OnlineStoreWriter, OnlineStoreReader {
   async getItem(key: Item): Promise<Item | undefined> {
     return this.items.get(itemId(key));
   }
+  async getItems(keys: readonly Item[]): Promise<Item[]> {
+    return keys.flatMap((key) => {
+      const item = this.items.get(itemId(key));
+      return item ? [item] : [];
+    });
+  }
   async batchGetItem(input: BatchGetInput): Promise<BatchGetOutput> {
     const responses: Record<string, Item[]> = {};
     for (const [table, request] of Object.entries(input.RequestItems)) {

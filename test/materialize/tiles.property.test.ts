@@ -139,6 +139,7 @@ function streamOf(s: Scenario, prefix: string) {
 const dropOnline = (online: OnlineStoreWriter): OnlineStoreWriter => ({
   putIfNewer: () => Promise.resolve('written'),
   getItem: (key) => online.getItem(key),
+  getItems: (keys) => online.getItems(keys),
 });
 
 const ENTITIES = (prefix: string) =>
@@ -346,6 +347,7 @@ async function property(s: Scenario, heal: boolean) {
       await streamOne();
       return stream.online.getItem(key);
     },
+    getItems: (keys) => stream.online.getItems(keys),
     async putIfNewer(put) {
       await streamOne();
       if (++puts === s.crashAt) throw new Error('the rebuild crashed');

@@ -14,7 +14,7 @@ import { readLocalEndpoints } from '../../local/endpoints.ts';
 import { getService } from '../../registry/query.ts';
 import type { RegistryService } from '../../registry/types.ts';
 import type { LookupResponse } from '../../serve/types.ts';
-import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.ts';
+import { CliError, collect, EXIT, loadCliRegistry, withCommonOptions } from '../context.ts';
 
 interface GetOptions {
   readonly defs: string;
@@ -26,8 +26,6 @@ interface GetOptions {
   readonly region?: string;
   readonly json?: boolean;
 }
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerGet(program: Command): void {
   withCommonOptions(

@@ -72,6 +72,23 @@ WITH
   CROSS JOIN UNNEST(w."_sk_rows") AS u("_sk_row")
   WHERE w."_sk_kind" = 1
 ),
+"_sk_airport_delays__probed" AS (
+  SELECT "_sk_row", max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."c0" END) AS "_sk_p0_c0",
+    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."s0" END) AS "_sk_p0_s0",
+    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."c2" END) AS "_sk_p0_c2",
+    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."m3" END) AS "_sk_p0_m3",
+    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."a3" END) AS "_sk_p0_a3",
+    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."c5" END) AS "_sk_p0_c5",
+    max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."c0" END) AS "_sk_p1_c0",
+    max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."s0" END) AS "_sk_p1_s0",
+    max(CASE WHEN "_sk_probe" = 2 THEN "_sk_v"."c0" END) AS "_sk_p2_c0",
+    max(CASE WHEN "_sk_probe" = 2 THEN "_sk_v"."s0" END) AS "_sk_p2_s0",
+    max(CASE WHEN "_sk_probe" = 2 THEN "_sk_v"."c2" END) AS "_sk_p2_c2",
+    max(CASE WHEN "_sk_probe" = 3 THEN "_sk_v"."c2" END) AS "_sk_p3_c2",
+    max(CASE WHEN "_sk_probe" = 3 THEN "_sk_v"."c5" END) AS "_sk_p3_c5"
+  FROM "_sk_airport_delays__picked"
+  GROUP BY "_sk_row"
+),
 "_sk_airport_delays__tiles1" AS (
   SELECT e."origin", CAST(floor(CAST(e."_sk_ms" + 3599999 AS double) / 3600000) AS bigint) * 3600000 - 3600000 AS "_sk_a", max(CASE WHEN e."delay" IS NOT NULL THEN e."delay" END) AS "m3"
   FROM "_sk_airport_delays__events" AS e
@@ -87,37 +104,20 @@ WITH
   JOIN "_sk_airport_delays__tiles1" AS tl ON tl."origin" = s."origin" AND tl."_sk_a" = s."_sk_a"
   GROUP BY s."origin", s."_sk_start"
 ),
-"_sk_airport_delays__probed" AS (
-  SELECT "_sk_row", max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."c0" END) AS "p0_c0",
-    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."s0" END) AS "p0_s0",
-    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."c2" END) AS "p0_c2",
-    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."m3" END) AS "p0_m3",
-    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."a3" END) AS "p0_a3",
-    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."c5" END) AS "p0_c5",
-    max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."c0" END) AS "p1_c0",
-    max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."s0" END) AS "p1_s0",
-    max(CASE WHEN "_sk_probe" = 2 THEN "_sk_v"."c0" END) AS "p2_c0",
-    max(CASE WHEN "_sk_probe" = 2 THEN "_sk_v"."s0" END) AS "p2_s0",
-    max(CASE WHEN "_sk_probe" = 2 THEN "_sk_v"."c2" END) AS "p2_c2",
-    max(CASE WHEN "_sk_probe" = 3 THEN "_sk_v"."c2" END) AS "p3_c2",
-    max(CASE WHEN "_sk_probe" = 3 THEN "_sk_v"."c5" END) AS "p3_c5"
-  FROM "_sk_airport_delays__picked"
-  GROUP BY "_sk_row"
-),
 "_sk_airport_delays__pick" AS (
   SELECT s."_sk_row",
-    CASE WHEN (COALESCE(x."p0_c0", 0) - COALESCE(x."p1_c0", 0)) > 0 THEN (COALESCE(x."p0_s0", 0) - COALESCE(x."p1_s0", 0)) / (COALESCE(x."p0_c0", 0) - COALESCE(x."p1_c0", 0)) END AS "dep_delay_mean_1h",
-    (COALESCE(x."p0_c0", 0) - COALESCE(x."p1_c0", 0)) AS "dep_delay_mean_1h__n",
-    CASE WHEN (COALESCE(x."p0_c0", 0) - COALESCE(x."p2_c0", 0)) > 0 THEN (COALESCE(x."p0_s0", 0) - COALESCE(x."p2_s0", 0)) / (COALESCE(x."p0_c0", 0) - COALESCE(x."p2_c0", 0)) END AS "dep_delay_mean_24h",
-    (COALESCE(x."p0_c0", 0) - COALESCE(x."p2_c0", 0)) AS "dep_delay_mean_24h__n",
-    (COALESCE(x."p0_c2", 0) - COALESCE(x."p2_c2", 0)) AS "flights_24h",
-    (COALESCE(x."p0_c2", 0) - COALESCE(x."p2_c2", 0)) AS "flights_24h__n",
-    CASE WHEN CASE WHEN x."p0_a3" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999 AS double) / 3600000) AS bigint) * 3600000 - 3600000 THEN x."p0_m3" END IS NULL THEN u1."m3" WHEN u1."m3" IS NULL THEN CASE WHEN x."p0_a3" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999 AS double) / 3600000) AS bigint) * 3600000 - 3600000 THEN x."p0_m3" END WHEN CASE WHEN x."p0_a3" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999 AS double) / 3600000) AS bigint) * 3600000 - 3600000 THEN x."p0_m3" END > u1."m3" THEN CASE WHEN x."p0_a3" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999 AS double) / 3600000) AS bigint) * 3600000 - 3600000 THEN x."p0_m3" END ELSE u1."m3" END AS "dep_delay_max_24h",
-    (COALESCE(x."p0_c0", 0) - COALESCE(x."p2_c0", 0)) AS "dep_delay_max_24h__n",
-    (COALESCE(x."p0_c2", 0) - COALESCE(x."p3_c2", 0)) AS "flights_7d",
-    (COALESCE(x."p0_c2", 0) - COALESCE(x."p3_c2", 0)) AS "flights_7d__n",
-    (COALESCE(x."p0_c5", 0) - COALESCE(x."p3_c5", 0)) AS "late_7d",
-    (COALESCE(x."p0_c5", 0) - COALESCE(x."p3_c5", 0)) AS "late_7d__n"
+    CASE WHEN (COALESCE(x."_sk_p0_c0", 0) - COALESCE(x."_sk_p1_c0", 0)) > 0 THEN (COALESCE(x."_sk_p0_s0", 0) - COALESCE(x."_sk_p1_s0", 0)) / (COALESCE(x."_sk_p0_c0", 0) - COALESCE(x."_sk_p1_c0", 0)) END AS "dep_delay_mean_1h",
+    (COALESCE(x."_sk_p0_c0", 0) - COALESCE(x."_sk_p1_c0", 0)) AS "dep_delay_mean_1h__n",
+    CASE WHEN (COALESCE(x."_sk_p0_c0", 0) - COALESCE(x."_sk_p2_c0", 0)) > 0 THEN (COALESCE(x."_sk_p0_s0", 0) - COALESCE(x."_sk_p2_s0", 0)) / (COALESCE(x."_sk_p0_c0", 0) - COALESCE(x."_sk_p2_c0", 0)) END AS "dep_delay_mean_24h",
+    (COALESCE(x."_sk_p0_c0", 0) - COALESCE(x."_sk_p2_c0", 0)) AS "dep_delay_mean_24h__n",
+    (COALESCE(x."_sk_p0_c2", 0) - COALESCE(x."_sk_p2_c2", 0)) AS "flights_24h",
+    (COALESCE(x."_sk_p0_c2", 0) - COALESCE(x."_sk_p2_c2", 0)) AS "flights_24h__n",
+    CASE WHEN CASE WHEN x."_sk_p0_a3" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999 AS double) / 3600000) AS bigint) * 3600000 - 3600000 THEN x."_sk_p0_m3" END IS NULL THEN u1."m3" WHEN u1."m3" IS NULL THEN CASE WHEN x."_sk_p0_a3" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999 AS double) / 3600000) AS bigint) * 3600000 - 3600000 THEN x."_sk_p0_m3" END WHEN CASE WHEN x."_sk_p0_a3" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999 AS double) / 3600000) AS bigint) * 3600000 - 3600000 THEN x."_sk_p0_m3" END > u1."m3" THEN CASE WHEN x."_sk_p0_a3" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999 AS double) / 3600000) AS bigint) * 3600000 - 3600000 THEN x."_sk_p0_m3" END ELSE u1."m3" END AS "dep_delay_max_24h",
+    (COALESCE(x."_sk_p0_c0", 0) - COALESCE(x."_sk_p2_c0", 0)) AS "dep_delay_max_24h__n",
+    (COALESCE(x."_sk_p0_c2", 0) - COALESCE(x."_sk_p3_c2", 0)) AS "flights_7d",
+    (COALESCE(x."_sk_p0_c2", 0) - COALESCE(x."_sk_p3_c2", 0)) AS "flights_7d__n",
+    (COALESCE(x."_sk_p0_c5", 0) - COALESCE(x."_sk_p3_c5", 0)) AS "late_7d",
+    (COALESCE(x."_sk_p0_c5", 0) - COALESCE(x."_sk_p3_c5", 0)) AS "late_7d__n"
   FROM (SELECT s.*, CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001 AS double) / 3600000) AS bigint) * 3600000 AS "_sk_s1" FROM "_sk_spine" AS s) AS s
   LEFT JOIN "_sk_airport_delays__probed" AS x ON x."_sk_row" = s."_sk_row"
   LEFT JOIN "_sk_airport_delays__full1" AS u1 ON u1."origin" = s."origin" AND u1."_sk_start" = s."_sk_s1"
@@ -160,21 +160,21 @@ WITH
   WHERE w."_sk_kind" = 1
 ),
 "_sk_route_delays__probed" AS (
-  SELECT "_sk_row", max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."c0" END) AS "p0_c0",
-    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."c1" END) AS "p0_c1",
-    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."s1" END) AS "p0_s1",
-    max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."c0" END) AS "p1_c0",
-    max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."c1" END) AS "p1_c1",
-    max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."s1" END) AS "p1_s1"
+  SELECT "_sk_row", max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."c0" END) AS "_sk_p0_c0",
+    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."c1" END) AS "_sk_p0_c1",
+    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."s1" END) AS "_sk_p0_s1",
+    max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."c0" END) AS "_sk_p1_c0",
+    max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."c1" END) AS "_sk_p1_c1",
+    max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."s1" END) AS "_sk_p1_s1"
   FROM "_sk_route_delays__picked"
   GROUP BY "_sk_row"
 ),
 "_sk_route_delays__pick" AS (
   SELECT s."_sk_row",
-    (COALESCE(x."p0_c0", 0) - COALESCE(x."p1_c0", 0)) AS "flights_7d",
-    (COALESCE(x."p0_c0", 0) - COALESCE(x."p1_c0", 0)) AS "flights_7d__n",
-    CASE WHEN (COALESCE(x."p0_c1", 0) - COALESCE(x."p1_c1", 0)) > 0 THEN (COALESCE(x."p0_s1", 0) - COALESCE(x."p1_s1", 0)) / (COALESCE(x."p0_c1", 0) - COALESCE(x."p1_c1", 0)) END AS "dep_delay_mean_7d",
-    (COALESCE(x."p0_c1", 0) - COALESCE(x."p1_c1", 0)) AS "dep_delay_mean_7d__n"
+    (COALESCE(x."_sk_p0_c0", 0) - COALESCE(x."_sk_p1_c0", 0)) AS "flights_7d",
+    (COALESCE(x."_sk_p0_c0", 0) - COALESCE(x."_sk_p1_c0", 0)) AS "flights_7d__n",
+    CASE WHEN (COALESCE(x."_sk_p0_c1", 0) - COALESCE(x."_sk_p1_c1", 0)) > 0 THEN (COALESCE(x."_sk_p0_s1", 0) - COALESCE(x."_sk_p1_s1", 0)) / (COALESCE(x."_sk_p0_c1", 0) - COALESCE(x."_sk_p1_c1", 0)) END AS "dep_delay_mean_7d",
+    (COALESCE(x."_sk_p0_c1", 0) - COALESCE(x."_sk_p1_c1", 0)) AS "dep_delay_mean_7d__n"
   FROM "_sk_spine" AS s
   LEFT JOIN "_sk_route_delays__probed" AS x ON x."_sk_row" = s."_sk_row"
 ),

@@ -32,35 +32,44 @@ WITH
   WHERE d."_sk_rn" = 1
 ),
 "_sk_airport_delays__run" AS (
-  SELECT e."origin", e."_sk_ms", e."_sk_rid", struct_pack("c0" := CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT), "s0" := CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN CAST(e."delay" AS DOUBLE) END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS DOUBLE), "c2" := CAST(sum(CASE WHEN TRUE THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT), "m3" := CAST(max(CASE WHEN e."delay" IS NOT NULL THEN e."delay" END) OVER (PARTITION BY e."origin", CAST(floor(CAST(e."_sk_ms" + 3599999 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 - 3600000 ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT), "a3" := CAST(CAST(floor(CAST(e."_sk_ms" + 3599999 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 - 3600000 AS BIGINT), "c5" := CAST(sum(CASE WHEN e."delay" > CAST(15 AS BIGINT) THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT)) AS "_sk_v"
-  FROM "_sk_airport_delays__events" AS e
+  SELECT w."origin", w."_sk_ms", arg_max(w."_sk_v", w."_sk_rid") AS "_sk_v"
+  FROM (SELECT e."origin", e."_sk_ms", e."_sk_rid", struct_pack("c0" := CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT), "s0" := CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN CAST(e."delay" AS DOUBLE) END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS DOUBLE), "c2" := CAST(sum(CASE WHEN TRUE THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT), "m3" := CAST(max(CASE WHEN e."delay" IS NOT NULL THEN e."delay" END) OVER (PARTITION BY e."origin", CAST(floor(CAST(e."_sk_ms" + 3599999 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 - 3600000 ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT), "a3" := CAST(CAST(floor(CAST(e."_sk_ms" + 3599999 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 - 3600000 AS BIGINT), "c5" := CAST(sum(CASE WHEN e."delay" > CAST(15 AS BIGINT) THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT)) AS "_sk_v" FROM "_sk_airport_delays__events" AS e) AS w
+  GROUP BY w."origin", w."_sk_ms"
 ),
-"_sk_airport_delays__probes" AS (
-  SELECT "origin", "_sk_ms", 0 AS "_sk_kind", "_sk_rid", CAST(NULL AS BIGINT[]) AS "_sk_rows", CAST(NULL AS BIGINT) AS "_sk_probe", "_sk_v"
-  FROM "_sk_airport_delays__run"
-  UNION ALL
-  SELECT s."origin", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t"), 1, CAST(NULL AS VARCHAR), [s."_sk_row"], 0, CAST(NULL AS STRUCT("c0" BIGINT, "s0" DOUBLE, "c2" BIGINT, "m3" BIGINT, "a3" BIGINT, "c5" BIGINT))
+"_sk_airport_delays__starts1" AS (
+  SELECT d."origin", d."_sk_start", r."_sk_v"
+  FROM (SELECT DISTINCT s."origin", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001 AS DOUBLE) / 300000) AS BIGINT) * 300000 AS "_sk_start" FROM "_sk_spine" AS s) AS d
+  ASOF LEFT JOIN "_sk_airport_delays__run" AS r ON d."origin" = r."origin" AND d."_sk_start" >= r."_sk_ms"
+),
+"_sk_airport_delays__starts2" AS (
+  SELECT d."origin", d."_sk_start", r."_sk_v"
+  FROM (SELECT DISTINCT s."origin", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 AS "_sk_start" FROM "_sk_spine" AS s) AS d
+  ASOF LEFT JOIN "_sk_airport_delays__run" AS r ON d."origin" = r."origin" AND d."_sk_start" >= r."_sk_ms"
+),
+"_sk_airport_delays__starts3" AS (
+  SELECT d."origin", d."_sk_start", r."_sk_v"
+  FROM (SELECT DISTINCT s."origin", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 AS "_sk_start" FROM "_sk_spine" AS s) AS d
+  ASOF LEFT JOIN "_sk_airport_delays__run" AS r ON d."origin" = r."origin" AND d."_sk_start" >= r."_sk_ms"
+),
+"_sk_airport_delays__probed" AS (
+  SELECT s.*, r."_sk_v"."c0" AS "_sk_p0_c0",
+    r."_sk_v"."s0" AS "_sk_p0_s0",
+    r."_sk_v"."c2" AS "_sk_p0_c2",
+    r."_sk_v"."m3" AS "_sk_p0_m3",
+    r."_sk_v"."a3" AS "_sk_p0_a3",
+    r."_sk_v"."c5" AS "_sk_p0_c5",
+    x1."_sk_v"."c0" AS "_sk_p1_c0",
+    x1."_sk_v"."s0" AS "_sk_p1_s0",
+    x2."_sk_v"."c0" AS "_sk_p2_c0",
+    x2."_sk_v"."s0" AS "_sk_p2_s0",
+    x2."_sk_v"."c2" AS "_sk_p2_c2",
+    x3."_sk_v"."c2" AS "_sk_p3_c2",
+    x3."_sk_v"."c5" AS "_sk_p3_c5"
   FROM "_sk_spine" AS s
-  UNION ALL
-  SELECT b."origin", b."_sk_start", 1, CAST(NULL AS VARCHAR), array_agg(b."_sk_row"), 1, CAST(NULL AS STRUCT("c0" BIGINT, "s0" DOUBLE, "c2" BIGINT, "m3" BIGINT, "a3" BIGINT, "c5" BIGINT))
-  FROM (SELECT s."origin", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001 AS DOUBLE) / 300000) AS BIGINT) * 300000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
-  GROUP BY b."origin", b."_sk_start"
-  UNION ALL
-  SELECT b."origin", b."_sk_start", 1, CAST(NULL AS VARCHAR), array_agg(b."_sk_row"), 2, CAST(NULL AS STRUCT("c0" BIGINT, "s0" DOUBLE, "c2" BIGINT, "m3" BIGINT, "a3" BIGINT, "c5" BIGINT))
-  FROM (SELECT s."origin", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
-  GROUP BY b."origin", b."_sk_start"
-  UNION ALL
-  SELECT b."origin", b."_sk_start", 1, CAST(NULL AS VARCHAR), array_agg(b."_sk_row"), 3, CAST(NULL AS STRUCT("c0" BIGINT, "s0" DOUBLE, "c2" BIGINT, "m3" BIGINT, "a3" BIGINT, "c5" BIGINT))
-  FROM (SELECT s."origin", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
-  GROUP BY b."origin", b."_sk_start"
-),
-"_sk_airport_delays__picked" AS (
-  SELECT unnest(w."_sk_rows") AS "_sk_row", w."_sk_probe", w."_sk_v"
-  FROM (
-    SELECT "_sk_rows", "_sk_probe", "_sk_kind", last_value("_sk_v" IGNORE NULLS) OVER (PARTITION BY "origin" ORDER BY "_sk_ms", "_sk_kind", "_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_sk_v"
-    FROM "_sk_airport_delays__probes"
-  ) AS w
-  WHERE w."_sk_kind" = 1
+  ASOF LEFT JOIN "_sk_airport_delays__run" AS r ON s."origin" = r."origin" AND date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") >= r."_sk_ms"
+  LEFT JOIN "_sk_airport_delays__starts1" AS x1 ON x1."origin" = s."origin" AND x1."_sk_start" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 3300001 AS DOUBLE) / 300000) AS BIGINT) * 300000
+  LEFT JOIN "_sk_airport_delays__starts2" AS x2 ON x2."origin" = s."origin" AND x2."_sk_start" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001 AS DOUBLE) / 3600000) AS BIGINT) * 3600000
+  LEFT JOIN "_sk_airport_delays__starts3" AS x3 ON x3."origin" = s."origin" AND x3."_sk_start" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001 AS DOUBLE) / 3600000) AS BIGINT) * 3600000
 ),
 "_sk_airport_delays__tiles1" AS (
   SELECT e."origin", CAST(floor(CAST(e."_sk_ms" + 3599999 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 - 3600000 AS "_sk_a", max(CASE WHEN e."delay" IS NOT NULL THEN e."delay" END) AS "m3"
@@ -77,39 +86,21 @@ WITH
   JOIN "_sk_airport_delays__tiles1" AS tl ON tl."origin" = s."origin" AND tl."_sk_a" = s."_sk_a"
   GROUP BY s."origin", s."_sk_start"
 ),
-"_sk_airport_delays__probed" AS (
-  SELECT "_sk_row", max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."c0" END) AS "p0_c0",
-    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."s0" END) AS "p0_s0",
-    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."c2" END) AS "p0_c2",
-    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."m3" END) AS "p0_m3",
-    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."a3" END) AS "p0_a3",
-    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."c5" END) AS "p0_c5",
-    max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."c0" END) AS "p1_c0",
-    max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."s0" END) AS "p1_s0",
-    max(CASE WHEN "_sk_probe" = 2 THEN "_sk_v"."c0" END) AS "p2_c0",
-    max(CASE WHEN "_sk_probe" = 2 THEN "_sk_v"."s0" END) AS "p2_s0",
-    max(CASE WHEN "_sk_probe" = 2 THEN "_sk_v"."c2" END) AS "p2_c2",
-    max(CASE WHEN "_sk_probe" = 3 THEN "_sk_v"."c2" END) AS "p3_c2",
-    max(CASE WHEN "_sk_probe" = 3 THEN "_sk_v"."c5" END) AS "p3_c5"
-  FROM "_sk_airport_delays__picked"
-  GROUP BY "_sk_row"
-),
 "_sk_airport_delays__pick" AS (
   SELECT s."_sk_row",
-    CASE WHEN (COALESCE(x."p0_c0", 0) - COALESCE(x."p1_c0", 0)) > 0 THEN (COALESCE(x."p0_s0", 0) - COALESCE(x."p1_s0", 0)) / (COALESCE(x."p0_c0", 0) - COALESCE(x."p1_c0", 0)) END AS "dep_delay_mean_1h",
-    (COALESCE(x."p0_c0", 0) - COALESCE(x."p1_c0", 0)) AS "dep_delay_mean_1h__n",
-    CASE WHEN (COALESCE(x."p0_c0", 0) - COALESCE(x."p2_c0", 0)) > 0 THEN (COALESCE(x."p0_s0", 0) - COALESCE(x."p2_s0", 0)) / (COALESCE(x."p0_c0", 0) - COALESCE(x."p2_c0", 0)) END AS "dep_delay_mean_24h",
-    (COALESCE(x."p0_c0", 0) - COALESCE(x."p2_c0", 0)) AS "dep_delay_mean_24h__n",
-    (COALESCE(x."p0_c2", 0) - COALESCE(x."p2_c2", 0)) AS "flights_24h",
-    (COALESCE(x."p0_c2", 0) - COALESCE(x."p2_c2", 0)) AS "flights_24h__n",
-    CASE WHEN CASE WHEN x."p0_a3" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 - 3600000 THEN x."p0_m3" END IS NULL THEN u1."m3" WHEN u1."m3" IS NULL THEN CASE WHEN x."p0_a3" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 - 3600000 THEN x."p0_m3" END WHEN CASE WHEN x."p0_a3" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 - 3600000 THEN x."p0_m3" END > u1."m3" THEN CASE WHEN x."p0_a3" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 - 3600000 THEN x."p0_m3" END ELSE u1."m3" END AS "dep_delay_max_24h",
-    (COALESCE(x."p0_c0", 0) - COALESCE(x."p2_c0", 0)) AS "dep_delay_max_24h__n",
-    (COALESCE(x."p0_c2", 0) - COALESCE(x."p3_c2", 0)) AS "flights_7d",
-    (COALESCE(x."p0_c2", 0) - COALESCE(x."p3_c2", 0)) AS "flights_7d__n",
-    (COALESCE(x."p0_c5", 0) - COALESCE(x."p3_c5", 0)) AS "late_7d",
-    (COALESCE(x."p0_c5", 0) - COALESCE(x."p3_c5", 0)) AS "late_7d__n"
-  FROM (SELECT s.*, CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 AS "_sk_s1" FROM "_sk_spine" AS s) AS s
-  LEFT JOIN "_sk_airport_delays__probed" AS x ON x."_sk_row" = s."_sk_row"
+    CASE WHEN (COALESCE(s."_sk_p0_c0", 0) - COALESCE(s."_sk_p1_c0", 0)) > 0 THEN (COALESCE(s."_sk_p0_s0", 0) - COALESCE(s."_sk_p1_s0", 0)) / (COALESCE(s."_sk_p0_c0", 0) - COALESCE(s."_sk_p1_c0", 0)) END AS "dep_delay_mean_1h",
+    (COALESCE(s."_sk_p0_c0", 0) - COALESCE(s."_sk_p1_c0", 0)) AS "dep_delay_mean_1h__n",
+    CASE WHEN (COALESCE(s."_sk_p0_c0", 0) - COALESCE(s."_sk_p2_c0", 0)) > 0 THEN (COALESCE(s."_sk_p0_s0", 0) - COALESCE(s."_sk_p2_s0", 0)) / (COALESCE(s."_sk_p0_c0", 0) - COALESCE(s."_sk_p2_c0", 0)) END AS "dep_delay_mean_24h",
+    (COALESCE(s."_sk_p0_c0", 0) - COALESCE(s."_sk_p2_c0", 0)) AS "dep_delay_mean_24h__n",
+    (COALESCE(s."_sk_p0_c2", 0) - COALESCE(s."_sk_p2_c2", 0)) AS "flights_24h",
+    (COALESCE(s."_sk_p0_c2", 0) - COALESCE(s."_sk_p2_c2", 0)) AS "flights_24h__n",
+    CASE WHEN CASE WHEN s."_sk_p0_a3" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 - 3600000 THEN s."_sk_p0_m3" END IS NULL THEN u1."m3" WHEN u1."m3" IS NULL THEN CASE WHEN s."_sk_p0_a3" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 - 3600000 THEN s."_sk_p0_m3" END WHEN CASE WHEN s."_sk_p0_a3" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 - 3600000 THEN s."_sk_p0_m3" END > u1."m3" THEN CASE WHEN s."_sk_p0_a3" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") + 3599999 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 - 3600000 THEN s."_sk_p0_m3" END ELSE u1."m3" END AS "dep_delay_max_24h",
+    (COALESCE(s."_sk_p0_c0", 0) - COALESCE(s."_sk_p2_c0", 0)) AS "dep_delay_max_24h__n",
+    (COALESCE(s."_sk_p0_c2", 0) - COALESCE(s."_sk_p3_c2", 0)) AS "flights_7d",
+    (COALESCE(s."_sk_p0_c2", 0) - COALESCE(s."_sk_p3_c2", 0)) AS "flights_7d__n",
+    (COALESCE(s."_sk_p0_c5", 0) - COALESCE(s."_sk_p3_c5", 0)) AS "late_7d",
+    (COALESCE(s."_sk_p0_c5", 0) - COALESCE(s."_sk_p3_c5", 0)) AS "late_7d__n"
+  FROM (SELECT s.*, CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 82800001 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 AS "_sk_s1" FROM "_sk_airport_delays__probed" AS s) AS s
   LEFT JOIN "_sk_airport_delays__full1" AS u1 ON u1."origin" = s."origin" AND u1."_sk_start" = s."_sk_s1"
 ),
 "_sk_route_delays__events" AS (
@@ -126,46 +117,33 @@ WITH
   WHERE d."_sk_rn" = 1
 ),
 "_sk_route_delays__run" AS (
-  SELECT e."origin", e."destination", e."_sk_ms", e."_sk_rid", struct_pack("c0" := CAST(sum(CASE WHEN TRUE THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin", e."destination" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT), "c1" := CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin", e."destination" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT), "s1" := CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN CAST(e."delay" AS DOUBLE) END) OVER (PARTITION BY e."origin", e."destination" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS DOUBLE)) AS "_sk_v"
-  FROM "_sk_route_delays__events" AS e
+  SELECT w."origin", w."destination", w."_sk_ms", arg_max(w."_sk_v", w."_sk_rid") AS "_sk_v"
+  FROM (SELECT e."origin", e."destination", e."_sk_ms", e."_sk_rid", struct_pack("c0" := CAST(sum(CASE WHEN TRUE THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin", e."destination" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT), "c1" := CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN 1 ELSE 0 END) OVER (PARTITION BY e."origin", e."destination" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT), "s1" := CAST(sum(CASE WHEN e."delay" IS NOT NULL THEN CAST(e."delay" AS DOUBLE) END) OVER (PARTITION BY e."origin", e."destination" ORDER BY e."_sk_ms", e."_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS DOUBLE)) AS "_sk_v" FROM "_sk_route_delays__events" AS e) AS w
+  GROUP BY w."origin", w."destination", w."_sk_ms"
 ),
-"_sk_route_delays__probes" AS (
-  SELECT "origin", "destination", "_sk_ms", 0 AS "_sk_kind", "_sk_rid", CAST(NULL AS BIGINT[]) AS "_sk_rows", CAST(NULL AS BIGINT) AS "_sk_probe", "_sk_v"
-  FROM "_sk_route_delays__run"
-  UNION ALL
-  SELECT s."origin", s."destination", date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t"), 1, CAST(NULL AS VARCHAR), [s."_sk_row"], 0, CAST(NULL AS STRUCT("c0" BIGINT, "c1" BIGINT, "s1" DOUBLE))
-  FROM "_sk_spine" AS s
-  UNION ALL
-  SELECT b."origin", b."destination", b."_sk_start", 1, CAST(NULL AS VARCHAR), array_agg(b."_sk_row"), 1, CAST(NULL AS STRUCT("c0" BIGINT, "c1" BIGINT, "s1" DOUBLE))
-  FROM (SELECT s."origin", s."destination", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 AS "_sk_start", s."_sk_row" FROM "_sk_spine" AS s) AS b
-  GROUP BY b."origin", b."destination", b."_sk_start"
-),
-"_sk_route_delays__picked" AS (
-  SELECT unnest(w."_sk_rows") AS "_sk_row", w."_sk_probe", w."_sk_v"
-  FROM (
-    SELECT "_sk_rows", "_sk_probe", "_sk_kind", last_value("_sk_v" IGNORE NULLS) OVER (PARTITION BY "origin", "destination" ORDER BY "_sk_ms", "_sk_kind", "_sk_rid" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_sk_v"
-    FROM "_sk_route_delays__probes"
-  ) AS w
-  WHERE w."_sk_kind" = 1
+"_sk_route_delays__starts1" AS (
+  SELECT d."origin", d."destination", d."_sk_start", r."_sk_v"
+  FROM (SELECT DISTINCT s."origin", s."destination", CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001 AS DOUBLE) / 3600000) AS BIGINT) * 3600000 AS "_sk_start" FROM "_sk_spine" AS s) AS d
+  ASOF LEFT JOIN "_sk_route_delays__run" AS r ON d."origin" = r."origin" AND d."destination" = r."destination" AND d."_sk_start" >= r."_sk_ms"
 ),
 "_sk_route_delays__probed" AS (
-  SELECT "_sk_row", max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."c0" END) AS "p0_c0",
-    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."c1" END) AS "p0_c1",
-    max(CASE WHEN "_sk_probe" = 0 THEN "_sk_v"."s1" END) AS "p0_s1",
-    max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."c0" END) AS "p1_c0",
-    max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."c1" END) AS "p1_c1",
-    max(CASE WHEN "_sk_probe" = 1 THEN "_sk_v"."s1" END) AS "p1_s1"
-  FROM "_sk_route_delays__picked"
-  GROUP BY "_sk_row"
+  SELECT s.*, r."_sk_v"."c0" AS "_sk_p0_c0",
+    r."_sk_v"."c1" AS "_sk_p0_c1",
+    r."_sk_v"."s1" AS "_sk_p0_s1",
+    x1."_sk_v"."c0" AS "_sk_p1_c0",
+    x1."_sk_v"."c1" AS "_sk_p1_c1",
+    x1."_sk_v"."s1" AS "_sk_p1_s1"
+  FROM "_sk_spine" AS s
+  ASOF LEFT JOIN "_sk_route_delays__run" AS r ON s."origin" = r."origin" AND s."destination" = r."destination" AND date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") >= r."_sk_ms"
+  LEFT JOIN "_sk_route_delays__starts1" AS x1 ON x1."origin" = s."origin" AND x1."destination" = s."destination" AND x1."_sk_start" = CAST(floor(CAST(date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00.000', s."_sk_t") - 601200001 AS DOUBLE) / 3600000) AS BIGINT) * 3600000
 ),
 "_sk_route_delays__pick" AS (
   SELECT s."_sk_row",
-    (COALESCE(x."p0_c0", 0) - COALESCE(x."p1_c0", 0)) AS "flights_7d",
-    (COALESCE(x."p0_c0", 0) - COALESCE(x."p1_c0", 0)) AS "flights_7d__n",
-    CASE WHEN (COALESCE(x."p0_c1", 0) - COALESCE(x."p1_c1", 0)) > 0 THEN (COALESCE(x."p0_s1", 0) - COALESCE(x."p1_s1", 0)) / (COALESCE(x."p0_c1", 0) - COALESCE(x."p1_c1", 0)) END AS "dep_delay_mean_7d",
-    (COALESCE(x."p0_c1", 0) - COALESCE(x."p1_c1", 0)) AS "dep_delay_mean_7d__n"
-  FROM "_sk_spine" AS s
-  LEFT JOIN "_sk_route_delays__probed" AS x ON x."_sk_row" = s."_sk_row"
+    (COALESCE(s."_sk_p0_c0", 0) - COALESCE(s."_sk_p1_c0", 0)) AS "flights_7d",
+    (COALESCE(s."_sk_p0_c0", 0) - COALESCE(s."_sk_p1_c0", 0)) AS "flights_7d__n",
+    CASE WHEN (COALESCE(s."_sk_p0_c1", 0) - COALESCE(s."_sk_p1_c1", 0)) > 0 THEN (COALESCE(s."_sk_p0_s1", 0) - COALESCE(s."_sk_p1_s1", 0)) / (COALESCE(s."_sk_p0_c1", 0) - COALESCE(s."_sk_p1_c1", 0)) END AS "dep_delay_mean_7d",
+    (COALESCE(s."_sk_p0_c1", 0) - COALESCE(s."_sk_p1_c1", 0)) AS "dep_delay_mean_7d__n"
+  FROM "_sk_route_delays__probed" AS s
 ),
 "_sk_route_flights__records" AS (
   SELECT k."_sk_kid", struct_pack("_sk_et" := CAST(f."event_time" AS TIMESTAMP), "_sk_side" := 0, "_sk_rid" := f."record_id") AS "_sk_ord", struct_pack("distance" := CAST(f."distance" AS BIGINT), "last_delay" := CAST(f."last_delay" AS BIGINT)) AS "_sk_v"
