@@ -11,7 +11,7 @@ import * as defs from '../feature_defs/index.ts';
 import { runLocalBackfill } from '../lib/backfill/local.ts';
 import { prepareBackfill } from '../lib/backfill/prepare.ts';
 import { dynamoOnlineWriter } from '../lib/ingest/online-aws.ts';
-import { flightsRecords } from '../lib/local/flights-demo.ts';
+import { flightsRecords } from '../examples/flights/data.ts';
 import { startLocalStack } from '../lib/local/stack.ts';
 import { runLocalMaterialize } from '../lib/materialize/local.ts';
 import { readRecordRows } from '../lib/producer/read-file.ts';

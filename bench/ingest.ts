@@ -18,7 +18,7 @@ import { startLocalStack } from '../lib/local/stack.ts';
 import { LocalFirehose } from '../lib/local/firehose.ts';
 import { localDeadLetterSink } from '../lib/local/dead-letter.ts';
 import { KinesisPoller, localLambdaContext } from '../lib/local/kinesis-poller.ts';
-import { flightsRecords } from '../lib/local/flights-demo.ts';
+import { flightsRecords } from '../examples/flights/data.ts';
 import { createIngestHandler } from '../lib/ingest/handler.ts';
 import { dynamoOnlineWriter } from '../lib/ingest/online-aws.ts';
 import { emptyIngestStats, type IngestStats } from '../lib/ingest/batch.ts';

@@ -26,7 +26,7 @@ import type { Item } from '../lib/core/online-item.ts';
 import { decodeTileItem, type TileState } from '../lib/core/tile-state.ts';
 import { INGEST_DEFAULTS } from '../lib/cdk/feature-store-defaults.ts';
 import { startLocalIngest } from '../lib/local/ingest.ts';
-import { flightsRecords } from '../lib/local/flights-demo.ts';
+import { flightsRecords } from '../examples/flights/data.ts';
 import { startLocalStack } from '../lib/local/stack.ts';
 import { prepareRecord } from '../lib/producer/put-records.ts';
 import { registryFromModule } from '../lib/registry/load.ts';

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as defs from '../feature_defs/index.ts';
 import { dynamoOnlineWriter } from '../lib/ingest/online-aws.ts';
-import { flightsParquetPath } from '../lib/local/flights-demo.ts';
+import { flightsParquetPath } from '../examples/flights/data.ts';
 import { startLocalStack } from '../lib/local/stack.ts';
 import { localTileHistories } from '../lib/materialize/tile-source.ts';
 import type { EntityKey } from '../lib/core/entity-key.ts';

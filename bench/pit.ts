@@ -29,7 +29,7 @@ import { defineFeatureService } from '../lib/define/index.ts';
 import { compileRegistry } from '../lib/registry/compile.ts';
 import { collectDefinitions } from '../lib/registry/load.ts';
 import { exportPointInTimeLocal } from '../lib/export/point-in-time.ts';
-import { flightsParquetPath } from '../lib/local/flights-demo.ts';
+import { flightsParquetPath } from '../examples/flights/data.ts';
 import { duckdbAsofDialect } from '../lib/sql/dialect.ts';
 import { stringLiteral, timestampLiteral } from '../lib/sql/literals.ts';
 import { buildPointInTimePlan } from '../lib/sql/plan.ts';

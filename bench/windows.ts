@@ -26,7 +26,7 @@ import { getViewOfKind } from '../lib/registry/query.ts';
 import { exportPointInTimeLocal } from '../lib/export/point-in-time.ts';
 import { processKinesisBatch } from '../lib/ingest/batch.ts';
 import { dynamoOnlineWriter } from '../lib/ingest/online-aws.ts';
-import { flightsParquetPath } from '../lib/local/flights-demo.ts';
+import { flightsParquetPath } from '../examples/flights/data.ts';
 import { startLocalStack } from '../lib/local/stack.ts';
 import { count, timed } from './pit.ts';
 import { quoteIdentifier as q, stringLiteral, timestampLiteral } from '../lib/sql/literals.ts';

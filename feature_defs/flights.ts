@@ -1,7 +1,8 @@
 /**
  * Example definitions on real data: US flights of 2001 (`vega-datasets`, flights-3m.parquet:
  * date, delay, distance, origin, destination). A model predicts whether a flight will depart
- * more than 15 minutes late from what was known about its airport and route at departure time.
+ * more than 15 minutes late from what was known about its airport and route five minutes before
+ * it departs (the example's producer and questions: `examples/flights/`).
  */
 import {
   defineAggregationView,

@@ -18,7 +18,8 @@ import { HEAL_METRIC } from '../lib/core/metrics.ts';
 import { formatHeal, type HealReport } from '../lib/heal/heal.ts';
 import { dynamoOnlineWriter } from '../lib/ingest/online-aws.ts';
 import { registryFromModule } from '../lib/registry/load.ts';
-import { skewCheckTarget, type SkewCheckEvent } from '../lib/skew/event.ts';
+import { skewCheckTarget, type SkewCheckEvent, type SkewCheckTarget } from '../lib/skew/event.ts';
+import type { DailySkewCheckResult } from '../lib/skew/run.ts';
 import { lambdaDuckDBConfigFromEnv, withScratchDuckDB } from '../lib/export/duckdb-session.ts';
 import { athenaOfflineReader } from '../lib/export/offline-athena-aws.ts';
 import { runAwsSkewCheck } from '../lib/skew/run-aws.ts';
@@ -68,8 +69,15 @@ export interface SkewCheckResponse {
 
 export const handler = middy(async (event: SkewCheckEvent): Promise<SkewCheckResponse> => {
   const target = skewCheckTarget(event, Date.now());
+  const result = await runCheck(target);
+  logOutcome(target, result);
+  return responseOf(target, result);
+});
+
+/** The check in a scratch DuckDB: Athena reads the day's sample and the offline store. */
+function runCheck(target: SkewCheckTarget): Promise<DailySkewCheckResult> {
   const runId = `${target.date.replace(/-/g, '')}_${randomUUID().replace(/-/g, '').slice(0, 8)}`;
-  const result = await withScratchDuckDB(
+  return withScratchDuckDB(
     'skew',
     ({ duckdb, tmpDir }) => {
       const athenaDeps = {
@@ -103,23 +111,29 @@ export const handler = middy(async (event: SkewCheckEvent): Promise<SkewCheckRes
     },
     lambdaDuckDBConfigFromEnv(process.env),
   );
+}
+
+/** One log line per report, and the heal's lines and metrics. */
+function logOutcome(target: SkewCheckTarget, result: DailySkewCheckResult): void {
   if (result.reports.length === 0)
     logger.warn('no inference logs for the day', { date: target.date });
   for (const report of result.reports) logger.info(formatSummary(report));
   if (result.shadows.length > 0) logger.info(formatShadows(result.shadows, target.date));
   for (const s of result.skipped) logger.warn('service not in the deployed registry', { ...s });
-  if (result.heal && onlineTable) {
-    for (const line of formatHeal(result.heal)) logger.info(line);
-    // One single metric each: a single metric is flushed as its value is added.
-    for (const [name, value] of [
-      [HEAL_METRIC.healed, result.heal.healed],
-      [HEAL_METRIC.deferred, result.heal.deferred],
-    ] as const) {
-      const single = metrics.singleMetric();
-      single.addDimensions({ [HEAL_METRIC.dimensions.prefix]: onlineTable.prefix });
-      single.addMetric(name, MetricUnit.Count, value);
-    }
+  if (!result.heal || !onlineTable) return;
+  for (const line of formatHeal(result.heal)) logger.info(line);
+  // One single metric each: a single metric is flushed as its value is added.
+  for (const [name, value] of [
+    [HEAL_METRIC.healed, result.heal.healed],
+    [HEAL_METRIC.deferred, result.heal.deferred],
+  ] as const) {
+    const single = metrics.singleMetric();
+    single.addDimensions({ [HEAL_METRIC.dimensions.prefix]: onlineTable.prefix });
+    single.addMetric(name, MetricUnit.Count, value);
   }
+}
+
+function responseOf(target: SkewCheckTarget, result: DailySkewCheckResult): SkewCheckResponse {
   return {
     date: target.date,
     services: result.reports.map((r) => ({
@@ -145,4 +159,4 @@ export const handler = middy(async (event: SkewCheckEvent): Promise<SkewCheckRes
         }
       : {}),
   };
-});
+}

@@ -1,7 +1,7 @@
 /**
  * `npx tsx scripts/catalog-screenshots.ts [--data DIR]`: the README's pictures of the catalog,
  * taken in headless Chromium (puppeteer-core) from the flights definitions and the nightly
- * outputs under DIR (default: a fresh one-day run of the demo in a temporary folder):
+ * outputs under DIR (default: a fresh run of the demo to its clean day in a temporary folder):
  * the search, the `airport_delays` page and the lineage graph, as PNGs in docs/images/.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,7 +12,7 @@ import * as defs from '../feature_defs/index.ts';
 import { readApplied } from '../lib/cli/commands/plan.ts';
 import { startCatalogServer } from '../lib/catalog/server.ts';
 import { localCatalogSource } from '../lib/local/catalog.ts';
-import { runDemo } from '../lib/local/demo.ts';
+import { DEMO_STEPS, runDemo } from '../examples/flights/demo.ts';
 import { registryFromModule } from '../lib/registry/load.ts';
 import { ensureChromium, launchChromium } from '../test/browser/chromium.ts';
 
@@ -25,8 +25,9 @@ const runtime = registryFromModule(defs);
 let dataDir = values.data;
 if (!dataDir) {
   dataDir = path.join(scratch, 'data');
-  console.log('running one day of the demo for nightly outputs…');
-  const demo = await runDemo({ runtime, dataDir, startDay: '2001-02-01', days: 1, lookups: 60 });
+  console.log('running the demo up to its clean day for nightly outputs…');
+  // Replay, export, a served day and its check: what the catalog's pages show.
+  const demo = await runDemo({ runtime, dataDir, lookups: 60 }, DEMO_STEPS.slice(0, 3));
   await demo.stop();
 }
 const applied = await readApplied(path.join(REPO, 'feature_defs', 'applied-registry.json'));

@@ -16,7 +16,7 @@ import * as defs from '../../feature_defs/index.ts';
 import { dynamoItemBytes, readUnits, type SizedAttribute } from '../../lib/aws-rules/dynamodb.ts';
 import { encodeEntityKey } from '../../lib/core/entity-key.ts';
 import { onlineItemKey, type Item } from '../../lib/core/online-item.ts';
-import { DEMO_VIEWS, flightsRecords } from '../../lib/local/flights-demo.ts';
+import { DEMO_VIEWS, flightsRecords } from '../../examples/flights/data.ts';
 import { startLocalIngest } from '../../lib/local/ingest.ts';
 import { createLocalInferenceLogWriter } from '../../lib/local/inference-log.ts';
 import { startLocalLookup } from '../../lib/local/lookup.ts';

@@ -14,7 +14,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { offlineColumns, offlineTableName } from '../../lib/core/columns.ts';
 import { buildBaseline } from '../../lib/export/baseline.ts';
 import { exportPointInTimeLocal } from '../../lib/export/point-in-time.ts';
-import { flightsParquetPath } from '../../lib/local/flights-demo.ts';
+import { flightsParquetPath } from '../../examples/flights/data.ts';
 import { localDayLogGlob } from '../../lib/local/inference-log.ts';
 import type { RuntimeRegistry } from '../../lib/registry/compile.ts';
 import { getService, getView } from '../../lib/registry/query.ts';

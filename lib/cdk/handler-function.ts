@@ -129,20 +129,6 @@ export class HandlerFunction extends Construct {
       }),
     );
 
-    const environment: Record<string, string> = {
-      [HANDLER_ENV.prefix]: props.prefix,
-      [HANDLER_ENV.registryHash]: props.registryHash,
-      [POWERTOOLS_ENV.serviceName]: props.handler,
-      [POWERTOOLS_ENV.metricsNamespace]: METRICS_NAMESPACE,
-      NODE_OPTIONS: '--enable-source-maps',
-    };
-    for (const [key, value] of Object.entries(props.environment) as [
-      keyof typeof HANDLER_ENV,
-      string,
-    ][]) {
-      environment[HANDLER_ENV[key]] = value;
-    }
-
     const handlersDir = props.handlersDir ?? path.join(PROJECT_ROOT, 'lambdas');
     const projectRoot = props.projectRoot ?? PROJECT_ROOT;
     this.function = new NodejsFunction(this, 'Function', {
@@ -170,19 +156,8 @@ export class HandlerFunction extends Construct {
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
       tracing: lambda.Tracing.DISABLED,
-      environment,
-      bundling: {
-        ...HANDLER_BUNDLING,
-        ...(props.definitions
-          ? { esbuildArgs: { [`--alias:${DEFINITIONS_SPECIFIER}`]: props.definitions } }
-          : {}),
-        ...(props.nativeModules?.length
-          ? { commandHooks: nativeModuleHooks(projectRoot, props.nativeModules) }
-          : {}),
-        // The SDK version pinned in package-lock.json is the one tested locally.
-        bundleAwsSDK: true,
-        forceDockerBundling: false,
-      },
+      environment: handlerEnvironment(props),
+      bundling: handlerBundling(props, projectRoot),
     });
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
@@ -194,6 +169,40 @@ export class HandlerFunction extends Construct {
   public addToPolicy(...statements: iam.PolicyStatement[]): void {
     for (const s of statements) this.role.addToPrincipalPolicy(s);
   }
+}
+
+/** The handler's environment: its names, the registry it was built with, Powertools' settings. */
+function handlerEnvironment(props: HandlerFunctionProps): Record<string, string> {
+  const environment: Record<string, string> = {
+    [HANDLER_ENV.prefix]: props.prefix,
+    [HANDLER_ENV.registryHash]: props.registryHash,
+    [POWERTOOLS_ENV.serviceName]: props.handler,
+    [POWERTOOLS_ENV.metricsNamespace]: METRICS_NAMESPACE,
+    NODE_OPTIONS: '--enable-source-maps',
+  };
+  for (const [key, value] of Object.entries(props.environment) as [
+    keyof typeof HANDLER_ENV,
+    string,
+  ][]) {
+    environment[HANDLER_ENV[key]] = value;
+  }
+  return environment;
+}
+
+/** esbuild's settings: the user's definitions aliased in, native modules copied beside. */
+function handlerBundling(props: HandlerFunctionProps, projectRoot: string) {
+  return {
+    ...HANDLER_BUNDLING,
+    ...(props.definitions
+      ? { esbuildArgs: { [`--alias:${DEFINITIONS_SPECIFIER}`]: props.definitions } }
+      : {}),
+    ...(props.nativeModules?.length
+      ? { commandHooks: nativeModuleHooks(projectRoot, props.nativeModules) }
+      : {}),
+    // The SDK version pinned in package-lock.json is the one tested locally.
+    bundleAwsSDK: true,
+    forceDockerBundling: false,
+  };
 }
 
 /**

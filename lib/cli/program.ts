@@ -2,7 +2,6 @@
 import { Command } from 'commander';
 import { registerPlan } from './commands/plan.ts';
 import { registerDev } from './commands/dev.ts';
-import { registerDemo } from './commands/demo.ts';
 import { registerPush } from './commands/push.ts';
 import { registerGet } from './commands/get.ts';
 import { registerExport } from './commands/export.ts';
@@ -28,7 +27,6 @@ export function buildProgram(): Command {
     .exitOverride();
   for (const register of [
     registerDev,
-    registerDemo,
     registerPlan,
     registerPush,
     registerGet,

@@ -95,54 +95,11 @@ export async function buildBaseline(
       duckdb,
       `SELECT count(*) FILTER (WHERE ${col} IS NULL) FROM ${rel}`,
     );
-    if (kind === 'numeric') {
-      const v = output.dtype === 'timestamp' ? `epoch_ms(${col})` : `CAST(${col} AS DOUBLE)`;
-      const quantiles = Array.from({ length: BASELINE_BINS + 1 }, (_, i) => i / BASELINE_BINS);
-      const reader = await duckdb.runAndReadAll(
-        `SELECT quantile_disc(${v}, [${quantiles.map((x) => numberLiteral(x)).join(', ')}]) AS e FROM ${rel} WHERE ${col} IS NOT NULL`,
-      );
-      const raw = (reader.getRowObjectsJS()[0]?.['e'] ?? null) as (number | bigint)[] | null;
-      const distinct = [...new Set((raw ?? []).map(Number))].sort((a, b) => a - b);
-      const edges = distinct.length === 1 ? [distinct[0]!, distinct[0]!] : distinct;
-      const k = edges.length - 1;
-      const counts = new Array<number>(Math.max(k, 0)).fill(0);
-      if (k >= 1) {
-        const whens = edges
-          .slice(1, k)
-          .map((e, i) => `WHEN ${v} < ${numberLiteral(e)} THEN ${i}`)
-          .join(' ');
-        const bin = whens ? `CASE ${whens} ELSE ${k - 1} END` : '0';
-        const binned = await duckdb.runAndReadAll(
-          `SELECT ${bin} AS b, count(*) AS n FROM ${rel} WHERE ${col} IS NOT NULL GROUP BY 1`,
-        );
-        for (const row of binned.getRowObjectsJS()) counts[Number(row['b'])] = Number(row['n']);
-      }
-      outputs[output.name] = {
-        kind,
-        dtype: output.dtype,
-        count: total,
-        nullCount,
-        edges,
-        counts,
-      };
-    } else {
-      const reader = await duckdb.runAndReadAll(
-        `SELECT CAST(${col} AS VARCHAR) AS v, count(*) AS n FROM ${rel} WHERE ${col} IS NOT NULL GROUP BY 1 ORDER BY n DESC, v`,
-      );
-      const all = reader
-        .getRowObjectsJS()
-        .map((r) => ({ value: String(r['v']), count: Number(r['n']) }));
-      const values = all.slice(0, BASELINE_TOP_VALUES);
-      const otherCount = all.slice(BASELINE_TOP_VALUES).reduce((s, x) => s + x.count, 0);
-      outputs[output.name] = {
-        kind,
-        dtype: output.dtype,
-        count: total,
-        nullCount,
-        values,
-        otherCount,
-      };
-    }
+    const column = { duckdb, rel, col, count: total, nullCount };
+    outputs[output.name] =
+      kind === 'numeric'
+        ? await numericBaseline(column, output.dtype)
+        : await categoricalBaseline(column, output.dtype);
   }
   return {
     formatVersion: BASELINE_FORMAT_VERSION,
@@ -152,6 +109,61 @@ export async function buildBaseline(
     exportId: meta.exportId,
     outputs,
   };
+}
+
+/** One output's column of the export's rows, with its row and null counts. */
+interface BaselineColumn {
+  readonly duckdb: DuckDBConnection;
+  readonly rel: string;
+  /** The quoted column. */
+  readonly col: string;
+  readonly count: number;
+  readonly nullCount: number;
+}
+
+/** Deciles of the non-null values (repeated edges merged), and the count in each bin. */
+async function numericBaseline(
+  { duckdb, rel, col, count, nullCount }: BaselineColumn,
+  dtype: Dtype,
+): Promise<BaselineOutput> {
+  const v = dtype === 'timestamp' ? `epoch_ms(${col})` : `CAST(${col} AS DOUBLE)`;
+  const quantiles = Array.from({ length: BASELINE_BINS + 1 }, (_, i) => i / BASELINE_BINS);
+  const reader = await duckdb.runAndReadAll(
+    `SELECT quantile_disc(${v}, [${quantiles.map((x) => numberLiteral(x)).join(', ')}]) AS e FROM ${rel} WHERE ${col} IS NOT NULL`,
+  );
+  const raw = (reader.getRowObjectsJS()[0]?.['e'] ?? null) as (number | bigint)[] | null;
+  const distinct = [...new Set((raw ?? []).map(Number))].sort((a, b) => a - b);
+  const edges = distinct.length === 1 ? [distinct[0]!, distinct[0]!] : distinct;
+  const k = edges.length - 1;
+  const counts = new Array<number>(Math.max(k, 0)).fill(0);
+  if (k >= 1) {
+    const whens = edges
+      .slice(1, k)
+      .map((e, i) => `WHEN ${v} < ${numberLiteral(e)} THEN ${i}`)
+      .join(' ');
+    const bin = whens ? `CASE ${whens} ELSE ${k - 1} END` : '0';
+    const binned = await duckdb.runAndReadAll(
+      `SELECT ${bin} AS b, count(*) AS n FROM ${rel} WHERE ${col} IS NOT NULL GROUP BY 1`,
+    );
+    for (const row of binned.getRowObjectsJS()) counts[Number(row['b'])] = Number(row['n']);
+  }
+  return { kind: 'numeric', dtype, count, nullCount, edges, counts };
+}
+
+/** The most frequent values with their counts, the rest counted as one. */
+async function categoricalBaseline(
+  { duckdb, rel, col, count, nullCount }: BaselineColumn,
+  dtype: Dtype,
+): Promise<BaselineOutput> {
+  const reader = await duckdb.runAndReadAll(
+    `SELECT CAST(${col} AS VARCHAR) AS v, count(*) AS n FROM ${rel} WHERE ${col} IS NOT NULL GROUP BY 1 ORDER BY n DESC, v`,
+  );
+  const all = reader
+    .getRowObjectsJS()
+    .map((r) => ({ value: String(r['v']), count: Number(r['n']) }));
+  const values = all.slice(0, BASELINE_TOP_VALUES);
+  const otherCount = all.slice(BASELINE_TOP_VALUES).reduce((s, x) => s + x.count, 0);
+  return { kind: 'categorical', dtype, count, nullCount, values, otherCount };
 }
 
 async function scalar(duckdb: DuckDBConnection, sql: string): Promise<number> {

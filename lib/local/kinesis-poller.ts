@@ -115,16 +115,29 @@ export class KinesisPoller {
     this.running = (async () => {
       while (!this.stopping) {
         await this.drain();
-        if (!this.stopping) await new Promise((resolve) => setTimeout(resolve, idleMs));
+        if (!this.stopping)
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, idleMs);
+            this.wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+        this.wake = undefined;
       }
     })();
   }
 
+  /** Stops polling: a poll under way ends first, an idle wait at once. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.wake?.();
     await this.running;
     this.running = undefined;
   }
+
+  /** Ends the idle wait between polls (set while waiting). */
+  private wake: (() => void) | undefined;
 
   private async discover(): Promise<ShardState[]> {
     if (this.shards) return this.shards;

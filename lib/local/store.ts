@@ -13,7 +13,7 @@ import type { RuntimeRegistry } from '../registry/compile.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
 import { getView } from '../registry/query.ts';
 import { kinesisPutter } from '../producer/kinesis-aws.ts';
-import { putRecords } from '../producer/put-records.ts';
+import { putRecords, type PutRecordsOptions } from '../producer/put-records.ts';
 import type { KinesisPollerStats } from './kinesis-poller.ts';
 import { removeLocalEndpoints, writeLocalEndpoints, type LocalEndpoints } from './endpoints.ts';
 import { startLocalIngest, type LocalIngest } from './ingest.ts';
@@ -32,6 +32,8 @@ export interface LocalFeatureStoreOptions {
   readonly prefix?: string;
   /** Period of the background offline flush, ms. @default 1000 */
   readonly flushMs?: number;
+  /** Largest batch the ingest handler gets per shard. @default 1000 */
+  readonly ingestBatchSize?: number;
   /** Write `endpoints.json` for the CLI in other shells. @default true */
   readonly writeEndpoints?: boolean;
 }
@@ -43,11 +45,21 @@ export interface LocalFeatureStore {
   readonly endpoints: LocalEndpoints;
   /**
    * Puts records on a view's stream (validated first, as `skewless push` does) and syncs, so
-   * they are served and stored when it resolves.
+   * they are served and stored when it resolves (`sync: false`: the caller syncs once after
+   * several pushes).
    */
-  push(view: string, records: Iterable<unknown> | AsyncIterable<unknown>): Promise<number>;
+  push(
+    view: string,
+    records: Iterable<unknown> | AsyncIterable<unknown>,
+    options?: Pick<PutRecordsOptions, 'onProgress'> & { readonly sync?: boolean },
+  ): Promise<number>;
   /** Handles every record on the streams now and writes the buffered offline rows. */
   sync(): Promise<KinesisPollerStats>;
+  /**
+   * Handles every record on the streams now (online items written, offline rows buffered), so
+   * the next lookup sees them; `sync` also writes the offline rows and the inference log.
+   */
+  drain(): Promise<KinesisPollerStats>;
   /**
    * Stops serving, handles what is left on the streams, writes the buffered offline rows and
    * the inference log, and stops every server. Idempotent.
@@ -95,23 +107,11 @@ export async function startLocalFeatureStore(
     })());
   try {
     await recordRegistry(dataDir, options.runtime);
-    ingest = await startLocalIngest(stack, { clock });
-    const running = ingest;
-    let syncing: Promise<KinesisPollerStats> = Promise.resolve(running.poller.stats);
-    // One drain at a time, with background polling paused: the poller reads each shard in order.
-    const sync = () =>
-      (syncing = syncing
-        .catch(() => running.poller.stats)
-        .then(async () => {
-          await running.poller.stop();
-          try {
-            const stats = await running.drain();
-            await lookup?.inferenceLog.flush();
-            return stats;
-          } finally {
-            if (!stopping) running.poller.start();
-          }
-        }));
+    ingest = await startLocalIngest(stack, { clock, batchSize: options.ingestBatchSize });
+    const { drain, sync } = drainsOf(ingest, {
+      flushLog: () => lookup?.inferenceLog.flush(),
+      stopping: () => stopping !== undefined,
+    });
     lookup = await startLocalLookup({ stack, runtime: options.runtime, clock, port: options.port });
     control = await startControlServer(sync);
     ingest.start(options.flushMs ?? 1_000);
@@ -124,20 +124,56 @@ export async function startLocalFeatureStore(
       pid: process.pid,
     };
     if (writeEndpoints) await writeLocalEndpoints(dataDir, endpoints);
-    const push = async (view: string, records: Iterable<unknown> | AsyncIterable<unknown>) => {
+    const push: LocalFeatureStore['push'] = async (view, records, putOptions) => {
       const { sent } = await putRecords(kinesisPutter(stack.kinesis), records, {
+        onProgress: putOptions?.onProgress,
         registry: options.runtime.registry,
         names: stack.names,
         view: getView(options.runtime.registry, view),
       });
-      await sync();
+      if (putOptions?.sync !== false) await sync();
       return sent;
     };
-    return { stack, ingest, lookup, endpoints, push, sync, stop };
+    return { stack, ingest, lookup, endpoints, push, sync, drain, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/**
+ * The store's two drains, one at a time with background polling paused (the poller reads each
+ * shard in order): `drain` hands every record on the streams to the handler; `sync` also writes
+ * the buffered offline rows and the inference log.
+ */
+function drainsOf(
+  ingest: LocalIngest,
+  hooks: { flushLog(): Promise<unknown> | undefined; stopping(): boolean },
+): Pick<LocalFeatureStore, 'drain' | 'sync'> {
+  let draining: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = draining
+      .catch(() => undefined)
+      .then(async () => {
+        await ingest.poller.stop();
+        try {
+          return await work();
+        } finally {
+          if (!hooks.stopping()) ingest.poller.start();
+        }
+      });
+    draining = next;
+    return next;
+  };
+  return {
+    drain: () => exclusive(() => ingest.poller.drain()),
+    sync: () =>
+      exclusive(async () => {
+        const stats = await ingest.drain();
+        await hooks.flushLog();
+        return stats;
+      }),
+  };
 }
 
 /** The served registry, kept by hash: the skew check reads what was served under which. */

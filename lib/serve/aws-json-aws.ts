@@ -85,30 +85,11 @@ export function createAwsJsonClient(options: AwsJsonClientOptions): AwsJsonClien
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('error', reject);
           res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            const status = res.statusCode ?? 0;
-            if (status >= 200 && status < 300) {
-              try {
-                resolve((text ? JSON.parse(text) : {}) as O);
-              } catch (error) {
-                reject(new AwsServiceError(options.service, 'BadResponse', status, String(error)));
-              }
-              return;
-            }
-            let code = 'UnknownError';
-            let message = text.slice(0, 200);
             try {
-              const parsed = JSON.parse(text) as {
-                __type?: string;
-                message?: string;
-                Message?: string;
-              };
-              code = parsed.__type?.split('#').pop() ?? code;
-              message = parsed.message ?? parsed.Message ?? message;
-            } catch {
-              // Not JSON: keep the raw text.
+              resolve(decodeResponse<O>(options.service, res.statusCode ?? 0, chunks));
+            } catch (error) {
+              reject(error);
             }
-            reject(new AwsServiceError(options.service, code, status, message));
           });
         },
       );
@@ -126,6 +107,28 @@ export function createAwsJsonClient(options: AwsJsonClientOptions): AwsJsonClien
       agent.destroy();
     },
   };
+}
+
+/** The body of a 2xx answer as JSON; any other answer as the AWS error its JSON names. */
+function decodeResponse<O>(service: string, status: number, chunks: readonly Buffer[]): O {
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (status >= 200 && status < 300) {
+    try {
+      return (text ? JSON.parse(text) : {}) as O;
+    } catch (error) {
+      throw new AwsServiceError(service, 'BadResponse', status, String(error));
+    }
+  }
+  let code = 'UnknownError';
+  let message = text.slice(0, 200);
+  try {
+    const parsed = JSON.parse(text) as { __type?: string; message?: string; Message?: string };
+    code = parsed.__type?.split('#').pop() ?? code;
+    message = parsed.message ?? parsed.Message ?? message;
+  } catch {
+    // Not JSON: keep the raw text.
+  }
+  throw new AwsServiceError(service, code, status, message);
 }
 
 function timeoutError(service: string, operation: string, timeoutMs: number): Error {

@@ -81,29 +81,60 @@ export async function compareDistribution(
   // Nulls are a bin of their own in PSI: a feature that starts serving its null default (an
   // expired value, a dropped column) has shifted even if its non-null values have not.
   const nullBin = { label: NULL_LABEL, baseline: baseline.nullCount, served: servedNulls };
-  if (baseline.kind === 'numeric') {
-    const k = baseline.counts.length;
-    const reader = await duckdb.runAndReadAll(
-      `SELECT ${numericBinSql(numericSql(value, dtype), baseline.edges)} AS bin, count(*)::BIGINT AS n
-       FROM ${q(served)} WHERE ${value} IS NOT NULL GROUP BY 1`,
-    );
-    const servedCounts = new Array<number>(k).fill(0);
-    for (const row of reader.getRowObjectsJson()) servedCounts[Number(row.bin)] = Number(row.n);
-    const valueBins = baseline.counts.map((count, i) => ({
-      label: `[${fmtEdge(baseline.edges[i]!, dtype)}, ${fmtEdge(baseline.edges[i + 1]!, dtype)}${i === k - 1 ? ']' : ')'}`,
-      baseline: count,
-      served: servedCounts[i]!,
-    }));
-    const bins = [...valueBins, nullBin];
-    return {
-      distribution: { kind: 'numeric', bins, baselineNullShare, servedNullShare },
-      ...psiFigures(bins, independent),
-      // KS compares the ordered (non-null) values only.
-      ks: ksStatistic(baseline.counts, servedCounts),
-      ksNoise: ksNoise(Math.min(total(servedCounts), independent), total(baseline.counts)),
-    };
-  }
+  const compared = { duckdb, served, value, dtype, nullBin, independent };
+  const shares = { baselineNullShare, servedNullShare };
+  return baseline.kind === 'numeric'
+    ? compareNumeric(compared, baseline, shares)
+    : compareCategorical(compared, baseline, shares);
+}
 
+/** What both comparisons read: the served table, its value column, and the null bin. */
+interface Compared {
+  readonly duckdb: DuckDBConnection;
+  readonly served: string;
+  /** The quoted served-value column. */
+  readonly value: string;
+  readonly dtype: Dtype;
+  readonly nullBin: { readonly label: string; readonly baseline: number; readonly served: number };
+  readonly independent: number;
+}
+
+type NullShares = { readonly baselineNullShare: number; readonly servedNullShare: number };
+
+/** Numeric values over the baseline's edges: PSI and KS. */
+async function compareNumeric(
+  { duckdb, served, value, dtype, nullBin, independent }: Compared,
+  baseline: Extract<BaselineOutput, { kind: 'numeric' }>,
+  shares: NullShares,
+): Promise<DistributionFigures> {
+  const k = baseline.counts.length;
+  const reader = await duckdb.runAndReadAll(
+    `SELECT ${numericBinSql(numericSql(value, dtype), baseline.edges)} AS bin, count(*)::BIGINT AS n
+     FROM ${q(served)} WHERE ${value} IS NOT NULL GROUP BY 1`,
+  );
+  const servedCounts = new Array<number>(k).fill(0);
+  for (const row of reader.getRowObjectsJson()) servedCounts[Number(row.bin)] = Number(row.n);
+  const valueBins = baseline.counts.map((count, i) => ({
+    label: `[${fmtEdge(baseline.edges[i]!, dtype)}, ${fmtEdge(baseline.edges[i + 1]!, dtype)}${i === k - 1 ? ']' : ')'}`,
+    baseline: count,
+    served: servedCounts[i]!,
+  }));
+  const bins = [...valueBins, nullBin];
+  return {
+    distribution: { kind: 'numeric', bins, ...shares },
+    ...psiFigures(bins, independent),
+    // KS compares the ordered (non-null) values only.
+    ks: ksStatistic(baseline.counts, servedCounts),
+    ksNoise: ksNoise(Math.min(total(servedCounts), independent), total(baseline.counts)),
+  };
+}
+
+/** Categories over the baseline's most frequent values (the rest as one): PSI, no KS. */
+async function compareCategorical(
+  { duckdb, served, value, dtype, nullBin, independent }: Compared,
+  baseline: Extract<BaselineOutput, { kind: 'categorical' }>,
+  shares: NullShares,
+): Promise<DistributionFigures> {
   const labels = baseline.values.map((v) => v.value);
   const text = dtype === 'string' ? value : `CAST(${value} AS VARCHAR)`;
   const reader = await duckdb.runAndReadAll(
@@ -129,7 +160,7 @@ export async function compareDistribution(
     nullBin,
   ];
   return {
-    distribution: { kind: 'categorical', bins, baselineNullShare, servedNullShare },
+    distribution: { kind: 'categorical', bins, ...shares },
     ...psiFigures(bins, independent),
     // KS needs an order; categories have none.
     ks: null,

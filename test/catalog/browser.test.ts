@@ -1,6 +1,6 @@
 /**
  * The catalog in a real browser (Debian's Chromium driven by puppeteer-core, installed here when
- * absent). A day of the flights demo leaves real nightly outputs under a data folder; the demo
+ * absent). The flights demo up to its clean day leaves real nightly outputs under a data folder; the demo
  * then stops, and `skewless ui --port N --data DIR` serves the flights catalog with no store
  * running. In it: search "delay", open `airport_delays`, see its lineage and freshness, follow a
  * link to the skew report; no console error on any page, and every href answers. A definition
@@ -18,7 +18,7 @@ import * as defs from '../../feature_defs/index.ts';
 import { defineEntity, defineFeatureView, field } from '../../lib/define/index.ts';
 import { compileRegistry } from '../../lib/registry/compile.ts';
 import { registryFromModule } from '../../lib/registry/load.ts';
-import { runDemo } from '../../lib/local/demo.ts';
+import { DEMO_STEPS, runDemo } from '../../examples/flights/demo.ts';
 import { localCatalogSource } from '../../lib/local/catalog.ts';
 import { startCatalogServer, type CatalogServer } from '../../lib/catalog/server.ts';
 
@@ -83,16 +83,18 @@ describe('the feature catalog in headless Chromium', () => {
     ensureChromium();
     dir = await mkdtemp(path.join(os.tmpdir(), 'skewless-catalog-'));
     const dataDir = path.join(dir, 'data');
-    // Real nightly outputs: a day of the demo (its skew check writes the reports), then no store.
-    const demo = await runDemo({
-      runtime: registryFromModule(defs),
-      dataDir,
-      startDay: '2001-02-01',
-      days: 1,
-      lookups: 60,
-      // Two airports' real flights: every stage of the demo, in a minute rather than ten.
-      origins: ['BOS', 'DEN'],
-    });
+    // Real nightly outputs: the demo up to its clean day (its skew check writes the reports),
+    // then no store.
+    const demo = await runDemo(
+      {
+        runtime: registryFromModule(defs),
+        dataDir,
+        lookups: 60,
+        // Two airports' real flights: the demo's steps in a minute rather than ten.
+        origins: ['BOS', 'DEN'],
+      },
+      DEMO_STEPS.slice(0, 3),
+    );
     await demo.stop();
     ui = await startUiCli(dataDir);
     browser = await launchChromium(path.join(dir, 'profile'));

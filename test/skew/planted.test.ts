@@ -2,6 +2,8 @@
  * Planted skews on the local stack: a synthetic day of the flights service is served, logged and
  * stored offline (real Parquet, real JSON lines), one skew is planted, and the real local check
  * (DuckDB + the export's point-in-time generator) must flag exactly the features it touches.
+ * These views carry their values; skew planted in aggregation views' tiles is in
+ * `planted-aggregation.test.ts`.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';

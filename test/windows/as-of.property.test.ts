@@ -13,13 +13,11 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FeatureValue } from '../../lib/define/dtypes.ts';
 import { exportPointInTimeLocal } from '../../lib/export/point-in-time.ts';
 import { timestampLiteral, valueLiteral } from '../../lib/sql/literals.ts';
 import { duckdbDialect } from '../../lib/sql/dialect.ts';
-import { statusColumnName } from '../../lib/sql/plan.ts';
 import { writeOfflineRecords, type OfflineRecord } from '../export/offline-fixture.ts';
-import { draft, expectClose, ORIGINS, runtime, STEP, views } from './stream-fixture.ts';
+import { draft, expectExportedRows, ORIGINS, runtime, STEP, views } from './stream-fixture.ts';
 import { oracleAggregate } from './oracle.ts';
 
 const scenario = fc.record({
@@ -117,26 +115,16 @@ describe('window export with a per-row as-of column', () => {
             await duckdb.runAndReadAll('SELECT * FROM out ORDER BY _sk_row')
           ).getRowObjectsJS();
           expect(rows).toHaveLength(spine.length);
-          rows.forEach((row, i) => {
-            const r = spine[i]!;
-            for (const view of views) {
-              for (const f of view.features) {
-                const keys = { user_id: r.user_id, item: r.item };
-                const o = oracleAggregate(view, f.name, events, keys, r.t, r.asOf ?? Infinity);
-                const output = `${view.name}__${f.name}`;
-                const got = row[output];
-                const what = `${dialect} ${output} at ${r.t} as of ${r.asOf} (${JSON.stringify(r)})`;
-                expectClose(
-                  typeof got === 'bigint' ? Number(got) : (got as FeatureValue),
-                  o.value ?? f.default,
-                  what,
-                );
-                expect(row[statusColumnName(output)], what).toBe(
-                  o.count > 0 ? 'present' : 'missing',
-                );
-              }
-            }
-          });
+          expectExportedRows(
+            rows,
+            spine,
+            (view, feature, i) => {
+              const r = spine[i]!;
+              const keys = { user_id: r.user_id, item: r.item };
+              return oracleAggregate(view, feature, events, keys, r.t, r.asOf ?? Infinity);
+            },
+            `${dialect}, per-row as-of`,
+          );
         }
       }),
       { numRuns: 60, endOnFailure: true },

@@ -17,7 +17,6 @@ import path from 'node:path';
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FeatureValue } from '../../lib/define/dtypes.ts';
 import { processKinesisBatch } from '../../lib/ingest/batch.ts';
 import { dynamoOnlineWriter } from '../../lib/ingest/online-aws.ts';
 import { startLocalStack, LOCAL_AWS, type LocalStack } from '../../lib/local/stack.ts';
@@ -28,13 +27,13 @@ import { buildLookupPlans } from '../../lib/serve/plan.ts';
 import { exportPointInTimeLocal } from '../../lib/export/point-in-time.ts';
 import { timestampLiteral, valueLiteral } from '../../lib/sql/literals.ts';
 import { duckdbDialect } from '../../lib/sql/dialect.ts';
-import { statusColumnName } from '../../lib/sql/plan.ts';
 import { MemoryDeadLetters, MemoryOffline } from '../ingest/fakes.ts';
 import { writeOfflineRecords } from '../export/offline-fixture.ts';
 import {
   arrivals,
   draft,
   expectClose,
+  expectExportedRows,
   kinesisRecord,
   NAMES,
   offlineEvents,
@@ -219,25 +218,12 @@ describe('windowed aggregations: online = offline = oracle', () => {
             const rows = (
               await stack.duckdb.runAndReadAll('SELECT * FROM out ORDER BY _sk_row')
             ).getRowObjectsJS();
-            rows.forEach((row, i) => {
-              const r = spine[i]!;
-              for (const view of views) {
-                for (const f of view.features) {
-                  const o = oracle(view, f.name, r, r.t, at(i));
-                  const output = `${view.name}__${f.name}`;
-                  const got = row[output];
-                  const what = `${label}/${dialect} ${output} at ${r.t} (${JSON.stringify(r)})`;
-                  expectClose(
-                    typeof got === 'bigint' ? Number(got) : (got as FeatureValue),
-                    o.value ?? f.default,
-                    what,
-                  );
-                  expect(row[statusColumnName(output)], what).toBe(
-                    o.count > 0 ? 'present' : 'missing',
-                  );
-                }
-              }
-            });
+            expectExportedRows(
+              rows,
+              spine,
+              (view, feature, i) => oracle(view, feature, spine[i]!, spine[i]!.t, at(i)),
+              `${label}/${dialect}`,
+            );
           }
         }
       }),

@@ -15,6 +15,7 @@ import { getViewOfKind } from '../../lib/registry/query.ts';
 import type { AggregationRegistryView } from '../../lib/registry/types.ts';
 import type { MemoryOffline } from '../ingest/fakes.ts';
 import type { OfflineRecord } from '../export/offline-fixture.ts';
+import { statusColumnName } from '../../lib/sql/plan.ts';
 import * as defs from './defs.ts';
 
 export const runtime = compileRegistry(collectDefinitions(defs));
@@ -125,4 +126,39 @@ export function expectClose(got: FeatureValue, want: FeatureValue, what: string)
   if (typeof got === 'number' && typeof want === 'number' && !Number.isInteger(want)) {
     expect(Math.abs(got - want), what).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(want)));
   } else expect(got, what).toEqual(want);
+}
+
+/** What the oracle says of one aggregate for one spine row (its index `i`). */
+export type RowOracle = (
+  view: AggregationRegistryView,
+  feature: string,
+  i: number,
+) => { value: FeatureValue; count: number };
+
+/**
+ * Every exported row's value and status of every view's aggregates equal the oracle's (the
+ * default where it found no event), `label` naming the run in a failure.
+ */
+export function expectExportedRows(
+  rows: readonly Record<string, unknown>[],
+  spine: readonly Record<string, unknown>[],
+  oracle: RowOracle,
+  label: string,
+): void {
+  rows.forEach((row, i) => {
+    for (const view of views) {
+      for (const f of view.features) {
+        const o = oracle(view, f.name, i);
+        const output = `${view.name}__${f.name}`;
+        const got = row[output];
+        const what = `${label} ${output} (${JSON.stringify(spine[i])})`;
+        expectClose(
+          typeof got === 'bigint' ? Number(got) : (got as FeatureValue),
+          o.value ?? f.default,
+          what,
+        );
+        expect(row[statusColumnName(output)], what).toBe(o.count > 0 ? 'present' : 'missing');
+      }
+    }
+  });
 }

@@ -10,7 +10,11 @@ import type { Command } from 'commander';
 import { streamsOf } from '../../registry/query.ts';
 import { sourceStreamName } from '../../core/naming.ts';
 import { ENDPOINTS_FILE, readLocalEndpoints } from '../../local/endpoints.ts';
-import { startLocalFeatureStore, type LocalFeatureStore } from '../../local/store.ts';
+import {
+  startLocalFeatureStore,
+  type LocalFeatureStore,
+  type LocalFeatureStoreOptions,
+} from '../../local/store.ts';
 import type { RuntimeRegistry } from '../../registry/compile.ts';
 import { startCatalogServer } from '../../catalog/server.ts';
 import { localCatalogSource } from '../../local/catalog.ts';
@@ -42,33 +46,80 @@ export function registerDev(program: Command): void {
   ).action(async (options: DevOptions) => {
     const port = options.port === undefined ? undefined : positiveInt(options.port, '--port');
     const runtime = await loadCliRegistry(options);
-    await refuseSecondStore(options.data);
-    let store: LocalFeatureStore;
-    try {
-      store = await startLocalFeatureStore({ runtime, dataDir: options.data, port });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
-        throw new CliError(`port ${port} is in use; pick another --port`, EXIT.usage);
-      throw error;
-    }
+    const dev = await startDevSession({ runtime, defs: options.defs, data: options.data, port });
+    console.log(
+      options.json
+        ? JSON.stringify(dev.store.endpoints)
+        : describe(dev.store, runtime, options, dev.catalogUrl),
+    );
+    await untilStopped();
+    if (!options.json) console.log('stopping: writing buffered offline rows and logs…');
+    await dev.stop();
+    if (!options.json) console.log('stopped.');
+  });
+}
+
+export interface DevSessionOptions {
+  readonly runtime: RuntimeRegistry;
+  readonly defs: string;
+  readonly data: string;
+  readonly port?: number;
+  /** Runs once no other store holds the data folder, before this one starts (the demo clears it). */
+  readonly beforeStart?: () => Promise<void>;
+  readonly store?: Pick<LocalFeatureStoreOptions, 'clock' | 'ingestBatchSize' | 'flushMs'>;
+}
+
+export interface DevSession {
+  readonly store: LocalFeatureStore;
+  readonly catalogUrl: string;
+  /** Closes the catalog, then stops the store (buffered rows and logs written). */
+  stop(): Promise<void>;
+}
+
+/**
+ * What `skewless dev` runs (and the flights demo on top of it): the local store for the
+ * definitions, its endpoints and control URL written for the other commands, and the catalog
+ * beside it. Refuses a data folder another running store holds.
+ */
+export async function startDevSession(options: DevSessionOptions): Promise<DevSession> {
+  const { runtime, port } = options;
+  await refuseSecondStore(options.data);
+  await options.beforeStart?.();
+  let store: LocalFeatureStore;
+  try {
+    store = await startLocalFeatureStore({
+      ...options.store,
+      runtime,
+      dataDir: options.data,
+      port,
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new CliError(`port ${port} is in use; pick another --port`, EXIT.usage);
+    throw error;
+  }
+  try {
     // The catalog of these definitions beside the store (read-only, 127.0.0.1, a free port).
     const applied = await readApplied(path.join(options.defs, APPLIED_REGISTRY_FILE));
     const catalog = await startCatalogServer(
       localCatalogSource({ registry: runtime.registry, applied, dataDir: options.data }),
     );
-    console.log(
-      options.json
-        ? JSON.stringify(store.endpoints)
-        : describe(store, runtime, options, catalog.url),
-    );
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-    if (!options.json) console.log('stopping: writing buffered offline rows and logs…');
-    await catalog.close();
+    const stop = async () => {
+      await catalog.close();
+      await store.stop();
+    };
+    return { store, catalogUrl: catalog.url, stop };
+  } catch (error) {
     await store.stop();
-    if (!options.json) console.log('stopped.');
+    throw error;
+  }
+}
+
+/** Resolves on Ctrl-C (SIGINT) or SIGTERM. */
+export function untilStopped(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
   });
 }
 

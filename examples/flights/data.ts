@@ -1,14 +1,15 @@
 /**
  * The example producer: turns the flights data set (vega-datasets, flights-3m.parquet) into
- * records for the example views, as a team's streaming job would (and the raw departures of the
- * `flights` event stream, which the store aggregates itself). `npm start` replays a slice
- * of 2001 through Kinesis and the real ingest handler.
+ * records for the example views of `feature_defs/flights.ts`, as a team's streaming job would
+ * (and the raw departures of the `flights` event stream, which the store aggregates itself), and
+ * into the model's questions: one per flight, asked `ASK_LEAD_MINUTES` before it departs.
+ * `npm start` replays a slice of 2001 through Kinesis and the real ingest handler.
  */
 import { createRequire } from 'node:module';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { stringLiteral } from '../sql/literals.ts';
+import { stringLiteral } from '../../lib/sql/literals.ts';
 
 /** Absolute path of the flights Parquet file shipped in the `vega-datasets` package. */
 export function flightsParquetPath(): string {
@@ -38,6 +39,12 @@ export type WireRecord = Record<string, string | number | boolean | null>;
 
 /** A departure more than 15 minutes late: the label of the example model. */
 export const LATE_MINUTES = 15;
+
+/**
+ * The model is asked this long before a flight departs (a lookup, or a training row's time): so
+ * what it is told never holds the flight's own departure, which is its label.
+ */
+export const ASK_LEAD_MINUTES = 5;
 
 const VIEW_QUERIES: Record<string, (source: string) => string> = {
   airport_departures: (source) => `
@@ -78,17 +85,22 @@ export async function flightsRecords(
   return reader.getRowObjectsJson() as WireRecord[];
 }
 
-/** A training spine: one row per flight in `slice`, keys + departure time + label. */
+/**
+ * The model's questions in `slice`: one row per flight whose question falls in it (asked
+ * `ASK_LEAD_MINUTES` before departure), keys + the time asked (`event_time`) + the request
+ * field + the label. A training spine, and the demo's lookup traffic.
+ */
 export async function flightsSpine(
   duckdb: DuckDBConnection,
   slice: FlightsSlice,
 ): Promise<WireRecord[]> {
+  const lead = ASK_LEAD_MINUTES * 60_000;
   const reader = await duckdb.runAndReadAll(
-    `SELECT origin, destination, epoch_ms(date)::DOUBLE AS event_time, hour(date)::INTEGER AS scheduled_hour,
-            delay > ${LATE_MINUTES} AS departed_late
+    `SELECT origin, destination, epoch_ms(date)::DOUBLE - ${lead} AS event_time,
+            hour(date)::INTEGER AS scheduled_hour, delay > ${LATE_MINUTES} AS departed_late
      FROM ${sliceSource(slice)}
      ORDER BY date, origin, destination`,
-    { path: flightsParquetPath(), from: slice.from, to: slice.to },
+    { path: flightsParquetPath(), from: slice.from + lead, to: slice.to + lead },
   );
   return reader.getRowObjectsJson() as WireRecord[];
 }
