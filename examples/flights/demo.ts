@@ -6,7 +6,9 @@
  * 1. replay the history of 2001's flights through Kinesis and the real ingest handler;
  * 2. export a point-in-time training set for the last replayed day, with its baseline;
  * 3. serve the next day (lookups while its flights stream in, on time), then check it: clean;
- * 4. serve the day after with an incident planted (`incident.ts`), then check it: named.
+ * 4. serve the day after with an incident planted (`incident.ts`), then check it: named;
+ * 5. replay the clean day under the candidate shipped with the example (`candidate.ts`,
+ *    `skewless plan --replay`): what a 14-day `late_7d` would have served.
  *
  * Time is simulated: the clock is set by the steps (so 2001's values are fresh when served),
  * then runs at wall speed from the end of the last served day while the store keeps serving.
@@ -36,6 +38,7 @@ import {
 } from './data.ts';
 import { INCIDENT, type PlantedIncident } from './incident.ts';
 import { serveDay } from './serve.ts';
+import { replayCandidate, type CandidateReplay } from './candidate.ts';
 
 export interface DemoOptions {
   readonly runtime: RuntimeRegistry;
@@ -88,6 +91,8 @@ export interface DemoResults {
   replayed?: Readonly<Record<string, number>>;
   training?: { readonly exportSummary: ExportSummary; readonly spineFile: string };
   readonly days: ServedDay[];
+  /** The last step: the clean day replayed under the candidate shipped with the example. */
+  replay?: CandidateReplay;
 }
 
 /** What every step works with. */
@@ -119,6 +124,12 @@ export const DEMO_STEPS: readonly DemoStep[] = [
   {
     name: 'serve a day with an incident and check it',
     run: (world) => serveAndCheck(world, 'incident'),
+  },
+  {
+    name: 'replay the clean day under a candidate change (plan --replay)',
+    run: async (world) => {
+      world.results.replay = await replayCandidate(world);
+    },
   },
 ];
 

@@ -10,6 +10,7 @@ import { Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import { formatSummary as formatExport } from '../../lib/export/manifest.ts';
 import { explainVerdicts, formatSummary as formatSkew } from '../../lib/skew/summary.ts';
+import { formatReplay } from '../../lib/skew/replay-table.ts';
 import {
   CliError,
   EXIT,
@@ -95,6 +96,14 @@ function printResults(demo: RunningDemo): void {
       console.log(formatSkew(report));
       console.log(explainVerdicts(report));
     }
+  }
+  const { replay } = demo.results;
+  if (replay) {
+    const defs = path.relative(process.cwd(), replay.defs);
+    console.log(
+      `\n── ${replay.date} again, under a candidate change: skewless plan --defs ${defs} --applied feature_defs/applied-registry.json --replay ${replay.date}`,
+    );
+    console.log(formatReplay(replay.result, replay.date));
   }
 }
 

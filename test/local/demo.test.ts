@@ -21,6 +21,7 @@ import { decodeOnlineItem, type Item } from '../../lib/core/online-item.ts';
 import { encodeEntityKey } from '../../lib/core/entity-key.ts';
 import { findingsHeadline, findingsOf } from '../../lib/skew/headline.ts';
 import { FINDING_KINDS } from '../../lib/skew/types.ts';
+import { formatReplay } from '../../lib/skew/replay-table.ts';
 import * as defs from '../../feature_defs/index.ts';
 
 const runtime = registryFromModule(defs);
@@ -164,6 +165,23 @@ describe('npm start (the flights example) on the local store', () => {
         last_delay: want.last_delay,
       });
     }
+  });
+
+  it('ends by replaying its clean day under the candidate shipped with the example (plan --replay)', () => {
+    const replay = demo.results.replay!;
+    expect(replay.date).toBe(day('clean').date);
+    expect(replay.result.replays).toHaveLength(1);
+    const r = replay.result.replays[0]!;
+    expect([r.service, r.sample.checked]).toEqual(['departure_delay_model', 500]);
+    const late = r.outputs.find((o) => o.output === 'airport_delays__late_7d')!;
+    expect(late.change).toBe('window 7d (now 14d)');
+    expect(late.matchRate).toBeLessThan(1);
+    // The changed window moves its own output and the share that reads it, nothing else.
+    const moved = r.outputs.filter((o) => o.matches < o.rows).map((o) => o.output);
+    expect(moved.sort()).toEqual(['airport_delays__late_7d', 'late_share_7d']);
+    expect(formatReplay(replay.result, replay.date)).toMatch(
+      /^airport_delays__late_7d\s+window 7d \(now 14d\)\s+\d+\.\d\d%/m,
+    );
   });
 
   it('exports one training row per spine row, in spine order, with a manifest and a baseline', async () => {
