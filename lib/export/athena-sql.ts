@@ -18,6 +18,7 @@ import {
 import type { SpineSpan } from '../sql/span.ts';
 import { renderPointInTimeSql } from '../sql/render.ts';
 import { SpineError } from './errors.ts';
+import { storedTable, type EventsFrom } from './offline-reader.ts';
 import type { SpineColumn } from './spine.ts';
 
 /** `` `name` `` for Hive DDL, with embedded backticks doubled. */
@@ -141,6 +142,8 @@ export function athenaUnloadSql(
     /** The spine's span, for literal scan bounds; undefined only for a spine without rows. */
     readonly span: SpineSpan | undefined;
     readonly target: string;
+    /** Views read from an earlier version's table (`EventsFrom`). @default none */
+    readonly eventsFrom?: EventsFrom;
   },
 ): string {
   const plan = buildPointInTimePlan(runtime.registry, request.service, request);
@@ -149,7 +152,7 @@ export function athenaUnloadSql(
     athenaDialect,
     {
       spine: `${q(request.database)}.${q(request.spineTable)}`,
-      view: (v) => `${q(request.database)}.${q(v.table)}`,
+      view: (v) => `${q(request.database)}.${q(storedTable(v, request.eventsFrom))}`,
     },
     request.span ? { span: request.span } : {},
   );

@@ -24,7 +24,7 @@ import {
 import { athenaUnloadSql, dropTableDdl, parseS3Uri, spineTableDdl } from './athena-sql.ts';
 import { localOfflineReader, writeLocalFile } from './offline-local.ts';
 import { spineSpan } from './spine-span.ts';
-import type { OfflineReader, StoreQuery, StoreRows } from './offline-reader.ts';
+import type { EventsFrom, OfflineReader, StoreQuery, StoreRows } from './offline-reader.ts';
 
 export interface AthenaOfflineReaderDeps extends AthenaExportDeps {
   readonly duckdb: DuckDBConnection;
@@ -35,6 +35,8 @@ export interface AthenaOfflineReaderDeps extends AthenaExportDeps {
    * per run, since an UNLOAD writes only into an empty prefix.
    */
   readonly idPrefix?: string;
+  /** Views read from an earlier version's table (`EventsFrom`). @default none */
+  readonly eventsFrom?: EventsFrom;
 }
 
 export function athenaOfflineReader(deps: AthenaOfflineReaderDeps): OfflineReader {
@@ -111,6 +113,7 @@ async function unloadPointInTime(
           timeColumn: query.timeColumn,
           asOf: query.asOf,
           ...(query.views ? { views: query.views } : {}),
+          ...(deps.eventsFrom ? { eventsFrom: deps.eventsFrom } : {}),
           target: s3uri(prefixes.data),
         }),
       );

@@ -5,14 +5,14 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { duckdbType, offlineColumns, offlineTableName } from '../core/columns.ts';
+import { duckdbType, offlineColumns } from '../core/columns.ts';
 import { getView } from '../registry/query.ts';
 import type { Registry } from '../registry/types.ts';
 import { dialectByName, type DialectName } from '../sql/dialect.ts';
 import { quoteIdentifier as q, stringLiteral } from '../sql/literals.ts';
 import { buildPointInTimePlan, type PlannedView } from '../sql/plan.ts';
 import { renderPointInTimeSql } from '../sql/render.ts';
-import type { OfflineReader } from './offline-reader.ts';
+import { storedTable, type EventsFrom, type OfflineReader } from './offline-reader.ts';
 import { localOfflineDir } from '../local/firehose.ts';
 import { spineSpan } from './spine-span.ts';
 
@@ -28,12 +28,8 @@ export interface LocalOfflineReaderOptions {
    * the bounds are scalar subqueries over the spine, which DuckDB evaluates before the scan.
    */
   readonly duckdb?: DuckDBConnection;
-  /**
-   * Aggregation views whose raw events are read from an earlier version's table, by view name
-   * (a new version before it is ingested: the same stream's records, as `materialize
-   * --from-version` reads them; `plan --replay` uses it).
-   */
-  readonly eventsFrom?: ReadonlyMap<string, number>;
+  /** Views read from an earlier version's table (`EventsFrom`). @default none */
+  readonly eventsFrom?: EventsFrom;
 }
 
 /** The local Parquet folder as an offline store: the join is a lazy DuckDB subquery. */
@@ -45,10 +41,7 @@ export function localOfflineReader(options: LocalOfflineReaderOptions): OfflineR
     async pointInTime(query) {
       const { registry } = options;
       const plan = buildPointInTimePlan(registry, query.service, query);
-      const source = (v: Pick<PlannedView, 'name' | 'table'>) => {
-        const from = options.eventsFrom?.get(v.name);
-        return from === undefined ? v.table : offlineTableName({ name: v.name, version: from });
-      };
+      const source = (v: Pick<PlannedView, 'name' | 'table'>) => storedTable(v, options.eventsFrom);
       const relations = await localRelations(
         registry,
         options.dataDir,

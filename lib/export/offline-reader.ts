@@ -9,8 +9,9 @@
  * `run.ts`) whichever store answers, so the CLI, the export Lambda and the skew check's rebuild
  * return the same rows for the same data.
  */
+import { offlineTableName } from '../core/columns.ts';
 import type { DialectName } from '../sql/dialect.ts';
-import type { AsOf, ViewSubset } from '../sql/plan.ts';
+import type { AsOf, PlannedView, ViewSubset } from '../sql/plan.ts';
 import type { SpineColumn } from './spine.ts';
 
 export interface StoreQuery {
@@ -58,4 +59,20 @@ export interface OfflineReader {
   artifacts(exportId: string, service: string, promote: boolean): StoreArtifacts;
   /** Writes one artifact (a local path, or `s3://` where the store reaches S3). */
   write(target: string, body: Uint8Array | string, contentType: string): Promise<void>;
+}
+
+/**
+ * Views whose offline rows are read from an earlier version's table, by view name: a new version
+ * before it is ingested, fed by the same stream (`recordsFromApplied`, `lib/skew/versions.ts`;
+ * `plan --replay` uses it). Both stores read it through `storedTable`.
+ */
+export type EventsFrom = ReadonlyMap<string, number>;
+
+/** The table a planned view's rows are read from: its own, or the version `eventsFrom` names. */
+export function storedTable(
+  view: Pick<PlannedView, 'name' | 'table'>,
+  eventsFrom: EventsFrom | undefined,
+): string {
+  const version = eventsFrom?.get(view.name);
+  return version === undefined ? view.table : offlineTableName({ name: view.name, version });
 }

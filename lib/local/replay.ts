@@ -9,6 +9,7 @@ import { localOfflineReader } from '../export/offline-local.ts';
 import type { RuntimeRegistry } from '../registry/compile.ts';
 import type { Registry } from '../registry/types.ts';
 import { replayDay, type ReplayResult } from '../skew/replay.ts';
+import { recordsFromApplied } from '../skew/versions.ts';
 import { assertDayLogged, localDayLog, localReportStore, withLocalDuckDB } from './skew-check.ts';
 
 export interface LocalReplayOptions {
@@ -38,7 +39,7 @@ export async function runLocalReplay(options: LocalReplayOptions): Promise<Repla
         offline: localOfflineReader({
           dataDir,
           registry: options.candidate.registry,
-          eventsFrom: newAggregationVersions(options.applied, options.candidate.registry),
+          eventsFrom: recordsFromApplied(options.applied, options.candidate.registry),
         }),
         reports: localReportStore(dataDir),
       },
@@ -50,24 +51,4 @@ export async function runLocalReplay(options: LocalReplayOptions): Promise<Repla
       },
     ),
   );
-}
-
-/**
- * The candidate's aggregation views at a version the applied registry does not have yet, each
- * with the applied version (same stream): their raw events are read from it, as a new version's
- * first `materialize --from-version` reads them, so a window change under a version bump is
- * replayed on the events already stored.
- */
-export function newAggregationVersions(
-  applied: Registry,
-  candidate: Registry,
-): ReadonlyMap<string, number> {
-  const out = new Map<string, number>();
-  for (const view of candidate.featureViews) {
-    const old = applied.featureViews.find((v) => v.name === view.name);
-    if (view.kind !== 'aggregation' || old?.kind !== 'aggregation') continue;
-    if (old.version < view.version && old.source.stream === view.source.stream)
-      out.set(view.name, old.version);
-  }
-  return out;
 }

@@ -6,6 +6,7 @@
  * `skewless plan --replay` reads the same list to find what a candidate changes.
  */
 import { canonicalJson } from '../core/canonical-json.ts';
+import { offlineColumns } from '../core/columns.ts';
 import type { Registry, RegistryService, RegistryView } from '../registry/types.ts';
 import { durationText } from './headline.ts';
 
@@ -39,6 +40,31 @@ export function changedOutputs(
       list.push({ hash: old.hash, was });
       out.set(output.name, list);
     }
+  }
+  return out;
+}
+
+/**
+ * The candidate's views at a version the applied registry does not have yet whose offline rows
+ * the applied version already stores, each with that version: a new version is fed by the same
+ * stream's records, so where every offline column of the new version is one of the applied
+ * version's, of the same type (an aggregation view's stream columns; a plain view's keys and
+ * features, none added or retyped), the applied table holds the records the new version would
+ * have stored had it been ingesting all along, as a new version's first `materialize
+ * --from-version` reads them. The replay reads those (its table holds nothing until ingested).
+ */
+export function recordsFromApplied(
+  applied: Registry,
+  candidate: Registry,
+): ReadonlyMap<string, number> {
+  const out = new Map<string, number>();
+  for (const view of candidate.featureViews) {
+    const old = applied.featureViews.find((v) => v.name === view.name);
+    if (!old || old.kind !== view.kind || old.version >= view.version) continue;
+    if (old.source.stream !== view.source.stream) continue;
+    const stored = new Map(offlineColumns(old).map((c) => [c.name, c.dtype]));
+    if (offlineColumns(view).every((c) => stored.get(c.name) === c.dtype))
+      out.set(view.name, old.version);
   }
   return out;
 }

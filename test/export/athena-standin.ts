@@ -40,6 +40,7 @@ import type { RuntimeRegistry } from '../../lib/registry/compile.ts';
 import { quoteIdentifier as q, stringLiteral } from '../../lib/sql/literals.ts';
 import { offlineTableName } from '../../lib/core/columns.ts';
 import type { AsOf, ViewSubset } from '../../lib/sql/plan.ts';
+import type { EventsFrom } from '../../lib/export/offline-reader.ts';
 import { unloadInferenceLog } from './athena-log-standin.ts';
 
 export interface UnloadPlan {
@@ -47,6 +48,8 @@ export interface UnloadPlan {
   readonly timeColumn: string;
   readonly asOf: AsOf;
   readonly views?: ViewSubset;
+  /** Views the plan reads from an earlier version's table (the text must name that table). */
+  readonly eventsFrom?: EventsFrom;
 }
 
 export interface AthenaStandInOptions {
@@ -247,6 +250,7 @@ async function exportRelation(
     dataDir: options.dataDir,
     registry: options.runtime.registry,
     dialect: 'duckdb',
+    ...(matched.eventsFrom ? { eventsFrom: matched.eventsFrom } : {}),
   });
   const rows = await local.pointInTime({
     ...matched,

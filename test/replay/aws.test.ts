@@ -2,7 +2,9 @@
  * `skewless plan --replay DATE --aws`: the same day as the local replay, read through the Athena
  * and S3 stand-ins of `test/export/` (the day's counts and sample UNLOADed from the log's Parquet
  * files, the rebuild from the offline store): the table must equal the local replay's, the
- * report must land in S3 under `skew-reports/replay/`, and the exit code must be the same.
+ * report must land in S3 under `skew-reports/replay/`, and the exit code must be the same. A new
+ * version of a view is rebuilt from the applied version's table, whose name the UNLOAD must
+ * read (the new version's table holds nothing until ingested).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,7 +18,8 @@ import { EXIT } from '../../lib/cli/context.ts';
 import { SKEW_COLUMNS } from '../../lib/skew/logs.ts';
 import { serveAthenaLocally, type AthenaStandIn } from '../export/athena-standin.ts';
 import { runPlan, writeDefsFolder } from './fixtures/cli.ts';
-import { flightsRuntime } from './fixtures/flights-defs.ts';
+import type { EventsFrom } from '../../lib/export/offline-reader.ts';
+import { flightsRuntime, type FlightsChanges } from './fixtures/flights-defs.ts';
 import { buildReplayWorld, DAY } from './fixtures/world.ts';
 
 const BUCKET = 'store-bucket';
@@ -27,7 +30,6 @@ const athena = mockClient(AthenaClient);
 let root: string;
 let instance: DuckDBInstance;
 let duckdb: DuckDBConnection;
-let standIn: AthenaStandIn;
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'skewless-replay-aws-'));
@@ -35,11 +37,17 @@ beforeAll(async () => {
   duckdb = await instance.connect();
   await duckdb.run(`SET TimeZone = 'UTC'`);
   await buildReplayWorld(duckdb, path.join(root, 'data'), flightsRuntime(), { vectors: 200 });
-  standIn = serveAthenaLocally({
+}, 120_000);
+
+/** Athena and S3 for the candidate: its rebuild's UNLOAD must be the generator's for it. */
+function standInFor(changes: FlightsChanges, eventsFrom?: EventsFrom): AthenaStandIn {
+  athena.reset();
+  s3.reset();
+  return serveAthenaLocally({
     athena,
     s3,
     duckdb,
-    runtime: flightsRuntime(CHANGES),
+    runtime: flightsRuntime(changes),
     bucket: BUCKET,
     database: DATABASE,
     dataDir: path.join(root, 'data'),
@@ -49,10 +57,22 @@ beforeAll(async () => {
         service: 'departure_delay_model',
         timeColumn: SKEW_COLUMNS.servedAt,
         asOf: { kind: 'column', column: SKEW_COLUMNS.asOf },
+        ...(eventsFrom ? { eventsFrom } : {}),
       },
     ],
   });
-}, 120_000);
+}
+
+/** `plan --replay DAY` of the candidate, locally and with --aws. */
+async function replayBoth(name: string, changes: FlightsChanges) {
+  const defs = await writeDefsFolder(path.join(root, name), changes);
+  const local = await runPlan(['--defs', defs, '--data', path.join(root, 'data'), '--replay', DAY]);
+  const aws = await runPlan([
+    ...['--defs', defs, '--replay', DAY, '--aws', '--bucket', BUCKET],
+    ...['--workgroup', 'wg', '--database', DATABASE, '--region', 'us-east-1'],
+  ]);
+  return { local, aws };
+}
 
 afterAll(async () => {
   duckdb?.closeSync();
@@ -68,30 +88,8 @@ const tableRows = (out: string) =>
 
 describe('skewless plan --replay --aws', () => {
   it('reads the day through Athena, writes the report to S3, and agrees with the local replay', async () => {
-    const defs = await writeDefsFolder(path.join(root, 'defs'), CHANGES);
-    const local = await runPlan([
-      '--defs',
-      defs,
-      '--data',
-      path.join(root, 'data'),
-      '--replay',
-      DAY,
-    ]);
-    const aws = await runPlan([
-      '--defs',
-      defs,
-      '--replay',
-      DAY,
-      '--aws',
-      '--bucket',
-      BUCKET,
-      '--workgroup',
-      'wg',
-      '--database',
-      DATABASE,
-      '--region',
-      'us-east-1',
-    ]);
+    const standIn = standInFor(CHANGES);
+    const { local, aws } = await replayBoth('ttl', CHANGES);
     expect(aws.err).toMatch(/cross the thresholds of departure_delay_model/);
     expect([aws.exit, local.exit]).toEqual([EXIT.refused, EXIT.refused]);
     expect(tableRows(aws.out).length).toBe(16);
@@ -104,5 +102,26 @@ describe('skewless plan --replay --aws', () => {
     );
     expect(report.vectors).toBe(200);
     expect(standIn.queries.some((q) => /UNLOAD/.test(q))).toBe(true);
+  }, 120_000);
+
+  it("rebuilds a window change under a new view version from the applied version's table", async () => {
+    const changes: FlightsChanges = { routeWindow: '14d', routeDelaysVersion: 2 };
+    const standIn = standInFor(changes, new Map([['route_delays', 1]]));
+    const { local, aws } = await replayBoth('v2', changes);
+    expect(aws.err, aws.out).toBe(local.err);
+    expect(tableRows(aws.out)).toEqual(tableRows(local.out));
+    const rows = tableRows(aws.out);
+    // The window moved one output; the other output of the new version matches every value,
+    // which an empty table (defaults everywhere) would not.
+    expect(rows.find((r) => r.startsWith('route_delays__flights_7d '))).not.toMatch(/100\.00%/);
+    expect(rows.find((r) => r.startsWith('route_delays__dep_delay_mean_7d '))).toMatch(
+      /route_delays v1 \(now v2\)\s+100\.00%/,
+    );
+    const rebuild = standIn.queries.filter((q) => /"tmp_spine_/.test(q) && /^UNLOAD/.test(q));
+    expect(rebuild.length).toBeGreaterThan(0);
+    for (const q of rebuild) {
+      expect(q).toContain(`"${DATABASE}"."route_delays_v1"`);
+      expect(q).not.toContain('route_delays_v2');
+    }
   }, 120_000);
 });

@@ -15,6 +15,7 @@ import { registryFromModule } from '../../lib/registry/load.ts';
 import { getService } from '../../lib/registry/query.ts';
 import { runLocalReplay } from '../../lib/local/replay.ts';
 import type { ServiceReplay } from '../../lib/skew/replay.ts';
+import { recordsFromApplied } from '../../lib/skew/versions.ts';
 import { flightsRuntime, type FlightsChanges } from './fixtures/flights-defs.ts';
 import { oracleFigures } from './fixtures/oracle.ts';
 import {
@@ -184,6 +185,43 @@ describe('plan --replay on the flights example', () => {
     // The new version's own table holds nothing yet: the applied version's raw events are read.
     expect(differing(r)).toEqual(['route_delays__flights_7d']);
     expectOracleFigures(r, changes);
+  });
+
+  it("a ttl change under a new plain view version is replayed on the applied version's records", async () => {
+    const changes: FlightsChanges = { departuresTtl: '1h', departuresVersion: 2 };
+    const r = (await replay(changes)).replays[0]!;
+    expect(r.changes.find((c) => c.output === 'airport_departures__last_delay')?.was).toBe(
+      'airport_departures v1 (now v2)',
+    );
+    // The same values as the ttl change alone: the stored records are the same stream's.
+    expect(differing(r)).toEqual([...DEPARTURES, 'delay_above_hourly_mean'].sort());
+    expectOracleFigures(r, changes);
+  });
+
+  it('reads a new version from the applied one only when it stores no column the applied lacks', () => {
+    const v2 = flightsRuntime({ departuresVersion: 2, routeDelaysVersion: 3 }).registry;
+    expect([...recordsFromApplied(applied.registry, v2)]).toEqual([
+      ['airport_departures', 1],
+      ['route_delays', 1],
+    ]);
+    expect(recordsFromApplied(applied.registry, applied.registry).size).toBe(0);
+    // A feature added, or one retyped, is not in the applied version's table: read its own.
+    const edited = (edit: (features: { name: string; dtype: string }[]) => void) => {
+      const copy = structuredClone(v2) as unknown as {
+        featureViews: { name: string; features: { name: string; dtype: string }[] }[];
+      };
+      edit(copy.featureViews.find((v) => v.name === 'airport_departures')!.features);
+      return copy as unknown as typeof v2;
+    };
+    const added = edited((f) => void f.push({ ...f[0]!, name: 'last_gate' }));
+    const retyped = edited((f) => void (f[0]!.dtype = 'float64'));
+    const removed = edited((f) => void f.pop());
+    expect([...recordsFromApplied(applied.registry, added).keys()]).toEqual(['route_delays']);
+    expect([...recordsFromApplied(applied.registry, retyped).keys()]).toEqual(['route_delays']);
+    expect([...recordsFromApplied(applied.registry, removed).keys()]).toEqual([
+      'airport_departures',
+      'route_delays',
+    ]);
   });
 
   it('a transform fix (not in the registry) is replayed when its service is named', async () => {

@@ -61,12 +61,23 @@ function athenaGoldens(): RenderedQuery[] {
     .filter((q) => !/^(CREATE|DROP)\b/i.test(q.sql));
 }
 
-function renderedUnloads(): RenderedQuery[] {
+/**
+ * Every service's UNLOAD per as-of kind; with `replay`, as `plan --replay` renders a candidate
+ * whose every view is a new version read from the applied version's table (`eventsFrom`).
+ */
+function renderedUnloads(replay = false): RenderedQuery[] {
   return Object.entries(MODULES).flatMap(([module, runtime]) =>
     runtime.registry.featureServices.flatMap((service) =>
       AS_OF_KINDS.map((asOf) => ({
-        name: `${module}: ${service.name} (${asOf.kind} as-of)`,
+        name: `${module}: ${service.name} (${asOf.kind} as-of${replay ? ', replayed' : ''})`,
         sql: athenaUnloadSql(runtime, {
+          ...(replay
+            ? {
+                eventsFrom: new Map(
+                  runtime.registry.featureViews.map((v) => [v.name, v.version + 1]),
+                ),
+              }
+            : {}),
           service: service.name,
           database: 'skewless_offline',
           spineTable: 'tmp_spine_x',
@@ -102,7 +113,12 @@ function renderedTileUnloads(): RenderedQuery[] {
 }
 
 describe('Athena queries parse as Trino', () => {
-  const queries = [...athenaGoldens(), ...renderedUnloads(), ...renderedTileUnloads()];
+  const queries = [
+    ...athenaGoldens(),
+    ...renderedUnloads(),
+    ...renderedUnloads(true),
+    ...renderedTileUnloads(),
+  ];
 
   it('renders the tile rebuild of every aggregation view', () => {
     expect(renderedTileUnloads().length).toBeGreaterThanOrEqual(4);
@@ -115,6 +131,9 @@ describe('Athena queries parse as Trino', () => {
       0,
     );
     expect(renderedUnloads()).toHaveLength(services * AS_OF_KINDS.length);
+    // The replay's renders read other tables than the service's own.
+    const own = renderedUnloads();
+    for (const [i, q] of renderedUnloads(true).entries()) expect(q.sql).not.toBe(own[i]!.sql);
   });
 
   it.each(queries.map((q) => [q.name, q] as const))('%s', (_name, query) => {
