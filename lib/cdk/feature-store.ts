@@ -32,6 +32,7 @@ import {
   grantBackfill,
   grantExportQuery,
   grantForget,
+  grantReplay,
   type OperatorGrantTargets,
 } from './operator-grants.ts';
 import { Serving, type ApiAuthorization } from './serving.ts';
@@ -272,6 +273,11 @@ export class FeatureStore extends Construct {
   /** Lets an operator run `skewless backfill --aws` and `skewless materialize --aws`. */
   public grantBackfill(grantee: iam.IGrantable): void {
     grantBackfill(this.grantTargets(), grantee);
+  }
+
+  /** Lets an operator, or a CI job gating a merge, run `skewless plan --replay --aws`. */
+  public grantReplay(grantee: iam.IGrantable): void {
+    grantReplay(this.grantTargets(), grantee);
   }
 
   /**

@@ -3,8 +3,9 @@
  * the export Lambda's queries with the caller's credentials; `skewless backfill --aws` uploads
  * rows under `spines/`, creates a scratch table over them and merges it into a view's Iceberg
  * table through Athena, and `skewless materialize --aws` unloads the newest rows under
- * `exports/` and writes them with ingestion's conditional put. `test/iam/operator.test.ts`
- * records those paths and holds these grants to what they call.
+ * `exports/` and writes them with ingestion's conditional put; `skewless plan --replay --aws`
+ * reads a day of the inference log and rebuilds its sample as the nightly check does.
+ * `test/iam/operator.test.ts` records those paths and holds these grants to what they call.
  */
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { offlineTableName } from '../core/columns.ts';
@@ -40,6 +41,22 @@ export const FORGET_QUERY_ACCESS: QueryAccess = {
   scratchTables: false,
 };
 
+/**
+ * The replay (`skewless plan --replay --aws`) reads the day's inference log through Athena,
+ * UNLOADs its counts and sample under `skew-samples/`, rebuilds the sample as an export does
+ * (`spines/`, `exports/`: over the deployed view tables, a new version's records from the
+ * applied version's) and writes its reports under `skew-reports/`.
+ */
+export const REPLAY_QUERY_ACCESS: QueryAccess = {
+  read: [BUCKET_PREFIXES.inferenceLog],
+  write: [
+    BUCKET_PREFIXES.skewSamples,
+    BUCKET_PREFIXES.spines,
+    BUCKET_PREFIXES.exports,
+    BUCKET_PREFIXES.skewReports,
+  ],
+};
+
 export interface OperatorGrantTargets {
   readonly offline: OfflineStore;
   readonly online: OnlineStore;
@@ -50,6 +67,12 @@ export interface OperatorGrantTargets {
 /** `skewless export --aws`. */
 export function grantExportQuery(t: OperatorGrantTargets, grantee: iam.IGrantable): void {
   t.offline.grantQuery(grantee, EXPORT_QUERY_ACCESS);
+  t.lakeFormation?.grantRole(grantee, 'query');
+}
+
+/** `skewless plan --replay --aws`. */
+export function grantReplay(t: OperatorGrantTargets, grantee: iam.IGrantable): void {
+  t.offline.grantQuery(grantee, REPLAY_QUERY_ACCESS);
   t.lakeFormation?.grantRole(grantee, 'query');
 }
 

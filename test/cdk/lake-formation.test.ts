@@ -171,7 +171,7 @@ describe('Lake Formation grants', () => {
     ).toEqual([]);
   }, 60_000);
 
-  it('give the roles of `grantExport` and `grantBackfill` what their CLI paths do', () => {
+  it('give the roles of `grantExport`, `grantReplay` and `grantBackfill` what their CLI paths do', () => {
     const { stack, store } = buildSkewlessApp({
       app: testApp(),
       registry,
@@ -182,8 +182,10 @@ describe('Lake Formation grants', () => {
       new iam.Role(stack, id, { assumedBy: new iam.AccountRootPrincipal() });
     const operator = role('Operator');
     const trainer = role('Trainer');
+    const replayer = role('Replayer');
     store.grantBackfill(operator);
     store.grantExport(trainer);
+    store.grantReplay(replayer);
     const d = deployedFrom(Template.fromStack(stack), registry);
     grants = grantsOf(d);
     const arn = (r: iam.Role) =>
@@ -191,6 +193,7 @@ describe('Lake Formation grants', () => {
     for (const [r, kind] of [
       [operator, 'backfill'],
       [trainer, 'query'],
+      [replayer, 'query'],
     ] as const) {
       expect(held(arn(r), { database: true })).toEqual(['CREATE_TABLE', 'DESCRIBE']);
       for (const view of registry.featureViews)

@@ -9,11 +9,11 @@
 import type { HandlerName } from '../../lib/cdk/handler-function.ts';
 
 /**
- * A Lambda's role, or a role given `grantExport`, `grantBackfill`, `grantProduce` or
- * `grantDirectLookup`.
+ * A Lambda's role, or a role given `grantExport`, `grantBackfill`, `grantForget`, `grantReplay`,
+ * `grantProduce` or `grantDirectLookup`.
  */
 export type RoleName =
-  HandlerName | 'exporter' | 'backfill' | 'forgetter' | 'producer' | 'direct-lookup';
+  HandlerName | 'exporter' | 'backfill' | 'forgetter' | 'replayer' | 'producer' | 'direct-lookup';
 
 export interface NeededByAws {
   readonly action: string;
@@ -80,6 +80,7 @@ export const NEEDED_BY_AWS: Readonly<Record<RoleName, readonly NeededByAws[]>> =
   exporter: [...ATHENA_AS_CALLER],
   backfill: [...ATHENA_AS_CALLER, TABLE_KEY_ENCRYPT],
   forgetter: [...ATHENA_AS_CALLER, TABLE_KEY_ENCRYPT],
+  replayer: [...ATHENA_AS_CALLER],
   producer: [],
   'direct-lookup': [],
 };

@@ -3,7 +3,9 @@
  * S3, Athena and DynamoDB served at the SDK boundary, and their recorded calls simulated against
  * the role the construct's grant gives an operator: `skewless export --aws --promote-baseline`
  * under `grantExport`, `skewless backfill --aws` (which then materializes) under
- * `grantBackfill`; and `skewless push --aws` against kinesalite (its client recorded at the
+ * `grantBackfill`, `skewless forget --aws` under `grantForget`, `skewless plan --replay --aws`
+ * of a new view version (rebuilt from the deployed, applied version's table) under
+ * `grantReplay`; and `skewless push --aws` against kinesalite (its client recorded at the
  * middleware layer) under `grantProduce`. Each grant then loses each of its actions in turn: some recorded call must
  * be denied, or the action is named in `NEEDED_BY_AWS`.
  */
@@ -43,6 +45,11 @@ import { flightsRegistry, testApp } from '../cdk/synth.ts';
 import { serveAthenaLocally } from '../export/athena-standin.ts';
 import { serveForgetStandIns } from '../forget/aws-standins.ts';
 import { writeOfflineRecords } from '../export/offline-fixture.ts';
+import { SKEW_COLUMNS } from '../../lib/skew/logs.ts';
+import { EXIT } from '../../lib/cli/context.ts';
+import { runPlan, writeDefsFolder } from '../replay/fixtures/cli.ts';
+import { flightsRuntime, type FlightsChanges } from '../replay/fixtures/flights-defs.ts';
+import { buildReplayWorld, DAY } from '../replay/fixtures/world.ts';
 import { CallTranslator, type AwsCall } from './calls.ts';
 import { deployedFrom, type Deployed } from './deployed.ts';
 import { expectEveryGrantNeeded } from './mutation.ts';
@@ -69,7 +76,7 @@ let dir: string;
 let instance: DuckDBInstance;
 let duckdb: DuckDBConnection;
 let deployed: Deployed;
-const roles = { exporter: '', backfill: '', producer: '', forgetter: '' };
+const roles = { exporter: '', backfill: '', producer: '', forgetter: '', replayer: '' };
 
 /** Runs a command with its output kept off the test's. */
 async function cli(...args: string[]): Promise<void> {
@@ -112,7 +119,9 @@ beforeAll(async () => {
   const backfill = role('Backfill');
   const producer = role('Producer');
   const forgetter = role('Forgetter');
+  const replayer = role('Replayer');
   store.grantForget(forgetter);
+  store.grantReplay(replayer);
   store.grantExport(exporter);
   store.grantBackfill(backfill);
   store.grantProduce(producer, view.source.stream);
@@ -122,6 +131,7 @@ beforeAll(async () => {
   roles.backfill = idOf(backfill);
   roles.producer = idOf(producer);
   roles.forgetter = idOf(forgetter);
+  roles.replayer = idOf(replayer);
 });
 
 afterAll(async () => {
@@ -302,6 +312,46 @@ describe("the CLI's AWS paths, recorded", () => {
     expect(standIns.queries.map((q) => q.split(' ')[0])).toContain('OPTIMIZE');
     expect([...standIns.objects.keys()].some((k) => k.startsWith('forget/audit/'))).toBe(true);
     await expectRoleFits('forgetter', calls);
+  }, 120_000);
+
+  it('`skewless plan --replay --aws` of a new view version fits `grantReplay`', async () => {
+    for (const mock of [athena, s3, dynamodb]) mock.reset();
+    const data = path.join(dir, 'replay-data');
+    await buildReplayWorld(duckdb, data, runtime, { vectors: 50 });
+    const changes: FlightsChanges = { routeWindow: '14d', routeDelaysVersion: 2 };
+    const standIn = serveAthenaLocally({
+      athena,
+      s3,
+      duckdb,
+      runtime: flightsRuntime(changes),
+      bucket: STORE.bucket,
+      database: STORE.database,
+      dataDir: data,
+      scratchDir: dir,
+      plans: () => [
+        {
+          service: service.name,
+          timeColumn: SKEW_COLUMNS.servedAt,
+          asOf: { kind: 'column', column: SKEW_COLUMNS.asOf },
+          eventsFrom: new Map([['route_delays', 1]]),
+        },
+      ],
+    });
+    const defs = await writeDefsFolder(path.join(dir, 'replay-defs'), changes);
+    const r = await runPlan([
+      ...['--defs', defs, '--replay', DAY, '--aws', '--region', 'us-east-1'],
+      ...['--bucket', STORE.bucket, '--workgroup', STORE.workgroup, '--database', STORE.database],
+    ]);
+    expect([EXIT.ok, EXIT.refused], r.err).toContain(r.exit);
+    // The new version's table is not deployed: the rebuild reads the applied one's.
+    expect(standIn.queries.some((q) => q.includes('"route_delays_v1"'))).toBe(true);
+    const calls = fromMocks('replayer', athena, s3);
+    expect(
+      calls.some(
+        (c) => c.operation === 'PutObject' && /^skew-reports\/replay\//.test(String(c.input.Key)),
+      ),
+    ).toBe(true);
+    await expectRoleFits('replayer', calls);
   }, 120_000);
 
   it('`skewless push --aws` fits `grantProduce` for its source', async () => {
