@@ -21,6 +21,7 @@ import { loadServedVectors, SAMPLE_TABLE, type DayLogSource } from './logs.ts';
 import { buildOutputReport } from './output-report.ts';
 import type { OutputFigures } from './measure.ts';
 import { rebuildTransforms } from './rebuild-transforms.ts';
+import { transformBodyChanges } from './transform-fixes.ts';
 import { createValuesView, rebuild, TABLES, withJoinSidesAsWritten } from './rebuilds.ts';
 import {
   measureReplay,
@@ -48,8 +49,8 @@ export interface ReplayRequest {
   /** The registry the day was served under: the applied one. `deps.runtime` is the candidate. */
   readonly applied: Registry;
   /**
-   * Services to replay even when the registry shows no change (a transform's function body is
-   * not in the registry: a fix to it is replayed by naming its service). Default: none.
+   * Services to replay even when neither the registry nor the day's served inputs show a change
+   * (a transform body fix is found from the data: `transform-fixes.ts`). Default: none.
    */
   readonly services?: readonly string[];
 }
@@ -81,6 +82,10 @@ export function replayReportPaths(date: string, service: string): { html: string
   return { html: `replay/${date}/${service}.html`, json: `replay/${date}/${service}.json` };
 }
 
+/** The applied registry has the service: it was served (a new one never was). */
+const servedBy = (applied: Registry, service: Pick<RegistryService, 'name'>) =>
+  applied.featureServices.some((s) => s.name === service.name);
+
 /**
  * The candidate's services whose outputs change from the applied registry (any view version,
  * type, default, ttl, window, filter or transform they read), with what changed, plus the ones
@@ -94,7 +99,7 @@ export function servicesToReplay(
   for (const name of named) getService(candidate, name); // an unknown name fails here, clearly
   const out: { service: string; changes: ReadonlyMap<string, string> }[] = [];
   for (const service of candidate.featureServices) {
-    if (!applied.featureServices.some((s) => s.name === service.name)) continue;
+    if (!servedBy(applied, service)) continue;
     const changes = new Map(
       [...changedOutputs(candidate, service, [applied])].map(([o, v]) => [o, v[0]!.was]),
     );
@@ -104,12 +109,38 @@ export function servicesToReplay(
   return out;
 }
 
+/**
+ * The services to replay, in the candidate's order: those `servicesToReplay` names, and each other
+ * served service whose transforms' candidate functions give other outputs on the day's served
+ * inputs (`transformBodyChanges`: a function body fix the registry cannot show; a service named
+ * with no registry change is checked too, so its report says what changed).
+ */
+async function replayTargets(
+  deps: ReplayDeps,
+  request: ReplayRequest,
+  logged: ReadonlyMap<string, number>,
+): Promise<{ readonly service: string; readonly changes: ReadonlyMap<string, string> }[]> {
+  const candidate = deps.runtime.registry;
+  const fromRegistry = servicesToReplay(request.applied, candidate, request.services);
+  const out: { service: string; changes: ReadonlyMap<string, string> }[] = [];
+  for (const service of candidate.featureServices) {
+    const known = fromRegistry.find((t) => t.service === service.name);
+    const vectors = logged.get(service.name) ?? 0;
+    if (known && known.changes.size > 0) out.push(known);
+    else if (vectors > 0 && service.transforms.length > 0 && servedBy(request.applied, service)) {
+      const changes = await transformBodyChanges(deps, request.log, service, vectors);
+      if (changes.size > 0 || known) out.push({ service: service.name, changes });
+    } else if (known) out.push(known);
+  }
+  return out;
+}
+
 export async function replayDay(deps: ReplayDeps, request: ReplayRequest): Promise<ReplayResult> {
   const candidate = deps.runtime.registry;
-  const targets = servicesToReplay(request.applied, candidate, request.services);
   const logged = new Map(
     (await request.log.counts()).services.map((s) => [s.service, s.vectors] as const),
   );
+  const targets = await replayTargets(deps, request, logged);
   const replays: ServiceReplay[] = [];
   const notLogged: string[] = [];
   for (const { service, changes } of targets) {
@@ -261,7 +292,8 @@ function replayReport(
 }
 
 /** The replay's figures as the check's: every changed value has one cause, `version` when the
- * registry shows the change, else `unexplained` (a transform body changed, or data moved). */
+ * candidate shows the change (its registry, or a transform body fix found on the served inputs),
+ * else `unexplained` (data moved). */
 function figuresOf(f: ReplayFigures, appliedHash: string): OutputFigures {
   const cause = f.change ? 'version' : 'unexplained';
   return {

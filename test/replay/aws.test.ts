@@ -124,4 +124,13 @@ describe('skewless plan --replay --aws', () => {
       expect(q).not.toContain('route_delays_v2');
     }
   }, 120_000);
+
+  it('finds a transform body fix on the served inputs the sample brings back, as locally', async () => {
+    const changes: FlightsChanges = { eveningFrom: 17 };
+    standInFor(changes);
+    const { local, aws } = await replayBoth('fix', changes);
+    expect([aws.exit, aws.err]).toEqual([local.exit, local.err]);
+    expect(tableRows(aws.out)).toEqual(tableRows(local.out));
+    expect(aws.out).toMatch(/^evening_departure\s+transform 'departure_context' gives other o/m);
+  }, 120_000);
 });

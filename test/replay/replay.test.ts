@@ -14,7 +14,7 @@ import * as definitions from '../../feature_defs/index.ts';
 import { registryFromModule } from '../../lib/registry/load.ts';
 import { getService } from '../../lib/registry/query.ts';
 import { runLocalReplay } from '../../lib/local/replay.ts';
-import type { ServiceReplay } from '../../lib/skew/replay.ts';
+import { servicesToReplay, type ServiceReplay } from '../../lib/skew/replay.ts';
 import { recordsFromApplied } from '../../lib/skew/versions.ts';
 import { flightsRuntime, type FlightsChanges } from './fixtures/flights-defs.ts';
 import { oracleFigures } from './fixtures/oracle.ts';
@@ -109,7 +109,7 @@ describe('plan --replay on the flights example', () => {
     expect(applied.registry.hash).toBe(example.registry.hash);
   });
 
-  it('an unchanged service matches 100%, by the oracle too; unnamed, it is not replayed', async () => {
+  it('an unchanged service matches 100%, by the oracle too; unnamed, it is not replayed (its transforms give the served outputs)', async () => {
     const named = await replay({}, [SERVICE]);
     expect(named.replays).toHaveLength(1);
     const r = named.replays[0]!;
@@ -224,15 +224,30 @@ describe('plan --replay on the flights example', () => {
     ]);
   });
 
-  it('a transform fix (not in the registry) is replayed when its service is named', async () => {
+  it('a transform body fix (same spec, another function) is found on the served inputs and replayed', async () => {
     const fix = { eveningFrom: 17 };
-    expect((await replay(fix)).replays).toEqual([]);
-    const r = (await replay(fix, [SERVICE])).replays[0]!;
-    expect(changedBy(r)).toEqual([]);
+    // The registry cannot show it: same spec, same hash of everything it holds.
+    expect(servicesToReplay(applied.registry, flightsRuntime(fix).registry)).toEqual([]);
+    const result = await replay(fix);
+    expect(result.replays).toHaveLength(1);
+    const r = result.replays[0]!;
+    expect(changedBy(r)).toEqual(['evening_departure']);
     expect(differing(r)).toEqual(['evening_departure']);
-    expectOracleFigures(r, fix);
     const o = r.outputs.find((x) => x.output === 'evening_departure')!;
+    // Served with the hour 17 (false then, true now): the vectors the oracle counts as changed.
+    const moved = vectors.filter((v) => v.scheduledHour === 17).length;
+    expect(moved).toBeGreaterThan(0);
+    expect(o.rows - o.matches).toBe(moved);
+    expect(r.changes).toEqual([
+      {
+        output: 'evening_departure',
+        was: `transform 'departure_context' gives other outputs on ${moved} of ${vectors.length} logged inputs`,
+      },
+    ]);
+    expectOracleFigures(r, fix);
     expect(o.examples.every((e) => e.served === false && e.rebuilt === true)).toBe(true);
+    // Named, it is replayed the same way.
+    expect((await replay(fix, [SERVICE])).replays[0]!.outputs).toEqual(r.outputs);
   });
 
   it('all five at once: the figures, the report in the nightly format, the thresholds', async () => {
