@@ -19,7 +19,7 @@ export interface LocalReplayOptions {
   /** The registry the day was served under. */
   readonly applied: Registry;
   readonly date: string;
-  /** Services replayed even with no change in the registry (a transform body's fix). */
+  /** Services replayed even when neither the registry nor the served inputs show a change. */
   readonly services?: readonly string[];
   readonly duckdb?: DuckDBConnection;
   readonly duckdbConfig?: Readonly<Record<string, string>>;

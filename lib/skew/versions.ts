@@ -89,7 +89,8 @@ function describeChange(
   }
   if (now || then) return 'another kind of output (stored feature vs transform)';
   // A transform output: compare the transform's spec and the versions of what it reads. (The
-  // function body is not in the registry: a changed body shows only as value mismatches.)
+  // function body is not in the registry: the replay finds a changed body from the served
+  // inputs, `transform-fixes.ts`; the nightly check sees it as value mismatches.)
   const transformOf = (r: Registry, s: RegistryService) =>
     r.requestTransforms.find(
       (t) => s.transforms.includes(t.name) && t.outputs.some((o) => o.name === output),

@@ -50,7 +50,7 @@ export function registerPlan(program: Command): void {
       )
       .option(
         '--service <name...>',
-        'with --replay: services to replay even with no change in the registry (a transform body fix)',
+        'with --replay: services to replay even when neither the registry nor the served inputs show a change',
       )
       .option('--aws', "with --replay: the deployment's log and offline store (Athena)")
       .option('--region <region>', 'AWS region (with --aws; default: from the environment)')
