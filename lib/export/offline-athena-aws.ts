@@ -102,17 +102,20 @@ async function unloadPointInTime(
     try {
       outcome = await runAthenaQuery(
         deps,
-        athenaUnloadSql(deps.runtime, {
-          service: query.service,
-          database: deps.glueDatabase,
-          spineTable,
-          spineColumns: query.spineColumns,
-          span,
-          timeColumn: query.timeColumn,
-          asOf: query.asOf,
-          ...(query.views ? { views: query.views } : {}),
-          target: s3uri(prefixes.data),
-        }),
+        athenaUnloadSql(
+          query.registry ? { ...deps.runtime, registry: query.registry } : deps.runtime,
+          {
+            service: query.service,
+            database: deps.glueDatabase,
+            spineTable,
+            spineColumns: query.spineColumns,
+            span,
+            timeColumn: query.timeColumn,
+            asOf: query.asOf,
+            ...(query.views ? { views: query.views } : {}),
+            target: s3uri(prefixes.data),
+          },
+        ),
       );
     } finally {
       // The spine table is scaffolding (its data stays in S3).
@@ -145,7 +148,10 @@ async function noRows(
   query: StoreQuery,
   emptyDir: string,
 ): Promise<string> {
-  const local = localOfflineReader({ dataDir: emptyDir, registry: deps.runtime.registry });
+  const local = localOfflineReader({
+    dataDir: emptyDir,
+    registry: query.registry ?? deps.runtime.registry,
+  });
   const rows = await local.pointInTime({
     ...query,
     spine: `(SELECT * FROM ${query.spine} WHERE FALSE)`,

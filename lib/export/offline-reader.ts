@@ -9,6 +9,7 @@
  * `run.ts`) whichever store answers, so the CLI, the export Lambda and the skew check's rebuild
  * return the same rows for the same data.
  */
+import type { Registry } from '../registry/types.ts';
 import type { DialectName } from '../sql/dialect.ts';
 import type { AsOf, ViewSubset } from '../sql/plan.ts';
 import type { SpineColumn } from './spine.ts';
@@ -25,6 +26,16 @@ export interface StoreQuery {
   readonly views?: ViewSubset;
   /** Names the store's scratch objects for this query (`[a-z0-9_]`); a store picks one if absent. */
   readonly id?: string;
+  /**
+   * The registry the service is read from, when not the store's own: a replay's candidate, a
+   * shadow's (whose views may be candidate versions).
+   */
+  readonly registry?: Registry;
+  /**
+   * Views whose rows are read from another version's table, by view name: a candidate's history
+   * (`candidateHistory`), a new aggregation version before it is ingested.
+   */
+  readonly eventsFrom?: ReadonlyMap<string, number>;
 }
 
 export interface StoreRows {

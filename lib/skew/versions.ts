@@ -8,6 +8,7 @@
 import { canonicalJson } from '../core/canonical-json.ts';
 import type { Registry, RegistryService, RegistryView } from '../registry/types.ts';
 import { durationText } from './headline.ts';
+import { viewAtVersion } from '../registry/candidates.ts';
 
 /** `7d`, `2h`, else the headline's unit (`90m`, `3.5h`). */
 export function spanText(ms: number): string {
@@ -55,11 +56,21 @@ function describeChange(
   const now = service.features.find((f) => f.output === output);
   const then = oldService.features.find((f) => f.output === output);
   if (now && then) {
-    if (now.version !== then.version) return `${then.view} v${then.version} (now v${now.version})`;
+    const stored = () =>
+      storedChange(
+        viewOf(old, then.view, then.version),
+        viewOf(current, now.view, now.version),
+        now.feature,
+      );
+    if (now.version !== then.version) {
+      // A version bump names what else it changes (a window, a filter), when something does.
+      const also = now.dtype === then.dtype ? stored() : `type ${then.dtype} (now ${now.dtype})`;
+      return `${then.view} v${then.version} (now v${now.version})${also ? `: ${also}` : ''}`;
+    }
     if (now.dtype !== then.dtype) return `type ${then.dtype} (now ${now.dtype})`;
     if (canonicalJson(now.default) !== canonicalJson(then.default))
       return `default ${JSON.stringify(then.default)} (now ${JSON.stringify(now.default)})`;
-    return storedChange(viewOf(old, then.view), viewOf(current, now.view), now.feature);
+    return stored();
   }
   if (now || then) return 'another kind of output (stored feature vs transform)';
   // A transform output: compare the transform's spec and the versions of what it reads. (The
@@ -86,8 +97,10 @@ function describeChange(
   return null;
 }
 
-function viewOf(registry: Registry, name: string): RegistryView | undefined {
-  return registry.featureViews.find((v) => v.name === name);
+function viewOf(registry: Registry, name: string, version: number): RegistryView | undefined {
+  return (
+    viewAtVersion(registry, name, version) ?? registry.featureViews.find((v) => v.name === name)
+  );
 }
 
 /** A stored feature of one version whose ttl or aggregation (window, filter, function) differs. */

@@ -179,7 +179,7 @@ describe('plan --replay on the flights example', () => {
     const r = (await replay(changes)).replays[0]!;
     expect(changedBy(r)).toEqual(['route_delays__dep_delay_mean_7d', 'route_delays__flights_7d']);
     expect(r.changes.find((c) => c.output === 'route_delays__flights_7d')?.was).toBe(
-      'route_delays v1 (now v2)',
+      'route_delays v1 (now v2): window 7d (now 14d)',
     );
     // The new version's own table holds nothing yet: the applied version's raw events are read.
     expect(differing(r)).toEqual(['route_delays__flights_7d']);
