@@ -40,6 +40,7 @@ import type { OnlineStore } from './online-store.ts';
 import { acknowledgeRule } from './nag.ts';
 import { dependOnRolePolicy } from './role-policy.ts';
 import { isAggregationView } from '../registry/query.ts';
+import { storedViews } from '../registry/candidates.ts';
 
 export interface IngestionProps {
   readonly names: ResourceNames;
@@ -91,7 +92,7 @@ export class Ingestion extends Construct {
       removalPolicy: props.removalPolicy,
     });
     this.deliveryStreams = new Map(
-      registry.featureViews.map((view) => [
+      storedViews(registry).map((view) => [
         offlineTableName(view),
         this.deliveryStream(view, props),
       ]),
@@ -145,7 +146,7 @@ export class Ingestion extends Construct {
     // Each batch reads its keys' tombstones in one BatchGetItem (`lib/ingest/forgotten.ts`).
     props.onlineStore.grantLookup(ingest.role);
     // Aggregation views update their tile item by read-modify-write (a conditional put).
-    if (props.registry.featureViews.some(isAggregationView))
+    if (storedViews(props.registry).some(isAggregationView))
       props.onlineStore.grantTileRead(ingest.role);
     return ingest;
   }

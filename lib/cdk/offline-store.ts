@@ -30,6 +30,7 @@ import { icebergTableSpec, inferenceLogTableSpec } from './iceberg-schema.ts';
 import { createIcebergTable, type IcebergTableProps } from './iceberg-table.ts';
 import { bucketRemovalPolicy, lifecycleRules } from './offline-bucket.ts';
 import { acknowledgeWildcardResource, nagArnRef, nagStackArn } from './nag.ts';
+import { storedViews } from '../registry/candidates.ts';
 
 /** Glue tables the export and skew-check Lambdas may create and drop (spines, log views). */
 export const SCRATCH_TABLE_PREFIX = 'tmp_';
@@ -143,7 +144,7 @@ export class OfflineStore extends Construct {
     this.workgroup.applyRemovalPolicy(props.removalPolicy);
     this.maintenance = new IcebergMaintenance(this, 'Maintenance', {
       offlineStore: this,
-      views: props.registry.featureViews,
+      views: storedViews(props.registry),
       settings: props.icebergMaintenance,
     });
   }
@@ -160,7 +161,7 @@ export class OfflineStore extends Construct {
       return created;
     };
     const tables = new Map<string, glue.CfnTable>();
-    for (const view of props.registry.featureViews) {
+    for (const view of storedViews(props.registry)) {
       const name = offlineTableName(view);
       tables.set(name, table({ name, spec: icebergTableSpec(view) }, this.tablePrefix(name)));
     }

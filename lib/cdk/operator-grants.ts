@@ -14,6 +14,7 @@ import type { Registry } from '../registry/types.ts';
 import type { LakeFormationGrants } from './lake-formation.ts';
 import type { OfflineStore, QueryAccess } from './offline-store.ts';
 import type { OnlineStore } from './online-store.ts';
+import { storedViews } from '../registry/candidates.ts';
 
 /**
  * An export reads the caller's spine under `spines/` and the files its UNLOAD wrote under
@@ -79,10 +80,10 @@ export function grantReplay(t: OperatorGrantTargets, grantee: iam.IGrantable): v
 /** `skewless backfill --aws` and `skewless materialize --aws`. */
 export function grantBackfill(t: OperatorGrantTargets, grantee: iam.IGrantable): void {
   t.offline.grantQuery(grantee, BACKFILL_QUERY_ACCESS);
-  grantIcebergWrite(t.offline, grantee, t.registry.featureViews.map(offlineTableName));
+  grantIcebergWrite(t.offline, grantee, storedViews(t.registry).map(offlineTableName));
   t.online.grantPut(grantee);
   // An aggregation view's tiles are read, judged against their rebuild, and put conditionally.
-  if (t.registry.featureViews.some((v) => v.kind === 'aggregation'))
+  if (storedViews(t.registry).some((v) => v.kind === 'aggregation'))
     t.online.grantTileRead(grantee);
   t.lakeFormation?.grantRole(grantee, 'backfill');
 }

@@ -8,6 +8,7 @@ import { streamsOf } from '../registry/query.ts';
 import type { Registry, RegistryView } from '../registry/types.ts';
 import { sha256Hex } from './canonical-json.ts';
 import { offlineTableName } from './columns.ts';
+import { storedViews } from '../registry/candidates.ts';
 
 const KINESIS_STREAM = 'AWS::Kinesis::Stream';
 const FIREHOSE_STREAM = 'AWS::KinesisFirehose::DeliveryStream';
@@ -65,7 +66,7 @@ export function derivedNames(registry: Registry, names: ResourceNames): DerivedN
       name: sourceStreamName(names, s),
       of: `stream '${s}'`,
     })),
-    ...registry.featureViews.map((v) => ({
+    ...storedViews(registry).map((v) => ({
       type: FIREHOSE_STREAM,
       name: offlineDeliveryStreamName(names, v),
       of: `view '${v.name}' v${v.version}`,

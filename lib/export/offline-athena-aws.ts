@@ -98,24 +98,29 @@ async function unloadPointInTime(
       deps,
       spineTableDdl(deps.glueDatabase, spineTable, query.spineColumns, s3uri(prefixes.spine)),
     );
+    // A new version's rows from an earlier version's table (the query's choice first).
+    const eventsFrom = query.eventsFrom ?? deps.eventsFrom;
     // The span from the spine itself: literal scan bounds Athena prunes partitions with.
     const span = await spineSpan(duckdb, query.spine, query.timeColumn);
     let outcome;
     try {
       outcome = await runAthenaQuery(
         deps,
-        athenaUnloadSql(deps.runtime, {
-          service: query.service,
-          database: deps.glueDatabase,
-          spineTable,
-          spineColumns: query.spineColumns,
-          span,
-          timeColumn: query.timeColumn,
-          asOf: query.asOf,
-          ...(query.views ? { views: query.views } : {}),
-          ...(deps.eventsFrom ? { eventsFrom: deps.eventsFrom } : {}),
-          target: s3uri(prefixes.data),
-        }),
+        athenaUnloadSql(
+          query.registry ? { ...deps.runtime, registry: query.registry } : deps.runtime,
+          {
+            service: query.service,
+            database: deps.glueDatabase,
+            spineTable,
+            spineColumns: query.spineColumns,
+            span,
+            timeColumn: query.timeColumn,
+            asOf: query.asOf,
+            ...(query.views ? { views: query.views } : {}),
+            ...(eventsFrom ? { eventsFrom } : {}),
+            target: s3uri(prefixes.data),
+          },
+        ),
       );
     } finally {
       // The spine table is scaffolding (its data stays in S3).
@@ -148,7 +153,10 @@ async function noRows(
   query: StoreQuery,
   emptyDir: string,
 ): Promise<string> {
-  const local = localOfflineReader({ dataDir: emptyDir, registry: deps.runtime.registry });
+  const local = localOfflineReader({
+    dataDir: emptyDir,
+    registry: query.registry ?? deps.runtime.registry,
+  });
   const rows = await local.pointInTime({
     ...query,
     spine: `(SELECT * FROM ${query.spine} WHERE FALSE)`,

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { duckdbType, offlineColumns } from '../core/columns.ts';
 import { getView } from '../registry/query.ts';
+import { viewAtVersion } from '../registry/candidates.ts';
 import type { Registry } from '../registry/types.ts';
 import { dialectByName, type DialectName } from '../sql/dialect.ts';
 import { quoteIdentifier as q, stringLiteral } from '../sql/literals.ts';
@@ -39,13 +40,14 @@ export function localOfflineReader(options: LocalOfflineReaderOptions): OfflineR
     engine: 'duckdb',
     dialect,
     async pointInTime(query) {
-      const { registry } = options;
+      const registry = query.registry ?? options.registry;
+      const eventsFrom = query.eventsFrom ?? options.eventsFrom;
       const plan = buildPointInTimePlan(registry, query.service, query);
-      const source = (v: Pick<PlannedView, 'name' | 'table'>) => storedTable(v, options.eventsFrom);
+      const source = (v: Pick<PlannedView, 'name' | 'table'>) => storedTable(v, eventsFrom);
       const relations = await localRelations(
         registry,
         options.dataDir,
-        plan.views.map((v) => ({ name: v.name, table: source(v) })),
+        plan.views.map((v) => ({ name: v.name, version: v.version, table: source(v) })),
       );
       const span = options.duckdb
         ? await spineSpan(options.duckdb, query.spine, query.timeColumn)
@@ -87,14 +89,14 @@ export async function writeLocalFile(target: string, body: Uint8Array | string):
 export async function localRelations(
   registry: Registry,
   dataDir: string,
-  views: readonly Pick<PlannedView, 'name' | 'table'>[],
+  views: readonly ViewTable[],
 ): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const view of views) {
     const dir = localOfflineDir(path.resolve(dataDir), view.table);
     if (!(await hasParquet(dir))) continue;
     const glob = stringLiteral(path.join(dir, '**', '*.parquet'));
-    const cols = offlineColumns(getView(registry, view.name)).map((c) => q(c.name));
+    const cols = offlineColumns(plannedViewOf(registry, view)).map((c) => q(c.name));
     // Only the offline columns: the hive partition column (event_date) is for pruning only.
     out.set(
       view.table,
@@ -105,11 +107,21 @@ export async function localRelations(
 }
 
 /** A typed, empty relation with a view's offline columns: a view with no data yet. */
-export function emptyRelation(registry: Registry, view: Pick<PlannedView, 'name'>): string {
-  const cols = offlineColumns(getView(registry, view.name)).map(
+export function emptyRelation(registry: Registry, view: Omit<ViewTable, 'table'>): string {
+  const cols = offlineColumns(plannedViewOf(registry, view)).map(
     (c) => `CAST(NULL AS ${duckdbType(c.dtype)}) AS ${q(c.name)}`,
   );
   return `(SELECT ${cols.join(', ')} WHERE FALSE)`;
+}
+
+/** A view's table to read; its columns are the view's at `version` (default: the served one). */
+type ViewTable = Pick<PlannedView, 'name' | 'table'> & { readonly version?: number };
+
+/** The registry's view at the planned version (a shadow's may be a candidate). */
+function plannedViewOf(registry: Registry, view: Omit<ViewTable, 'table'>) {
+  const at =
+    view.version === undefined ? undefined : viewAtVersion(registry, view.name, view.version);
+  return at ?? getView(registry, view.name);
 }
 
 async function hasParquet(dir: string): Promise<boolean> {

@@ -10,6 +10,7 @@
  * return the same rows for the same data.
  */
 import { offlineTableName } from '../core/columns.ts';
+import type { Registry } from '../registry/types.ts';
 import type { DialectName } from '../sql/dialect.ts';
 import type { AsOf, PlannedView, ViewSubset } from '../sql/plan.ts';
 import type { SpineColumn } from './spine.ts';
@@ -26,6 +27,16 @@ export interface StoreQuery {
   readonly views?: ViewSubset;
   /** Names the store's scratch objects for this query (`[a-z0-9_]`); a store picks one if absent. */
   readonly id?: string;
+  /**
+   * The registry the service is read from, when not the store's own: a replay's candidate, a
+   * shadow's (whose views may be candidate versions).
+   */
+  readonly registry?: Registry;
+  /**
+   * Views whose rows are read from another version's table, by view name: a candidate's history
+   * (`candidateHistory`), a new aggregation version before it is ingested.
+   */
+  readonly eventsFrom?: EventsFrom;
 }
 
 export interface StoreRows {

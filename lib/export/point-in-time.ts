@@ -88,6 +88,7 @@ export async function buildPointInTimeRows(
   const spine = await materializeSpine(duckdb, spineRelation, columns);
   try {
     const stored = await deps.store.pointInTime({
+      registry: runtime.registry,
       service: service.name,
       spine: spine.relation,
       spineColumns: withRowColumn(columns),

@@ -86,7 +86,7 @@ async function forgetInTable(
   return removed;
 }
 
-/** Every view table holding an entity's keys (the registry's version of each view). */
+/** Every view table holding an entity's keys (the registry's versions: served and candidate). */
 export function athenaOfflinePlace(deps: AthenaForgetDeps, registry: Registry): ForgetPlace {
   return {
     name: 'offline',

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { checkKeyValue, encodeEntityKey, type KeyValue } from '../core/entity-key.ts';
 import { ValidationError } from '../core/errors.ts';
 import type { Registry, RegistryEntity, RegistryKey, RegistryView } from '../registry/types.ts';
+import { storedViews } from '../registry/candidates.ts';
 
 /** One forgotten key: an entity and its key values. */
 export interface ForgetKey {
@@ -66,9 +67,12 @@ export function holdsKeys(keyNames: readonly string[], joinKeys: readonly Regist
   return joinKeys.every((k) => keyNames.includes(k.name));
 }
 
-/** The views whose rows carry the entity's keys: the entity's own views and wider ones. */
+/**
+ * The view versions whose rows carry the entity's keys: the entity's own views and wider ones,
+ * candidates included.
+ */
 export function viewsHolding(registry: Registry, joinKeys: readonly RegistryKey[]): RegistryView[] {
-  return registry.featureViews.filter((v) =>
+  return storedViews(registry).filter((v) =>
     holdsKeys(
       v.joinKeys.map((k) => k.name),
       joinKeys,

@@ -15,8 +15,10 @@ import type { AuditBlobs, PlaceCounts } from './audit.ts';
 import type { ExportFiles, ExportRef } from './exports.ts';
 import { holdsKeys, type ForgetKey } from './keys.ts';
 import { removeMatchingRows } from './parquet.ts';
+import { offlineTableName } from '../core/columns.ts';
 import type { ForgetPlace } from './run.ts';
 import { forgetPredicate } from './sql.ts';
+import { storedViews } from '../registry/candidates.ts';
 
 type Groups = ReadonlyMap<string, readonly ForgetKey[]>;
 
@@ -54,7 +56,11 @@ export function localOfflinePlace(
       const root = path.join(dataDir, 'offline');
       const tables = await readdir(root).catch(() => [] as string[]);
       for (const table of tables.sort()) {
-        const view = registry.featureViews.find((v) => new RegExp(`^${v.name}_v\\d+$`).test(table));
+        // The table's own version where the registry has it (a candidate's keys may differ).
+        const views = storedViews(registry);
+        const view =
+          views.find((v) => offlineTableName(v) === table) ??
+          views.find((v) => new RegExp(`^${v.name}_v\\d+$`).test(table));
         const predicate =
           view &&
           predicateOf(

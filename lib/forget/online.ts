@@ -43,7 +43,7 @@ export async function forgetOnline(
   groups: ReadonlyMap<string, readonly ForgetKey[]>,
 ): Promise<OnlineCounts> {
   const counts: OnlineCounts = {};
-  const direct: { key: Item; sk: string }[] = [];
+  const direct: { key: Item; pk: string; sk: string }[] = [];
   const wide: { view: RegistryView; keys: readonly ForgetKey[] }[] = [];
   for (const keys of groups.values()) {
     const joinKeys = keys[0]!.joinKeys;
@@ -54,7 +54,10 @@ export async function forgetOnline(
       }
       for (const k of keys) {
         const pk = encodeEntityKey(view.joinKeys, k.values);
-        for (const sk of versionSortKeys(view)) direct.push({ key: itemKey(pk, sk), sk });
+        // A candidate's versions include its served version's: each item once.
+        for (const sk of versionSortKeys(view))
+          if (!direct.some((d) => d.sk === sk && d.pk === pk))
+            direct.push({ key: itemKey(pk, sk), pk, sk });
       }
     }
   }

@@ -24,6 +24,7 @@ import type {
   PutRecordBatchInput,
   PutRecordBatchOutput,
 } from '../ingest/offline-writer.ts';
+import { storedViews } from '../registry/candidates.ts';
 
 export interface LocalFirehoseOptions {
   readonly registry: Registry;
@@ -93,7 +94,7 @@ export class LocalFirehose implements OfflineDelivery {
     private readonly duckdb: DuckDBConnection,
     private readonly ownInstance: DuckDBInstance | undefined,
   ) {
-    for (const view of options.registry.featureViews)
+    for (const view of storedViews(options.registry))
       this.views.set(offlineDeliveryStreamName(options.names, view), view);
   }
 

@@ -50,7 +50,7 @@ export function compileTransform(
 export function compileService(
   s: FeatureService,
   views: ReadonlySet<FeatureView>,
-  viewByName: ReadonlyMap<string, RegistryView>,
+  viewOf: ViewOf,
   transforms: ReadonlySet<RequestTransform>,
   transformByName: ReadonlyMap<string, RegistryTransform>,
   report: Report,
@@ -77,7 +77,7 @@ export function compileService(
     seen.add(o.name);
   }
   const viewNames = [...new Set(features.map((f) => f.view))];
-  const joinKeys = serviceJoinKeys(viewNames, viewByName, report);
+  const joinKeys = serviceJoinKeys(features, viewOf, report);
   for (const r of request) {
     if (joinKeys.some((k) => k.name === r.name))
       report('name-clash', `request field '${r.name}' has the name of a join key`);
@@ -160,15 +160,19 @@ function serviceTransform(
   return compiled;
 }
 
+/** A compiled view by name and version (a view may have a served and a candidate version). */
+export type ViewOf = (name: string, version: number) => RegistryView | undefined;
+
 /** The union of the views' join keys; one name must have one type across views. */
 function serviceJoinKeys(
-  viewNames: readonly string[],
-  viewByName: ReadonlyMap<string, RegistryView>,
+  features: readonly RegistryServiceFeature[],
+  viewOf: ViewOf,
   report: Report,
 ): RegistryKey[] {
   const joinKeys: RegistryKey[] = [];
-  for (const name of viewNames) {
-    for (const k of viewByName.get(name)?.joinKeys ?? []) {
+  const read = new Map(features.map((f) => [`${f.view}#${f.version}`, f] as const));
+  for (const { view: name, version } of read.values()) {
+    for (const k of viewOf(name, version)?.joinKeys ?? []) {
       const existing = joinKeys.find((x) => x.name === k.name);
       if (!existing) joinKeys.push(k);
       else if (existing.dtype !== k.dtype) {

@@ -17,6 +17,7 @@ import { compileAggregationView, compileEventStream } from './aggregation-rules.
 import { canonicalJson, sha256Hex } from '../core/canonical-json.ts';
 import { checkShadow, compileService, compileTransform } from './compile-service.ts';
 import { compileEntity, compileView } from './compile-view.ts';
+import { checkCandidateReaders, splitCandidates } from './candidate-rules.ts';
 import { byName, deepFreeze, keysSignature, NAME, type Report } from './rules.ts';
 // The reserved names and the output naming rule are part of the compiler's public face.
 export { RESERVED_COLUMNS, RESERVED_PREFIX } from './rules.ts';
@@ -76,6 +77,12 @@ export function compileRegistry(
   );
   const views = compileViews(byKind, entitySet, eventStreams, problems);
   checkSharedStreams(byKind, views, problems);
+  const { served, candidates } = splitCandidates(
+    byKind.view,
+    views,
+    (i) => problems.of(byKind.view[i]!, `feature view '${views[i]!.name}'`),
+    (d) => problems.fileOf(d),
+  );
 
   const viewSet = new Set<FeatureView>(byKind.view);
   const transforms = byKind.transform.map((t) =>
@@ -83,27 +90,33 @@ export function compileRegistry(
   );
   const transformSet = new Set<RequestTransform>(byKind.transform);
   const transformByName = new Map(transforms.map((t) => [t.name, t]));
-  const viewByName = new Map(views.map((v) => [v.name, v]));
+  const viewOf = (name: string, version: number) =>
+    views.find((v) => v.name === name && v.version === version);
   const services = byKind.service.map((s) =>
     compileService(
       s,
       viewSet,
-      viewByName,
+      viewOf,
       transformSet,
       transformByName,
       problems.of(s, `feature service '${s.name}'`),
     ),
   );
 
-  for (const [i, s] of services.entries())
-    checkShadow(s, services, problems.of(byKind.service[i]!, `feature service '${s.name}'`));
+  for (const [i, s] of services.entries()) {
+    const report = problems.of(byKind.service[i]!, `feature service '${s.name}'`);
+    checkShadow(s, services, report);
+    checkCandidateReaders(s, candidates, report);
+  }
 
   if (problems.list.length > 0) throw new DefinitionError(problems.list);
 
   const body: Omit<Registry, 'hash'> = {
     formatVersion: REGISTRY_FORMAT_VERSION,
     entities: byName(entities),
-    featureViews: byName(views),
+    featureViews: byName(served),
+    // Absent when empty, so registries without candidates keep their hash.
+    ...(candidates.length > 0 ? { candidateViews: byName(candidates) } : {}),
     featureServices: byName(services),
     requestTransforms: byName(transforms),
     // Absent when empty, so registries without event streams keep their hash.
@@ -122,8 +135,12 @@ export function compileRegistry(
  * before views carried a kind.
  */
 export function registryHash(body: Omit<Registry, 'hash'>): string {
-  const featureViews = body.featureViews.map(({ kind: _implied, ...view }) => view);
-  return sha256Hex(canonicalJson({ ...body, featureViews }));
+  const implied = ({ kind: _implied, ...view }: RegistryView) => view;
+  const featureViews = body.featureViews.map(implied);
+  const candidateViews = body.candidateViews?.map(implied);
+  return sha256Hex(
+    canonicalJson({ ...body, featureViews, ...(candidateViews ? { candidateViews } : {}) }),
+  );
 }
 
 function sortByKind(definitions: readonly Definition[]): ByKind {
@@ -137,7 +154,10 @@ function sortByKind(definitions: readonly Definition[]): ByKind {
   };
 }
 
-/** Every name is a valid identifier, free of `__`, and unique within its kind. */
+/**
+ * Every name is a valid identifier, free of `__`, and unique within its kind; a view's name may
+ * be defined twice, at two versions (`candidate-rules.ts` checks those).
+ */
 function checkNames(byKind: ByKind, problems: Problems): void {
   for (const [kind, list] of Object.entries(byKind) as [string, readonly Definition[]][]) {
     const seen = new Map<string, Definition>();
@@ -149,7 +169,7 @@ function checkNames(byKind: ByKind, problems: Problems): void {
         report('name', `name must not contain '__' (it separates view and feature)`);
       }
       const first = seen.get(d.name);
-      if (first) {
+      if (first && kind !== 'view') {
         report(
           'duplicate-name',
           `another ${kind} is also named '${d.name}' (in ${problems.fileOf(first)})`,

@@ -31,6 +31,7 @@ import type {
   RegistryAggregate,
   RegistryView,
 } from './types.ts';
+import { storedViews } from './candidates.ts';
 
 /** A string value's size where the definitions do not bound it. */
 export const ASSUMED_STRING_BYTES = 100;
@@ -71,7 +72,7 @@ export interface ItemSizePlan {
 }
 
 export function planItemSizes(registry: Registry): ItemSizePlan {
-  const views = registry.featureViews.map(largestOnlineItem);
+  const views = storedViews(registry).map(largestOnlineItem);
   const byView = new Map(views.map((v) => [`${v.view}#${v.version}`, v]));
   const services = registry.featureServices.map((s) => {
     const read = new Set(s.features.map((f) => `${f.view}#${f.version}`));

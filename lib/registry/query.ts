@@ -1,5 +1,6 @@
 /** Lookups into the compiled registry, each failing with an error that lists what exists. */
 import { UnknownDefinitionError } from '../core/errors.ts';
+import { storedViews } from './candidates.ts';
 import type {
   AggregationRegistryView,
   PlainRegistryView,
@@ -54,12 +55,15 @@ export function getService(registry: Registry, name: string): RegistryService {
   return service;
 }
 
-/** The views that read one Kinesis stream (they share join keys, by validation). */
+/**
+ * The view versions that read one Kinesis stream (plain ones share join keys, by validation),
+ * candidates included: ingest writes every record to each.
+ */
 export function viewsOfStream(registry: Registry, stream: string): RegistryView[] {
-  return registry.featureViews.filter((v) => v.source.stream === stream);
+  return storedViews(registry).filter((v) => v.source.stream === stream);
 }
 
-/** Every distinct source stream, sorted. */
+/** Every distinct source stream, a candidate's own included, sorted. */
 export function streamsOf(registry: Registry): string[] {
-  return [...new Set(registry.featureViews.map((v) => v.source.stream))].sort();
+  return [...new Set(storedViews(registry).map((v) => v.source.stream))].sort();
 }

@@ -206,6 +206,11 @@ export const registrySchema = z
     formatVersion: z.literal(REGISTRY_FORMAT_VERSION),
     entities: z.array(registryEntitySchema).readonly(),
     featureViews: z.array(registryViewSchema).readonly(),
+    /**
+     * Views defined at a second, higher version that only shadow services read
+     * (`candidates.ts`); absent when there are none (so older registries keep their hash).
+     */
+    candidateViews: z.array(registryViewSchema).readonly().optional(),
     featureServices: z.array(registryServiceSchema).readonly(),
     requestTransforms: z.array(registryTransformSchema).readonly(),
     /** Raw event streams; absent when there are none (so older registries keep their hash). */

@@ -1,6 +1,7 @@
 /**
- * Shadow services: a service declared `shadowOf` another is a candidate (new views, a new
- * transform) that is ingested and stored like any but never served. Each night, after the check,
+ * Shadow services: a service declared `shadowOf` another is a candidate (new views, candidate
+ * versions of served views, a new transform) that is ingested and stored like any but never
+ * served. Each night, after the check,
  * the served service's sample of the day is replayed under the shadow (`replay.ts`: the registry
  * with the served service's entry replaced by the shadow's, under the served name) and reported
  * as the shadow's `<date>/<shadow>.html`, so a team watches a change on live traffic for days
@@ -8,17 +9,20 @@
  */
 import { sha256Hex } from '../core/canonical-json.ts';
 import type { RuntimeRegistry } from '../registry/compile.ts';
-import type { RegistryService } from '../registry/types.ts';
+import { candidateHistory, candidatesReadBy, servingCandidatesOf } from '../registry/candidates.ts';
+import type { OfflineReader } from '../export/offline-reader.ts';
+import type { Registry, RegistryService } from '../registry/types.ts';
 import type { DayLogSource } from './logs.ts';
 import { replayService, servicesToReplay, type ReplayDeps, type ServiceReplay } from './replay.ts';
 
 /**
  * The registry as if the shadow were served in its service's place: its features, transforms and
- * thresholds under the served name (so the day's log and sample are that service's), with a hash
- * of its own (the version changes are named against the served registry).
+ * thresholds under the served name (so the day's log and sample are that service's), the
+ * candidate versions it reads in their served versions' place (`servingCandidatesOf`), with a
+ * hash of its own (the version changes are named against the served registry).
  */
 export function shadowRuntime(runtime: RuntimeRegistry, shadow: RegistryService): RuntimeRegistry {
-  const registry = runtime.registry;
+  const registry = servingCandidatesOf(runtime.registry, shadow);
   const servedName = shadow.shadowOf!;
   const featureServices = registry.featureServices
     .filter((s) => s.name !== shadow.name)
@@ -41,6 +45,29 @@ export function shadowRuntime(runtime: RuntimeRegistry, shadow: RegistryService)
       featureServices,
       hash: sha256Hex(`${registry.hash}/shadow/${shadow.name}`),
     },
+  };
+}
+
+/**
+ * The offline store with the shadow's candidate versions read from their served versions' tables
+ * where those hold their history (`candidateHistory`): a candidate deployed today has full
+ * windows and ttl on its first night, its own table holding only what arrived since.
+ */
+export function withCandidateHistory(
+  offline: OfflineReader,
+  registry: Registry,
+  shadow: RegistryService,
+): OfflineReader {
+  const read = new Set(candidatesReadBy(registry, shadow).map((v) => v.name));
+  const history = new Map([...candidateHistory(registry)].filter(([name]) => read.has(name)));
+  if (history.size === 0) return offline;
+  return {
+    ...offline,
+    pointInTime: (query) =>
+      offline.pointInTime({
+        ...query,
+        eventsFrom: new Map([...(query.eventsFrom ?? []), ...history]),
+      }),
   };
 }
 
@@ -71,7 +98,12 @@ export async function replayShadows(
     );
     out.push(
       await replayService(
-        { ...deps, runtime: candidate, knownRegistries: [registry] },
+        {
+          ...deps,
+          runtime: candidate,
+          knownRegistries: [registry],
+          offline: withCandidateHistory(deps.offline, registry, shadow),
+        },
         { date: request.date, log: request.log, applied: registry },
         {
           service: served,

@@ -6,9 +6,9 @@
  * `skewless plan --replay` reads the same list to find what a candidate changes.
  */
 import { canonicalJson } from '../core/canonical-json.ts';
-import { offlineColumns } from '../core/columns.ts';
 import type { Registry, RegistryService, RegistryView } from '../registry/types.ts';
 import { durationText } from './headline.ts';
+import { readsHistoryOf, viewAtVersion } from '../registry/candidates.ts';
 
 /** `7d`, `2h`, else the headline's unit (`90m`, `3.5h`). */
 export function spanText(ms: number): string {
@@ -46,12 +46,12 @@ export function changedOutputs(
 
 /**
  * The candidate's views at a version the applied registry does not have yet whose offline rows
- * the applied version already stores, each with that version: a new version is fed by the same
- * stream's records, so where every offline column of the new version is one of the applied
- * version's, of the same type (an aggregation view's stream columns; a plain view's keys and
- * features, none added or retyped), the applied table holds the records the new version would
- * have stored had it been ingesting all along, as a new version's first `materialize
- * --from-version` reads them. The replay reads those (its table holds nothing until ingested).
+ * the applied version already stores (`readsHistoryOf`: the same stream, every offline column of
+ * the new version there with its type — an aggregation view's stream columns, a plain view's
+ * keys and features with none added or retyped), each with that version: the records the new
+ * version would have stored had it been ingesting all along, as a new version's first
+ * `materialize --from-version` reads them. The replay reads those (its table holds nothing until
+ * ingested), as a shadow's candidate version reads its history (`candidateHistory`).
  */
 export function recordsFromApplied(
   applied: Registry,
@@ -60,10 +60,7 @@ export function recordsFromApplied(
   const out = new Map<string, number>();
   for (const view of candidate.featureViews) {
     const old = applied.featureViews.find((v) => v.name === view.name);
-    if (!old || old.kind !== view.kind || old.version >= view.version) continue;
-    if (old.source.stream !== view.source.stream) continue;
-    const stored = new Map(offlineColumns(old).map((c) => [c.name, c.dtype]));
-    if (offlineColumns(view).every((c) => stored.get(c.name) === c.dtype))
+    if (old && old.version < view.version && readsHistoryOf(old, view))
       out.set(view.name, old.version);
   }
   return out;
@@ -81,11 +78,21 @@ function describeChange(
   const now = service.features.find((f) => f.output === output);
   const then = oldService.features.find((f) => f.output === output);
   if (now && then) {
-    if (now.version !== then.version) return `${then.view} v${then.version} (now v${now.version})`;
+    const stored = () =>
+      storedChange(
+        viewOf(old, then.view, then.version),
+        viewOf(current, now.view, now.version),
+        now.feature,
+      );
+    if (now.version !== then.version) {
+      // A version bump names what else it changes (a window, a filter), when something does.
+      const also = now.dtype === then.dtype ? stored() : `type ${then.dtype} (now ${now.dtype})`;
+      return `${then.view} v${then.version} (now v${now.version})${also ? `: ${also}` : ''}`;
+    }
     if (now.dtype !== then.dtype) return `type ${then.dtype} (now ${now.dtype})`;
     if (canonicalJson(now.default) !== canonicalJson(then.default))
       return `default ${JSON.stringify(then.default)} (now ${JSON.stringify(now.default)})`;
-    return storedChange(viewOf(old, then.view), viewOf(current, now.view), now.feature);
+    return stored();
   }
   if (now || then) return 'another kind of output (stored feature vs transform)';
   // A transform output: compare the transform's spec and the versions of what it reads. (The
@@ -113,8 +120,10 @@ function describeChange(
   return null;
 }
 
-function viewOf(registry: Registry, name: string): RegistryView | undefined {
-  return registry.featureViews.find((v) => v.name === name);
+function viewOf(registry: Registry, name: string, version: number): RegistryView | undefined {
+  return (
+    viewAtVersion(registry, name, version) ?? registry.featureViews.find((v) => v.name === name)
+  );
 }
 
 /** A stored feature of one version whose ttl or aggregation (window, filter, function) differs. */

@@ -15,6 +15,7 @@ import type {
   RegistryServiceFeature,
   RegistryViewAggregation,
 } from '../registry/types.ts';
+import { viewAtVersion } from '../registry/candidates.ts';
 
 /**
  * The export's as-of: one instant for every row (epoch ms), or a per-row TIMESTAMP column of the
@@ -124,7 +125,11 @@ export function buildPointInTimePlan(
 
 /** One view of the service, with the features it serves, as the view's kind renders them. */
 function plannedView(registry: Registry, service: RegistryService, name: string): PlannedView {
-  const view = getView(registry, name);
+  // The version the service reads: a shadow's may be a candidate (`registry/candidates.ts`).
+  const version = service.features.find((f) => f.view === name)?.version;
+  const view =
+    (version === undefined ? undefined : viewAtVersion(registry, name, version)) ??
+    getView(registry, name);
   const fields = {
     name: view.name,
     version: view.version,

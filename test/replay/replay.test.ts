@@ -180,7 +180,7 @@ describe('plan --replay on the flights example', () => {
     const r = (await replay(changes)).replays[0]!;
     expect(changedBy(r)).toEqual(['route_delays__dep_delay_mean_7d', 'route_delays__flights_7d']);
     expect(r.changes.find((c) => c.output === 'route_delays__flights_7d')?.was).toBe(
-      'route_delays v1 (now v2)',
+      'route_delays v1 (now v2): window 7d (now 14d)',
     );
     // The new version's own table holds nothing yet: the applied version's raw events are read.
     expect(differing(r)).toEqual(['route_delays__flights_7d']);
@@ -191,7 +191,7 @@ describe('plan --replay on the flights example', () => {
     const changes: FlightsChanges = { departuresTtl: '1h', departuresVersion: 2 };
     const r = (await replay(changes)).replays[0]!;
     expect(r.changes.find((c) => c.output === 'airport_departures__last_delay')?.was).toBe(
-      'airport_departures v1 (now v2)',
+      'airport_departures v1 (now v2): ttl 2h (now 1h)',
     );
     // The same values as the ttl change alone: the stored records are the same stream's.
     expect(differing(r)).toEqual([...DEPARTURES, 'delay_above_hourly_mean'].sort());

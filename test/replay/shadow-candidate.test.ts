@@ -1,0 +1,221 @@
+/**
+ * A shadow of a new version of a served view: the flights example with `route_delays` defined
+ * twice, v1 served and a candidate v2 (its `flights_7d` over 14 days) that only the shadow
+ * `departure_delay_model_next` reads. The registry holds both versions; ingest writes every
+ * record to both; the nightly check replays the served day under the candidate, reading the
+ * candidate's history from v1's table (its own holds only what arrived since it was deployed),
+ * and reports the brute-force oracle's figures; a served service may not read a candidate.
+ */
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  defineEntity,
+  defineFeatureService,
+  defineFeatureView,
+  field,
+} from '../../lib/define/index.ts';
+import { compileRegistry } from '../../lib/registry/compile.ts';
+import { candidateHistory, storedViews } from '../../lib/registry/candidates.ts';
+import { getService, getView, viewsOfStream } from '../../lib/registry/query.ts';
+import { derivedNames } from '../../lib/core/naming.ts';
+import { runLocalSkewCheck } from '../../lib/local/skew-check.ts';
+import { localAlertSink } from '../../lib/local/skew-alerts.ts';
+import { startLocalFeatureStore } from '../../lib/local/store.ts';
+import { buildLookupPlans } from '../../lib/serve/plan.ts';
+import { flightsRuntime } from './fixtures/flights-defs.ts';
+import { oracleFigures } from './fixtures/oracle.ts';
+import {
+  buildReplayWorld,
+  DAY,
+  readLoggedVectors,
+  type Departure,
+  type LoggedVector,
+} from './fixtures/world.ts';
+
+const runtime = flightsRuntime({ shadowRouteWindow: '14d' });
+const SHADOW = 'departure_delay_model_next';
+const SERVED = 'departure_delay_model';
+
+describe('a candidate version of a served view', () => {
+  it('is held beside the served version: served services read v1, the shadow v2', () => {
+    const { registry } = runtime;
+    expect(getView(registry, 'route_delays').version).toBe(1);
+    expect(registry.candidateViews?.map((v) => [v.name, v.version])).toEqual([['route_delays', 2]]);
+    expect(
+      getService(registry, SERVED).features.find((f) => f.view === 'route_delays')?.version,
+    ).toBe(1);
+    expect(
+      getService(registry, SHADOW).features.find((f) => f.view === 'route_delays')?.version,
+    ).toBe(2);
+    // Stored: both versions read the stream and have a delivery stream each.
+    expect(
+      viewsOfStream(registry, 'flights')
+        .map((v) => `${v.name} v${v.version}`)
+        .sort(),
+    ).toEqual(['airport_delays v1', 'route_delays v1', 'route_delays v2']);
+    expect(derivedNames(registry, { prefix: 'p' }).map((d) => d.of)).toContain(
+      "view 'route_delays' v2",
+    );
+    // Same event stream, so v1's table holds v2's history.
+    expect([...candidateHistory(registry)]).toEqual([['route_delays', 1]]);
+    // Only served services are served.
+    expect([...buildLookupPlans(runtime).services.keys()]).toEqual([SERVED]);
+    // The served registry (no candidate) keeps its shape and hash.
+    expect(flightsRuntime().registry.candidateViews).toBeUndefined();
+  });
+
+  it('is written to by ingest, each version its own table and online item', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'skewless-candidate-ingest-'));
+    const store = await startLocalFeatureStore({
+      runtime,
+      dataDir,
+      writeEndpoints: false,
+      clock: () => Date.parse('2026-03-15T12:00:00Z'),
+    });
+    try {
+      const at = (m: number) =>
+        new Date(Date.parse('2026-03-15T11:00:00Z') + m * 60_000).toISOString();
+      await store.push('route_delays', [
+        { origin: 'ORD', destination: 'ATL', delay: 5, distance: 600, event_time: at(0) },
+        { origin: 'ORD', destination: 'ATL', delay: 40, distance: 600, event_time: at(1) },
+      ]);
+      const tables = await readdir(path.join(dataDir, 'offline'));
+      expect(tables).toEqual(expect.arrayContaining(['route_delays_v1', 'route_delays_v2']));
+      const { stack } = store;
+      const items = await stack.dynamodb.send(new ScanCommand({ TableName: stack.onlineTable }));
+      const sortKeys = (items.Items ?? [])
+        .map((i) => i.sk?.S)
+        .filter((s) => s?.startsWith('route_delays'));
+      expect(sortKeys.sort()).toEqual(['route_delays#v1', 'route_delays#v2']);
+    } finally {
+      await store.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  describe('replayed each night under the shadow', () => {
+    let dataDir: string;
+    let departures: Departure[];
+    let vectors: LoggedVector[];
+
+    beforeAll(async () => {
+      dataDir = await mkdtemp(path.join(os.tmpdir(), 'skewless-shadow-candidate-'));
+      const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+      const duckdb = await instance.connect();
+      await duckdb.run(`SET TimeZone = 'UTC'`);
+      try {
+        // The served versions' tables only: the candidate was deployed after the day.
+        departures = await buildReplayWorld(duckdb, dataDir, runtime, { vectors: 300 });
+        vectors = await readLoggedVectors(duckdb, dataDir);
+      } finally {
+        duckdb.closeSync();
+        instance.closeSync();
+      }
+    }, 120_000);
+
+    afterAll(async () => {
+      await rm(dataDir, { recursive: true, force: true });
+    });
+
+    it("reports the candidate's window against the served values, by the oracle", async () => {
+      const alerts: unknown[] = [];
+      const result = await runLocalSkewCheck({
+        dataDir,
+        runtime,
+        date: DAY,
+        duckdbConfig: { threads: '2' },
+        alerts: localAlertSink(dataDir, (a) => void alerts.push(a)),
+      });
+      expect(result.reports[0]!.alert).toBe(false);
+      const [shadow] = result.shadows;
+      expect([shadow?.shadow, shadow?.service]).toEqual([SHADOW, SERVED]);
+      expect(shadow!.changes).toEqual(
+        expect.arrayContaining([
+          {
+            output: 'route_delays__flights_7d',
+            was: 'route_delays v1 (now v2): window 7d (now 14d)',
+          },
+          { output: 'route_delays__dep_delay_mean_7d', was: 'route_delays v1 (now v2)' },
+        ]),
+      );
+      const served = getService(runtime.registry, SERVED);
+      for (const o of shadow!.outputs) {
+        const want = oracleFigures(
+          departures,
+          vectors,
+          { routeWindow: '14d' },
+          {
+            name: o.output,
+            dtype: o.dtype,
+            stored: served.features.some((f) => f.output === o.output),
+          },
+        );
+        expect([o.rows, o.matches, o.nullMismatches], o.output).toEqual([
+          want.rows,
+          want.matches,
+          want.nullMismatches,
+        ]);
+      }
+      // Only the window moved: every other output, the 7-day mean of v2 included, matched.
+      expect(shadow!.outputs.filter((o) => o.matches < o.rows).map((o) => o.output)).toEqual([
+        'route_delays__flights_7d',
+      ]);
+      expect(alerts).toEqual([]);
+    }, 240_000);
+  });
+
+  describe('is refused when', () => {
+    const user = defineEntity({ name: 'user', keys: { user_id: 'string' } });
+    const view = (version: number, dtype: 'int64' | 'string', stream = 'clicks') =>
+      defineFeatureView({
+        name: 'clicks',
+        version,
+        entities: [user],
+        ttl: '1h',
+        owner: 'x',
+        source: { stream },
+        features: { n: dtype === 'int64' ? field.int64() : field.string() },
+      });
+    const v1 = view(1, 'int64');
+    const v2 = view(2, 'int64');
+    const served = defineFeatureService({ name: 'model', features: [v1] });
+
+    it('a served service reads it', () => {
+      const reads = defineFeatureService({ name: 'other', features: [v2] });
+      expect(() => compileRegistry([user, v1, v2, served, reads])).toThrow(
+        /feature service 'other': \[candidate-served\] reads view 'clicks' v2, a candidate/,
+      );
+      const shadow = defineFeatureService({ name: 'next', features: [v2], shadowOf: served });
+      expect(compileRegistry([user, v1, v2, served, shadow]).registry.candidateViews).toHaveLength(
+        1,
+      );
+    });
+
+    it('two definitions share a version, or there are three', () => {
+      expect(() => compileRegistry([user, v1, view(1, 'int64'), served])).toThrow(
+        /\[duplicate-name\] another feature view is also named 'clicks' at version 1/,
+      );
+      expect(() => compileRegistry([user, v1, v2, view(3, 'int64'), served])).toThrow(
+        /\[duplicate-name\] view 'clicks' is defined more than twice/,
+      );
+    });
+
+    it("it changes a type on the served version's stream (its own stream may)", () => {
+      const shadowOf = (v: ReturnType<typeof view>) =>
+        defineFeatureService({ name: 'next', features: [v], shadowOf: served });
+      const typed = view(2, 'string');
+      expect(() => compileRegistry([user, v1, typed, served, shadowOf(typed)])).toThrow(
+        /\[candidate-type\] candidate v2 makes feature 'n' string \(v1: int64\)/,
+      );
+      const own = view(2, 'string', 'clicks_v2');
+      const { registry } = compileRegistry([user, v1, own, served, shadowOf(own)]);
+      expect(storedViews(registry).map((v) => v.source.stream)).toEqual(['clicks', 'clicks_v2']);
+      // Another stream holds none of its history.
+      expect(candidateHistory(registry).size).toBe(0);
+    });
+  });
+});
