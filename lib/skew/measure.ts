@@ -209,27 +209,37 @@ async function examplesOf(
   dtype: Dtype,
   stored: boolean,
 ): Promise<MismatchExample[]> {
-  const c = joinedColumns(output);
   const cause = q(causeColumn(output));
-  const latest = latestColumns(output);
-  const served = q(c.served);
+  const latest = q(latestColumns(output).value);
   const reader = await duckdb.runAndReadAll(
-    `SELECT request_id, "row", strftime(served_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS served_at,
-            registry_hash, entity_key, ${cause} AS cause,
-            ${q(c.raw)} AS raw, ${served} IS NULL AND ${q(c.raw)} IS NOT NULL AS type_mismatch,
-            CAST(${jsonSql(served, dtype)} AS VARCHAR) AS served,
-            CAST(${jsonSql(q(c.rebuilt), dtype)} AS VARCHAR) AS rebuilt,
-            ${
-              stored
-                ? `${q(c.servedStatus)} AS sstatus, ${q(c.rebuiltStatus)} AS rstatus,
-                   CAST(${jsonSql(q(latest.value), dtype)} AS VARCHAR) AS latest`
-                : 'NULL AS sstatus, NULL AS rstatus, NULL AS latest'
-            }
+    `SELECT ${exampleColumnsSql(output, dtype, stored)}, ${cause} AS cause,
+            ${stored ? `CAST(${jsonSql(latest, dtype)} AS VARCHAR)` : 'NULL'} AS latest
      FROM ${q(examples)} WHERE ${cause} IS NOT NULL
      QUALIFY row_number() OVER (PARTITION BY ${cause} ORDER BY hash(${q(SKEW_COLUMNS.logId)})) <= ${EXAMPLES_PER_CAUSE}
      ORDER BY ${cause}, hash(${q(SKEW_COLUMNS.logId)})`,
   );
-  return reader.getRowObjectsJson().map((r) => ({
+  return reader.getRowObjectsJson().map((r) => exampleOfRow(r, r.cause as Cause));
+}
+
+/**
+ * The columns of one output's example in a joined table (served and rebuilt values as JSON text,
+ * statuses when the output is stored), as `exampleOfRow` reads them.
+ */
+export function exampleColumnsSql(output: string, dtype: Dtype, stored: boolean): string {
+  const c = joinedColumns(output);
+  const statuses = stored
+    ? `${q(c.servedStatus)} AS sstatus, ${q(c.rebuiltStatus)} AS rstatus`
+    : 'NULL AS sstatus, NULL AS rstatus';
+  return `request_id, "row", strftime(served_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS served_at,
+            registry_hash, entity_key, ${q(c.raw)} AS raw,
+            ${q(c.served)} IS NULL AND ${q(c.raw)} IS NOT NULL AS type_mismatch,
+            CAST(${jsonSql(q(c.served), dtype)} AS VARCHAR) AS served,
+            CAST(${jsonSql(q(c.rebuilt), dtype)} AS VARCHAR) AS rebuilt, ${statuses}`;
+}
+
+/** One row of `exampleColumnsSql` (with `latest` for late data) as an example of `cause`. */
+export function exampleOfRow(r: Readonly<Record<string, unknown>>, cause: Cause): MismatchExample {
+  return {
     requestId: String(r.request_id),
     row: Number(r.row),
     servedAt: String(r.served_at),
@@ -240,9 +250,9 @@ async function examplesOf(
     servedStatus: (r.sstatus ?? null) as FeatureStatus | null,
     rebuiltStatus: (r.rstatus ?? null) as FeatureStatus | null,
     ...(r.type_mismatch ? { servedRaw: String(r.raw) } : {}),
-    cause: r.cause as Cause,
-    ...(r.cause === 'late data' ? { latest: parseJson(r.latest) } : {}),
-  }));
+    cause,
+    ...(cause === 'late data' ? { latest: parseJson(r.latest) } : {}),
+  };
 }
 
 /** A value as JSON text; timestamps as ISO-8601 UTC with milliseconds, like the log. */

@@ -9,14 +9,13 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Dtype } from '../define/dtypes.ts';
-import type { FeatureStatus } from '../core/defaults.ts';
 import { buildBaseline } from '../export/baseline.ts';
 import type { RegistryColumn, RegistryService } from '../registry/types.ts';
 import { quoteIdentifier as q } from '../sql/literals.ts';
 import { ABSENT_STATUSES, comparisonSql, joinedColumns } from './compare-sql.ts';
 import { compareDistribution, type DistributionFigures } from './distribution.ts';
 import { SKEW_COLUMNS } from './logs.ts';
-import { jsonSql, parseJson } from './measure.ts';
+import { exampleColumnsSql, exampleOfRow } from './measure.ts';
 import { TABLES } from './rebuilds.ts';
 import { thresholdsFor } from './thresholds.ts';
 import type { Cause, MismatchExample } from './types.ts';
@@ -163,31 +162,13 @@ async function examplesOf(
   cause: Cause,
 ): Promise<MismatchExample[]> {
   if (ids.length === 0) return [];
-  const c = joinedColumns(o.name);
   const id = q(SKEW_COLUMNS.logId);
   const reader = await duckdb.runAndReadAll(
-    `SELECT request_id, "row", strftime(served_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS served_at,
-            registry_hash, entity_key, ${q(c.raw)} AS raw,
-            ${q(c.served)} IS NULL AND ${q(c.raw)} IS NOT NULL AS type_mismatch,
-            CAST(${jsonSql(q(c.served), o.dtype)} AS VARCHAR) AS served,
-            CAST(${jsonSql(q(c.rebuilt), o.dtype)} AS VARCHAR) AS rebuilt,
-            ${stored ? `${q(c.servedStatus)} AS sstatus, ${q(c.rebuiltStatus)} AS rstatus` : 'NULL AS sstatus, NULL AS rstatus'}
+    `SELECT ${exampleColumnsSql(o.name, o.dtype, stored)}
      FROM ${q(REPLAY_TABLES.examples)} WHERE ${id} IN (${ids.join(', ')})
      ORDER BY hash(${id})`,
   );
-  return reader.getRowObjectsJson().map((r) => ({
-    requestId: String(r.request_id),
-    row: Number(r.row),
-    servedAt: String(r.served_at),
-    entityKey: String(r.entity_key),
-    registryHash: String(r.registry_hash),
-    served: r.type_mismatch ? null : parseJson(r.served),
-    rebuilt: parseJson(r.rebuilt),
-    servedStatus: (r.sstatus ?? null) as FeatureStatus | null,
-    rebuiltStatus: (r.rstatus ?? null) as FeatureStatus | null,
-    ...(r.type_mismatch ? { servedRaw: String(r.raw) } : {}),
-    cause,
-  }));
+  return reader.getRowObjectsJson().map((r) => exampleOfRow(r, cause));
 }
 
 /**
