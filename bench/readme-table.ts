@@ -95,6 +95,11 @@ const ROWS: Record<string, [field: string, label: string, goal: string][]> = {
     ['seconds', 'seconds, day replayed whole (plan --replay)', '≤ nightly check'],
     ['nightly_seconds', 'the nightly check of the same day, same run, seconds', ''],
     ['peak_rss_mb', 'peak memory of the replay, MB', ''],
+    [
+      'transform_check_seconds',
+      'seconds, an unchanged candidate: transforms run on the served inputs, none replayed',
+      '',
+    ],
   ],
   skew: [
     ['vectors', 'logged vectors checked', '≥ 1M'],

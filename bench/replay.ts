@@ -8,7 +8,9 @@
  * the nightly check as the CLI runs it (`bench/children/skew-check.ts`), then the replay of the
  * candidate shipped with the example (`feature_defs/candidates/late-14d`: `late_7d` over 14 days)
  * as `plan --replay` runs it (`bench/children/replay.ts`). Goal: the replay takes no longer than
- * the nightly check of the same day.
+ * the nightly check of the same day. Then the example itself as the candidate: no registry
+ * change, so the replay only runs the transforms over the day's served inputs, looking for a
+ * fixed function body (`lib/skew/transform-fixes.ts`), and replays nothing.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -31,13 +33,8 @@ import type { BenchResult } from './run.ts';
 import { timedCheck } from './skew.ts';
 
 const DAY = '2001-03-15';
-const CANDIDATE = path.join(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '..',
-  'feature_defs',
-  'candidates',
-  'late-14d',
-);
+const EXAMPLE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'feature_defs');
+const CANDIDATE = path.join(EXAMPLE, 'candidates', 'late-14d');
 
 interface ReplayChildResult {
   readonly seconds: number;
@@ -46,6 +43,7 @@ interface ReplayChildResult {
   readonly timings: Record<string, number>;
   readonly changed: { output: string; was: string }[];
   readonly crossed: boolean;
+  readonly replayed: string[];
   readonly outputs: { output: string; matchRate: number; psi: number | null }[];
 }
 
@@ -94,6 +92,8 @@ export async function run(args: string[]): Promise<BenchResult> {
       sample,
     };
     const replay = await runChild<ReplayChildResult>('replay', request);
+    const unchangedRequest: ReplayChildRequest = { ...request, candidate: EXAMPLE };
+    const unchanged = await runChild<ReplayChildResult>('replay', unchangedRequest);
     return {
       vectors: replay.vectors,
       seconds: replay.seconds,
@@ -111,6 +111,9 @@ export async function run(args: string[]): Promise<BenchResult> {
       changed: replay.changed,
       changed_outputs: replay.outputs,
       crossed_thresholds: replay.crossed,
+      transform_check_seconds: unchanged.seconds,
+      transform_check_replayed: unchanged.replayed,
+      transform_check_peak_rss_mb: unchanged.peak_rss_mb,
       load_before: loadBefore,
       load_after: os.loadavg(),
       setup_seconds: setupSeconds,

@@ -44,6 +44,7 @@ console.log(
     timings: replay?.report.timings ?? {},
     changed: replay?.changes ?? [],
     crossed: replay?.crossed ?? false,
+    replayed: result.replays.map((r) => r.service),
     outputs: (replay?.outputs ?? [])
       .filter((o) => o.matches < o.rows)
       .map((o) => ({ output: o.output, matchRate: o.matchRate, psi: o.distribution?.psi ?? null })),
