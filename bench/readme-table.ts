@@ -97,7 +97,7 @@ const ROWS: Record<string, [field: string, label: string, goal: string][]> = {
     ['peak_rss_mb', 'peak memory of the replay, MB', ''],
     [
       'transform_check_seconds',
-      'seconds, an unchanged candidate: transforms run on the served inputs, none replayed',
+      'seconds, unchanged candidate (transforms on the served inputs)',
       '',
     ],
   ],
