@@ -93,9 +93,14 @@ async function populate(store: LocalFeatureStore, s: Scenario, ids: string[], da
   const spine = path.join(dataDir, 'spine.csv');
   await writeFile(
     spine,
-    `customer_id,device_id,event_time\n${ids.map((id, i) => `${JSON.stringify(id)},${i % 4},${new Date(T0 + 700 * MIN).toISOString()}`).join('\n')}\n`,
+    `customer_id,device_id,event_time\n${ids.map((id, i) => `${csvField(id)},${i % 4},${new Date(T0 + 700 * MIN).toISOString()}`).join('\n')}\n`,
   );
   return spine;
+}
+
+/** A CSV field as RFC 4180 quotes it (a backslash is no escape in CSV: JSON's would be kept). */
+function csvField(value: string): string {
+  return `"${value.replace(/"/g, '""')}"`;
 }
 
 /**
