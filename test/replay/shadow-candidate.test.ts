@@ -17,8 +17,7 @@ import { dynamoOnlineWriter } from '../../lib/ingest/online-aws.ts';
 import { localTileHistories } from '../../lib/materialize/tile-source.ts';
 import { materializeTiles } from '../../lib/materialize/tiles.ts';
 import type { AggregationRegistryView } from '../../lib/registry/types.ts';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   defineEntity,
   defineFeatureService,
@@ -34,14 +33,8 @@ import { localAlertSink } from '../../lib/local/skew-alerts.ts';
 import { startLocalFeatureStore } from '../../lib/local/store.ts';
 import { buildLookupPlans } from '../../lib/serve/plan.ts';
 import { flightsRuntime } from './fixtures/flights-defs.ts';
-import { oracleFigures } from './fixtures/oracle.ts';
-import {
-  buildReplayWorld,
-  DAY,
-  readLoggedVectors,
-  type Departure,
-  type LoggedVector,
-} from './fixtures/world.ts';
+import { expectOracleFigures, useReplayWorld } from './fixtures/expect.ts';
+import { DAY } from './fixtures/world.ts';
 
 const runtime = flightsRuntime({ shadowRouteWindow: '14d' });
 const SHADOW = 'departure_delay_model_next';
@@ -140,37 +133,17 @@ describe('a candidate version of a served view', () => {
   }, 120_000);
 
   describe('replayed each night under the shadow', () => {
-    let dataDir: string;
-    let departures: Departure[];
-    let vectors: LoggedVector[];
-
-    beforeAll(async () => {
-      dataDir = await mkdtemp(path.join(os.tmpdir(), 'skewless-shadow-candidate-'));
-      const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
-      const duckdb = await instance.connect();
-      await duckdb.run(`SET TimeZone = 'UTC'`);
-      try {
-        // The served versions' tables only: the candidate was deployed after the day.
-        departures = await buildReplayWorld(duckdb, dataDir, runtime, { vectors: 300 });
-        vectors = await readLoggedVectors(duckdb, dataDir);
-      } finally {
-        duckdb.closeSync();
-        instance.closeSync();
-      }
-    }, 120_000);
-
-    afterAll(async () => {
-      await rm(dataDir, { recursive: true, force: true });
-    });
+    // The served versions' tables only: the candidate was deployed after the day.
+    const world = useReplayWorld(runtime, { vectors: 300 });
 
     it("reports the candidate's window against the served values, by the oracle", async () => {
       const alerts: unknown[] = [];
       const result = await runLocalSkewCheck({
-        dataDir,
+        dataDir: world.dataDir,
         runtime,
         date: DAY,
         duckdbConfig: { threads: '2' },
-        alerts: localAlertSink(dataDir, (a) => void alerts.push(a)),
+        alerts: localAlertSink(world.dataDir, (a) => void alerts.push(a)),
       });
       expect(result.reports[0]!.alert).toBe(false);
       const [shadow] = result.shadows;
@@ -185,23 +158,7 @@ describe('a candidate version of a served view', () => {
         ]),
       );
       const served = getService(runtime.registry, SERVED);
-      for (const o of shadow!.outputs) {
-        const want = oracleFigures(
-          departures,
-          vectors,
-          { routeWindow: '14d' },
-          {
-            name: o.output,
-            dtype: o.dtype,
-            stored: served.features.some((f) => f.output === o.output),
-          },
-        );
-        expect([o.rows, o.matches, o.nullMismatches], o.output).toEqual([
-          want.rows,
-          want.matches,
-          want.nullMismatches,
-        ]);
-      }
+      expectOracleFigures(world, shadow!, { routeWindow: '14d' }, served);
       // Only the window moved: every other output, the 7-day mean of v2 included, matched.
       expect(shadow!.outputs.filter((o) => o.matches < o.rows).map((o) => o.output)).toEqual([
         'route_delays__flights_7d',
