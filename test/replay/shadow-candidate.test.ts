@@ -28,13 +28,10 @@ import { compileRegistry } from '../../lib/registry/compile.ts';
 import { candidateHistory, storedViews } from '../../lib/registry/candidates.ts';
 import { getService, getView, viewsOfStream } from '../../lib/registry/query.ts';
 import { derivedNames } from '../../lib/core/naming.ts';
-import { runLocalSkewCheck } from '../../lib/local/skew-check.ts';
-import { localAlertSink } from '../../lib/local/skew-alerts.ts';
 import { startLocalFeatureStore } from '../../lib/local/store.ts';
 import { buildLookupPlans } from '../../lib/serve/plan.ts';
 import { flightsRuntime } from './fixtures/flights-defs.ts';
-import { expectOracleFigures, useReplayWorld } from './fixtures/expect.ts';
-import { DAY } from './fixtures/world.ts';
+import { expectOracleFigures, nightlyCheck, useReplayWorld } from './fixtures/expect.ts';
 
 const runtime = flightsRuntime({ shadowRouteWindow: '14d' });
 const SHADOW = 'departure_delay_model_next';
@@ -137,14 +134,7 @@ describe('a candidate version of a served view', () => {
     const world = useReplayWorld(runtime, { vectors: 300 });
 
     it("reports the candidate's window against the served values, by the oracle", async () => {
-      const alerts: unknown[] = [];
-      const result = await runLocalSkewCheck({
-        dataDir: world.dataDir,
-        runtime,
-        date: DAY,
-        duckdbConfig: { threads: '2' },
-        alerts: localAlertSink(world.dataDir, (a) => void alerts.push(a)),
-      });
+      const { result, alerts } = await nightlyCheck(world, runtime);
       expect(result.reports[0]!.alert).toBe(false);
       const [shadow] = result.shadows;
       expect([shadow?.shadow, shadow?.service]).toEqual([SHADOW, SERVED]);

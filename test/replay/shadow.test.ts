@@ -15,13 +15,11 @@ import {
 } from '../../lib/define/index.ts';
 import { compileRegistry } from '../../lib/registry/compile.ts';
 import { getService } from '../../lib/registry/query.ts';
-import { runLocalSkewCheck } from '../../lib/local/skew-check.ts';
-import { localAlertSink } from '../../lib/local/skew-alerts.ts';
 import { buildLookupPlans } from '../../lib/serve/plan.ts';
 import { flightsRuntime } from './fixtures/flights-defs.ts';
 import { runCli, writeDefsFolder } from './fixtures/cli.ts';
 import { EXIT } from '../../lib/cli/context.ts';
-import { expectOracleFigures, useReplayWorld } from './fixtures/expect.ts';
+import { expectOracleFigures, nightlyCheck, useReplayWorld } from './fixtures/expect.ts';
 import { DAY } from './fixtures/world.ts';
 
 const runtime = flightsRuntime({ shadowEveningFrom: 17 });
@@ -29,14 +27,7 @@ const world = useReplayWorld(runtime, { vectors: 300 });
 
 describe('shadow services', () => {
   it('the nightly check reports the shadow against the served values, by the oracle', async () => {
-    const alerts: unknown[] = [];
-    const result = await runLocalSkewCheck({
-      dataDir: world.dataDir,
-      runtime,
-      date: DAY,
-      duckdbConfig: { threads: '2' },
-      alerts: localAlertSink(world.dataDir, (a) => void alerts.push(a)),
-    });
+    const { result, alerts } = await nightlyCheck(world, runtime);
     expect(result.reports.map((r) => r.service)).toEqual(['departure_delay_model']);
     expect(result.shadows).toHaveLength(1);
     const shadow = result.shadows[0]!;
