@@ -134,8 +134,11 @@ export function serviceDefinition(s: RegistryService): string {
       ),
     ],
   );
+  const shadow = s.shadowOf
+    ? `<p class="meta">A shadow of <a href="${e(encodeURIComponent(s.shadowOf))}.html">${e(s.shadowOf)}</a>: stored, never served; each night its log is replayed under this service and reported under this name.</p>`
+    : '';
   return (
-    `<h2>Definition</h2>${keysTable(s.joinKeys)}` +
+    `<h2>Definition</h2>${shadow}${keysTable(s.joinKeys)}` +
     `<h3>Outputs</h3>${table(
       'outputs',
       ['output', 'type', 'from', 'default'],

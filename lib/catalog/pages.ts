@@ -5,7 +5,13 @@
  */
 import { featureOutputName } from '../registry/compile-service.ts';
 import { escapeHtml as e } from '../skew/html.ts';
-import type { Registry, RegistryAggregateFeature, RegistryFeature } from '../registry/types.ts';
+import type {
+  Registry,
+  RegistryAggregateFeature,
+  RegistryFeature,
+  RegistryView,
+} from '../registry/types.ts';
+import { candidateViews } from '../registry/candidates.ts';
 import {
   entityDefinition,
   serviceDefinition,
@@ -136,10 +142,28 @@ function kindSections(entry: Entry, ctx: PageContext): string[] {
       return [
         `<h2>Freshness</h2><div id="freshness">${freshnessHtml(latestOutputsOfView(reports, view.name), reportsRoot, limitOf)}</div>`,
         viewDefinition(view),
+        candidateSection(registry, view),
         `<h2>Feature statistics</h2><p class="meta">Training baseline vs served, from each service's newest nightly report.</p>${stats.join('')}`,
       ];
     }
   }
+}
+
+/** A candidate version of the view (`registry/candidates.ts`): who reads it, and its definition. */
+function candidateSection(registry: Registry, view: RegistryView): string {
+  const candidate = candidateViews(registry).find((c) => c.name === view.name);
+  if (!candidate) return '';
+  const readers = registry.featureServices
+    .filter((s) => s.features.some((f) => f.view === view.name && f.version === candidate.version))
+    .map((s) => `<a href="../service/${e(encodeURIComponent(s.name))}.html">${e(s.name)}</a>`);
+  // Its anchors are its own: the served version's features keep theirs.
+  const body = viewDefinition(candidate)
+    .replace('<h2>Definition</h2>', '')
+    .replaceAll('id="feature-', 'id="candidate-feature-');
+  return (
+    `<h2 id="candidate">Candidate version ${candidate.version}</h2>` +
+    `<p class="meta">Stored beside the served version ${view.version}, every record written to both; read only by the shadow ${readers.join(', ')}.</p>${body}`
+  );
 }
 
 /** The index: search box, every definition by kind, and the latest verdict of each service. */

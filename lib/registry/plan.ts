@@ -48,6 +48,8 @@ export function planRegistry(applied: Registry | undefined, current: Registry): 
     );
   }
 
+  diffCandidates(applied, current, add);
+
   return {
     fromHash: applied?.hash ?? null,
     toHash: current.hash,
@@ -57,6 +59,31 @@ export function planRegistry(applied: Registry | undefined, current: Registry): 
 }
 
 type Add = (kind: ChangeKind, path: string, message: string, breaking?: boolean) => void;
+
+/** Candidate versions (`candidates.ts`) come and go: added, promoted to served, or dropped. */
+function diffCandidates(applied: Registry | undefined, current: Registry, add: Add): void {
+  const key = (v: RegistryView) => `${v.name} v${v.version}`;
+  const before = new Set((applied?.candidateViews ?? []).map(key));
+  const now = new Set((current.candidateViews ?? []).map(key));
+  for (const v of current.candidateViews ?? [])
+    if (!before.has(key(v)))
+      add(
+        'added',
+        `feature_view ${key(v)}`,
+        `candidate version beside the served one: a new table and new online items, read only by shadow services`,
+      );
+  for (const v of applied?.candidateViews ?? []) {
+    if (now.has(key(v))) continue;
+    const promoted = current.featureViews.some((x) => key(x) === key(v));
+    add(
+      promoted ? 'changed' : 'removed',
+      `feature_view ${key(v)}`,
+      promoted
+        ? 'candidate promoted: now the served version'
+        : 'candidate removed (its stored data stays; nothing reads it)',
+    );
+  }
+}
 
 function diffView(old: RegistryView, view: RegistryView, add: Add): void {
   const path = `feature_view ${view.name}`;

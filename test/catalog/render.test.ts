@@ -20,6 +20,7 @@ import { layoutLineage } from '../../lib/catalog/lineage-svg.ts';
 import { reportFilesToRead, HISTORY_DAYS } from '../../lib/catalog/nightly.ts';
 import { renderCatalog, type CatalogFile } from '../../lib/catalog/site.ts';
 import { CATALOG_CSP_META } from '../../lib/catalog/page.ts';
+import { flightsRuntime } from '../replay/fixtures/flights-defs.ts';
 
 const flights = registryFromModule(defs).registry;
 const render = (registry = flights) =>
@@ -190,5 +191,20 @@ describe('owner and tags on every kind of definition', () => {
     expect(a.hash).not.toBe(b.hash);
     const empty = defineEntity({ name: 'thing', keys, tags: {} });
     expect(compileRegistry([empty, view(empty)]).registry.hash).toBe(a.hash);
+  });
+});
+
+describe('a candidate view version in the catalog', () => {
+  it("shows on its view's page, with the shadow that reads it, and the shadow names its service", () => {
+    const pages = render(flightsRuntime({ shadowRouteWindow: '14d' }).registry);
+    const view = pages.get('view/route_delays.html')!.body;
+    expect(view).toContain('<h2 id="candidate">Candidate version 2</h2>');
+    expect(view).toContain('href="../service/departure_delay_model_next.html"');
+    expect(view).toContain('count(*) over 14d');
+    expect(view).toContain('id="candidate-feature-flights_7d"');
+    expect(view.match(/id="feature-flights_7d"/g)).toHaveLength(1);
+    const shadow = pages.get('service/departure_delay_model_next.html')!.body;
+    expect(shadow).toContain('A shadow of <a href="departure_delay_model.html">');
+    expect(render().get('view/route_delays.html')!.body).not.toContain('Candidate version');
   });
 });

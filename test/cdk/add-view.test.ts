@@ -10,6 +10,7 @@ import { defineFeatureView, field } from '../../lib/define/index.ts';
 import { collectDefinitions } from '../../lib/registry/load.ts';
 import { compileRegistry } from '../../lib/registry/compile.ts';
 import { synthStore } from './synth.ts';
+import { flightsRuntime } from '../replay/fixtures/flights-defs.ts';
 
 const routeWeather = defineFeatureView({
   name: 'route_weather',
@@ -79,5 +80,34 @@ describe('adding a feature view', () => {
       id.startsWith('FeatureStoreExportsExportRole'),
     )!;
     expect(JSON.stringify(exportPolicy)).toContain('table/skewless_offline/route_weather_v1');
+  });
+});
+
+describe('a candidate version of a served view (read by a shadow)', () => {
+  let shadowed: Template;
+  beforeAll(() => {
+    shadowed = synthStore(flightsRuntime({ shadowRouteWindow: '14d' }).registry).template;
+  });
+
+  it('gets its own Iceberg table and Firehose stream, fed by the same ingest', () => {
+    shadowed.hasResourceProperties('AWS::Glue::Table', { Name: 'route_delays_v2' });
+    shadowed.hasResourceProperties('AWS::Glue::Table', { Name: 'route_delays_v1' });
+    shadowed.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      DeliveryStreamName: 'skewless-route-delays-v2',
+    });
+    const reach = ingestStatements(shadowed)
+      .filter((s) => ([] as string[]).concat(s.Action).includes('firehose:PutRecordBatch'))
+      .flatMap((s) => ([] as unknown[]).concat(s.Resource))
+      .map((r) => JSON.stringify(r))
+      .join('\n');
+    expect(reach).toContain('Deliveryroutedelaysv2');
+    expect(reach).toContain('Deliveryroutedelaysv1');
+  });
+
+  it('adds no stream, function or table beyond its own', () => {
+    const base = synthStore(flightsRuntime().registry).template;
+    expect(count(shadowed, 'AWS::Kinesis::Stream')).toBe(count(base, 'AWS::Kinesis::Stream'));
+    expect(count(shadowed, 'AWS::Lambda::Function')).toBe(count(base, 'AWS::Lambda::Function'));
+    expect(count(shadowed, 'AWS::Glue::Table') - count(base, 'AWS::Glue::Table')).toBe(1);
   });
 });

@@ -116,3 +116,47 @@ describe('planRegistry', () => {
     );
   });
 });
+
+describe('planRegistry and candidate versions', () => {
+  const d = makeDefinitions();
+  const stats = (version: number, ttl: '1d' | '2d') =>
+    defineFeatureView({
+      name: 'user_stats',
+      version,
+      entities: [d.user],
+      ttl,
+      owner: 'team@example.com',
+      features: { spend_7d: field.float64({ default: 0 }), country: field.string() },
+    });
+  const v1 = stats(1, '1d');
+  const v2 = stats(2, '2d');
+  const served = defineFeatureService({ name: 'fraud_model', features: [v1] });
+  const shadow = defineFeatureService({ name: 'fraud_next', features: [v2], shadowOf: served });
+  const base = [d.user, d.merchant, d.pairStats];
+  const before = compileRegistry([...base, v1, served]).registry;
+  const withCandidate = compileRegistry([...base, v1, v2, served, shadow]).registry;
+
+  it('lists a candidate as added, the served version unchanged', () => {
+    const plan = planRegistry(before, withCandidate);
+    expect(plan.breaking).toEqual([]);
+    expect(plan.changes.map((c) => [c.kind, c.path])).toEqual(
+      expect.arrayContaining([
+        ['added', 'feature_view user_stats v2'],
+        ['added', 'feature_service fraud_next'],
+      ]),
+    );
+    expect(plan.changes.some((c) => c.path === 'feature_view user_stats')).toBe(false);
+  });
+
+  it('lists a promoted candidate as the served version bumped', () => {
+    const promoted = defineFeatureService({ name: 'fraud_model', features: [v2] });
+    const plan = planRegistry(withCandidate, compileRegistry([...base, v2, promoted]).registry);
+    expect(plan.changes.map((c) => [c.kind, c.path])).toEqual(
+      expect.arrayContaining([
+        ['changed', 'feature_view user_stats'],
+        ['changed', 'feature_view user_stats v2'],
+      ]),
+    );
+    expect(plan.breaking).toEqual([]);
+  });
+});

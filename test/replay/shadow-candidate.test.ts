@@ -9,9 +9,15 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { encodeEntityKey } from '../../lib/core/entity-key.ts';
+import { onlineItemKey } from '../../lib/core/online-item.ts';
+import { decodeTileItem, tileValueAt } from '../../lib/core/tile-state.ts';
+import { dynamoOnlineWriter } from '../../lib/ingest/online-aws.ts';
+import { localTileHistories } from '../../lib/materialize/tile-source.ts';
+import { materializeTiles } from '../../lib/materialize/tiles.ts';
+import type { AggregationRegistryView } from '../../lib/registry/types.ts';
+import { describe, expect, it } from 'vitest';
 import {
   defineEntity,
   defineFeatureService,
@@ -22,19 +28,10 @@ import { compileRegistry } from '../../lib/registry/compile.ts';
 import { candidateHistory, storedViews } from '../../lib/registry/candidates.ts';
 import { getService, getView, viewsOfStream } from '../../lib/registry/query.ts';
 import { derivedNames } from '../../lib/core/naming.ts';
-import { runLocalSkewCheck } from '../../lib/local/skew-check.ts';
-import { localAlertSink } from '../../lib/local/skew-alerts.ts';
 import { startLocalFeatureStore } from '../../lib/local/store.ts';
 import { buildLookupPlans } from '../../lib/serve/plan.ts';
 import { flightsRuntime } from './fixtures/flights-defs.ts';
-import { oracleFigures } from './fixtures/oracle.ts';
-import {
-  buildReplayWorld,
-  DAY,
-  readLoggedVectors,
-  type Departure,
-  type LoggedVector,
-} from './fixtures/world.ts';
+import { expectOracleFigures, nightlyCheck, useReplayWorld } from './fixtures/expect.ts';
 
 const runtime = flightsRuntime({ shadowRouteWindow: '14d' });
 const SHADOW = 'departure_delay_model_next';
@@ -68,21 +65,37 @@ describe('a candidate version of a served view', () => {
     expect(flightsRuntime().registry.candidateViews).toBeUndefined();
   });
 
-  it('is written to by ingest, each version its own table and online item', async () => {
+  it('is written to by ingest beside its served version, and its tiles filled from it', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'skewless-candidate-ingest-'));
+    const now = Date.parse('2026-03-15T12:00:00Z');
+    const at = (h: number) => new Date(now - h * 3_600_000).toISOString();
+    const departure = (h: number) => ({
+      origin: 'ORD',
+      destination: 'ATL',
+      delay: 5,
+      distance: 600,
+      event_time: at(h),
+    });
+    const route = { origin: 'ORD', destination: 'ATL' };
+    // Before the candidate: the served definitions store two departures (10 and 3 days ago).
+    const before = await startLocalFeatureStore({
+      runtime: flightsRuntime(),
+      dataDir,
+      writeEndpoints: false,
+      clock: () => now,
+    });
+    await before.push('route_delays', [departure(240), departure(72)]);
+    await before.stop();
+    // kinesalite's sequence numbers (our record ids) carry the stream's creation second.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const store = await startLocalFeatureStore({
       runtime,
       dataDir,
       writeEndpoints: false,
-      clock: () => Date.parse('2026-03-15T12:00:00Z'),
+      clock: () => now,
     });
     try {
-      const at = (m: number) =>
-        new Date(Date.parse('2026-03-15T11:00:00Z') + m * 60_000).toISOString();
-      await store.push('route_delays', [
-        { origin: 'ORD', destination: 'ATL', delay: 5, distance: 600, event_time: at(0) },
-        { origin: 'ORD', destination: 'ATL', delay: 40, distance: 600, event_time: at(1) },
-      ]);
+      await store.push('route_delays', [departure(1)]);
       const tables = await readdir(path.join(dataDir, 'offline'));
       expect(tables).toEqual(expect.arrayContaining(['route_delays_v1', 'route_delays_v2']));
       const { stack } = store;
@@ -91,6 +104,25 @@ describe('a candidate version of a served view', () => {
         .map((i) => i.sk?.S)
         .filter((s) => s?.startsWith('route_delays'));
       expect(sortKeys.sort()).toEqual(['route_delays#v1', 'route_delays#v2']);
+      const candidate = runtime.registry.candidateViews![0]! as AggregationRegistryView;
+      const flights14d = async () => {
+        const key = onlineItemKey(encodeEntityKey(candidate.joinKeys, route), candidate);
+        const read = await stack.dynamodb.send(
+          new GetItemCommand({ TableName: stack.onlineTable, Key: key, ConsistentRead: true }),
+        );
+        return tileValueAt(candidate, decodeTileItem(read.Item as never).state, 'flights_7d', now)
+          .value;
+      };
+      // Ingest fed the candidate since its deployment; `materialize --from-version 1` adds the rest.
+      expect(await flights14d()).toBe(1);
+      const source = localTileHistories({
+        duckdb: stack.duckdb,
+        registry: runtime.registry,
+        dataDir,
+      });
+      const online = dynamoOnlineWriter(stack.dynamodb, stack.onlineTable);
+      await materializeTiles(source, online, candidate, { now, fromVersion: 1 });
+      expect(await flights14d()).toBe(3);
     } finally {
       await store.stop();
       await rm(dataDir, { recursive: true, force: true });
@@ -98,38 +130,11 @@ describe('a candidate version of a served view', () => {
   }, 120_000);
 
   describe('replayed each night under the shadow', () => {
-    let dataDir: string;
-    let departures: Departure[];
-    let vectors: LoggedVector[];
-
-    beforeAll(async () => {
-      dataDir = await mkdtemp(path.join(os.tmpdir(), 'skewless-shadow-candidate-'));
-      const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
-      const duckdb = await instance.connect();
-      await duckdb.run(`SET TimeZone = 'UTC'`);
-      try {
-        // The served versions' tables only: the candidate was deployed after the day.
-        departures = await buildReplayWorld(duckdb, dataDir, runtime, { vectors: 300 });
-        vectors = await readLoggedVectors(duckdb, dataDir);
-      } finally {
-        duckdb.closeSync();
-        instance.closeSync();
-      }
-    }, 120_000);
-
-    afterAll(async () => {
-      await rm(dataDir, { recursive: true, force: true });
-    });
+    // The served versions' tables only: the candidate was deployed after the day.
+    const world = useReplayWorld(runtime, { vectors: 300 });
 
     it("reports the candidate's window against the served values, by the oracle", async () => {
-      const alerts: unknown[] = [];
-      const result = await runLocalSkewCheck({
-        dataDir,
-        runtime,
-        date: DAY,
-        duckdbConfig: { threads: '2' },
-        alerts: localAlertSink(dataDir, (a) => void alerts.push(a)),
-      });
+      const { result, alerts } = await nightlyCheck(world, runtime);
       expect(result.reports[0]!.alert).toBe(false);
       const [shadow] = result.shadows;
       expect([shadow?.shadow, shadow?.service]).toEqual([SHADOW, SERVED]);
@@ -143,23 +148,7 @@ describe('a candidate version of a served view', () => {
         ]),
       );
       const served = getService(runtime.registry, SERVED);
-      for (const o of shadow!.outputs) {
-        const want = oracleFigures(
-          departures,
-          vectors,
-          { routeWindow: '14d' },
-          {
-            name: o.output,
-            dtype: o.dtype,
-            stored: served.features.some((f) => f.output === o.output),
-          },
-        );
-        expect([o.rows, o.matches, o.nullMismatches], o.output).toEqual([
-          want.rows,
-          want.matches,
-          want.nullMismatches,
-        ]);
-      }
+      expectOracleFigures(world, shadow!, { routeWindow: '14d' }, served);
       // Only the window moved: every other output, the 7-day mean of v2 included, matched.
       expect(shadow!.outputs.filter((o) => o.matches < o.rows).map((o) => o.output)).toEqual([
         'route_delays__flights_7d',

@@ -4,11 +4,9 @@
  * reports it with the brute-force oracle's figures; the shadow is never served and never alerts;
  * a shadow whose keys the served log lacks is refused when the definitions compile.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   defineEntity,
   defineFeatureService,
@@ -17,54 +15,19 @@ import {
 } from '../../lib/define/index.ts';
 import { compileRegistry } from '../../lib/registry/compile.ts';
 import { getService } from '../../lib/registry/query.ts';
-import { runLocalSkewCheck } from '../../lib/local/skew-check.ts';
-import { localAlertSink } from '../../lib/local/skew-alerts.ts';
 import { buildLookupPlans } from '../../lib/serve/plan.ts';
 import { flightsRuntime } from './fixtures/flights-defs.ts';
 import { runCli, writeDefsFolder } from './fixtures/cli.ts';
 import { EXIT } from '../../lib/cli/context.ts';
-import { oracleFigures } from './fixtures/oracle.ts';
-import {
-  buildReplayWorld,
-  DAY,
-  readLoggedVectors,
-  type Departure,
-  type LoggedVector,
-} from './fixtures/world.ts';
+import { expectOracleFigures, nightlyCheck, useReplayWorld } from './fixtures/expect.ts';
+import { DAY } from './fixtures/world.ts';
 
 const runtime = flightsRuntime({ shadowEveningFrom: 17 });
-let dataDir: string;
-let departures: Departure[];
-let vectors: LoggedVector[];
-
-beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'skewless-shadow-'));
-  const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
-  const duckdb = await instance.connect();
-  await duckdb.run(`SET TimeZone = 'UTC'`);
-  try {
-    departures = await buildReplayWorld(duckdb, dataDir, runtime, { vectors: 300 });
-    vectors = await readLoggedVectors(duckdb, dataDir);
-  } finally {
-    duckdb.closeSync();
-    instance.closeSync();
-  }
-}, 120_000);
-
-afterAll(async () => {
-  await rm(dataDir, { recursive: true, force: true });
-});
+const world = useReplayWorld(runtime, { vectors: 300 });
 
 describe('shadow services', () => {
   it('the nightly check reports the shadow against the served values, by the oracle', async () => {
-    const alerts: unknown[] = [];
-    const result = await runLocalSkewCheck({
-      dataDir,
-      runtime,
-      date: DAY,
-      duckdbConfig: { threads: '2' },
-      alerts: localAlertSink(dataDir, (a) => void alerts.push(a)),
-    });
+    const { result, alerts } = await nightlyCheck(world, runtime);
     expect(result.reports.map((r) => r.service)).toEqual(['departure_delay_model']);
     expect(result.shadows).toHaveLength(1);
     const shadow = result.shadows[0]!;
@@ -72,25 +35,9 @@ describe('shadow services', () => {
       'departure_delay_model_next',
       'departure_delay_model',
     ]);
-    expect(shadow.sample.checked).toBe(vectors.length);
+    expect(shadow.sample.checked).toBe(world.vectors.length);
     const served = getService(runtime.registry, 'departure_delay_model');
-    for (const o of shadow.outputs) {
-      const want = oracleFigures(
-        departures,
-        vectors,
-        { eveningFrom: 17 },
-        {
-          name: o.output,
-          dtype: o.dtype,
-          stored: served.features.some((f) => f.output === o.output),
-        },
-      );
-      expect([o.rows, o.matches, o.nullMismatches], o.output).toEqual([
-        want.rows,
-        want.matches,
-        want.nullMismatches,
-      ]);
-    }
+    expectOracleFigures(world, shadow, { eveningFrom: 17 }, served);
     const moved = shadow.outputs.filter((o) => o.matches < o.rows).map((o) => o.output);
     expect(moved).toEqual(['evening_departure']);
     // The transform is named as the change (its spec differs: another transform).
@@ -110,8 +57,8 @@ describe('shadow services', () => {
   });
 
   it('skew-check prints the shadow after the summaries', async () => {
-    const defs = await writeDefsFolder(path.join(dataDir, 'defs'), { shadowEveningFrom: 17 });
-    const r = await runCli(['skew-check', '--defs', defs, '--data', dataDir, '--date', DAY]);
+    const defs = await writeDefsFolder(path.join(world.dataDir, 'defs'), { shadowEveningFrom: 17 });
+    const r = await runCli(['skew-check', '--defs', defs, '--data', world.dataDir, '--date', DAY]);
     expect(r.exit).toBe(EXIT.ok);
     expect(r.out).toMatch(
       /^Shadow departure_delay_model_next of departure_delay_model, 2026-03-15: 300 logged vectors/m,

@@ -27,6 +27,7 @@ import {
   type LocalTarget,
   type TargetOptions,
 } from '../store-target.ts';
+import { candidateViews } from '../../registry/candidates.ts';
 
 interface MaterializeOptions extends TargetOptions {
   readonly defs: string;
@@ -52,7 +53,12 @@ export function registerMaterialize(program: Command): void {
     .addHelpText('after', `\n${MATERIALIZE_EXIT_HELP}`)
     .action(async (options: MaterializeOptions) => {
       const { registry } = await loadCliRegistry(options);
-      const view = viewOrUsage(registry, options.view);
+      const served = viewOrUsage(registry, options.view);
+      // `--from-version` fills a new version's tiles: the candidate's, when the view has one.
+      const view =
+        options.fromVersion === undefined
+          ? served
+          : (candidateViews(registry).find((c) => c.name === served.name) ?? served);
       const fromVersion = fromVersionOf(view, options.fromVersion);
       const target = await openTarget(options);
       try {
