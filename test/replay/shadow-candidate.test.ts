@@ -30,6 +30,7 @@ import { candidateHistory, storedViews } from '../../lib/registry/candidates.ts'
 import { getService, getView, viewsOfStream } from '../../lib/registry/query.ts';
 import { derivedNames } from '../../lib/core/naming.ts';
 import { startLocalFeatureStore } from '../../lib/local/store.ts';
+import { pushTarget } from '../../lib/cli/commands/push.ts';
 import { buildLookupPlans } from '../../lib/serve/plan.ts';
 import { flightsRuntime } from './fixtures/flights-defs.ts';
 import { expectOracleFigures, nightlyCheck, useReplayWorld } from './fixtures/expect.ts';
@@ -216,8 +217,13 @@ describe('a candidate version of a served view', () => {
       const own = view(2, 'string', 'clicks_v2');
       const { registry } = compileRegistry([user, v1, own, served, shadowOf(own)]);
       expect(storedViews(registry).map((v) => v.source.stream)).toEqual(['clicks', 'clicks_v2']);
-      // Another stream holds none of its history.
+      // Another stream holds none of its history; `push --view clicks_v2` feeds it.
       expect(candidateHistory(registry).size).toBe(0);
+      expect(pushTarget(registry, 'clicks_v2')).toMatchObject({
+        view: { name: 'clicks', version: 2 },
+        label: "stream 'clicks_v2'",
+      });
+      expect(pushTarget(registry, 'clicks').view.version).toBe(1);
     });
   });
 });
