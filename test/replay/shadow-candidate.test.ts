@@ -18,7 +18,11 @@ import { localTileHistories } from '../../lib/materialize/tile-source.ts';
 import { materializeTiles } from '../../lib/materialize/tiles.ts';
 import { healAggregationViews } from '../../lib/heal/heal.ts';
 import type { AggregationRegistryView } from '../../lib/registry/types.ts';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
+import { exportPointInTimeLocal } from '../../lib/export/point-in-time.ts';
+import { stringLiteral, timestampLiteral } from '../../lib/sql/literals.ts';
+import { candidateValues } from './fixtures/oracle.ts';
 import {
   defineEntity,
   defineFeatureService,
@@ -169,6 +173,53 @@ describe('a candidate version of a served view', () => {
       ]);
       expect(alerts).toEqual([]);
     }, 240_000);
+  });
+
+  describe('exported for training', () => {
+    const world = useReplayWorld(runtime, { vectors: 120 });
+
+    it("reads the candidate's history too: the shadow's training rows have the 14-day window", async () => {
+      const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+      const duckdb = await instance.connect();
+      await duckdb.run(`SET TimeZone = 'UTC'`);
+      try {
+        const rows = world.vectors.map(
+          (v, i) =>
+            `(${i}, ${stringLiteral(v.origin)}, ${stringLiteral(v.destination)}, ${v.scheduledHour ?? 'NULL'}, ${timestampLiteral(v.servedAt)})`,
+        );
+        await duckdb.run(
+          `CREATE TABLE spine AS SELECT * FROM (VALUES ${rows.join(', ')})
+             AS s(i, origin, destination, scheduled_hour, served_at)`,
+        );
+        await exportPointInTimeLocal(
+          { duckdb, dataDir: world.dataDir, runtime },
+          {
+            service: SHADOW,
+            spineTable: 'spine',
+            timeColumn: 'served_at',
+            asOf: { kind: 'column', column: 'served_at' },
+            into: 'training',
+          },
+        );
+        const got = await duckdb.runAndReadAll(
+          `SELECT i, route_delays__flights_7d AS n FROM training ORDER BY i`,
+        );
+        const want = world.vectors.map(
+          (v) =>
+            candidateValues(world.departures, v, { routeWindow: '14d' }).route_delays__flights_7d!
+              .value,
+        );
+        expect(got.getRowObjectsJS().map((r) => (r.n === null ? null : Number(r.n)))).toEqual(want);
+        // Windows longer than the served version's: the 14 days reach before its 7.
+        const served = world.vectors.map(
+          (v) => candidateValues(world.departures, v, {}).route_delays__flights_7d!.value,
+        );
+        expect(want).not.toEqual(served);
+      } finally {
+        duckdb.closeSync();
+        instance.closeSync();
+      }
+    }, 120_000);
   });
 
   describe('is refused when', () => {
