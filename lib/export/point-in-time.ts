@@ -21,6 +21,7 @@ import { localOfflineReader } from './offline-local.ts';
 import type { OfflineReader, StoreRows } from './offline-reader.ts';
 import { materializeSpine, validateSpine, type SpineColumn } from './spine.ts';
 import { applyTransformsToTable, transformOutputs } from './transforms-duckdb.ts';
+import { candidateHistoryOf } from '../registry/candidates.ts';
 
 export interface PointInTimeRequest {
   /** Feature service name. */
@@ -87,8 +88,11 @@ export async function buildPointInTimeRows(
   });
   const spine = await materializeSpine(duckdb, spineRelation, columns);
   try {
+    // A shadow's candidate versions read their history where the served version's table holds it.
+    const history = candidateHistoryOf(runtime.registry, service);
     const stored = await deps.store.pointInTime({
       registry: runtime.registry,
+      ...(history.size > 0 ? { eventsFrom: history } : {}),
       service: service.name,
       spine: spine.relation,
       spineColumns: withRowColumn(columns),

@@ -1,7 +1,7 @@
 /**
- * The nightly heal (docs/semantics.md, "Rebuilding tiles"): for each aggregation view, the
- * entities served that day are rebuilt from the offline events and compared with their online
- * tile items; the items that differ are rewritten with ingestion's conditional write, each
+ * The nightly heal (docs/semantics.md, "Rebuilding tiles"): for each aggregation view (and its
+ * candidate version, from the served version's events), the entities served that day are rebuilt
+ * from the offline events and compared with their online tile items; the items that differ are rewritten with ingestion's conditional write, each
  * counted under the cause that explains it (`TILE_CAUSES`). Pure: the offline history, the
  * online store and the clock are parameters (DuckDB and dynalite locally, Athena and DynamoDB
  * in the skew-check Lambda).
@@ -11,7 +11,9 @@ import type { RetryWorld } from '../core/retry.ts';
 import { TILE_CAUSES, type TileCause } from '../core/tile-rebuild.ts';
 import type { OnlineStoreWriter } from '../ingest/online-writer.ts';
 import { getView, isAggregationView } from '../registry/query.ts';
-import type { Registry } from '../registry/types.ts';
+import type { AggregationRegistryView, Registry } from '../registry/types.ts';
+import { candidateViews, readsHistoryOf } from '../registry/candidates.ts';
+import { keysSignature } from '../registry/rules.ts';
 import type { TileHistorySource } from '../materialize/tile-source.ts';
 import { materializeTiles } from '../materialize/tiles.ts';
 import type { TileOutcome, TileRebuildResult } from '../materialize/tile-writer.ts';
@@ -51,19 +53,18 @@ export async function healAggregationViews(
   for (const [name, entities] of [...request.served].sort(([a], [b]) => a.localeCompare(b))) {
     const view = getView(deps.registry, name);
     if (!isAggregationView(view) || entities.length === 0) continue;
-    const parts: TileRebuildResult[] = [];
-    for (let from = 0; from < entities.length; from += HEAL_CHUNK)
-      parts.push(
-        await materializeTiles(deps.source, deps.online, view, {
+    views.push(await healView(deps, view, entities, { now: request.now }));
+    // A candidate version's tiles are filled from the served version's events for the same
+    // entities, so it holds full windows online by the day it is promoted.
+    const candidate = candidateOf(deps.registry, view);
+    if (candidate)
+      views.push(
+        await healView(deps, candidate, entities, {
           now: request.now,
-          entities: entities.slice(from, from + HEAL_CHUNK),
-          ...(deps.retry ? { retry: deps.retry } : {}),
-          ...(deps.onOutcome
-            ? { onOutcome: (key, outcome) => deps.onOutcome?.(name, key, outcome) }
-            : {}),
+          fromVersion: view.version,
+          label: `${name} v${candidate.version}`,
         }),
       );
-    views.push(sumResults(name, parts));
   }
   const total = sumResults('', views);
   return {
@@ -75,6 +76,42 @@ export async function healAggregationViews(
     failed: total.failed,
     causes: total.causes,
   };
+}
+
+/** Rebuilds one view version's tiles for the entities, in chunks, and sums the results. */
+async function healView(
+  deps: HealDeps,
+  view: AggregationRegistryView,
+  entities: readonly Readonly<Record<string, KeyValue>>[],
+  options: { readonly now: number; readonly fromVersion?: number; readonly label?: string },
+): Promise<TileRebuildResult> {
+  const label = options.label ?? view.name;
+  const parts: TileRebuildResult[] = [];
+  for (let from = 0; from < entities.length; from += HEAL_CHUNK)
+    parts.push(
+      await materializeTiles(deps.source, deps.online, view, {
+        now: options.now,
+        entities: entities.slice(from, from + HEAL_CHUNK),
+        ...(options.fromVersion === undefined ? {} : { fromVersion: options.fromVersion }),
+        ...(deps.retry ? { retry: deps.retry } : {}),
+        ...(deps.onOutcome
+          ? { onOutcome: (key, outcome) => deps.onOutcome?.(label, key, outcome) }
+          : {}),
+      }),
+    );
+  return sumResults(label, parts);
+}
+
+/** The view's candidate version when its tiles can be rebuilt from the served version's events. */
+function candidateOf(
+  registry: Registry,
+  view: AggregationRegistryView,
+): AggregationRegistryView | undefined {
+  const candidate = candidateViews(registry).find((c) => c.name === view.name);
+  if (!candidate || !isAggregationView(candidate) || !readsHistoryOf(view, candidate))
+    return undefined;
+  // The served entities are keyed by the served version's keys.
+  return keysSignature(candidate.joinKeys) === keysSignature(view.joinKeys) ? candidate : undefined;
 }
 
 function sumResults(view: string, parts: readonly TileRebuildResult[]): TileRebuildResult {

@@ -46,9 +46,12 @@ export function servingCandidatesOf(registry: Registry, service: RegistryService
   const read = candidatesReadBy(registry, service);
   if (read.length === 0) return registry;
   const byName = new Map(read.map((v) => [v.name, v]));
+  const left = candidateViews(registry).filter((c) => !read.includes(c));
+  const { candidateViews: _all, ...rest } = registry;
   return {
-    ...registry,
+    ...rest,
     featureViews: registry.featureViews.map((v) => byName.get(v.name) ?? v),
+    ...(left.length > 0 ? { candidateViews: left } : {}),
   };
 }
 
@@ -67,6 +70,15 @@ export function candidateHistory(registry: Registry): ReadonlyMap<string, number
     if (served && readsHistoryOf(served, candidate)) out.set(candidate.name, served.version);
   }
   return out;
+}
+
+/** `candidateHistory` of the candidates a service reads: where its reads of them go. */
+export function candidateHistoryOf(
+  registry: Registry,
+  service: RegistryService,
+): ReadonlyMap<string, number> {
+  const read = new Set(candidatesReadBy(registry, service).map((v) => v.name));
+  return new Map([...candidateHistory(registry)].filter(([name]) => read.has(name)));
 }
 
 /** `next`'s rows can be read from `earlier`'s table: same stream, its columns there, same types. */

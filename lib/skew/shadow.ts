@@ -9,7 +9,7 @@
  */
 import { sha256Hex } from '../core/canonical-json.ts';
 import type { RuntimeRegistry } from '../registry/compile.ts';
-import { candidateHistory, candidatesReadBy, servingCandidatesOf } from '../registry/candidates.ts';
+import { candidateHistoryOf, servingCandidatesOf } from '../registry/candidates.ts';
 import type { OfflineReader } from '../export/offline-reader.ts';
 import type { Registry, RegistryService } from '../registry/types.ts';
 import type { DayLogSource } from './logs.ts';
@@ -58,8 +58,8 @@ export function withCandidateHistory(
   registry: Registry,
   shadow: RegistryService,
 ): OfflineReader {
-  const read = new Set(candidatesReadBy(registry, shadow).map((v) => v.name));
-  const history = new Map([...candidateHistory(registry)].filter(([name]) => read.has(name)));
+  // The replay's registry serves the candidates (`shadowRuntime`): their history is named here.
+  const history = candidateHistoryOf(registry, shadow);
   if (history.size === 0) return offline;
   return {
     ...offline,

@@ -16,8 +16,13 @@ import { decodeTileItem, tileValueAt } from '../../lib/core/tile-state.ts';
 import { dynamoOnlineWriter } from '../../lib/ingest/online-aws.ts';
 import { localTileHistories } from '../../lib/materialize/tile-source.ts';
 import { materializeTiles } from '../../lib/materialize/tiles.ts';
+import { healAggregationViews } from '../../lib/heal/heal.ts';
 import type { AggregationRegistryView } from '../../lib/registry/types.ts';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
+import { exportPointInTimeLocal } from '../../lib/export/point-in-time.ts';
+import { stringLiteral, timestampLiteral } from '../../lib/sql/literals.ts';
+import { candidateValues } from './fixtures/oracle.ts';
 import {
   defineEntity,
   defineFeatureService,
@@ -29,6 +34,7 @@ import { candidateHistory, storedViews } from '../../lib/registry/candidates.ts'
 import { getService, getView, viewsOfStream } from '../../lib/registry/query.ts';
 import { derivedNames } from '../../lib/core/naming.ts';
 import { startLocalFeatureStore } from '../../lib/local/store.ts';
+import { pushTarget } from '../../lib/cli/commands/push.ts';
 import { buildLookupPlans } from '../../lib/serve/plan.ts';
 import { flightsRuntime } from './fixtures/flights-defs.ts';
 import { expectOracleFigures, nightlyCheck, useReplayWorld } from './fixtures/expect.ts';
@@ -65,7 +71,7 @@ describe('a candidate version of a served view', () => {
     expect(flightsRuntime().registry.candidateViews).toBeUndefined();
   });
 
-  it('is written to by ingest beside its served version, and its tiles filled from it', async () => {
+  it('is written to by ingest beside its served version, its tiles healed from it', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'skewless-candidate-ingest-'));
     const now = Date.parse('2026-03-15T12:00:00Z');
     const at = (h: number) => new Date(now - h * 3_600_000).toISOString();
@@ -113,7 +119,8 @@ describe('a candidate version of a served view', () => {
         return tileValueAt(candidate, decodeTileItem(read.Item as never).state, 'flights_7d', now)
           .value;
       };
-      // Ingest fed the candidate since its deployment; `materialize --from-version 1` adds the rest.
+      // Ingest fed the candidate since its deployment; the nightly heal of the served route
+      // fills the rest from v1's events, and `materialize --from-version 1` then has nothing to do.
       expect(await flights14d()).toBe(1);
       const source = localTileHistories({
         duckdb: stack.duckdb,
@@ -121,8 +128,19 @@ describe('a candidate version of a served view', () => {
         dataDir,
       });
       const online = dynamoOnlineWriter(stack.dynamodb, stack.onlineTable);
-      await materializeTiles(source, online, candidate, { now, fromVersion: 1 });
+      const heal = await healAggregationViews(
+        { registry: runtime.registry, source, online },
+        { now, served: new Map([['route_delays', [route]]]) },
+      );
+      // (dynalite holds the online store in memory: v1's item, too, restarted with the new event
+      // only, and is mended the same way.)
+      expect(heal.views.map((v) => [v.view, v.entities, v.written])).toEqual([
+        ['route_delays', 1, 1],
+        ['route_delays v2', 1, 1],
+      ]);
       expect(await flights14d()).toBe(3);
+      const again = await materializeTiles(source, online, candidate, { now, fromVersion: 1 });
+      expect([again.written, again.kept]).toEqual([0, 1]);
     } finally {
       await store.stop();
       await rm(dataDir, { recursive: true, force: true });
@@ -155,6 +173,53 @@ describe('a candidate version of a served view', () => {
       ]);
       expect(alerts).toEqual([]);
     }, 240_000);
+  });
+
+  describe('exported for training', () => {
+    const world = useReplayWorld(runtime, { vectors: 120 });
+
+    it("reads the candidate's history too: the shadow's training rows have the 14-day window", async () => {
+      const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+      const duckdb = await instance.connect();
+      await duckdb.run(`SET TimeZone = 'UTC'`);
+      try {
+        const rows = world.vectors.map(
+          (v, i) =>
+            `(${i}, ${stringLiteral(v.origin)}, ${stringLiteral(v.destination)}, ${v.scheduledHour ?? 'NULL'}, ${timestampLiteral(v.servedAt)})`,
+        );
+        await duckdb.run(
+          `CREATE TABLE spine AS SELECT * FROM (VALUES ${rows.join(', ')})
+             AS s(i, origin, destination, scheduled_hour, served_at)`,
+        );
+        await exportPointInTimeLocal(
+          { duckdb, dataDir: world.dataDir, runtime },
+          {
+            service: SHADOW,
+            spineTable: 'spine',
+            timeColumn: 'served_at',
+            asOf: { kind: 'column', column: 'served_at' },
+            into: 'training',
+          },
+        );
+        const got = await duckdb.runAndReadAll(
+          `SELECT i, route_delays__flights_7d AS n FROM training ORDER BY i`,
+        );
+        const want = world.vectors.map(
+          (v) =>
+            candidateValues(world.departures, v, { routeWindow: '14d' }).route_delays__flights_7d!
+              .value,
+        );
+        expect(got.getRowObjectsJS().map((r) => (r.n === null ? null : Number(r.n)))).toEqual(want);
+        // Windows longer than the served version's: the 14 days reach before its 7.
+        const served = world.vectors.map(
+          (v) => candidateValues(world.departures, v, {}).route_delays__flights_7d!.value,
+        );
+        expect(want).not.toEqual(served);
+      } finally {
+        duckdb.closeSync();
+        instance.closeSync();
+      }
+    }, 120_000);
   });
 
   describe('is refused when', () => {
@@ -203,8 +268,13 @@ describe('a candidate version of a served view', () => {
       const own = view(2, 'string', 'clicks_v2');
       const { registry } = compileRegistry([user, v1, own, served, shadowOf(own)]);
       expect(storedViews(registry).map((v) => v.source.stream)).toEqual(['clicks', 'clicks_v2']);
-      // Another stream holds none of its history.
+      // Another stream holds none of its history; `push --view clicks_v2` feeds it.
       expect(candidateHistory(registry).size).toBe(0);
+      expect(pushTarget(registry, 'clicks_v2')).toMatchObject({
+        view: { name: 'clicks', version: 2 },
+        label: "stream 'clicks_v2'",
+      });
+      expect(pushTarget(registry, 'clicks').view.version).toBe(1);
     });
   });
 });

@@ -29,6 +29,7 @@ import {
   type FileFormat,
 } from '../../producer/read-file.ts';
 import { CliError, EXIT, loadCliRegistry, withCommonOptions } from '../context.ts';
+import { storedViews } from '../../registry/candidates.ts';
 
 interface PushOptions {
   readonly defs: string;
@@ -54,7 +55,7 @@ export function registerPush(program: Command): void {
       )
       .requiredOption(
         '--view <name>',
-        'feature view whose stream receives the records, or an event stream by its own name',
+        'feature view whose stream receives the records, or an event stream by its own name (a candidate version with a stream of its own: that stream)',
       )
       .requiredOption('--file <path>', 'CSV, JSON lines or Parquet file of records')
       .option('--format <format>', `file format (${FILE_FORMATS.join('|')}); default: by extension`)
@@ -193,8 +194,9 @@ async function kinesisFor(
 }
 
 /**
- * The view or event stream `name` names. An event stream is pushed to through any of its views:
- * they read its one stream and validate its records by its schema (`streamSchema`).
+ * The view or event stream `name` names (or a candidate version's own source stream). An event
+ * stream is pushed to through any of its views: they read its one stream and validate its
+ * records by its schema (`streamSchema`).
  */
 export function pushTarget(
   registry: Registry,
@@ -206,6 +208,9 @@ export function pushTarget(
     (v) => isAggregationView(v) && v.aggregation.stream === name,
   );
   if (ofStream) return { view: ofStream, label: `event stream '${name}'` };
+  // A candidate version with a stream of its own is pushed to by that stream's name.
+  const bySource = storedViews(registry).find((v) => v.source.stream === name);
+  if (bySource) return { view: bySource, label: `stream '${name}'` };
   throw new UnknownDefinitionError('view or event stream', name, [
     ...registry.featureViews.map((v) => v.name),
     ...(registry.eventStreams ?? []).map((s) => s.name),
