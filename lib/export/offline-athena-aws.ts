@@ -24,7 +24,13 @@ import {
 import { athenaUnloadSql, dropTableDdl, parseS3Uri, spineTableDdl } from './athena-sql.ts';
 import { localOfflineReader, writeLocalFile } from './offline-local.ts';
 import { spineSpan } from './spine-span.ts';
-import type { EventsFrom, OfflineReader, StoreQuery, StoreRows } from './offline-reader.ts';
+import {
+  withQueryEventsFrom,
+  type EventsFrom,
+  type OfflineReader,
+  type StoreQuery,
+  type StoreRows,
+} from './offline-reader.ts';
 
 export interface AthenaOfflineReaderDeps extends AthenaExportDeps {
   readonly duckdb: DuckDBConnection;
@@ -98,8 +104,8 @@ async function unloadPointInTime(
       deps,
       spineTableDdl(deps.glueDatabase, spineTable, query.spineColumns, s3uri(prefixes.spine)),
     );
-    // A new version's rows from an earlier version's table (the query's choice first).
-    const eventsFrom = query.eventsFrom ?? deps.eventsFrom;
+    // A new version's rows from an earlier version's table (the store's and the query's).
+    const eventsFrom = withQueryEventsFrom(deps.eventsFrom, query.eventsFrom);
     // The span from the spine itself: literal scan bounds Athena prunes partitions with.
     const span = await spineSpan(duckdb, query.spine, query.timeColumn);
     let outcome;

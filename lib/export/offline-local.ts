@@ -13,7 +13,12 @@ import { dialectByName, type DialectName } from '../sql/dialect.ts';
 import { quoteIdentifier as q, stringLiteral } from '../sql/literals.ts';
 import { buildPointInTimePlan, type PlannedView } from '../sql/plan.ts';
 import { renderPointInTimeSql } from '../sql/render.ts';
-import { storedTable, type EventsFrom, type OfflineReader } from './offline-reader.ts';
+import {
+  storedTable,
+  withQueryEventsFrom,
+  type EventsFrom,
+  type OfflineReader,
+} from './offline-reader.ts';
 import { localOfflineDir } from '../local/firehose.ts';
 import { spineSpan } from './spine-span.ts';
 
@@ -41,7 +46,7 @@ export function localOfflineReader(options: LocalOfflineReaderOptions): OfflineR
     dialect,
     async pointInTime(query) {
       const registry = query.registry ?? options.registry;
-      const eventsFrom = query.eventsFrom ?? options.eventsFrom;
+      const eventsFrom = withQueryEventsFrom(options.eventsFrom, query.eventsFrom);
       const plan = buildPointInTimePlan(registry, query.service, query);
       const source = (v: Pick<PlannedView, 'name' | 'table'>) => storedTable(v, eventsFrom);
       const relations = await localRelations(

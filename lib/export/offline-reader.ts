@@ -79,6 +79,15 @@ export interface OfflineReader {
  */
 export type EventsFrom = ReadonlyMap<string, number>;
 
+/** A store's `eventsFrom` with a query's: both apply, the query's entry winning for a view. */
+export function withQueryEventsFrom(
+  store: EventsFrom | undefined,
+  query: EventsFrom | undefined,
+): EventsFrom | undefined {
+  if (!store || store.size === 0) return query;
+  return query ? new Map([...store, ...query]) : store;
+}
+
 /** The table a planned view's rows are read from: its own, or the version `eventsFrom` names. */
 export function storedTable(
   view: Pick<PlannedView, 'name' | 'table'>,
