@@ -5,11 +5,8 @@
  * output's reported figures must equal the brute-force oracle's over the same logged rows, an
  * unchanged service must match 100%, and only the outputs the change reaches may be named.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
 import * as definitions from '../../feature_defs/index.ts';
 import { registryFromModule } from '../../lib/registry/load.ts';
 import { getService } from '../../lib/registry/query.ts';
@@ -17,42 +14,16 @@ import { runLocalReplay } from '../../lib/local/replay.ts';
 import { servicesToReplay, type ServiceReplay } from '../../lib/skew/replay.ts';
 import { recordsFromApplied } from '../../lib/skew/versions.ts';
 import { flightsRuntime, type FlightsChanges } from './fixtures/flights-defs.ts';
-import { oracleFigures } from './fixtures/oracle.ts';
-import {
-  buildReplayWorld,
-  DAY,
-  readLoggedVectors,
-  type Departure,
-  type LoggedVector,
-} from './fixtures/world.ts';
+import { expectOracleFigures as expectFigures, useReplayWorld } from './fixtures/expect.ts';
+import { DAY } from './fixtures/world.ts';
 
 const SERVICE = 'departure_delay_model';
 const applied = flightsRuntime();
-let dataDir: string;
-let departures: Departure[];
-let vectors: LoggedVector[];
-
-beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'skewless-replay-'));
-  const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
-  const duckdb = await instance.connect();
-  await duckdb.run(`SET TimeZone = 'UTC'`);
-  try {
-    departures = await buildReplayWorld(duckdb, dataDir, applied);
-    vectors = await readLoggedVectors(duckdb, dataDir);
-  } finally {
-    duckdb.closeSync();
-    instance.closeSync();
-  }
-}, 120_000);
-
-afterAll(async () => {
-  await rm(dataDir, { recursive: true, force: true });
-});
+const world = useReplayWorld(applied);
 
 async function replay(changes: FlightsChanges, services?: string[]) {
   return runLocalReplay({
-    dataDir,
+    dataDir: world.dataDir,
     candidate: flightsRuntime(changes),
     applied: applied.registry,
     date: DAY,
@@ -65,31 +36,7 @@ async function replay(changes: FlightsChanges, services?: string[]) {
 function expectOracleFigures(r: ServiceReplay, changes: FlightsChanges): void {
   const service = getService(flightsRuntime(changes).registry, SERVICE);
   expect(r.outputs.map((o) => o.output)).toEqual(service.outputs.map((o) => o.name));
-  for (const o of r.outputs) {
-    const stored = service.features.some((f) => f.output === o.output);
-    const want = oracleFigures(departures, vectors, changes, {
-      name: o.output,
-      dtype: o.dtype,
-      stored,
-    });
-    const got = {
-      rows: o.rows,
-      matches: o.matches,
-      nullMismatches: o.nullMismatches,
-      servedNullRate: o.servedNullRate,
-      candidateNullRate: o.candidateNullRate,
-      servedDefaultRate: o.servedDefaultRate,
-      candidateDefaultRate: o.candidateDefaultRate,
-    };
-    const { meanAbsDiff, maxAbsDiff, ...exact } = want;
-    expect(got, o.output).toEqual(exact);
-    expect(o.meanAbsDiff === null, o.output).toBe(meanAbsDiff === null);
-    expect(o.maxAbsDiff === null, o.output).toBe(maxAbsDiff === null);
-    if (meanAbsDiff !== null) expect(o.meanAbsDiff!, o.output).toBeCloseTo(meanAbsDiff, 9);
-    if (maxAbsDiff !== null) expect(o.maxAbsDiff!, o.output).toBeCloseTo(maxAbsDiff, 9);
-    // A distribution is compared exactly when some value changed.
-    expect(o.distribution !== null, o.output).toBe(o.matches < o.rows);
-  }
+  expectFigures(world, r, changes, service);
 }
 
 const changedBy = (r: ServiceReplay) =>
@@ -113,7 +60,7 @@ describe('plan --replay on the flights example', () => {
     const named = await replay({}, [SERVICE]);
     expect(named.replays).toHaveLength(1);
     const r = named.replays[0]!;
-    expect(r.sample).toMatchObject({ logged: vectors.length, checked: vectors.length });
+    expect(r.sample).toMatchObject({ logged: world.vectors.length, checked: world.vectors.length });
     for (const o of r.outputs) {
       expect(o.matchRate, o.output).toBe(1);
       expect(o.change, o.output).toBeNull();
@@ -235,13 +182,13 @@ describe('plan --replay on the flights example', () => {
     expect(differing(r)).toEqual(['evening_departure']);
     const o = r.outputs.find((x) => x.output === 'evening_departure')!;
     // Served with the hour 17 (false then, true now): the vectors the oracle counts as changed.
-    const moved = vectors.filter((v) => v.scheduledHour === 17).length;
+    const moved = world.vectors.filter((v) => v.scheduledHour === 17).length;
     expect(moved).toBeGreaterThan(0);
     expect(o.rows - o.matches).toBe(moved);
     expect(r.changes).toEqual([
       {
         output: 'evening_departure',
-        was: `transform 'departure_context' gives other outputs on ${moved} of ${vectors.length} logged inputs`,
+        was: `transform 'departure_context' gives other outputs on ${moved} of ${world.vectors.length} logged inputs`,
       },
     ]);
     expectOracleFigures(r, fix);
