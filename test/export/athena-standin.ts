@@ -50,6 +50,8 @@ export interface UnloadPlan {
   readonly views?: ViewSubset;
   /** Views the plan reads from an earlier version's table (the text must name that table). */
   readonly eventsFrom?: EventsFrom;
+  /** The registry the plan reads, when not the stand-in's (a shadow's replay). */
+  readonly runtime?: RuntimeRegistry;
 }
 
 export interface AthenaStandInOptions {
@@ -237,7 +239,7 @@ async function exportRelation(
     if (!spineColumns.some((c) => c.name === p.timeColumn)) continue; // another spine's plan
     const span = await spineSpan(duckdb, raw, p.timeColumn);
     const request = { ...p, database: options.database, spineTable, spineColumns, span, target };
-    if (athenaUnloadSql(options.runtime, request) === sql) matched = p;
+    if (athenaUnloadSql(p.runtime ?? options.runtime, request) === sql) matched = p;
   }
   if (!matched) throw new Error(`the UNLOAD is none of the generator's plans:\n${sql}`);
   // A Hive table's timestamp column reads as timestamp(3) in Athena.
@@ -248,7 +250,7 @@ async function exportRelation(
   );
   const local = localOfflineReader({
     dataDir: options.dataDir,
-    registry: options.runtime.registry,
+    registry: (matched.runtime ?? options.runtime).registry,
     dialect: 'duckdb',
     ...(matched.eventsFrom ? { eventsFrom: matched.eventsFrom } : {}),
   });

@@ -21,8 +21,16 @@ import { runPlan, writeDefsFolder } from './fixtures/cli.ts';
 import type { EventsFrom } from '../../lib/export/offline-reader.ts';
 import { flightsRuntime, type FlightsChanges } from './fixtures/flights-defs.ts';
 import { buildReplayWorld, DAY } from './fixtures/world.ts';
+import { getService } from '../../lib/registry/query.ts';
+import { athenaOfflineReader } from '../../lib/export/offline-athena-aws.ts';
+import { athenaDayLog } from '../../lib/skew/day-log-athena.ts';
+import { s3ReportStore } from '../../lib/skew/s3-aws.ts';
+import { replayShadows, shadowRuntime } from '../../lib/skew/shadow.ts';
+import type { ServiceReplay } from '../../lib/skew/replay.ts';
+import { runLocalSkewCheck } from '../../lib/local/skew-check.ts';
 
 const BUCKET = 'store-bucket';
+const SERVICE = 'departure_delay_model';
 const DATABASE = 'skewless_offline';
 const CHANGES = { departuresTtl: '1h' } as const;
 const s3 = mockClient(S3Client);
@@ -85,6 +93,72 @@ afterAll(async () => {
 /** The table's output rows (the lines between the header and the examples). */
 const tableRows = (out: string) =>
   out.split('\n').filter((l) => /^[a-z0-9_]+\s+.*\d+\.\d\d%/.test(l) && !l.startsWith('  '));
+
+describe("a shadow's candidate version, replayed nightly through Athena", () => {
+  it("reads its history from the served version's table and agrees with the local check", async () => {
+    const runtime = flightsRuntime({ shadowRouteWindow: '14d' });
+    const shadow = getService(runtime.registry, 'departure_delay_model_next');
+    athena.reset();
+    s3.reset();
+    const standIn = serveAthenaLocally({
+      athena,
+      s3,
+      duckdb,
+      runtime,
+      bucket: BUCKET,
+      database: DATABASE,
+      dataDir: path.join(root, 'data'),
+      scratchDir: root,
+      plans: () => [
+        {
+          service: 'departure_delay_model',
+          timeColumn: SKEW_COLUMNS.servedAt,
+          asOf: { kind: 'column', column: SKEW_COLUMNS.asOf },
+          runtime: shadowRuntime(runtime, shadow),
+          eventsFrom: new Map([['route_delays', 1]]),
+        },
+      ],
+    });
+    const world = {
+      athena: new AthenaClient({ region: 'us-east-1' }),
+      s3: new S3Client({ region: 'us-east-1' }),
+      bucket: BUCKET,
+      workgroup: 'wg',
+      glueDatabase: DATABASE,
+      runtime,
+      clock: Date.now,
+      sleep: async () => undefined,
+      duckdb,
+      tmpDir: root,
+      runId: 'shadow',
+    };
+    const [aws] = await replayShadows(
+      {
+        duckdb,
+        runtime,
+        clock: Date.now,
+        offline: athenaOfflineReader({ ...world, idPrefix: 'shadow' }),
+        reports: s3ReportStore(world.s3, BUCKET),
+      },
+      { date: DAY, log: athenaDayLog(world, DAY), logged: new Map([[SERVICE, 200]]) },
+    );
+    const local = (
+      await runLocalSkewCheck({ dataDir: path.join(root, 'data'), runtime, date: DAY })
+    ).shadows[0]!;
+    const figures = (r: ServiceReplay) => r.outputs.map((o) => [o.output, o.rows, o.matches]);
+    expect(figures(aws!)).toEqual(figures(local));
+    expect(aws!.outputs.filter((o) => o.matches < o.rows).map((o) => o.output)).toEqual([
+      'route_delays__flights_7d',
+    ]);
+    const rebuild = standIn.queries.filter((q) => /"tmp_spine_/.test(q) && /^UNLOAD/.test(q));
+    expect(rebuild.length).toBeGreaterThan(0);
+    for (const q of rebuild) {
+      expect(q).toContain(`"${DATABASE}"."route_delays_v1"`);
+      expect(q).not.toContain('route_delays_v2');
+    }
+    expect(standIn.objects.has(`skew-reports/${DAY}/departure_delay_model_next.json`)).toBe(true);
+  }, 120_000);
+});
 
 describe('skewless plan --replay --aws', () => {
   it('reads the day through Athena, writes the report to S3, and agrees with the local replay', async () => {
