@@ -214,12 +214,13 @@ function checkSharedStreams(
   problems: Problems,
 ): void {
   const streamKeys = new Map<string, RegistryView>();
-  for (const v of views) {
+  for (const [i, v] of views.entries()) {
     // Aggregation views of one event stream may differ in keys (the partition-key rule holds).
     if (v.kind === 'aggregation') continue;
     const first = streamKeys.get(v.source.stream);
     if (first && keysSignature(first.joinKeys) !== keysSignature(v.joinKeys)) {
-      const d = byKind.view.find((x) => x.name === v.name)!;
+      // By position: a candidate version shares its served version's name.
+      const d = byKind.view[i]!;
       problems.of(d, `feature view '${v.name}'`)(
         'source-keys',
         `shares stream '${v.source.stream}' with view '${first.name}' but its join keys differ`,
