@@ -28,6 +28,7 @@ import {
   defineFeatureService,
   defineFeatureView,
   field,
+  type Definition,
 } from '../../lib/define/index.ts';
 import { compileRegistry } from '../../lib/registry/compile.ts';
 import { candidateHistory, storedViews } from '../../lib/registry/candidates.ts';
@@ -255,6 +256,27 @@ describe('a candidate version of a served view', () => {
       );
       expect(() => compileRegistry([user, v1, v2, view(3, 'int64'), served])).toThrow(
         /\[duplicate-name\] view 'clicks' is defined more than twice/,
+      );
+    });
+
+    it("its keys differ from its served version's on their shared stream, named in its file", () => {
+      const device = defineEntity({ name: 'device', keys: { device_id: 'string' } });
+      const wider = defineFeatureView({
+        name: 'clicks',
+        version: 2,
+        entities: [user, device],
+        ttl: '1h',
+        owner: 'x',
+        source: { stream: 'clicks' },
+        features: { n: field.int64() },
+      });
+      const shadow = defineFeatureService({ name: 'next', features: [wider], shadowOf: served });
+      const files = new Map<Definition, string>([
+        [v1, 'served.ts'],
+        [wider, 'candidate.ts'],
+      ]);
+      expect(() => compileRegistry([user, device, v1, wider, served, shadow], files)).toThrow(
+        /candidate\.ts: feature view 'clicks': \[source-keys\]/,
       );
     });
 
