@@ -16,9 +16,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../lib/cli/context.ts';
 import { SKEW_COLUMNS } from '../../lib/skew/logs.ts';
-import { serveAthenaLocally, type AthenaStandIn } from '../export/athena-standin.ts';
+import {
+  serveAthenaLocally,
+  type AthenaStandIn,
+  type UnloadPlan,
+} from '../export/athena-standin.ts';
 import { runPlan, writeDefsFolder } from './fixtures/cli.ts';
-import type { EventsFrom } from '../../lib/export/offline-reader.ts';
 import { flightsRuntime, type FlightsChanges } from './fixtures/flights-defs.ts';
 import { buildReplayWorld, DAY } from './fixtures/world.ts';
 import { getService } from '../../lib/registry/query.ts';
@@ -48,7 +51,7 @@ beforeAll(async () => {
 }, 120_000);
 
 /** Athena and S3 for the candidate: its rebuild's UNLOAD must be the generator's for it. */
-function standInFor(changes: FlightsChanges, eventsFrom?: EventsFrom): AthenaStandIn {
+function standInFor(changes: FlightsChanges, plan: Partial<UnloadPlan> = {}): AthenaStandIn {
   athena.reset();
   s3.reset();
   return serveAthenaLocally({
@@ -65,7 +68,7 @@ function standInFor(changes: FlightsChanges, eventsFrom?: EventsFrom): AthenaSta
         service: 'departure_delay_model',
         timeColumn: SKEW_COLUMNS.servedAt,
         asOf: { kind: 'column', column: SKEW_COLUMNS.asOf },
-        ...(eventsFrom ? { eventsFrom } : {}),
+        ...plan,
       },
     ],
   });
@@ -98,27 +101,10 @@ describe("a shadow's candidate version, replayed nightly through Athena", () => 
   it("reads its history from the served version's table and agrees with the local check", async () => {
     const runtime = flightsRuntime({ shadowRouteWindow: '14d' });
     const shadow = getService(runtime.registry, 'departure_delay_model_next');
-    athena.reset();
-    s3.reset();
-    const standIn = serveAthenaLocally({
-      athena,
-      s3,
-      duckdb,
-      runtime,
-      bucket: BUCKET,
-      database: DATABASE,
-      dataDir: path.join(root, 'data'),
-      scratchDir: root,
-      plans: () => [
-        {
-          service: 'departure_delay_model',
-          timeColumn: SKEW_COLUMNS.servedAt,
-          asOf: { kind: 'column', column: SKEW_COLUMNS.asOf },
-          runtime: shadowRuntime(runtime, shadow),
-          eventsFrom: new Map([['route_delays', 1]]),
-        },
-      ],
-    });
+    const standIn = standInFor(
+      { shadowRouteWindow: '14d' },
+      { runtime: shadowRuntime(runtime, shadow), eventsFrom: new Map([['route_delays', 1]]) },
+    );
     const world = {
       athena: new AthenaClient({ region: 'us-east-1' }),
       s3: new S3Client({ region: 'us-east-1' }),
@@ -180,7 +166,7 @@ describe('skewless plan --replay --aws', () => {
 
   it("rebuilds a window change under a new view version from the applied version's table", async () => {
     const changes: FlightsChanges = { routeWindow: '14d', routeDelaysVersion: 2 };
-    const standIn = standInFor(changes, new Map([['route_delays', 1]]));
+    const standIn = standInFor(changes, { eventsFrom: new Map([['route_delays', 1]]) });
     const { local, aws } = await replayBoth('v2', changes);
     expect(aws.err, aws.out).toBe(local.err);
     expect(tableRows(aws.out)).toEqual(tableRows(local.out));
