@@ -31,17 +31,14 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import { Template } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as flights from '../../feature_defs/flights.ts';
-import { buildSkewlessApp } from '../../lib/cdk/app.ts';
 import { buildProgram } from '../../lib/cli/program.ts';
 import { registryFromModule } from '../../lib/registry/load.ts';
 import { getService, getView } from '../../lib/registry/query.ts';
 import { startLocalStack } from '../../lib/local/stack.ts';
-import { flightsRegistry, testApp } from '../cdk/synth.ts';
+import { flightsRegistry } from '../cdk/synth.ts';
 import { serveAthenaLocally } from '../export/athena-standin.ts';
 import { serveForgetStandIns } from '../forget/aws-standins.ts';
 import { writeOfflineRecords } from '../export/offline-fixture.ts';
@@ -50,13 +47,15 @@ import { EXIT } from '../../lib/cli/context.ts';
 import { runPlan, writeDefsFolder } from '../replay/fixtures/cli.ts';
 import { flightsRuntime, type FlightsChanges } from '../replay/fixtures/flights-defs.ts';
 import { buildReplayWorld, DAY } from '../replay/fixtures/world.ts';
-import { CallTranslator, type AwsCall } from './calls.ts';
-import { deployedFrom, type Deployed } from './deployed.ts';
-import { expectEveryGrantNeeded } from './mutation.ts';
-import type { RoleName } from './needed-by-aws.ts';
+import type { AwsCall } from './calls.ts';
+import {
+  deployOperatorRoles,
+  expectRoleFits as expectOperatorRoleFits,
+  type OperatorRole,
+  type OperatorStore,
+} from './operator-roles.ts';
 import { h2cProxy } from './h2c-proxy.ts';
 import { fromMocks, recordAwsCalls } from './recorder.ts';
-import { expectAllAllowed } from './simulate.ts';
 
 const runtime = registryFromModule(flights);
 const view = getView(runtime.registry, 'airport_departures');
@@ -75,8 +74,7 @@ const FLAGS = [
 let dir: string;
 let instance: DuckDBInstance;
 let duckdb: DuckDBConnection;
-let deployed: Deployed;
-const roles = { exporter: '', backfill: '', producer: '', forgetter: '', replayer: '' };
+let store: OperatorStore;
 
 /** Runs a command with its output kept off the test's. */
 async function cli(...args: string[]): Promise<void> {
@@ -89,49 +87,15 @@ async function cli(...args: string[]): Promise<void> {
   }
 }
 
-/** The calls as IAM requests for the deployed store, the role's, allowed and each one needed. */
-async function expectRoleFits(role: keyof typeof roles, calls: AwsCall[]): Promise<void> {
-  const renames = new Map([
-    [STORE.bucket, deployed.storeBucket()],
-    [STORE.workgroup, String(deployed.ofType('AWS::Athena::WorkGroup')[0]![1].Name)],
-    [
-      STORE.database,
-      String(
-        (deployed.ofType('AWS::Glue::Database')[0]![1].DatabaseInput as { Name: string }).Name,
-      ),
-    ],
-  ]);
-  const requests = new CallTranslator(deployed, renames).translate(calls);
-  await expectAllAllowed(deployed, { roleId: roles[role] }, requests);
-  await expectEveryGrantNeeded(deployed, { roleId: roles[role], name: role as RoleName }, requests);
-}
+const expectRoleFits = (role: OperatorRole, calls: AwsCall[]) =>
+  expectOperatorRoleFits(store, STORE, role, calls);
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'skewless-iam-operator-'));
   instance = await DuckDBInstance.create(':memory:');
   duckdb = await instance.connect();
   await duckdb.run(`SET TimeZone = 'UTC'`);
-  const registry = await flightsRegistry();
-  const { stack, store } = buildSkewlessApp({ registry, app: testApp(), nag: false });
-  const role = (name: string) =>
-    new iam.Role(stack, name, { assumedBy: new iam.AccountRootPrincipal() });
-  const exporter = role('Exporter');
-  const backfill = role('Backfill');
-  const producer = role('Producer');
-  const forgetter = role('Forgetter');
-  const replayer = role('Replayer');
-  store.grantForget(forgetter);
-  store.grantReplay(replayer);
-  store.grantExport(exporter);
-  store.grantBackfill(backfill);
-  store.grantProduce(producer, view.source.stream);
-  deployed = deployedFrom(Template.fromStack(stack), registry);
-  const idOf = (r: iam.Role) => stack.getLogicalId(r.node.defaultChild as iam.CfnRole);
-  roles.exporter = idOf(exporter);
-  roles.backfill = idOf(backfill);
-  roles.producer = idOf(producer);
-  roles.forgetter = idOf(forgetter);
-  roles.replayer = idOf(replayer);
+  store = deployOperatorRoles(await flightsRegistry(), view.source.stream);
 });
 
 afterAll(async () => {
