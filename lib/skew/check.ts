@@ -60,6 +60,25 @@ export interface SkewCheckRequest {
 
 export { SkewCheckError };
 
+/** Seconds per named step, by `clock` (a report's `timings`): `timed` runs and records one. */
+export function stepTimer(clock: () => number): {
+  readonly timings: Record<string, number>;
+  timed<T>(name: string, step: () => Promise<T>): Promise<T>;
+} {
+  const timings: Record<string, number> = {};
+  return {
+    timings,
+    async timed(name, step) {
+      const start = clock();
+      try {
+        return await step();
+      } finally {
+        timings[name] = (clock() - start) / 1000;
+      }
+    },
+  };
+}
+
 /**
  * Runs the check for one service over its sample (loaded into `SAMPLE_TABLE` by the day's source); the report's `alert`
  * says whether a finding alerts (skew always; stale and drift past their thresholds).
@@ -71,15 +90,7 @@ export async function checkServiceSkew(
   const { duckdb, runtime } = deps;
   const registry = runtime.registry;
   const service = getService(registry, request.service);
-  const timings: Record<string, number> = {};
-  const timed = async <T>(name: string, step: () => Promise<T>): Promise<T> => {
-    const start = deps.clock();
-    try {
-      return await step();
-    } finally {
-      timings[name] = (deps.clock() - start) / 1000;
-    }
-  };
+  const { timings, timed } = stepTimer(deps.clock);
 
   try {
     const vectors = await timed('load_s', () =>

@@ -15,6 +15,7 @@ import {
   dropCheckTables,
   independentVectors,
   registryHashes,
+  stepTimer,
   type SkewCheckDeps,
 } from './check.ts';
 import { loadServedVectors, SAMPLE_TABLE, type DayLogSource } from './logs.ts';
@@ -186,15 +187,7 @@ export async function replayService(
   const { service: name, changes, logged, paths } = target;
   const { duckdb, runtime } = deps;
   const service = getService(runtime.registry, name);
-  const timings: Record<string, number> = {};
-  const timed = async <T>(step: string, run: () => Promise<T>): Promise<T> => {
-    const start = deps.clock();
-    try {
-      return await run();
-    } finally {
-      timings[step] = (deps.clock() - start) / 1000;
-    }
-  };
+  const { timings, timed } = stepTimer(deps.clock);
   try {
     const checked = await timed('sample_s', () => request.log.loadSample(service, logged));
     const sample: SampleSummary = {
