@@ -10,7 +10,7 @@
 import { sha256Hex } from '../core/canonical-json.ts';
 import type { RuntimeRegistry } from '../registry/compile.ts';
 import { candidateHistoryOf, servingCandidatesOf } from '../registry/candidates.ts';
-import type { OfflineReader } from '../export/offline-reader.ts';
+import { withQueryEventsFrom, type OfflineReader } from '../export/offline-reader.ts';
 import type { Registry, RegistryService } from '../registry/types.ts';
 import type { DayLogSource } from './logs.ts';
 import { replayService, servicesToReplay, type ReplayDeps, type ServiceReplay } from './replay.ts';
@@ -66,7 +66,7 @@ export function withCandidateHistory(
     pointInTime: (query) =>
       offline.pointInTime({
         ...query,
-        eventsFrom: new Map([...(query.eventsFrom ?? []), ...history]),
+        eventsFrom: withQueryEventsFrom(query.eventsFrom, history),
       }),
   };
 }
